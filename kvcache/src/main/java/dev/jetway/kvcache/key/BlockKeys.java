@@ -1,0 +1,62 @@
+package dev.jetway.kvcache.key;
+
+import java.nio.charset.StandardCharsets;
+import net.openhft.hashing.LongHashFunction;
+
+/**
+ * Jetway's request keys: a chained xxHash64 over fixed-size blocks of token ids.
+ *
+ * <p>{@code key[0..]} is computed as {@code key_i = xxh64(seed = key_{i-1}, tokens of block i as little-endian
+ * int32)}, with {@code key_{-1} = root(model or LoRA name, cache salt)}. Equal keys at position i therefore mean
+ * equal tokens in blocks 0..i under the same model and salt, which is what a prefix cache can reuse.
+ *
+ * <p>These keys are Jetway's own; they never need to equal the engine's block hashes (the precise index maps
+ * engine hashes to these keys, llm-d's dual-key design).
+ */
+public final class BlockKeys {
+
+    private static final LongHashFunction UNSEEDED = LongHashFunction.xx();
+
+    private BlockKeys() {
+    }
+
+    /** The chain's root for a model (or LoRA adapter) name and an optional cache salt. */
+    public static long root(String modelOrLora, String cacheSalt) {
+        String material = cacheSalt == null || cacheSalt.isEmpty() ? modelOrLora : modelOrLora + '\u0000' + cacheSalt;
+        return UNSEEDED.hashBytes(material.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The key of one block given its parent's key. */
+    public static long next(long parent, int[] tokens, int offset, int length) {
+        return LongHashFunction.xx(parent).hashInts(tokens, offset, length);
+    }
+
+    /**
+     * Keys of the full blocks of {@code tokens} (and, if {@code includePartialTail}, of the trailing partial block),
+     * at most {@code maxBlocks} of them (0 = no limit).
+     */
+    public static long[] of(int[] tokens, int tokenCount, int blockSize, long root, boolean includePartialTail,
+                            int maxBlocks) {
+        if (blockSize <= 0) {
+            throw new IllegalArgumentException("blockSize must be positive: " + blockSize);
+        }
+        int full = tokenCount / blockSize;
+        int blocks = includePartialTail && tokenCount % blockSize != 0 ? full + 1 : full;
+        if (maxBlocks > 0) {
+            blocks = Math.min(blocks, maxBlocks);
+        }
+        long[] keys = new long[blocks];
+        long parent = root;
+        for (int b = 0; b < blocks; b++) {
+            int off = b * blockSize;
+            parent = next(parent, tokens, off, Math.min(blockSize, tokenCount - off));
+            keys[b] = parent;
+        }
+        return keys;
+    }
+
+    /** Keys of the full blocks of {@code tokens}. */
+    public static long[] of(int[] tokens, int blockSize, long root) {
+        return of(tokens, tokens.length, blockSize, root, false, 0);
+    }
+}

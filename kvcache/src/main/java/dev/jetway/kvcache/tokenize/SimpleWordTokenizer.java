@@ -1,0 +1,95 @@
+package dev.jetway.kvcache.tokenize;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Jetway's deterministic tokenizer ({@value #NAME}), shared by {@code jetway sim}, the gateway and the workload
+ * generators so that all three agree on token ids without any model files.
+ *
+ * <p>Rules (documented in docs/simulator.md, stable across releases):
+ * <ul>
+ *   <li>A token is one optional leading ASCII space followed by a run of 1 to {@value #MAX_WORD_CHARS} letters or
+ *       digits (a longer run is cut into pieces of that length, only the first keeps the space); or one optional
+ *       leading space followed by one other non-whitespace code point; or a run of whitespace that is not a single
+ *       space before a word.</li>
+ *   <li>The id of a token is FNV-1a 32 of its UTF-8 bytes, masked to 31 bits. Ids are not decodable; the engine
+ *       model never needs to decode, and output text comes from {@link FillerText}.</li>
+ * </ul>
+ * Consequence the workload generators rely on: the words of {@link FillerText#WORDS}, each written with one leading
+ * space, are one token each, so a text of N such words is exactly N tokens and concatenation preserves prefixes.
+ */
+public final class SimpleWordTokenizer implements Tokenizer {
+
+    public static final String NAME = "jetway-simple-v1";
+    public static final int MAX_WORD_CHARS = 16;
+
+    private static final SimpleWordTokenizer INSTANCE = new SimpleWordTokenizer();
+
+    public static SimpleWordTokenizer instance() {
+        return INSTANCE;
+    }
+
+    private SimpleWordTokenizer() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int[] encode(String text) {
+        int[] out = new int[Math.max(8, text.length() / 4 + 8)];
+        int n = 0;
+        int len = text.length();
+        int i = 0;
+        while (i < len) {
+            int start = i;
+            if (text.charAt(i) == ' ' && i + 1 < len && !Character.isWhitespace(text.codePointAt(i + 1))) {
+                i++; // a single space belongs to the token that follows it
+            }
+            int cp = text.codePointAt(i);
+            if (Character.isWhitespace(cp)) {
+                i = endOfWhitespace(text, i);
+            } else if (Character.isLetterOrDigit(cp)) {
+                int chars = 0;
+                while (i < len && chars < MAX_WORD_CHARS && Character.isLetterOrDigit(cp = text.codePointAt(i))) {
+                    i += Character.charCount(cp);
+                    chars++;
+                }
+            } else {
+                i += Character.charCount(cp);
+            }
+            if (n == out.length) {
+                out = Arrays.copyOf(out, out.length * 2);
+            }
+            out[n++] = idOf(text, start, i);
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** End of a whitespace run, leaving a final single space that precedes a non-space for the next token. */
+    private static int endOfWhitespace(String text, int i) {
+        int len = text.length();
+        int end = i;
+        while (end < len && Character.isWhitespace(text.codePointAt(end))) {
+            end += Character.charCount(text.codePointAt(end));
+        }
+        if (end < len && end - i > 1 && text.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return end;
+    }
+
+    /** The id of one token, {@code text[from, to)}. */
+    static int idOf(CharSequence text, int from, int to) {
+        int h = 0x811C9DC5;
+        byte[] bytes = text.subSequence(from, to).toString().getBytes(StandardCharsets.UTF_8);
+        for (byte b : bytes) {
+            h ^= b & 0xFF;
+            h *= 0x01000193;
+        }
+        return h & 0x7FFF_FFFF;
+    }
+}
