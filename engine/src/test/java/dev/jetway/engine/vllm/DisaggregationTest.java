@@ -113,4 +113,20 @@ class DisaggregationTest {
         decode.runToIdle();
         assertThat(t.firstTokenAt()).isGreaterThan(t0 + 1_000_000L);
     }
+
+    @Test
+    void requestsThatNeedPinnedBlocksWaitUntilTheDecodeSideReleasesThem() {
+        Driver d = new Driver(ToyProfile.config(16, 10).withKvTransferWindow(Duration.ofSeconds(30)));
+        d.submit(prefillOnly("p1", Driver.tokens(1, 128))); // 8 of the 10 blocks
+        d.runToIdle();
+        Driver.Trace blocked = d.submit("blocked", Driver.tokens(1000, 64), 1); // needs 4 + 1 blocks
+        EngineStep idle = d.step();
+        assertThat(idle.batchedTokens()).isZero();
+        assertThat(idle.durationNanos()).isEqualTo(VllmEngine.MAX_EMPTY_STEP_NANOS);
+        assertThat(blocked.scheduledAt).isEqualTo(-1);
+        d.engine.releaseKvTransfer("p1");
+        d.runToIdle();
+        assertThat(blocked.completion.reason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(blocked.scheduledAt).isEqualTo(idle.durationNanos() + d.traces.get("p1").completion.timeNanos());
+    }
 }
