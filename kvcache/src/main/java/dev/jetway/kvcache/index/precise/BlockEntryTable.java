@@ -2,10 +2,10 @@ package dev.jetway.kvcache.index.precise;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
- * The shared multimap request key → (endpoint, tier) entries, as two primitive arrays with linear probing.
+ * Speculative entries: a multimap request key → (endpoint, tier, expiry) as two primitive arrays with linear
+ * probing. (Confirmed entries live in {@link EndpointMaskTable}; speculative ones need a per-entry expiry.)
  *
  * <p>Each slot is 16 bytes: the request key ({@code long}) and a packed value ({@code long}: endpoint id 16 bits,
  * tier 2 bits, speculative flag, present flag, a 32-bit stamp). A key held by several endpoints or tiers occupies one
@@ -230,21 +230,6 @@ final class BlockEntryTable {
         }
         live -= removed;
         return removed;
-    }
-
-    /** Up to {@code max} stamps of confirmed entries, sampled evenly across the table (for picking an age cutoff). */
-    int[] sampleConfirmedStamps(int max) {
-        Slots s = slots;
-        int stride = Math.max(1, s.values.length / Math.max(1, max));
-        int[] stamps = new int[Math.min(max, live)];
-        int n = 0;
-        for (int i = 0; i < s.values.length && n < stamps.length; i += stride) {
-            long v = s.values[i];
-            if (v != EMPTY && v != TOMBSTONE && !speculative(v)) {
-                stamps[n++] = stamp(v);
-            }
-        }
-        return Arrays.copyOf(stamps, n);
     }
 
     /** A test over a packed value. */

@@ -20,9 +20,9 @@ final class ParityChecker {
 
     private final List<Pending> pending = new ArrayList<>();
 
-    void expect(BlockEntryTable table, EndpointState endpoint, long[] keys, long deadlineNanos) {
+    void expect(EndpointMaskTable table, EndpointState endpoint, long[] keys, long deadlineNanos) {
         for (long key : keys) {
-            if (!table.hasConfirmed(key, endpoint.id)) {
+            if (!table.contains(key, endpoint.id)) {
                 pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen));
                 return;
             }
@@ -30,11 +30,11 @@ final class ParityChecker {
     }
 
     /** Judges every pending request that has been confirmed or has timed out (one pass, compacting in place). */
-    void evaluate(BlockEntryTable table, long nowNanos) {
+    void evaluate(EndpointMaskTable table, long nowNanos) {
         int kept = 0;
         for (int i = 0; i < pending.size(); i++) {
             Pending p = pending.get(i);
-            if (table.hasConfirmed(p.firstNewKey(), p.endpoint().id)) {
+            if (table.contains(p.firstNewKey(), p.endpoint().id)) {
                 p.endpoint().parity.record(true);
             } else if (p.deadlineNanos() - nowNanos <= 0) {
                 if (p.endpoint().storedEventsSeen > p.storedEventsAtStart()) {

@@ -30,21 +30,22 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lookups ({@link #match}) take no lock. Writers (event intake, speculation) serialise on one
  * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
  *
- * <p><b>Memory.</b> Entries live in one primitive table of 16-byte slots at most 3/4 full; each endpoint's engine-key
- * map costs another 16-byte slot per block. At 10 million entries that is about 27 + 27 bytes per (block, endpoint)
- * entry (see docs/precise-routing.md). When {@code maxEntries} is reached the oldest-stored ~10% are evicted.
+ * <p><b>Memory.</b> Confirmed entries live in one primitive table of 18-byte slots (key, 64-endpoint mask, meta) at
+ * most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one holder
+ * per block that is about 30 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
+ * docs/precise-routing.md). When {@code maxEntries} is reached ~10% are evicted, least recently stored first.
  */
 public final class PrecisePrefixIndex {
 
     private static final Logger log = LoggerFactory.getLogger(PrecisePrefixIndex.class);
     private static final long PARITY_EVALUATION_INTERVAL_NANOS = 10_000_000L;
     private static final double EVICT_DOWN_TO = 0.9;
-    private static final int EVICTION_SAMPLE = 16_384;
 
     private final PreciseIndexConfig config;
     private final LongSupplier nanoClock;
     private final long epochNanos;
-    private final BlockEntryTable table;
+    private final EndpointMaskTable confirmed;
+    private final BlockEntryTable speculativeTable;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SpeculativeEntries speculative = new SpeculativeEntries();
     private final ParityChecker parity = new ParityChecker();
@@ -52,7 +53,6 @@ public final class PrecisePrefixIndex {
 
     /** Indexed by endpoint id; replaced (copy on write) when an endpoint is added; null for removed ids. */
     private volatile EndpointState[] endpoints = new EndpointState[0];
-    private int insertCounter;
     private volatile long evictedEntries;
     private long lastParityEvaluation;
 
@@ -65,7 +65,8 @@ public final class PrecisePrefixIndex {
         this.nanoClock = Objects.requireNonNull(nanoClock);
         this.epochNanos = nanoClock.getAsLong();
         this.lastParityEvaluation = epochNanos;
-        this.table = new BlockEntryTable(config.initialCapacity());
+        this.confirmed = new EndpointMaskTable(config.initialCapacity());
+        this.speculativeTable = new BlockEntryTable(1 << 10);
         this.tierWeight = new double[] {config.tierWeights().gpu(), config.tierWeights().cpu(),
                 config.tierWeights().storage()};
     }
@@ -116,7 +117,8 @@ public final class PrecisePrefixIndex {
             if (state == null) {
                 return;
             }
-            table.removeIf(v -> BlockEntryTable.endpoint(v) == endpointId);
+            confirmed.removeEndpointEverywhere(endpointId);
+            speculativeTable.removeIf(v -> BlockEntryTable.endpoint(v) == endpointId);
             parity.forget(state);
             EndpointState[] next = endpoints.clone();
             next[endpointId] = null;
@@ -245,8 +247,8 @@ public final class PrecisePrefixIndex {
         for (int b = 0; b < hashes.length; b++) {
             long key = BlockKeys.next(parentKey, tokens, b * blockSize, blockSize);
             key = foldExtraKeys(key, event, b, parentHash == null);
-            long previous = table.put(key, state.id, tier, false, insertCounter++);
-            if (previous != BlockEntryTable.EMPTY && BlockEntryTable.speculative(previous)) {
+            confirmed.add(key, state.id, tier);
+            if (speculativeTable.live() > 0 && speculativeTable.removeEndpoint(key, state.id) > 0) {
                 speculative.confirmed();
             }
             state.engineKeys.put(hashes[b], key);
@@ -263,10 +265,10 @@ public final class PrecisePrefixIndex {
                 continue;
             }
             long key = state.engineKeys.get(hash);
-            if (table.remove(key, state.id, tier)) {
+            if (confirmed.remove(key, state.id, tier)) {
                 removed++;
             }
-            if (!table.hasConfirmed(key, state.id)) {
+            if (!confirmed.contains(key, state.id)) {
                 state.engineKeys.remove(hash);
             }
         }
@@ -274,7 +276,7 @@ public final class PrecisePrefixIndex {
     }
 
     private void clear(EndpointState state) {
-        state.engineKeys.forEach((engineKey, requestKey) -> table.removeEndpoint(requestKey, state.id));
+        state.engineKeys.forEach((engineKey, requestKey) -> confirmed.removeEndpoint(requestKey, state.id));
         state.engineKeys.clear();
         state.clears++;
     }
@@ -349,55 +351,94 @@ public final class PrecisePrefixIndex {
     /**
      * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
      * and its tier-weighted score. Lock-free; concurrent with event intake.
+     *
+     * <p>Works on endpoint masks: per block, one probe of the confirmed table gives the holders per tier as bit masks;
+     * the still-running set is intersected with them, so the cost is one probe per block plus one step per endpoint
+     * that drops out, however many endpoints hold the prefix.
      */
     public PrefixMatches match(long[] keys) {
         EndpointState[] states = endpoints;
         int n = states.length;
+        int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
+        long[] running = new long[groups];
+        for (int ep = 0; ep < n; ep++) {
+            if (states[ep] != null) {
+                running[ep >>> 6] |= 1L << (ep & 63);
+            }
+        }
         int[] run = new int[n];
-        double[] score = new double[n];
-        double[] blockWeight = new double[n];
-        int nowStamp = nowStamp();
-        long[] values = new long[Math.max(8, Math.min(n * 2, 256))];
-        for (int b = 0; b < keys.length; b++) {
-            int count = table.values(keys[b], values);
-            if (count > values.length) {
-                values = new long[Integer.highestOneBit(count) << 1];
-                count = Math.min(values.length, table.values(keys[b], values));
-            }
-            int hits = 0;
+        int[] cpuBlocks = new int[n];
+        int[] storageBlocks = new int[n];
+        long[] gpu = new long[groups];
+        long[] cpu = new long[groups];
+        long[] storage = new long[groups];
+        int[] identities = new int[3 * groups + 3];
+        long[] masks = new long[identities.length];
+        long[] speculativeValues = new long[16];
+        boolean anySpeculative = speculativeTable.live() > 0;
+        int nowStamp = anySpeculative ? nowStamp() : 0;
+        int b = 0;
+        for (; b < keys.length; b++) {
+            Arrays.fill(gpu, 0);
+            Arrays.fill(cpu, 0);
+            Arrays.fill(storage, 0);
+            int count = Math.min(masks.length, confirmed.read(keys[b], identities, masks));
             for (int i = 0; i < count; i++) {
-                long v = values[i];
-                int ep = BlockEntryTable.endpoint(v);
-                if (ep >= n || states[ep] == null) {
-                    continue;
-                }
-                double w;
-                if (BlockEntryTable.speculative(v)) {
-                    if (BlockEntryTable.stamp(v) - nowStamp <= 0) {
-                        continue;
+                int g = EndpointMaskTable.groupOf(identities[i]);
+                if (g < groups) {
+                    switch (EndpointMaskTable.tierCodeOf(identities[i])) {
+                        case 0 -> gpu[g] |= masks[i];
+                        case 1 -> cpu[g] |= masks[i];
+                        default -> storage[g] |= masks[i];
                     }
-                    w = tierWeight[Tier.GPU.ordinal()];
-                } else {
-                    w = tierWeight[BlockEntryTable.tierCode(v)];
-                }
-                if (run[ep] == b) {
-                    run[ep] = b + 1;
-                    score[ep] += w;
-                    blockWeight[ep] = w;
-                    hits++;
-                } else if (run[ep] == b + 1 && w > blockWeight[ep]) {
-                    score[ep] += w - blockWeight[ep];
-                    blockWeight[ep] = w;
                 }
             }
-            if (hits == 0) {
+            if (anySpeculative) {
+                int c = speculativeTable.values(keys[b], speculativeValues);
+                if (c > speculativeValues.length) {
+                    speculativeValues = new long[Integer.highestOneBit(c) << 1];
+                    c = speculativeTable.values(keys[b], speculativeValues);
+                }
+                for (int i = 0; i < Math.min(c, speculativeValues.length); i++) {
+                    long v = speculativeValues[i];
+                    int ep = BlockEntryTable.endpoint(v);
+                    if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
+                        gpu[ep >>> 6] |= 1L << (ep & 63);
+                    }
+                }
+            }
+            boolean anyRunning = false;
+            for (int g = 0; g < groups; g++) {
+                long held = gpu[g] | cpu[g] | storage[g];
+                long stays = running[g] & held;
+                for (long dropped = running[g] & ~held; dropped != 0; dropped &= dropped - 1) {
+                    run[(g << 6) | Long.numberOfTrailingZeros(dropped)] = b;
+                }
+                for (long m = stays & cpu[g] & ~gpu[g]; m != 0; m &= m - 1) {
+                    cpuBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
+                }
+                for (long m = stays & storage[g] & ~gpu[g] & ~cpu[g]; m != 0; m &= m - 1) {
+                    storageBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
+                }
+                running[g] = stays;
+                anyRunning |= stays != 0;
+            }
+            if (!anyRunning) {
                 break;
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            for (long m = running[g]; m != 0; m &= m - 1) {
+                run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
             }
         }
         List<EndpointMatch> matches = new ArrayList<>();
         for (int ep = 0; ep < n; ep++) {
             if (run[ep] > 0) {
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score[ep]));
+                int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
+                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
+                        + storageBlocks[ep] * tierWeight[2];
+                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
             }
         }
         matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
@@ -418,9 +459,10 @@ public final class PrecisePrefixIndex {
         EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
-            parity.expect(table, state, requestKeys, nowNanos + config.parityTimeout().toNanos());
+            parity.expect(confirmed, state, requestKeys, nowNanos + config.parityTimeout().toNanos());
             long ttl = config.speculativeTtl().toNanos();
-            speculative.add(table, endpointId, requestKeys, stampOf(nowNanos + ttl), nowNanos + ttl);
+            speculative.add(confirmed, speculativeTable, endpointId, requestKeys, stampOf(nowNanos + ttl),
+                    nowNanos + ttl);
             housekeepLocked(false);
         } finally {
             writeLock.unlock();
@@ -432,7 +474,7 @@ public final class PrecisePrefixIndex {
         EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
-            parity.expect(table, state, requestKeys, nanoClock.getAsLong() + config.parityTimeout().toNanos());
+            parity.expect(confirmed, state, requestKeys, nanoClock.getAsLong() + config.parityTimeout().toNanos());
         } finally {
             writeLock.unlock();
         }
@@ -450,57 +492,44 @@ public final class PrecisePrefixIndex {
 
     private void housekeepLocked(boolean force) {
         long now = nanoClock.getAsLong();
-        speculative.expire(table, now);
+        speculative.expire(speculativeTable, now);
         if (force || now - lastParityEvaluation >= PARITY_EVALUATION_INTERVAL_NANOS) {
-            parity.evaluate(table, now);
+            parity.evaluate(confirmed, now);
             lastParityEvaluation = now;
         }
-        if (table.live() > config.maxEntries()) {
-            evictOldest();
+        if (confirmed.entries() > config.maxEntries()) {
+            evictLeastRecentlyStored();
         }
     }
 
     /**
-     * Drops the oldest-stored confirmed entries until about 90% of the bound is used. The age cutoff comes from a
-     * sample of entry stamps; re-stored blocks carry fresh stamps, so this approximates least-recently-stored.
+     * Drops entries until about 90% of the bound is used, least recently stored first (CLOCK over table slots), and
+     * forgets the engine hashes that pointed at them. Normally the engines' own BlockRemoved events keep the index
+     * well under the bound; this protects memory when removals are lost.
      */
-    private void evictOldest() {
-        int live = table.live();
-        int target = live - (int) (config.maxEntries() * EVICT_DOWN_TO);
-        int[] stamps = table.sampleConfirmedStamps(EVICTION_SAMPLE);
-        if (stamps.length == 0 || target <= 0) {
-            return;
-        }
-        int now = insertCounter;
-        long[] ages = new long[stamps.length];
-        for (int i = 0; i < stamps.length; i++) {
-            ages[i] = Integer.toUnsignedLong(now - stamps[i]);
-        }
-        Arrays.sort(ages);
-        int index = (int) Math.max(0, Math.min(ages.length - 1,
-                ages.length - 1 - (long) ages.length * target / live));
-        long cutoff = ages[index];
-        int removed = table.removeIf(v -> !BlockEntryTable.speculative(v)
-                && Integer.toUnsignedLong(now - BlockEntryTable.stamp(v)) >= cutoff);
+    private void evictLeastRecentlyStored() {
+        long before = confirmed.entries();
+        long removed = confirmed.evictDownTo((long) (config.maxEntries() * EVICT_DOWN_TO));
         for (EndpointState s : endpoints) {
             if (s != null) {
-                s.engineKeys.retainIf((engineKey, requestKey) -> table.hasConfirmed(requestKey, s.id));
+                s.engineKeys.retainIf((engineKey, requestKey) -> confirmed.contains(requestKey, s.id));
             }
         }
         evictedEntries += removed;
-        log.info("precise prefix index reached {} entries: evicted the {} oldest", live, removed);
+        log.info("precise prefix index reached {} entries: evicted {} least recently stored", before, removed);
     }
 
     // ---- observability --------------------------------------------------------------------------------------
 
     public IndexStats stats() {
-        long bytes = 16L * table.capacity();
+        long bytes = confirmed.bytes() + 16L * speculativeTable.capacity();
         for (EndpointState s : endpoints) {
             if (s != null) {
                 bytes += s.engineKeys.capacityBytes();
             }
         }
-        return new IndexStats(table.live(), table.capacity(), bytes, evictedEntries, speculative.inserted(),
+        return new IndexStats(confirmed.entries() + speculativeTable.live(), confirmed.capacity(), bytes,
+                evictedEntries, speculative.inserted(),
                 speculative.confirmedCount(), speculative.expired());
     }
 

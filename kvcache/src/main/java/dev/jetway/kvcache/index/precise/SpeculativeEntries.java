@@ -3,7 +3,8 @@ package dev.jetway.kvcache.index.precise;
 import java.util.ArrayDeque;
 
 /**
- * Speculative entries awaiting confirmation, oldest first. The TTL is the same for all, so expiry order is insertion
+ * Speculative entries awaiting confirmation, oldest first, kept apart from confirmed entries because each carries
+ * its own expiry. The TTL is the same for all, so expiry order is insertion
  * order and expiring is a pop from the head. Used under the index's write lock.
  */
 final class SpeculativeEntries {
@@ -16,9 +17,13 @@ final class SpeculativeEntries {
     private long confirmed;
     private long expired;
 
-    /** Writes speculative GPU entries (never downgrading a confirmed one) expiring at {@code stamp}. */
-    void add(BlockEntryTable table, int endpoint, long[] keys, int stamp, long deadlineNanos) {
+    /** Writes speculative GPU entries expiring at {@code stamp}, except for blocks the endpoint holds confirmed. */
+    void add(EndpointMaskTable confirmed, BlockEntryTable table, int endpoint, long[] keys, int stamp,
+             long deadlineNanos) {
         for (long key : keys) {
+            if (confirmed.contains(key, endpoint)) {
+                continue;
+            }
             if (table.put(key, endpoint, Tier.GPU, true, stamp) == BlockEntryTable.EMPTY) {
                 inserted++;
             }
