@@ -275,11 +275,13 @@ public final class PipelineBuilder {
         }
         sb.append("profile handler: ").append(line(handler, injected.contains(SingleProfileHandler.TYPE)
                 && handler instanceof SingleProfileHandler && !plugins.containsValue(handler))).append('\n');
-        sb.append("data producers (once per request, in this order):\n");
+        sb.append("data producers (once per request, in this order):");
+        sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataProducer) ? "\n" : " (none)\n");
         plugins.values().stream().filter(p -> p instanceof DataProducer)
                 .sorted(java.util.Comparator.comparingInt(p -> ((DataProducer) p).stage()))
                 .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
-        sb.append("data layer (read by the gateway):\n");
+        sb.append("data layer (read by the gateway):");
+        sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataLayerPlugin) ? "\n" : " (none)\n");
         plugins.values().stream().filter(p -> p instanceof DataLayerPlugin)
                 .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
         for (SchedulingProfile p : profiles) {

@@ -34,7 +34,7 @@ public final class DataLayerPlugin implements Plugin {
     public DataLayerPlugin(String type, String name, Map<String, Object> settings) {
         this.type = type;
         this.name = name;
-        this.settings = Map.copyOf(settings);
+        this.settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
     }
 
     public static DataLayerPlugin create(String type, String name, PluginParameters p) {

@@ -136,7 +136,7 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
         }
         long now = context.nowNanos();
         record(target, info, now);
-        ProfileResult prefill = result.profiles().get("prefill");
+        ProfileResult prefill = result == null ? null : result.profiles().get("prefill");
         if (prefill != null && prefill.primary() != null && prefill.primary() != target) {
             record(prefill.primary(), info, now);
         }
