@@ -94,5 +94,6 @@ public final class SimCluster implements AutoCloseable {
             replica.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("sim stopped: {} replica(s) closed", replicas.size());
     }
 }
