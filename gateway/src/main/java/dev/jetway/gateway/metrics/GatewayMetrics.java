@@ -48,7 +48,7 @@ public final class GatewayMetrics {
                 .register(registry);
         prefixHitRatio = DistributionSummary.builder("jetway_prefix_hit_ratio")
                 .description("Share of the prompt's blocks the chosen endpoint is believed to hold")
-                .serviceLevelObjectives(0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+                .serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
                 .register(registry);
     }
 

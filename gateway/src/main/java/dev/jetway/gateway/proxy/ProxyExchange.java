@@ -280,6 +280,8 @@ public final class ProxyExchange implements UpstreamListener {
         lastActivityNanos = now;
         if (!bodyStarted && content.content().isReadable()) {
             bodyStarted = true;
+            // from now on silence is measured against the (usually much shorter) idle timeout
+            armTimer(settings.idleTimeout().toNanos());
             modelMeters.firstToken(parsed.stream(), now - startNanos);
             pool.scheduler().onFirstToken(result, endpoint);
         }

@@ -56,8 +56,8 @@ class ConfigLoaderTest {
 
     @Test
     void namesTheKeyThatIsWrong() {
-        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{adress: x:1}]}]", "f.yaml"))
-                .hasMessageContaining("adress");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{address: \"x:1\", lables: {}}]}]", "f.yaml"))
+                .hasMessageContaining("lables");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{address: nohost}]}]", "f.yaml"))
                 .hasMessageContaining("host:port");
         assertThatThrownBy(() -> ConfigLoader.parse("upstream: {idleTimeout: soon}\npools: [{name: p}]", "f.yaml"))
