@@ -79,7 +79,7 @@ public final class LocalStack implements AutoCloseable {
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 picker == null ? null : TextNode.valueOf(picker));
         ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null);
-        return new GatewayConfig(server, null, null, List.of(pool), Path.of("."));
+        return new GatewayConfig(server, null, null, null, List.of(pool), Path.of("."));
     }
 
     /** Routes new requests with another EndpointPickerConfig (a fresh scheduler: its prefix index starts empty). */

@@ -11,12 +11,13 @@ import java.util.List;
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
-                            List<PoolConfig> pools, @JsonIgnore Path baseDir) {
+                            AdmissionSettings admission, List<PoolConfig> pools, @JsonIgnore Path baseDir) {
 
     public GatewayConfig {
         server = server == null ? ServerSettings.defaults() : server;
         upstream = upstream == null ? UpstreamSettings.defaults() : upstream;
         dataLayer = dataLayer == null ? DataLayerSettings.defaults() : dataLayer;
+        admission = admission == null ? AdmissionSettings.defaults() : admission;
         pools = pools == null ? List.of() : List.copyOf(pools);
         baseDir = baseDir == null ? Path.of(".") : baseDir;
         if (pools.isEmpty()) {
@@ -37,10 +38,10 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
     }
 
     public GatewayConfig withServer(ServerSettings newServer) {
-        return new GatewayConfig(newServer, upstream, dataLayer, pools, baseDir);
+        return new GatewayConfig(newServer, upstream, dataLayer, admission, pools, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
-        return new GatewayConfig(server, upstream, dataLayer, pools, dir);
+        return new GatewayConfig(server, upstream, dataLayer, admission, pools, dir);
     }
 }

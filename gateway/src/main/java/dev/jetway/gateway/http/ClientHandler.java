@@ -1,5 +1,6 @@
 package dev.jetway.gateway.http;
 
+import dev.jetway.gateway.config.AdmissionSettings;
 import dev.jetway.gateway.proxy.ExchangeOwner;
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.proxy.ProxyExchange;
@@ -9,6 +10,7 @@ import dev.jetway.gateway.request.ChatTemplate;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.gateway.routing.RoutingTable;
+import dev.jetway.gateway.routing.SaturationDetector;
 import dev.jetway.scheduler.InferenceRequest;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -35,6 +37,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
     static final String DEBUG_HEADER = "x-jetway-debug";
+    static final String OBJECTIVE_HEADER = "x-llm-d-inference-objective";
 
     private final ProxyContext context;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>(0);
@@ -115,7 +118,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             exchangeDone(keepAlive);
             return;
         }
-        InferenceRequest inference = toInference(request, parsed, pool);
+        AdmissionSettings admission = context.routing().config().admission();
+        int priority = admission.priorityOf(request.headers().get(OBJECTIVE_HEADER));
+        if (priority < 0 && SaturationDetector.saturated(pool, admission, System.nanoTime())) {
+            request.release();
+            Responses.error(ctx, OpenAiError.shed("system saturated, sheddable request dropped",
+                    "rejected-saturated"), keepAlive);
+            context.metrics().requestError(parsed.model(), "429");
+            exchangeDone(keepAlive);
+            return;
+        }
+        InferenceRequest inference = toInference(request, parsed, pool, priority);
         boolean debug = context.debugHeaderAlways() || "1".equals(request.headers().get(DEBUG_HEADER));
         current = new ProxyExchange(ctx, this, request, parsed, inference, pool, context.metrics(),
                 context.routing().config().upstream(), debug, start);
@@ -136,7 +149,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         return null;
     }
 
-    private InferenceRequest toInference(FullHttpRequest request, ParsedRequest parsed, GatewayPool pool) {
+    private InferenceRequest toInference(FullHttpRequest request, ParsedRequest parsed, GatewayPool pool,
+                                         int priority) {
         int[] tokens;
         if (parsed.promptTokens() != null) {
             tokens = parsed.promptTokens();
@@ -151,6 +165,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         }
         InferenceRequest.Builder b = InferenceRequest.builder(requestId)
                 .model(parsed.model())
+                .priority(priority)
                 .prompt(parsed.promptText())
                 .tokenIds(tokens)
                 .messages(parsed.messages())
