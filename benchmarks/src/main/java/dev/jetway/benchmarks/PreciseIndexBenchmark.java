@@ -4,11 +4,13 @@ import dev.jetway.kvcache.event.KvEvent;
 import dev.jetway.kvcache.event.KvEventBatch;
 import dev.jetway.kvcache.event.KvEventEncoder;
 import dev.jetway.kvcache.index.precise.IndexStats;
+import dev.jetway.kvcache.index.precise.IntakeResult;
 import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
 import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.index.precise.PrefixMatches;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -78,14 +80,42 @@ public class PreciseIndexBenchmark {
         }
     }
 
+    /**
+     * CPU time the benchmark thread actually got, per block: on this shared 2-core machine wall-clock rates mostly
+     * measure how often the thread was scheduled, so this counter shows the cost of the work itself.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuTime {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        public double cpuNanosPerOp;
+        private long startCpu;
+        private long ops;
+
+        @Setup(Level.Iteration)
+        public void start() {
+            startCpu = THREADS.getCurrentThreadCpuTime();
+            ops = 0;
+        }
+
+        /** Counts {@code n} operations; samples the thread's CPU clock every 256 calls (it costs a system call). */
+        void count(int n) {
+            ops += n;
+            if ((ops / n & 255) == 0) {
+                cpuNanosPerOp = (double) (THREADS.getCurrentThreadCpuTime() - startCpu) / ops;
+            }
+        }
+    }
+
     /** Blocks stored per second from decoded batches (each op also removes the same number of blocks). */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(BLOCKS_PER_EVENT)
-    public void ingestDecoded(Intake s) {
+    public void ingestDecoded(Intake s, CpuTime cpu) {
         int m = s.next++ & (Intake.MESSAGES - 1);
         s.index.apply(s.endpointIds[m & (ENDPOINTS - 1)], s.batches[m]);
+        cpu.count(BLOCKS_PER_EVENT);
     }
 
     /** Blocks stored per second from msgpack payloads through onMessage (decode, sequence check, apply). */
@@ -93,10 +123,12 @@ public class PreciseIndexBenchmark {
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(BLOCKS_PER_EVENT)
-    public Object ingestMessage(Intake s) {
+    public Object ingestMessage(Intake s, CpuTime cpu) {
         int m = s.next++ & (Intake.MESSAGES - 1);
         int e = m & (ENDPOINTS - 1);
-        return s.index.onMessage(s.endpointIds[e], s.seq[e]++, s.payloads[m]);
+        IntakeResult result = s.index.onMessage(s.endpointIds[e], s.seq[e]++, s.payloads[m]);
+        cpu.count(BLOCKS_PER_EVENT);
+        return result;
     }
 
     /**
@@ -156,6 +188,16 @@ public class PreciseIndexBenchmark {
         return s.index.match(s.keys);
     }
 
+    /** The same lookup in AverageTime mode, to report the CPU time per lookup alongside (see {@link CpuTime}). */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public PrefixMatches lookup512BlocksAverage(Lookup s, CpuTime cpu) {
+        PrefixMatches m = s.index.match(s.keys);
+        cpu.count(1);
+        return m;
+    }
+
     /** Request keys from 8,192 token ids plus the lookup. */
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
@@ -182,6 +224,8 @@ public class PreciseIndexBenchmark {
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     @Warmup(iterations = 0)
     @Measurement(iterations = 1)
+    // Parallel GC: G1 would count each array in whole 1-32 MB regions and blur the measurement (docs/precise-routing.md).
+    @Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow", "-Xmx4g", "-XX:+UseParallelGC"})
     public Object memory10MillionEntries(Memory out) {
         MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
         long before = usedHeapAfterGc(heap);
