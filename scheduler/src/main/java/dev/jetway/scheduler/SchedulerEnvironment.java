@@ -16,12 +16,19 @@ import java.util.random.RandomGenerator;
  * @param random    randomness for tie-breaks and random pickers; must be safe for the threads that schedule
  * @param tokenizer the engine's tokenizer when the caller knows it (the {@code token-producer}'s {@code jetway}
  *                  backend uses it), or null
+ * @param services  state and I/O the host provides to plugins (the precise KV-event index, engine tokenizers)
  */
-public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer) {
+public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer,
+                                   SchedulerServices services) {
 
     public SchedulerEnvironment {
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(random, "random");
+        services = services == null ? SchedulerServices.NONE : services;
+    }
+
+    public SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer) {
+        this(nanoClock, random, tokenizer, SchedulerServices.NONE);
     }
 
     /** Wall-clock time and thread-local randomness: for the gateway, which schedules from many threads. */
@@ -39,7 +46,12 @@ public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator rando
 
     /** A copy with the engine's tokenizer. */
     public SchedulerEnvironment withTokenizer(Tokenizer engineTokenizer) {
-        return new SchedulerEnvironment(nanoClock, random, engineTokenizer);
+        return new SchedulerEnvironment(nanoClock, random, engineTokenizer, services);
+    }
+
+    /** A copy with the host's services (precise index, engine tokenizers). */
+    public SchedulerEnvironment withServices(SchedulerServices hostServices) {
+        return new SchedulerEnvironment(nanoClock, random, tokenizer, hostServices);
     }
 
     public long nanoTime() {

@@ -85,12 +85,30 @@ class EndpointPickerConfigTest {
     }
 
     @Test
-    void exampleCFailsNamingPreciseRoutingAndTheVllmTokenizer() throws IOException {
+    void exampleCLoadsAsPublishedWithTheHostsTokenizerAndIndex() throws IOException {
+        EndpointPickerConfig c = fixture("example-c-precise.yaml");
+        List<String> asked = new java.util.ArrayList<>();
+        var services = new dev.jetway.scheduler.SchedulerServices(null, (url, model, timeout) -> {
+            asked.add(url + " " + model + " " + timeout.toSeconds());
+            return dev.jetway.kvcache.tokenize.SimpleWordTokenizer.instance();
+        });
+        Scheduler s = Scheduler.fromConfig(c, Fixtures.env(1).withServices(services));
+        assertThat(asked).containsExactly("http://localhost:8000 hf-repo/model-name 5");
+        var producer = s.plugin("precise-prefix-cache-producer",
+                dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer.class).orElseThrow();
+        assertThat(producer.indexConfig().blockSize()).isEqualTo(64);
+        assertThat(weights(s.profiles().get("default"))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "prefix-cache-scorer", 2.0, "kv-cache-utilization-scorer", 1.0, "queue-scorer", 1.0));
+        assertThat(s.describe()).contains("precise-prefix-cache-producer {blockSize=64");
+    }
+
+    @Test
+    void exampleCWithoutAHostThatTokenizesSaysWhy() throws IOException {
         EndpointPickerConfig c = fixture("example-c-precise.yaml");
         assertThatThrownBy(() -> Scheduler.fromConfig(c, Fixtures.env(1)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'precise-prefix-cache-producer' (data producer) is not built yet")
-                .hasMessageContaining("plugin 'token-producer' (token-producer): parameter 'vllm'");
+                .hasMessageContaining("plugin 'token-producer' (token-producer): parameter 'vllm'")
+                .hasMessageContaining("needs a host that does I/O");
     }
 
     @ParameterizedTest
@@ -113,8 +131,8 @@ class EndpointPickerConfigTest {
 
     @Test
     void unknownPolicyListsTheBuiltInOnes() {
-        assertThatThrownBy(() -> EndpointPickerConfig.builtIn("precise"))
-                .hasMessageContaining("precise prefix index").hasMessageContaining("approximate");
+        assertThatThrownBy(() -> EndpointPickerConfig.builtIn("precize"))
+                .hasMessageContaining("unknown policy 'precize'").hasMessageContaining("precise");
     }
 
     @Test

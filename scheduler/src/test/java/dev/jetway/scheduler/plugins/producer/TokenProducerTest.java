@@ -52,9 +52,32 @@ class TokenProducerTest {
     }
 
     @Test
-    void vllmBackendIsNotBuiltYet() {
+    void vllmBackendNeedsAHostThatTokenizes() {
         assertThatThrownBy(() -> create("{modelName: x, vllm: {url: 'http://localhost:8000'}}"))
-                .hasMessageContaining("parameter 'vllm'").hasMessageContaining("not built yet");
+                .hasMessageContaining("parameter 'vllm'").hasMessageContaining("needs a host that does I/O");
         assertThatThrownBy(() -> create("{backend: engine}")).hasMessageContaining("none was given");
+    }
+
+    @Test
+    void vllmBackendUsesTheHostsRemoteTokenizerAndValidatesItsBlock() throws Exception {
+        var env = dev.jetway.scheduler.Fixtures.env(1).withServices(new dev.jetway.scheduler.SchedulerServices(null,
+                (url, model, timeout) -> new dev.jetway.kvcache.tokenize.Tokenizer() {
+                    public String name() {
+                        return "remote " + url + " " + model + " " + timeout.toMillis();
+                    }
+
+                    public int[] encode(String text) {
+                        return new int[] {text.length()};
+                    }
+                }));
+        TokenProducer p = TokenProducer.create("t", new PluginParameters("t", TokenProducer.TYPE,
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(
+                        "{modelName: x, timeout: 250ms, vllm: {url: 'http://h:1'}}")), env);
+        PromptTokens t = run(p, InferenceRequest.builder("r").model("m").prompt("abcd").build());
+        assertThat(t.ids()).containsExactly(4);
+        assertThat(t.backend()).isEqualTo("remote http://h:1 x 250");
+        assertThatThrownBy(() -> TokenProducer.create("t", new PluginParameters("t", TokenProducer.TYPE,
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree("{vllm: {uri: 'http://h:1'}}")), env)
+                .toString()).hasMessageContaining("unknown parameter 'uri'");
     }
 }

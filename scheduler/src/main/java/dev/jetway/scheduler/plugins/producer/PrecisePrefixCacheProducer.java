@@ -1,0 +1,278 @@
+package dev.jetway.scheduler.plugins.producer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jetway.kvcache.index.precise.EndpointMatch;
+import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
+import dev.jetway.kvcache.index.precise.PrefixMatches;
+import dev.jetway.kvcache.index.precise.TierWeights;
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.config.PluginParameters;
+import dev.jetway.scheduler.spi.AttributeKey;
+import dev.jetway.scheduler.spi.DataProducer;
+import dev.jetway.scheduler.spi.PreRequestHook;
+import dev.jetway.scheduler.spi.PrefixMatchInfo;
+import dev.jetway.scheduler.spi.PromptTokens;
+import dev.jetway.scheduler.spi.PromptTokensReader;
+import dev.jetway.scheduler.spi.SchedulingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code precise-prefix-cache-producer}: which endpoints really hold the request's prefix, from the KV events the
+ * model servers publish (llm-d's precise prefix cache). The prompt's tokens (from {@code token-producer}; they must
+ * be the engine's) are cut into full blocks of {@code tokenProcessorConfig.blockSize} (must equal vLLM's
+ * {@code --block-size}), keyed, and looked up in the pool's {@link PrecisePrefixIndex}: per endpoint, the longest run
+ * of consecutive blocks from block 0 it holds. At pre-request the chosen endpoint gets speculative entries
+ * ({@code speculativeIndexing}, TTL {@code speculativeTTL} 2 s) so that siblings sent before the engine's
+ * {@code BlockStored} arrives find the prefix there; the keys are also registered for the hash-parity check.
+ *
+ * <p>The index comes from the host ({@link dev.jetway.scheduler.SchedulerServices#preciseIndexes()}), which feeds
+ * it; without a host (config checks, tests, the what-if simulator) the producer keeps its own, fed through
+ * {@link #index()}.
+ *
+ * <p>Parameters as llm-d's: {@code tokenProcessorConfig{blockSize (16), hashSeed}},
+ * {@code indexerConfig{kvBlockIndexConfig{inMemoryConfig{size, podCacheSize}, costAwareMemoryConfig{size},
+ * enableMetrics, metricsLoggingInterval}, tokenizersPoolConfig}}, {@code speculativeIndexing} (false),
+ * {@code speculativeTTL} (2s), {@code kvEventsConfig{topicFilter (kv@), concurrency (4), discoverPods (false),
+ * podDiscoveryConfig{socketPort (5557), podLabelSelector, podNamespace}, zmqEndpoint, engineType}},
+ * {@code kvCacheBackendConfigs [{name: gpu|cpu|storage, weight}]}. Accepted but not acted on: {@code hashSeed}
+ * (Jetway's request keys are its own, see docs/precise-routing.md), {@code podCacheSize}, the metrics switches
+ * (Jetway always exports), {@code tokenizersPoolConfig} (tokenization is the token-producer's), {@code concurrency}.
+ * Rejected with a clear error: {@code redisConfig} (the index is in-process), {@code engineType} other than vllm.
+ */
+public final class PrecisePrefixCacheProducer implements DataProducer, PreRequestHook, PromptTokensReader {
+
+    public static final String TYPE = "precise-prefix-cache-producer";
+    /** llm-d's default block size when {@code tokenProcessorConfig.blockSize} is absent. */
+    public static final int DEFAULT_BLOCK_SIZE = 16;
+
+    /** Tier-weighted match score per candidate slot (llm-d's LongestPrefixScorer), for the deprecated scorer. */
+    public record WeightedMatches(double[] scores, int totalBlocks) {
+        public static AttributeKey<WeightedMatches> keyFor(String producerName) {
+            return AttributeKey.of("precise-weighted:" + producerName, WeightedMatches.class);
+        }
+    }
+
+    private final String name;
+    private final PreciseIndexConfig indexConfig;
+    private final boolean speculativeIndexing;
+    private final KvEventsSettings kvEvents;
+    private final PrecisePrefixIndex index;
+
+    public PrecisePrefixCacheProducer(String name, PreciseIndexConfig indexConfig, boolean speculativeIndexing,
+                                      KvEventsSettings kvEvents, PrecisePrefixIndex index) {
+        this.name = name;
+        this.indexConfig = indexConfig;
+        this.speculativeIndexing = speculativeIndexing;
+        this.kvEvents = kvEvents;
+        this.index = index;
+    }
+
+    public static PrecisePrefixCacheProducer create(String name, PluginParameters p, SchedulerEnvironment env) {
+        PluginParameters token = nested(p, "tokenProcessorConfig");
+        int blockSize = token.integer("blockSize", DEFAULT_BLOCK_SIZE, 1, 1 << 16);
+        token.accept("hashSeed", "hashAlgorithm");
+        token.finish();
+
+        PluginParameters indexer = nested(p, "indexerConfig");
+        PluginParameters blockIndex = nested(indexer, "kvBlockIndexConfig");
+        blockIndex.accept("enableMetrics", "metricsLoggingInterval");
+        if (blockIndex.has("redisConfig") || blockIndex.has("valkeyConfig")) {
+            throw blockIndex.error(blockIndex.has("redisConfig") ? "redisConfig" : "valkeyConfig",
+                    "selects a shared external index; Jetway's precise index is in-process (use inMemoryConfig, or "
+                            + "leave kvBlockIndexConfig empty)");
+        }
+        long maxEntries = PreciseIndexConfig.DEFAULT_MAX_ENTRIES;
+        PluginParameters inMemory = nested(blockIndex, "inMemoryConfig");
+        maxEntries = inMemory.integer("size", maxEntries, 1, Long.MAX_VALUE);
+        inMemory.accept("podCacheSize");
+        inMemory.finish();
+        PluginParameters costAware = nested(blockIndex, "costAwareMemoryConfig");
+        costAware.accept("size");
+        costAware.finish();
+        blockIndex.finish();
+        indexer.accept("tokenizersPoolConfig", "prefixStoreConfig");
+        JsonNode backends = indexer.raw("kvCacheBackendConfigs");
+        indexer.finish();
+
+        boolean speculative = p.bool("speculativeIndexing", false);
+        Duration ttl = duration(p, "speculativeTTL", PreciseIndexConfig.DEFAULT_SPECULATIVE_TTL);
+
+        PluginParameters events = nested(p, "kvEventsConfig");
+        String topicFilter = events.string("topicFilter", KvEventsSettings.DEFAULTS.topicFilter());
+        int concurrency = events.integer("concurrency", KvEventsSettings.DEFAULTS.concurrency(), 1, 1024);
+        boolean discover = events.bool("discoverPods", false);
+        PluginParameters discovery = nested(events, "podDiscoveryConfig");
+        int socketPort = discovery.integer("socketPort", KvEventsSettings.DEFAULTS.socketPort(), 1, 65535);
+        discovery.accept("podLabelSelector", "podNamespace");
+        discovery.finish();
+        events.oneOf("engineType", "vllm", List.of("vllm"));
+        events.accept("zmqEndpoint");
+        events.finish();
+
+        if (p.has("kvCacheBackendConfigs")) {
+            backends = p.raw("kvCacheBackendConfigs");
+        }
+        TierWeights weights = tierWeights(p, backends);
+
+        PreciseIndexConfig config = PreciseIndexConfig.defaults(blockSize).withSpeculativeTtl(ttl)
+                .withTierWeights(weights).withMaxEntries((int) Math.min(maxEntries, 1 << 29));
+        var provider = env.services().preciseIndexes();
+        PrecisePrefixIndex index = provider != null ? provider.index(config)
+                : new PrecisePrefixIndex(config, env.nanoClock());
+        return new PrecisePrefixCacheProducer(name, config, speculative,
+                new KvEventsSettings(topicFilter, concurrency, discover, socketPort), index);
+    }
+
+    private static PluginParameters nested(PluginParameters parent, String field) {
+        JsonNode node = parent.raw(field);
+        return new PluginParameters(parent.pluginName(), parent.pluginType() + " " + field, node);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
+
+    private static Duration duration(PluginParameters p, String field, Duration defaultValue) {
+        JsonNode v = p.raw(field);
+        if (v == null || v.isNull()) {
+            return defaultValue;
+        }
+        if (v.isNumber()) {
+            return Duration.ofMillis(Math.round(v.asDouble() * 1000)); // plain numbers are seconds
+        }
+        Matcher m = DURATION.matcher(v.asText().trim());
+        if (!m.matches()) {
+            throw p.error(field, "must be a duration like 500ms, 2s or 1m, got '" + v.asText() + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
+    }
+
+    private static TierWeights tierWeights(PluginParameters p, JsonNode backends) {
+        TierWeights w = TierWeights.DEFAULT;
+        if (backends == null || backends.isNull()) {
+            return w;
+        }
+        if (!backends.isArray()) {
+            throw p.error("kvCacheBackendConfigs", "must be a list of {name, weight}");
+        }
+        double gpu = w.gpu();
+        double cpu = w.cpu();
+        double storage = w.storage();
+        for (JsonNode b : backends) {
+            String tier = b.path("name").asText("");
+            JsonNode weight = b.get("weight");
+            if (weight == null || !weight.isNumber() || weight.asDouble() < 0) {
+                throw p.error("kvCacheBackendConfigs", "entry '" + tier + "' needs a non-negative number weight");
+            }
+            switch (tier.toLowerCase(java.util.Locale.ROOT)) {
+                case "gpu" -> gpu = weight.asDouble();
+                case "cpu" -> cpu = weight.asDouble();
+                case "storage", "disk" -> storage = weight.asDouble();
+                default -> throw p.error("kvCacheBackendConfigs", "name must be gpu, cpu or storage, got '"
+                        + tier + "'");
+            }
+        }
+        return new TierWeights(gpu, cpu, storage);
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The index this producer reads (the host feeds it KV events). */
+    public PrecisePrefixIndex index() {
+        return index;
+    }
+
+    public PreciseIndexConfig indexConfig() {
+        return indexConfig;
+    }
+
+    public boolean speculativeIndexing() {
+        return speculativeIndexing;
+    }
+
+    /** How the host should subscribe to KV events. */
+    public KvEventsSettings kvEvents() {
+        return kvEvents;
+    }
+
+    @Override
+    public String describeParameters() {
+        TierWeights w = indexConfig.tierWeights();
+        return "blockSize=" + indexConfig.blockSize() + ", speculativeIndexing=" + speculativeIndexing
+                + ", speculativeTTL=" + indexConfig.speculativeTtl().toMillis() + "ms, tierWeights=gpu:" + w.gpu()
+                + "/cpu:" + w.cpu() + "/storage:" + w.storage() + ", maxEntries=" + indexConfig.maxEntries()
+                + ", topicFilter=" + kvEvents.topicFilter() + (kvEvents.discoverPods()
+                ? ", discoverPods on port " + kvEvents.socketPort() : "");
+    }
+
+    @Override
+    public int stage() {
+        return STAGE_PREFIX;
+    }
+
+    @Override
+    public void produce(SchedulingContext context) {
+        InferenceRequest r = context.request();
+        PromptTokens tokens = context.get(PromptTokens.KEY);
+        int[] ids = tokens != null ? tokens.ids() : r.tokenIds() != null ? r.tokenIds() : new int[0];
+        long[] keys = index.requestKeys(r.cacheModel(), null, r.cacheSalt(), ids);
+        PrefixMatches matches = index.match(keys);
+        List<Endpoint> endpoints = context.endpoints();
+        int[] matched = new int[endpoints.size()];
+        double[] weighted = new double[endpoints.size()];
+        if (!matches.matches().isEmpty()) {
+            for (int slot = 0; slot < matched.length; slot++) {
+                String id = endpoints.get(slot).id();
+                for (EndpointMatch m : matches.matches()) {
+                    if (m.endpoint().equals(id)) {
+                        matched[slot] = m.blocks();
+                        weighted[slot] = m.score();
+                        break;
+                    }
+                }
+            }
+        }
+        PrefixMatchInfo info = new PrefixMatchInfo(name, matched, keys.length, indexConfig.blockSize(), keys);
+        context.put(PrefixMatchInfo.keyFor(name), info);
+        context.put(WeightedMatches.keyFor(name), new WeightedMatches(weighted, keys.length));
+        if (context.get(PrefixMatchInfo.DEFAULT_KEY) == null) {
+            context.put(PrefixMatchInfo.DEFAULT_KEY, info);
+        }
+    }
+
+    @Override
+    public void preRequest(SchedulingContext context, SchedulingResult result, Endpoint target) {
+        PrefixMatchInfo info = context.get(PrefixMatchInfo.keyFor(name));
+        if (info == null || info.requestKeys().length == 0) {
+            return;
+        }
+        OptionalInt id = index.endpointId(target.id());
+        if (id.isEmpty()) {
+            return; // an endpoint without a KV-event subscription: nothing will confirm or refute entries there
+        }
+        if (speculativeIndexing) {
+            index.speculate(id.getAsInt(), info.requestKeys());
+        } else {
+            index.expect(id.getAsInt(), info.requestKeys());
+        }
+    }
+}
