@@ -6,11 +6,15 @@ import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.datalayer.MetricsScraper;
+import dev.jetway.gateway.kvevents.KvEventIntake;
+import dev.jetway.gateway.kvevents.PrecisePlans;
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.tokenize.RemoteTokenizers;
 import dev.jetway.gateway.upstream.UpstreamPools;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.SchedulerServices;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.socket.SocketChannel;
@@ -44,6 +48,8 @@ public final class RoutingState implements AutoCloseable {
     private final Map<String, Scheduler> schedulers = new HashMap<>();
     private final Map<String, EndpointPickerConfig> pickerConfigs = new HashMap<>();
     private final Set<String> gaugedPools = new HashSet<>();
+    private final KvEventIntake kvEvents;
+    private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private GatewayConfig config;
 
@@ -52,6 +58,12 @@ public final class RoutingState implements AutoCloseable {
         this.channelType = channelType;
         this.environment = SchedulerEnvironment.system().withTokenizer(SimpleWordTokenizer.instance());
         this.scrapeClient = MetricsScraper.newHttpClient(java.time.Duration.ofSeconds(2));
+        this.kvEvents = new KvEventIntake(metrics);
+    }
+
+    /** The KV-event intake feeding the pools' precise indexes. */
+    public KvEventIntake kvEvents() {
+        return kvEvents;
     }
 
     public RoutingTable table() {
@@ -75,7 +87,8 @@ public final class RoutingState implements AutoCloseable {
             if (existing != null && picker.equals(pickerConfigs.get(p.name()))) {
                 nextSchedulers.put(p.name(), existing);
             } else {
-                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker, environment));
+                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker, environment.withServices(
+                        new SchedulerServices(kvEvents.indexesFor(p.name()), engineTokenizers))));
             }
             nextPickers.put(p.name(), picker);
         }
@@ -128,6 +141,7 @@ public final class RoutingState implements AutoCloseable {
         pickerConfigs.clear();
         pickerConfigs.putAll(nextPickers);
         registerGauges(nextTable);
+        kvEvents.sync(PrecisePlans.of(pools));
         config = next;
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
                 pools.size(), keep.size());
@@ -206,5 +220,7 @@ public final class RoutingState implements AutoCloseable {
         endpoints.values().forEach(e -> e.pools().close());
         endpoints.clear();
         scrapeClient.close();
+        kvEvents.close();
+        engineTokenizers.close();
     }
 }

@@ -21,6 +21,7 @@ import dev.jetway.scheduler.spi.SchedulingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,7 +43,7 @@ import java.util.regex.Pattern;
  * enableMetrics, metricsLoggingInterval}, tokenizersPoolConfig}}, {@code speculativeIndexing} (false),
  * {@code speculativeTTL} (2s), {@code kvEventsConfig{topicFilter (kv@), concurrency (4), discoverPods (false),
  * podDiscoveryConfig{socketPort (5557), podLabelSelector, podNamespace}, zmqEndpoint, engineType}},
- * {@code kvCacheBackendConfigs [{name: gpu|cpu|storage, weight}]}. Accepted but not acted on: {@code hashSeed}
+ * {@code kvCacheBackendConfigs [{name: gpu|cpu|storage, weight}]}; Jetway's own {@code parityTimeout} (10s). Accepted but not acted on: {@code hashSeed}
  * (Jetway's request keys are its own, see docs/precise-routing.md), {@code podCacheSize}, the metrics switches
  * (Jetway always exports), {@code tokenizersPoolConfig} (tokenization is the token-producer's), {@code concurrency}.
  * Rejected with a clear error: {@code redisConfig} (the index is in-process), {@code engineType} other than vllm.
@@ -65,6 +66,8 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
     private final boolean speculativeIndexing;
     private final KvEventsSettings kvEvents;
     private final PrecisePrefixIndex index;
+    private final LongAdder lookups = new LongAdder();
+    private final LongAdder lookupHits = new LongAdder();
 
     public PrecisePrefixCacheProducer(String name, PreciseIndexConfig indexConfig, boolean speculativeIndexing,
                                       KvEventsSettings kvEvents, PrecisePrefixIndex index) {
@@ -104,6 +107,9 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
 
         boolean speculative = p.bool("speculativeIndexing", false);
         Duration ttl = duration(p, "speculativeTTL", PreciseIndexConfig.DEFAULT_SPECULATIVE_TTL);
+        // Jetway's own: how long an engine may take to report a routed request's new blocks before the hash-parity
+        // check counts a disagreement.
+        Duration parityTimeout = duration(p, "parityTimeout", PreciseIndexConfig.DEFAULT_PARITY_TIMEOUT);
 
         PluginParameters events = nested(p, "kvEventsConfig");
         String topicFilter = events.string("topicFilter", KvEventsSettings.DEFAULTS.topicFilter());
@@ -123,7 +129,8 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         TierWeights weights = tierWeights(p, backends);
 
         PreciseIndexConfig config = PreciseIndexConfig.defaults(blockSize).withSpeculativeTtl(ttl)
-                .withTierWeights(weights).withMaxEntries((int) Math.min(maxEntries, 1 << 29));
+                .withTierWeights(weights).withMaxEntries((int) Math.min(maxEntries, 1 << 29))
+                .withParity(parityTimeout, PreciseIndexConfig.DEFAULT_PARITY_WINDOW);
         var provider = env.services().preciseIndexes();
         PrecisePrefixIndex index = provider != null ? provider.index(config)
                 : new PrecisePrefixIndex(config, env.nanoClock());
@@ -214,6 +221,16 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         return kvEvents;
     }
 
+    /** Lookups made (one per scheduled request). */
+    public long lookups() {
+        return lookups.sum();
+    }
+
+    /** Lookups where at least one endpoint held the request's first block. */
+    public long lookupHits() {
+        return lookupHits.sum();
+    }
+
     @Override
     public String describeParameters() {
         TierWeights w = indexConfig.tierWeights();
@@ -236,6 +253,10 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         int[] ids = tokens != null ? tokens.ids() : r.tokenIds() != null ? r.tokenIds() : new int[0];
         long[] keys = index.requestKeys(r.cacheModel(), null, r.cacheSalt(), ids);
         PrefixMatches matches = index.match(keys);
+        lookups.increment();
+        if (!matches.matches().isEmpty()) {
+            lookupHits.increment();
+        }
         List<Endpoint> endpoints = context.endpoints();
         int[] matched = new int[endpoints.size()];
         double[] weighted = new double[endpoints.size()];

@@ -1,0 +1,183 @@
+package dev.jetway.gateway.kvevents;
+
+import dev.jetway.kvcache.event.KvEventMessage;
+import dev.jetway.kvcache.event.MalformedKvEventException;
+import dev.jetway.kvcache.index.precise.IntakeResult;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Reads one model server's KV events: a ZMQ SUB socket connected to its publisher ({@code tcp://host:port}, vLLM's
+ * {@code --kv-events-config} endpoint), filtered on the topic prefix, on its own thread, so the index sees each
+ * endpoint's messages from a single writer, in order. Messages of three frames {@code [topic, seq, payload]} go to
+ * {@link PrecisePrefixIndex#onMessage}, which tracks sequence gaps and publisher restarts; anything else is counted
+ * as malformed and skipped. ZMQ reconnects by itself when the publisher restarts.
+ */
+final class KvEventSubscriber implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KvEventSubscriber.class);
+    /** How long a receive waits, so that {@link #close()} is noticed promptly. */
+    private static final int RECEIVE_TIMEOUT_MILLIS = 100;
+    private static final int RECEIVE_HWM = 100_000;
+
+    private final ZContext context;
+    private final String publisher;
+    private final String endpoint;
+    private final String model;
+    private final String topicFilter;
+    private final PrecisePrefixIndex index;
+    private final AtomicLong malformedFrames = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private volatile boolean closed;
+    private volatile int endpointId = -1;
+    private Thread thread;
+
+    /**
+     * @param publisher   where the model server publishes, {@code tcp://host:port}
+     * @param endpoint    the endpoint's name in the index (its {@code host:port} address, as the scheduler sees it)
+     * @param model       model that roots the endpoint's keys, or null to take it from the first topic
+     * @param topicFilter subscription prefix ({@code kv@})
+     */
+    KvEventSubscriber(ZContext context, String publisher, String endpoint, String model, String topicFilter,
+                      PrecisePrefixIndex index) {
+        this.context = context;
+        this.publisher = publisher;
+        this.endpoint = endpoint;
+        this.model = model;
+        this.topicFilter = topicFilter;
+        this.index = index;
+        if (model != null) {
+            endpointId = index.addEndpoint(endpoint, model);
+        }
+    }
+
+    KvEventSubscriber start() {
+        thread = Thread.ofPlatform().daemon(true).name("jetway-kv-events-" + endpoint).start(this::run);
+        return this;
+    }
+
+    String publisher() {
+        return publisher;
+    }
+
+    String endpoint() {
+        return endpoint;
+    }
+
+    /** Messages received (well-formed or not). */
+    long received() {
+        return received.get();
+    }
+
+    /** Messages that were not three frames with a valid topic and sequence (payload errors count in the index). */
+    long malformedFrames() {
+        return malformedFrames.get();
+    }
+
+    private void run() {
+        ZMQ.Socket socket;
+        try {
+            socket = context.createSocket(SocketType.SUB);
+            socket.setLinger(0);
+            socket.setRcvHWM(RECEIVE_HWM);
+            socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
+            socket.subscribe(topicFilter.getBytes(StandardCharsets.UTF_8));
+            socket.connect(publisher);
+        } catch (RuntimeException e) {
+            log.error("kv events of {}: cannot subscribe to {}: {}", endpoint, publisher, e.toString());
+            return;
+        }
+        log.info("kv events of {}: subscribed to {} (topic filter '{}')", endpoint, publisher, topicFilter);
+        List<byte[]> frames = new ArrayList<>(3);
+        try {
+            while (!closed) {
+                byte[] first;
+                try {
+                    first = socket.recv(0);
+                } catch (RuntimeException e) {
+                    if (closed) {
+                        break;
+                    }
+                    log.warn("kv events of {}: receive failed: {}", endpoint, e.toString());
+                    continue;
+                }
+                if (first == null) {
+                    continue; // timeout: look at the closed flag again
+                }
+                frames.clear();
+                frames.add(first);
+                while (socket.hasReceiveMore()) {
+                    frames.add(socket.recv(0));
+                }
+                handle(frames);
+            }
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** One received multipart message; never throws. */
+    void handle(List<byte[]> frames) {
+        received.incrementAndGet();
+        KvEventMessage message;
+        try {
+            if (frames.size() != 3) {
+                throw new MalformedKvEventException("expected 3 frames [topic, seq, payload], got " + frames.size());
+            }
+            message = KvEventMessage.fromFrames(frames.get(0), frames.get(1), frames.get(2));
+        } catch (RuntimeException e) {
+            malformed(e);
+            return;
+        }
+        int id = endpointId;
+        if (id < 0) {
+            try {
+                id = index.addEndpoint(endpoint, message.topic().model());
+                endpointId = id;
+            } catch (RuntimeException e) {
+                malformed(e);
+                return;
+            }
+        }
+        try {
+            IntakeResult result = index.onMessage(id, message.seq(), message.payload());
+            if (result == IntakeResult.UNKNOWN_ENDPOINT) {
+                log.debug("kv events of {}: endpoint no longer indexed, message dropped", endpoint);
+            }
+        } catch (RuntimeException e) {
+            // the index promises not to throw for bad input; a bug there must still not end this loop
+            malformed(e);
+        }
+    }
+
+    private void malformed(RuntimeException e) {
+        long n = malformedFrames.incrementAndGet();
+        if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
+            log.warn("kv events of {}: skipped malformed message #{}: {}", endpoint, n, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread != null) {
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int id = endpointId;
+        if (id >= 0) {
+            index.removeEndpoint(id);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jetway.gateway.kvevents;
+
+import dev.jetway.gateway.config.EndpointConfig;
+import dev.jetway.gateway.config.HostPort;
+import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.plugins.producer.KvEventsSettings;
+import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
+import dev.jetway.scheduler.plugins.scorer.PrecisePrefixCacheScorer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Derives the KV-event subscriptions from the routing table: which pools route precisely, from which publishers. */
+public final class PrecisePlans {
+
+    private PrecisePlans() {
+    }
+
+    public static List<PrecisePoolPlan> of(List<GatewayPool> pools) {
+        List<PrecisePoolPlan> plans = new ArrayList<>();
+        for (GatewayPool pool : pools) {
+            PrecisePrefixCacheProducer producer = producerOf(pool.scheduler());
+            if (producer == null) {
+                continue;
+            }
+            List<PreciseTarget> targets = new ArrayList<>();
+            for (EndpointConfig e : pool.config().endpoints()) {
+                String publisher = publisherOf(e, producer.kvEvents());
+                if (publisher != null) {
+                    targets.add(new PreciseTarget(e.address(), publisher));
+                }
+            }
+            List<String> models = pool.config().models();
+            plans.add(new PrecisePoolPlan(pool.name(), producer, targets, models.size() == 1 ? models.getFirst() : null,
+                    pool.tokenizer().name()));
+        }
+        return plans;
+    }
+
+    /** The pool's precise producer (also inside the deprecated precise scorer), or null. */
+    static PrecisePrefixCacheProducer producerOf(Scheduler scheduler) {
+        List<PrecisePrefixCacheProducer> producers = scheduler.plugins(PrecisePrefixCacheProducer.class);
+        if (!producers.isEmpty()) {
+            return producers.getFirst();
+        }
+        List<PrecisePrefixCacheScorer> scorers = scheduler.plugins(PrecisePrefixCacheScorer.class);
+        return scorers.isEmpty() ? null : scorers.getFirst().producer();
+    }
+
+    /**
+     * The endpoint's configured KV-events address ({@code tcp://host:port}, or {@code host:port}); else, when the
+     * producer discovers pods, the endpoint's host at {@code podDiscoveryConfig.socketPort}; else none.
+     */
+    static String publisherOf(EndpointConfig e, KvEventsSettings settings) {
+        String configured = e.kvEvents();
+        if (configured != null && !configured.isBlank()) {
+            return configured.contains("://") ? configured : "tcp://" + configured;
+        }
+        if (settings.discoverPods()) {
+            return "tcp://" + HostPort.parse(e.address()).host() + ":" + settings.socketPort();
+        }
+        return null;
+    }
+}

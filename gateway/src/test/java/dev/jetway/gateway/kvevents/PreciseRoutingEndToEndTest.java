@@ -1,0 +1,157 @@
+package dev.jetway.gateway.kvevents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jetway.gateway.testing.GatewayHarness;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
+import dev.jetway.kvcache.tokenize.FillerText;
+import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.sim.SimCluster;
+import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.SimReplica;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Precise prefix-cache routing end to end: simulated vLLM replicas publish KV events over ZMQ, the gateway
+ * subscribes, indexes them and routes on them.
+ */
+class PreciseRoutingEndToEndTest {
+
+    private static final String MODEL = "sim-model";
+    private static SimCluster sim;
+    private static GatewayHarness gw;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sim = SimCluster.start(SimOptions.defaults(MODEL).withBindHost("127.0.0.1").withPort(0)
+                .withKvEvents("tcp://127.0.0.1:0").withProfile("llama-3.1-8b-h100"), 3);
+        gw = GatewayHarness.start(yaml("precise"));
+        awaitSubscribed(gw, 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+        sim.close();
+    }
+
+    /** One pool over the simulated replicas, each with its KV-events address. */
+    static String yaml(String picker) {
+        String endpoints = sim.replicas().stream()
+                .map(r -> "      - {address: \"127.0.0.1:" + r.httpPort() + "\", kvEvents: \"" + r.kvEventsEndpoint()
+                        + "\"}")
+                .collect(Collectors.joining("\n"));
+        return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\n"
+                + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms}\n"
+                + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 300ms}\n"
+                + "pools:\n  - name: p\n    models: [" + MODEL + "]\n"
+                + "    endpointPicker: " + picker + "\n"
+                + "    endpoints:\n" + endpoints + "\n";
+    }
+
+    static void awaitSubscribed(GatewayHarness g, int n) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric(g, "jetway_kv_events_subscribers") == n);
+    }
+
+    static double metric(GatewayHarness g, String name) throws Exception {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{pool=\"p\"} (\\S+)$").matcher(g.metricsPage());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    static String body(String prompt) {
+        return "{\"model\":\"" + MODEL + "\",\"max_tokens\":2,\"prompt\":\"" + prompt + "\"}";
+    }
+
+    static String routed(GatewayHarness g, String prompt) throws Exception {
+        HttpResponse<String> r = g.post("/v1/completions", body(prompt));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.headers().firstValue("x-jetway-endpoint").orElseThrow();
+    }
+
+    static int blocksHeld(GatewayHarness g, String endpoint, String prompt) {
+        PrecisePrefixIndex index = g.server.routing().kvEvents().index("p");
+        return index.match(MODEL, null, null, SimpleWordTokenizer.instance().encode(prompt)).blocks(endpoint);
+    }
+
+    static SimReplica replica(String endpoint) {
+        return sim.replicas().stream().filter(r -> endpoint.endsWith(":" + r.httpPort())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void prefixGroupsStayOnTheReplicaThatHoldsThemAndRoutingFollowsAReset() throws Exception {
+        int groups = 4;
+        List<String> systems = new ArrayList<>();
+        Map<Integer, String> home = new HashMap<>();
+        for (int g = 0; g < groups; g++) {
+            systems.add(FillerText.sequence(160, 1000 * (g + 1)));
+            home.put(g, routed(gw, systems.get(g) + FillerText.sequence(8, 7)));
+        }
+        // the engines report the blocks: the index holds each group's 10 prefix blocks where it was served
+        for (int g = 0; g < groups; g++) {
+            String prefix = systems.get(g);
+            String where = home.get(g);
+            await().atMost(Duration.ofSeconds(5)).until(() -> blocksHeld(gw, where, prefix) == 10);
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int g = 0; g < groups; g++) {
+                String question = FillerText.sequence(6, 50 + 10 * round + g);
+                assertThat(routed(gw, systems.get(g) + question)).as("group %d round %d", g, round)
+                        .isEqualTo(home.get(g));
+            }
+        }
+        assertThat(metric(gw, "llm_d_epp_kv_cache_index_lookup_hits_total")).isGreaterThanOrEqualTo(12);
+
+        // the replica holding group 0 is reset (AllBlocksCleared); another replica serves the prefix directly
+        String before = home.get(0);
+        String other = sim.replicas().stream().map(r -> "127.0.0.1:" + r.httpPort())
+                .filter(e -> !e.equals(before)).findFirst().orElseThrow();
+        replica(before).reset().join();
+        HttpResponse<String> direct = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + other + "/v1/completions")).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body(systems.get(0) + " direct"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(direct.statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> blocksHeld(gw, before, systems.get(0)) == 0
+                && blocksHeld(gw, other, systems.get(0)) == 10);
+        assertThat(routed(gw, systems.get(0) + FillerText.sequence(5, 900))).isEqualTo(other);
+
+        // every routed request's new blocks came back under Jetway's keys
+        await().atMost(Duration.ofSeconds(5)).until(() -> metric(gw, "jetway_kv_hash_parity_ratio") == 1.0);
+        assertThat(metric(gw, "jetway_kv_events_malformed_total")).isZero();
+        assertThat(metric(gw, "jetway_kv_events_applied_total")).isPositive();
+        assertThat(metric(gw, "jetway_kv_index_entries")).isPositive();
+    }
+
+    @Test
+    void parityFallsWhenTheGatewayUsesAnotherBlockSizeThanTheEngines() throws Exception {
+        String picker = """
+                {apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig,
+                      plugins: [{type: precise-prefix-cache-producer, parameters: {tokenProcessorConfig: {blockSize: 32},
+                      speculativeIndexing: true, parityTimeout: 2s}},
+                      {type: prefix-cache-scorer, parameters: {prefixMatchInfoProducerName: precise-prefix-cache-producer}},
+                      {type: queue-scorer}]}""";
+        try (GatewayHarness wrong = GatewayHarness.start(yaml(picker.replace("\n", " ")))) {
+            awaitSubscribed(wrong, 3);
+            for (int i = 0; i < 6; i++) {
+                routed(wrong, FillerText.sequence(100, 20_000 + 500 * i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(wrong, "jetway_kv_hash_parity_ratio") < 0.5);
+            assertThat(wrong.server.routing().kvEvents().index("p").poolParity().engineBlockSize()).isEqualTo(16);
+        }
+    }
+}
