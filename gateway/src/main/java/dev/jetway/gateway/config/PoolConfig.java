@@ -12,10 +12,17 @@ import java.util.List;
  * @param endpoints      its model servers
  * @param endpointPicker llm-d {@code EndpointPickerConfig}: a file path (relative to jetway.yaml) or inline YAML;
  *                       absent = Jetway's default config
+ * @param tokenizer      how prompts become token ids for routing (default {@code jetway-simple-v1})
  */
-public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
+public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                         TokenizerSettings tokenizer) {
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
+        this(name, models, endpoints, endpointPicker, null);
+    }
 
     public PoolConfig {
+        tokenizer = tokenizer == null ? TokenizerSettings.defaults() : tokenizer;
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }

@@ -11,6 +11,8 @@ import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.gateway.routing.RoutingTable;
 import dev.jetway.gateway.routing.SaturationDetector;
+import dev.jetway.gateway.tokenize.RemoteTokenizer;
+import dev.jetway.gateway.tokenize.RemoteTokens;
 import dev.jetway.scheduler.InferenceRequest;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -128,7 +130,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             exchangeDone(keepAlive);
             return;
         }
-        InferenceRequest inference = toInference(request, parsed, pool, priority);
+        if (pool.tokenizer() instanceof RemoteTokenizer) {
+            // the model server tokenizes: a network call, kept off the event loop (busy holds pipelined requests)
+            Thread.startVirtualThread(() -> {
+                InferenceRequest inference = toInference(request, parsed, pool, priority);
+                ctx.executor().execute(() -> startExchange(request, parsed, inference, pool, start));
+            });
+            return;
+        }
+        startExchange(request, parsed, toInference(request, parsed, pool, priority), pool, start);
+    }
+
+    private void startExchange(FullHttpRequest request, ParsedRequest parsed, InferenceRequest inference,
+                               GatewayPool pool, long start) {
         boolean debug = context.debugHeaderAlways() || "1".equals(request.headers().get(DEBUG_HEADER));
         current = new ProxyExchange(ctx, this, request, parsed, inference, pool, context.metrics(),
                 context.routing().config().upstream(), debug, start);
@@ -154,6 +168,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         int[] tokens;
         if (parsed.promptTokens() != null) {
             tokens = parsed.promptTokens();
+        } else if (pool.tokenizer() instanceof RemoteTokenizer remote) {
+            tokens = RemoteTokens.of(remote, parsed);
         } else if (parsed.kind() == ApiKind.CHAT_COMPLETIONS) {
             tokens = pool.tokenizer().encode(ChatTemplate.render(parsed.messages(), parsed.addGenerationPrompt()));
         } else {

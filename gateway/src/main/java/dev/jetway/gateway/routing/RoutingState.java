@@ -9,6 +9,7 @@ import dev.jetway.gateway.datalayer.MetricsScraper;
 import dev.jetway.gateway.kvevents.KvEventIntake;
 import dev.jetway.gateway.kvevents.PrecisePlans;
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.tokenize.PoolTokenizers;
 import dev.jetway.gateway.tokenize.RemoteTokenizers;
 import dev.jetway.gateway.upstream.UpstreamPools;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
@@ -50,6 +51,7 @@ public final class RoutingState implements AutoCloseable {
     private final Set<String> gaugedPools = new HashSet<>();
     private final KvEventIntake kvEvents;
     private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
+    private final PoolTokenizers poolTokenizers = new PoolTokenizers();
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private GatewayConfig config;
 
@@ -81,6 +83,7 @@ public final class RoutingState implements AutoCloseable {
     public synchronized void apply(GatewayConfig next) {
         Map<String, Scheduler> nextSchedulers = new HashMap<>();
         Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
+        Map<String, dev.jetway.kvcache.tokenize.Tokenizer> nextTokenizers = new HashMap<>();
         for (PoolConfig p : next.pools()) {
             EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
             Scheduler existing = schedulers.get(p.name());
@@ -91,6 +94,7 @@ public final class RoutingState implements AutoCloseable {
                         new SchedulerServices(kvEvents.indexesFor(p.name()), engineTokenizers))));
             }
             nextPickers.put(p.name(), picker);
+            nextTokenizers.put(p.name(), poolTokenizers.of(p));
         }
         boolean upstreamChanged = config != null && !config.upstream().equals(next.upstream());
         boolean dataLayerChanged = config != null && !config.dataLayer().equals(next.dataLayer());
@@ -109,7 +113,7 @@ public final class RoutingState implements AutoCloseable {
                 keep.put(key, ge);
                 members.add(ge);
             }
-            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()), SimpleWordTokenizer.instance()));
+            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()), nextTokenizers.get(p.name())));
         }
 
         // start scrapers of new endpoints before the swap, stop those of removed ones after it
@@ -222,5 +226,6 @@ public final class RoutingState implements AutoCloseable {
         scrapeClient.close();
         kvEvents.close();
         engineTokenizers.close();
+        poolTokenizers.close();
     }
 }

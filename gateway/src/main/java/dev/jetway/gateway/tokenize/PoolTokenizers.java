@@ -1,0 +1,45 @@
+package dev.jetway.gateway.tokenize;
+
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.config.TokenizerSettings;
+import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.kvcache.tokenize.Tokenizer;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tokenizer of each pool, from its {@code tokenizer} settings; remote ones are kept across config reloads while
+ * their settings stay the same, so their caches survive.
+ */
+public final class PoolTokenizers implements AutoCloseable {
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, RemoteTokenizer> remote = new ConcurrentHashMap<>();
+
+    public Tokenizer of(PoolConfig pool) {
+        TokenizerSettings t = pool.tokenizer();
+        if (!t.type().equals(TokenizerSettings.ENGINE)) {
+            return SimpleWordTokenizer.instance();
+        }
+        String url = t.url();
+        if (url == null) {
+            if (pool.endpoints().isEmpty()) {
+                throw new IllegalArgumentException("pool " + pool.name() + ": tokenizer type engine needs "
+                        + "tokenizer.url or at least one endpoint");
+            }
+            url = "http://" + pool.endpoints().getFirst().address();
+        }
+        String model = t.model() != null ? t.model() : pool.models().size() == 1 ? pool.models().getFirst() : null;
+        String key = pool.name() + '\u0000' + url + '\u0000' + model + '\u0000' + t;
+        String finalUrl = url;
+        return remote.computeIfAbsent(key, k -> new RemoteTokenizer(finalUrl, model, t.timeout(), t.cacheSize(), http));
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.jetway.gateway.tokenize;
+
+import dev.jetway.gateway.request.ApiKind;
+import dev.jetway.gateway.request.ParsedRequest;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A request's prompt tokenized by the model server. When the server cannot tokenize (down, slow), the request is
+ * still routed, without token ids: prefix scoring then sees no match for it, and a warning is logged (1st, 2nd,
+ * 4th, 8th... failure) so the degradation is visible.
+ */
+public final class RemoteTokens {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteTokens.class);
+    private static final AtomicLong FAILURES = new AtomicLong();
+
+    private RemoteTokens() {
+    }
+
+    /** Token ids of the request, or null when the model server could not tokenize it. */
+    public static int[] of(RemoteTokenizer tokenizer, ParsedRequest parsed) {
+        try {
+            if (parsed.kind() == ApiKind.CHAT_COMPLETIONS) {
+                return tokenizer.encodeChat(parsed.messages(), parsed.addGenerationPrompt());
+            }
+            return parsed.promptText() == null ? null : tokenizer.encode(parsed.promptText());
+        } catch (RuntimeException e) {
+            long n = FAILURES.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                log.warn("{}: routing without engine tokens (failure #{}): {}", tokenizer.name(), n, e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    /** Tokenization failures so far. */
+    public static long failures() {
+        return FAILURES.get();
+    }
+}
