@@ -62,7 +62,9 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(Options options) throws InterruptedException {
         SimCluster sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
-                .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile()), options.replicas());
+                .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
+                // KV events on OS-chosen ports: the gateway subscribes to them, so the precise policy works locally
+                .withKvEvents("tcp://127.0.0.1:0"), options.replicas());
         try {
             GatewayConfig config = config(options, sim, options.picker());
             return new LocalStack(options, sim, GatewayServer.start(config), config);
