@@ -12,10 +12,28 @@ import java.util.List;
  * @param endpoints      its model servers
  * @param endpointPicker llm-d {@code EndpointPickerConfig}: a file path (relative to jetway.yaml) or inline YAML;
  *                       absent = Jetway's default config
+ * @param tokenizer      how the gateway turns prompts into tokens for routing: {@value #SIMPLE_TOKENIZER} (default;
+ *                       the simulator's tokenizer, so routing blocks equal the simulator's cached blocks) or
+ *                       {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per pseudo-token, done by the
+ *                       scheduler: much cheaper for very long prompts, and as good in front of real vLLM, whose
+ *                       tokenizer neither matches)
  */
-public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
+public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                         String tokenizer) {
+
+    public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
+    public static final String ESTIMATE_TOKENIZER = "estimate";
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
+        this(name, models, endpoints, endpointPicker, null);
+    }
 
     public PoolConfig {
+        tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
+        if (!tokenizer.equals(SIMPLE_TOKENIZER) && !tokenizer.equals(ESTIMATE_TOKENIZER)) {
+            throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + SIMPLE_TOKENIZER + " or "
+                    + ESTIMATE_TOKENIZER + ", got " + tokenizer);
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }

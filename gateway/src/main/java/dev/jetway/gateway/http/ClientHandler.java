@@ -170,6 +170,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         int[] tokens;
         if (parsed.promptTokens() != null) {
             tokens = parsed.promptTokens();
+        } else if (pool.tokenizer() == null) {
+            tokens = null; // the scheduler's token producer estimates from the text
         } else if (parsed.kind() == ApiKind.CHAT_COMPLETIONS) {
             tokens = pool.tokenizer().encode(ChatTemplate.render(parsed.messages(), parsed.addGenerationPrompt()));
         } else {

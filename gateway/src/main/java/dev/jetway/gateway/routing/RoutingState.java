@@ -96,7 +96,8 @@ public final class RoutingState implements AutoCloseable {
                 keep.put(key, ge);
                 members.add(ge);
             }
-            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()), SimpleWordTokenizer.instance()));
+            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()),
+                    p.tokenizer().equals(PoolConfig.SIMPLE_TOKENIZER) ? SimpleWordTokenizer.instance() : null));
         }
 
         // start scrapers of new endpoints before the swap, stop those of removed ones after it

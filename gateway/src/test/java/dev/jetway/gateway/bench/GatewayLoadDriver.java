@@ -22,7 +22,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * latency    [rate=1000] [seconds=20]  small non-streaming requests, direct vs through the gateway
  * streams    [streams=200] [tokens=1000] [intervalMicros=10000]  concurrent SSE streams relayed
- * bigprompts [rate=500] [seconds=20] [kb=220]  large prompts, non-streaming
+ * bigprompts [rate=500] [seconds=20] [kb=220] [tokenizer=jetway-simple-v1|estimate]  large prompts, non-streaming
  * </pre>
  * Open loop: each request has an intended start time, and latency counts from it (no coordinated omission).
  */
@@ -35,7 +35,8 @@ public final class GatewayLoadDriver {
         switch (mode) {
             case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20));
             case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
-            case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220));
+            case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220),
+                    args.length > 4 ? args[4] : "jetway-simple-v1");
             default -> throw new IllegalArgumentException("mode: latency | streams | bigprompts");
         }
         System.exit(0);
@@ -46,9 +47,13 @@ public final class GatewayLoadDriver {
     }
 
     private static GatewayServer gateway(int backendPort) throws InterruptedException {
+        return gateway(backendPort, "jetway-simple-v1");
+    }
+
+    private static GatewayServer gateway(int backendPort, String tokenizer) throws InterruptedException {
         return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
-                + "pools:\n  - name: bench\n    models: [m]\n    endpoints:\n      - {address: \"127.0.0.1:"
-                + backendPort + "\"}\n", "bench"));
+                + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer
+                + "\n    endpoints:\n      - {address: \"127.0.0.1:" + backendPort + "\"}\n", "bench"));
     }
 
     static void latency(int rate, int seconds) throws Exception {
@@ -72,7 +77,7 @@ public final class GatewayLoadDriver {
         }
     }
 
-    static void bigPrompts(int rate, int seconds, int kb) throws Exception {
+    static void bigPrompts(int rate, int seconds, int kb, String tokenizer) throws Exception {
         List<byte[]> requests = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < 32; i++) {
@@ -83,8 +88,11 @@ public final class GatewayLoadDriver {
             requests.add(RawHttpConnection.post("/v1/completions",
                     "{\"model\":\"m\",\"max_tokens\":1,\"prompt\":\"" + prompt + "\"}"));
         }
-        System.out.printf("request body %d bytes%n", requests.getFirst().length);
-        try (BenchBackend backend = new BenchBackend(1, 0, 0); GatewayServer gw = gateway(backend.port())) {
+        System.out.printf("request body %d bytes, routing tokenizer %s%n", requests.getFirst().length, tokenizer);
+        try (BenchBackend backend = new BenchBackend(1, 0, 0); GatewayServer gw = gateway(backend.port(), tokenizer)) {
+            // the same load straight to the backend: what the client and backend alone sustain on this machine
+            run("direct", backend.port(), rate, Math.max(5, seconds / 2), i -> requests.get((int) (i % requests.size())),
+                    true);
             run("warmup-gateway", gw.port(), rate, 5, i -> requests.get((int) (i % requests.size())), false);
             long cpu0 = gatewayCpuNanos();
             Result via = run("gateway", gw.port(), rate, seconds, i -> requests.get((int) (i % requests.size())), true);
