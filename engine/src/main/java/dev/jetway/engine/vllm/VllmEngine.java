@@ -286,7 +286,8 @@ public final class VllmEngine implements Engine {
         prefixCacheQueries += seq.numTokens();
         prefixCacheHits += hitTokens;
         promptTokens += seq.promptLength;
-        seq.observer.onScheduled(startNanos, startNanos - seq.arrivalNanos, seq.cachedPromptTokens);
+        // A wall-time driver may plan on a timeline slightly behind the clock that stamped the arrival.
+        seq.observer.onScheduled(startNanos, Math.max(0, startNanos - seq.arrivalNanos), seq.cachedPromptTokens);
     }
 
     /**
