@@ -5,6 +5,7 @@ import dev.jetway.engine.kv.BlockHasher;
 import dev.jetway.engine.kv.BlockPool;
 import dev.jetway.kvcache.event.KvEvent;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -189,7 +190,32 @@ final class KvCacheManager {
         }
         Long parent = from == 0 ? null : seq.blockHashes[from - 1];
         pendingEvents.add(new KvEvent.BlockStored(hashes, parent, tokens, blockSize, null, KvEvent.GPU,
-                seq.request.loraName()));
+                seq.request.loraName(), extraKeys(seq, from, to), null, null, null));
+    }
+
+    /**
+     * vLLM's per-block {@code extra_keys}: the LoRA name on every block, then the cache salt on block 0 only; null
+     * for a block without any, and null as a whole when no block has any.
+     */
+    private static List<List<Object>> extraKeys(Sequence seq, int from, int to) {
+        String lora = seq.request.loraName();
+        String salt = seq.request.cacheSalt();
+        boolean saltHere = salt != null && from == 0;
+        if (lora == null && !saltHere) {
+            return null;
+        }
+        List<List<Object>> perBlock = new ArrayList<>(to - from);
+        for (int b = from; b < to; b++) {
+            List<Object> keys = new ArrayList<>(2);
+            if (lora != null) {
+                keys.add(lora);
+            }
+            if (salt != null && b == 0) {
+                keys.add(salt);
+            }
+            perBlock.add(keys.isEmpty() ? null : List.copyOf(keys));
+        }
+        return Collections.unmodifiableList(perBlock);
     }
 
     private void onEvicted(long hash) {
