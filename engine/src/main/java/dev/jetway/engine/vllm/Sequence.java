@@ -80,7 +80,9 @@ final class Sequence {
     }
 
     int tokenAt(int position) {
-        return position < promptLength ? request.promptTokens()[position] : OutputTokens.id(outputOffset, position - promptLength);
+        return position < promptLength
+                ? request.promptTokens()[position]
+                : OutputTokens.id(outputOffset, position - promptLength);
     }
 
     boolean prefillOnly() {
