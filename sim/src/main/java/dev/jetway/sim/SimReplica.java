@@ -7,6 +7,7 @@ import dev.jetway.engine.KvEventSink;
 import dev.jetway.kvcache.event.KvTopic;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.sim.fault.FaultInjector;
+import dev.jetway.sim.http.DrainBatcher;
 import dev.jetway.sim.http.ReplicaServices;
 import dev.jetway.sim.http.SimHttpServer;
 import dev.jetway.sim.kvevents.ZmqKvEventPublisher;
@@ -69,7 +70,8 @@ public final class SimReplica implements AutoCloseable {
             LoopClock clock = new LoopClock();
             Engine engine = engines.create(options,
                     new EngineFactory.ReplicaAddress(index, options.advertiseHost(), port), sink, clock);
-            EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), "sim-engine-" + port);
+            DrainBatcher drains = new DrainBatcher();
+            EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), "sim-engine-" + port, drains);
             opened.add(loop);
             SimReplica replica = new SimReplica(index, options.model(), options.advertiseHost(), channel, loop,
                     publisher);
@@ -82,7 +84,7 @@ public final class SimReplica implements AutoCloseable {
                     catalog, new SimMetrics(), new PrometheusText(options.model(), options.maxLoras()),
                     new FaultInjector(options.failureRate(), List.copyOf(options.failureTypes()),
                             options.seed() + index),
-                    options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener);
+                    options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener, drains);
             loop.start();
             SimHttpServer.startAccepting(channel, holder, services);
             return replica;

@@ -159,7 +159,7 @@ final class GenerationSession implements RequestObserver, Admission {
 
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drain);
+            services.drains().add(ctx.executor(), this::drain);
         }
     }
 

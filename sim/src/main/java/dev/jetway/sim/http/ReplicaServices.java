@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * @param advertiseHost    host for P/D {@code remote_host}
  * @param httpPort         this replica's HTTP port, for P/D {@code remote_port}
  * @param timing           optional first-token listener (may supply null)
+ * @param drains           batches response writes per engine step (run by the engine loop after each step)
  */
 public record ReplicaServices(EngineLoop loop, RequestParser parser, ResponseJson json, ModelCatalog catalog,
                               SimMetrics metrics, PrometheusText prometheus, FaultInjector faults,
                               int stallAfterTokens, String advertiseHost, int httpPort,
-                              Supplier<TimingListener> timing) {
+                              Supplier<TimingListener> timing, DrainBatcher drains) {
 }

@@ -55,6 +55,7 @@ public final class EngineLoop implements AutoCloseable {
 
     private final Engine engine;
     private final LoopClock clock;
+    private final Runnable afterWork;
     private final Queue<Command> inbox = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final LoraAdmission<Submit> loraAdmission;
@@ -74,10 +75,12 @@ public final class EngineLoop implements AutoCloseable {
      * @param clock    the clock {@code engine} was built with
      * @param maxLoras LoRA adapters allowed in the engine at once
      * @param name     thread name
+     * @param afterWork runs on the engine thread after each step and each batch of commands (flushes outputs)
      */
-    public EngineLoop(Engine engine, LoopClock clock, int maxLoras, String name) {
+    public EngineLoop(Engine engine, LoopClock clock, int maxLoras, String name, Runnable afterWork) {
         this.engine = engine;
         this.clock = clock;
+        this.afterWork = afterWork;
         this.loraAdmission = new LoraAdmission<>(maxLoras);
         this.snapshot = new Snapshot(engine.stats(), 0, "", "", 0);
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
@@ -125,6 +128,7 @@ public final class EngineLoop implements AutoCloseable {
         while (!stopping) {
             try {
                 drainInbox();
+                afterWork.run();
                 if (engine.idle()) {
                     publishSnapshot();
                     idleParked = true;
@@ -136,11 +140,13 @@ public final class EngineLoop implements AutoCloseable {
                 }
                 runStep();
             } catch (RuntimeException | Error e) {
+                afterWork.run();
                 // A model bug must not silently stop a replica serving other requests; log and keep going.
                 log.error("engine step failed on {}", thread.getName(), e);
             }
         }
         abortAll();
+        afterWork.run();
     }
 
     private void runStep() {
@@ -158,6 +164,7 @@ public final class EngineLoop implements AutoCloseable {
             LockSupport.parkNanos(this, remaining);
         }
         step.complete();
+        afterWork.run();
         lastStepEnd = end;
         publishSnapshot();
     }
