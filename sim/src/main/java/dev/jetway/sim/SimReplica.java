@@ -12,6 +12,7 @@ import dev.jetway.sim.http.ReplicaServices;
 import dev.jetway.sim.http.SimHttpServer;
 import dev.jetway.sim.kvevents.ZmqKvEventPublisher;
 import dev.jetway.sim.loop.EngineLoop;
+import dev.jetway.sim.loop.KvTransferRelay;
 import dev.jetway.sim.loop.LoopClock;
 import dev.jetway.sim.metrics.PrometheusText;
 import dev.jetway.sim.metrics.SimMetrics;
@@ -48,7 +49,8 @@ public final class SimReplica implements AutoCloseable {
     }
 
     static SimReplica start(SimOptions options, int index, EngineFactory engines, EventLoopGroup group,
-                            Class<? extends ServerChannel> channelType, ObjectMapper json)
+                            Class<? extends ServerChannel> channelType, ObjectMapper json,
+                            KvTransferRelay kvTransfers)
             throws InterruptedException {
         int requestedPort = options.port() == 0 ? 0 : options.port() + index;
         SimHttpServer.ServicesHolder holder = new SimHttpServer.ServicesHolder();
@@ -84,7 +86,9 @@ public final class SimReplica implements AutoCloseable {
                     catalog, new SimMetrics(), new PrometheusText(options.model(), options.maxLoras()),
                     new FaultInjector(options.failureRate(), List.copyOf(options.failureTypes()),
                             options.seed() + index),
-                    options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener, drains);
+                    options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener, drains,
+                    kvTransfers);
+            kvTransfers.register(options.advertiseHost(), port, loop);
             loop.start();
             SimHttpServer.startAccepting(channel, holder, services);
             return replica;

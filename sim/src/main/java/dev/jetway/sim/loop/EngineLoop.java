@@ -48,6 +48,9 @@ public final class EngineLoop implements AutoCloseable {
     private record Reset(CompletableFuture<Void> done) implements Command {
     }
 
+    private record ReleaseKvTransfer(String requestId) implements Command {
+    }
+
     /** What the engine thread publishes for {@code /metrics}. */
     public record Snapshot(EngineStats stats, int heldForLora, String runningLoras, String waitingLoras,
                            long lateSteps) {
@@ -103,6 +106,11 @@ public final class EngineLoop implements AutoCloseable {
     /** Aborts a request at the next step boundary (the client went away). */
     public void abort(String requestId) {
         enqueue(new Abort(requestId));
+    }
+
+    /** A decode engine pulled the KV of the prefill-only run {@code requestId}: free its pinned blocks. */
+    public void releaseKvTransfer(String requestId) {
+        enqueue(new ReleaseKvTransfer(requestId));
     }
 
     /** Drops every cached block (the engine emits {@code AllBlocksCleared}) and aborts whatever is in flight. */
@@ -177,6 +185,7 @@ public final class EngineLoop implements AutoCloseable {
             switch (command) {
                 case Submit submit -> admit(submit);
                 case Abort abort -> abortRequest(abort.requestId());
+                case ReleaseKvTransfer release -> engine.releaseKvTransfer(release.requestId());
                 case Reset reset -> {
                     try {
                         abortAll();
