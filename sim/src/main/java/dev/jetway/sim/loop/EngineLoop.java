@@ -69,7 +69,8 @@ public final class EngineLoop implements AutoCloseable {
     private volatile boolean idleParked;
     private volatile boolean stopping;
     private volatile Snapshot snapshot;
-    private long lastStepEnd;
+    /** Where the previous step ended on the ideal timeline; none yet at first. */
+    private long lastStepEnd = Long.MIN_VALUE;
     private long pendingArrival = Long.MAX_VALUE;
     private long lateSteps;
 
@@ -91,7 +92,6 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     public void start() {
-        lastStepEnd = System.nanoTime();
         thread.start();
     }
 
@@ -177,11 +177,18 @@ public final class EngineLoop implements AutoCloseable {
         publishSnapshot();
     }
 
+    /** Runs queued commands, and submits requests that got a LoRA slot meanwhile, until both are empty. */
     private void drainInbox() {
-        for (Tracked tracked; (tracked = admittedFromHold.poll()) != null; ) {
-            enterEngine(tracked);
-        }
-        for (Command command; (command = inbox.poll()) != null; ) {
+        while (true) {
+            Tracked admitted = admittedFromHold.poll();
+            if (admitted != null) {
+                enterEngine(admitted);
+                continue;
+            }
+            Command command = inbox.poll();
+            if (command == null) {
+                return;
+            }
             switch (command) {
                 case Submit submit -> admit(submit);
                 case Abort abort -> abortRequest(abort.requestId());
