@@ -148,6 +148,11 @@ public final class SimReplica implements AutoCloseable {
         return loop.reset();
     }
 
+    /** Engine steps that started more than 50 ms behind their ideal time (the host was overloaded). */
+    public long lateSteps() {
+        return loop.snapshot().lateSteps();
+    }
+
     /** Hears every request's first token (benchmarks); null removes the listener. */
     public void timingListener(TimingListener listener) {
         this.timingListener = listener;

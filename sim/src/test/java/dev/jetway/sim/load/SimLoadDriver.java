@@ -105,6 +105,8 @@ public final class SimLoadDriver {
             double achieved = sent / ((end - start) / 1e9);
             report(samples, errors.get(), achieved);
             cpu.report(sent);
+            System.out.printf(Locale.ROOT, "engine steps started > 50 ms late (timeline restarted): %d%n",
+                    cluster.replicas().stream().mapToLong(SimReplica::lateSteps).sum());
             http.close();
         }
     }
