@@ -4,6 +4,7 @@ import dev.jetway.engine.Completion.FinishReason;
 import dev.jetway.engine.EngineRequest;
 import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
+import java.util.Arrays;
 
 /** One request inside the engine: its tokens, the blocks it holds, and how far it got. */
 final class Sequence {
@@ -85,7 +86,7 @@ final class Sequence {
 
     void addBlock(int block) {
         if (numBlocks == blocks.length) {
-            blocks = java.util.Arrays.copyOf(blocks, Math.min(blockHashes.length, blocks.length * 2));
+            blocks = Arrays.copyOf(blocks, Math.min(blockHashes.length, blocks.length * 2));
         }
         blocks[numBlocks++] = block;
     }

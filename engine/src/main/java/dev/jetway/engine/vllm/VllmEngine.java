@@ -39,6 +39,9 @@ public final class VllmEngine implements Engine {
 
     private static final Logger LOG = LoggerFactory.getLogger(VllmEngine.class);
 
+    /** Longest step with nothing scheduled (waiting for a KV transfer or for pinned blocks). */
+    static final long MAX_EMPTY_STEP_NANOS = 50_000_000;
+
     private final EngineConfig config;
     private final Clock clock;
     private final KvEventSink sink;
@@ -127,7 +130,9 @@ public final class VllmEngine implements Engine {
                     + " tokens. However, you requested " + ((long) prompt + request.maxTokens()) + " tokens ("
                     + prompt + " in the prompt, " + request.maxTokens() + " in the completion).");
         }
-        long blocksNeeded = ((long) prompt + request.maxTokens() + blockSize - 1) / blockSize;
+        boolean prefillOnly = request.kvTransfer() instanceof KvTransfer.PrefillForRemoteDecode;
+        long longest = (long) prompt + (prefillOnly ? 1 : request.maxTokens());
+        long blocksNeeded = (longest + blockSize - 1) / blockSize;
         if (blocksNeeded > pool.numBlocks()) {
             throw new IllegalArgumentException("the request needs " + blocksNeeded + " KV blocks but the cache has "
                     + pool.numBlocks());
@@ -136,7 +141,7 @@ public final class VllmEngine implements Engine {
         expireTimers(now);
         int target;
         FinishReason end;
-        if (request.kvTransfer() instanceof KvTransfer.PrefillForRemoteDecode) {
+        if (prefillOnly) {
             target = 1;
             end = FinishReason.REMOTE_DECODE;
         } else if (request.ignoreEos()) {
@@ -271,7 +276,10 @@ public final class VllmEngine implements Engine {
         }
 
         if (step.count == 0) {
-            step.durationNanos = Math.max(cost.stepOverheadNanos(), nextTimerNanos(startNanos) - startNanos);
+            // Nothing can run: wait for the next transfer or pin release, but not so long that a release, an abort
+            // or a new arrival would go unnoticed.
+            long wait = Math.min(nextTimerNanos(startNanos) - startNanos, MAX_EMPTY_STEP_NANOS);
+            step.durationNanos = Math.max(cost.stepOverheadNanos(), wait);
         } else {
             step.durationNanos = cost.stepNanos(step.count, step.tokens, step.attentionPairs, step.contextTokens);
         }
@@ -281,6 +289,7 @@ public final class VllmEngine implements Engine {
 
     @Override
     public EngineStats stats() {
+        releaseExpiredPins(clock.nanos());
         return new EngineStats(running.size(), waiting.size() + transferring.size(),
                 (double) pool.numUsed() / pool.numBlocks(), blockSize, pool.numBlocks(), prefixCacheQueries,
                 prefixCacheHits, promptTokens, generationTokens, preemptions);
@@ -444,9 +453,7 @@ public final class VllmEngine implements Engine {
 
     /** Releases expired transfer windows and moves arrived transfers to the front of the queue. */
     private void expireTimers(long now) {
-        while (!pinned.isEmpty() && pinned.peekFirst().pinnedUntilNanos <= now) {
-            unpin(pinned.pollFirst());
-        }
+        releaseExpiredPins(now);
         if (transferring.isEmpty()) {
             return;
         }
@@ -472,6 +479,12 @@ public final class VllmEngine implements Engine {
             cacheFullBlocks(seq, seq.numComputed);
             seq.state = Sequence.State.WAITING;
             waiting.addFirst(seq);
+        }
+    }
+
+    private void releaseExpiredPins(long now) {
+        while (!pinned.isEmpty() && pinned.peekFirst().pinnedUntilNanos <= now) {
+            unpin(pinned.pollFirst());
         }
     }
 
