@@ -151,7 +151,8 @@ public final class SimLoadDriver {
         }
 
         private static long processCpu() {
-            return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            return ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         }
 
         void report(int requests) {
