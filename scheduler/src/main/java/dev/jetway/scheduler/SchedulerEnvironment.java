@@ -1,5 +1,6 @@
 package dev.jetway.scheduler;
 
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -14,12 +15,15 @@ import java.util.random.RandomGenerator;
  *
  * @param nanoClock monotonic time in nanoseconds (same clock as {@link EndpointMetrics#updateTimeNanos()})
  * @param random    randomness for tie-breaks and random pickers; must be safe for the threads that schedule
- * @param tokenizer the engine's tokenizer when the caller knows it (the {@code token-producer}'s {@code jetway}
+ * @param tokenizer the engine's tokenizer when the caller knows it (the {@code token-producer}'s {@code engine}
  *                  backend uses it), or null
- * @param services  state and I/O the host provides to plugins (the precise KV-event index, engine tokenizers)
+ * @param preciseIndex the KV-event-fed prefix index the caller maintains (the gateway's or simulator's event
+ *                  intake writes it), read by {@code precise-prefix-cache-producer}; or null
+ * @param services  state and I/O the host provides to plugins: a per-pool provider of precise indexes built from
+ *                  the producer's own settings (the gateway's), tokenizers that call model servers
  */
 public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer,
-                                   SchedulerServices services) {
+                                   PrecisePrefixIndex preciseIndex, SchedulerServices services) {
 
     public SchedulerEnvironment {
         Objects.requireNonNull(nanoClock, "nanoClock");
@@ -28,7 +32,12 @@ public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator rando
     }
 
     public SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer) {
-        this(nanoClock, random, tokenizer, SchedulerServices.NONE);
+        this(nanoClock, random, tokenizer, null, SchedulerServices.NONE);
+    }
+
+    public SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer,
+                                PrecisePrefixIndex preciseIndex) {
+        this(nanoClock, random, tokenizer, preciseIndex, SchedulerServices.NONE);
     }
 
     /** Wall-clock time and thread-local randomness: for the gateway, which schedules from many threads. */
@@ -46,12 +55,17 @@ public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator rando
 
     /** A copy with the engine's tokenizer. */
     public SchedulerEnvironment withTokenizer(Tokenizer engineTokenizer) {
-        return new SchedulerEnvironment(nanoClock, random, engineTokenizer, services);
+        return new SchedulerEnvironment(nanoClock, random, engineTokenizer, preciseIndex, services);
     }
 
-    /** A copy with the host's services (precise index, engine tokenizers). */
+    /** A copy with the precise prefix index (enables {@code precise-prefix-cache-producer} and policy "precise"). */
+    public SchedulerEnvironment withPreciseIndex(PrecisePrefixIndex index) {
+        return new SchedulerEnvironment(nanoClock, random, tokenizer, index, services);
+    }
+
+    /** A copy with the host's services (per-pool precise indexes, engine tokenizers). */
     public SchedulerEnvironment withServices(SchedulerServices hostServices) {
-        return new SchedulerEnvironment(nanoClock, random, tokenizer, hostServices);
+        return new SchedulerEnvironment(nanoClock, random, tokenizer, preciseIndex, hostServices);
     }
 
     public long nanoTime() {

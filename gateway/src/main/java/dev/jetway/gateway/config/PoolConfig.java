@@ -12,17 +12,38 @@ import java.util.List;
  * @param endpoints      its model servers
  * @param endpointPicker llm-d {@code EndpointPickerConfig}: a file path (relative to jetway.yaml) or inline YAML;
  *                       absent = Jetway's default config
- * @param tokenizer      how prompts become token ids for routing (default {@code jetway-simple-v1})
+ * @param tokenizer      how the gateway turns prompts into tokens for routing: {@value #SIMPLE_TOKENIZER} (default;
+ *                       the simulator's tokenizer, so routing blocks equal the simulator's cached blocks) or
+ *                       {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per pseudo-token, done by the
+ *                       scheduler: much cheaper for very long prompts, and as good in front of real vLLM, whose
+ *                       tokenizer neither matches) or {@value #ENGINE_TOKENIZER} (the model server's own
+ *                       {@code /tokenize}: exact ids, needed by precise prefix routing in front of real vLLM)
+ * @param engineTokenizer settings of the {@code engine} tokenizer
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
-                         TokenizerSettings tokenizer) {
+                         String tokenizer, EngineTokenizerSettings engineTokenizer) {
+
+    public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
+    public static final String ESTIMATE_TOKENIZER = "estimate";
+    public static final String ENGINE_TOKENIZER = "engine";
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                      String tokenizer) {
+        this(name, models, endpoints, endpointPicker, tokenizer, null);
+    }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null);
+        this(name, models, endpoints, endpointPicker, null, null);
     }
 
     public PoolConfig {
-        tokenizer = tokenizer == null ? TokenizerSettings.defaults() : tokenizer;
+        tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
+        if (!tokenizer.equals(SIMPLE_TOKENIZER) && !tokenizer.equals(ESTIMATE_TOKENIZER)
+                && !tokenizer.equals(ENGINE_TOKENIZER)) {
+            throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + SIMPLE_TOKENIZER + ", "
+                    + ESTIMATE_TOKENIZER + " or " + ENGINE_TOKENIZER + ", got " + tokenizer);
+        }
+        engineTokenizer = engineTokenizer == null ? EngineTokenizerSettings.defaults() : engineTokenizer;
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }

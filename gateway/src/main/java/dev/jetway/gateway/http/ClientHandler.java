@@ -72,7 +72,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             pending.add(request);
             return;
         }
-        handle(request);
+        handleSafely(request);
+    }
+
+    /** A bug in one request's handling must answer that request with a 500, not take the connection down silently. */
+    private void handleSafely(FullHttpRequest request) {
+        try {
+            handle(request);
+        } catch (RuntimeException e) {
+            log.error("request failed unexpectedly", e);
+            if (request.refCnt() > 0 && current == null) {
+                request.release();
+            }
+            if (current == null && ctx.channel().isActive()) {
+                Responses.error(ctx, OpenAiError.internal("internal error: " + e.getMessage()), false);
+                busy = false;
+            }
+        }
     }
 
     private void handle(FullHttpRequest request) {
@@ -170,6 +186,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             tokens = parsed.promptTokens();
         } else if (pool.tokenizer() instanceof RemoteTokenizer remote) {
             tokens = RemoteTokens.of(remote, parsed);
+        } else if (pool.tokenizer() == null) {
+            tokens = null; // the scheduler's token producer estimates from the text
         } else if (parsed.kind() == ApiKind.CHAT_COMPLETIONS) {
             tokens = pool.tokenizer().encode(ChatTemplate.render(parsed.messages(), parsed.addGenerationPrompt()));
         } else {
@@ -240,7 +258,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         }
         FullHttpRequest next = pending.poll();
         if (next != null) {
-            handle(next);
+            handleSafely(next);
         }
     }
 

@@ -32,7 +32,7 @@ public final class PrecisePlans {
             }
             List<String> models = pool.config().models();
             plans.add(new PrecisePoolPlan(pool.name(), producer, targets, models.size() == 1 ? models.getFirst() : null,
-                    pool.tokenizer().name()));
+                    pool.tokenizer() == null ? "estimate" : pool.tokenizer().name()));
         }
         return plans;
     }

@@ -15,6 +15,7 @@ import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -135,6 +136,9 @@ public final class ProxyExchange implements UpstreamListener {
             fail(OpenAiError.noEndpoint("no endpoint of pool " + pool.name() + " is eligible for this request"), "503");
             return false;
         }
+        if (result == null) {
+            recordPrefixHit(next);
+        }
         if (result != null && endpoint != null) {
             // the previous decision's endpoints are all used up: release what it charged before charging again
             pool.scheduler().onComplete(result, endpoint, false);
@@ -142,6 +146,17 @@ public final class ProxyExchange implements UpstreamListener {
         result = next;
         targetIndex = 0;
         return true;
+    }
+
+    /** How much of the prompt the scheduler believes the chosen endpoint already holds. */
+    private void recordPrefixHit(SchedulingResult decided) {
+        PrefixMatchInfo info = decided.context().get(PrefixMatchInfo.DEFAULT_KEY);
+        if (info != null && info.totalBlocks() > 0) {
+            int slot = decided.context().endpoints().indexOf(decided.primaryEndpoint());
+            if (slot >= 0) {
+                metrics.prefixHitRatio(info.ratio(slot));
+            }
+        }
     }
 
     /** Next endpoint of the ordered list, or of a fresh decision without the endpoints already tried. */

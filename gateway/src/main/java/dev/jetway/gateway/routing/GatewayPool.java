@@ -48,6 +48,7 @@ public final class GatewayPool {
         return scheduler;
     }
 
+    /** The routing tokenizer, or null when the scheduler estimates tokens from the text itself. */
     public Tokenizer tokenizer() {
         return tokenizer;
     }

@@ -13,6 +13,7 @@ import dev.jetway.gateway.tokenize.PoolTokenizers;
 import dev.jetway.gateway.tokenize.RemoteTokenizers;
 import dev.jetway.gateway.upstream.UpstreamPools;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.kvcache.tokenize.Tokenizer;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulerServices;
@@ -83,7 +84,7 @@ public final class RoutingState implements AutoCloseable {
     public synchronized void apply(GatewayConfig next) {
         Map<String, Scheduler> nextSchedulers = new HashMap<>();
         Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
-        Map<String, dev.jetway.kvcache.tokenize.Tokenizer> nextTokenizers = new HashMap<>();
+        Map<String, Tokenizer> nextTokenizers = new HashMap<>();
         for (PoolConfig p : next.pools()) {
             EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
             Scheduler existing = schedulers.get(p.name());
@@ -94,7 +95,10 @@ public final class RoutingState implements AutoCloseable {
                         new SchedulerServices(kvEvents.indexesFor(p.name()), engineTokenizers))));
             }
             nextPickers.put(p.name(), picker);
-            nextTokenizers.put(p.name(), poolTokenizers.of(p));
+            Tokenizer poolTokenizer = poolTokenizers.of(p);
+            if (poolTokenizer != null) {
+                nextTokenizers.put(p.name(), poolTokenizer);
+            }
         }
         boolean upstreamChanged = config != null && !config.upstream().equals(next.upstream());
         boolean dataLayerChanged = config != null && !config.dataLayer().equals(next.dataLayer());
@@ -113,6 +117,7 @@ public final class RoutingState implements AutoCloseable {
                 keep.put(key, ge);
                 members.add(ge);
             }
+            // null = the scheduler's token producer estimates (tokenizer: estimate)
             pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()), nextTokenizers.get(p.name())));
         }
 

@@ -1,7 +1,7 @@
 package dev.jetway.gateway.tokenize;
 
 import dev.jetway.gateway.config.PoolConfig;
-import dev.jetway.gateway.config.TokenizerSettings;
+import dev.jetway.gateway.config.EngineTokenizerSettings;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import java.net.http.HttpClient;
@@ -19,16 +19,20 @@ public final class PoolTokenizers implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, RemoteTokenizer> remote = new ConcurrentHashMap<>();
 
+    /** The pool's tokenizer, or null for {@code estimate} (the scheduler's token producer estimates). */
     public Tokenizer of(PoolConfig pool) {
-        TokenizerSettings t = pool.tokenizer();
-        if (!t.type().equals(TokenizerSettings.ENGINE)) {
+        if (pool.tokenizer().equals(PoolConfig.ESTIMATE_TOKENIZER)) {
+            return null;
+        }
+        if (!pool.tokenizer().equals(PoolConfig.ENGINE_TOKENIZER)) {
             return SimpleWordTokenizer.instance();
         }
+        EngineTokenizerSettings t = pool.engineTokenizer();
         String url = t.url();
         if (url == null) {
             if (pool.endpoints().isEmpty()) {
-                throw new IllegalArgumentException("pool " + pool.name() + ": tokenizer type engine needs "
-                        + "tokenizer.url or at least one endpoint");
+                throw new IllegalArgumentException("pool " + pool.name() + ": tokenizer engine needs "
+                        + "engineTokenizer.url or at least one endpoint");
             }
             url = "http://" + pool.endpoints().getFirst().address();
         }

@@ -55,6 +55,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDocumentedExampleLoadsWithItsPickerConfigs() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/configuration.md"));
+        int start = doc.indexOf("```yaml\npools:\n  - name: qwen\n    models: [Qwen/Qwen3-32B]\n    endpointPicker: approximate");
+        String yaml = doc.substring(start + 8, doc.indexOf("```", start + 8));
+        GatewayConfig c = ConfigLoader.parse(yaml, "docs/configuration.md");
+        assertThat(c.pools()).hasSize(2);
+        for (PoolConfig p : c.pools()) {
+            assertThat(dev.jetway.gateway.routing.PickerConfigs.resolve(p.endpointPicker(), c.baseDir(), p.name()))
+                    .isNotNull();
+        }
+    }
+
+    @Test
     void namesTheKeyThatIsWrong() {
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{address: \"x:1\", lables: {}}]}]", "f.yaml"))
                 .hasMessageContaining("lables");
@@ -64,6 +77,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("soon");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\npools: [{name: p}]", "f.yaml"))
                 .hasMessageContaining("server.port");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, tokenizer: bpe}]", "f.yaml"))
+                .hasMessageContaining("tokenizer must be jetway-simple-v1 or estimate");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}", "f.yaml"))
                 .hasMessageContaining("at least one pool");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, models: [m]}, {name: b, models: [m]}]", "f.yaml"))

@@ -94,5 +94,7 @@ class SimEndToEndTest {
             JsonNode usage = new ObjectMapper().readTree(again.body()).path("usage");
             assertThat(usage.path("prompt_tokens_details").path("cached_tokens").asInt()).isGreaterThanOrEqualTo(384);
         }
+        // the gateway saw the same hits coming: its prefix hit-ratio histogram has near-full matches
+        assertThat(gw.metricsPage()).containsPattern("jetway_prefix_hit_ratio_bucket\\{le=\"1.0\"\\} [1-9]");
     }
 }

@@ -75,6 +75,19 @@ class RelayTest {
     }
 
     @Test
+    void aPoolWithTheEstimateTokenizerRoutesWithoutTokenizing() throws Exception {
+        try (GatewayHarness estimate = GatewayHarness.start(GatewayHarness.yaml("jetway", "", List.of(backend.address()))
+                .replace("    models: [m]\n", "    models: [m]\n    tokenizer: estimate\n"))) {
+            assertThat(estimate.server.routing().table().pools().getFirst().tokenizer()).isNull();
+            assertThat(estimate.post("/v1/chat/completions",
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi there\"}]}").statusCode())
+                    .isEqualTo(200);
+            assertThat(estimate.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi there\"}").statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void keepAliveConnectionServesManyRequestsInARow() throws Exception {
         for (int i = 0; i < 50; i++) {
             HttpResponse<String> r = gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"n" + i + "\"}");

@@ -29,7 +29,7 @@ public final class GatewayHarness implements AutoCloseable {
                 .collect(Collectors.joining("\n"));
         return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\n"
                 + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms" + (upstreamExtra.isEmpty() ? "" : ", " + upstreamExtra) + "}\n"
-                + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 300ms}\n"
+                + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s}\n"
                 + "pools:\n  - name: p\n    models: [m]\n"
                 + (policy == null ? "" : "    endpointPicker: " + policy + "\n")
                 + "    endpoints:\n" + endpoints + "\n";

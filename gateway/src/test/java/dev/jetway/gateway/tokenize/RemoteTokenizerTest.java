@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.GatewayConfig;
-import dev.jetway.gateway.config.TokenizerSettings;
+import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.request.ChatTemplate;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.scheduler.ChatMessage;
@@ -77,7 +77,8 @@ class RemoteTokenizerTest {
                 - name: a
                   models: [m]
                   endpoints: [{address: "127.0.0.1:9"}]
-                  tokenizer: {type: engine, timeout: 500ms}
+                  tokenizer: engine
+                  engineTokenizer: {timeout: 500ms}
                 - name: b
                   models: [n]
                   endpoints: [{address: "127.0.0.1:10"}]
@@ -86,9 +87,9 @@ class RemoteTokenizerTest {
             assertThat(pools.of(c.pools().get(0)).name()).isEqualTo("engine http://127.0.0.1:9/tokenize");
             assertThat(pools.of(c.pools().get(1))).isSameAs(SimpleWordTokenizer.instance());
         }
-        assertThat(c.pools().get(0).tokenizer().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.pools().get(0).engineTokenizer().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, endpoints: [{address: \"h:1\"}], "
-                + "tokenizer: {type: sentencepiece}}]", "test")).hasMessageContaining("tokenizer.type must be")
-                .hasMessageContaining(TokenizerSettings.ENGINE);
+                + "tokenizer: sentencepiece}]", "test")).hasMessageContaining("tokenizer must be")
+                .hasMessageContaining(PoolConfig.ENGINE_TOKENIZER);
     }
 }

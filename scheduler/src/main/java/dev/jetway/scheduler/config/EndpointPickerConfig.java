@@ -48,7 +48,8 @@ public record EndpointPickerConfig(
 
     /** Named built-in policies (what {@code --policies} and the demo accept), in display order. */
     public static final List<String> BUILT_IN_POLICIES = List.of(
-            "jetway", "approximate", "precise", "load", "round-robin", "random", "sglang-cache-aware", "dynamo-kv-cost");
+            "jetway", "precise", "approximate", "load", "round-robin", "random", "sglang-cache-aware",
+            "dynamo-kv-cost");
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "plugins", "schedulingProfiles",
             "featureGates", "dataLayer", "flowControl", "requestHandler", "saturationDetector", "parser");

@@ -99,8 +99,8 @@ public final class BuiltInPlugins {
                 (n, p, e) -> ApproxPrefixCacheProducer.create(n, p));
         r.register(PrecisePrefixCacheProducer.TYPE, DATA_PRODUCER, "prefix matches from the engines' KV events",
                 PrecisePrefixCacheProducer::create);
-        r.register(PrecisePrefixCacheScorer.TYPE, SCORER, "precise producer + scorer in one (deprecated)",
-                PrecisePrefixCacheScorer::create);
+        r.register(PrecisePrefixCacheScorer.TYPE, SCORER, "precise producer + scorer in one (deprecated in llm-d: "
+                + "use precise-prefix-cache-producer + prefix-cache-scorer)", PrecisePrefixCacheScorer::create);
         r.register(InflightLoadProducer.TYPE, DATA_PRODUCER, "in-flight requests and tokens (built in)",
                 (n, p, e) -> InflightLoadProducer.create(n, p));
         // Data layer (settings for the gateway)

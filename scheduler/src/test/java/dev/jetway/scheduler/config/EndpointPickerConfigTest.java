@@ -114,7 +114,9 @@ class EndpointPickerConfigTest {
     @ParameterizedTest
     @FieldSource("POLICIES")
     void everyBuiltInPolicyLoads(String policy) {
-        Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.builtIn(policy), Fixtures.env(1));
+        var index = new dev.jetway.kvcache.index.precise.PrecisePrefixIndex(
+                dev.jetway.kvcache.index.precise.PreciseIndexConfig.defaults(64));
+        Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.builtIn(policy), Fixtures.env(1).withPreciseIndex(index));
         assertThat(s.profiles()).hasSize(1);
         assertThat(s.schedule(Fixtures.request("hi there"), Fixtures.endpoints(4)).primaryEndpoint()).isNotNull();
     }
@@ -131,8 +133,8 @@ class EndpointPickerConfigTest {
 
     @Test
     void unknownPolicyListsTheBuiltInOnes() {
-        assertThatThrownBy(() -> EndpointPickerConfig.builtIn("precize"))
-                .hasMessageContaining("unknown policy 'precize'").hasMessageContaining("precise");
+        assertThatThrownBy(() -> EndpointPickerConfig.builtIn("exact"))
+                .hasMessageContaining("unknown policy 'exact'").hasMessageContaining("approximate");
     }
 
     @Test

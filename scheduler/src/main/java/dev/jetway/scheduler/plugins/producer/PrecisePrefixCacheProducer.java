@@ -8,6 +8,7 @@ import dev.jetway.kvcache.index.precise.PrefixMatches;
 import dev.jetway.kvcache.index.precise.TierWeights;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.ProfileResult;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.config.PluginParameters;
@@ -31,16 +32,22 @@ import java.util.regex.Pattern;
  * be the engine's) are cut into full blocks of {@code tokenProcessorConfig.blockSize} (must equal vLLM's
  * {@code --block-size}), keyed, and looked up in the pool's {@link PrecisePrefixIndex}: per endpoint, the longest run
  * of consecutive blocks from block 0 it holds. At pre-request the chosen endpoint gets speculative entries
- * ({@code speculativeIndexing}, TTL {@code speculativeTTL} 2 s) so that siblings sent before the engine's
+ * ({@code speculativeIndexing}, TTL {@code speculativeTTL} 2 s; also for the primary of a profile named
+ * {@code prefill}) so that siblings sent before the engine's
  * {@code BlockStored} arrives find the prefix there; the keys are also registered for the hash-parity check.
  *
- * <p>The index comes from the host ({@link dev.jetway.scheduler.SchedulerServices#preciseIndexes()}), which feeds
- * it; without a host (config checks, tests, the what-if simulator) the producer keeps its own, fed through
- * {@link #index()}.
+ * <p>The index comes from the host, which feeds it: either ready-made in the environment
+ * ({@link SchedulerEnvironment#preciseIndex()}, the what-if simulator; its block size rules) or built from this
+ * producer's settings by the host's per-pool provider ({@link dev.jetway.scheduler.SchedulerServices#preciseIndexes()},
+ * the gateway, which keeps it across config reloads). Without either the config fails clearly. Endpoints are
+ * matched by {@link Endpoint#id()}, the name the host registered in the index.
+ *
+ * <p>Needs the engine's token ids: the caller's, else a {@code token-producer} with a real backend, else the
+ * environment's tokenizer; estimated pseudo-tokens give no keys, so no affinity (never a wrong one).
  *
  * <p>Parameters as llm-d's: {@code tokenProcessorConfig{blockSize (16), hashSeed}},
  * {@code indexerConfig{kvBlockIndexConfig{inMemoryConfig{size, podCacheSize}, costAwareMemoryConfig{size},
- * enableMetrics, metricsLoggingInterval}, tokenizersPoolConfig}}, {@code speculativeIndexing} (false),
+ * enableMetrics, metricsLoggingInterval}, tokenizersPoolConfig}}, {@code speculativeIndexing} (true),
  * {@code speculativeTTL} (2s), {@code kvEventsConfig{topicFilter (kv@), concurrency (4), discoverPods (false),
  * podDiscoveryConfig{socketPort (5557), podLabelSelector, podNamespace}, zmqEndpoint, engineType}},
  * {@code kvCacheBackendConfigs [{name: gpu|cpu|storage, weight}]}; Jetway's own {@code parityTimeout} (10s). Accepted but not acted on: {@code hashSeed}
@@ -105,7 +112,7 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         JsonNode backends = indexer.raw("kvCacheBackendConfigs");
         indexer.finish();
 
-        boolean speculative = p.bool("speculativeIndexing", false);
+        boolean speculative = p.bool("speculativeIndexing", true);
         Duration ttl = duration(p, "speculativeTTL", PreciseIndexConfig.DEFAULT_SPECULATIVE_TTL);
         // Jetway's own: how long an engine may take to report a routed request's new blocks before the hash-parity
         // check counts a disagreement.
@@ -131,10 +138,22 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         PreciseIndexConfig config = PreciseIndexConfig.defaults(blockSize).withSpeculativeTtl(ttl)
                 .withTierWeights(weights).withMaxEntries((int) Math.min(maxEntries, 1 << 29))
                 .withParity(parityTimeout, PreciseIndexConfig.DEFAULT_PARITY_WINDOW);
-        var provider = env.services().preciseIndexes();
-        PrecisePrefixIndex index = provider != null ? provider.index(config)
-                : new PrecisePrefixIndex(config, env.nanoClock());
-        return new PrecisePrefixCacheProducer(name, config, speculative,
+        PrecisePrefixIndex index;
+        if (env.preciseIndex() != null) {
+            // the host built the index for its engines (the what-if simulator): its block size rules
+            index = env.preciseIndex();
+            if (token.has("blockSize") && blockSize != index.config().blockSize()) {
+                throw p.error("tokenProcessorConfig", "blockSize " + blockSize + " differs from the index's "
+                        + index.config().blockSize() + " (it must match the engine's --block-size)");
+            }
+        } else if (env.services().preciseIndexes() != null) {
+            index = env.services().preciseIndexes().index(config); // the gateway: one index per pool, fed by ZMQ
+        } else {
+            throw new IllegalArgumentException("needs the precise prefix index (fed by KV events), which this "
+                    + "scheduler was not given: the gateway provides it per pool, the simulator passes it with "
+                    + "SchedulerEnvironment.withPreciseIndex");
+        }
+        return new PrecisePrefixCacheProducer(name, index.config(), speculative,
                 new KvEventsSettings(topicFilter, concurrency, discover, socketPort), index);
     }
 
@@ -250,24 +269,32 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
     public void produce(SchedulingContext context) {
         InferenceRequest r = context.request();
         PromptTokens tokens = context.get(PromptTokens.KEY);
-        int[] ids = tokens != null ? tokens.ids() : r.tokenIds() != null ? r.tokenIds() : new int[0];
-        long[] keys = index.requestKeys(r.cacheModel(), null, r.cacheSalt(), ids);
-        PrefixMatches matches = index.match(keys);
-        lookups.increment();
-        if (!matches.matches().isEmpty()) {
-            lookupHits.increment();
+        int[] ids = r.tokenIds();
+        if (ids == null && tokens != null && !tokens.estimated()) {
+            ids = tokens.ids();
+        }
+        if (ids == null && context.environment().tokenizer() != null) {
+            ids = context.environment().tokenizer().encode(r.promptText());
         }
         List<Endpoint> endpoints = context.endpoints();
         int[] matched = new int[endpoints.size()];
         double[] weighted = new double[endpoints.size()];
-        if (!matches.matches().isEmpty()) {
-            for (int slot = 0; slot < matched.length; slot++) {
-                String id = endpoints.get(slot).id();
-                for (EndpointMatch m : matches.matches()) {
-                    if (m.endpoint().equals(id)) {
-                        matched[slot] = m.blocks();
-                        weighted[slot] = m.score();
-                        break;
+        // estimated pseudo-tokens cannot match what engines report: no keys, no affinity (never a wrong one)
+        long[] keys = ids == null ? new long[0] : index.requestKeys(r.targetModel(), r.loraAdapter(), r.cacheSalt(),
+                ids);
+        if (keys.length > 0) {
+            PrefixMatches matches = index.match(keys);
+            lookups.increment();
+            if (!matches.matches().isEmpty()) {
+                lookupHits.increment();
+                for (int slot = 0; slot < matched.length; slot++) {
+                    String id = endpoints.get(slot).id();
+                    for (EndpointMatch m : matches.matches()) {
+                        if (m.endpoint().equals(id)) {
+                            matched[slot] = m.blocks();
+                            weighted[slot] = m.score();
+                            break;
+                        }
                     }
                 }
             }
@@ -286,14 +313,22 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         if (info == null || info.requestKeys().length == 0) {
             return;
         }
-        OptionalInt id = index.endpointId(target.id());
+        register(target, info.requestKeys(), context.nowNanos());
+        ProfileResult prefill = result == null ? null : result.profiles().get("prefill");
+        if (prefill != null && prefill.primary() != null && prefill.primary() != target) {
+            register(prefill.primary(), info.requestKeys(), context.nowNanos());
+        }
+    }
+
+    private void register(Endpoint e, long[] keys, long now) {
+        OptionalInt id = index.endpointId(e.id());
         if (id.isEmpty()) {
             return; // an endpoint without a KV-event subscription: nothing will confirm or refute entries there
         }
         if (speculativeIndexing) {
-            index.speculate(id.getAsInt(), info.requestKeys());
+            index.speculate(id.getAsInt(), keys, now);
         } else {
-            index.expect(id.getAsInt(), info.requestKeys());
+            index.expect(id.getAsInt(), keys);
         }
     }
 }
