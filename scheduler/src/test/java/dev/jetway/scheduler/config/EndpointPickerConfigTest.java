@@ -88,7 +88,8 @@ class EndpointPickerConfigTest {
     void exampleCLoadsAsPublishedWithTheHostsTokenizerAndIndex() throws IOException {
         EndpointPickerConfig c = fixture("example-c-precise.yaml");
         List<String> asked = new java.util.ArrayList<>();
-        var services = new dev.jetway.scheduler.SchedulerServices(null, (url, model, timeout) -> {
+        var services = new dev.jetway.scheduler.SchedulerServices(
+                config -> new dev.jetway.kvcache.index.precise.PrecisePrefixIndex(config), (url, model, timeout) -> {
             asked.add(url + " " + model + " " + timeout.toSeconds());
             return dev.jetway.kvcache.tokenize.SimpleWordTokenizer.instance();
         });
