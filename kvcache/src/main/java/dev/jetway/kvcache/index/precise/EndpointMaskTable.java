@@ -114,6 +114,28 @@ final class EndpointMaskTable {
         }
     }
 
+    /**
+     * ORs the masks stored under {@code key} into {@code holders[tier * groups + group]} (groups at or beyond
+     * {@code groups} are skipped: endpoints added after the caller sized its arrays). Lock-free.
+     */
+    void collect(long key, long[] holders, int groups) {
+        Slots s = slots;
+        long[] w = s.words;
+        long wanted = (key & KEY_BITS) | PRESENT;
+        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
+                return;
+            }
+            if ((h & (KEY_BITS | PRESENT)) == wanted) {
+                int group = (int) ((h & IDENTITY) >>> 2);
+                if (group < groups) {
+                    holders[(int) (h & 3) * groups + group] |= (long) SLOT.getAcquire(w, 2 * i + 1);
+                }
+            }
+        }
+    }
+
     /** Whether the endpoint holds the key in any tier. */
     boolean contains(long key, int endpoint) {
         Slots s = slots;
