@@ -50,6 +50,8 @@ final class EndpointMaskTable {
     }
 
     private volatile Slots slots;
+    /** Set once any entry outside the GPU tier was stored; until then lookups can skip per-tier accounting. */
+    private volatile boolean tiered;
     private int used;
     private long entries;
     private int clockHand;
@@ -136,6 +138,28 @@ final class EndpointMaskTable {
         }
     }
 
+    /** The endpoints 0..63 holding the key in any tier, as one mask. Lock-free. */
+    long heldByFirstGroup(long key) {
+        Slots s = slots;
+        long[] w = s.words;
+        long wanted = (key & KEY_BITS) | PRESENT; // group 0: identity bits 2..11 are zero
+        long held = 0;
+        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
+                return held;
+            }
+            if ((h & (KEY_BITS | PRESENT | (IDENTITY & ~3L))) == wanted) {
+                held |= (long) SLOT.getAcquire(w, 2 * i + 1);
+            }
+        }
+    }
+
+    /** Whether an entry outside the GPU tier was ever stored. */
+    boolean tiered() {
+        return tiered;
+    }
+
     /** Whether the endpoint holds the key in any tier. */
     boolean contains(long key, int endpoint) {
         Slots s = slots;
@@ -156,6 +180,9 @@ final class EndpointMaskTable {
 
     /** Marks the endpoint as holding the key in the tier; true if it did not before. Writer only. */
     boolean add(long key, int endpoint, Tier tier) {
+        if (tier != Tier.GPU && !tiered) {
+            tiered = true;
+        }
         if ((used + 1) * 100L > (long) capacity() * MAX_USED_PERCENT) {
             rebuild();
         }

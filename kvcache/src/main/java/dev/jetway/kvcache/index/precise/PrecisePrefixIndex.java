@@ -369,6 +369,9 @@ public final class PrecisePrefixIndex {
                 running[ep >>> 6] |= 1L << (ep & 63);
             }
         }
+        if (groups == 1 && !confirmed.tiered()) {
+            return matchFirstGroupGpuOnly(keys, states, running[0]);
+        }
         int[] run = new int[n];
         int[] cpuBlocks = new int[n];
         int[] storageBlocks = new int[n];
@@ -420,6 +423,46 @@ public final class PrecisePrefixIndex {
                 double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
                         + storageBlocks[ep] * tierWeight[2];
                 matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
+            }
+        }
+        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
+                .thenComparing(EndpointMatch::endpoint));
+        return new PrefixMatches(keys, matches);
+    }
+
+    /**
+     * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
+     * from one probe cluster and the score is the run length times the GPU weight.
+     */
+    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
+        int n = states.length;
+        int[] run = new int[n];
+        boolean anySpeculative = speculativeTable.live() > 0;
+        int nowStamp = anySpeculative ? nowStamp() : 0;
+        long[] speculativeHolders = anySpeculative ? new long[1] : null;
+        long[] buffer = anySpeculative ? new long[16] : null;
+        long running = registered;
+        int b = 0;
+        for (; b < keys.length && running != 0; b++) {
+            long held = confirmed.heldByFirstGroup(keys[b]);
+            if (anySpeculative) {
+                speculativeHolders[0] = 0;
+                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
+                held |= speculativeHolders[0];
+            }
+            long stays = running & held;
+            for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
+                run[Long.numberOfTrailingZeros(dropped)] = b;
+            }
+            running = stays;
+        }
+        for (long m = running; m != 0; m &= m - 1) {
+            run[Long.numberOfTrailingZeros(m)] = b;
+        }
+        List<EndpointMatch> matches = new ArrayList<>();
+        for (int ep = 0; ep < n; ep++) {
+            if (run[ep] > 0) {
+                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], run[ep] * tierWeight[0]));
             }
         }
         matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
