@@ -24,7 +24,6 @@ import java.lang.invoke.VarHandle;
 final class EndpointMaskTable {
 
     static final int GROUP_BITS = 6;
-    static final int MAX_GROUPS = 1 << 10;
 
     private static final long EMPTY = 0L;
     private static final long IDENTITY = 0xFFFL;
