@@ -20,6 +20,7 @@ public final class MetricsCollector {
     private final Slo slo;
     private final Stage[] perStage;
     private final Map<Integer, Replica> replicas = new TreeMap<>();
+    private int lastWindow;
 
     public MetricsCollector(List<StageInfo> stages, Slo slo) {
         if (stages.isEmpty()) {
@@ -112,11 +113,20 @@ public final class MetricsCollector {
         rep.kvPermille.recordValue(Math.max(0, Math.min(1000, Math.round(kvUsage * 1000))));
     }
 
+    /** The stage whose window contains {@code timeNanos}, or null (after the last stage). Times mostly ascend. */
     private Stage windowOf(long timeNanos) {
+        StageInfo cached = stages.get(lastWindow);
+        if (timeNanos >= cached.startNanos() && timeNanos < cached.endNanos()) {
+            return perStage[lastWindow];
+        }
         for (int i = stages.size() - 1; i >= 0; i--) {
             StageInfo info = stages.get(i);
             if (timeNanos >= info.startNanos()) {
-                return timeNanos < info.endNanos() ? perStage[i] : null;
+                if (timeNanos < info.endNanos()) {
+                    lastWindow = i;
+                    return perStage[i];
+                }
+                return null;
             }
         }
         return null;
