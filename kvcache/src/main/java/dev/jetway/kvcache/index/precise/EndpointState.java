@@ -1,0 +1,44 @@
+package dev.jetway.kvcache.index.precise;
+
+/**
+ * Everything the index keeps about one endpoint besides its table entries. Mutated only under the index's write
+ * lock; counters are volatile so metrics threads read current values.
+ */
+final class EndpointState {
+
+    final int id;
+    final String name;
+    final String model;
+    final long modelRoot;
+    final EngineKeyMap engineKeys = new EngineKeyMap();
+    final ParityWindow parity;
+
+    volatile long lastSeq = -1;
+    volatile boolean seenSeq;
+    volatile long messages;
+    volatile long sequenceGaps;
+    volatile long publisherRestarts;
+    volatile long malformedMessages;
+    volatile long clears;
+    volatile long blocksStored;
+    volatile long blocksRemoved;
+    volatile long orphanBlocks;
+    volatile long rejectedEvents;
+    /** BlockStored events received, whether indexed or not: proof the endpoint is publishing. */
+    volatile long storedEventsSeen;
+    /** Last block size reported that differs from the configured one, 0 if none. */
+    volatile int mismatchedBlockSize;
+
+    EndpointState(int id, String name, String model, long modelRoot, int parityWindow) {
+        this.id = id;
+        this.name = name;
+        this.model = model;
+        this.modelRoot = modelRoot;
+        this.parity = new ParityWindow(parityWindow);
+    }
+
+    EndpointStats stats() {
+        return new EndpointStats(name, model, engineKeys.size(), messages, sequenceGaps, publisherRestarts,
+                malformedMessages, clears, blocksStored, blocksRemoved, orphanBlocks, rejectedEvents, lastSeq);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.jetway.kvcache.index.precise;
+
+/**
+ * Counters of one endpoint's KV-event intake, for the gateway's metrics.
+ *
+ * @param endpoint            endpoint name
+ * @param model               model the endpoint serves (roots the key chain unless an event names a LoRA)
+ * @param engineBlocks        engine block hashes currently mapped to request keys
+ * @param messages            messages received
+ * @param sequenceGaps        messages after a jump in the sequence (events lost)
+ * @param publisherRestarts   messages whose sequence went back (publisher restarted)
+ * @param malformedMessages   payloads that did not decode
+ * @param clears              times the endpoint's entries were dropped (gap, restart, malformed, AllBlocksCleared)
+ * @param blocksStored        blocks indexed from BlockStored
+ * @param blocksRemoved       blocks removed by BlockRemoved
+ * @param orphanBlocks        blocks not indexed because their parent block is unknown (e.g. stored before a resync)
+ * @param rejectedEvents      BlockStored events not indexed: wrong block size or token count not blocks x size
+ * @param lastSeq             last sequence number received, -1 before any
+ */
+public record EndpointStats(String endpoint, String model, int engineBlocks, long messages, long sequenceGaps,
+                            long publisherRestarts, long malformedMessages, long clears, long blocksStored,
+                            long blocksRemoved, long orphanBlocks, long rejectedEvents, long lastSeq) {
+}

@@ -1,0 +1,614 @@
+package dev.jetway.kvcache.index.precise;
+
+import dev.jetway.kvcache.event.KvEvent;
+import dev.jetway.kvcache.event.KvEventBatch;
+import dev.jetway.kvcache.event.KvEventDecoder;
+import dev.jetway.kvcache.event.MalformedKvEventException;
+import dev.jetway.kvcache.key.BlockKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import net.openhft.hashing.LongHashFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The precise prefix-cache index: which endpoint holds which block, learned from the engines' KV events.
+ *
+ * <p><b>Dual keys.</b> Engines name blocks by their own hashes; requests are looked up by Jetway's request keys
+ * ({@link BlockKeys}). On {@code BlockStored} the index recomputes request keys from the event's token ids, chaining
+ * from the request key of the parent block (or from the root of the endpoint's model, the event's LoRA name, and the
+ * cache salt found in the first block's extra keys), and remembers engine hash → request key per endpoint so
+ * {@code BlockRemoved} and later parents can be translated. vLLM's hash function never needs reproducing.
+ *
+ * <p><b>Threads.</b> Lookups ({@link #match}) take no lock. Writers (event intake, speculation) serialise on one
+ * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
+ *
+ * <p><b>Memory.</b> Confirmed entries live in one primitive table of 16-byte slots (key header, 64-endpoint mask)
+ * at most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one
+ * holder per block that is about 27 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
+ * docs/precise-routing.md). When {@code maxEntries} is reached ~10% are evicted, least recently stored first.
+ */
+public final class PrecisePrefixIndex {
+
+    private static final Logger log = LoggerFactory.getLogger(PrecisePrefixIndex.class);
+    private static final long PARITY_EVALUATION_INTERVAL_NANOS = 10_000_000L;
+    private static final double EVICT_DOWN_TO = 0.9;
+
+    private final PreciseIndexConfig config;
+    private final LongSupplier nanoClock;
+    private final long epochNanos;
+    private final EndpointMaskTable confirmed;
+    private final BlockEntryTable speculativeTable;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final SpeculativeEntries speculative = new SpeculativeEntries();
+    private final ParityChecker parity = new ParityChecker();
+    private final double[] tierWeight;
+
+    /** Indexed by endpoint id; replaced (copy on write) when an endpoint is added; null for removed ids. */
+    private volatile EndpointState[] endpoints = new EndpointState[0];
+    private volatile long evictedEntries;
+    private long lastParityEvaluation;
+
+    public PrecisePrefixIndex(PreciseIndexConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    public PrecisePrefixIndex(PreciseIndexConfig config, LongSupplier nanoClock) {
+        this.config = Objects.requireNonNull(config);
+        this.nanoClock = Objects.requireNonNull(nanoClock);
+        this.epochNanos = nanoClock.getAsLong();
+        this.lastParityEvaluation = epochNanos;
+        this.confirmed = new EndpointMaskTable(config.initialCapacity());
+        this.speculativeTable = new BlockEntryTable(1 << 10);
+        this.tierWeight = new double[] {config.tierWeights().gpu(), config.tierWeights().cpu(),
+                config.tierWeights().storage()};
+    }
+
+    public PreciseIndexConfig config() {
+        return config;
+    }
+
+    // ---- endpoints ------------------------------------------------------------------------------------------
+
+    /** Registers an endpoint (idempotent by name) serving {@code model}; returns its id for the other calls. */
+    public int addEndpoint(String endpoint, String model) {
+        Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(model, "model");
+        writeLock.lock();
+        try {
+            EndpointState[] current = endpoints;
+            int free = -1;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == null) {
+                    free = free < 0 ? i : free;
+                } else if (current[i].name.equals(endpoint)) {
+                    if (!current[i].model.equals(model)) {
+                        throw new IllegalArgumentException("endpoint " + endpoint + " already serves "
+                                + current[i].model + ", not " + model);
+                    }
+                    return i;
+                }
+            }
+            int id = free >= 0 ? free : current.length;
+            if (id >= BlockEntryTable.MAX_ENDPOINTS) {
+                throw new IllegalStateException("more than " + BlockEntryTable.MAX_ENDPOINTS + " endpoints");
+            }
+            EndpointState[] next = Arrays.copyOf(current, Math.max(current.length, id + 1));
+            next[id] = new EndpointState(id, endpoint, model, BlockKeys.root(model, null), config.parityWindow());
+            endpoints = next;
+            return id;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Forgets an endpoint and every entry it had (its id may be reused). O(table size). */
+    public void removeEndpoint(int endpointId) {
+        writeLock.lock();
+        try {
+            EndpointState state = state(endpointId);
+            if (state == null) {
+                return;
+            }
+            confirmed.removeEndpointEverywhere(endpointId);
+            speculativeTable.removeIf(v -> BlockEntryTable.endpoint(v) == endpointId);
+            parity.forget(state);
+            EndpointState[] next = endpoints.clone();
+            next[endpointId] = null;
+            endpoints = next;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    public OptionalInt endpointId(String endpoint) {
+        EndpointState[] current = endpoints;
+        for (EndpointState s : current) {
+            if (s != null && s.name.equals(endpoint)) {
+                return OptionalInt.of(s.id);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    // ---- event intake ---------------------------------------------------------------------------------------
+
+    /**
+     * Applies one received KV-event message of an endpoint, tracking its sequence: a jump ahead (lost events), a
+     * step back (publisher restart) or an undecodable payload drops the endpoint's entries, which are then rebuilt
+     * from new events. Never throws for bad input.
+     */
+    public IntakeResult onMessage(int endpointId, long seq, byte[] payload) {
+        EndpointState state = state(endpointId);
+        if (state == null) {
+            return IntakeResult.UNKNOWN_ENDPOINT;
+        }
+        KvEventBatch batch = null;
+        String malformed = null;
+        try {
+            batch = KvEventDecoder.decode(payload);
+        } catch (MalformedKvEventException e) {
+            malformed = e.getMessage();
+        }
+        writeLock.lock();
+        try {
+            state.messages++;
+            IntakeResult result = IntakeResult.APPLIED;
+            if (state.seenSeq && seq != state.lastSeq + 1) {
+                if (Long.compareUnsigned(seq, state.lastSeq) > 0) {
+                    state.sequenceGaps++;
+                    result = IntakeResult.RESYNCED_AFTER_GAP;
+                    log.warn("kv events from {}: sequence gap {} -> {}, dropping its {} blocks and rebuilding",
+                            state.name, state.lastSeq, seq, state.engineKeys.size());
+                } else {
+                    state.publisherRestarts++;
+                    result = IntakeResult.RESYNCED_AFTER_RESTART;
+                    log.warn("kv events from {}: sequence went back {} -> {} (publisher restart), dropping its {} "
+                            + "blocks and rebuilding", state.name, state.lastSeq, seq, state.engineKeys.size());
+                }
+                clear(state);
+            }
+            state.seenSeq = true;
+            state.lastSeq = seq;
+            if (malformed != null) {
+                state.malformedMessages++;
+                log.warn("kv events from {}: dropped malformed message seq {} ({}), dropping its blocks",
+                        state.name, seq, malformed);
+                clear(state);
+                return IntakeResult.MALFORMED_DROPPED;
+            }
+            for (KvEvent event : batch.events()) {
+                applyLocked(state, event);
+            }
+            housekeepLocked(false);
+            return result;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Applies decoded events without sequence tracking (an in-process engine model, or a replay). */
+    public void apply(int endpointId, KvEventBatch batch) {
+        EndpointState state = requireState(endpointId);
+        writeLock.lock();
+        try {
+            for (KvEvent event : batch.events()) {
+                applyLocked(state, event);
+            }
+            housekeepLocked(false);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void applyLocked(EndpointState state, KvEvent event) {
+        switch (event) {
+            case KvEvent.BlockStored stored -> store(state, stored);
+            case KvEvent.BlockRemoved removed -> remove(state, removed);
+            case KvEvent.AllBlocksCleared ignored -> clear(state);
+        }
+    }
+
+    private void store(EndpointState state, KvEvent.BlockStored event) {
+        state.storedEventsSeen++;
+        int blockSize = event.blockSize();
+        long[] hashes = event.blockHashes();
+        if (blockSize != config.blockSize()) {
+            state.rejectedEvents++;
+            state.mismatchedBlockSize = blockSize;
+            return;
+        }
+        if (state.mismatchedBlockSize != 0) {
+            state.mismatchedBlockSize = 0; // the engine was reconfigured to the right size
+        }
+        if ((long) hashes.length * blockSize != event.tokenIds().length) {
+            state.rejectedEvents++;
+            return;
+        }
+        long parentKey;
+        Long parentHash = event.parentBlockHash();
+        if (parentHash == null) {
+            parentKey = rootOf(state, event);
+        } else if (state.engineKeys.contains(parentHash)) {
+            parentKey = state.engineKeys.get(parentHash);
+        } else {
+            state.orphanBlocks += hashes.length;
+            return;
+        }
+        Tier tier = Tier.ofMedium(event.medium());
+        int[] tokens = event.tokenIds();
+        for (int b = 0; b < hashes.length; b++) {
+            long key = BlockKeys.next(parentKey, tokens, b * blockSize, blockSize);
+            key = foldExtraKeys(key, event, b, parentHash == null);
+            confirmed.add(key, state.id, tier);
+            if (speculativeTable.live() > 0 && speculativeTable.removeEndpoint(key, state.id) > 0) {
+                speculative.confirmed();
+            }
+            state.engineKeys.put(hashes[b], key);
+            parentKey = key;
+        }
+        state.blocksStored += hashes.length;
+    }
+
+    private void remove(EndpointState state, KvEvent.BlockRemoved event) {
+        Tier tier = Tier.ofMedium(event.medium());
+        long removed = 0;
+        for (long hash : event.blockHashes()) {
+            if (!state.engineKeys.contains(hash)) {
+                continue;
+            }
+            long key = state.engineKeys.get(hash);
+            if (confirmed.remove(key, state.id, tier)) {
+                removed++;
+            }
+            if (!confirmed.contains(key, state.id)) {
+                state.engineKeys.remove(hash);
+            }
+        }
+        state.blocksRemoved += removed;
+    }
+
+    private void clear(EndpointState state) {
+        state.engineKeys.forEach((engineKey, requestKey) -> confirmed.removeEndpoint(requestKey, state.id));
+        state.engineKeys.clear();
+        state.clears++;
+    }
+
+    /** Root of a sequence's first block: the LoRA (else the endpoint's model), salted as vLLM salts block 0. */
+    private static long rootOf(EndpointState state, KvEvent.BlockStored event) {
+        String salt = saltOf(event);
+        String lora = event.loraName();
+        if (lora == null && salt == null) {
+            return state.modelRoot;
+        }
+        return BlockKeys.root(lora != null ? lora : state.model, salt);
+    }
+
+    /**
+     * vLLM puts the cache salt among the first block's extra keys, after the LoRA name and multimodal hashes: the
+     * last string there that is not the LoRA name.
+     */
+    private static String saltOf(KvEvent.BlockStored event) {
+        List<List<Object>> extra = event.extraKeys();
+        if (extra == null || extra.isEmpty() || extra.getFirst() == null) {
+            return null;
+        }
+        String salt = null;
+        for (Object o : extra.getFirst()) {
+            if (o instanceof String s && !s.equals(event.loraName())) {
+                salt = s;
+            }
+        }
+        return salt;
+    }
+
+    /**
+     * Extra keys beyond the LoRA name and the salt (multimodal content hashes) change the engine's hash but not the
+     * token ids; folding them in keeps two images behind equal placeholder tokens from sharing a request key.
+     */
+    private static long foldExtraKeys(long key, KvEvent.BlockStored event, int block, boolean sequenceStart) {
+        List<List<Object>> extra = event.extraKeys();
+        if (extra == null || block >= extra.size() || extra.get(block) == null) {
+            return key;
+        }
+        List<Object> rest = new ArrayList<>(extra.get(block));
+        rest.remove(event.loraName());
+        if (event.loraId() != null) {
+            rest.remove((Object) event.loraId().longValue());
+        }
+        if (block == 0 && sequenceStart) {
+            String salt = saltOf(event);
+            if (salt != null) {
+                rest.remove(salt);
+            }
+        }
+        if (rest.isEmpty()) {
+            return key;
+        }
+        return LongHashFunction.xx(key).hashBytes(rest.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- request side ---------------------------------------------------------------------------------------
+
+    /** The request keys of a prompt: full blocks of the configured size, rooted at the LoRA (else model) and salt. */
+    public long[] requestKeys(String model, String lora, String cacheSalt, int[] tokenIds) {
+        String name = lora != null && !lora.isEmpty() ? lora : Objects.requireNonNull(model, "model");
+        return BlockKeys.of(tokenIds, config.blockSize(), BlockKeys.root(name, cacheSalt));
+    }
+
+    /** Per endpoint, the longest run of the prompt's blocks it holds from block 0. Lock-free. */
+    public PrefixMatches match(String model, String lora, String cacheSalt, int[] tokenIds) {
+        return match(requestKeys(model, lora, cacheSalt, tokenIds));
+    }
+
+    /**
+     * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
+     * and its tier-weighted score. Lock-free; concurrent with event intake.
+     *
+     * <p>Works on endpoint masks: per block, one probe of the confirmed table gives the holders per tier as bit masks;
+     * the still-running set is intersected with them, so the cost is one probe per block plus one step per endpoint
+     * that drops out, however many endpoints hold the prefix.
+     */
+    public PrefixMatches match(long[] keys) {
+        EndpointState[] states = endpoints;
+        int n = states.length;
+        int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
+        long[] running = new long[groups];
+        for (int ep = 0; ep < n; ep++) {
+            if (states[ep] != null) {
+                running[ep >>> 6] |= 1L << (ep & 63);
+            }
+        }
+        int[] run = new int[n];
+        int[] cpuBlocks = new int[n];
+        int[] storageBlocks = new int[n];
+        long[] gpu = new long[groups];
+        long[] cpu = new long[groups];
+        long[] storage = new long[groups];
+        int[] identities = new int[3 * groups + 3];
+        long[] masks = new long[identities.length];
+        long[] speculativeValues = new long[16];
+        boolean anySpeculative = speculativeTable.live() > 0;
+        int nowStamp = anySpeculative ? nowStamp() : 0;
+        int b = 0;
+        for (; b < keys.length; b++) {
+            Arrays.fill(gpu, 0);
+            Arrays.fill(cpu, 0);
+            Arrays.fill(storage, 0);
+            int count = Math.min(masks.length, confirmed.read(keys[b], identities, masks));
+            for (int i = 0; i < count; i++) {
+                int g = EndpointMaskTable.groupOf(identities[i]);
+                if (g < groups) {
+                    switch (EndpointMaskTable.tierCodeOf(identities[i])) {
+                        case 0 -> gpu[g] |= masks[i];
+                        case 1 -> cpu[g] |= masks[i];
+                        default -> storage[g] |= masks[i];
+                    }
+                }
+            }
+            if (anySpeculative) {
+                int c = speculativeTable.values(keys[b], speculativeValues);
+                if (c > speculativeValues.length) {
+                    speculativeValues = new long[Integer.highestOneBit(c) << 1];
+                    c = speculativeTable.values(keys[b], speculativeValues);
+                }
+                for (int i = 0; i < Math.min(c, speculativeValues.length); i++) {
+                    long v = speculativeValues[i];
+                    int ep = BlockEntryTable.endpoint(v);
+                    if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
+                        gpu[ep >>> 6] |= 1L << (ep & 63);
+                    }
+                }
+            }
+            boolean anyRunning = false;
+            for (int g = 0; g < groups; g++) {
+                long held = gpu[g] | cpu[g] | storage[g];
+                long stays = running[g] & held;
+                for (long dropped = running[g] & ~held; dropped != 0; dropped &= dropped - 1) {
+                    run[(g << 6) | Long.numberOfTrailingZeros(dropped)] = b;
+                }
+                for (long m = stays & cpu[g] & ~gpu[g]; m != 0; m &= m - 1) {
+                    cpuBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
+                }
+                for (long m = stays & storage[g] & ~gpu[g] & ~cpu[g]; m != 0; m &= m - 1) {
+                    storageBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
+                }
+                running[g] = stays;
+                anyRunning |= stays != 0;
+            }
+            if (!anyRunning) {
+                break;
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            for (long m = running[g]; m != 0; m &= m - 1) {
+                run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
+            }
+        }
+        List<EndpointMatch> matches = new ArrayList<>();
+        for (int ep = 0; ep < n; ep++) {
+            if (run[ep] > 0) {
+                int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
+                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
+                        + storageBlocks[ep] * tierWeight[2];
+                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
+            }
+        }
+        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
+                .thenComparing(EndpointMatch::endpoint));
+        return new PrefixMatches(keys, matches);
+    }
+
+    /**
+     * Records that a request with these keys was just routed to the endpoint: siblings find it there before its
+     * {@code BlockStored} arrives. Entries expire after the speculative TTL unless an event confirms them. Also
+     * registers the keys for the parity check ({@link #expect}).
+     */
+    public void speculate(int endpointId, long[] requestKeys) {
+        speculate(endpointId, requestKeys, nanoClock.getAsLong());
+    }
+
+    public void speculate(int endpointId, long[] requestKeys, long nowNanos) {
+        EndpointState state = requireState(endpointId);
+        writeLock.lock();
+        try {
+            parity.expect(confirmed, state, requestKeys, nowNanos + config.parityTimeout().toNanos());
+            long ttl = config.speculativeTtl().toNanos();
+            speculative.add(confirmed, speculativeTable, endpointId, requestKeys, stampOf(nowNanos + ttl),
+                    nowNanos + ttl);
+            housekeepLocked(false);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Registers a routed request's keys for the parity check only (no speculative entries). */
+    public void expect(int endpointId, long[] requestKeys) {
+        EndpointState state = requireState(endpointId);
+        writeLock.lock();
+        try {
+            parity.expect(confirmed, state, requestKeys, nanoClock.getAsLong() + config.parityTimeout().toNanos());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Expires speculative entries, judges pending parity checks and enforces the entry bound now. */
+    public void expireDue() {
+        writeLock.lock();
+        try {
+            housekeepLocked(true);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void housekeepLocked(boolean force) {
+        long now = nanoClock.getAsLong();
+        speculative.expire(speculativeTable, now);
+        if (force || now - lastParityEvaluation >= PARITY_EVALUATION_INTERVAL_NANOS) {
+            parity.evaluate(confirmed, now);
+            lastParityEvaluation = now;
+        }
+        if (confirmed.entries() > config.maxEntries()) {
+            evictLeastRecentlyStored();
+        }
+    }
+
+    /**
+     * Drops entries until about 90% of the bound is used, least recently stored first (CLOCK over table slots), and
+     * forgets the engine hashes that pointed at them. Normally the engines' own BlockRemoved events keep the index
+     * well under the bound; this protects memory when removals are lost.
+     */
+    private void evictLeastRecentlyStored() {
+        long before = confirmed.entries();
+        long removed = confirmed.evictDownTo((long) (config.maxEntries() * EVICT_DOWN_TO));
+        for (EndpointState s : endpoints) {
+            if (s != null) {
+                s.engineKeys.retainIf((engineKey, requestKey) -> confirmed.contains(requestKey, s.id));
+            }
+        }
+        evictedEntries += removed;
+        log.info("precise prefix index reached {} entries: evicted {} least recently stored", before, removed);
+    }
+
+    // ---- observability --------------------------------------------------------------------------------------
+
+    public IndexStats stats() {
+        long bytes = confirmed.bytes() + 16L * speculativeTable.capacity();
+        for (EndpointState s : endpoints) {
+            if (s != null) {
+                bytes += s.engineKeys.capacityBytes();
+            }
+        }
+        return new IndexStats(confirmed.entries() + speculativeTable.live(), confirmed.capacity(), bytes,
+                evictedEntries, speculative.inserted(),
+                speculative.confirmedCount(), speculative.expired());
+    }
+
+    public EndpointStats endpointStats(int endpointId) {
+        return requireState(endpointId).stats();
+    }
+
+    public List<EndpointStats> endpointStats() {
+        List<EndpointStats> all = new ArrayList<>();
+        for (EndpointState s : endpoints) {
+            if (s != null) {
+                all.add(s.stats());
+            }
+        }
+        return all;
+    }
+
+    /** Parity of one endpoint over its window (the gateway exports the ratio as jetway_kv_hash_parity_ratio). */
+    public ParityReport parity(int endpointId) {
+        EndpointState s = requireState(endpointId);
+        return report(s.name, s.parity.agreements(), s.parity.samples(), s.mismatchedBlockSize);
+    }
+
+    /** Parity of the pool: all endpoints' windows together. */
+    public ParityReport poolParity() {
+        int agreements = 0;
+        int samples = 0;
+        int mismatched = 0;
+        for (EndpointState s : endpoints) {
+            if (s != null) {
+                agreements += s.parity.agreements();
+                samples += s.parity.samples();
+                mismatched = s.mismatchedBlockSize != 0 ? s.mismatchedBlockSize : mismatched;
+            }
+        }
+        return report("pool", agreements, samples, mismatched);
+    }
+
+    /** Below this agreement ratio (with enough samples) the report names a likely cause. */
+    public static final double PARITY_ALERT_BELOW = 0.9;
+    /** Judged requests needed before a ratio is trusted. */
+    public static final int PARITY_MIN_SAMPLES = 10;
+
+    private ParityReport report(String scope, int agreements, int samples, int mismatchedBlockSize) {
+        double ratio = samples == 0 ? Double.NaN : (double) agreements / samples;
+        ParityHint hint;
+        if (mismatchedBlockSize != 0) {
+            hint = ParityHint.BLOCK_SIZE_MISMATCH;
+        } else if (samples < PARITY_MIN_SAMPLES) {
+            hint = ParityHint.TOO_FEW_SAMPLES;
+        } else if (ratio < PARITY_ALERT_BELOW) {
+            hint = ParityHint.TOKENS_DIFFER;
+        } else {
+            hint = ParityHint.NONE;
+        }
+        return new ParityReport(scope, ratio, samples, hint, mismatchedBlockSize);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private EndpointState state(int endpointId) {
+        EndpointState[] current = endpoints;
+        return endpointId >= 0 && endpointId < current.length ? current[endpointId] : null;
+    }
+
+    private EndpointState requireState(int endpointId) {
+        EndpointState s = state(endpointId);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown endpoint id " + endpointId);
+        }
+        return s;
+    }
+
+    /** Milliseconds since the index started, wrapping at 2^32; compared by signed difference (valid for ~24 days). */
+    private int stampOf(long nanos) {
+        return (int) ((nanos - epochNanos) / 1_000_000L);
+    }
+
+    private int nowStamp() {
+        return stampOf(nanoClock.getAsLong());
+    }
+}

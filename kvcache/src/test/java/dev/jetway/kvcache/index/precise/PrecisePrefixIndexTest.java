@@ -1,0 +1,317 @@
+package dev.jetway.kvcache.index.precise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.jetway.kvcache.event.KvEvent;
+import dev.jetway.kvcache.event.KvEventBatch;
+import dev.jetway.kvcache.event.KvEventEncoder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class PrecisePrefixIndexTest {
+
+    private static final int BS = 4;
+    private static final String MODEL = "Qwen/Qwen3-32B";
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final PrecisePrefixIndex index = new PrecisePrefixIndex(PreciseIndexConfig.defaults(BS), clock::get);
+    private final int a = index.addEndpoint("10.0.0.1:8000", MODEL);
+    private final int b = index.addEndpoint("10.0.0.2:8000", MODEL);
+    private final FakeVllmEngine engineA = new FakeVllmEngine(BS);
+    private final FakeVllmEngine engineB = new FakeVllmEngine(BS);
+
+    private static int[] tokens(int from, int count) {
+        return IntStream.range(from, from + count).toArray();
+    }
+
+    private static int[] concat(int[] x, int[] y) {
+        return IntStream.concat(IntStream.of(x), IntStream.of(y)).toArray();
+    }
+
+    private void send(int endpoint, FakeVllmEngine engine, KvEvent... events) {
+        FakeVllmEngine.Message m = engine.publish(events);
+        assertThat(index.onMessage(endpoint, m.seq(), m.payload())).isEqualTo(IntakeResult.APPLIED);
+    }
+
+    private PrefixMatches match(int[] prompt) {
+        return index.match(MODEL, null, null, prompt);
+    }
+
+    @Test
+    void storedBlocksAreFoundRemovedBlocksShortenTheMatchAndClearDropsTheEndpoint() {
+        int[] prompt = tokens(0, 4 * BS + 2); // 4 full blocks + a partial one the engine does not cache
+        send(a, engineA, engineA.store(prompt));
+
+        PrefixMatches m = match(prompt);
+        assertThat(m.totalBlocks()).isEqualTo(4);
+        assertThat(m.blocks("10.0.0.1:8000")).isEqualTo(4);
+        assertThat(m.score("10.0.0.1:8000")).isEqualTo(4.0);
+        assertThat(m.blocks("10.0.0.2:8000")).isZero();
+
+        long[] engineHashes = engineA.hashesOf(prompt);
+        send(a, engineA, new KvEvent.BlockRemoved(new long[] {engineHashes[3], engineHashes[2]}, null));
+        assertThat(match(prompt).blocks("10.0.0.1:8000")).isEqualTo(2);
+        assertThat(index.endpointStats(a).blocksRemoved()).isEqualTo(2);
+
+        send(a, engineA, new KvEvent.AllBlocksCleared());
+        assertThat(match(prompt).matches()).isEmpty();
+        assertThat(index.stats().entries()).isZero();
+        assertThat(index.endpointStats(a).engineBlocks()).isZero();
+    }
+
+    @Test
+    void blocksChainFromTheirParentAcrossBatches() {
+        int[] system = tokens(100, 2 * BS);
+        int[] turn1 = concat(system, tokens(500, 2 * BS));
+        int[] turn2 = concat(system, tokens(900, 3 * BS));
+        send(a, engineA, engineA.store(turn1));
+        KvEvent.BlockStored second = engineA.store(turn2);
+        assertThat(second.parentBlockHash()).as("vLLM names the cached parent").isNotNull();
+        assertThat(second.blockHashes()).hasSize(3);
+        send(a, engineA, second);
+
+        assertThat(match(turn2).blocks("10.0.0.1:8000")).isEqualTo(5);
+        assertThat(match(turn1).blocks("10.0.0.1:8000")).isEqualTo(4);
+        assertThat(match(concat(system, tokens(7000, 2 * BS))).blocks("10.0.0.1:8000")).isEqualTo(2);
+    }
+
+    @Test
+    void blocksWhoseParentIsUnknownAreNotGuessed() {
+        int[] system = tokens(100, 2 * BS);
+        engineA.store(system); // stored before Jetway subscribed: never seen
+        send(a, engineA, engineA.store(concat(system, tokens(300, BS))));
+
+        assertThat(match(concat(system, tokens(300, BS))).matches()).isEmpty();
+        assertThat(index.endpointStats(a).orphanBlocks()).isEqualTo(1);
+    }
+
+    @Test
+    void loraAndCacheSaltSeparateTheChains() {
+        int[] prompt = tokens(0, 3 * BS);
+        send(a, engineA, engineA.store(prompt, "sql-lora", null, null));
+        send(b, engineB, engineB.store(prompt, null, "tenant-7", null));
+
+        assertThat(index.match(MODEL, "sql-lora", null, prompt).blocks("10.0.0.1:8000")).isEqualTo(3);
+        assertThat(index.match(MODEL, "sql-lora", null, prompt).blocks("10.0.0.2:8000")).isZero();
+        assertThat(index.match(MODEL, null, "tenant-7", prompt).blocks("10.0.0.2:8000")).isEqualTo(3);
+        assertThat(index.match(MODEL, null, "tenant-7", prompt).blocks("10.0.0.1:8000")).isZero();
+        assertThat(index.match(MODEL, null, "tenant-8", prompt).matches()).isEmpty();
+        assertThat(match(prompt).matches()).as("unsalted base model").isEmpty();
+    }
+
+    @Test
+    void tiersAreWeightedAndTheBestTierOfABlockCounts() {
+        int[] prompt = tokens(0, 2 * BS);
+        send(a, engineA, engineA.store(prompt, null, null, "CPU"));
+        assertThat(match(prompt).score("10.0.0.1:8000")).isCloseTo(1.6, within(1e-9));
+
+        // vLLM offloading: the first block is also in GPU memory now
+        long first = engineA.hashesOf(prompt)[0];
+        send(a, engineA, new KvEvent.BlockStored(new long[] {first}, null, tokens(0, BS), BS, null, "GPU", null));
+        assertThat(match(prompt).score("10.0.0.1:8000")).isCloseTo(1.8, within(1e-9));
+        assertThat(match(prompt).blocks("10.0.0.1:8000")).isEqualTo(2);
+
+        // dropping the CPU copy keeps the GPU one, and the engine-key mapping with it
+        send(a, engineA, new KvEvent.BlockRemoved(engineA.hashesOf(prompt), "CPU"));
+        assertThat(match(prompt).blocks("10.0.0.1:8000")).isEqualTo(1);
+        assertThat(match(prompt).score("10.0.0.1:8000")).isEqualTo(1.0);
+        assertThat(index.endpointStats(a).engineBlocks()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyTheConsecutiveRunFromBlockZeroCounts() {
+        int[] prompt = tokens(0, 4 * BS);
+        send(a, engineA, engineA.store(prompt));
+        send(b, engineB, engineB.store(prompt));
+        send(b, engineB, new KvEvent.BlockRemoved(new long[] {engineB.hashesOf(prompt)[1]}, null));
+
+        PrefixMatches m = match(prompt);
+        assertThat(m.blocks("10.0.0.2:8000")).as("blocks 2 and 3 are held but unreachable").isEqualTo(1);
+        assertThat(m.blocks("10.0.0.1:8000")).isEqualTo(4);
+        assertThat(m.matches().getFirst().endpoint()).as("best first").isEqualTo("10.0.0.1:8000");
+
+        send(a, engineA, new KvEvent.BlockRemoved(new long[] {engineA.hashesOf(prompt)[0]}, null));
+        assertThat(match(prompt).blocks("10.0.0.1:8000")).as("no block 0, no match").isZero();
+    }
+
+    @Test
+    void speculativeEntriesServeSiblingsUntilConfirmedOrExpired() {
+        int[] prompt = tokens(0, 3 * BS);
+        long[] keys = index.requestKeys(MODEL, null, null, prompt);
+        index.speculate(a, keys);
+        assertThat(match(prompt).blocks("10.0.0.1:8000")).isEqualTo(3);
+
+        clock.addAndGet(Duration.ofMillis(2_001).toNanos());
+        assertThat(match(prompt).matches()).as("expired, even before cleanup").isEmpty();
+        index.expireDue();
+        assertThat(index.stats().entries()).isZero();
+        assertThat(index.stats().speculativeExpired()).isEqualTo(3);
+
+        index.speculate(b, keys);
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        send(b, engineB, engineB.store(prompt));
+        clock.addAndGet(Duration.ofSeconds(5).toNanos());
+        index.expireDue();
+        assertThat(match(prompt).blocks("10.0.0.2:8000")).as("confirmed by the event").isEqualTo(3);
+        assertThat(index.stats().speculativeConfirmed()).isEqualTo(3);
+    }
+
+    @Test
+    void aSequenceGapDropsTheEndpointAndRebuildsFromNewEvents() {
+        int[] old = tokens(0, 2 * BS);
+        send(a, engineA, engineA.store(old));
+        send(b, engineB, engineB.store(old));
+        engineA.skip(3);
+        int[] fresh = tokens(1000, 2 * BS);
+        FakeVllmEngine.Message m = engineA.publish(engineA.store(fresh));
+
+        assertThat(index.onMessage(a, m.seq(), m.payload())).isEqualTo(IntakeResult.RESYNCED_AFTER_GAP);
+
+        assertThat(match(old).blocks("10.0.0.1:8000")).as("untrusted: dropped").isZero();
+        assertThat(match(old).blocks("10.0.0.2:8000")).as("other endpoints untouched").isEqualTo(2);
+        assertThat(match(fresh).blocks("10.0.0.1:8000")).isEqualTo(2);
+        assertThat(index.endpointStats(a).sequenceGaps()).isEqualTo(1);
+        send(a, engineA, new KvEvent.BlockRemoved(new long[0], null));
+    }
+
+    @Test
+    void aPublisherRestartDropsTheEndpoint() {
+        int[] old = tokens(0, 2 * BS);
+        send(a, engineA, engineA.store(old));
+        send(a, engineA, engineA.store(tokens(50, BS)));
+        engineA.restartPublisher();
+        FakeVllmEngine.Message m = engineA.publish(new KvEvent.AllBlocksCleared());
+
+        assertThat(index.onMessage(a, m.seq(), m.payload())).isEqualTo(IntakeResult.RESYNCED_AFTER_RESTART);
+        assertThat(match(old).matches()).isEmpty();
+        assertThat(index.endpointStats(a).publisherRestarts()).isEqualTo(1);
+        assertThat(index.endpointStats(a).lastSeq()).isZero();
+    }
+
+    @Test
+    void malformedMessagesAreDroppedWithTheEndpointsEntriesAndNothingThrows() {
+        int[] prompt = tokens(0, 2 * BS);
+        send(a, engineA, engineA.store(prompt));
+
+        assertThat(index.onMessage(a, 1, new byte[] {(byte) 0x93, 1})).isEqualTo(IntakeResult.MALFORMED_DROPPED);
+        assertThat(match(prompt).matches()).isEmpty();
+        assertThat(index.endpointStats(a).malformedMessages()).isEqualTo(1);
+        assertThat(index.onMessage(99, 0, new byte[0])).isEqualTo(IntakeResult.UNKNOWN_ENDPOINT);
+
+        byte[] wrongTokenCount = KvEventEncoder.encode(new KvEventBatch(1, List.of(new KvEvent.BlockStored(
+                new long[] {1, 2}, null, tokens(0, BS), BS, null, null, null)), null));
+        assertThat(index.onMessage(a, 2, wrongTokenCount)).isEqualTo(IntakeResult.APPLIED);
+        assertThat(index.endpointStats(a).rejectedEvents()).isEqualTo(1);
+        assertThat(index.stats().entries()).isZero();
+    }
+
+    @Test
+    void parityIsOneWhenTheEngineCachesWhatJetwayHashed() {
+        for (int r = 0; r < 20; r++) {
+            int[] prompt = concat(tokens(0, 2 * BS), tokens(10_000 + r * 100, 2 * BS)); // shared system prompt
+            index.speculate(a, index.requestKeys(MODEL, null, null, prompt));
+            clock.addAndGet(Duration.ofMillis(30).toNanos());
+            KvEvent.BlockStored stored = engineA.store(prompt);
+            send(a, engineA, stored);
+        }
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        ParityReport report = index.parity(a);
+        assertThat(report.samples()).isEqualTo(20);
+        assertThat(report.ratio()).isEqualTo(1.0);
+        assertThat(report.hint()).isEqualTo(ParityHint.NONE);
+        assertThat(index.poolParity().ratio()).isEqualTo(1.0);
+    }
+
+    @Test
+    void parityFallsWhenTheEngineUsesAnotherBlockSize() {
+        FakeVllmEngine misconfigured = new FakeVllmEngine(2 * BS);
+        for (int r = 0; r < 20; r++) {
+            int[] prompt = tokens(r * 1000, 4 * BS);
+            index.speculate(b, index.requestKeys(MODEL, null, null, prompt));
+            send(b, misconfigured, misconfigured.store(prompt));
+        }
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        ParityReport report = index.parity(b);
+        assertThat(report.samples()).isEqualTo(20);
+        assertThat(report.ratio()).isZero();
+        assertThat(report.hint()).isEqualTo(ParityHint.BLOCK_SIZE_MISMATCH);
+        assertThat(report.engineBlockSize()).isEqualTo(2 * BS);
+    }
+
+    @Test
+    void parityFallsAndPointsAtTokensWhenTheEngineSaltsWhatJetwayDidNot() {
+        for (int r = 0; r < 20; r++) {
+            int[] prompt = tokens(r * 1000, 2 * BS);
+            index.expect(a, index.requestKeys(MODEL, null, null, prompt));
+            // every 4th request the engine sees a salt Jetway was not told about
+            send(a, engineA, engineA.store(prompt, null, r % 4 == 0 ? "salt" : null, null));
+        }
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        ParityReport report = index.parity(a);
+        assertThat(report.ratio()).isEqualTo(0.75);
+        assertThat(report.hint()).isEqualTo(ParityHint.TOKENS_DIFFER);
+    }
+
+    @Test
+    void requestsTheEndpointAlreadyCachedOrNeverPublishedAreNotJudged() {
+        int[] prompt = tokens(0, 2 * BS);
+        send(a, engineA, engineA.store(prompt));
+        index.expect(a, index.requestKeys(MODEL, null, null, prompt)); // fully cached: no event will come
+        index.expect(b, index.requestKeys(MODEL, null, null, prompt)); // b publishes nothing
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        assertThat(index.parity(a).samples()).isZero();
+        assertThat(index.parity(b).samples()).isZero();
+        assertThat(index.parity(b).ratio()).isNaN();
+        assertThat(index.parity(b).hint()).isEqualTo(ParityHint.TOO_FEW_SAMPLES);
+    }
+
+    @Test
+    void theEntryBoundEvictsLeastRecentlyStoredEntriesAndTheirEngineKeys() {
+        PrecisePrefixIndex bounded = new PrecisePrefixIndex(PreciseIndexConfig.defaults(BS).withMaxEntries(1_000),
+                clock::get);
+        int ep = bounded.addEndpoint("10.0.0.9:8000", MODEL);
+        FakeVllmEngine engine = new FakeVllmEngine(BS);
+        for (int r = 0; r < 3_000; r++) {
+            bounded.apply(ep, new KvEventBatch(1, List.of(engine.store(tokens(r * 10, BS))), null));
+        }
+
+        IndexStats stats = bounded.stats();
+        assertThat(stats.entries()).isLessThanOrEqualTo(1_000).isGreaterThanOrEqualTo(800);
+        assertThat(stats.evictedEntries()).isEqualTo(3_000 - stats.entries());
+        int oldSurvivors = 0;
+        for (int r = 0; r < 1_000; r++) {
+            oldSurvivors += bounded.match(MODEL, null, null, tokens(r * 10, BS)).blocks("10.0.0.9:8000");
+        }
+        assertThat(oldSurvivors).as("the first third stored is (almost) all gone").isLessThan(50);
+        for (int r = 2_990; r < 3_000; r++) {
+            assertThat(bounded.match(MODEL, null, null, tokens(r * 10, BS)).blocks("10.0.0.9:8000")).isEqualTo(1);
+        }
+        assertThat(bounded.endpointStats(ep).engineBlocks()).as("engine-key map shrinks too")
+                .isEqualTo(stats.entries());
+    }
+
+    @Test
+    void removingAnEndpointForgetsItsEntries() {
+        int[] prompt = tokens(0, 2 * BS);
+        send(a, engineA, engineA.store(prompt));
+        index.speculate(a, index.requestKeys(MODEL, null, null, tokens(77, BS)));
+        index.removeEndpoint(a);
+
+        assertThat(match(prompt).matches()).isEmpty();
+        assertThat(index.stats().entries()).isZero();
+        assertThat(index.endpointId("10.0.0.1:8000")).isEmpty();
+        assertThat(index.addEndpoint("10.0.0.3:8000", MODEL)).as("id reused").isEqualTo(a);
+    }
+}
