@@ -45,7 +45,7 @@ final class SimulateCommand implements Callable<Integer> {
     Path workload;
 
     @Option(names = "--policies", split = ",", paramLabel = "POLICY",
-            description = "Built-in policy names or EndpointPickerConfig files, comma separated (default: jetway,approximate,load,random).")
+            description = "precise, built-in policy names or EndpointPickerConfig files, comma separated (default: jetway,approximate,load,random).")
     List<String> policies = List.of("jetway", "approximate", "load", "random");
 
     @Option(names = "--replicas", description = "Engine replicas (default: the workload's cluster.replicas, else 4).")
@@ -124,16 +124,16 @@ final class SimulateCommand implements Callable<Integer> {
                 err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive");
                 return 2;
             }
-            List<SimPolicy> sims = new ArrayList<>();
-            for (String p : policies) {
-                sims.add(SimPolicy.of(p.strip()));
-            }
             Slo slo = sloTtft != null || sloTpot != null ? new Slo(sloTtft == null ? 0 : sloTtft, sloTpot == null ? 0 : sloTpot) : null;
             int gpus = engine.profile().hardware().gpus() * n;
             Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpus) : null;
             String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
             SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
                     Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
+            List<SimPolicy> sims = new ArrayList<>();
+            for (String p : policies) {
+                sims.add(SimPolicy.resolve(p.strip(), options));
+            }
             RequestPlan plan = RequestPlan.build(config.workload(), config.load(), maxRequests);
             err.printf("jetway simulate: %d requests, %d policies, %d x %s (block %d, KV %d tokens each)%n",
                     plan.requests().size(), sims.size(), n, profileName, bs, engine.kvCapacityInTokens());

@@ -23,6 +23,17 @@ public record SimPolicy(String name, Factory factory) {
         Instance create(SchedulerEnvironment environment, List<Endpoint> endpoints);
     }
 
+    /**
+     * A policy name or file as {@code --policies} takes it: {@code precise} (KV-event-driven, see
+     * {@link dev.jetway.bench.sim.precise.PrecisePolicy}) for engines of {@code options}, else {@link #of(String)}.
+     */
+    public static SimPolicy resolve(String policyOrFile, SimulationOptions options) {
+        if (policyOrFile.equals(dev.jetway.bench.sim.precise.PrecisePolicy.NAME)) {
+            return dev.jetway.bench.sim.precise.PrecisePolicy.of(options.engine().blockSize(), options.model());
+        }
+        return of(policyOrFile);
+    }
+
     /** A built-in policy name ({@code approximate}, {@code load}, ...) or a path to an EndpointPickerConfig file. */
     public static SimPolicy of(String policyOrFile) {
         EndpointPickerConfig config = EndpointPickerConfig.policyOrFile(policyOrFile);

@@ -115,4 +115,37 @@ class WhatIfSimulatorTest {
         // Every replica was scraped and its KV usage seen.
         assertThat(reports.get(0).replicas()).hasSize(4).allMatch(r -> r.kvUsageMax() != null && r.kvUsageMax() > 0);
     }
+
+    @Test
+    void precisePolicyLearnsFromTheEnginesKvEvents() throws Exception {
+        RequestPlan plan = sharedPrefixPlan();
+        SimulationOptions options = SimulationOptions.of(4, QWEN);
+        List<PolicyReport> reports = new WhatIfSimulator(options).run(plan,
+                List.of(SimPolicy.resolve("precise", options), SimPolicy.of("random")), 2, WhatIfSimulator.Progress.NONE);
+        assertThat(reports.get(0).policy()).isEqualTo("precise");
+        Summary precise = reports.get(0).summary();
+        assertThat(precise.completed()).isEqualTo(plan.requests().size());
+        assertThat(precise.prefixHitRate()).isGreaterThan(0.5).isGreaterThan(reports.get(1).summary().prefixHitRate());
+    }
+
+    @Test
+    void kvEventsReachTheListenerAfterTheConfiguredDelay() {
+        WorkloadRequest w = new RandomWorkload(IntDistribution.of(640), IntDistribution.of(2), 0, 1).request(0);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, w)),
+                List.of(new StageInfo(0, 1, 0, 1_000_000_000L, false)));
+        List<Long> delivered = new java.util.ArrayList<>();
+        SimPolicy recording = new SimPolicy("recording", (env, endpoints) -> new SimPolicy.Instance(
+                SimPolicy.of("round-robin").factory().create(env, endpoints).scheduler(),
+                (replica, event, at) -> {
+                    if (event instanceof dev.jetway.kvcache.event.KvEvent.BlockStored stored) {
+                        delivered.add(at);
+                        assertThat(stored.blockSize()).isEqualTo(64);
+                    }
+                }));
+        Summary s = new WhatIfSimulator(SimulationOptions.of(1, QWEN)).runOne(plan, recording,
+                WhatIfSimulator.Progress.NONE).summary();
+        // 640 prompt tokens = 10 full blocks stored at the end of the prefill step, seen 10 ms later.
+        assertThat(delivered).isNotEmpty();
+        assertThat(delivered.getFirst() / 1e9).isCloseTo(s.ttftP50S() + 0.010, within(0.0005));
+    }
 }
