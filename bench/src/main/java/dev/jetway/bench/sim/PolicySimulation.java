@@ -55,7 +55,15 @@ final class PolicySimulation {
     private int outstanding;
     private int finished;
 
-    PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy) {
+    private final PromptTokens promptTokens;
+    /** KV events waiting for delivery, in emission order (the delay is constant, so also in delivery order). */
+    private final java.util.ArrayDeque<PendingKvEvent> kvEvents = new java.util.ArrayDeque<>();
+
+    private record PendingKvEvent(long deliverAt, int replica, dev.jetway.kvcache.event.KvEvent event) {
+    }
+
+    PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy, PromptTokens promptTokens) {
+        this.promptTokens = promptTokens;
         this.plan = plan;
         this.options = options;
         this.policy = policy;
@@ -108,7 +116,7 @@ final class PolicySimulation {
         scheduleNextArrival();
         WorkloadRequest w = planned.request();
         RequestTrace trace = collector.start(w.index(), planned.stage(), planned.sendAtNanos());
-        int[] tokens = w.prompt().tokens();
+        int[] tokens = promptTokens.of(w.prompt());
         InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
                 .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
                 .build();
@@ -136,6 +144,28 @@ final class PolicySimulation {
         }
         outstanding++;
         r.kick();
+    }
+
+    /** One queue event per burst of KV events instead of one per event: thousands of blocks are stored a second. */
+    private void enqueueKvEvent(PendingKvEvent pending) {
+        boolean idle = kvEvents.isEmpty();
+        kvEvents.addLast(pending);
+        if (idle) {
+            events.at(pending.deliverAt(), this::deliverKvEvents);
+        }
+    }
+
+    private void deliverKvEvents() {
+        KvEventListener listener = instance.kvEvents();
+        long now = clock.nanos();
+        PendingKvEvent head;
+        while ((head = kvEvents.peekFirst()) != null && head.deliverAt() <= now) {
+            kvEvents.removeFirst();
+            listener.onKvEvent(head.replica(), head.event(), now);
+        }
+        if (head != null) {
+            events.at(head.deliverAt(), this::deliverKvEvents);
+        }
     }
 
     /** One request's progress, from the engine to the scheduler's hooks and the client-side metrics. */
@@ -184,8 +214,8 @@ final class PolicySimulation {
             EngineConfig config = options.engine().withSeed(options.seed() + index)
                     .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
             KvEventListener listener = instance.kvEvents();
-            KvEventSink sink = listener == null ? KvEventSink.NONE : (event, t) ->
-                    events.at(t + options.kvEventDelayNanos(), () -> listener.onKvEvent(index, event, clock.nanos()));
+            KvEventSink sink = listener == null ? KvEventSink.NONE
+                    : (event, t) -> enqueueKvEvent(new PendingKvEvent(t + options.kvEventDelayNanos(), index, event));
             this.engine = new VllmEngine(config, clock, sink);
         }
 

@@ -31,7 +31,11 @@ public final class WhatIfSimulator {
         void update(String policy, long virtualNanos, int finished, int total);
     }
 
+    /** Prompt token ids kept across policies and requests: at most 64M tokens (256 MB). */
+    private static final long PROMPT_CACHE_TOKENS = 64L << 20;
+
     private final SimulationOptions options;
+    private final PromptTokens promptTokens = new PromptTokens(PROMPT_CACHE_TOKENS);
 
     public WhatIfSimulator(SimulationOptions options) {
         this.options = options;
@@ -67,7 +71,7 @@ public final class WhatIfSimulator {
     /** One policy on the calling thread. */
     public PolicyReport runOne(RequestPlan plan, SimPolicy policy, Progress progress) {
         long started = System.nanoTime();
-        PolicyReport report = new PolicySimulation(plan, options, policy)
+        PolicyReport report = new PolicySimulation(plan, options, policy, promptTokens)
                 .run((virtual, finished, total) -> progress.update(policy.name(), virtual, finished, total));
         LOG.info("simulate: policy {} done: {} requests in {} ms of wall time", policy.name(),
                 plan.requests().size(), (System.nanoTime() - started) / 1_000_000);
