@@ -74,6 +74,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Extra request header (repeatable), e.g. Authorization=Bearer x.")
     Map<String, String> headers = new LinkedHashMap<>();
 
+    @Option(names = "--scrape-metrics", split = ",", paramLabel = "URL",
+            description = "Replica base URLs whose /metrics (vLLM gauges) to poll for per-replica queue and KV statistics.")
+    List<URI> scrapeMetrics = List.of();
+
+    @Option(names = "--scrape-interval-ms", defaultValue = "500", description = "Poll interval of --scrape-metrics (default: ${DEFAULT-VALUE}).")
+    long scrapeIntervalMs;
+
     @Option(names = "--label", description = "Name of this target in the report (default: the URL).")
     String label;
 
@@ -143,7 +150,11 @@ final class BenchCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, System.console() != null);
             LiveBenchmark.Progress progress = noProgress || log.quiet ? LiveBenchmark.Progress.NONE
                     : (done, total) -> bar.update(name, done, total);
-            PolicyReport result = new LiveBenchmark(options).run(plan, cap, name, progress);
+            if (scrapeIntervalMs <= 0) {
+                throw new IllegalArgumentException("--scrape-interval-ms must be positive");
+            }
+            PolicyReport result = new LiveBenchmark(options, scrapeMetrics, Duration.ofMillis(scrapeIntervalMs))
+                    .run(plan, cap, name, progress);
             bar.done();
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("workload_file", workload.toString());

@@ -79,10 +79,14 @@ class BenchAndSimulateCommandTest {
                     "{num_groups: 2, num_prompts_per_group: 3, system_prompt_len: 400, question_len: 30, output_len: 6}",
                     null);
             Path json = dir.resolve("live.json");
-            int code = run("bench", w.toString(), "--url", sim.replicas().getFirst().baseUrl(), "--json", json.toString(),
-                    "--no-progress", "--label", "sim");
+            String url = sim.replicas().getFirst().baseUrl();
+            int code = run("bench", w.toString(), "--url", url, "--json", json.toString(),
+                    "--no-progress", "--label", "sim", "--scrape-metrics", url, "--scrape-interval-ms", "50");
             assertThat(code).as(err.toString()).isZero();
-            JsonNode summary = new ObjectMapper().readTree(json.toFile()).path("policies").get(0).path("summary");
+            JsonNode policy = new ObjectMapper().readTree(json.toFile()).path("policies").get(0);
+            JsonNode summary = policy.path("summary");
+            // The replica's /metrics was polled during the run.
+            assertThat(policy.path("replicas").get(0).path("kv_usage_mean").isNumber()).isTrue();
             assertThat(summary.path("requests").asInt()).isEqualTo(10);
             assertThat(summary.path("completed").asInt()).isEqualTo(10);
             assertThat(summary.path("ttft_p50_s").asDouble()).isPositive();

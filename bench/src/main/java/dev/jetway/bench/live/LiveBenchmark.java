@@ -5,11 +5,13 @@ import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -46,9 +48,21 @@ public final class LiveBenchmark {
     }
 
     private final LiveOptions options;
+    private final List<URI> scrapeTargets;
+    private final Duration scrapeInterval;
 
     public LiveBenchmark(LiveOptions options) {
+        this(options, List.of(), Duration.ofMillis(500));
+    }
+
+    /**
+     * Also scrapes {@code /metrics} of each replica in {@code scrapeTargets} (base URLs, replica i = index i) every
+     * {@code scrapeInterval} for per-replica queue, running and KV-usage statistics.
+     */
+    public LiveBenchmark(LiveOptions options, List<URI> scrapeTargets, Duration scrapeInterval) {
         this.options = options;
+        this.scrapeTargets = List.copyOf(scrapeTargets);
+        this.scrapeInterval = scrapeInterval;
     }
 
     /** Runs the whole plan and waits for every request to end (or time out); returns the report labelled {@code label}. */
@@ -62,6 +76,8 @@ public final class LiveBenchmark {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).executor(executor).build();
         warmUp(client, plan);
+        MetricsScraper scraper = scrapeTargets.isEmpty() ? null
+                : new MetricsScraper(scrapeTargets, scrapeInterval, collector, client);
         long t0 = System.nanoTime() + START_LEAD_NANOS;
         LOG.info("bench: {} requests against {} ({} stages, {} s planned)", total, options.endpoint(),
                 plan.stages().size(), Math.round(plan.endNanos() / 1e9));
@@ -92,6 +108,9 @@ public final class LiveBenchmark {
                 return collector.report(label, options.cost());
             }
         } finally {
+            if (scraper != null) {
+                scraper.close();
+            }
             client.shutdownNow();
             executor.shutdownNow();
         }
