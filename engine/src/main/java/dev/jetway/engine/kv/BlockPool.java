@@ -1,5 +1,6 @@
 package dev.jetway.engine.kv;
 
+import java.util.Arrays;
 import java.util.function.LongConsumer;
 
 /**
@@ -128,7 +129,7 @@ public final class BlockPool {
     /** Forgets every cached hash (vLLM's prefix-cache reset); held blocks stay held. */
     public void clearCache() {
         byHash.clear();
-        java.util.Arrays.fill(cached, false);
+        Arrays.fill(cached, false);
     }
 
     private void append(int block) {

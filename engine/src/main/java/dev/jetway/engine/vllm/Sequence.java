@@ -4,6 +4,7 @@ import dev.jetway.engine.Completion.FinishReason;
 import dev.jetway.engine.EngineRequest;
 import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
+import java.util.Arrays;
 
 /** One request inside the engine: its tokens, the blocks it holds, and how far it got. */
 final class Sequence {
@@ -30,6 +31,8 @@ final class Sequence {
     final FinishReason naturalEnd;
     final long firstBlockExtraKey;
     final long otherBlocksExtraKey;
+    /** Where this request's output starts in the filler word cycle ({@link OutputTokens}). */
+    final int outputOffset;
 
     State state = State.WAITING;
     int outputTokens;
@@ -59,6 +62,7 @@ final class Sequence {
         this.naturalEnd = naturalEnd;
         this.firstBlockExtraKey = firstBlockExtraKey;
         this.otherBlocksExtraKey = otherBlocksExtraKey;
+        this.outputOffset = OutputTokens.offsetFor(request.promptTokens());
         int maxLength = promptLength + targetOutputTokens;
         int maxBlocks = (maxLength + blockSize - 1) / blockSize;
         this.blocks = new int[Math.min(maxBlocks, 64)];
@@ -76,7 +80,9 @@ final class Sequence {
     }
 
     int tokenAt(int position) {
-        return position < promptLength ? request.promptTokens()[position] : OutputTokens.id(position - promptLength);
+        return position < promptLength
+                ? request.promptTokens()[position]
+                : OutputTokens.id(outputOffset, position - promptLength);
     }
 
     boolean prefillOnly() {
@@ -85,7 +91,7 @@ final class Sequence {
 
     void addBlock(int block) {
         if (numBlocks == blocks.length) {
-            blocks = java.util.Arrays.copyOf(blocks, Math.min(blockHashes.length, blocks.length * 2));
+            blocks = Arrays.copyOf(blocks, Math.min(blockHashes.length, blocks.length * 2));
         }
         blocks[numBlocks++] = block;
     }

@@ -1,5 +1,10 @@
 package dev.jetway.kvcache.tokenize;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
 /**
  * llm-d's {@code estimate} token backend: the prompt's UTF-8 bytes packed four at a time (little-endian) into one
  * pseudo-token each, the last one zero-padded. Ids do not match any engine's; equal text prefixes still give equal
@@ -7,6 +12,9 @@ package dev.jetway.kvcache.tokenize;
  * approximates real tokens (~4 bytes per token for English).
  */
 public final class ByteEstimateTokenizer implements Tokenizer {
+
+    private static final VarHandle LITTLE_ENDIAN_INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     public static final String NAME = "estimate";
     public static final int BYTES_PER_TOKEN = 4;
@@ -25,47 +33,22 @@ public final class ByteEstimateTokenizer implements Tokenizer {
         return NAME;
     }
 
-    /** Encodes to UTF-8 on the fly (no intermediate byte array) and packs. */
+    /** UTF-8 encoding is an intrinsic copy for ASCII text; the packing reads 4 bytes at a time. */
     @Override
     public int[] encode(String text) {
-        int len = text.length();
-        int[] out = new int[(utf8Length(text) + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN];
-        int word = 0;
-        int shift = 0;
-        int n = 0;
-        for (int i = 0; i < len; i++) {
-            char c = text.charAt(i);
-            int cp = c;
-            if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1))) {
-                cp = Character.toCodePoint(c, text.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                cp = '?'; // what String.getBytes(UTF_8) writes for a lone surrogate
-            }
-            if (cp < 0x80) {
-                word |= cp << shift;
-                shift += 8;
-                if (shift == 32) { out[n++] = word; word = 0; shift = 0; }
-            } else {
-                int bytes = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-                for (int b = bytes - 1; b >= 0; b--) {
-                    int v;
-                    if (b == bytes - 1) {
-                        v = switch (bytes) {
-                            case 2 -> 0xC0 | (cp >> 6);
-                            case 3 -> 0xE0 | (cp >> 12);
-                            default -> 0xF0 | (cp >> 18);
-                        };
-                    } else {
-                        v = 0x80 | ((cp >> (6 * b)) & 0x3F);
-                    }
-                    word |= (v & 0xFF) << shift;
-                    shift += 8;
-                    if (shift == 32) { out[n++] = word; word = 0; shift = 0; }
-                }
-            }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int full = bytes.length / BYTES_PER_TOKEN;
+        int rest = bytes.length % BYTES_PER_TOKEN;
+        int[] out = new int[full + (rest > 0 ? 1 : 0)];
+        for (int i = 0; i < full; i++) {
+            out[i] = (int) LITTLE_ENDIAN_INT.get(bytes, i * BYTES_PER_TOKEN);
         }
-        if (shift > 0) {
-            out[n++] = word;
+        if (rest > 0) {
+            int word = 0;
+            for (int b = 0; b < rest; b++) {
+                word |= (bytes[full * BYTES_PER_TOKEN + b] & 0xFF) << (8 * b);
+            }
+            out[full] = word;
         }
         return out;
     }
