@@ -50,6 +50,8 @@ final class EndpointMaskTable {
     }
 
     private volatile Slots slots;
+    /** Set once any entry outside the GPU tier was stored; until then lookups can skip per-tier accounting. */
+    private volatile boolean tiered;
     private int used;
     private long entries;
     private int clockHand;
@@ -114,6 +116,50 @@ final class EndpointMaskTable {
         }
     }
 
+    /**
+     * ORs the masks stored under {@code key} into {@code holders[tier * groups + group]} (groups at or beyond
+     * {@code groups} are skipped: endpoints added after the caller sized its arrays). Lock-free.
+     */
+    void collect(long key, long[] holders, int groups) {
+        Slots s = slots;
+        long[] w = s.words;
+        long wanted = (key & KEY_BITS) | PRESENT;
+        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
+                return;
+            }
+            if ((h & (KEY_BITS | PRESENT)) == wanted) {
+                int group = (int) ((h & IDENTITY) >>> 2);
+                if (group < groups) {
+                    holders[(int) (h & 3) * groups + group] |= (long) SLOT.getAcquire(w, 2 * i + 1);
+                }
+            }
+        }
+    }
+
+    /** The endpoints 0..63 holding the key in any tier, as one mask. Lock-free. */
+    long heldByFirstGroup(long key) {
+        Slots s = slots;
+        long[] w = s.words;
+        long wanted = (key & KEY_BITS) | PRESENT; // group 0: identity bits 2..11 are zero
+        long held = 0;
+        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
+                return held;
+            }
+            if ((h & (KEY_BITS | PRESENT | (IDENTITY & ~3L))) == wanted) {
+                held |= (long) SLOT.getAcquire(w, 2 * i + 1);
+            }
+        }
+    }
+
+    /** Whether an entry outside the GPU tier was ever stored. */
+    boolean tiered() {
+        return tiered;
+    }
+
     /** Whether the endpoint holds the key in any tier. */
     boolean contains(long key, int endpoint) {
         Slots s = slots;
@@ -134,6 +180,9 @@ final class EndpointMaskTable {
 
     /** Marks the endpoint as holding the key in the tier; true if it did not before. Writer only. */
     boolean add(long key, int endpoint, Tier tier) {
+        if (tier != Tier.GPU && !tiered) {
+            tiered = true;
+        }
         if ((used + 1) * 100L > (long) capacity() * MAX_USED_PERCENT) {
             rebuild();
         }

@@ -159,6 +159,9 @@ public final class PrecisePrefixIndex {
         }
         writeLock.lock();
         try {
+            if (state(endpointId) != state) {
+                return IntakeResult.UNKNOWN_ENDPOINT; // removed while this message was being decoded
+            }
             state.messages++;
             IntakeResult result = IntakeResult.APPLIED;
             if (state.seenSeq && seq != state.lastSeq + 1) {
@@ -196,9 +199,9 @@ public final class PrecisePrefixIndex {
 
     /** Applies decoded events without sequence tracking (an in-process engine model, or a replay). */
     public void apply(int endpointId, KvEventBatch batch) {
-        EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
+            EndpointState state = requireState(endpointId);
             for (KvEvent event : batch.events()) {
                 applyLocked(state, event);
             }
@@ -366,58 +369,39 @@ public final class PrecisePrefixIndex {
                 running[ep >>> 6] |= 1L << (ep & 63);
             }
         }
+        if (groups == 1 && !confirmed.tiered()) {
+            return matchFirstGroupGpuOnly(keys, states, running[0]);
+        }
         int[] run = new int[n];
         int[] cpuBlocks = new int[n];
         int[] storageBlocks = new int[n];
-        long[] gpu = new long[groups];
-        long[] cpu = new long[groups];
-        long[] storage = new long[groups];
-        int[] identities = new int[3 * groups + 3];
-        long[] masks = new long[identities.length];
+        long[] holders = new long[3 * groups]; // [tier * groups + group]
         long[] speculativeValues = new long[16];
         boolean anySpeculative = speculativeTable.live() > 0;
         int nowStamp = anySpeculative ? nowStamp() : 0;
         int b = 0;
         for (; b < keys.length; b++) {
-            Arrays.fill(gpu, 0);
-            Arrays.fill(cpu, 0);
-            Arrays.fill(storage, 0);
-            int count = Math.min(masks.length, confirmed.read(keys[b], identities, masks));
-            for (int i = 0; i < count; i++) {
-                int g = EndpointMaskTable.groupOf(identities[i]);
-                if (g < groups) {
-                    switch (EndpointMaskTable.tierCodeOf(identities[i])) {
-                        case 0 -> gpu[g] |= masks[i];
-                        case 1 -> cpu[g] |= masks[i];
-                        default -> storage[g] |= masks[i];
-                    }
-                }
+            for (int i = 0; i < holders.length; i++) {
+                holders[i] = 0;
             }
+            confirmed.collect(keys[b], holders, groups);
             if (anySpeculative) {
-                int c = speculativeTable.values(keys[b], speculativeValues);
-                if (c > speculativeValues.length) {
-                    speculativeValues = new long[Integer.highestOneBit(c) << 1];
-                    c = speculativeTable.values(keys[b], speculativeValues);
-                }
-                for (int i = 0; i < Math.min(c, speculativeValues.length); i++) {
-                    long v = speculativeValues[i];
-                    int ep = BlockEntryTable.endpoint(v);
-                    if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
-                        gpu[ep >>> 6] |= 1L << (ep & 63);
-                    }
-                }
+                speculativeValues = collectSpeculative(keys[b], holders, n, nowStamp, speculativeValues);
             }
             boolean anyRunning = false;
             for (int g = 0; g < groups; g++) {
-                long held = gpu[g] | cpu[g] | storage[g];
-                long stays = running[g] & held;
-                for (long dropped = running[g] & ~held; dropped != 0; dropped &= dropped - 1) {
+                long gpu = holders[g];
+                long cpu = holders[groups + g];
+                long storage = holders[2 * groups + g];
+                long stays = running[g] & (gpu | cpu | storage);
+                for (long dropped = running[g] & ~stays; dropped != 0; dropped &= dropped - 1) {
                     run[(g << 6) | Long.numberOfTrailingZeros(dropped)] = b;
                 }
-                for (long m = stays & cpu[g] & ~gpu[g]; m != 0; m &= m - 1) {
+                // Blocks held only in slower tiers are rare; counting them keeps the per-block work to mask ops.
+                for (long m = stays & cpu & ~gpu; m != 0; m &= m - 1) {
                     cpuBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
                 }
-                for (long m = stays & storage[g] & ~gpu[g] & ~cpu[g]; m != 0; m &= m - 1) {
+                for (long m = stays & storage & ~gpu & ~cpu; m != 0; m &= m - 1) {
                     storageBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
                 }
                 running[g] = stays;
@@ -447,6 +431,63 @@ public final class PrecisePrefixIndex {
     }
 
     /**
+     * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
+     * from one probe cluster and the score is the run length times the GPU weight.
+     */
+    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
+        int n = states.length;
+        int[] run = new int[n];
+        boolean anySpeculative = speculativeTable.live() > 0;
+        int nowStamp = anySpeculative ? nowStamp() : 0;
+        long[] speculativeHolders = anySpeculative ? new long[1] : null;
+        long[] buffer = anySpeculative ? new long[16] : null;
+        long running = registered;
+        int b = 0;
+        for (; b < keys.length && running != 0; b++) {
+            long held = confirmed.heldByFirstGroup(keys[b]);
+            if (anySpeculative) {
+                speculativeHolders[0] = 0;
+                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
+                held |= speculativeHolders[0];
+            }
+            long stays = running & held;
+            for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
+                run[Long.numberOfTrailingZeros(dropped)] = b;
+            }
+            running = stays;
+        }
+        for (long m = running; m != 0; m &= m - 1) {
+            run[Long.numberOfTrailingZeros(m)] = b;
+        }
+        List<EndpointMatch> matches = new ArrayList<>();
+        for (int ep = 0; ep < n; ep++) {
+            if (run[ep] > 0) {
+                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], run[ep] * tierWeight[0]));
+            }
+        }
+        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
+                .thenComparing(EndpointMatch::endpoint));
+        return new PrefixMatches(keys, matches);
+    }
+
+    /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */
+    private long[] collectSpeculative(long key, long[] holders, int n, int nowStamp, long[] buffer) {
+        int count = speculativeTable.values(key, buffer);
+        if (count > buffer.length) {
+            buffer = new long[Integer.highestOneBit(count) << 1];
+            count = Math.min(buffer.length, speculativeTable.values(key, buffer));
+        }
+        for (int i = 0; i < count; i++) {
+            long v = buffer[i];
+            int ep = BlockEntryTable.endpoint(v);
+            if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
+                holders[ep >>> 6] |= 1L << (ep & 63); // GPU masks come first
+            }
+        }
+        return buffer;
+    }
+
+    /**
      * Records that a request with these keys was just routed to the endpoint: siblings find it there before its
      * {@code BlockStored} arrives. Entries expire after the speculative TTL unless an event confirms them. Also
      * registers the keys for the parity check ({@link #expect}).
@@ -456,9 +497,9 @@ public final class PrecisePrefixIndex {
     }
 
     public void speculate(int endpointId, long[] requestKeys, long nowNanos) {
-        EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
+            EndpointState state = requireState(endpointId);
             parity.expect(confirmed, state, requestKeys, nowNanos + config.parityTimeout().toNanos());
             long ttl = config.speculativeTtl().toNanos();
             speculative.add(confirmed, speculativeTable, endpointId, requestKeys, stampOf(nowNanos + ttl),
@@ -471,9 +512,9 @@ public final class PrecisePrefixIndex {
 
     /** Registers a routed request's keys for the parity check only (no speculative entries). */
     public void expect(int endpointId, long[] requestKeys) {
-        EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
+            EndpointState state = requireState(endpointId);
             parity.expect(confirmed, state, requestKeys, nanoClock.getAsLong() + config.parityTimeout().toNanos());
         } finally {
             writeLock.unlock();
