@@ -105,6 +105,8 @@ public final class SimLoadDriver {
             double achieved = sent / ((end - start) / 1e9);
             report(samples, errors.get(), achieved);
             cpu.report(sent);
+            System.out.printf(Locale.ROOT, "engine steps started > 50 ms late (timeline restarted): %d%n",
+                    cluster.replicas().stream().mapToLong(SimReplica::lateSteps).sum());
             http.close();
         }
     }
@@ -149,7 +151,8 @@ public final class SimLoadDriver {
         }
 
         private static long processCpu() {
-            return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            return ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         }
 
         void report(int requests) {
