@@ -45,7 +45,7 @@ final class SimulateCommand implements Callable<Integer> {
     Path workload;
 
     @Option(names = "--policies", split = ",", paramLabel = "POLICY",
-            description = "precise, built-in policy names or EndpointPickerConfig files, comma separated (default: jetway,approximate,load,random).")
+            description = "Built-in policy names (precise, approximate, ...) or EndpointPickerConfig files, comma separated (default: jetway,approximate,load,random).")
     List<String> policies = List.of("jetway", "approximate", "load", "random");
 
     @Option(names = "--replicas", description = "Engine replicas (default: the workload's cluster.replicas, else 4).")
@@ -132,7 +132,7 @@ final class SimulateCommand implements Callable<Integer> {
                     Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
             List<SimPolicy> sims = new ArrayList<>();
             for (String p : policies) {
-                sims.add(SimPolicy.resolve(p.strip(), options));
+                sims.add(SimPolicy.of(p.strip()));
             }
             RequestPlan plan = RequestPlan.build(config.workload(), config.load(), maxRequests);
             err.printf("jetway simulate: %d requests, %d policies, %d x %s (block %d, KV %d tokens each)%n",

@@ -79,7 +79,7 @@ final class PolicySimulation {
         }
         SchedulerEnvironment env = SchedulerEnvironment.deterministic(clock::nanos, options.seed())
                 .withTokenizer(SimpleWordTokenizer.instance());
-        instance = policy.factory().create(env, List.copyOf(endpoints));
+        instance = policy.factory().create(env, List.copyOf(endpoints), options);
         for (int i = 0; i < options.replicas(); i++) {
             replicas.add(new Replica(i));
         }

@@ -121,7 +121,7 @@ class WhatIfSimulatorTest {
         RequestPlan plan = sharedPrefixPlan();
         SimulationOptions options = SimulationOptions.of(4, QWEN);
         List<PolicyReport> reports = new WhatIfSimulator(options).run(plan,
-                List.of(SimPolicy.resolve("precise", options), SimPolicy.of("random")), 2, WhatIfSimulator.Progress.NONE);
+                List.of(SimPolicy.of("precise"), SimPolicy.of("random")), 2, WhatIfSimulator.Progress.NONE);
         assertThat(reports.get(0).policy()).isEqualTo("precise");
         Summary precise = reports.get(0).summary();
         assertThat(precise.completed()).isEqualTo(plan.requests().size());
@@ -134,8 +134,8 @@ class WhatIfSimulatorTest {
         RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, w)),
                 List.of(new StageInfo(0, 1, 0, 1_000_000_000L, false)));
         List<Long> delivered = new java.util.ArrayList<>();
-        SimPolicy recording = new SimPolicy("recording", (env, endpoints) -> new SimPolicy.Instance(
-                SimPolicy.of("round-robin").factory().create(env, endpoints).scheduler(),
+        SimPolicy recording = new SimPolicy("recording", (env, endpoints, options) -> new SimPolicy.Instance(
+                SimPolicy.of("round-robin").factory().create(env, endpoints, options).scheduler(),
                 (replica, event, at) -> {
                     if (event instanceof dev.jetway.kvcache.event.KvEvent.BlockStored stored) {
                         delivered.add(at);
