@@ -78,7 +78,9 @@ final class ConfigCommand implements Runnable {
      * block size the config asks for.
      */
     static SchedulerEnvironment environmentFor(EndpointPickerConfig config) {
-        SchedulerEnvironment env = SchedulerEnvironment.system();
+        // token-producer's vllm backend needs the gateway's /tokenize client; it does no I/O until a request comes
+        SchedulerEnvironment env = SchedulerEnvironment.system().withServices(
+                new dev.jetway.scheduler.SchedulerServices(null, new dev.jetway.gateway.tokenize.RemoteTokenizers()));
         for (var plugin : config.plugins()) {
             if (plugin.type().equals(PrecisePrefixCacheProducer.TYPE)) {
                 int blockSize = plugin.parameters().path("tokenProcessorConfig").path("blockSize").asInt(64);

@@ -74,7 +74,7 @@ class ConfigCommandTest {
         assertThat(out.toString()).contains("maxPrefixBlocksToMatch: 256");
         assertThat(run("config", "show", "nope")).isEqualTo(1);
         assertThat(run("config", "check", "precise")).isZero();
-        assertThat(out.toString()).contains("precise-prefix-cache-producer {blockSize=64, speculativeIndexing=true}");
+        assertThat(out.toString()).contains("precise-prefix-cache-producer {blockSize=64, speculativeIndexing=true,");
     }
 
     @Test
