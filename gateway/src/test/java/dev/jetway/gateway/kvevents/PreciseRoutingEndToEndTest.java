@@ -138,6 +138,24 @@ class PreciseRoutingEndToEndTest {
     }
 
     @Test
+    void subscriptionsFollowConfigReloads() throws Exception {
+        try (GatewayHarness g = GatewayHarness.start(yaml("precise"))) {
+            awaitSubscribed(g, 3);
+            PrecisePrefixIndex before = g.server.routing().kvEvents().index("p");
+            String dropped = "127.0.0.1:" + sim.replicas().get(2).httpPort();
+            String two = yaml("precise").lines().filter(l -> !l.contains(dropped))
+                    .collect(Collectors.joining("\n")) + "\n";
+            g.server.reload(dev.jetway.gateway.config.ConfigLoader.parse(two, "reload"));
+            awaitSubscribed(g, 2);
+            assertThat(g.server.routing().kvEvents().index("p")).isSameAs(before); // same settings: state kept
+            assertThat(before.endpointId(dropped)).isEmpty();
+            g.server.reload(dev.jetway.gateway.config.ConfigLoader.parse(yaml("approximate"), "reload"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> g.server.routing().kvEvents().index("p") == null);
+            assertThat(g.metricsPage()).doesNotContain("jetway_kv_events_subscribers");
+        }
+    }
+
+    @Test
     void parityFallsWhenTheGatewayUsesAnotherBlockSizeThanTheEngines() throws Exception {
         String picker = """
                 {apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig,
