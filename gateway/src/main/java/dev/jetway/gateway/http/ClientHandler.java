@@ -149,7 +149,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         if (pool.tokenizer() instanceof RemoteTokenizer) {
             // the model server tokenizes: a network call, kept off the event loop (busy holds pipelined requests)
             Thread.startVirtualThread(() -> {
-                InferenceRequest inference = toInference(request, parsed, pool, priority);
+                InferenceRequest inference;
+                try {
+                    inference = toInference(request, parsed, pool, priority);
+                } catch (RuntimeException e) {
+                    ctx.executor().execute(() -> {
+                        request.release();
+                        Responses.error(ctx, OpenAiError.internal("could not prepare the request for routing: "
+                                + e.getMessage()), keepAlive);
+                        context.metrics().requestError(parsed.model(), "500");
+                        exchangeDone(keepAlive);
+                    });
+                    return;
+                }
                 ctx.executor().execute(() -> startExchange(request, parsed, inference, pool, start));
             });
             return;

@@ -131,10 +131,39 @@ class PreciseRoutingEndToEndTest {
         assertThat(routed(gw, systems.get(0) + FillerText.sequence(5, 900))).isEqualTo(other);
 
         // every routed request's new blocks came back under Jetway's keys
-        await().atMost(Duration.ofSeconds(5)).until(() -> metric(gw, "jetway_kv_hash_parity_ratio") == 1.0);
+        PrecisePrefixIndex index = gw.server.routing().kvEvents().index("p");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(index.poolParity())
+                .satisfies(r -> assertThat(r.samples()).isPositive())
+                .satisfies(r -> assertThat(r.ratio()).isEqualTo(1.0)));
+        assertThat(metric(gw, "jetway_kv_hash_parity_ratio")).isEqualTo(1.0);
         assertThat(metric(gw, "jetway_kv_events_malformed_total")).isZero();
         assertThat(metric(gw, "jetway_kv_events_applied_total")).isPositive();
         assertThat(metric(gw, "jetway_kv_index_entries")).isPositive();
+    }
+
+    @Test
+    void withTheEnginesTokenizerChatsRouteOnTheEnginesOwnBlocks() throws Exception {
+        String yaml = yaml("precise").replace("    endpointPicker: precise\n",
+                "    endpointPicker: precise\n    tokenizer: engine\n");
+        try (GatewayHarness g = GatewayHarness.start(yaml)) {
+            awaitSubscribed(g, 3);
+            String system = FillerText.sequence(200, 40_000);
+            java.util.function.Function<String, String> chat = q -> "{\"model\":\"" + MODEL + "\",\"max_tokens\":1,"
+                    + "\"messages\":[{\"role\":\"system\",\"content\":\"" + system + "\"},"
+                    + "{\"role\":\"user\",\"content\":\"" + q + "\"}]}";
+            HttpResponse<String> first = g.post("/v1/chat/completions", chat.apply("first question"));
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            String home = first.headers().firstValue("x-jetway-endpoint").orElseThrow();
+            PrecisePrefixIndex index = g.server.routing().kvEvents().index("p");
+            // the tokens came from the replica's /tokenize: the engine reports exactly the blocks Jetway keyed
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(index.poolParity())
+                    .satisfies(r -> assertThat(r.samples()).isPositive())
+                    .satisfies(r -> assertThat(r.ratio()).isEqualTo(1.0)));
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> next = g.post("/v1/chat/completions", chat.apply("question " + i));
+                assertThat(next.headers().firstValue("x-jetway-endpoint")).hasValue(home);
+            }
+        }
     }
 
     @Test
