@@ -19,29 +19,32 @@ import java.util.List;
  *                       tokenizer neither matches) or {@value #ENGINE_TOKENIZER} (the model server's own
  *                       {@code /tokenize}: exact ids, needed by precise prefix routing in front of real vLLM)
  * @param engineTokenizer settings of the {@code engine} tokenizer
+ * @param huggingFace    settings of the {@code huggingface} tokenizer (a local tokenizer.json)
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
-                         String tokenizer, EngineTokenizerSettings engineTokenizer) {
+                         String tokenizer, EngineTokenizerSettings engineTokenizer, HuggingFaceSettings huggingFace) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
     public static final String ENGINE_TOKENIZER = "engine";
+    public static final String HUGGING_FACE_TOKENIZER = "huggingface";
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer) {
-        this(name, models, endpoints, endpointPicker, tokenizer, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null, null);
+        this(name, models, endpoints, endpointPicker, null, null, null);
     }
 
     public PoolConfig {
         tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
-        if (!tokenizer.equals(SIMPLE_TOKENIZER) && !tokenizer.equals(ESTIMATE_TOKENIZER)
-                && !tokenizer.equals(ENGINE_TOKENIZER)) {
+        if (!List.of(SIMPLE_TOKENIZER, ESTIMATE_TOKENIZER, ENGINE_TOKENIZER, HUGGING_FACE_TOKENIZER)
+                .contains(tokenizer)) {
             throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + SIMPLE_TOKENIZER + ", "
-                    + ESTIMATE_TOKENIZER + " or " + ENGINE_TOKENIZER + ", got " + tokenizer);
+                    + ESTIMATE_TOKENIZER + ", " + ENGINE_TOKENIZER + " or " + HUGGING_FACE_TOKENIZER + ", got "
+                    + tokenizer);
         }
         engineTokenizer = engineTokenizer == null ? EngineTokenizerSettings.defaults() : engineTokenizer;
         if (name == null || name.isBlank()) {

@@ -11,6 +11,7 @@ import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.gateway.routing.RoutingTable;
 import dev.jetway.gateway.routing.SaturationDetector;
+import dev.jetway.gateway.tokenize.ChatTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokens;
 import dev.jetway.scheduler.InferenceRequest;
@@ -200,6 +201,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             tokens = RemoteTokens.of(remote, parsed);
         } else if (pool.tokenizer() == null) {
             tokens = null; // the scheduler's token producer estimates from the text
+        } else if (parsed.kind() == ApiKind.CHAT_COMPLETIONS && pool.tokenizer() instanceof ChatTokenizer chat) {
+            tokens = chat.encodeChat(parsed.messages(), parsed.addGenerationPrompt());
         } else if (parsed.kind() == ApiKind.CHAT_COMPLETIONS) {
             tokens = pool.tokenizer().encode(ChatTemplate.render(parsed.messages(), parsed.addGenerationPrompt()));
         } else {

@@ -95,7 +95,7 @@ public final class RoutingState implements AutoCloseable {
                         new SchedulerServices(kvEvents.indexesFor(p.name()), engineTokenizers))));
             }
             nextPickers.put(p.name(), picker);
-            Tokenizer poolTokenizer = poolTokenizers.of(p);
+            Tokenizer poolTokenizer = poolTokenizers.of(p, next.baseDir());
             if (poolTokenizer != null) {
                 nextTokenizers.put(p.name(), poolTokenizer);
             }

@@ -2,6 +2,8 @@ package dev.jetway.gateway.tokenize;
 
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.config.EngineTokenizerSettings;
+import dev.jetway.gateway.config.HuggingFaceSettings;
+import java.nio.file.Path;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import java.net.http.HttpClient;
@@ -18,11 +20,17 @@ public final class PoolTokenizers implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, RemoteTokenizer> remote = new ConcurrentHashMap<>();
+    private final Map<String, HuggingFaceTokenizer> local = new ConcurrentHashMap<>();
 
     /** The pool's tokenizer, or null for {@code estimate} (the scheduler's token producer estimates). */
-    public Tokenizer of(PoolConfig pool) {
+    public Tokenizer of(PoolConfig pool, Path baseDir) {
         if (pool.tokenizer().equals(PoolConfig.ESTIMATE_TOKENIZER)) {
             return null;
+        }
+        if (pool.tokenizer().equals(PoolConfig.HUGGING_FACE_TOKENIZER)) {
+            return local.computeIfAbsent(pool.name() + '\u0000' + baseDir + '\u0000' + pool.huggingFace(),
+                    k -> HuggingFaceTokenizer.load(pool.huggingFace() == null
+                            ? new HuggingFaceSettings(null, null, null, null, null) : pool.huggingFace(), baseDir));
         }
         if (!pool.tokenizer().equals(PoolConfig.ENGINE_TOKENIZER)) {
             return SimpleWordTokenizer.instance();
@@ -45,5 +53,6 @@ public final class PoolTokenizers implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        local.values().forEach(HuggingFaceTokenizer::close);
     }
 }

@@ -22,7 +22,7 @@ import java.util.List;
  * exactly what the engine caches. Results are kept in a bounded cache (system prompts repeat); each call gives up
  * after the timeout. Blocking: call it off the network event loop.
  */
-public final class RemoteTokenizer implements Tokenizer {
+public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,7 +56,7 @@ public final class RemoteTokenizer implements Tokenizer {
         return cache.get("p\u0000" + text, k -> call(body().put("prompt", text)));
     }
 
-    /** The ids of a chat conversation after the server's chat template. */
+    @Override
     public int[] encodeChat(List<ChatMessage> messages, boolean addGenerationPrompt) {
         ObjectNode body = body();
         ArrayNode list = body.putArray("messages");

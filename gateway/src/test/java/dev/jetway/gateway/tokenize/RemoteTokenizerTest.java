@@ -84,8 +84,8 @@ class RemoteTokenizerTest {
                   endpoints: [{address: "127.0.0.1:10"}]
                 """, "test");
         try (PoolTokenizers pools = new PoolTokenizers()) {
-            assertThat(pools.of(c.pools().get(0)).name()).isEqualTo("engine http://127.0.0.1:9/tokenize");
-            assertThat(pools.of(c.pools().get(1))).isSameAs(SimpleWordTokenizer.instance());
+            assertThat(pools.of(c.pools().get(0), java.nio.file.Path.of(".")).name()).isEqualTo("engine http://127.0.0.1:9/tokenize");
+            assertThat(pools.of(c.pools().get(1), java.nio.file.Path.of("."))).isSameAs(SimpleWordTokenizer.instance());
         }
         assertThat(c.pools().get(0).engineTokenizer().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, endpoints: [{address: \"h:1\"}], "
