@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 SimCommand.class,
                 BenchCommand.class,
                 SimulateCommand.class,
+                ConfigCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,9 +1,22 @@
 package dev.jetway.cli;
 
+import dev.jetway.sim.SimCluster;
+import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.fault.FailureType;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sim", mixinStandardHelpOptions = true,
@@ -16,8 +29,125 @@ final class SimCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--model", required = true, description = "Served model name.")
+    String model;
+
+    @Option(names = "--port", defaultValue = "8000",
+            description = "HTTP port of replica 0; replica i uses port + i (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--advertise-host",
+            description = "Host in KV-event topics and P/D remote_host (default: $POD_IP, else 127.0.0.1).")
+    String advertiseHost;
+
+    @Option(names = "--profile", defaultValue = SimOptions.DEFAULT_PROFILE,
+            description = "Engine profile (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--replicas", defaultValue = "1", description = "Replicas in this process (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--kv-events", paramLabel = "ENDPOINT",
+            description = "Publish KV events on a ZMQ PUB socket bound here, e.g. tcp://*:5557; replica i binds port + i.")
+    String kvEvents;
+
+    @Option(names = "--block-size", defaultValue = "16", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--max-num-seqs", defaultValue = "256",
+            description = "Running requests per replica at most (default: ${DEFAULT-VALUE}).")
+    int maxNumSeqs;
+
+    @Option(names = "--max-num-batched-tokens", defaultValue = "8192",
+            description = "Tokens per engine step at most (default: ${DEFAULT-VALUE}).")
+    int maxNumBatchedTokens;
+
+    @Option(names = "--max-model-len", defaultValue = "0",
+            description = "Prompt + output tokens at most; 0 = the profile's (default: ${DEFAULT-VALUE}).")
+    int maxModelLen;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of EOS points and failures (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--lora-modules", arity = "1..*", paramLabel = "NAME=PATH", description = "LoRA adapters.")
+    List<String> loraModules = new ArrayList<>();
+
+    @Option(names = "--max-loras", defaultValue = "1",
+            description = "LoRA adapters running at once (default: ${DEFAULT-VALUE}).")
+    int maxLoras;
+
+    @Option(names = "--failure-rate", defaultValue = "0",
+            description = "Percent of requests that fail on purpose, 0-100 (default: ${DEFAULT-VALUE}).")
+    double failureRate;
+
+    @Option(names = "--failure-types", split = ",", paramLabel = "TYPE",
+            description = "Failures to inject: rate_limit, invalid_api_key, context_length, server_error, "
+                    + "invalid_request, model_not_found (default: all).")
+    List<String> failureTypes = new ArrayList<>();
+
+    @Option(names = "--stall-after-tokens", defaultValue = "-1",
+            description = "Streams stop sending after N tokens but stay open; -1 = never (default: ${DEFAULT-VALUE}).")
+    int stallAfterTokens;
+
     @Override
-    public Integer call() {
-        return NotBuiltYet.say(spec.commandLine().getErr(), "sim", "the engine and simulator issue");
+    public Integer call() throws InterruptedException {
+        SimOptions options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        SimCluster cluster;
+        try {
+            cluster = SimCluster.start(options, replicas);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            spec.commandLine().getErr().println("jetway sim: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.close();
+            stopped.countDown();
+        }, "sim-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    SimOptions options() {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("--replicas must be >= 1");
+        }
+        Map<String, String> loras = new LinkedHashMap<>();
+        for (String module : loraModules) {
+            int eq = module.indexOf('=');
+            if (eq <= 0 || eq == module.length() - 1) {
+                throw new IllegalArgumentException("--lora-modules expects NAME=PATH, got '" + module + "'");
+            }
+            loras.put(module.substring(0, eq), module.substring(eq + 1));
+        }
+        Set<FailureType> types = EnumSet.allOf(FailureType.class);
+        if (!failureTypes.isEmpty()) {
+            types = EnumSet.noneOf(FailureType.class);
+            for (String type : failureTypes) {
+                types.add(FailureType.fromFlag(type));
+            }
+        }
+        SimOptions options = SimOptions.defaults(model)
+                .withPort(port)
+                .withBindHost(host)
+                .withProfile(profile)
+                .withKvEvents(kvEvents)
+                .withBlockSize(blockSize)
+                .withMaxNumSeqs(maxNumSeqs)
+                .withMaxNumBatchedTokens(maxNumBatchedTokens)
+                .withMaxModelLen(maxModelLen)
+                .withSeed(seed)
+                .withLoraModules(loras, maxLoras)
+                .withFailures(failureRate, types)
+                .withStallAfterTokens(stallAfterTokens);
+        return advertiseHost == null ? options : options.withAdvertiseHost(advertiseHost);
     }
 }

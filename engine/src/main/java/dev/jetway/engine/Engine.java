@@ -12,6 +12,14 @@ public interface Engine {
     /** Aborts a waiting or running request (client disconnected); frees its blocks. Unknown ids are ignored. */
     void abort(String requestId);
 
+    /**
+     * A decode engine has pulled the KV of the prefill-only run {@code requestId}
+     * ({@link KvTransfer.PrefillForRemoteDecode}), so the blocks it kept for the transfer can be freed now instead of
+     * at the end of the transfer window. Unknown ids are ignored; an engine without P/D has nothing to release.
+     */
+    default void releaseKvTransfer(String requestId) {
+    }
+
     /** True when nothing is waiting or running: no step to plan. */
     boolean idle();
 

@@ -1,0 +1,80 @@
+package dev.jetway.engine;
+
+import dev.jetway.engine.EngineProfile.CostCoefficients;
+import dev.jetway.engine.EngineProfile.Hardware;
+import dev.jetway.engine.EngineProfile.ModelShape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in engine profiles by name. Each number's source is in docs/simulator.md ("Engine model").
+ */
+public final class EngineProfiles {
+
+    /** H100 SXM: 989 TFLOP/s dense bf16, 3.35 TB/s HBM3 (NVIDIA datasheet). */
+    private static final double H100_BF16_FLOPS = 989e12;
+    private static final double H100_HBM_BYTES_PER_S = 3.35e12;
+    /** One 400 Gb/s NIC per GPU for NIXL KV transfer, as in llm-d's P/D guides. */
+    private static final double NIC_BYTES_PER_S_PER_GPU = 50e9;
+
+    /** Qwen3-32B on 2x H100 (TP=2): the replica of llm-d's "57x" precise-prefix-cache experiment. */
+    public static final EngineProfile QWEN3_32B_H100_TP2 = new EngineProfile(
+            "qwen3-32b-h100-tp2",
+            new ModelShape("Qwen/Qwen3-32B", 32.8e9, 64, 64, 8, 128, 2),
+            new Hardware("2x H100 SXM 80GB", 2, H100_BF16_FLOPS, H100_HBM_BYTES_PER_S, 2 * NIC_BYTES_PER_S_PER_GPU),
+            new CostCoefficients(0.58, 0.80, 3_000_000, 30_000),
+            307_328, 40_960,
+            "KV 307,328 tokens and ITL 24-26 ms from llm-d's 73-capacity report; prefill ~16k tok/s from llm-d's "
+                    + "peakPrefillThroughput 15928");
+
+    /** Llama 3.1 8B on one H100. */
+    public static final EngineProfile LLAMA_31_8B_H100 = new EngineProfile(
+            "llama-3.1-8b-h100",
+            new ModelShape("meta-llama/Llama-3.1-8B-Instruct", 8.03e9, 32, 32, 8, 128, 2),
+            new Hardware("1x H100 SXM 80GB", 1, H100_BF16_FLOPS, H100_HBM_BYTES_PER_S, NIC_BYTES_PER_S_PER_GPU),
+            new CostCoefficients(0.55, 0.80, 2_000_000, 30_000),
+            425_984, 131_072,
+            "KV derived: 0.9 x 80 GB minus 15 GiB weights and ~5 GiB activations = 52 GiB at 128 KiB/token; "
+                    + "timing from datasheet peaks and the same efficiencies as the Qwen3 profile");
+
+    /** Llama 3.1 70B on 4x H100 (TP=4): the replica of llm-d's "37-capacity" report. */
+    public static final EngineProfile LLAMA_31_70B_H100_TP4 = new EngineProfile(
+            "llama-3.1-70b-h100-tp4",
+            new ModelShape("meta-llama/Llama-3.1-70B-Instruct", 70.6e9, 80, 64, 8, 128, 2),
+            new Hardware("4x H100 SXM 80GB", 4, H100_BF16_FLOPS, H100_HBM_BYTES_PER_S, 4 * NIC_BYTES_PER_S_PER_GPU),
+            new CostCoefficients(0.50, 0.80, 5_000_000, 30_000),
+            461_376, 131_072,
+            "KV 461,376 tokens from llm-d's 37-capacity report; timing from datasheet peaks, lower MFU for TP=4");
+
+    private static final Map<String, EngineProfile> BY_NAME = index(
+            List.of(QWEN3_32B_H100_TP2, LLAMA_31_8B_H100, LLAMA_31_70B_H100_TP4));
+
+    private EngineProfiles() {
+    }
+
+    /** The profile called {@code name}; a clear error listing the known names otherwise. */
+    public static EngineProfile byName(String name) {
+        EngineProfile profile = BY_NAME.get(name);
+        if (profile == null) {
+            throw new IllegalArgumentException("unknown engine profile '" + name + "'; known: " + names());
+        }
+        return profile;
+    }
+
+    /** Names of the built-in profiles, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(BY_NAME.keySet());
+    }
+
+    /** The built-in profiles, in a stable order. */
+    public static List<EngineProfile> all() {
+        return List.copyOf(BY_NAME.values());
+    }
+
+    private static Map<String, EngineProfile> index(List<EngineProfile> profiles) {
+        Map<String, EngineProfile> map = new LinkedHashMap<>();
+        profiles.forEach(p -> map.put(p.name(), p));
+        return map;
+    }
+}

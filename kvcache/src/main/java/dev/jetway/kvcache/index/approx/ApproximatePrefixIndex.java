@@ -1,0 +1,162 @@
+package dev.jetway.kvcache.index.approx;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * Where the router has sent which prompt blocks: per endpoint, an LRU set of request block keys (chained hashes from
+ * {@link dev.jetway.kvcache.key.BlockKeys}) sized like the endpoint's KV cache. It believes an endpoint still caches
+ * what was routed to it until the LRU forgets it (llm-d's approximate prefix cache, SGLang's approximate tree).
+ *
+ * <p>Memory is bounded by the sum of the per-endpoint capacities at about {@value #BYTES_PER_ENTRY} bytes per
+ * (block, endpoint) entry plus a small fixed cost per endpoint (see {@link BlockLru}); llm-d's default capacity of
+ * 31,250 blocks is ~0.8 MB per endpoint when full.
+ *
+ * <p>Thread-safe: lookups of different requests run in parallel (read locks per endpoint); a record (after a
+ * routing decision) write-locks only the chosen endpoint.
+ */
+public final class ApproximatePrefixIndex {
+
+    /** Approximate bytes per (block, endpoint) entry at full capacity, see {@link BlockLru}. */
+    public static final int BYTES_PER_ENTRY = 25;
+
+    private final int defaultCapacity;
+    private final ConcurrentHashMap<String, Shard> endpoints = new ConcurrentHashMap<>();
+
+    private static final class Shard {
+        final StampedLock lock = new StampedLock();
+        final BlockLru lru;
+        volatile long lastUsedNanos;
+
+        Shard(int capacity, long now) {
+            this.lru = new BlockLru(capacity);
+            this.lastUsedNanos = now;
+        }
+    }
+
+    /** @param defaultCapacityPerEndpoint blocks remembered per endpoint when the caller gives no capacity */
+    public ApproximatePrefixIndex(int defaultCapacityPerEndpoint) {
+        if (defaultCapacityPerEndpoint <= 0) {
+            throw new IllegalArgumentException("capacity must be positive: " + defaultCapacityPerEndpoint);
+        }
+        this.defaultCapacity = defaultCapacityPerEndpoint;
+    }
+
+    public int defaultCapacity() {
+        return defaultCapacity;
+    }
+
+    /**
+     * The number of leading {@code keys} the endpoint holds, stopping at the first it does not (at most
+     * {@code count}).
+     */
+    public int matchLength(String endpointId, long[] keys, int count, long nowNanos) {
+        Shard shard = endpoints.get(endpointId);
+        if (shard == null || count == 0) {
+            return 0;
+        }
+        shard.lastUsedNanos = nowNanos;
+        long stamp = shard.lock.readLock();
+        try {
+            int i = 0;
+            while (i < count && shard.lru.contains(keys[i])) {
+                i++;
+            }
+            return i;
+        } finally {
+            shard.lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Records that the first {@code count} {@code keys} were sent to the endpoint.
+     *
+     * <p>Keys are touched last-to-first so that block 0 ends up most recently used: under pressure the LRU forgets
+     * the tails of prompts before their shared heads, as vLLM's own cache does. (llm-d adds them first-to-last,
+     * which evicts the head first and turns the whole chain into a miss.)
+     *
+     * @param capacity this endpoint's capacity in blocks (0 = the default); a change resizes the endpoint's LRU
+     */
+    public void record(String endpointId, long[] keys, int count, int capacity, long nowNanos) {
+        int cap = capacity > 0 ? capacity : defaultCapacity;
+        Shard shard = endpoints.computeIfAbsent(endpointId, id -> new Shard(cap, nowNanos));
+        shard.lastUsedNanos = nowNanos;
+        long stamp = shard.lock.writeLock();
+        try {
+            if (shard.lru.capacity() != cap) {
+                shard.lru.resize(cap);
+            }
+            for (int i = Math.min(count, keys.length) - 1; i >= 0; i--) {
+                shard.lru.touch(keys[i]);
+            }
+        } finally {
+            shard.lock.unlockWrite(stamp);
+        }
+    }
+
+    /** Forgets an endpoint (it left the pool). */
+    public void remove(String endpointId) {
+        endpoints.remove(endpointId);
+    }
+
+    /** Forgets endpoints not looked up or recorded since {@code cutoffNanos}; returns how many. */
+    public int removeUnusedSince(long cutoffNanos) {
+        int[] removed = {0};
+        endpoints.entrySet().removeIf(e -> {
+            boolean stale = e.getValue().lastUsedNanos - cutoffNanos < 0;
+            if (stale) {
+                removed[0]++;
+            }
+            return stale;
+        });
+        return removed[0];
+    }
+
+    /** Endpoints the index has entries for. */
+    public Set<String> endpointIds() {
+        return Set.copyOf(endpoints.keySet());
+    }
+
+    /** Blocks remembered for one endpoint. */
+    public int size(String endpointId) {
+        Shard shard = endpoints.get(endpointId);
+        if (shard == null) {
+            return 0;
+        }
+        long stamp = shard.lock.readLock();
+        try {
+            return shard.lru.size();
+        } finally {
+            shard.lock.unlockRead(stamp);
+        }
+    }
+
+    /** (block, endpoint) entries over all endpoints (llm-d's prefix indexer size). */
+    public long totalEntries() {
+        long n = 0;
+        for (String id : endpoints.keySet()) {
+            n += size(id);
+        }
+        return n;
+    }
+
+    /** Bytes the index's arrays hold now (grows with use up to the capacities). */
+    public long estimatedBytes() {
+        long n = 0;
+        for (Shard s : endpoints.values()) {
+            long stamp = s.lock.readLock();
+            try {
+                n += s.lru.allocatedBytes();
+            } finally {
+                s.lock.unlockRead(stamp);
+            }
+        }
+        return n;
+    }
+
+    /** Drops everything. */
+    public void clear() {
+        endpoints.clear();
+    }
+}

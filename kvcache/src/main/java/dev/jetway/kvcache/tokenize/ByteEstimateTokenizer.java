@@ -1,0 +1,79 @@
+package dev.jetway.kvcache.tokenize;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * llm-d's {@code estimate} token backend: the prompt's UTF-8 bytes packed four at a time (little-endian) into one
+ * pseudo-token each, the last one zero-padded. Ids do not match any engine's; equal text prefixes still give equal
+ * pseudo-token prefixes (at 4-byte granularity), which is all routing-history prefix matching needs, and the count
+ * approximates real tokens (~4 bytes per token for English).
+ */
+public final class ByteEstimateTokenizer implements Tokenizer {
+
+    private static final VarHandle LITTLE_ENDIAN_INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    public static final String NAME = "estimate";
+    public static final int BYTES_PER_TOKEN = 4;
+
+    private static final ByteEstimateTokenizer INSTANCE = new ByteEstimateTokenizer();
+
+    public static ByteEstimateTokenizer instance() {
+        return INSTANCE;
+    }
+
+    private ByteEstimateTokenizer() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** UTF-8 encoding is an intrinsic copy for ASCII text; the packing reads 4 bytes at a time. */
+    @Override
+    public int[] encode(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int full = bytes.length / BYTES_PER_TOKEN;
+        int rest = bytes.length % BYTES_PER_TOKEN;
+        int[] out = new int[full + (rest > 0 ? 1 : 0)];
+        for (int i = 0; i < full; i++) {
+            out[i] = (int) LITTLE_ENDIAN_INT.get(bytes, i * BYTES_PER_TOKEN);
+        }
+        if (rest > 0) {
+            int word = 0;
+            for (int b = 0; b < rest; b++) {
+                word |= (bytes[full * BYTES_PER_TOKEN + b] & 0xFF) << (8 * b);
+            }
+            out[full] = word;
+        }
+        return out;
+    }
+
+    @Override
+    public int count(String text) {
+        return (utf8Length(text) + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
+    }
+
+    private static int utf8Length(String text) {
+        int len = text.length();
+        int bytes = 0;
+        for (int i = 0; i < len; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return bytes;
+    }
+}

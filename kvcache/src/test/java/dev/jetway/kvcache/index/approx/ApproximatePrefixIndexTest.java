@@ -1,0 +1,90 @@
+package dev.jetway.kvcache.index.approx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class ApproximatePrefixIndexTest {
+
+    private static long[] keys(long first, int n) {
+        long[] k = new long[n];
+        for (int i = 0; i < n; i++) {
+            k[i] = first + i;
+        }
+        return k;
+    }
+
+    @Test
+    void matchCountsConsecutiveLeadingBlocksOnly() {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(100);
+        index.record("a", keys(1, 5), 5, 0, 0);
+        assertThat(index.matchLength("a", keys(1, 8), 8, 0)).isEqualTo(5);
+        long[] gap = {1, 2, 99, 4};
+        assertThat(index.matchLength("a", gap, 4, 0)).as("stops at the first miss").isEqualTo(2);
+        assertThat(index.matchLength("b", keys(1, 5), 5, 0)).isZero();
+        assertThat(index.matchLength("a", keys(1, 5), 3, 0)).as("capped by count").isEqualTo(3);
+    }
+
+    @Test
+    void underPressureTheTailsOfPromptsGoBeforeTheirHeads() {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(10);
+        index.record("a", keys(100, 8), 8, 0, 0);
+        index.record("a", keys(200, 4), 4, 0, 0); // evicts two blocks of the first prompt
+        assertThat(index.matchLength("a", keys(100, 8), 8, 0))
+                .as("the head of the first prompt still matches").isEqualTo(6);
+        assertThat(index.size("a")).isEqualTo(10);
+    }
+
+    @Test
+    void capacityFollowsTheEndpointAndShrinks() {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(1000);
+        index.record("a", keys(1, 50), 50, 20, 0);
+        assertThat(index.size("a")).isEqualTo(20);
+        assertThat(index.totalEntries()).isEqualTo(20);
+        assertThat(index.estimatedBytes()).isPositive();
+    }
+
+    @Test
+    void forgetsEndpointsUnusedSinceACutoff() {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(100);
+        index.record("old", keys(1, 3), 3, 0, 10);
+        index.record("new", keys(1, 3), 3, 0, 100);
+        assertThat(index.removeUnusedSince(50)).isEqualTo(1);
+        assertThat(index.endpointIds()).containsExactly("new");
+    }
+
+    @Test
+    void concurrentRecordsAndLookupsStayConsistent() throws Exception {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(5000);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        String ep = "ep" + (i % 3);
+                        long[] k = keys(thread * 1_000_000L + i * 10L, 10);
+                        index.record(ep, k, 10, 0, i);
+                        int m = index.matchLength(ep, k, 10, i);
+                        // another thread may evict in between, but never corrupt: the answer is within bounds
+                        assertThat(m).isBetween(0, 10);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int e = 0; e < 3; e++) {
+            assertThat(index.size("ep" + e)).isEqualTo(5000);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.jetway.scheduler;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One model-server endpoint (pod and port): identity, labels, the latest metrics snapshot, and the requests and
+ * prompt tokens the gateway has in flight on it.
+ *
+ * <p>Threading: the data layer swaps {@link #updateMetrics metrics} from its own thread while schedulers read them;
+ * the snapshot is immutable and published through a volatile field. In-flight counters are changed only by the
+ * {@link Scheduler}'s lifecycle hooks, so each request is counted once however many threads run.
+ */
+public final class Endpoint {
+
+    /** llm-d's role label: {@code prefill}, {@code decode}, {@code both}, ... */
+    public static final String ROLE_LABEL = "llm-d.ai/role";
+
+    private final String id;
+    private final String address;
+    private final Map<String, String> labels;
+    private volatile EndpointMetrics metrics = EndpointMetrics.UNKNOWN;
+    private final AtomicInteger inFlightRequests = new AtomicInteger();
+    private final AtomicLong inFlightTokens = new AtomicLong();
+
+    /**
+     * @param id      stable unique id (llm-d uses namespace/pod name; for static pools the address is fine)
+     * @param address {@code host:port} to send requests to
+     * @param labels  endpoint labels, e.g. {@value #ROLE_LABEL}
+     */
+    public Endpoint(String id, String address, Map<String, String> labels) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.address = Objects.requireNonNull(address, "address");
+        this.labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** An unlabeled endpoint whose id is its address. */
+    public static Endpoint of(String address) {
+        return new Endpoint(address, address, Map.of());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    /** The {@value #ROLE_LABEL} label, or null. */
+    public String role() {
+        return labels.get(ROLE_LABEL);
+    }
+
+    /** The latest metrics snapshot ({@link EndpointMetrics#UNKNOWN} before the first scrape). */
+    public EndpointMetrics metrics() {
+        return metrics;
+    }
+
+    /** Publishes a new snapshot; readers see either the old or the new one, never a mix. */
+    public void updateMetrics(EndpointMetrics snapshot) {
+        this.metrics = Objects.requireNonNull(snapshot, "snapshot");
+    }
+
+    /** Requests routed here by this gateway and not finished yet. */
+    public int inFlightRequests() {
+        return inFlightRequests.get();
+    }
+
+    /** Uncached prompt tokens routed here whose prefill has not produced a first token yet. */
+    public long inFlightTokens() {
+        return inFlightTokens.get();
+    }
+
+    void addInFlight(int requests, long tokens) {
+        if (requests != 0) {
+            inFlightRequests.addAndGet(requests);
+        }
+        if (tokens != 0) {
+            inFlightTokens.addAndGet(tokens);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return id.equals(address) ? id : id + "(" + address + ")";
+    }
+}

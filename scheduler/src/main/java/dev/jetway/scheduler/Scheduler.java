@@ -1,0 +1,249 @@
+package dev.jetway.scheduler;
+
+import dev.jetway.scheduler.config.EndpointPickerConfig;
+import dev.jetway.scheduler.config.PipelineBuilder;
+import dev.jetway.scheduler.spi.Candidates;
+import dev.jetway.scheduler.spi.DataProducer;
+import dev.jetway.scheduler.spi.Plugin;
+import dev.jetway.scheduler.spi.PreRequestHook;
+import dev.jetway.scheduler.spi.PrefixMatchInfo;
+import dev.jetway.scheduler.spi.ProfileHandler;
+import dev.jetway.scheduler.spi.PromptTokens;
+import dev.jetway.scheduler.spi.ResponseHook;
+import dev.jetway.scheduler.spi.SchedulingContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint picker: runs llm-d's scheduling cycle for a request over a list of candidate endpoints, and the
+ * lifecycle hooks the caller reports back (pre-request, first token, completion).
+ *
+ * <p>Cycle: data producers (once per request) → the profile handler picks profiles → each profile runs its filters,
+ * its weighted scorers and its picker → the handler names the primary profile. Pure: no I/O, no threads, time from
+ * the {@link SchedulerEnvironment}. Thread-safe: the gateway calls it from many threads at once.
+ *
+ * <p>Typical use:
+ * <pre>{@code
+ * Scheduler scheduler = Scheduler.fromConfig(EndpointPickerConfig.defaultConfig(), SchedulerEnvironment.system());
+ * SchedulingResult r = scheduler.schedule(request, endpoints);
+ * Endpoint target = r.primaryEndpoint();          // null → answer 503
+ * scheduler.preRequest(r, target);                // when sending (again on a retry, with the fallback)
+ * scheduler.onFirstToken(r, target);              // first streamed chunk
+ * scheduler.onComplete(r, target, success);       // end of response, error or client abort
+ * }</pre>
+ */
+public final class Scheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    private final ProfileHandler profileHandler;
+    private final Map<String, SchedulingProfile> profiles;
+    private final List<DataProducer> producers;
+    private final List<PreRequestHook> preRequestHooks;
+    private final List<ResponseHook> responseHooks;
+    private final List<Plugin> plugins;
+    private final SchedulerEnvironment environment;
+    private final String description;
+
+    /**
+     * A pipeline built by hand (the config loader uses this too).
+     *
+     * @param plugins every plugin instance; producers and hooks are bound by the interfaces they implement
+     * @param description the resolved pipeline in words, for {@code jetway config check}
+     */
+    public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
+                     SchedulerEnvironment environment, String description) {
+        this.profileHandler = Objects.requireNonNull(profileHandler, "profileHandler");
+        this.environment = Objects.requireNonNull(environment, "environment");
+        Map<String, SchedulingProfile> byName = new LinkedHashMap<>();
+        for (SchedulingProfile p : profiles) {
+            if (byName.put(p.name(), p) != null) {
+                throw new IllegalArgumentException("duplicate profile name: " + p.name());
+            }
+        }
+        this.profiles = java.util.Collections.unmodifiableMap(byName);
+        this.plugins = List.copyOf(plugins);
+        List<DataProducer> ps = new ArrayList<>();
+        List<PreRequestHook> pre = new ArrayList<>();
+        List<ResponseHook> resp = new ArrayList<>();
+        for (Plugin p : this.plugins) {
+            if (p instanceof DataProducer d) {
+                ps.add(d);
+            }
+            if (p instanceof PreRequestHook h) {
+                pre.add(h);
+            }
+            if (p instanceof ResponseHook h) {
+                resp.add(h);
+            }
+        }
+        ps.sort(Comparator.comparingInt(DataProducer::stage)); // stable: config order within a stage
+        this.producers = List.copyOf(ps);
+        this.preRequestHooks = List.copyOf(pre);
+        this.responseHooks = List.copyOf(resp);
+        this.description = description;
+    }
+
+    /** Builds the pipeline an {@link EndpointPickerConfig} describes, with llm-d's defaulting rules. */
+    public static Scheduler fromConfig(EndpointPickerConfig config, SchedulerEnvironment environment) {
+        return PipelineBuilder.build(config, environment);
+    }
+
+    /**
+     * Runs one scheduling cycle. Never throws for a well-formed request: when no endpoint is eligible the result
+     * {@link SchedulingResult#isEmpty() is empty} (the gateway answers 503).
+     *
+     * @param candidates endpoints that may serve the request (e.g. the pool's ready endpoints); not modified
+     */
+    public SchedulingResult schedule(InferenceRequest request, List<Endpoint> candidates) {
+        Objects.requireNonNull(request, "request");
+        List<Endpoint> endpoints = List.copyOf(candidates);
+        SchedulingContext context = new SchedulingContext(request, endpoints, environment);
+        DecisionRecord decision = new DecisionRecord(request.requestId(), endpoints);
+        for (DataProducer p : producers) {
+            p.produce(context);
+        }
+        Candidates all = new Candidates(endpoints);
+        Map<String, ProfileResult> results = new HashMap<>(4);
+        // Bounded: a handler that keeps returning profiles cannot loop forever.
+        for (int round = 0; round <= profiles.size(); round++) {
+            List<SchedulingProfile> next = profileHandler.pick(context, profiles, results);
+            if (next.isEmpty()) {
+                break;
+            }
+            for (SchedulingProfile profile : next) {
+                ProfileDecision trace = decision.startProfile(profile.name());
+                results.put(profile.name(), profile.run(context, all.copy(), trace));
+            }
+        }
+        String primary = results.isEmpty() ? null : profileHandler.primaryProfile(context, results);
+        SchedulingResult result = new SchedulingResult(context, results, primary, decision);
+        if (log.isDebugEnabled()) {
+            log.debug("decision {}", decision);
+        }
+        return result;
+    }
+
+    /** Pre-request hooks for the primary endpoint. */
+    public void preRequest(SchedulingResult result) {
+        Endpoint target = result.primaryEndpoint();
+        if (target != null) {
+            preRequest(result, target);
+        }
+    }
+
+    /**
+     * The caller is sending the request to {@code target} (the primary, or a fallback on retry): counts it in
+     * flight there (moving the count from an earlier target) and runs the pre-request hooks (prefix index update).
+     */
+    public void preRequest(SchedulingResult result, Endpoint target) {
+        Objects.requireNonNull(target, "target");
+        result.charge.charge(target, uncachedPromptTokens(result.context(), target));
+        for (PreRequestHook h : preRequestHooks) {
+            h.preRequest(result.context(), result, target);
+        }
+    }
+
+    /** The first token came back from {@code served}: its prompt tokens are no longer waiting for prefill. */
+    public void onFirstToken(SchedulingResult result, Endpoint served) {
+        result.charge.releaseTokens();
+        long now = environment.nanoTime();
+        for (ResponseHook h : responseHooks) {
+            h.onFirstToken(result.context(), result, served, now);
+        }
+    }
+
+    /**
+     * The request is over on {@code served} (finished, failed, or the client went away). Safe to call more than
+     * once and without {@link #onFirstToken}: the in-flight counts are released exactly once.
+     */
+    public void onComplete(SchedulingResult result, Endpoint served, boolean success) {
+        result.charge.releaseAll();
+        long now = environment.nanoTime();
+        for (ResponseHook h : responseHooks) {
+            h.onComplete(result.context(), result, served, success, now);
+        }
+    }
+
+    /** Headers plugins want on the client response (e.g. {@code x-session-token}); usually empty. */
+    public Map<String, String> responseHeaders(SchedulingResult result, Endpoint served) {
+        Map<String, String> out = Map.of();
+        for (ResponseHook h : responseHooks) {
+            Map<String, String> more = h.responseHeaders(result.context(), served);
+            if (!more.isEmpty()) {
+                if (out.isEmpty()) {
+                    out = new LinkedHashMap<>();
+                }
+                out.putAll(more);
+            }
+        }
+        return out;
+    }
+
+    /** Profiles by name, in config order. */
+    public Map<String, SchedulingProfile> profiles() {
+        return profiles;
+    }
+
+    public ProfileHandler profileHandler() {
+        return profileHandler;
+    }
+
+    /** Every plugin instance of the pipeline (including data-layer settings the gateway reads). */
+    public List<Plugin> plugins() {
+        return plugins;
+    }
+
+    /** The plugin instance with this name, if it exists and has this type. */
+    public <T> Optional<T> plugin(String name, Class<T> type) {
+        for (Plugin p : plugins) {
+            if (p.name().equals(name) && type.isInstance(p)) {
+                return Optional.of(type.cast(p));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** All plugin instances of a Java type (e.g. the data-layer settings). */
+    public <T> List<T> plugins(Class<T> type) {
+        return plugins.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    public SchedulerEnvironment environment() {
+        return environment;
+    }
+
+    /** The resolved pipeline, with every default filled in. */
+    public String describe() {
+        return description;
+    }
+
+    /** Prompt tokens {@code target} still has to prefill: the whole prompt minus what it is believed to cache. */
+    static long uncachedPromptTokens(SchedulingContext context, Endpoint target) {
+        PromptTokens tokens = context.get(PromptTokens.KEY);
+        long count = tokens != null ? tokens.count() : estimateTokens(context.request());
+        PrefixMatchInfo match = context.get(PrefixMatchInfo.DEFAULT_KEY);
+        if (match != null) {
+            int slot = context.endpoints().indexOf(target);
+            if (slot >= 0) {
+                count -= Math.min(count, match.matchedTokens(slot));
+            }
+        }
+        return Math.max(0, count);
+    }
+
+    private static long estimateTokens(InferenceRequest request) {
+        if (request.tokenIds() != null) {
+            return request.tokenIds().length;
+        }
+        return (request.promptText().length() + 3) / 4;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.jetway.scheduler;
+
+import dev.jetway.scheduler.spi.Candidates;
+import dev.jetway.scheduler.spi.Filter;
+import dev.jetway.scheduler.spi.Pick;
+import dev.jetway.scheduler.spi.Picker;
+import dev.jetway.scheduler.spi.SchedulingContext;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One scheduling profile: filters in order, then the weighted sum of the clamped scorer outputs, then the picker
+ * (llm-d's {@code SchedulerProfile}).
+ */
+public final class SchedulingProfile {
+
+    private final String name;
+    private final List<Filter> filters;
+    private final List<WeightedScorer> scorers;
+    private final Picker picker;
+
+    public SchedulingProfile(String name, List<Filter> filters, List<WeightedScorer> scorers, Picker picker) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.filters = List.copyOf(filters);
+        this.scorers = List.copyOf(scorers);
+        this.picker = Objects.requireNonNull(picker, "picker");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Filter> filters() {
+        return filters;
+    }
+
+    public List<WeightedScorer> scorers() {
+        return scorers;
+    }
+
+    public Picker picker() {
+        return picker;
+    }
+
+    ProfileResult run(SchedulingContext context, Candidates candidates, ProfileDecision trace) {
+        for (Filter f : filters) {
+            if (candidates.isEmpty()) {
+                break;
+            }
+            f.filter(context, candidates);
+            trace.filtered(f.name(), candidates.takeLastRemoved());
+        }
+        int n = candidates.size();
+        int[] slots = new int[n];
+        for (int i = 0; i < n; i++) {
+            slots[i] = candidates.slot(i);
+        }
+        trace.survivors(slots, n);
+        double[] totals = new double[n];
+        for (WeightedScorer ws : scorers) {
+            if (n == 0) {
+                break;
+            }
+            double[] scores = new double[n];
+            ws.scorer().score(context, candidates, scores);
+            double w = ws.weight();
+            for (int i = 0; i < n; i++) {
+                double s = scores[i];
+                // llm-d clamps every scorer to [0,1]; NaN (a broken scorer) counts as 0 rather than poisoning the sum.
+                s = s > 1.0 ? 1.0 : s >= 0.0 ? s : 0.0;
+                scores[i] = s;
+                totals[i] += s * w;
+            }
+            trace.scored(ws.scorer().name(), w, scores);
+        }
+        Pick pick = n == 0 ? Pick.none("no candidate left after filters") : picker.pick(context, candidates, totals);
+        trace.picked(picker.name(), totals, pick);
+        return new ProfileResult(name, pick.targets(), pick.reason());
+    }
+}

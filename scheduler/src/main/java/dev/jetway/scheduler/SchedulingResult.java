@@ -1,0 +1,71 @@
+package dev.jetway.scheduler;
+
+import dev.jetway.scheduler.spi.SchedulingContext;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link Scheduler#schedule} decided: per profile an ordered endpoint list, which profile is primary, and the
+ * {@link DecisionRecord} of how. Pass it back to the scheduler's lifecycle hooks ({@link Scheduler#preRequest},
+ * {@link Scheduler#onFirstToken}, {@link Scheduler#onComplete}) for the same request.
+ */
+public final class SchedulingResult {
+
+    private final SchedulingContext context;
+    private final Map<String, ProfileResult> profiles;
+    private final String primaryProfile;
+    private final DecisionRecord decision;
+    final InFlightCharge charge = new InFlightCharge();
+
+    SchedulingResult(SchedulingContext context, Map<String, ProfileResult> profiles, String primaryProfile,
+                     DecisionRecord decision) {
+        this.context = context;
+        this.profiles = Map.copyOf(profiles);
+        this.primaryProfile = primaryProfile;
+        this.decision = decision;
+    }
+
+    public InferenceRequest request() {
+        return context.request();
+    }
+
+    /** The cycle's context: the attributes producers computed (block keys, prompt tokens, prefix matches). */
+    public SchedulingContext context() {
+        return context;
+    }
+
+    /** Results by profile name. */
+    public Map<String, ProfileResult> profiles() {
+        return profiles;
+    }
+
+    /** Name of the profile whose pick serves the request (e.g. {@code default}, or {@code decode} with P/D). */
+    public String primaryProfile() {
+        return primaryProfile;
+    }
+
+    /** The primary profile's endpoints, best first; empty when no endpoint is eligible (answer 503). */
+    public List<Endpoint> targets() {
+        ProfileResult r = primaryProfile == null ? null : profiles.get(primaryProfile);
+        return r == null ? List.of() : r.targets();
+    }
+
+    /** The endpoint that should serve the request, or null when none is eligible. */
+    public Endpoint primaryEndpoint() {
+        List<Endpoint> t = targets();
+        return t.isEmpty() ? null : t.getFirst();
+    }
+
+    public boolean isEmpty() {
+        return primaryEndpoint() == null;
+    }
+
+    public DecisionRecord decision() {
+        return decision;
+    }
+
+    @Override
+    public String toString() {
+        return "SchedulingResult[" + request().requestId() + " -> " + primaryEndpoint() + "]";
+    }
+}

@@ -1,0 +1,311 @@
+package dev.jetway.scheduler.config;
+
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.SchedulingProfile;
+import dev.jetway.scheduler.WeightedScorer;
+import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
+import dev.jetway.scheduler.plugins.picker.MaxScorePicker;
+import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
+import dev.jetway.scheduler.plugins.producer.TokenProducer;
+import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
+import dev.jetway.scheduler.spi.DataProducer;
+import dev.jetway.scheduler.spi.Filter;
+import dev.jetway.scheduler.spi.Picker;
+import dev.jetway.scheduler.spi.Plugin;
+import dev.jetway.scheduler.spi.PrefixMatchReader;
+import dev.jetway.scheduler.spi.ProfileHandler;
+import dev.jetway.scheduler.spi.PromptTokensReader;
+import dev.jetway.scheduler.spi.Scorer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns an {@link EndpointPickerConfig} into a {@link Scheduler}, applying llm-d's defaulting rules:
+ * <ul>
+ *   <li>no {@code schedulingProfiles} → one profile {@code default} with every filter, scorer and picker listed;</li>
+ *   <li>one profile and no profile handler → {@code single-profile-handler};</li>
+ *   <li>a profile without a picker → {@code max-score-picker} ({@code maxNumOfEndpoints} 1); two pickers → error;</li>
+ *   <li>a consumer of prefix matches without its producer → {@code approx-prefix-cache-producer}; a consumer of
+ *       tokens without a producer → {@code token-producer} (estimate backend);</li>
+ *   <li>{@code metrics-data-source} + {@code core-metrics-extractor} unless {@code dataLayer.injectDefaults: false}.</li>
+ * </ul>
+ * All problems are collected and reported together.
+ */
+public final class PipelineBuilder {
+
+    private final EndpointPickerConfig config;
+    private final SchedulerEnvironment environment;
+    private final PluginRegistry registry;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, Plugin> plugins = new LinkedHashMap<>();
+    private final Set<String> injected = new HashSet<>();
+
+    private PipelineBuilder(EndpointPickerConfig config, SchedulerEnvironment environment, PluginRegistry registry) {
+        this.config = config;
+        this.environment = environment;
+        this.registry = registry;
+    }
+
+    /** Builds with the built-in plugin registry. */
+    public static Scheduler build(EndpointPickerConfig config, SchedulerEnvironment environment) {
+        return build(config, environment, PluginRegistry.builtIn());
+    }
+
+    public static Scheduler build(EndpointPickerConfig config, SchedulerEnvironment environment,
+                                  PluginRegistry registry) {
+        return new PipelineBuilder(config, environment, registry).build();
+    }
+
+    private Scheduler build() {
+        for (PluginSpec spec : config.plugins()) {
+            instantiate(spec);
+        }
+        injectProducers();
+        injectDataLayer();
+        checkDataLayerRefs();
+        List<SchedulingProfile> profiles = buildProfiles();
+        ProfileHandler handler = profileHandler(profiles);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.stream().map(p -> config.source() + ": " + p).toList());
+        }
+        List<Plugin> all = new ArrayList<>(plugins.values());
+        if (!all.contains(handler)) {
+            all.add(handler);
+        }
+        for (SchedulingProfile p : profiles) {
+            if (!all.contains(p.picker())) {
+                all.add(p.picker());
+            }
+        }
+        return new Scheduler(handler, profiles, all, environment, describe(handler, profiles));
+    }
+
+    private void instantiate(PluginSpec spec) {
+        if (plugins.containsKey(spec.name())) {
+            problems.add("two plugins are named '" + spec.name() + "'; give one of them a different name");
+            return;
+        }
+        var entry = registry.find(spec.type());
+        if (entry.isEmpty()) {
+            var planned = registry.findPlanned(registry.canonical(spec.type()));
+            if (planned.isPresent()) {
+                problems.add("plugin '" + spec.name() + "': type '" + spec.type() + "' (" + planned.get().kind().label()
+                        + ") is not built yet in Jetway: " + planned.get().why());
+            } else {
+                problems.add("plugin '" + spec.name() + "': unknown plugin type '" + spec.type() + "'; known types: "
+                        + String.join(", ", registry.entries().stream().map(PluginRegistry.Entry::type).toList()));
+            }
+            return;
+        }
+        PluginParameters params = new PluginParameters(spec.name(), spec.type(), spec.parameters());
+        try {
+            Plugin p = entry.get().factory().create(spec.name(), params, environment);
+            params.finish();
+            plugins.put(spec.name(), p);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        } catch (IllegalArgumentException e) {
+            problems.add("plugin '" + spec.name() + "' (" + spec.type() + "): " + e.getMessage());
+        }
+    }
+
+    private void inject(String type) {
+        if (plugins.containsKey(type)) {
+            return;
+        }
+        instantiate(new PluginSpec(type, type, null));
+        injected.add(type);
+    }
+
+    private void injectProducers() {
+        for (Plugin p : List.copyOf(plugins.values())) {
+            if (p instanceof PrefixMatchReader reader) {
+                String producer = reader.prefixMatchProducerName();
+                Plugin existing = plugins.get(producer);
+                if (existing == null && producer.equals(ApproxPrefixCacheProducer.TYPE)) {
+                    inject(ApproxPrefixCacheProducer.TYPE);
+                } else if (existing == null) {
+                    problems.add("plugin '" + p.name() + "' reads prefix matches from '" + producer
+                            + "', which is not configured");
+                } else if (!(existing instanceof DataProducer)) {
+                    problems.add("plugin '" + p.name() + "' reads prefix matches from '" + producer
+                            + "', which is a " + existing.type() + ", not a prefix-cache producer");
+                }
+            }
+        }
+        boolean needsTokens = plugins.values().stream().anyMatch(p -> p instanceof PromptTokensReader);
+        boolean hasTokens = plugins.values().stream().anyMatch(p -> p instanceof TokenProducer);
+        if (needsTokens && !hasTokens) {
+            inject(TokenProducer.TYPE);
+        }
+    }
+
+    private void injectDataLayer() {
+        JsonNode inject = config.dataLayer().get("injectDefaults");
+        if (inject != null && !inject.isBoolean()) {
+            problems.add("dataLayer.injectDefaults must be true or false");
+            return;
+        }
+        if (inject == null || inject.asBoolean()) {
+            inject(DataLayerPlugin.METRICS_DATA_SOURCE);
+            inject(DataLayerPlugin.CORE_METRICS_EXTRACTOR);
+        }
+    }
+
+    private void checkDataLayerRefs() {
+        JsonNode sources = config.dataLayer().path("sources");
+        for (JsonNode s : sources) {
+            checkRef("dataLayer.sources", s.path("pluginRef").asText(null));
+            for (JsonNode e : s.path("extractors")) {
+                checkRef("dataLayer.sources.extractors", e.path("pluginRef").asText(null));
+            }
+        }
+        for (String f : List.of("discovery", "peerDiscovery")) {
+            JsonNode d = config.dataLayer().get(f);
+            if (d != null) {
+                checkRef("dataLayer." + f, d.path("pluginRef").asText(null));
+            }
+        }
+    }
+
+    private void checkRef(String where, String ref) {
+        if (ref == null) {
+            problems.add(where + ": an entry has no pluginRef");
+        } else if (!plugins.containsKey(ref)) {
+            problems.add(where + ": pluginRef '" + ref + "' names no plugin");
+        }
+    }
+
+    private List<SchedulingProfile> buildProfiles() {
+        List<ProfileSpec> specs = config.schedulingProfiles();
+        if (specs.isEmpty()) {
+            List<ProfileSpec.PluginRef> refs = new ArrayList<>();
+            for (Plugin p : plugins.values()) {
+                if (p instanceof Filter || p instanceof Scorer || p instanceof Picker) {
+                    refs.add(new ProfileSpec.PluginRef(p.name(), null));
+                }
+            }
+            specs = List.of(new ProfileSpec("default", refs));
+        }
+        List<SchedulingProfile> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ProfileSpec spec : specs) {
+            if (!names.add(spec.name())) {
+                problems.add("two scheduling profiles are named '" + spec.name() + "'");
+                continue;
+            }
+            List<Filter> filters = new ArrayList<>();
+            List<WeightedScorer> scorers = new ArrayList<>();
+            Picker picker = null;
+            for (ProfileSpec.PluginRef ref : spec.plugins()) {
+                Plugin p = plugins.get(ref.pluginRef());
+                String where = "profile '" + spec.name() + "': ";
+                if (p == null) {
+                    problems.add(where + "pluginRef '" + ref.pluginRef() + "' names no plugin"
+                            + (plugins.isEmpty() ? "" : " (plugins: " + String.join(", ", plugins.keySet()) + ")"));
+                    continue;
+                }
+                if (ref.weight() != null && !(p instanceof Scorer)) {
+                    problems.add(where + "'" + ref.pluginRef() + "' is a " + p.type() + ", not a scorer: it takes no weight");
+                }
+                switch (p) {
+                    case Filter f -> filters.add(f);
+                    case Scorer s -> scorers.add(new WeightedScorer(s,
+                            ref.weight() == null ? WeightedScorer.DEFAULT_WEIGHT : ref.weight()));
+                    case Picker pk -> {
+                        if (picker != null) {
+                            problems.add(where + "has two pickers, '" + picker.name() + "' and '" + pk.name() + "'");
+                        }
+                        picker = pk;
+                    }
+                    case ProfileHandler h ->
+                            problems.add(where + "'" + h.name() + "' is a profile handler; it belongs in plugins only");
+                    default -> {
+                        // Producers and data-layer plugins may be listed in a profile (llm-d's predicted-latency
+                        // example does); they run once per request regardless.
+                    }
+                }
+            }
+            if (picker == null) {
+                picker = new MaxScorePicker(MaxScorePicker.TYPE, 1, environment);
+                injected.add("picker of " + spec.name());
+            }
+            out.add(new SchedulingProfile(spec.name(), filters, scorers, picker));
+        }
+        return out;
+    }
+
+    private ProfileHandler profileHandler(List<SchedulingProfile> profiles) {
+        List<ProfileHandler> handlers = plugins.values().stream()
+                .filter(p -> p instanceof ProfileHandler).map(p -> (ProfileHandler) p).toList();
+        if (handlers.size() > 1) {
+            problems.add("only one profile handler is allowed, found " + String.join(", ",
+                    handlers.stream().map(Plugin::name).toList()));
+            return handlers.getFirst();
+        }
+        if (handlers.size() == 1) {
+            ProfileHandler h = handlers.getFirst();
+            if (h instanceof SingleProfileHandler && profiles.size() > 1) {
+                problems.add("single-profile-handler runs one profile, but " + profiles.size()
+                        + " are configured");
+            }
+            return h;
+        }
+        if (profiles.size() > 1) {
+            problems.add(profiles.size() + " scheduling profiles need a profile handler that chooses among them "
+                    + "(disagg-profile-handler is not built yet in Jetway)");
+        }
+        injected.add(SingleProfileHandler.TYPE);
+        return new SingleProfileHandler(SingleProfileHandler.TYPE);
+    }
+
+    private String describe(ProfileHandler handler, List<SchedulingProfile> profiles) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("EndpointPickerConfig ").append(config.source()).append(" (apiVersion ").append(config.apiVersion())
+                .append(")\n");
+        if (EndpointPickerConfig.LEGACY_API_VERSION.equals(config.apiVersion())) {
+            sb.append("  note: apiVersion ").append(EndpointPickerConfig.LEGACY_API_VERSION)
+                    .append(" is deprecated; use ").append(EndpointPickerConfig.API_VERSION).append('\n');
+        }
+        sb.append("profile handler: ").append(line(handler, injected.contains(SingleProfileHandler.TYPE)
+                && handler instanceof SingleProfileHandler && !plugins.containsValue(handler))).append('\n');
+        sb.append("data producers (once per request, in this order):");
+        sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataProducer) ? "\n" : " (none)\n");
+        plugins.values().stream().filter(p -> p instanceof DataProducer)
+                .sorted(java.util.Comparator.comparingInt(p -> ((DataProducer) p).stage()))
+                .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
+        sb.append("data layer (read by the gateway):");
+        sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataLayerPlugin) ? "\n" : " (none)\n");
+        plugins.values().stream().filter(p -> p instanceof DataLayerPlugin)
+                .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
+        for (SchedulingProfile p : profiles) {
+            sb.append("profile ").append(p.name()).append(":\n");
+            sb.append("  filters: ");
+            sb.append(p.filters().isEmpty() ? "(none)" : String.join(", ", p.filters().stream()
+                    .map(f -> line(f, false)).toList())).append('\n');
+            sb.append("  scorers: ");
+            sb.append(p.scorers().isEmpty() ? "(none)" : String.join(", ", p.scorers().stream()
+                    .map(s -> line(s.scorer(), false) + " weight " + s.weight()).toList())).append('\n');
+            sb.append("  picker: ").append(line(p.picker(), injected.contains("picker of " + p.name())))
+                    .append('\n');
+        }
+        sb.append("feature gates: ").append(config.featureGates().isEmpty() ? "(none)"
+                : String.join(", ", config.featureGates())).append('\n');
+        for (String other : config.other().keySet()) {
+            sb.append("section ").append(other).append(": accepted; used by the gateway, not by the scheduler\n");
+        }
+        return sb.toString();
+    }
+
+    private static String line(Plugin p, boolean wasInjected) {
+        String name = p.name().equals(p.type()) ? p.type() : p.name() + " (" + p.type() + ")";
+        String params = p.describeParameters();
+        return name + (params.isEmpty() ? "" : " {" + params + "}") + (wasInjected ? " [default]" : "");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.jetway.scheduler.plugins;
+
+import static dev.jetway.scheduler.config.PluginKind.DATA_LAYER;
+import static dev.jetway.scheduler.config.PluginKind.DATA_PRODUCER;
+import static dev.jetway.scheduler.config.PluginKind.FILTER;
+import static dev.jetway.scheduler.config.PluginKind.PICKER;
+import static dev.jetway.scheduler.config.PluginKind.PROFILE_HANDLER;
+import static dev.jetway.scheduler.config.PluginKind.SCORER;
+
+import dev.jetway.scheduler.config.PluginRegistry;
+import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
+import dev.jetway.scheduler.plugins.filter.ByLabelFilter;
+import dev.jetway.scheduler.plugins.filter.LabelSelectorFilter;
+import dev.jetway.scheduler.plugins.filter.PrefixCacheAffinityFilter;
+import dev.jetway.scheduler.plugins.filter.RoleFilter;
+import dev.jetway.scheduler.plugins.filter.UtilizationFilter;
+import dev.jetway.scheduler.plugins.peer.DynamoKvCostPicker;
+import dev.jetway.scheduler.plugins.peer.SglangCacheAwarePicker;
+import dev.jetway.scheduler.plugins.picker.MaxScorePicker;
+import dev.jetway.scheduler.plugins.picker.RandomPicker;
+import dev.jetway.scheduler.plugins.picker.RoundRobinPicker;
+import dev.jetway.scheduler.plugins.picker.WeightedRandomPicker;
+import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
+import dev.jetway.scheduler.plugins.producer.InflightLoadProducer;
+import dev.jetway.scheduler.plugins.producer.TokenProducer;
+import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
+import dev.jetway.scheduler.plugins.scorer.ActiveRequestScorer;
+import dev.jetway.scheduler.plugins.scorer.KvCacheUtilizationScorer;
+import dev.jetway.scheduler.plugins.scorer.LoadAwareScorer;
+import dev.jetway.scheduler.plugins.scorer.LoraAffinityScorer;
+import dev.jetway.scheduler.plugins.scorer.NoHitLruScorer;
+import dev.jetway.scheduler.plugins.scorer.PrefixCacheScorer;
+import dev.jetway.scheduler.plugins.scorer.QueueScorer;
+import dev.jetway.scheduler.plugins.scorer.RunningRequestsSizeScorer;
+import dev.jetway.scheduler.plugins.scorer.SessionAffinityScorer;
+import dev.jetway.scheduler.plugins.scorer.TokenLoadScorer;
+
+/** Every plugin Jetway ships, by llm-d type name, plus the old names and the types not built yet. */
+public final class BuiltInPlugins {
+
+    private BuiltInPlugins() {
+    }
+
+    public static void registerAll(PluginRegistry r) {
+        // Filters
+        r.register(RoleFilter.DECODE_TYPE, FILTER, "keep decode-capable endpoints (or unlabeled)",
+                (n, p, e) -> RoleFilter.decode(n, p));
+        r.register(RoleFilter.PREFILL_TYPE, FILTER, "keep prefill-capable endpoints",
+                (n, p, e) -> RoleFilter.prefill(n, p));
+        r.register(LabelSelectorFilter.TYPE, FILTER, "Kubernetes label selector",
+                (n, p, e) -> LabelSelectorFilter.create(n, p));
+        r.alias("by-label-selector", LabelSelectorFilter.TYPE);
+        r.register(ByLabelFilter.TYPE, FILTER, "label in a list of values (deprecated)",
+                (n, p, e) -> ByLabelFilter.create(n, p));
+        r.register(PrefixCacheAffinityFilter.TYPE, FILTER, "sticky to cached endpoints until saturated",
+                (n, p, e) -> PrefixCacheAffinityFilter.create(n, p));
+        r.register(UtilizationFilter.TYPE, FILTER, "drop endpoints over load limits",
+                (n, p, e) -> UtilizationFilter.create(n, p));
+        // Scorers
+        r.register(QueueScorer.TYPE, SCORER, "shorter waiting queue", (n, p, e) -> new QueueScorer(n));
+        r.register(KvCacheUtilizationScorer.TYPE, SCORER, "more free KV cache",
+                (n, p, e) -> new KvCacheUtilizationScorer(n));
+        r.alias("kv-cache-scorer", KvCacheUtilizationScorer.TYPE);
+        r.register(RunningRequestsSizeScorer.TYPE, SCORER, "fewer running requests",
+                (n, p, e) -> new RunningRequestsSizeScorer(n));
+        r.register(PrefixCacheScorer.TYPE, SCORER, "longer cached prefix", (n, p, e) -> PrefixCacheScorer.create(n, p));
+        r.register(LoadAwareScorer.TYPE, SCORER, "waiting queue against a threshold",
+                (n, p, e) -> LoadAwareScorer.create(n, p));
+        r.register(ActiveRequestScorer.TYPE, SCORER, "fewer in-flight requests",
+                (n, p, e) -> ActiveRequestScorer.create(n, p));
+        r.register(TokenLoadScorer.TYPE, SCORER, "fewer in-flight prompt tokens",
+                (n, p, e) -> TokenLoadScorer.create(n, p));
+        r.register(LoraAffinityScorer.TYPE, SCORER, "LoRA adapter loaded or loadable",
+                (n, p, e) -> new LoraAffinityScorer(n));
+        r.register(SessionAffinityScorer.TYPE, SCORER, "same endpoint as the session's last request",
+                (n, p, e) -> SessionAffinityScorer.create(n, p));
+        r.register(NoHitLruScorer.TYPE, SCORER, "spread cold prefixes over least recently used endpoints",
+                (n, p, e) -> NoHitLruScorer.create(n, p));
+        // Pickers
+        r.register(MaxScorePicker.TYPE, PICKER, "highest score, random tie-break", MaxScorePicker::create);
+        r.register(RandomPicker.TYPE, PICKER, "uniformly random", (n, p, e) -> RandomPicker.create(n, p));
+        r.register(WeightedRandomPicker.TYPE, PICKER, "random weighted by score",
+                (n, p, e) -> WeightedRandomPicker.create(n, p));
+        r.register(RoundRobinPicker.TYPE, PICKER, "in turn (Kubernetes Service baseline)",
+                (n, p, e) -> RoundRobinPicker.create(n, p));
+        r.register(SglangCacheAwarePicker.TYPE, PICKER, "SGLang router's cache_aware policy",
+                (n, p, e) -> SglangCacheAwarePicker.create(n, p));
+        r.register(DynamoKvCostPicker.TYPE, PICKER, "NVIDIA Dynamo KV router cost",
+                (n, p, e) -> DynamoKvCostPicker.create(n, p));
+        // Profile handlers
+        r.register(SingleProfileHandler.TYPE, PROFILE_HANDLER, "run the one profile",
+                (n, p, e) -> new SingleProfileHandler(n));
+        // Data producers
+        r.register(TokenProducer.TYPE, DATA_PRODUCER, "prompt tokens (estimate backend)", TokenProducer::create);
+        r.alias("tokenizer", TokenProducer.TYPE);
+        r.register(ApproxPrefixCacheProducer.TYPE, DATA_PRODUCER, "prefix matches from routing history",
+                (n, p, e) -> ApproxPrefixCacheProducer.create(n, p));
+        r.register(InflightLoadProducer.TYPE, DATA_PRODUCER, "in-flight requests and tokens (built in)",
+                (n, p, e) -> InflightLoadProducer.create(n, p));
+        // Data layer (settings for the gateway)
+        for (String type : DataLayerPlugin.TYPES) {
+            r.register(type, DATA_LAYER, "data layer settings for the gateway",
+                    (n, p, e) -> DataLayerPlugin.create(type, n, p));
+        }
+        registerPlanned(r);
+    }
+
+    private static void registerPlanned(PluginRegistry r) {
+        String pd = "P/D disaggregation is not built yet";
+        r.planned("disagg-profile-handler", PROFILE_HANDLER, pd);
+        r.alias("pd-profile-handler", "disagg-profile-handler");
+        r.planned("prefix-based-pd-decider", PROFILE_HANDLER, pd);
+        r.planned("always-disagg-pd-decider", PROFILE_HANDLER, pd);
+        r.planned("always-disagg-multimodal-decider", PROFILE_HANDLER, pd);
+        r.planned("encode-filter", FILTER, "encode/prefill/decode disaggregation is not built yet");
+        r.planned("header-profile-handler", PROFILE_HANDLER, "the coordinator mode is not built yet");
+        r.planned("data-parallel-profile-handler", PROFILE_HANDLER, "deprecated in llm-d; not planned");
+        String precise = "precise prefix-cache routing needs the KV-event index (kvcache precise index), which is "
+                + "not wired into the scheduler yet";
+        r.planned("precise-prefix-cache-producer", DATA_PRODUCER, precise);
+        r.planned("precise-prefix-cache-scorer", SCORER, precise);
+        r.planned("burst-prefix-cache-producer", DATA_PRODUCER, "burst co-location is not built yet");
+        String latency = "latency prediction is not built yet";
+        r.planned("predicted-latency-producer", DATA_PRODUCER, latency);
+        r.planned("latency-scorer", SCORER, latency);
+        r.planned("slo-headroom-tier-filter", FILTER, latency);
+        r.planned("latency-slo-admitter", DATA_PRODUCER, latency);
+        r.planned("predicted-latency-scorer", SCORER, latency);
+        r.planned("session-id-producer", DATA_PRODUCER, "session ids come from InferenceRequest.sessionId");
+        r.planned("session-affinity-filter", FILTER, "hard session pinning is not built yet; use the scorer");
+        r.planned("context-length-aware", SCORER, "not built yet");
+        r.planned("mm-embeddings-cache-producer", DATA_PRODUCER, "multimodal caching is not built yet");
+        r.planned("mm-embeddings-cache-scorer", SCORER, "multimodal caching is not built yet");
+        r.planned("topology-affinity-filter", FILTER, "topology is not built yet");
+        r.planned("topology-affinity-scorer", SCORER, "topology is not built yet");
+        r.planned("endpoint-attribute-filter", FILTER, "custom endpoint attributes are not built yet");
+        r.planned("endpoint-attribute-scorer", SCORER, "custom endpoint attributes are not built yet");
+        r.planned("header-label-affinity-scorer", SCORER, "not built yet");
+        r.planned("p2p-source-producer", DATA_PRODUCER, "P2P KV pull is not built yet");
+        r.planned("utilization-detector", FILTER, "saturation detection lives in the gateway's flow control");
+        r.planned("concurrency-detector", FILTER, "saturation detection lives in the gateway's flow control");
+        r.planned("probabilistic-admitter", DATA_PRODUCER, "admission lives in the gateway's flow control");
+        r.planned("dcgm-data-source", DATA_LAYER, "GPU telemetry is not built yet");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.jetway.scheduler.spi;
+
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import java.util.List;
+
+/**
+ * Everything one scheduling cycle knows: the request, the candidate endpoints, the time the cycle started, and the
+ * attributes data producers computed once for all plugins (llm-d's CycleState plus endpoint attributes). The
+ * scheduler keeps it in the {@link dev.jetway.scheduler.SchedulingResult} so that lifecycle hooks see the same
+ * attributes (e.g. the request's block keys) without recomputing them.
+ *
+ * <p>Not thread-safe: one cycle runs on one thread; hooks for one request are called one after another.
+ */
+public final class SchedulingContext {
+
+    private final InferenceRequest request;
+    private final List<Endpoint> endpoints;
+    private final SchedulerEnvironment environment;
+    private final long startNanos;
+    // A handful of attributes per request: a flat array beats a HashMap here.
+    private Object[] attributes = new Object[8];
+    private int attributeCount;
+
+    public SchedulingContext(InferenceRequest request, List<Endpoint> endpoints, SchedulerEnvironment environment) {
+        this.request = request;
+        this.endpoints = endpoints;
+        this.environment = environment;
+        this.startNanos = environment.nanoTime();
+    }
+
+    public InferenceRequest request() {
+        return request;
+    }
+
+    /** All candidate endpoints of this request; {@link Candidates#slot(int)} indexes this list. */
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    public SchedulerEnvironment environment() {
+        return environment;
+    }
+
+    /** Clock reading when the cycle started: every plugin of the cycle sees the same "now". */
+    public long nowNanos() {
+        return startNanos;
+    }
+
+    /** Stores an attribute, replacing an earlier value of the same key. */
+    public <T> void put(AttributeKey<T> key, T value) {
+        for (int i = 0; i < attributeCount; i += 2) {
+            if (attributes[i].equals(key)) {
+                attributes[i + 1] = value;
+                return;
+            }
+        }
+        if (attributeCount == attributes.length) {
+            attributes = java.util.Arrays.copyOf(attributes, attributes.length * 2);
+        }
+        attributes[attributeCount++] = key;
+        attributes[attributeCount++] = value;
+    }
+
+    /** The attribute's value, or null when no producer wrote it. */
+    public <T> T get(AttributeKey<T> key) {
+        for (int i = 0; i < attributeCount; i += 2) {
+            if (attributes[i].equals(key)) {
+                return key.type().cast(attributes[i + 1]);
+            }
+        }
+        return null;
+    }
+}

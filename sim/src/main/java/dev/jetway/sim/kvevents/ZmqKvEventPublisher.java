@@ -1,0 +1,174 @@
+package dev.jetway.sim.kvevents;
+
+import dev.jetway.engine.KvEventSink;
+import dev.jetway.kvcache.event.KvEvent;
+import dev.jetway.kvcache.event.KvEventBatch;
+import dev.jetway.kvcache.event.KvEventEncoder;
+import dev.jetway.kvcache.event.KvEventMessage;
+import dev.jetway.kvcache.event.KvTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publishes a replica's KV events like vLLM's ZMQ publisher: a PUB socket that binds, messages of three frames
+ * (topic {@code kv@<host>:<port>@<model>}, 8-byte big-endian sequence number, msgpack {@code EventBatch}), a batch
+ * sent when {@value #BATCH_EVENTS} events are waiting or one second after its first event, whichever comes first.
+ *
+ * <p>The engine thread only offers events to a bounded queue, so publishing never blocks it; when the queue is
+ * full (a stuck publisher) events are dropped, counted and logged rather than stalling the model.
+ */
+public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ZmqKvEventPublisher.class);
+    static final int BATCH_EVENTS = 16;
+    static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Longest wait for an event, so that {@link #close()} is noticed promptly. */
+    private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int QUEUE_CAPACITY = 100_000;
+
+    private final ArrayBlockingQueue<KvEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final ZContext context;
+    private final ZMQ.Socket socket;
+    private final byte[] topic;
+    private final String boundEndpoint;
+    private final Thread thread;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean stopping;
+    private long sequence;
+
+    /**
+     * Binds at once (so a taken port fails the start, and the bound port is known) and starts the sending thread.
+     *
+     * @param bindEndpoint e.g. {@code tcp://*:5557}; port 0 or {@code *} picks a free port
+     */
+    public ZmqKvEventPublisher(String bindEndpoint, KvTopic topic) {
+        this.topic = topic.toString().getBytes(StandardCharsets.UTF_8);
+        this.context = new ZContext(1);
+        try {
+            this.socket = context.createSocket(SocketType.PUB);
+            socket.setLinger(0);
+            socket.setSndHWM(QUEUE_CAPACITY);
+            socket.bind(ephemeralAsWildcard(bindEndpoint));
+            this.boundEndpoint = socket.getLastEndpoint();
+        } catch (RuntimeException e) {
+            context.close();
+            throw new IllegalStateException("cannot bind KV-event publisher to " + bindEndpoint + ": "
+                    + e.getMessage(), e);
+        }
+        this.thread = Thread.ofPlatform().name("sim-kv-events-" + port(boundEndpoint)).daemon(true)
+                .start(this::run);
+    }
+
+    /** The endpoint actually bound, e.g. {@code tcp://0.0.0.0:5557}. */
+    public String boundEndpoint() {
+        return boundEndpoint;
+    }
+
+    /** The TCP port actually bound. */
+    public int port() {
+        return port(boundEndpoint);
+    }
+
+    public long droppedEvents() {
+        return dropped.get();
+    }
+
+    @Override
+    public void accept(KvEvent event, long timeNanos) {
+        if (!queue.offer(event) && dropped.getAndIncrement() % 10_000 == 0) {
+            log.warn("KV-event queue full on {}; dropping events ({} so far)", boundEndpoint, dropped.get());
+        }
+    }
+
+    private void run() {
+        List<KvEvent> batch = new ArrayList<>(BATCH_EVENTS);
+        long flushAt = Long.MAX_VALUE;
+        try {
+            while (!stopping || !queue.isEmpty()) {
+                long wait = batch.isEmpty() ? MAX_WAIT_NANOS
+                        : Math.min(MAX_WAIT_NANOS, Math.max(0, flushAt - System.nanoTime()));
+                KvEvent event = queue.poll(wait, TimeUnit.NANOSECONDS);
+                if (event != null) {
+                    if (batch.isEmpty()) {
+                        flushAt = System.nanoTime() + FLUSH_INTERVAL_NANOS;
+                    }
+                    batch.add(event);
+                    queue.drainTo(batch, BATCH_EVENTS - batch.size());
+                }
+                if (batch.size() >= BATCH_EVENTS || (!batch.isEmpty() && System.nanoTime() >= flushAt)) {
+                    send(batch);
+                    batch.clear();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("KV-event publisher on {} stopped", boundEndpoint, e);
+        } finally {
+            if (!batch.isEmpty()) {
+                sendQuietly(batch);
+            }
+            context.close();
+        }
+    }
+
+    private void send(List<KvEvent> batch) {
+        byte[] payload = KvEventEncoder.encode(
+                new KvEventBatch(System.currentTimeMillis() / 1000.0, List.copyOf(batch), 0));
+        byte[] seq = KvEventMessage.encodeSeq(sequence++);
+        // PUB never blocks: at the high-water mark ZMQ drops for slow subscribers, like vLLM.
+        socket.sendMore(topic);
+        socket.sendMore(seq);
+        socket.send(payload, ZMQ.DONTWAIT);
+    }
+
+    private void sendQuietly(List<KvEvent> batch) {
+        try {
+            send(batch);
+        } catch (RuntimeException e) {
+            log.debug("final KV-event batch not sent", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String ephemeralAsWildcard(String endpoint) {
+        return endpoint.endsWith(":0") ? endpoint.substring(0, endpoint.length() - 1) + "*" : endpoint;
+    }
+
+    private static int port(String endpoint) {
+        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+    }
+
+    /** The bind endpoint of replica {@code index}: the base port plus the index (0 and {@code *} stay as they are). */
+    public static String forReplica(String baseEndpoint, int index) {
+        int colon = baseEndpoint.lastIndexOf(':');
+        String portText = baseEndpoint.substring(colon + 1);
+        if (colon < 0 || portText.equals("*") || portText.equals("0")) {
+            return baseEndpoint;
+        }
+        try {
+            return baseEndpoint.substring(0, colon + 1) + (Integer.parseInt(portText) + index);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("KV-event endpoint needs a numeric port: " + baseEndpoint, e);
+        }
+    }
+}
