@@ -1,10 +1,13 @@
 package dev.jetway.cli;
 
+import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.config.ConfigException;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.scheduler.config.PluginRegistry;
+import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,8 +37,8 @@ final class ConfigCommand implements Runnable {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Load a config and print the resolved pipeline with every default filled in, "
                     + "or every problem found (exit code 1).",
-                    "FILE may also be a built-in policy name: " + "jetway, approximate, load, round-robin, random, "
-                            + "sglang-cache-aware, dynamo-kv-cost."})
+                    "FILE may also be a built-in policy name: " + "jetway, precise, approximate, load, round-robin, "
+                            + "random, sglang-cache-aware, dynamo-kv-cost."})
     static final class Check implements Callable<Integer> {
 
         @Mixin
@@ -54,7 +57,7 @@ final class ConfigCommand implements Runnable {
             try {
                 EndpointPickerConfig config = EndpointPickerConfig.BUILT_IN_POLICIES.contains(file)
                         ? EndpointPickerConfig.builtIn(file) : EndpointPickerConfig.load(Path.of(file));
-                Scheduler scheduler = Scheduler.fromConfig(config, SchedulerEnvironment.system());
+                Scheduler scheduler = Scheduler.fromConfig(config, environmentFor(config));
                 out.print(scheduler.describe());
                 out.println("OK");
                 out.flush();
@@ -68,6 +71,21 @@ final class ConfigCommand implements Runnable {
                 return INVALID;
             }
         }
+    }
+
+    /**
+     * The gateway gives precise configs a KV-event index; checking one needs an (empty) index too, sized with the
+     * block size the config asks for.
+     */
+    static SchedulerEnvironment environmentFor(EndpointPickerConfig config) {
+        SchedulerEnvironment env = SchedulerEnvironment.system();
+        for (var plugin : config.plugins()) {
+            if (plugin.type().equals(PrecisePrefixCacheProducer.TYPE)) {
+                int blockSize = plugin.parameters().path("tokenProcessorConfig").path("blockSize").asInt(64);
+                return env.withPreciseIndex(new PrecisePrefixIndex(PreciseIndexConfig.defaults(Math.max(1, blockSize))));
+            }
+        }
+        return env;
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,

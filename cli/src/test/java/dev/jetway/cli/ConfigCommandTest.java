@@ -73,12 +73,14 @@ class ConfigCommandTest {
         assertThat(run("config", "show", "approximate")).isZero();
         assertThat(out.toString()).contains("maxPrefixBlocksToMatch: 256");
         assertThat(run("config", "show", "nope")).isEqualTo(1);
+        assertThat(run("config", "check", "precise")).isZero();
+        assertThat(out.toString()).contains("precise-prefix-cache-producer {blockSize=64, speculativeIndexing=true}");
     }
 
     @Test
     void pluginsListsBuiltAndPlannedTypes() {
         assertThat(run("config", "plugins")).isZero();
         assertThat(out.toString()).contains("queue-scorer", "by-label-selector", "-> label-selector-filter",
-                "precise-prefix-cache-producer", "not built yet");
+                "disagg-profile-handler", "not built yet");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jetway.scheduler;
 
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -14,14 +15,21 @@ import java.util.random.RandomGenerator;
  *
  * @param nanoClock monotonic time in nanoseconds (same clock as {@link EndpointMetrics#updateTimeNanos()})
  * @param random    randomness for tie-breaks and random pickers; must be safe for the threads that schedule
- * @param tokenizer the engine's tokenizer when the caller knows it (the {@code token-producer}'s {@code jetway}
+ * @param tokenizer the engine's tokenizer when the caller knows it (the {@code token-producer}'s {@code engine}
  *                  backend uses it), or null
+ * @param preciseIndex the KV-event-fed prefix index the caller maintains (the gateway's or simulator's event
+ *                  intake writes it), read by {@code precise-prefix-cache-producer}; or null
  */
-public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer) {
+public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer,
+                                   PrecisePrefixIndex preciseIndex) {
 
     public SchedulerEnvironment {
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(random, "random");
+    }
+
+    public SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator random, Tokenizer tokenizer) {
+        this(nanoClock, random, tokenizer, null);
     }
 
     /** Wall-clock time and thread-local randomness: for the gateway, which schedules from many threads. */
@@ -39,7 +47,12 @@ public record SchedulerEnvironment(LongSupplier nanoClock, RandomGenerator rando
 
     /** A copy with the engine's tokenizer. */
     public SchedulerEnvironment withTokenizer(Tokenizer engineTokenizer) {
-        return new SchedulerEnvironment(nanoClock, random, engineTokenizer);
+        return new SchedulerEnvironment(nanoClock, random, engineTokenizer, preciseIndex);
+    }
+
+    /** A copy with the precise prefix index (enables {@code precise-prefix-cache-producer} and policy "precise"). */
+    public SchedulerEnvironment withPreciseIndex(PrecisePrefixIndex index) {
+        return new SchedulerEnvironment(nanoClock, random, tokenizer, index);
     }
 
     public long nanoTime() {

@@ -48,7 +48,8 @@ public record EndpointPickerConfig(
 
     /** Named built-in policies (what {@code --policies} and the demo accept), in display order. */
     public static final List<String> BUILT_IN_POLICIES = List.of(
-            "jetway", "approximate", "load", "round-robin", "random", "sglang-cache-aware", "dynamo-kv-cost");
+            "jetway", "precise", "approximate", "load", "round-robin", "random", "sglang-cache-aware",
+            "dynamo-kv-cost");
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "plugins", "schedulingProfiles",
             "featureGates", "dataLayer", "flowControl", "requestHandler", "saturationDetector", "parser");
@@ -139,9 +140,7 @@ public record EndpointPickerConfig(
             return defaultConfig();
         }
         if (!BUILT_IN_POLICIES.contains(policy)) {
-            String hint = policy.equals("precise")
-                    ? " ('precise' needs the precise prefix index, which is not built yet)" : "";
-            throw new ConfigException("unknown policy '" + policy + "'" + hint + "; built-in policies: "
+            throw new ConfigException("unknown policy '" + policy + "'; built-in policies: "
                     + String.join(", ", BUILT_IN_POLICIES));
         }
         return resource("/dev/jetway/scheduler/policies/" + policy + ".yaml", "builtin:" + policy);

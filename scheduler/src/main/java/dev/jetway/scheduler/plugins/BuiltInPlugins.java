@@ -22,6 +22,7 @@ import dev.jetway.scheduler.plugins.picker.RoundRobinPicker;
 import dev.jetway.scheduler.plugins.picker.WeightedRandomPicker;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.plugins.producer.InflightLoadProducer;
+import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
 import dev.jetway.scheduler.plugins.producer.TokenProducer;
 import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
 import dev.jetway.scheduler.plugins.scorer.ActiveRequestScorer;
@@ -95,6 +96,8 @@ public final class BuiltInPlugins {
         r.alias("tokenizer", TokenProducer.TYPE);
         r.register(ApproxPrefixCacheProducer.TYPE, DATA_PRODUCER, "prefix matches from routing history",
                 (n, p, e) -> ApproxPrefixCacheProducer.create(n, p));
+        r.register(PrecisePrefixCacheProducer.TYPE, DATA_PRODUCER, "prefix matches from the engines' KV events",
+                PrecisePrefixCacheProducer::create);
         r.register(InflightLoadProducer.TYPE, DATA_PRODUCER, "in-flight requests and tokens (built in)",
                 (n, p, e) -> InflightLoadProducer.create(n, p));
         // Data layer (settings for the gateway)
@@ -115,10 +118,8 @@ public final class BuiltInPlugins {
         r.planned("encode-filter", FILTER, "encode/prefill/decode disaggregation is not built yet");
         r.planned("header-profile-handler", PROFILE_HANDLER, "the coordinator mode is not built yet");
         r.planned("data-parallel-profile-handler", PROFILE_HANDLER, "deprecated in llm-d; not planned");
-        String precise = "precise prefix-cache routing needs the KV-event index (kvcache precise index), which is "
-                + "not wired into the scheduler yet";
-        r.planned("precise-prefix-cache-producer", DATA_PRODUCER, precise);
-        r.planned("precise-prefix-cache-scorer", SCORER, precise);
+        r.planned("precise-prefix-cache-scorer", SCORER, "deprecated in llm-d: use precise-prefix-cache-producer and "
+                + "prefix-cache-scorer with prefixMatchInfoProducerName: precise-prefix-cache-producer");
         r.planned("burst-prefix-cache-producer", DATA_PRODUCER, "burst co-location is not built yet");
         String latency = "latency prediction is not built yet";
         r.planned("predicted-latency-producer", DATA_PRODUCER, latency);

@@ -17,9 +17,14 @@ public record PrefixMatchInfo(String producer, int[] matchedBlocks, int totalBlo
     public static final AttributeKey<PrefixMatchInfo> DEFAULT_KEY =
             AttributeKey.of("prefix-match", PrefixMatchInfo.class);
 
+    // Keys are looked up per request by every prefix plugin: build each one once.
+    private static final java.util.concurrent.ConcurrentHashMap<String, AttributeKey<PrefixMatchInfo>> KEYS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The key a named producer writes to. */
     public static AttributeKey<PrefixMatchInfo> keyFor(String producerName) {
-        return AttributeKey.of("prefix-match:" + producerName, PrefixMatchInfo.class);
+        return KEYS.computeIfAbsent(producerName,
+                n -> AttributeKey.of("prefix-match:" + n, PrefixMatchInfo.class));
     }
 
     /** Matched blocks of the endpoint at {@code slot}. */

@@ -89,14 +89,17 @@ class EndpointPickerConfigTest {
         EndpointPickerConfig c = fixture("example-c-precise.yaml");
         assertThatThrownBy(() -> Scheduler.fromConfig(c, Fixtures.env(1)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'precise-prefix-cache-producer' (data producer) is not built yet")
+                .hasMessageContaining("plugin 'precise-prefix-cache-producer' (precise-prefix-cache-producer): needs "
+                        + "the precise prefix index")
                 .hasMessageContaining("plugin 'token-producer' (token-producer): parameter 'vllm'");
     }
 
     @ParameterizedTest
     @FieldSource("POLICIES")
     void everyBuiltInPolicyLoads(String policy) {
-        Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.builtIn(policy), Fixtures.env(1));
+        var index = new dev.jetway.kvcache.index.precise.PrecisePrefixIndex(
+                dev.jetway.kvcache.index.precise.PreciseIndexConfig.defaults(64));
+        Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.builtIn(policy), Fixtures.env(1).withPreciseIndex(index));
         assertThat(s.profiles()).hasSize(1);
         assertThat(s.schedule(Fixtures.request("hi there"), Fixtures.endpoints(4)).primaryEndpoint()).isNotNull();
     }
@@ -113,8 +116,8 @@ class EndpointPickerConfigTest {
 
     @Test
     void unknownPolicyListsTheBuiltInOnes() {
-        assertThatThrownBy(() -> EndpointPickerConfig.builtIn("precise"))
-                .hasMessageContaining("precise prefix index").hasMessageContaining("approximate");
+        assertThatThrownBy(() -> EndpointPickerConfig.builtIn("exact"))
+                .hasMessageContaining("unknown policy 'exact'").hasMessageContaining("approximate");
     }
 
     @Test

@@ -13,13 +13,15 @@ import java.util.concurrent.locks.StampedLock;
  * (block, endpoint) entry plus a small fixed cost per endpoint (see {@link BlockLru}); llm-d's default capacity of
  * 31,250 blocks is ~0.8 MB per endpoint when full.
  *
- * <p>Thread-safe: lookups of different requests run in parallel (read locks per endpoint); a record (after a
- * routing decision) write-locks only the chosen endpoint.
+ * <p>Thread-safe: lookups are optimistic reads (no shared write; retried under the read lock if a record ran
+ * concurrently); a record (after a routing decision) write-locks only the chosen endpoint.
  */
 public final class ApproximatePrefixIndex {
 
     /** Approximate bytes per (block, endpoint) entry at full capacity, see {@link BlockLru}. */
     public static final int BYTES_PER_ENTRY = 25;
+
+    private static final long USED_GRANULARITY_NANOS = 1_000_000_000L;
 
     private final int defaultCapacity;
     private final ConcurrentHashMap<String, Shard> endpoints = new ConcurrentHashMap<>();
@@ -32,6 +34,13 @@ public final class ApproximatePrefixIndex {
         Shard(int capacity, long now) {
             this.lru = new BlockLru(capacity);
             this.lastUsedNanos = now;
+        }
+
+        /** Coarse on purpose: a volatile store per lookup would cost more than the lookup. */
+        void markUsed(long now) {
+            if (now - lastUsedNanos > USED_GRANULARITY_NANOS) {
+                lastUsedNanos = now;
+            }
         }
     }
 
@@ -56,17 +65,34 @@ public final class ApproximatePrefixIndex {
         if (shard == null || count == 0) {
             return 0;
         }
-        shard.lastUsedNanos = nowNanos;
-        long stamp = shard.lock.readLock();
-        try {
-            int i = 0;
-            while (i < count && shard.lru.contains(keys[i])) {
-                i++;
+        shard.markUsed(nowNanos);
+        // Optimistic read: no write to shared memory on the hot path. A concurrent record may leave the arrays
+        // half-updated under us; validate() then fails (and a torn read may throw), and we retry under the lock.
+        long stamp = shard.lock.tryOptimisticRead();
+        if (stamp != 0) {
+            try {
+                int i = matchUnlocked(shard.lru, keys, count);
+                if (shard.lock.validate(stamp)) {
+                    return i;
+                }
+            } catch (RuntimeException tornRead) {
+                // fall through to the locked read
             }
-            return i;
+        }
+        stamp = shard.lock.readLock();
+        try {
+            return matchUnlocked(shard.lru, keys, count);
         } finally {
             shard.lock.unlockRead(stamp);
         }
+    }
+
+    private static int matchUnlocked(BlockLru lru, long[] keys, int count) {
+        int i = 0;
+        while (i < count && lru.contains(keys[i])) {
+            i++;
+        }
+        return i;
     }
 
     /**
@@ -81,7 +107,7 @@ public final class ApproximatePrefixIndex {
     public void record(String endpointId, long[] keys, int count, int capacity, long nowNanos) {
         int cap = capacity > 0 ? capacity : defaultCapacity;
         Shard shard = endpoints.computeIfAbsent(endpointId, id -> new Shard(cap, nowNanos));
-        shard.lastUsedNanos = nowNanos;
+        shard.markUsed(nowNanos);
         long stamp = shard.lock.writeLock();
         try {
             if (shard.lru.capacity() != cap) {
@@ -100,7 +126,7 @@ public final class ApproximatePrefixIndex {
         endpoints.remove(endpointId);
     }
 
-    /** Forgets endpoints not looked up or recorded since {@code cutoffNanos}; returns how many. */
+    /** Forgets endpoints not looked up or recorded since {@code cutoffNanos} (to within a second); returns how many. */
     public int removeUnusedSince(long cutoffNanos) {
         int[] removed = {0};
         endpoints.entrySet().removeIf(e -> {

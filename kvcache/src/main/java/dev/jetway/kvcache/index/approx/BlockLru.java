@@ -10,7 +10,8 @@ import java.util.Arrays;
  * 24–32 bytes, ~25 at llm-d's default capacity of 31,250 (a 65,536-slot table). Arrays grow by doubling up to the
  * capacity, so an endpoint that received little traffic costs little.
  *
- * <p>Not thread-safe: {@link ApproximatePrefixIndex} guards each instance with a lock.
+ * <p>Not thread-safe: {@link ApproximatePrefixIndex} guards each instance with a lock; its optimistic readers
+ * call {@link #contains} racing a writer and rely on it terminating (possibly with an exception) before validation.
  */
 final class BlockLru {
 
@@ -107,17 +108,23 @@ final class BlockLru {
     }
 
     private int find(long key) {
-        int s = slotOf(key);
-        while (true) {
-            int v = table[s];
+        int[] t = table;
+        long[] k = keys;
+        int m = mask;
+        int s = (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & m;
+        // Bounded so that an optimistic reader racing a resize (stale mask, torn arrays) cannot spin forever;
+        // a consistent table is at most half full and always ends the probe at an empty slot.
+        for (int probes = 0; probes <= m; probes++) {
+            int v = t[s];
             if (v == 0) {
                 return NONE;
             }
-            if (keys[v - 1] == key) {
+            if (k[v - 1] == key) {
                 return v - 1;
             }
-            s = (s + 1) & mask;
+            s = (s + 1) & m;
         }
+        return NONE;
     }
 
     private void insertSlot(long key, int node) {

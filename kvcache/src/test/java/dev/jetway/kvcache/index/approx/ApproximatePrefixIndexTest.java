@@ -87,4 +87,38 @@ class ApproximatePrefixIndexTest {
             assertThat(index.size("ep" + e)).isEqualTo(5000);
         }
     }
+
+    @Test
+    void readersRacingResizesNeverMissWhatIsThere() throws Exception {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(1 << 20);
+        long[] stable = keys(7_000_000_000L, 32);
+        index.record("ep", stable, 32, 0, 0);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> writer = pool.submit(() -> {
+                // grows the LRU from 256 nodes through many doublings while readers look up
+                for (int i = 0; i < 200_000; i++) {
+                    index.record("ep", new long[] {i * 31L + 1}, 1, 0, 0);
+                }
+            });
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int misses = 0;
+                    while (!writer.isDone()) {
+                        if (index.matchLength("ep", stable, 32, 0) != 32) {
+                            misses++;
+                        }
+                    }
+                    return misses;
+                }));
+            }
+            writer.get();
+            for (Future<Integer> f : readers) {
+                assertThat(f.get()).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
