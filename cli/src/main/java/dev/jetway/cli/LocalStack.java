@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Simulated replicas and the gateway in front of them, in this process: what {@code jetway up} runs and what
- * {@code jetway demo} builds on. Start it, point clients at {@link #gatewayUrl()}, switch routing policies with
+ * {@code jetway demo} builds on. Replicas publish KV events into the gateway's precise index. Start it, point clients at {@link #gatewayUrl()}, switch routing policies with
  * {@link #usePolicy}, make every replica cold again with {@link #resetReplicas()}, and {@link #close()} it.
  */
 public final class LocalStack implements AutoCloseable {
@@ -62,7 +62,9 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(Options options) throws InterruptedException {
         SimCluster sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
-                .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile()), options.replicas());
+                .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
+                // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too
+                .withKvEvents("tcp://127.0.0.1:*"), options.replicas());
         try {
             GatewayConfig config = config(options, sim, options.picker());
             return new LocalStack(options, sim, GatewayServer.start(config), config);

@@ -17,18 +17,22 @@ import java.util.List;
  *                       {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per pseudo-token, done by the
  *                       scheduler: much cheaper for very long prompts, and as good in front of real vLLM, whose
  *                       tokenizer neither matches)
+ * @param kvBlockSize    tokens per KV block of the pool's model servers (vLLM {@code --block-size}); the precise
+ *                       prefix index fed by {@code kvEvents} keys blocks of this size
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
-                         String tokenizer) {
+                         String tokenizer, Integer kvBlockSize) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null);
+        this(name, models, endpoints, endpointPicker, null, null);
     }
 
     public PoolConfig {
+        kvBlockSize = kvBlockSize == null ? 16 : kvBlockSize;
+        ConfigChecks.positive("pools[" + name + "].kvBlockSize", kvBlockSize);
         tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
         if (!tokenizer.equals(SIMPLE_TOKENIZER) && !tokenizer.equals(ESTIMATE_TOKENIZER)) {
             throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + SIMPLE_TOKENIZER + " or "
@@ -45,5 +49,10 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                 throw new IllegalArgumentException("pool " + name + " lists endpoint " + e.address() + " twice");
             }
         }
+    }
+
+    /** True when some endpoint publishes KV events: the pool then keeps a precise prefix index. */
+    public boolean hasKvEvents() {
+        return endpoints.stream().anyMatch(e -> e.kvEvents() != null);
     }
 }

@@ -5,9 +5,12 @@ import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.datalayer.KvEventSubscriber;
 import dev.jetway.gateway.datalayer.MetricsScraper;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.upstream.UpstreamPools;
+import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
@@ -24,6 +27,7 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
 
 /**
  * The live routing table and the endpoint state behind it. {@link #apply} swaps in a new configuration without
@@ -44,6 +48,9 @@ public final class RoutingState implements AutoCloseable {
     private final Map<String, Scheduler> schedulers = new HashMap<>();
     private final Map<String, EndpointPickerConfig> pickerConfigs = new HashMap<>();
     private final Set<String> gaugedPools = new HashSet<>();
+    private final Map<String, PrecisePrefixIndex> preciseIndexes = new HashMap<>();
+    private final Map<String, KvEventSubscriber> subscribers = new HashMap<>();
+    private final ZContext zmq = new ZContext();
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private GatewayConfig config;
 
@@ -69,13 +76,25 @@ public final class RoutingState implements AutoCloseable {
     public synchronized void apply(GatewayConfig next) {
         Map<String, Scheduler> nextSchedulers = new HashMap<>();
         Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
+        Map<String, PrecisePrefixIndex> nextIndexes = new HashMap<>();
         for (PoolConfig p : next.pools()) {
             EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
+            PrecisePrefixIndex index = preciseIndexes.get(p.name());
+            if (p.hasKvEvents() && (index == null || index.config().blockSize() != p.kvBlockSize())) {
+                index = new PrecisePrefixIndex(PreciseIndexConfig.defaults(p.kvBlockSize()));
+            } else if (!p.hasKvEvents()) {
+                index = null;
+            }
+            if (index != null) {
+                nextIndexes.put(p.name(), index);
+            }
             Scheduler existing = schedulers.get(p.name());
-            if (existing != null && picker.equals(pickerConfigs.get(p.name()))) {
+            if (existing != null && picker.equals(pickerConfigs.get(p.name()))
+                    && existing.environment().preciseIndex() == index) {
                 nextSchedulers.put(p.name(), existing);
             } else {
-                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker, environment));
+                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker,
+                        index == null ? environment : environment.withPreciseIndex(index)));
             }
             nextPickers.put(p.name(), picker);
         }
@@ -108,6 +127,34 @@ public final class RoutingState implements AutoCloseable {
                         System::nanoTime).start());
             }
         }
+        // stop the subscribers that do not carry over first: their endpoints leave the index before any re-add
+        Map<String, KvEventSubscriber> nextSubscribers = new HashMap<>();
+        for (var entry : subscribers.entrySet()) {
+            EndpointConfig e = endpointConfig(next, entry.getKey());
+            PrecisePrefixIndex index = nextIndexes.get(poolOf(entry.getKey()));
+            if (e != null && e.kvEvents() != null && entry.getValue().feeds(index, e.kvEvents())) {
+                nextSubscribers.put(entry.getKey(), entry.getValue());
+            } else {
+                entry.getValue().close();
+                entry.getValue().forget();
+            }
+        }
+        for (PoolConfig p : next.pools()) {
+            PrecisePrefixIndex index = nextIndexes.get(p.name());
+            for (EndpointConfig e : p.endpoints()) {
+                String key = p.name() + '|' + e.address();
+                if (index != null && e.kvEvents() != null && !nextSubscribers.containsKey(key)) {
+                    String model = p.models().isEmpty() ? "" : p.models().getFirst();
+                    int id = index.addEndpoint(keep.get(key).endpoint().id(), model);
+                    nextSubscribers.put(key, new KvEventSubscriber(zmq, e.kvEvents(), index, id, e.address(), metrics)
+                            .start());
+                }
+            }
+        }
+        subscribers.clear();
+        subscribers.putAll(nextSubscribers);
+        preciseIndexes.clear();
+        preciseIndexes.putAll(nextIndexes);
         RoutingTable nextTable = new RoutingTable(pools, table.generation() + 1);
         table = nextTable;
         for (var entry : new HashMap<>(endpoints).entrySet()) {
@@ -134,6 +181,19 @@ public final class RoutingState implements AutoCloseable {
                 pools.size(), keep.size());
     }
 
+    private static EndpointConfig endpointConfig(GatewayConfig config, String key) {
+        for (PoolConfig p : config.pools()) {
+            if (p.name().equals(poolOf(key))) {
+                for (EndpointConfig e : p.endpoints()) {
+                    if (e.address().equals(key.substring(key.indexOf('|') + 1))) {
+                        return e;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     private static String poolOf(String key) {
         return key.substring(0, key.indexOf('|'));
     }
@@ -152,6 +212,16 @@ public final class RoutingState implements AutoCloseable {
                         () -> average(name, e -> e.endpoint().metrics().waitingRequests()));
                 metrics.gauge("llm_d_epp_pool_average_running_requests", "Average running requests per ready endpoint",
                         tags, () -> average(name, e -> e.endpoint().metrics().runningRequests()));
+                metrics.gauge("jetway_kv_hash_parity_ratio",
+                        "Share of KV events whose blocks match the keys the gateway computed when routing (NaN: no data)",
+                        tags, () -> {
+                            PrecisePrefixIndex index = preciseIndexes.get(name);
+                            if (index == null) {
+                                return Double.NaN;
+                            }
+                            var report = index.poolParity();
+                            return report.samples() == 0 ? Double.NaN : report.ratio();
+                        });
                 metrics.gauge("llm_d_epp_pool_ready_endpoints", "Endpoints in rotation", tags, () -> {
                     GatewayPool cur = pool(name);
                     return cur == null ? 0 : cur.readyCount();
@@ -202,10 +272,18 @@ public final class RoutingState implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        subscribers.values().forEach(KvEventSubscriber::close);
+        subscribers.clear();
         scrapers.values().forEach(MetricsScraper::close);
         scrapers.clear();
         endpoints.values().forEach(e -> e.pools().close());
         endpoints.clear();
         scrapeClient.close();
+        zmq.close();
+    }
+
+    /** The precise prefix index of a pool whose endpoints publish KV events, or null. */
+    public synchronized PrecisePrefixIndex preciseIndex(String pool) {
+        return preciseIndexes.get(pool);
     }
 }
