@@ -431,11 +431,11 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase == Phase.DONE) {
             return;
         }
-        metrics.requestError(parsed.model(), errorCode);
         if (phase == Phase.RELAYING) {
             failMidStream(error, errorCode);
             return;
         }
+        metrics.requestError(parsed.model(), errorCode);
         cancelTimer();
         if (client.channel().isActive()) {
             Responses.error(client, error, keepAlive);
