@@ -80,7 +80,7 @@ public final class LocalStack implements AutoCloseable {
                 .toList();
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 picker == null ? null : TextNode.valueOf(picker));
-        ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null);
+        ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null, null);
         return new GatewayConfig(server, null, null, null, List.of(pool), Path.of("."));
     }
 
