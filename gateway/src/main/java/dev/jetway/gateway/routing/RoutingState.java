@@ -48,6 +48,7 @@ public final class RoutingState implements AutoCloseable {
     private final Map<String, Scheduler> schedulers = new HashMap<>();
     private final Map<String, EndpointPickerConfig> pickerConfigs = new HashMap<>();
     private final Set<String> gaugedPools = new HashSet<>();
+    private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<String, PrecisePrefixIndex> preciseIndexes = new HashMap<>();
     private final Map<String, KvEventSubscriber> subscribers = new HashMap<>();
     private final ZContext zmq = new ZContext();
@@ -164,6 +165,7 @@ public final class RoutingState implements AutoCloseable {
                     s.close();
                 }
                 entry.getValue().pools().close();
+                gaugedEndpoints.remove(entry.getValue());
                 metrics.removeGauges(Tags.of("model_server_endpoint", entry.getValue().address().toString(),
                         "name", poolOf(entry.getKey())));
             }
@@ -228,6 +230,9 @@ public final class RoutingState implements AutoCloseable {
                 });
             }
             for (GatewayEndpoint e : p.endpoints()) {
+                if (!gaugedEndpoints.add(e)) {
+                    continue; // registered by an earlier generation: its gauges already read this object
+                }
                 Tags tags = Tags.of("name", p.name(), "model_server_endpoint", e.address().toString());
                 metrics.gauge("llm_d_epp_pool_per_endpoint_queue_size", "Waiting requests per endpoint", tags,
                         () -> e.endpoint().metrics().waitingRequests());
