@@ -52,6 +52,7 @@ public final class Scheduler {
     private final List<Plugin> plugins;
     private final SchedulerEnvironment environment;
     private final String description;
+    private volatile PluginTimer pluginTimer;
 
     /**
      * A pipeline built by hand (the config loader uses this too).
@@ -108,8 +109,13 @@ public final class Scheduler {
         List<Endpoint> endpoints = List.copyOf(candidates);
         SchedulingContext context = new SchedulingContext(request, endpoints, environment);
         DecisionRecord decision = new DecisionRecord(request.requestId(), endpoints);
+        PluginTimer timer = pluginTimer;
         for (DataProducer p : producers) {
+            long t0 = timer == null ? 0 : environment.nanoTime();
             p.produce(context);
+            if (timer != null) {
+                timer.record("DataProducer", p.type(), p.name(), environment.nanoTime() - t0);
+            }
         }
         Candidates all = new Candidates(endpoints);
         Map<String, ProfileResult> results = new HashMap<>(4);
@@ -121,7 +127,7 @@ public final class Scheduler {
             }
             for (SchedulingProfile profile : next) {
                 ProfileDecision trace = decision.startProfile(profile.name());
-                results.put(profile.name(), profile.run(context, all.copy(), trace));
+                results.put(profile.name(), profile.run(context, all.copy(), trace, timer));
             }
         }
         String primary = results.isEmpty() ? null : profileHandler.primaryProfile(context, results);
@@ -147,8 +153,13 @@ public final class Scheduler {
     public void preRequest(SchedulingResult result, Endpoint target) {
         Objects.requireNonNull(target, "target");
         result.charge.charge(target, uncachedPromptTokens(result.context(), target));
+        PluginTimer timer = pluginTimer;
         for (PreRequestHook h : preRequestHooks) {
+            long t0 = timer == null ? 0 : environment.nanoTime();
             h.preRequest(result.context(), result, target);
+            if (timer != null) {
+                timer.record("PreRequest", h.type(), h.name(), environment.nanoTime() - t0);
+            }
         }
     }
 
@@ -186,6 +197,11 @@ public final class Scheduler {
             }
         }
         return out;
+    }
+
+    /** Reports every plugin's duration to {@code timer} from now on (null stops it). */
+    public void setPluginTimer(PluginTimer timer) {
+        this.pluginTimer = timer;
     }
 
     /** Profiles by name, in config order. */

@@ -42,12 +42,16 @@ public final class SchedulingProfile {
         return picker;
     }
 
-    ProfileResult run(SchedulingContext context, Candidates candidates, ProfileDecision trace) {
+    ProfileResult run(SchedulingContext context, Candidates candidates, ProfileDecision trace, PluginTimer timer) {
         for (Filter f : filters) {
             if (candidates.isEmpty()) {
                 break;
             }
+            long t0 = timer == null ? 0 : context.environment().nanoTime();
             f.filter(context, candidates);
+            if (timer != null) {
+                timer.record("Filter", f.type(), f.name(), context.environment().nanoTime() - t0);
+            }
             trace.filtered(f.name(), candidates.takeLastRemoved());
         }
         int n = candidates.size();
@@ -62,7 +66,11 @@ public final class SchedulingProfile {
                 break;
             }
             double[] scores = new double[n];
+            long t0 = timer == null ? 0 : context.environment().nanoTime();
             ws.scorer().score(context, candidates, scores);
+            if (timer != null) {
+                timer.record("Scorer", ws.scorer().type(), ws.scorer().name(), context.environment().nanoTime() - t0);
+            }
             double w = ws.weight();
             for (int i = 0; i < n; i++) {
                 double s = scores[i];
@@ -73,7 +81,11 @@ public final class SchedulingProfile {
             }
             trace.scored(ws.scorer().name(), w, scores);
         }
+        long t0 = timer == null ? 0 : context.environment().nanoTime();
         Pick pick = n == 0 ? Pick.none("no candidate left after filters") : picker.pick(context, candidates, totals);
+        if (timer != null && n > 0) {
+            timer.record("Picker", picker.type(), picker.name(), context.environment().nanoTime() - t0);
+        }
         trace.picked(picker.name(), totals, pick);
         return new ProfileResult(name, pick.targets(), pick.reason());
     }

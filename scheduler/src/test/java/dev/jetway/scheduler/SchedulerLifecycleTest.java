@@ -157,4 +157,22 @@ class SchedulerLifecycleTest {
             assertThat(e.inFlightTokens()).isZero();
         });
     }
+
+    @Test
+    void pluginTimerHearsEveryPluginOfTheCycle() {
+        Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.defaultConfig(), Fixtures.env(3));
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        s.setPluginTimer((point, type, name, nanos) -> {
+            assertThat(nanos).isNotNegative();
+            seen.add(point + ":" + name);
+        });
+        SchedulingResult r = s.schedule(Fixtures.request("hello world"), Fixtures.endpoints(2));
+        s.preRequest(r);
+        assertThat(seen).containsExactly("DataProducer:token-producer", "DataProducer:approx-prefix-cache-producer",
+                "Scorer:prefix-cache-scorer", "Scorer:kv-cache-utilization-scorer", "Scorer:queue-scorer",
+                "Scorer:active-request-scorer", "Picker:max-score-picker", "PreRequest:approx-prefix-cache-producer");
+        s.setPluginTimer(null);
+        s.schedule(Fixtures.request("again"), Fixtures.endpoints(2));
+        assertThat(seen).hasSize(8);
+    }
 }

@@ -28,6 +28,16 @@ class PickersTest {
     }
 
     @Test
+    void maxScoreOrdersManyFallbacksBySortingToo() {
+        List<Endpoint> ten = Fixtures.endpoints(10);
+        double[] totals = {0.5, 0.1, 0.9, 0.3, 0.8, 0.2, 0.7, 0.0, 0.6, 0.4};
+        var p = new MaxScorePicker("m", 9, Fixtures.env(1));
+        List<Endpoint> out = p.pick(Fixtures.context(ten), new Candidates(ten), totals).targets();
+        assertThat(out).containsExactly(ten.get(2), ten.get(4), ten.get(6), ten.get(8), ten.get(0), ten.get(9),
+                ten.get(3), ten.get(5), ten.get(1));
+    }
+
+    @Test
     void maxScoreBreaksTiesAtRandomButReproduciblyWithASeed() {
         Map<Endpoint, Integer> wins = new HashMap<>();
         var p = new MaxScorePicker("m", 1, Fixtures.env(1));
