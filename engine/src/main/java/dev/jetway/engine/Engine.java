@@ -13,9 +13,9 @@ public interface Engine {
     void abort(String requestId);
 
     /**
-     * A decode engine has pulled the KV of the prefill-only run {@code requestId} ({@link KvTransfer.PrefillForRemoteDecode}),
-     * so the blocks it kept for the transfer can be freed now instead of at the end of the transfer window. Unknown
-     * ids are ignored; an engine without P/D support has nothing to release.
+     * A decode engine has pulled the KV of the prefill-only run {@code requestId}
+     * ({@link KvTransfer.PrefillForRemoteDecode}), so the blocks it kept for the transfer can be freed now instead of
+     * at the end of the transfer window. Unknown ids are ignored; an engine without P/D has nothing to release.
      */
     default void releaseKvTransfer(String requestId) {
     }

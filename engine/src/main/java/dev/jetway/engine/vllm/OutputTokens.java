@@ -2,12 +2,14 @@ package dev.jetway.engine.vllm;
 
 import dev.jetway.kvcache.tokenize.FillerText;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import java.util.Arrays;
 
 /**
- * The token ids the modelled engine "generates": output token {@code k} of every request is
- * {@link FillerText#word(int) FillerText.word(k)} under {@link SimpleWordTokenizer}. A server that writes
- * {@code FillerText.sequence(n, 0)} as the text of {@code n} output tokens therefore sends exactly what the engine
- * cached, and a multi-turn conversation that sends the answer back hits the answer's blocks.
+ * The token ids the modelled engine "generates". Output token {@code k} of a request is
+ * {@code FillerText.word(offset + k)} under {@link SimpleWordTokenizer}, with {@code offset = }{@link #offsetFor}
+ * of the prompt. A server that writes {@code FillerText.sequence(n, offset)} as the text of {@code n} output tokens
+ * therefore sends exactly what the engine cached, and a multi-turn conversation that sends the answer back hits the
+ * answer's blocks.
  */
 public final class OutputTokens {
 
@@ -18,8 +20,13 @@ public final class OutputTokens {
     private OutputTokens() {
     }
 
-    /** Token id of output token {@code k} (0-based). */
-    public static int id(int k) {
-        return IDS[k % IDS.length];
+    /** Where in the filler word cycle a request's output starts: {@code floorMod(Arrays.hashCode(prompt), words)}. */
+    public static int offsetFor(int[] promptTokens) {
+        return Math.floorMod(Arrays.hashCode(promptTokens), IDS.length);
+    }
+
+    /** Token id of output token {@code k} (0-based) of a request whose output starts at {@code offset}. */
+    public static int id(int offset, int k) {
+        return IDS[(int) ((offset + (long) k) % IDS.length)];
     }
 }

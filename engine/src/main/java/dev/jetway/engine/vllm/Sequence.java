@@ -31,6 +31,8 @@ final class Sequence {
     final FinishReason naturalEnd;
     final long firstBlockExtraKey;
     final long otherBlocksExtraKey;
+    /** Where this request's output starts in the filler word cycle ({@link OutputTokens}). */
+    final int outputOffset;
 
     State state = State.WAITING;
     int outputTokens;
@@ -60,6 +62,7 @@ final class Sequence {
         this.naturalEnd = naturalEnd;
         this.firstBlockExtraKey = firstBlockExtraKey;
         this.otherBlocksExtraKey = otherBlocksExtraKey;
+        this.outputOffset = OutputTokens.offsetFor(request.promptTokens());
         int maxLength = promptLength + targetOutputTokens;
         int maxBlocks = (maxLength + blockSize - 1) / blockSize;
         this.blocks = new int[Math.min(maxBlocks, 64)];
@@ -77,7 +80,9 @@ final class Sequence {
     }
 
     int tokenAt(int position) {
-        return position < promptLength ? request.promptTokens()[position] : OutputTokens.id(position - promptLength);
+        return position < promptLength
+                ? request.promptTokens()[position]
+                : OutputTokens.id(outputOffset, position - promptLength);
     }
 
     boolean prefillOnly() {

@@ -12,10 +12,6 @@ import dev.jetway.engine.KvEventSink;
 import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
 import dev.jetway.engine.cost.StepCostModel;
-import dev.jetway.engine.kv.BlockHasher;
-import dev.jetway.engine.kv.BlockPool;
-import dev.jetway.kvcache.event.KvEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +19,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,27 +39,21 @@ public final class VllmEngine implements Engine {
 
     private final EngineConfig config;
     private final Clock clock;
-    private final KvEventSink sink;
-    private final boolean eventsWanted;
     private final int blockSize;
     private final int maxModelLen;
     private final long transferWindowNanos;
     private final StepCostModel cost;
-    private final BlockHasher hasher;
-    private final BlockPool pool;
-    private final LongHashFunction eosHash;
+    private final KvCacheManager kv;
+    private final EosModel eos;
 
     private final Map<String, Sequence> byId = new HashMap<>();
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final ArrayList<Sequence> running = new ArrayList<>();
     private final ArrayList<Sequence> transferring = new ArrayList<>();
     private final ArrayDeque<Sequence> pinned = new ArrayDeque<>();
-    private final List<KvEvent> pendingEvents = new ArrayList<>();
 
-    // Per-step scratch, reused: one step is in flight at a time.
+    /** The sequences of the step in flight (one at a time), reused from step to step. */
     private final Sequence[] stepSequences;
-    private final int[] blockTokens;
-    private final int[] hitBlocks;
     private Step inFlight;
 
     private long prefixCacheQueries;
@@ -81,18 +70,14 @@ public final class VllmEngine implements Engine {
     public VllmEngine(EngineConfig config, Clock clock, KvEventSink sink) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.eventsWanted = sink != KvEventSink.NONE;
+        Objects.requireNonNull(sink, "sink");
         this.blockSize = config.blockSize();
         this.maxModelLen = config.effectiveMaxModelLen();
         this.transferWindowNanos = config.kvTransferWindow().toNanos();
         this.cost = new StepCostModel(config.profile());
-        this.hasher = new BlockHasher(config.hashSeed(), blockSize);
-        this.pool = new BlockPool(config.numGpuBlocks(), this::onEvicted);
-        this.eosHash = LongHashFunction.xx3(config.seed());
+        this.kv = new KvCacheManager(config.numGpuBlocks(), blockSize, maxModelLen, config.hashSeed(), sink);
+        this.eos = new EosModel(config.seed());
         this.stepSequences = new Sequence[config.maxNumSeqs()];
-        this.blockTokens = new int[blockSize];
-        this.hitBlocks = new int[(maxModelLen + blockSize - 1) / blockSize];
     }
 
     /** An engine with the configuration's defaults for a built-in profile, on {@code clock}, without events. */
@@ -130,35 +115,17 @@ public final class VllmEngine implements Engine {
                     + " tokens. However, you requested " + ((long) prompt + request.maxTokens()) + " tokens ("
                     + prompt + " in the prompt, " + request.maxTokens() + " in the completion).");
         }
-        boolean prefillOnly = request.kvTransfer() instanceof KvTransfer.PrefillForRemoteDecode;
-        long longest = (long) prompt + (prefillOnly ? 1 : request.maxTokens());
-        long blocksNeeded = (longest + blockSize - 1) / blockSize;
-        if (blocksNeeded > pool.numBlocks()) {
+        EosModel.Outcome outcome = eos.outcome(request);
+        long blocksNeeded = ((long) prompt + outcome.outputTokens() + blockSize - 1) / blockSize;
+        if (blocksNeeded > kv.numBlocks()) {
             throw new IllegalArgumentException("the request needs " + blocksNeeded + " KV blocks but the cache has "
-                    + pool.numBlocks());
+                    + kv.numBlocks());
         }
         long now = clock.nanos();
         expireTimers(now);
-        int target;
-        FinishReason end;
-        if (prefillOnly) {
-            target = 1;
-            end = FinishReason.REMOTE_DECODE;
-        } else if (request.ignoreEos()) {
-            target = request.maxTokens();
-            end = FinishReason.LENGTH;
-        } else {
-            // EOS lands uniformly in [max(1, minTokens), maxTokens + 1]; maxTokens + 1 means "not before the limit".
-            int low = Math.max(1, request.minTokens());
-            int span = request.maxTokens() + 2 - low;
-            long h = eosHash.hashBytes(request.id().getBytes(StandardCharsets.UTF_8));
-            int eos = low + (int) Math.floorMod(h, (long) span);
-            target = Math.min(eos, request.maxTokens());
-            end = eos > request.maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
-        }
-        Sequence seq = new Sequence(request, observer, now, target, end, blockSize,
-                hasher.extraKey(request.loraName(), request.cacheSalt(), true),
-                hasher.extraKey(request.loraName(), request.cacheSalt(), false));
+        Sequence seq = new Sequence(request, observer, now, outcome.outputTokens(), outcome.reason(), blockSize,
+                kv.extraKey(request.loraName(), request.cacheSalt(), true),
+                kv.extraKey(request.loraName(), request.cacheSalt(), false));
         byId.put(request.id(), seq);
         waiting.addLast(seq);
     }
@@ -185,7 +152,7 @@ public final class VllmEngine implements Engine {
             }
         }
         byId.remove(requestId);
-        freeBlocks(seq);
+        kv.free(seq);
         seq.state = Sequence.State.FINISHED;
         seq.observer.onFinished(new Completion(seq.id(), FinishReason.ABORT, seq.promptLength,
                 Math.max(0, seq.cachedPromptTokens), seq.outputTokens, null, now));
@@ -229,7 +196,7 @@ public final class VllmEngine implements Engine {
             int numNew = Math.min(seq.numTokens() - seq.numComputed, budget);
             boolean scheduled = false;
             while (true) {
-                if (allocateSlots(seq, 0, numNew)) {
+                if (kv.allocateSlots(seq, 0, numNew)) {
                     scheduled = true;
                     break;
                 }
@@ -258,10 +225,10 @@ public final class VllmEngine implements Engine {
                     }
                     continue;
                 }
-                int hits = seq.numBlocks == 0 ? findCachedPrefix(seq) : 0;
+                int hits = seq.numBlocks == 0 ? kv.findCachedPrefix(seq) : 0;
                 int hitTokens = hits * blockSize;
                 int numNew = Math.min(seq.numTokens() - seq.numComputed - hitTokens, budget);
-                if (!allocateSlots(seq, hits, numNew)) {
+                if (!kv.allocateSlots(seq, hits, numNew)) {
                     break;
                 }
                 waiting.pollFirst();
@@ -291,7 +258,7 @@ public final class VllmEngine implements Engine {
     public EngineStats stats() {
         releaseExpiredPins(clock.nanos());
         return new EngineStats(running.size(), waiting.size() + transferring.size(),
-                (double) pool.numUsed() / pool.numBlocks(), blockSize, pool.numBlocks(), prefixCacheQueries,
+                (double) kv.numUsed() / kv.numBlocks(), blockSize, kv.numBlocks(), prefixCacheQueries,
                 prefixCacheHits, promptTokens, generationTokens, preemptions);
     }
 
@@ -307,81 +274,11 @@ public final class VllmEngine implements Engine {
         while (!pinned.isEmpty()) {
             unpin(pinned.pollFirst());
         }
-        long now = clock.nanos();
-        flushEvents(now);
-        pool.clearCache();
-        if (eventsWanted) {
-            sink.accept(new KvEvent.AllBlocksCleared(), now);
-        }
+        kv.clear(clock.nanos());
         LOG.info("engine {} reset: prefix cache cleared, {} requests aborted", config.engineId(), active.size());
     }
 
     // ---- scheduling ----
-
-    /** Number of leading full blocks of {@code seq} in the prefix cache; the last token is always computed. */
-    private int findCachedPrefix(Sequence seq) {
-        int maxBlocks = (seq.numTokens() - 1) / blockSize;
-        int hits = 0;
-        while (hits < maxBlocks) {
-            int block = pool.lookup(hashOf(seq, hits));
-            if (block < 0) {
-                break;
-            }
-            hitBlocks[hits++] = block;
-        }
-        return hits;
-    }
-
-    /**
-     * Gives {@code seq} the blocks for {@code numNew} more tokens after {@code hits} cached blocks (taken from
-     * {@link #hitBlocks}); false, changing nothing, if the free blocks do not suffice.
-     */
-    private boolean allocateSlots(Sequence seq, int hits, int numNew) {
-        int computed = seq.numComputed + hits * blockSize;
-        int required = ceilDiv(computed + numNew, blockSize);
-        int fresh = Math.max(0, required - seq.numBlocks - hits);
-        int evictableHits = 0;
-        for (int i = 0; i < hits; i++) {
-            if (pool.refCount(hitBlocks[i]) == 0) {
-                evictableHits++;
-            }
-        }
-        if (fresh + evictableHits > pool.numFree()) {
-            return false;
-        }
-        for (int i = 0; i < hits; i++) {
-            pool.touch(hitBlocks[i]);
-            seq.addBlock(hitBlocks[i]);
-        }
-        seq.numCachedBlocks += hits;
-        for (int i = 0; i < fresh; i++) {
-            seq.addBlock(pool.allocate());
-        }
-        seq.numComputed = computed;
-        cacheFullBlocks(seq, Math.min(computed + numNew, seq.numTokens()));
-        return true;
-    }
-
-    /** Registers the full blocks among the first {@code tokens} tokens in the prefix cache, announcing them. */
-    private void cacheFullBlocks(Sequence seq, int tokens) {
-        int full = tokens / blockSize;
-        int runStart = -1;
-        for (int b = seq.numCachedBlocks; b < full; b++) {
-            long hash = hashOf(seq, b);
-            if (pool.cache(seq.blocks[b], hash)) {
-                if (runStart < 0) {
-                    runStart = b;
-                }
-            } else if (runStart >= 0) {
-                announce(seq, runStart, b);
-                runStart = -1;
-            }
-        }
-        if (runStart >= 0) {
-            announce(seq, runStart, full);
-        }
-        seq.numCachedBlocks = Math.max(seq.numCachedBlocks, full);
-    }
 
     private void firstAdmission(Sequence seq, int hitTokens, long startNanos) {
         seq.admittedOnce = true;
@@ -389,7 +286,8 @@ public final class VllmEngine implements Engine {
         prefixCacheQueries += seq.numTokens();
         prefixCacheHits += hitTokens;
         promptTokens += seq.promptLength;
-        seq.observer.onScheduled(startNanos, startNanos - seq.arrivalNanos, seq.cachedPromptTokens);
+        // A wall-time driver may plan on a timeline slightly behind the clock that stamped the arrival.
+        seq.observer.onScheduled(startNanos, Math.max(0, startNanos - seq.arrivalNanos), seq.cachedPromptTokens);
     }
 
     /**
@@ -397,25 +295,9 @@ public final class VllmEngine implements Engine {
      * for the rest of the KV to arrive over the link. False if the blocks do not fit.
      */
     private boolean startTransfer(Sequence seq, long startNanos) {
-        int hits = findCachedPrefix(seq);
-        int promptBlocks = ceilDiv(seq.promptLength, blockSize);
-        int fresh = promptBlocks - hits;
-        int evictableHits = 0;
-        for (int i = 0; i < hits; i++) {
-            if (pool.refCount(hitBlocks[i]) == 0) {
-                evictableHits++;
-            }
-        }
-        if (fresh + evictableHits > pool.numFree()) {
+        int hits = kv.findCachedPrefix(seq);
+        if (!kv.allocatePrompt(seq, hits)) {
             return false;
-        }
-        for (int i = 0; i < hits; i++) {
-            pool.touch(hitBlocks[i]);
-            seq.addBlock(hitBlocks[i]);
-        }
-        seq.numCachedBlocks = hits;
-        for (int i = 0; i < fresh; i++) {
-            seq.addBlock(pool.allocate());
         }
         waiting.pollFirst();
         int hitTokens = hits * blockSize;
@@ -427,7 +309,7 @@ public final class VllmEngine implements Engine {
     }
 
     private void preempt(Sequence seq) {
-        freeBlocks(seq);
+        kv.free(seq);
         seq.numComputed = 0;
         seq.kvReceived = true; // a preempted remote-decode run recomputes locally, like vLLM
         seq.state = Sequence.State.WAITING;
@@ -436,17 +318,8 @@ public final class VllmEngine implements Engine {
         LOG.debug("engine {} preempted {} ({} running)", config.engineId(), seq.id(), running.size());
     }
 
-    /** Releases the blocks tail first, so that a sequence's last blocks are evicted before its prefix. */
-    private void freeBlocks(Sequence seq) {
-        for (int i = seq.numBlocks - 1; i >= 0; i--) {
-            pool.release(seq.blocks[i]);
-        }
-        seq.numBlocks = 0;
-        seq.numCachedBlocks = 0;
-    }
-
     private void unpin(Sequence seq) {
-        freeBlocks(seq);
+        kv.free(seq);
         seq.state = Sequence.State.FINISHED;
         byId.remove(seq.id());
     }
@@ -476,7 +349,7 @@ public final class VllmEngine implements Engine {
             seq.kvReceived = true;
             // vLLM recomputes the last prompt token to sample the first output token.
             seq.numComputed = seq.promptLength - 1;
-            cacheFullBlocks(seq, seq.numComputed);
+            kv.cacheFullBlocks(seq, seq.numComputed);
             seq.state = Sequence.State.WAITING;
             waiting.addFirst(seq);
         }
@@ -526,7 +399,7 @@ public final class VllmEngine implements Engine {
         if (finished > 0) {
             removeFinishedFromRunning();
         }
-        flushEvents(end);
+        kv.flushEvents(end);
     }
 
     private void finish(Sequence seq, long end) {
@@ -542,7 +415,7 @@ public final class VllmEngine implements Engine {
             seq.pinnedUntilNanos = end + transferWindowNanos;
             pinned.addLast(seq);
         } else {
-            freeBlocks(seq);
+            kv.free(seq);
             seq.state = Sequence.State.FINISHED;
             byId.remove(seq.id());
         }
@@ -561,65 +434,6 @@ public final class VllmEngine implements Engine {
         while (running.size() > w) {
             running.removeLast();
         }
-    }
-
-    // ---- hashing and events ----
-
-    private long hashOf(Sequence seq, int block) {
-        while (seq.numHashed <= block) {
-            int b = seq.numHashed;
-            long parent = b == 0 ? hasher.noneHash() : seq.blockHashes[b - 1];
-            fillBlockTokens(seq, b);
-            seq.blockHashes[b] = hasher.hash(parent, b == 0 ? seq.firstBlockExtraKey : seq.otherBlocksExtraKey,
-                    blockTokens, 0);
-            seq.numHashed++;
-        }
-        return seq.blockHashes[block];
-    }
-
-    private void fillBlockTokens(Sequence seq, int block) {
-        int start = block * blockSize;
-        if (start + blockSize <= seq.promptLength) {
-            System.arraycopy(seq.request.promptTokens(), start, blockTokens, 0, blockSize);
-        } else {
-            for (int i = 0; i < blockSize; i++) {
-                blockTokens[i] = seq.tokenAt(start + i);
-            }
-        }
-    }
-
-    /** Queues a {@code BlockStored} for blocks {@code [from, to)} of {@code seq}, as vLLM batches them. */
-    private void announce(Sequence seq, int from, int to) {
-        if (!eventsWanted) {
-            return;
-        }
-        long[] hashes = new long[to - from];
-        int[] tokens = new int[(to - from) * blockSize];
-        for (int b = from; b < to; b++) {
-            hashes[b - from] = seq.blockHashes[b];
-            fillBlockTokens(seq, b);
-            System.arraycopy(blockTokens, 0, tokens, (b - from) * blockSize, blockSize);
-        }
-        Long parent = from == 0 ? null : seq.blockHashes[from - 1];
-        pendingEvents.add(new KvEvent.BlockStored(hashes, parent, tokens, blockSize, null, KvEvent.GPU,
-                seq.request.loraName()));
-    }
-
-    private void onEvicted(long hash) {
-        if (eventsWanted) {
-            pendingEvents.add(new KvEvent.BlockRemoved(new long[] {hash}, KvEvent.GPU));
-        }
-    }
-
-    private void flushEvents(long timeNanos) {
-        for (KvEvent event : pendingEvents) {
-            sink.accept(event, timeNanos);
-        }
-        pendingEvents.clear();
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** A planned step: what it schedules and what it costs. */

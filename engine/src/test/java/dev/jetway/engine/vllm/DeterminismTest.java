@@ -113,4 +113,40 @@ class DeterminismTest {
         step.complete();
         assertThatThrownBy(step::complete).hasMessageContaining("already completed");
     }
+
+    @Test
+    void underPressureEveryRequestEndsOnceWithItsTokensAndNoBlockLeaks() {
+        Driver d = new Driver(ToyProfile.config(16, 60).withMaxNumBatchedTokens(256).withMaxNumSeqs(8));
+        Random rng = new Random(11);
+        List<String> aborted = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int[] prompt = Driver.concat(Driver.tokens(1, 16 * rng.nextInt(20)), Driver.tokens(100_000 + i * 1000,
+                    1 + rng.nextInt(100)));
+            KvTransfer role = i % 7 == 3 ? new KvTransfer.PrefillForRemoteDecode()
+                    : i % 7 == 4 ? new KvTransfer.DecodeAfterRemotePrefill(null) : KvTransfer.NONE;
+            d.submit(new EngineRequest("r" + i, prompt, 1 + rng.nextInt(200), 0, rng.nextBoolean(), null, null, role));
+            d.runUntil(d.clock.nanos() + rng.nextInt(30_000_000));
+            if (rng.nextInt(10) == 0) {
+                String victim = "r" + rng.nextInt(i + 1);
+                d.engine.abort(victim);
+                aborted.add(victim);
+            }
+            if (i % 7 == 5) {
+                d.engine.releaseKvTransfer("r" + (i - 2));
+            }
+        }
+        d.runToIdle();
+        d.traces.forEach((id, t) -> {
+            assertThat(t.completion).as(id).isNotNull();
+            if (t.completion.reason() != FinishReason.ABORT) {
+                assertThat(t.tokenTimes).as(id).hasSize(t.completion.completionTokens());
+                assertThat(t.tokenTimes).as(id).isSorted();
+            } else {
+                assertThat(aborted).contains(id);
+            }
+        });
+        assertThat(d.engine.stats().preemptions()).isPositive();
+        d.clock.advanceTo(d.clock.nanos() + EngineConfig.DEFAULT_KV_TRANSFER_WINDOW.toNanos());
+        assertThat(d.engine.stats().kvCacheUsage()).isZero(); // pins expired, nothing else holds a block
+    }
 }

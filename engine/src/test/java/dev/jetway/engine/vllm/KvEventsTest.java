@@ -85,4 +85,23 @@ class KvEventsTest {
         d.runToIdle();
         assertThat(again.cachedAtSchedule).isZero();
     }
+
+    @Test
+    void extraKeysCarryTheLoraNameOnEveryBlockAndTheCacheSaltOnTheFirst() {
+        Driver d = new Driver(ToyProfile.config(16, 100).withMaxNumBatchedTokens(32));
+        d.submit(new EngineRequest("r", Driver.tokens(1, 64), 1, 0, true, "sql", "tenant-1", KvTransfer.NONE));
+        d.runToIdle();
+        KvEvent.BlockStored first = (KvEvent.BlockStored) d.events.get(0).event();
+        KvEvent.BlockStored second = (KvEvent.BlockStored) d.events.get(1).event();
+        assertThat(first.extraKeys()).containsExactly(java.util.List.of("sql", "tenant-1"), java.util.List.of("sql"));
+        assertThat(second.extraKeys()).containsExactly(java.util.List.of("sql"), java.util.List.of("sql"));
+
+        Driver plain = new Driver(ToyProfile.config(16, 100));
+        plain.submit("p", Driver.tokens(1, 32), 1);
+        plain.submit(new EngineRequest("s", Driver.tokens(500, 32), 1, 0, true, null, "tenant-2", KvTransfer.NONE));
+        plain.runToIdle();
+        assertThat(((KvEvent.BlockStored) plain.events.get(0).event()).extraKeys()).isNull();
+        assertThat(((KvEvent.BlockStored) plain.events.get(1).event()).extraKeys())
+                .containsExactly(java.util.List.of("tenant-2"), null);
+    }
 }

@@ -59,11 +59,9 @@ class PrefixCacheTest {
         int[] prompt = Driver.tokens(1, 96);
         d.submit("turn-1", prompt, 32);
         d.runToIdle();
-        // Turn 2 sends the answer back: the 32 output tokens are OutputTokens 0..31.
-        int[] answer = new int[32];
-        for (int k = 0; k < answer.length; k++) {
-            answer[k] = OutputTokens.id(k);
-        }
+        // Turn 2 sends the answer back: the text a server prints for the 32 output tokens.
+        int[] answer = dev.jetway.kvcache.tokenize.SimpleWordTokenizer.instance().encode(
+                dev.jetway.kvcache.tokenize.FillerText.sequence(32, OutputTokens.offsetFor(prompt)));
         int[] next = Driver.concat(Driver.concat(prompt, answer), Driver.tokens(7000, 10));
         // 96 + 31 tokens were computed (the last output token never is): 7 full blocks.
         assertThat(cachedTokensOf(req("turn-2", next, null, null))).isEqualTo(112);

@@ -27,7 +27,8 @@ class StepCostTest {
 
     @Test
     void prefillStepIsComputeBound() {
-        // compute = (1000 × 1e9 + 500,500 × 4000) / 1e12 = 1.002002 s; memory = (1e9 + 1000 × 1000) / 1e11 = 10.01 ms
+        // compute = (1000 × 1e9 + 500,500 × 4000) / 1e12 = 1.002002 s
+        // memory = (1e9 + 1000 × 1000) / 1e11 = 10.01 ms
         // T = 1 ms + 1 × 0.1 ms + 1.002002 s
         assertThat(cost.stepNanos(1, 1000, 500_500, 1000)).isEqualTo(1_003_102_000L);
     }
@@ -66,7 +67,8 @@ class StepCostTest {
         d.step(); // both prompts in one step
         EngineStep decode = d.step();
         assertThat(decode.batchedTokens()).isEqualTo(2);
-        // memory = (1e9 + 2 × 101 × 1000) / 1e11 = 10.00202 ms, beats compute (2e9 + 2 × 101 × 4000) / 1e12 ≈ 2 ms
+        // memory = (1e9 + 2 × 101 × 1000) / 1e11 = 10.00202 ms
+        // beats compute = (2e9 + 2 × 101 × 4000) / 1e12 ≈ 2 ms
         assertThat(decode.durationNanos()).isEqualTo(1_000_000L + 200_000L + 10_002_020L);
     }
 }
