@@ -148,13 +148,31 @@ public final class EngineLoop implements AutoCloseable {
                 }
                 runStep();
             } catch (RuntimeException | Error e) {
-                afterWork.run();
-                // A model bug must not silently stop a replica serving other requests; log and keep going.
-                log.error("engine step failed on {}", thread.getName(), e);
+                // A model bug must neither kill the replica nor spin on a broken engine: fail what is in flight,
+                // reset the engine (cold cache), pause briefly, and keep serving.
+                log.error("engine step failed on {}; aborting in-flight requests and resetting", thread.getName(), e);
+                recoverFromFailure();
             }
         }
         abortAll();
         afterWork.run();
+    }
+
+    private void recoverFromFailure() {
+        try {
+            abortAll();
+            engine.reset();
+        } catch (RuntimeException | Error again) {
+            log.error("engine reset failed on {}", thread.getName(), again);
+        }
+        try {
+            afterWork.run();
+        } catch (RuntimeException ignored) {
+            // event loops already gone (shutting down)
+        }
+        lastStepEnd = Long.MIN_VALUE;
+        pendingArrival = Long.MAX_VALUE;
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
     }
 
     private void runStep() {
@@ -271,7 +289,11 @@ public final class EngineLoop implements AutoCloseable {
     private void abortAll() {
         for (Tracked tracked : new ArrayList<>(live.values())) {
             if (tracked.inEngine) {
-                engine.abort(tracked.submit.request().id());
+                try {
+                    engine.abort(tracked.submit.request().id());
+                } catch (RuntimeException e) {
+                    log.warn("engine abort of {} failed", tracked.submit.request().id(), e);
+                }
             }
             if (live.containsKey(tracked.submit.request().id())) {
                 tracked.onFinished(aborted(tracked.submit.request()));

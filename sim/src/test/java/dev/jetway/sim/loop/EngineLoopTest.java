@@ -61,8 +61,14 @@ class EngineLoopTest {
             return running.isEmpty();
         }
 
+        volatile boolean failNextPlan;
+
         @Override
         public EngineStep plan(long startNanos) {
+            if (failNextPlan) {
+                failNextPlan = false;
+                throw new IllegalStateException("model bug");
+            }
             List<Object[]> batch = new ArrayList<>(running);
             return new EngineStep() {
                 @Override
@@ -224,5 +230,20 @@ class EngineLoopTest {
         assertThat(running.completion.reason()).isEqualTo(Completion.FinishReason.ABORT);
         assertThat(held.completion.reason()).isEqualTo(Completion.FinishReason.ABORT);
         assertThat(engine.idle()).isTrue();
+    }
+
+    @Test
+    void aFailingStepAbortsWhatIsInFlightAndTheReplicaKeepsServing() {
+        start(1);
+        engine.failNextPlan = true;
+        Recorder victim = new Recorder();
+        loop.submit(request("victim", 3, null), victim, System.nanoTime(), victim);
+        await().atMost(Duration.ofSeconds(5)).until(() -> victim.completion != null);
+        assertThat(victim.completion.reason()).isEqualTo(Completion.FinishReason.ABORT);
+
+        Recorder next = new Recorder();
+        loop.submit(request("next", 2, null), next, System.nanoTime(), next);
+        await().atMost(Duration.ofSeconds(5)).until(() -> next.completion != null);
+        assertThat(next.completion.reason()).isEqualTo(Completion.FinishReason.LENGTH);
     }
 }
