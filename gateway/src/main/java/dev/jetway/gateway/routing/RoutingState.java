@@ -94,8 +94,10 @@ public final class RoutingState implements AutoCloseable {
                     && existing.environment().preciseIndex() == index) {
                 nextSchedulers.put(p.name(), existing);
             } else {
-                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker,
-                        index == null ? environment : environment.withPreciseIndex(index)));
+                Scheduler scheduler = Scheduler.fromConfig(picker,
+                        index == null ? environment : environment.withPreciseIndex(index));
+                scheduler.setPluginTimer(metrics::pluginDuration);
+                nextSchedulers.put(p.name(), scheduler);
             }
             nextPickers.put(p.name(), picker);
         }
