@@ -1,0 +1,69 @@
+package dev.jetway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What {@code jetway up} and {@code jetway demo} stand on: replicas and the gateway in one process. */
+class LocalStackTest {
+
+    @Test
+    void servesThroughTheGatewaySwitchesPoliciesAndResetsReplicas() throws Exception {
+        LocalStack.Options options = new LocalStack.Options("m", 2, "llama-3.1-8b-h100", "127.0.0.1", 0, 0, null);
+        try (LocalStack stack = LocalStack.start(options);
+             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            assertThat(stack.replicaUrls()).hasSize(2);
+            HttpResponse<String> r = post(http, stack, "hello");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"object\":\"text_completion\"");
+            assertThat(stack.replicaUrls()).contains("http://" + r.headers().firstValue("x-jetway-endpoint").orElseThrow());
+
+            stack.usePolicy("round-robin");
+            Set<String> served = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                served.add(post(http, stack, "same prompt").headers().firstValue("x-jetway-endpoint").orElseThrow());
+            }
+            assertThat(served).hasSize(2);
+
+            stack.usePolicy("precise");
+            assertThat(post(http, stack, "precise routing").statusCode()).isEqualTo(200);
+            assertThat(stack.gateway().routing().preciseIndex("local")).isNotNull();
+
+            stack.resetReplicas();
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.adminUrl() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("llm_d_epp_request_total");
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, LocalStack stack, String prompt) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/completions"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"" + prompt
+                        + "\",\"max_tokens\":2}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void gatewayCommandRefusesABadConfigWithAClearMessage(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jetway.yaml");
+        Files.writeString(file, "pools: [{name: p, endpoints: [{address: nohost}]}]\n");
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("gateway", "--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("host:port");
+        assertThat(cli.execute("gateway", "--config", dir.resolve("missing.yaml").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("config file not found");
+    }
+}

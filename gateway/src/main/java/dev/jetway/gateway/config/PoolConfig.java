@@ -1,0 +1,58 @@
+package dev.jetway.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * A set of interchangeable model servers and how to pick among them.
+ *
+ * @param name           pool name (metrics label)
+ * @param models         model names this pool serves; empty = whatever its endpoints list in {@code /v1/models}
+ * @param endpoints      its model servers
+ * @param endpointPicker llm-d {@code EndpointPickerConfig}: a file path (relative to jetway.yaml) or inline YAML;
+ *                       absent = Jetway's default config
+ * @param tokenizer      how the gateway turns prompts into tokens for routing: {@value #SIMPLE_TOKENIZER} (default;
+ *                       the simulator's tokenizer, so routing blocks equal the simulator's cached blocks) or
+ *                       {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per pseudo-token, done by the
+ *                       scheduler: much cheaper for very long prompts, and as good in front of real vLLM, whose
+ *                       tokenizer neither matches)
+ * @param kvBlockSize    tokens per KV block of the pool's model servers (vLLM {@code --block-size}); the precise
+ *                       prefix index fed by {@code kvEvents} keys blocks of this size
+ */
+public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                         String tokenizer, Integer kvBlockSize) {
+
+    public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
+    public static final String ESTIMATE_TOKENIZER = "estimate";
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
+        this(name, models, endpoints, endpointPicker, null, null);
+    }
+
+    public PoolConfig {
+        kvBlockSize = kvBlockSize == null ? 16 : kvBlockSize;
+        ConfigChecks.positive("pools[" + name + "].kvBlockSize", kvBlockSize);
+        tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
+        if (!tokenizer.equals(SIMPLE_TOKENIZER) && !tokenizer.equals(ESTIMATE_TOKENIZER)) {
+            throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + SIMPLE_TOKENIZER + " or "
+                    + ESTIMATE_TOKENIZER + ", got " + tokenizer);
+        }
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("every pool needs a name");
+        }
+        models = models == null ? List.of() : List.copyOf(models);
+        endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+        var seen = new HashSet<String>();
+        for (EndpointConfig e : endpoints) {
+            if (!seen.add(e.address())) {
+                throw new IllegalArgumentException("pool " + name + " lists endpoint " + e.address() + " twice");
+            }
+        }
+    }
+
+    /** True when some endpoint publishes KV events: the pool then keeps a precise prefix index. */
+    public boolean hasKvEvents() {
+        return endpoints.stream().anyMatch(e -> e.kvEvents() != null);
+    }
+}

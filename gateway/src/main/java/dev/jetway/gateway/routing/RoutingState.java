@@ -1,0 +1,296 @@
+package dev.jetway.gateway.routing;
+
+import dev.jetway.gateway.config.EndpointConfig;
+import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.HostPort;
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.datalayer.KvEventSubscriber;
+import dev.jetway.gateway.datalayer.MetricsScraper;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.upstream.UpstreamPools;
+import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
+import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.config.EndpointPickerConfig;
+import io.micrometer.core.instrument.Tags;
+import io.netty.channel.socket.SocketChannel;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+/**
+ * The live routing table and the endpoint state behind it. {@link #apply} swaps in a new configuration without
+ * dropping traffic: endpoints that stay keep their metrics, counters, connections and scrapers; schedulers whose
+ * EndpointPickerConfig did not change keep their prefix index; requests already running finish on the table they
+ * started with.
+ */
+public final class RoutingState implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RoutingState.class);
+
+    private final GatewayMetrics metrics;
+    private final Class<? extends SocketChannel> channelType;
+    private final SchedulerEnvironment environment;
+    private final HttpClient scrapeClient;
+    private final Map<String, GatewayEndpoint> endpoints = new HashMap<>();
+    private final Map<String, MetricsScraper> scrapers = new HashMap<>();
+    private final Map<String, Scheduler> schedulers = new HashMap<>();
+    private final Map<String, EndpointPickerConfig> pickerConfigs = new HashMap<>();
+    private final Set<String> gaugedPools = new HashSet<>();
+    private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Map<String, PrecisePrefixIndex> preciseIndexes = new HashMap<>();
+    private final Map<String, KvEventSubscriber> subscribers = new HashMap<>();
+    private final ZContext zmq = new ZContext();
+    private volatile RoutingTable table = new RoutingTable(List.of(), 0);
+    private GatewayConfig config;
+
+    public RoutingState(GatewayMetrics metrics, Class<? extends SocketChannel> channelType) {
+        this.metrics = metrics;
+        this.channelType = channelType;
+        this.environment = SchedulerEnvironment.system().withTokenizer(SimpleWordTokenizer.instance());
+        this.scrapeClient = MetricsScraper.newHttpClient(java.time.Duration.ofSeconds(2));
+    }
+
+    public RoutingTable table() {
+        return table;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * Builds the table for {@code next} and swaps it in. Everything that can fail (picker configs) is resolved
+     * before anything changes, so a bad file leaves the running configuration untouched.
+     */
+    public synchronized void apply(GatewayConfig next) {
+        Map<String, Scheduler> nextSchedulers = new HashMap<>();
+        Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
+        Map<String, PrecisePrefixIndex> nextIndexes = new HashMap<>();
+        for (PoolConfig p : next.pools()) {
+            EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
+            PrecisePrefixIndex index = preciseIndexes.get(p.name());
+            if (p.hasKvEvents() && (index == null || index.config().blockSize() != p.kvBlockSize())) {
+                index = new PrecisePrefixIndex(PreciseIndexConfig.defaults(p.kvBlockSize()));
+            } else if (!p.hasKvEvents()) {
+                index = null;
+            }
+            if (index != null) {
+                nextIndexes.put(p.name(), index);
+            }
+            Scheduler existing = schedulers.get(p.name());
+            if (existing != null && picker.equals(pickerConfigs.get(p.name()))
+                    && existing.environment().preciseIndex() == index) {
+                nextSchedulers.put(p.name(), existing);
+            } else {
+                Scheduler scheduler = Scheduler.fromConfig(picker,
+                        index == null ? environment : environment.withPreciseIndex(index));
+                scheduler.setPluginTimer(metrics::pluginDuration);
+                nextSchedulers.put(p.name(), scheduler);
+            }
+            nextPickers.put(p.name(), picker);
+        }
+        boolean upstreamChanged = config != null && !config.upstream().equals(next.upstream());
+        boolean dataLayerChanged = config != null && !config.dataLayer().equals(next.dataLayer());
+
+        Map<String, GatewayEndpoint> keep = new HashMap<>();
+        List<GatewayPool> pools = new ArrayList<>();
+        for (PoolConfig p : next.pools()) {
+            List<GatewayEndpoint> members = new ArrayList<>();
+            for (EndpointConfig e : p.endpoints()) {
+                String key = p.name() + '|' + e.address();
+                GatewayEndpoint ge = endpoints.get(key);
+                if (ge == null || !ge.config().equals(e) || upstreamChanged || dataLayerChanged) {
+                    ge = new GatewayEndpoint(e, next.dataLayer().unreadyAfterFailures(),
+                            new UpstreamPools(HostPort.parse(e.address()), channelType, next.upstream()));
+                }
+                keep.put(key, ge);
+                members.add(ge);
+            }
+            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()),
+                    p.tokenizer().equals(PoolConfig.SIMPLE_TOKENIZER) ? SimpleWordTokenizer.instance() : null));
+        }
+
+        // start scrapers of new endpoints before the swap, stop those of removed ones after it
+        Map<String, MetricsScraper> started = new HashMap<>();
+        for (var entry : keep.entrySet()) {
+            if (endpoints.get(entry.getKey()) != entry.getValue()) {
+                started.put(entry.getKey(), new MetricsScraper(entry.getValue(), next.dataLayer(), scrapeClient, metrics,
+                        System::nanoTime).start());
+            }
+        }
+        // stop the subscribers that do not carry over first: their endpoints leave the index before any re-add
+        Map<String, KvEventSubscriber> nextSubscribers = new HashMap<>();
+        for (var entry : subscribers.entrySet()) {
+            EndpointConfig e = endpointConfig(next, entry.getKey());
+            PrecisePrefixIndex index = nextIndexes.get(poolOf(entry.getKey()));
+            if (e != null && e.kvEvents() != null && entry.getValue().feeds(index, e.kvEvents())) {
+                nextSubscribers.put(entry.getKey(), entry.getValue());
+            } else {
+                entry.getValue().close();
+                entry.getValue().forget();
+            }
+        }
+        for (PoolConfig p : next.pools()) {
+            PrecisePrefixIndex index = nextIndexes.get(p.name());
+            for (EndpointConfig e : p.endpoints()) {
+                String key = p.name() + '|' + e.address();
+                if (index != null && e.kvEvents() != null && !nextSubscribers.containsKey(key)) {
+                    String model = p.models().isEmpty() ? "" : p.models().getFirst();
+                    int id = index.addEndpoint(keep.get(key).endpoint().id(), model);
+                    nextSubscribers.put(key, new KvEventSubscriber(zmq, e.kvEvents(), index, id, e.address(), metrics)
+                            .start());
+                }
+            }
+        }
+        subscribers.clear();
+        subscribers.putAll(nextSubscribers);
+        preciseIndexes.clear();
+        preciseIndexes.putAll(nextIndexes);
+        RoutingTable nextTable = new RoutingTable(pools, table.generation() + 1);
+        table = nextTable;
+        for (var entry : new HashMap<>(endpoints).entrySet()) {
+            if (keep.get(entry.getKey()) != entry.getValue()) {
+                MetricsScraper s = scrapers.remove(entry.getKey());
+                if (s != null) {
+                    s.close();
+                }
+                entry.getValue().pools().close();
+                gaugedEndpoints.remove(entry.getValue());
+                metrics.removeGauges(Tags.of("model_server_endpoint", entry.getValue().address().toString(),
+                        "name", poolOf(entry.getKey())));
+            }
+        }
+        scrapers.putAll(started);
+        endpoints.clear();
+        endpoints.putAll(keep);
+        schedulers.clear();
+        schedulers.putAll(nextSchedulers);
+        pickerConfigs.clear();
+        pickerConfigs.putAll(nextPickers);
+        registerGauges(nextTable);
+        config = next;
+        log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
+                pools.size(), keep.size());
+    }
+
+    private static EndpointConfig endpointConfig(GatewayConfig config, String key) {
+        for (PoolConfig p : config.pools()) {
+            if (p.name().equals(poolOf(key))) {
+                for (EndpointConfig e : p.endpoints()) {
+                    if (e.address().equals(key.substring(key.indexOf('|') + 1))) {
+                        return e;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String poolOf(String key) {
+        return key.substring(0, key.indexOf('|'));
+    }
+
+    private void registerGauges(RoutingTable t) {
+        Set<String> names = new HashSet<>();
+        for (GatewayPool p : t.pools()) {
+            names.add(p.name());
+            if (gaugedPools.add(p.name())) {
+                String name = p.name();
+                Tags tags = Tags.of("name", name);
+                metrics.gauge("llm_d_epp_pool_average_kv_cache_utilization",
+                        "Average KV-cache utilization of the pool's ready endpoints", tags,
+                        () -> average(name, e -> e.endpoint().metrics().kvCacheUsage()));
+                metrics.gauge("llm_d_epp_pool_average_queue_size", "Average waiting requests per ready endpoint", tags,
+                        () -> average(name, e -> e.endpoint().metrics().waitingRequests()));
+                metrics.gauge("llm_d_epp_pool_average_running_requests", "Average running requests per ready endpoint",
+                        tags, () -> average(name, e -> e.endpoint().metrics().runningRequests()));
+                metrics.gauge("jetway_kv_hash_parity_ratio",
+                        "Share of KV events whose blocks match the keys the gateway computed when routing (NaN: no data)",
+                        tags, () -> {
+                            PrecisePrefixIndex index = preciseIndexes.get(name);
+                            if (index == null) {
+                                return Double.NaN;
+                            }
+                            var report = index.poolParity();
+                            return report.samples() == 0 ? Double.NaN : report.ratio();
+                        });
+                metrics.gauge("llm_d_epp_pool_ready_endpoints", "Endpoints in rotation", tags, () -> {
+                    GatewayPool cur = pool(name);
+                    return cur == null ? 0 : cur.readyCount();
+                });
+            }
+            for (GatewayEndpoint e : p.endpoints()) {
+                if (!gaugedEndpoints.add(e)) {
+                    continue; // registered by an earlier generation: its gauges already read this object
+                }
+                Tags tags = Tags.of("name", p.name(), "model_server_endpoint", e.address().toString());
+                metrics.gauge("llm_d_epp_pool_per_endpoint_queue_size", "Waiting requests per endpoint", tags,
+                        () -> e.endpoint().metrics().waitingRequests());
+                metrics.gauge("jetway_endpoint_ready", "1 when the endpoint is in rotation", tags,
+                        () -> e.ready() ? 1 : 0);
+                metrics.gauge("jetway_endpoint_in_flight_requests", "Requests this gateway has in flight there", tags,
+                        () -> e.endpoint().inFlightRequests());
+            }
+        }
+        for (String gone : new HashSet<>(gaugedPools)) {
+            if (!names.contains(gone)) {
+                gaugedPools.remove(gone);
+                metrics.removeGauges(Tags.of("name", gone));
+            }
+        }
+    }
+
+    private GatewayPool pool(String name) {
+        for (GatewayPool p : table.pools()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private double average(String poolName, ToDoubleFunction<GatewayEndpoint> f) {
+        GatewayPool p = pool(poolName);
+        if (p == null) {
+            return 0;
+        }
+        double sum = 0;
+        int n = 0;
+        for (GatewayEndpoint e : p.endpoints()) {
+            if (e.ready()) {
+                sum += f.applyAsDouble(e);
+                n++;
+            }
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
+    @Override
+    public synchronized void close() {
+        subscribers.values().forEach(KvEventSubscriber::close);
+        subscribers.clear();
+        scrapers.values().forEach(MetricsScraper::close);
+        scrapers.clear();
+        endpoints.values().forEach(e -> e.pools().close());
+        endpoints.clear();
+        scrapeClient.close();
+        zmq.close();
+    }
+
+    /** The precise prefix index of a pool whose endpoints publish KV events, or null. */
+    public synchronized PrecisePrefixIndex preciseIndex(String pool) {
+        return preciseIndexes.get(pool);
+    }
+}

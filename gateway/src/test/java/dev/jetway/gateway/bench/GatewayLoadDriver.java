@@ -1,0 +1,217 @@
+package dev.jetway.gateway.bench;
+
+import dev.jetway.gateway.config.ConfigLoader;
+import dev.jetway.gateway.http.GatewayServer;
+import dev.jetway.kvcache.tokenize.FillerText;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Load driver for the gateway numbers in docs/performance.md. Everything runs in this JVM on loopback: a
+ * near-free backend ({@link BenchBackend}), the gateway, and the clients. The gateway's own CPU is read per thread
+ * (its event loops are named {@code jetway-io-*}), so client and backend work do not count against it.
+ *
+ * <pre>
+ * latency    [rate=1000] [seconds=20]  small non-streaming requests, direct vs through the gateway
+ * streams    [streams=200] [tokens=1000] [intervalMicros=10000]  concurrent SSE streams relayed
+ * bigprompts [rate=500] [seconds=20] [kb=220] [tokenizer=jetway-simple-v1|estimate]  large prompts, non-streaming
+ * </pre>
+ * Open loop: each request has an intended start time, and latency counts from it (no coordinated omission).
+ */
+public final class GatewayLoadDriver {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "latency";
+        switch (mode) {
+            case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20));
+            case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
+            case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220),
+                    args.length > 4 ? args[4] : "jetway-simple-v1");
+            default -> throw new IllegalArgumentException("mode: latency | streams | bigprompts");
+        }
+        System.exit(0);
+    }
+
+    private static int intArg(String[] args, int i, int fallback) {
+        return args.length > i ? Integer.parseInt(args[i]) : fallback;
+    }
+
+    private static GatewayServer gateway(int backendPort) throws InterruptedException {
+        return gateway(backendPort, "jetway-simple-v1");
+    }
+
+    private static GatewayServer gateway(int backendPort, String tokenizer) throws InterruptedException {
+        return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
+                + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer
+                + "\n    endpoints:\n      - {address: \"127.0.0.1:" + backendPort + "\"}\n", "bench"));
+    }
+
+    static void latency(int rate, int seconds) throws Exception {
+        try (BenchBackend backend = new BenchBackend(1, 0, 0); GatewayServer gw = gateway(backend.port())) {
+            byte[] req = RawHttpConnection.post("/v1/completions",
+                    "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}");
+            System.out.printf("transport %s, rate %d/s, %d s per target%n", gw.transportName(), rate, seconds);
+            run("warmup-direct", backend.port(), rate, 5, i -> req, false);
+            run("warmup-gateway", gw.port(), rate, 5, i -> req, false);
+            Result direct = run("direct", backend.port(), rate, seconds, i -> req, true);
+            long cpu0 = gatewayCpuNanos();
+            Result via = run("gateway", gw.port(), rate, seconds, i -> req, true);
+            long cpu = gatewayCpuNanos() - cpu0;
+            System.out.printf("added latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms%n",
+                    ms(via.h.getValueAtPercentile(50) - direct.h.getValueAtPercentile(50)),
+                    ms(via.h.getValueAtPercentile(90) - direct.h.getValueAtPercentile(90)),
+                    ms(via.h.getValueAtPercentile(99) - direct.h.getValueAtPercentile(99)),
+                    ms(via.h.getValueAtPercentile(99.9) - direct.h.getValueAtPercentile(99.9)));
+            System.out.printf("gateway event-loop CPU: %.1f µs per request (%.0f%% of one core)%n",
+                    cpu / 1e3 / via.count, 100.0 * cpu / (seconds * 1e9));
+        }
+    }
+
+    static void bigPrompts(int rate, int seconds, int kb, String tokenizer) throws Exception {
+        List<byte[]> requests = new ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(42);
+        for (int i = 0; i < 32; i++) {
+            StringBuilder prompt = new StringBuilder(kb * 1024 + 64);
+            while (prompt.length() < kb * 1024) {
+                prompt.append(FillerText.random(256, rng));
+            }
+            requests.add(RawHttpConnection.post("/v1/completions",
+                    "{\"model\":\"m\",\"max_tokens\":1,\"prompt\":\"" + prompt + "\"}"));
+        }
+        System.out.printf("request body %d bytes, routing tokenizer %s%n", requests.getFirst().length, tokenizer);
+        try (BenchBackend backend = new BenchBackend(1, 0, 0); GatewayServer gw = gateway(backend.port(), tokenizer)) {
+            // the same load straight to the backend: what the client and backend alone sustain on this machine
+            run("direct", backend.port(), rate, Math.max(5, seconds / 2), i -> requests.get((int) (i % requests.size())),
+                    true);
+            run("warmup-gateway", gw.port(), rate, 5, i -> requests.get((int) (i % requests.size())), false);
+            long cpu0 = gatewayCpuNanos();
+            Result via = run("gateway", gw.port(), rate, seconds, i -> requests.get((int) (i % requests.size())), true);
+            long cpu = gatewayCpuNanos() - cpu0;
+            System.out.printf("gateway event-loop CPU: %.0f µs per request (%.0f%% of one core)%n",
+                    cpu / 1e3 / via.count, 100.0 * cpu / (seconds * 1e9));
+        }
+    }
+
+    static void streams(int streams, int tokens, int intervalMicros) throws Exception {
+        try (BenchBackend backend = new BenchBackend(1, tokens, intervalMicros); GatewayServer gw = gateway(backend.port())) {
+            byte[] req = RawHttpConnection.post("/v1/completions",
+                    "{\"model\":\"m\",\"prompt\":\"stream please\",\"stream\":true,\"max_tokens\":" + tokens + "}");
+            AtomicLong events = new AtomicLong();
+            AtomicLong errors = new AtomicLong();
+            AtomicLong completed = new AtomicLong();
+            long streamNanos = (long) tokens * intervalMicros * 1000L;
+            long end = System.nanoTime() + 2 * streamNanos + TimeUnit.SECONDS.toNanos(5);
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                clients.add(Thread.ofPlatform().name("bench-client-" + i).start(() -> {
+                    try (RawHttpConnection c = new RawHttpConnection(gw.port())) {
+                        while (System.nanoTime() < end) {
+                            if (c.call(req) == 200) {
+                                events.addAndGet(c.chunks);
+                                completed.incrementAndGet();
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                }));
+            }
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(streamNanos / 2)); // all streams running
+            long cpu0 = gatewayCpuNanos();
+            long t0 = System.nanoTime();
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(streamNanos));
+            long cpu = gatewayCpuNanos() - cpu0;
+            long wall = System.nanoTime() - t0;
+            for (Thread t : clients) {
+                t.join();
+            }
+            System.out.printf("%d concurrent streams of %d tokens (one every %d µs): %d streams completed, %d errors, "
+                            + "%d events%n", streams, tokens, intervalMicros, completed.get(), errors.get(), events.get());
+            double eventsPerSecond = streams * 1e6 / intervalMicros;
+            System.out.printf("gateway event-loop CPU while all streams ran: %.2f cores at %.0f events/s "
+                    + "(%.1f µs per relayed event)%n", (double) cpu / wall, eventsPerSecond,
+                    cpu / 1e3 / (eventsPerSecond * wall / 1e9));
+        }
+    }
+
+    private record Result(Histogram h, long count, long errors) {
+    }
+
+    private interface RequestSource {
+        byte[] request(long i);
+    }
+
+    private static Result run(String name, int port, int rate, int seconds, RequestSource source, boolean print)
+            throws Exception {
+        int workers = Math.max(8, rate / 50);
+        ConcurrentHistogram h = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+        AtomicLong errors = new AtomicLong();
+        long intervalNanos = 1_000_000_000L / rate;
+        long total = (long) rate * seconds;
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            threads.add(Thread.ofPlatform().name("bench-" + name + "-" + w).start(() -> {
+                try (RawHttpConnection c = new RawHttpConnection(port)) {
+                    for (long i = worker; i < total; i += workers) {
+                        long intended = start + i * intervalNanos;
+                        long wait = intended - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        int status = c.call(source.request(i));
+                        h.recordValue(Math.max(0, System.nanoTime() - intended));
+                        if (status != 200) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                    System.err.println(name + " worker failed: " + e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (print) {
+            System.out.printf("%-8s %d requests, %d errors: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
+                            + "max %.3f ms%n", name, h.getTotalCount(), errors.get(), ms(h.getValueAtPercentile(50)),
+                    ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
+                    ms(h.getMaxValue()));
+        }
+        return new Result(h, h.getTotalCount(), errors.get());
+    }
+
+    /** CPU time of the gateway's event-loop threads (client and upstream I/O, parsing, scheduling, relaying). */
+    private static long gatewayCpuNanos() {
+        long sum = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            var info = THREADS.getThreadInfo(id);
+            if (info != null && info.getThreadName().startsWith("jetway-")) {
+                long t = THREADS.getThreadCpuTime(id);
+                if (t > 0) {
+                    sum += t;
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}
