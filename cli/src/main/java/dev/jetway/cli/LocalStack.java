@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Simulated replicas and the gateway in front of them, in this process: what {@code jetway up} runs and what
- * {@code jetway demo} builds on. Start it, point clients at {@link #gatewayUrl()}, switch routing policies with
+ * {@code jetway demo} builds on. Replicas publish KV events into the gateway's precise index. Start it, point clients at {@link #gatewayUrl()}, switch routing policies with
  * {@link #usePolicy}, make every replica cold again with {@link #resetReplicas()}, and {@link #close()} it.
  */
 public final class LocalStack implements AutoCloseable {
@@ -63,8 +63,8 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack start(Options options) throws InterruptedException {
         SimCluster sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
                 .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
-                // KV events on OS-chosen ports: the gateway subscribes to them, so the precise policy works locally
-                .withKvEvents("tcp://127.0.0.1:0"), options.replicas());
+                // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too
+                .withKvEvents("tcp://127.0.0.1:*"), options.replicas());
         try {
             GatewayConfig config = config(options, sim, options.picker());
             return new LocalStack(options, sim, GatewayServer.start(config), config);
@@ -80,7 +80,7 @@ public final class LocalStack implements AutoCloseable {
                 .toList();
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 picker == null ? null : TextNode.valueOf(picker));
-        ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null);
+        ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null, null);
         return new GatewayConfig(server, null, null, null, List.of(pool), Path.of("."));
     }
 

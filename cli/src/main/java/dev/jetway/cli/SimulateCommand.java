@@ -48,8 +48,9 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Built-in policy names (precise, approximate, ...) or EndpointPickerConfig files, comma separated (default: jetway,approximate,load,random).")
     List<String> policies = List.of("jetway", "approximate", "load", "random");
 
-    @Option(names = "--replicas", description = "Engine replicas (default: the workload's cluster.replicas, else 4).")
-    Integer replicas;
+    @Option(names = "--replicas", split = ",", paramLabel = "N",
+            description = "Engine replicas (default: the workload's cluster.replicas, else 4); several (e.g. 4,8,12) compare cluster sizes, each policy reported as policy@N.")
+    List<Integer> replicas;
 
     @Option(names = "--profile", description = "Engine profile (default: the workload's cluster.profile, else qwen3-32b-h100-tp2).")
     String profile;
@@ -105,7 +106,8 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             BenchConfig config = BenchConfigLoader.load(workload);
             ClusterSpec cluster = config.cluster();
-            int n = replicas != null ? replicas : cluster != null && cluster.replicas() > 0 ? cluster.replicas() : 4;
+            List<Integer> counts = replicas != null && !replicas.isEmpty() ? replicas
+                    : List.of(cluster != null && cluster.replicas() > 0 ? cluster.replicas() : 4);
             String profileName = profile != null ? profile
                     : cluster != null && cluster.profile() != null ? cluster.profile() : "qwen3-32b-h100-tp2";
             EngineConfig engine = EngineConfig.defaults(EngineProfiles.byName(profileName));
@@ -120,33 +122,40 @@ final class SimulateCommand implements Callable<Integer> {
             if (kv > 0) {
                 engine = engine.withKvCapacityTokens(kv);
             }
-            if (n < 1 || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0) {
+            if (counts.stream().anyMatch(c -> c < 1) || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0) {
                 err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive");
                 return 2;
             }
             Slo slo = sloTtft != null || sloTpot != null ? new Slo(sloTtft == null ? 0 : sloTtft, sloTpot == null ? 0 : sloTpot) : null;
-            int gpus = engine.profile().hardware().gpus() * n;
-            Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpus) : null;
+            int gpusPerReplica = engine.profile().hardware().gpus();
             String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
-            SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
-                    Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
             List<SimPolicy> sims = new ArrayList<>();
             for (String p : policies) {
                 sims.add(SimPolicy.of(p.strip()));
             }
             RequestPlan plan = RequestPlan.build(config.workload(), config.load(), maxRequests);
-            err.printf("jetway simulate: %d requests, %d policies, %d x %s (block %d, KV %d tokens each)%n",
-                    plan.requests().size(), sims.size(), n, profileName, bs, engine.kvCapacityInTokens());
+            err.printf("jetway simulate: %d requests, %d policies, %s x %s (block %d, KV %d tokens each)%n",
+                    plan.requests().size(), sims.size(), counts, profileName, bs, engine.kvCapacityInTokens());
             err.flush();
             ProgressBar bar = new ProgressBar(System.err, System.console() != null);
-            WhatIfSimulator.Progress progress = noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
-                    : (name, virtual, done, total) -> bar.update(name, done, total);
             long started = System.nanoTime();
-            List<PolicyReport> reports = new WhatIfSimulator(options).run(plan, sims, threads, progress);
+            List<PolicyReport> reports = new ArrayList<>();
+            for (int n : counts) {
+                Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpusPerReplica * n) : null;
+                SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
+                        Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
+                String suffix = counts.size() > 1 ? "@" + n : "";
+                WhatIfSimulator.Progress progress = noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
+                        : (name, virtual, done, total) -> bar.update(name + suffix, done, total);
+                for (PolicyReport r : new WhatIfSimulator(options).run(plan, sims, threads, progress)) {
+                    reports.add(suffix.isEmpty() ? r
+                            : new PolicyReport(r.policy() + suffix, r.summary(), r.stages(), r.replicas(), r.ttftCdf()));
+                }
+            }
             bar.done();
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("workload_file", workload.toString());
-            settings.put("replicas", n);
+            settings.put("replicas", counts.size() == 1 ? counts.getFirst() : counts);
             settings.put("profile", profileName);
             settings.put("block_size", bs);
             settings.put("max_num_batched_tokens", budget);
@@ -158,7 +167,7 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("slo_ttft_s", sloTtft);
             settings.put("slo_tpot_s", sloTpot);
             settings.put("gpu_hour_cost", gpuHourCost);
-            settings.put("gpus", gpus);
+            settings.put("gpus_per_replica", gpusPerReplica);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
             ReportFiles.write(report, json, markdown, html);

@@ -63,6 +63,22 @@ class BenchAndSimulateCommandTest {
     }
 
     @Test
+    void simulateComparesClusterSizesInOneRun() throws Exception {
+        Path w = workload("{type: constant, stages: [{rate: 4, duration: 3}]}",
+                "{num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 5}",
+                "{profile: llama-3.1-8b-h100}");
+        Path json = dir.resolve("sizes.json");
+        assertThat(run("simulate", w.toString(), "--policies", "load", "--replicas", "1,3", "--json", json.toString(),
+                "--no-progress")).as(err.toString()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("policies").get(0).path("policy").asText()).isEqualTo("load@1");
+        assertThat(root.path("policies").get(1).path("policy").asText()).isEqualTo("load@3");
+        assertThat(root.path("policies").get(0).path("replicas")).hasSize(1);
+        assertThat(root.path("policies").get(1).path("replicas")).hasSize(3);
+        assertThat(root.path("policies").get(1).path("summary").path("completed").asInt()).isEqualTo(12);
+    }
+
+    @Test
     void simulateRejectsAnUnknownPolicyWithTheKnownOnes() throws Exception {
         Path w = workload("{stages: [{rate: 1, duration: 1}]}", "{num_groups: 1}", null);
         assertThat(run("simulate", w.toString(), "--policies", "fastest", "--no-progress")).isEqualTo(1);

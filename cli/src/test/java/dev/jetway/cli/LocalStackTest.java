@@ -37,6 +37,10 @@ class LocalStackTest {
             }
             assertThat(served).hasSize(2);
 
+            stack.usePolicy("precise");
+            assertThat(post(http, stack, "precise routing").statusCode()).isEqualTo(200);
+            assertThat(stack.gateway().routing().preciseIndex("local")).isNotNull();
+
             stack.resetReplicas();
             assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.adminUrl() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body()).contains("llm_d_epp_request_total");

@@ -39,7 +39,7 @@ class SimCommandTest {
         assertThat(options.maxNumBatchedTokens()).isEqualTo(2048);
         assertThat(options.maxModelLen()).isEqualTo(1000);
         assertThat(options.seed()).isEqualTo(7);
-        assertThat(options.loraModules()).containsExactlyEntriesOf(Map.of("a", "/p/a", "b", "/p/b"));
+        assertThat(options.loraModules()).containsExactly(Map.entry("a", "/p/a"), Map.entry("b", "/p/b")); // flag order = /v1/models order
         assertThat(options.maxLoras()).isEqualTo(2);
         assertThat(options.failureRate()).isEqualTo(12.5);
         assertThat(options.failureTypes()).isEqualTo(Set.of(FailureType.RATE_LIMIT, FailureType.SERVER_ERROR));

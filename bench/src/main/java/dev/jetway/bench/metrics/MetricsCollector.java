@@ -77,9 +77,10 @@ public final class MetricsCollector {
         if (!success) {
             s.failed++;
             String kind = error == null || error.isBlank() ? "unknown error" : error;
-            if (s.errors.size() < MAX_ERROR_KINDS || s.errors.containsKey(kind)) {
-                s.errors.merge(kind, 1L, Long::sum);
+            if (s.errors.size() >= MAX_ERROR_KINDS && !s.errors.containsKey(kind)) {
+                kind = "other errors";
             }
+            s.errors.merge(kind, 1L, Long::sum);
             return;
         }
         s.completed++;

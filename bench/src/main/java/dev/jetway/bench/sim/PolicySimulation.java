@@ -137,7 +137,9 @@ final class PolicySimulation {
             r.engine.submit(engineRequest, new Observer(trace, result, target, replica));
         } catch (IllegalArgumentException e) {
             // What vLLM answers with 400: counted as a failed request, the run goes on.
-            collector.finish(trace, false, "rejected by engine: " + e.getMessage(), now, tokens.length, 0, 0, replica);
+            // The first sentence names the reason; the rest has per-request numbers that would split the count.
+            String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
+            collector.finish(trace, false, "rejected by engine (400): " + reason, now, tokens.length, 0, 0, replica);
             instance.scheduler().onComplete(result, target, false);
             finished++;
             return;

@@ -16,13 +16,18 @@ import java.util.List;
  *                       the simulator's tokenizer, so routing blocks equal the simulator's cached blocks) or
  *                       {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per pseudo-token, done by the
  *                       scheduler: much cheaper for very long prompts, and as good in front of real vLLM, whose
- *                       tokenizer neither matches) or {@value #ENGINE_TOKENIZER} (the model server's own
- *                       {@code /tokenize}: exact ids, needed by precise prefix routing in front of real vLLM)
+ *                       tokenizer neither matches), {@value #ENGINE_TOKENIZER} (the model server's own
+ *                       {@code /tokenize}: exact ids, needed by precise prefix routing in front of real vLLM) or
+ *                       {@value #HUGGING_FACE_TOKENIZER} (the model's tokenizer.json, in-process)
+ * @param kvBlockSize    tokens per KV block of the pool's model servers (vLLM {@code --block-size}); the precise
+ *                       prefix index keys blocks of this size unless the picker's producer sets
+ *                       {@code tokenProcessorConfig.blockSize}
  * @param engineTokenizer settings of the {@code engine} tokenizer
  * @param huggingFace    settings of the {@code huggingface} tokenizer (a local tokenizer.json)
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
-                         String tokenizer, EngineTokenizerSettings engineTokenizer, HuggingFaceSettings huggingFace) {
+                         String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
+                         HuggingFaceSettings huggingFace) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
@@ -31,14 +36,21 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer) {
-        this(name, models, endpoints, endpointPicker, tokenizer, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null);
+    }
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                      String tokenizer, Integer kvBlockSize) {
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null, null, null);
+        this(name, models, endpoints, endpointPicker, null, null, null, null);
     }
 
     public PoolConfig {
+        kvBlockSize = kvBlockSize == null ? 16 : kvBlockSize;
+        ConfigChecks.positive("pools[" + name + "].kvBlockSize", kvBlockSize);
         tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
         if (!List.of(SIMPLE_TOKENIZER, ESTIMATE_TOKENIZER, ENGINE_TOKENIZER, HUGGING_FACE_TOKENIZER)
                 .contains(tokenizer)) {
@@ -58,5 +70,10 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                 throw new IllegalArgumentException("pool " + name + " lists endpoint " + e.address() + " twice");
             }
         }
+    }
+
+    /** True when some endpoint publishes KV events: the pool then keeps a precise prefix index. */
+    public boolean hasKvEvents() {
+        return endpoints.stream().anyMatch(e -> e.kvEvents() != null);
     }
 }

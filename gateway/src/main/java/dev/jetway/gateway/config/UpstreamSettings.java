@@ -12,10 +12,12 @@ import java.time.Duration;
  * @param retryBackoff              base delay before a retry; the actual delay is jittered in [base/2, base*3/2]
  * @param maxConnectionsPerEndpoint open connections per endpoint and event loop; beyond it the next endpoint is tried
  * @param maxIdleConnectionsPerEndpoint kept-alive idle connections per endpoint and event loop
+ * @param idleConnectionTtl         an idle connection older than this is closed instead of reused; keep it below the
+ *                                  model server's keep-alive timeout (vLLM/uvicorn: 5 s)
  */
 public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
                                Integer maxRetries, Duration retryBackoff, Integer maxConnectionsPerEndpoint,
-                               Integer maxIdleConnectionsPerEndpoint) {
+                               Integer maxIdleConnectionsPerEndpoint, Duration idleConnectionTtl) {
 
     public UpstreamSettings {
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
@@ -25,6 +27,8 @@ public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeou
         retryBackoff = retryBackoff == null ? Duration.ofMillis(5) : retryBackoff;
         maxConnectionsPerEndpoint = maxConnectionsPerEndpoint == null ? 1024 : maxConnectionsPerEndpoint;
         maxIdleConnectionsPerEndpoint = maxIdleConnectionsPerEndpoint == null ? 128 : maxIdleConnectionsPerEndpoint;
+        idleConnectionTtl = idleConnectionTtl == null ? Duration.ofSeconds(4) : idleConnectionTtl;
+        ConfigChecks.positive("upstream.idleConnectionTtl", idleConnectionTtl);
         ConfigChecks.positive("upstream.connectTimeout", connectTimeout);
         ConfigChecks.positive("upstream.firstByteTimeout", firstByteTimeout);
         ConfigChecks.positive("upstream.idleTimeout", idleTimeout);
@@ -34,6 +38,6 @@ public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeou
     }
 
     public static UpstreamSettings defaults() {
-        return new UpstreamSettings(null, null, null, null, null, null, null);
+        return new UpstreamSettings(null, null, null, null, null, null, null, null);
     }
 }

@@ -90,11 +90,22 @@ public final class KvEventIntake implements AutoCloseable {
 
     /**
      * The index provider for a pool's scheduler environment: the pool's current index when its settings are the
-     * same (a reload keeps what the engines reported), else a fresh one.
+     * same (a reload keeps what the engines reported), else a fresh one. {@code defaultBlockSize} (the pool's
+     * {@code kvBlockSize}) applies when the producer sets no {@code tokenProcessorConfig.blockSize}.
      */
-    public PreciseIndexProvider indexesFor(String pool) {
-        return config -> indexes.compute(pool, (name, current) -> current != null && current.config().equals(config)
-                ? current : new PrecisePrefixIndex(config));
+    public PreciseIndexProvider indexesFor(String pool, int defaultBlockSize) {
+        return new PreciseIndexProvider() {
+            @Override
+            public PrecisePrefixIndex index(PreciseIndexConfig config) {
+                return indexes.compute(pool, (name, current) -> current != null && current.config().equals(config)
+                        ? current : new PrecisePrefixIndex(config));
+            }
+
+            @Override
+            public int defaultBlockSize() {
+                return defaultBlockSize;
+            }
+        };
     }
 
     /** The index of a pool, if it routes precisely. */

@@ -30,6 +30,8 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> errorCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> kvEventMessages = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> pluginDurations = new ConcurrentHashMap<>();
     private final Timer schedulerDuration;
     private final Counter retries;
     private final Counter clientDisconnects;
@@ -91,6 +93,28 @@ public final class GatewayMetrics {
                 .description("Failed scrapes of model-server metrics")
                 .tag("endpoint", e)
                 .register(registry)).increment();
+    }
+
+    /** One KV-event message received, by what the precise index did with it. */
+    public void kvEventMessage(String result) {
+        kvEventMessages.computeIfAbsent(result, r -> Counter.builder("jetway_kv_event_messages")
+                .description("KV-event messages received from model servers, by outcome")
+                .tag("result", r)
+                .register(registry)).increment();
+    }
+
+    /** One plugin's share of a scheduling cycle (the scheduler's {@code PluginTimer}). */
+    public void pluginDuration(String extensionPoint, String pluginType, String pluginName, long nanos) {
+        String key = extensionPoint + '\u0000' + pluginType + '\u0000' + pluginName;
+        Timer t = pluginDurations.get(key);
+        if (t == null) {
+            t = pluginDurations.computeIfAbsent(key, k -> Timer.builder("llm_d_epp_plugin_duration")
+                    .description("Time spent in one scheduler plugin per cycle")
+                    .tags("extension_point", extensionPoint, "plugin_type", pluginType, "plugin_name", pluginName)
+                    .serviceLevelObjectives(DECISION_BUCKETS)
+                    .register(registry));
+        }
+        t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void schedulerDuration(long nanos) {

@@ -74,6 +74,7 @@ public final class ProxyExchange implements UpstreamListener {
     private final List<Endpoint> tried = new ArrayList<>(2);
     private int targetIndex;
     private int attempts;
+    private boolean staleConnectionRetried;
     private Endpoint endpoint;
     private GatewayEndpoint gatewayEndpoint;
     private UpstreamConnection connection;
@@ -338,7 +339,20 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase == Phase.DONE) {
             return;
         }
+        UpstreamConnection lostConnection = connection;
         connection = null;
+        if (phase == Phase.AWAITING_HEAD && lostConnection != null && lostConnection.reused() && !staleConnectionRetried) {
+            // a kept-alive connection the server had just closed: the request never reached it, so the same
+            // endpoint gets it again on a fresh connection, once, without counting as a failover
+            cancelTimer();
+            staleConnectionRetried = true;
+            tried.remove(endpoint);
+            targetIndex = Math.max(0, targetIndex - 1);
+            attempts--;
+            phase = Phase.CONNECTING;
+            tryNext();
+            return;
+        }
         if (phase == Phase.AWAITING_HEAD || phase == Phase.CONNECTING) {
             cancelTimer();
             metrics.upstreamError(UpstreamErrorKind.RESET_BEFORE_RESPONSE);
@@ -431,11 +445,11 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase == Phase.DONE) {
             return;
         }
-        metrics.requestError(parsed.model(), errorCode);
         if (phase == Phase.RELAYING) {
             failMidStream(error, errorCode);
             return;
         }
+        metrics.requestError(parsed.model(), errorCode);
         cancelTimer();
         if (client.channel().isActive()) {
             Responses.error(client, error, keepAlive);

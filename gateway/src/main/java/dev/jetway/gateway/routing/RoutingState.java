@@ -12,6 +12,7 @@ import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.tokenize.PoolTokenizers;
 import dev.jetway.gateway.tokenize.RemoteTokenizers;
 import dev.jetway.gateway.upstream.UpstreamPools;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import dev.jetway.scheduler.Scheduler;
@@ -53,6 +54,7 @@ public final class RoutingState implements AutoCloseable {
     private final KvEventIntake kvEvents;
     private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
     private final PoolTokenizers poolTokenizers = new PoolTokenizers();
+    private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private GatewayConfig config;
 
@@ -88,11 +90,17 @@ public final class RoutingState implements AutoCloseable {
         for (PoolConfig p : next.pools()) {
             EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
             Scheduler existing = schedulers.get(p.name());
-            if (existing != null && picker.equals(pickerConfigs.get(p.name()))) {
+            PoolConfig previous = config == null ? null : config.pools().stream()
+                    .filter(q -> q.name().equals(p.name())).findFirst().orElse(null);
+            if (existing != null && picker.equals(pickerConfigs.get(p.name())) && previous != null
+                    && previous.kvBlockSize().equals(p.kvBlockSize())) {
                 nextSchedulers.put(p.name(), existing);
             } else {
-                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker, environment.withServices(
-                        new SchedulerServices(kvEvents.indexesFor(p.name()), engineTokenizers))));
+                // a precise producer gets the pool's index from the KV-event intake (kept across reloads)
+                Scheduler scheduler = Scheduler.fromConfig(picker, environment.withServices(new SchedulerServices(
+                        kvEvents.indexesFor(p.name(), p.kvBlockSize()), engineTokenizers)));
+                scheduler.setPluginTimer(metrics::pluginDuration);
+                nextSchedulers.put(p.name(), scheduler);
             }
             nextPickers.put(p.name(), picker);
             Tokenizer poolTokenizer = poolTokenizers.of(p, next.baseDir());
@@ -138,6 +146,7 @@ public final class RoutingState implements AutoCloseable {
                     s.close();
                 }
                 entry.getValue().pools().close();
+                gaugedEndpoints.remove(entry.getValue());
                 metrics.removeGauges(Tags.of("model_server_endpoint", entry.getValue().address().toString(),
                         "name", poolOf(entry.getKey())));
             }
@@ -180,6 +189,9 @@ public final class RoutingState implements AutoCloseable {
                 });
             }
             for (GatewayEndpoint e : p.endpoints()) {
+                if (!gaugedEndpoints.add(e)) {
+                    continue; // registered by an earlier generation: its gauges already read this object
+                }
                 Tags tags = Tags.of("name", p.name(), "model_server_endpoint", e.address().toString());
                 metrics.gauge("llm_d_epp_pool_per_endpoint_queue_size", "Waiting requests per endpoint", tags,
                         () -> e.endpoint().metrics().waitingRequests());
@@ -232,5 +244,10 @@ public final class RoutingState implements AutoCloseable {
         kvEvents.close();
         engineTokenizers.close();
         poolTokenizers.close();
+    }
+
+    /** The precise prefix index of a pool that routes with KV events, or null. */
+    public PrecisePrefixIndex preciseIndex(String pool) {
+        return kvEvents.index(pool);
     }
 }

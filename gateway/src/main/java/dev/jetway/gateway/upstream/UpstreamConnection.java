@@ -21,6 +21,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private UpstreamListener listener;
     private boolean responseKeepAlive;
     private boolean responseEnded = true;
+    private long idleSinceNanos;
+    private int uses;
 
     UpstreamConnection(UpstreamPool pool) {
         this.pool = pool;
@@ -34,8 +36,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return pool;
     }
 
+    /** True when this connection served a request before: the server may have closed it meanwhile. */
+    public boolean reused() {
+        return uses > 0;
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
     /** Binds the next response to {@code l}. */
     public void bind(UpstreamListener l) {
+        uses++;
         this.listener = l;
         this.responseEnded = false;
         this.responseKeepAlive = true;
@@ -49,6 +61,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Gives the connection back to its pool (or closes it when it cannot be reused). */
     public void release() {
         listener = null;
+        idleSinceNanos = System.nanoTime();
         channel.config().setAutoRead(true);
         pool.release(this);
     }

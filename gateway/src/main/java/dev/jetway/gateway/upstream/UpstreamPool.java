@@ -23,13 +23,15 @@ public final class UpstreamPool {
     private final Bootstrap bootstrap;
     private final int maxOpen;
     private final int maxIdle;
+    private final long idleTtlNanos;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private int open;
     private boolean closed;
 
     UpstreamPool(HostPort address, EventLoop loop, Class<? extends SocketChannel> channelType, int connectTimeoutMillis,
-                 int maxOpen, int maxIdle) {
+                 int maxOpen, int maxIdle, long idleTtlNanos) {
         this.address = address;
+        this.idleTtlNanos = idleTtlNanos;
         this.loop = loop;
         this.maxOpen = maxOpen;
         this.maxIdle = maxIdle;
@@ -58,10 +60,17 @@ public final class UpstreamPool {
     public Future<UpstreamConnection> acquire() {
         Promise<UpstreamConnection> promise = loop.newPromise();
         UpstreamConnection c;
+        long now = System.nanoTime();
         while ((c = idle.pollFirst()) != null) {
-            if (c.channel().isActive()) {
-                return promise.setSuccess(c);
+            if (!c.channel().isActive()) {
+                continue;
             }
+            if (now - c.idleSinceNanos() > idleTtlNanos) {
+                // servers drop idle keep-alive connections (uvicorn after 5 s): do not race them for this one
+                c.channel().close();
+                continue;
+            }
+            return promise.setSuccess(c);
         }
         if (closed) {
             return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));

@@ -25,7 +25,7 @@ public final class UpstreamPools {
         if (pool == null) {
             pool = byLoop.computeIfAbsent(loop, l -> new UpstreamPool(address, l, channelType,
                     (int) settings.connectTimeout().toMillis(), settings.maxConnectionsPerEndpoint(),
-                    settings.maxIdleConnectionsPerEndpoint()));
+                    settings.maxIdleConnectionsPerEndpoint(), settings.idleConnectionTtl().toNanos()));
         }
         return pool;
     }

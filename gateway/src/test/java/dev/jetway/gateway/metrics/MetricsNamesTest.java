@@ -24,6 +24,7 @@ class MetricsNamesTest {
                     .contains("llm_d_epp_request_ttft_seconds_count{model_name=\"m\",streaming=\"true\",target_model_name=\"m\"} 1")
                     .contains("llm_d_epp_request_error_total{error_code=\"404\",model_name=\"ghost\",target_model_name=\"ghost\"} 1.0")
                     .contains("llm_d_epp_scheduler_e2e_duration_seconds_count 2")
+                    .containsPattern("llm_d_epp_plugin_duration_seconds_count\\{extension_point=\"Picker\",plugin_name=\"[^\"]+\",plugin_type=\"[^\"]+\"\\} 2")
                     .contains("llm_d_epp_pool_ready_endpoints{name=\"p\"} 1.0")
                     .contains("llm_d_epp_pool_average_kv_cache_utilization{name=\"p\"}")
                     .contains("llm_d_epp_pool_per_endpoint_queue_size{model_server_endpoint=\"" + backend.address()

@@ -132,4 +132,15 @@ class FailureHandlingTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> bad.cancelledStreams.get() == 1);
         assertThat(gw.metricsPage()).contains("jetway_client_disconnects_total 1.0");
     }
+
+    @Test
+    void aKeptAliveConnectionTheServerJustClosedIsRetriedOnTheSameEndpoint() throws Exception {
+        good = new FakeModelServer("only");
+        good.closeReusedConnections = true;
+        gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(good.address())));
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"p" + i + "\"}");
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+    }
 }

@@ -29,6 +29,8 @@ public final class FakeModelServer implements AutoCloseable {
             + "vllm:num_requests_running{model_name=\"m\"} 0\n"
             + "vllm:kv_cache_usage_perc{model_name=\"m\"} 0.0\n";
     public volatile boolean metricsDown;
+    /** Close a kept-alive connection when its second completion request arrives, without answering it. */
+    public volatile boolean closeReusedConnections;
     public volatile int streamChunks = 5;
     public volatile int chunkBytes = 0;
     public volatile long chunkDelayMillis = 0;
@@ -73,6 +75,7 @@ public final class FakeModelServer implements AutoCloseable {
             s.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
+            int served = 0;
             while (running) {
                 String requestLine = line(in);
                 if (requestLine == null || requestLine.isEmpty()) {
@@ -87,6 +90,9 @@ public final class FakeModelServer implements AutoCloseable {
                 int length = Integer.parseInt(h.getOrDefault("content-length", "0"));
                 byte[] body = in.readNBytes(length);
                 String path = requestLine.split(" ")[1];
+                if (path.startsWith("/v1/") && !path.equals("/v1/models") && served++ > 0 && closeReusedConnections) {
+                    return; // the race a keep-alive client loses: the server closed just as the request arrived
+                }
                 if (!respond(path, h, body, out, s)) {
                     return;
                 }

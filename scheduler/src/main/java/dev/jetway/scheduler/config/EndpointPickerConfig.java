@@ -148,11 +148,7 @@ public record EndpointPickerConfig(
 
     /** A built-in policy name, or else a path to a config file. */
     public static EndpointPickerConfig policyOrFile(String policyOrPath) {
-        if (BUILT_IN_POLICIES.contains(policyOrPath) || !Files.exists(Path.of(policyOrPath))
-                && !policyOrPath.contains("/") && !policyOrPath.endsWith(".yaml") && !policyOrPath.endsWith(".yml")) {
-            return builtIn(policyOrPath);
-        }
-        return load(Path.of(policyOrPath));
+        return BUILT_IN_POLICIES.contains(policyOrPath) ? builtIn(policyOrPath) : load(Path.of(policyOrPath));
     }
 
     /** The YAML text of a built-in policy, for {@code jetway config show} and docs. */

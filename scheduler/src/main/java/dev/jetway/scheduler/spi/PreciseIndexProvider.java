@@ -13,4 +13,9 @@ public interface PreciseIndexProvider {
 
     /** The pool's index with these settings; the current one when its settings are equal, else a new one. */
     PrecisePrefixIndex index(PreciseIndexConfig config);
+
+    /** Block size to use when the producer's config sets none (the pool's configured engine block size), or 0. */
+    default int defaultBlockSize() {
+        return 0;
+    }
 }

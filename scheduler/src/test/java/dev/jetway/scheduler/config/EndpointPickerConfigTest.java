@@ -289,4 +289,14 @@ class EndpointPickerConfigTest {
         assertThat(c.featureGate("flowControl")).isTrue();
         assertThat(c.featureGate("other")).isFalse();
     }
+
+    @Test
+    void policyOrFileTakesANameOrAPath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        assertThat(EndpointPickerConfig.policyOrFile("load").source()).isEqualTo("builtin:load");
+        java.nio.file.Path file = dir.resolve("mine.yaml");
+        java.nio.file.Files.writeString(file, EndpointPickerConfig.builtInText("random"));
+        assertThat(EndpointPickerConfig.policyOrFile(file.toString()).source()).isEqualTo(file.toString());
+        assertThatThrownBy(() -> EndpointPickerConfig.policyOrFile(dir.resolve("nope.yaml").toString()))
+                .hasMessageContaining("cannot read");
+    }
 }

@@ -16,11 +16,9 @@ public final class PrometheusText {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final String labels;
-    private final String modelName;
     private final int maxLoras;
 
     public PrometheusText(String modelName, int maxLoras) {
-        this.modelName = modelName;
         this.maxLoras = maxLoras;
         this.labels = "engine=\"0\",model_name=\"" + escape(modelName) + "\"";
     }
@@ -69,10 +67,6 @@ public final class PrometheusText {
         histogram(out, "vllm:request_queue_time_seconds",
                 "Histogram of time spent in WAITING phase for request.", metrics.queueTime);
         return out.toString();
-    }
-
-    public String modelName() {
-        return modelName;
     }
 
     private void gauge(StringBuilder out, String name, String help, double value) {

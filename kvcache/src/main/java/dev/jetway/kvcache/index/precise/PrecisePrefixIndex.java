@@ -5,16 +5,13 @@ import dev.jetway.kvcache.event.KvEventBatch;
 import dev.jetway.kvcache.event.KvEventDecoder;
 import dev.jetway.kvcache.event.MalformedKvEventException;
 import dev.jetway.kvcache.key.BlockKeys;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +46,7 @@ public final class PrecisePrefixIndex {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SpeculativeEntries speculative = new SpeculativeEntries();
     private final ParityChecker parity = new ParityChecker();
-    private final double[] tierWeight;
+    private final PrefixMatcher matcher;
 
     /** Indexed by endpoint id; replaced (copy on write) when an endpoint is added; null for removed ids. */
     private volatile EndpointState[] endpoints = new EndpointState[0];
@@ -67,8 +64,7 @@ public final class PrecisePrefixIndex {
         this.lastParityEvaluation = epochNanos;
         this.confirmed = new EndpointMaskTable(config.initialCapacity());
         this.speculativeTable = new BlockEntryTable(1 << 10);
-        this.tierWeight = new double[] {config.tierWeights().gpu(), config.tierWeights().cpu(),
-                config.tierWeights().storage()};
+        this.matcher = new PrefixMatcher(confirmed, speculativeTable, config.tierWeights(), this::nowStamp);
     }
 
     public PreciseIndexConfig config() {
@@ -238,7 +234,7 @@ public final class PrecisePrefixIndex {
         long parentKey;
         Long parentHash = event.parentBlockHash();
         if (parentHash == null) {
-            parentKey = rootOf(state, event);
+            parentKey = EventRequestKeys.rootOf(state, event);
         } else if (state.engineKeys.contains(parentHash)) {
             parentKey = state.engineKeys.get(parentHash);
         } else {
@@ -249,7 +245,7 @@ public final class PrecisePrefixIndex {
         int[] tokens = event.tokenIds();
         for (int b = 0; b < hashes.length; b++) {
             long key = BlockKeys.next(parentKey, tokens, b * blockSize, blockSize);
-            key = foldExtraKeys(key, event, b, parentHash == null);
+            key = EventRequestKeys.foldExtraKeys(key, event, b, parentHash == null);
             confirmed.add(key, state.id, tier);
             if (speculativeTable.live() > 0 && speculativeTable.removeEndpoint(key, state.id) > 0) {
                 speculative.confirmed();
@@ -284,60 +280,6 @@ public final class PrecisePrefixIndex {
         state.clears++;
     }
 
-    /** Root of a sequence's first block: the LoRA (else the endpoint's model), salted as vLLM salts block 0. */
-    private static long rootOf(EndpointState state, KvEvent.BlockStored event) {
-        String salt = saltOf(event);
-        String lora = event.loraName();
-        if (lora == null && salt == null) {
-            return state.modelRoot;
-        }
-        return BlockKeys.root(lora != null ? lora : state.model, salt);
-    }
-
-    /**
-     * vLLM puts the cache salt among the first block's extra keys, after the LoRA name and multimodal hashes: the
-     * last string there that is not the LoRA name.
-     */
-    private static String saltOf(KvEvent.BlockStored event) {
-        List<List<Object>> extra = event.extraKeys();
-        if (extra == null || extra.isEmpty() || extra.getFirst() == null) {
-            return null;
-        }
-        String salt = null;
-        for (Object o : extra.getFirst()) {
-            if (o instanceof String s && !s.equals(event.loraName())) {
-                salt = s;
-            }
-        }
-        return salt;
-    }
-
-    /**
-     * Extra keys beyond the LoRA name and the salt (multimodal content hashes) change the engine's hash but not the
-     * token ids; folding them in keeps two images behind equal placeholder tokens from sharing a request key.
-     */
-    private static long foldExtraKeys(long key, KvEvent.BlockStored event, int block, boolean sequenceStart) {
-        List<List<Object>> extra = event.extraKeys();
-        if (extra == null || block >= extra.size() || extra.get(block) == null) {
-            return key;
-        }
-        List<Object> rest = new ArrayList<>(extra.get(block));
-        rest.remove(event.loraName());
-        if (event.loraId() != null) {
-            rest.remove((Object) event.loraId().longValue());
-        }
-        if (block == 0 && sequenceStart) {
-            String salt = saltOf(event);
-            if (salt != null) {
-                rest.remove(salt);
-            }
-        }
-        if (rest.isEmpty()) {
-            return key;
-        }
-        return LongHashFunction.xx(key).hashBytes(rest.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
     // ---- request side ---------------------------------------------------------------------------------------
 
     /** The request keys of a prompt: full blocks of the configured size, rooted at the LoRA (else model) and salt. */
@@ -354,137 +296,9 @@ public final class PrecisePrefixIndex {
     /**
      * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
      * and its tier-weighted score. Lock-free; concurrent with event intake.
-     *
-     * <p>Works on endpoint masks: per block, one probe of the confirmed table gives the holders per tier as bit masks;
-     * the still-running set is intersected with them, so the cost is one probe per block plus one step per endpoint
-     * that drops out, however many endpoints hold the prefix.
      */
     public PrefixMatches match(long[] keys) {
-        EndpointState[] states = endpoints;
-        int n = states.length;
-        int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
-        long[] running = new long[groups];
-        for (int ep = 0; ep < n; ep++) {
-            if (states[ep] != null) {
-                running[ep >>> 6] |= 1L << (ep & 63);
-            }
-        }
-        if (groups == 1 && !confirmed.tiered()) {
-            return matchFirstGroupGpuOnly(keys, states, running[0]);
-        }
-        int[] run = new int[n];
-        int[] cpuBlocks = new int[n];
-        int[] storageBlocks = new int[n];
-        long[] holders = new long[3 * groups]; // [tier * groups + group]
-        long[] speculativeValues = new long[16];
-        boolean anySpeculative = speculativeTable.live() > 0;
-        int nowStamp = anySpeculative ? nowStamp() : 0;
-        int b = 0;
-        for (; b < keys.length; b++) {
-            for (int i = 0; i < holders.length; i++) {
-                holders[i] = 0;
-            }
-            confirmed.collect(keys[b], holders, groups);
-            if (anySpeculative) {
-                speculativeValues = collectSpeculative(keys[b], holders, n, nowStamp, speculativeValues);
-            }
-            boolean anyRunning = false;
-            for (int g = 0; g < groups; g++) {
-                long gpu = holders[g];
-                long cpu = holders[groups + g];
-                long storage = holders[2 * groups + g];
-                long stays = running[g] & (gpu | cpu | storage);
-                for (long dropped = running[g] & ~stays; dropped != 0; dropped &= dropped - 1) {
-                    run[(g << 6) | Long.numberOfTrailingZeros(dropped)] = b;
-                }
-                // Blocks held only in slower tiers are rare; counting them keeps the per-block work to mask ops.
-                for (long m = stays & cpu & ~gpu; m != 0; m &= m - 1) {
-                    cpuBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
-                }
-                for (long m = stays & storage & ~gpu & ~cpu; m != 0; m &= m - 1) {
-                    storageBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
-                }
-                running[g] = stays;
-                anyRunning |= stays != 0;
-            }
-            if (!anyRunning) {
-                break;
-            }
-        }
-        for (int g = 0; g < groups; g++) {
-            for (long m = running[g]; m != 0; m &= m - 1) {
-                run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
-            }
-        }
-        List<EndpointMatch> matches = new ArrayList<>();
-        for (int ep = 0; ep < n; ep++) {
-            if (run[ep] > 0) {
-                int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
-                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
-                        + storageBlocks[ep] * tierWeight[2];
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
-            }
-        }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
-    }
-
-    /**
-     * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
-     * from one probe cluster and the score is the run length times the GPU weight.
-     */
-    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
-        int n = states.length;
-        int[] run = new int[n];
-        boolean anySpeculative = speculativeTable.live() > 0;
-        int nowStamp = anySpeculative ? nowStamp() : 0;
-        long[] speculativeHolders = anySpeculative ? new long[1] : null;
-        long[] buffer = anySpeculative ? new long[16] : null;
-        long running = registered;
-        int b = 0;
-        for (; b < keys.length && running != 0; b++) {
-            long held = confirmed.heldByFirstGroup(keys[b]);
-            if (anySpeculative) {
-                speculativeHolders[0] = 0;
-                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
-                held |= speculativeHolders[0];
-            }
-            long stays = running & held;
-            for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
-                run[Long.numberOfTrailingZeros(dropped)] = b;
-            }
-            running = stays;
-        }
-        for (long m = running; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = b;
-        }
-        List<EndpointMatch> matches = new ArrayList<>();
-        for (int ep = 0; ep < n; ep++) {
-            if (run[ep] > 0) {
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], run[ep] * tierWeight[0]));
-            }
-        }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
-    }
-
-    /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */
-    private long[] collectSpeculative(long key, long[] holders, int n, int nowStamp, long[] buffer) {
-        int count = speculativeTable.values(key, buffer);
-        if (count > buffer.length) {
-            buffer = new long[Integer.highestOneBit(count) << 1];
-            count = Math.min(buffer.length, speculativeTable.values(key, buffer));
-        }
-        for (int i = 0; i < count; i++) {
-            long v = buffer[i];
-            int ep = BlockEntryTable.endpoint(v);
-            if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
-                holders[ep >>> 6] |= 1L << (ep & 63); // GPU masks come first
-            }
-        }
-        return buffer;
+        return matcher.match(keys, endpoints);
     }
 
     /**

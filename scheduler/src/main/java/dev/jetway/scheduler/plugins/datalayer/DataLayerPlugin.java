@@ -62,7 +62,7 @@ public final class DataLayerPlugin implements Plugin {
                 // Kept raw: the gateway interprets these when it implements them.
                 JsonNode all = p.acceptAll();
                 if (all != null) {
-                    all.fields().forEachRemaining(e -> s.put(e.getKey(), e.getValue()));
+                    all.properties().forEach(e -> s.put(e.getKey(), e.getValue()));
                 }
             }
         }

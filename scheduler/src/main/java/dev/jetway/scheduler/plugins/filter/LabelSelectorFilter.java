@@ -7,7 +7,6 @@ import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.Filter;
 import dev.jetway.scheduler.spi.SchedulingContext;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,7 @@ public final class LabelSelectorFilter implements Filter {
             if (!ml.isObject()) {
                 throw p.error("matchLabels", "must be a mapping of label to value");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = ml.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (Map.Entry<String, JsonNode> e : ml.properties()) {
                 labels.put(e.getKey(), e.getValue().asText());
             }
         }

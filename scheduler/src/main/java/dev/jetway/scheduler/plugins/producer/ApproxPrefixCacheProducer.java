@@ -156,7 +156,7 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
             return 0;
         }
         long tokens = m.cacheNumBlocks() * m.cacheBlockSize();
-        return (int) Math.clamp(tokens / params.blockSizeTokens(), 1, 1 << 28);
+        return Math.clamp(tokens / params.blockSizeTokens(), 1, 1 << 28);
     }
 
     private void sweep(long now) {

@@ -147,7 +147,13 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
                         + index.config().blockSize() + " (it must match the engine's --block-size)");
             }
         } else if (env.services().preciseIndexes() != null) {
-            index = env.services().preciseIndexes().index(config); // the gateway: one index per pool, fed by ZMQ
+            var provider = env.services().preciseIndexes(); // the gateway: one index per pool, fed by ZMQ
+            if (!token.has("blockSize") && provider.defaultBlockSize() > 0) {
+                config = new PreciseIndexConfig(provider.defaultBlockSize(), config.speculativeTtl(),
+                        config.parityTimeout(), config.parityWindow(), config.maxEntries(), config.tierWeights(),
+                        config.initialCapacity());
+            }
+            index = provider.index(config);
         } else {
             throw new IllegalArgumentException("needs the precise prefix index (fed by KV events), which this "
                     + "scheduler was not given: the gateway provides it per pool, the simulator passes it with "
