@@ -78,7 +78,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\npools: [{name: p}]", "f.yaml"))
                 .hasMessageContaining("server.port");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, tokenizer: bpe}]", "f.yaml"))
-                .hasMessageContaining("tokenizer must be jetway-simple-v1, estimate or engine");
+                .hasMessageContaining("tokenizer must be jetway-simple-v1, estimate, engine or huggingface");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}", "f.yaml"))
                 .hasMessageContaining("at least one pool");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, models: [m]}, {name: b, models: [m]}]", "f.yaml"))
