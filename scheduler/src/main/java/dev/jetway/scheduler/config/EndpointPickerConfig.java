@@ -148,7 +148,21 @@ public record EndpointPickerConfig(
 
     /** A built-in policy name, or else a path to a config file. */
     public static EndpointPickerConfig policyOrFile(String policyOrPath) {
-        return BUILT_IN_POLICIES.contains(policyOrPath) ? builtIn(policyOrPath) : load(Path.of(policyOrPath));
+        if (BUILT_IN_POLICIES.contains(policyOrPath)) {
+            return builtIn(policyOrPath);
+        }
+        Path path = Path.of(policyOrPath);
+        if (!java.nio.file.Files.exists(path) && !looksLikePath(policyOrPath)) {
+            // a bare word that is no file: the user meant a policy name, so say which names exist
+            throw new ConfigException("unknown policy '" + policyOrPath + "'; built-in policies: "
+                    + String.join(", ", BUILT_IN_POLICIES) + "; or give an EndpointPickerConfig YAML file");
+        }
+        return load(path);
+    }
+
+    private static boolean looksLikePath(String text) {
+        return text.contains("/") || text.contains(java.io.File.separator) || text.endsWith(".yaml")
+                || text.endsWith(".yml");
     }
 
     /** The YAML text of a built-in policy, for {@code jetway config show} and docs. */
