@@ -24,6 +24,7 @@ public final class Endpoint {
     private volatile EndpointMetrics metrics = EndpointMetrics.UNKNOWN;
     private final AtomicInteger inFlightRequests = new AtomicInteger();
     private final AtomicLong inFlightTokens = new AtomicLong();
+    private final AtomicLong inFlightContextTokens = new AtomicLong();
 
     /**
      * @param id      stable unique id (llm-d uses namespace/pod name; for static pools the address is fine)
@@ -78,12 +79,27 @@ public final class Endpoint {
         return inFlightTokens.get();
     }
 
+    /**
+     * Prompt tokens (cached or not) of the requests in flight here, until they complete: the KV blocks their
+     * sequences occupy as this gateway counts them, without waiting for a scrape (Dynamo's active-sequence blocks).
+     */
+    public long inFlightContextTokens() {
+        return inFlightContextTokens.get();
+    }
+
     void addInFlight(int requests, long tokens) {
+        addInFlight(requests, tokens, 0);
+    }
+
+    void addInFlight(int requests, long tokens, long contextTokens) {
         if (requests != 0) {
             inFlightRequests.addAndGet(requests);
         }
         if (tokens != 0) {
             inFlightTokens.addAndGet(tokens);
+        }
+        if (contextTokens != 0) {
+            inFlightContextTokens.addAndGet(contextTokens);
         }
     }
 
