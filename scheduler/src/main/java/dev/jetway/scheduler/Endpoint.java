@@ -80,8 +80,9 @@ public final class Endpoint {
     }
 
     /**
-     * Prompt tokens (cached or not) of the requests in flight here, until they complete: the KV blocks their
-     * sequences occupy as this gateway counts them, without waiting for a scrape (Dynamo's active-sequence blocks).
+     * KV the requests in flight here added, as this gateway counts it: each request's uncached prompt tokens, held
+     * until it completes. A shared prefix counts once (for the request that brought it), like the unique blocks of
+     * Dynamo's active sequences; known at routing time, without waiting for a scrape.
      */
     public long inFlightContextTokens() {
         return inFlightContextTokens.get();

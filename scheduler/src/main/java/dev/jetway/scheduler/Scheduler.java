@@ -148,13 +148,13 @@ public final class Scheduler {
 
     /**
      * The caller is sending the request to {@code target} (the primary, or a fallback on retry): counts it in
-     * flight there (one request, its uncached prompt tokens until the first token, all its prompt tokens until
-     * completion; moved from an earlier target) and runs the pre-request hooks (prefix index update).
+     * flight there (one request, and its uncached prompt tokens both until the first token and, as KV it occupies,
+     * until completion; moved from an earlier target) and runs the pre-request hooks (prefix index update).
      */
     public void preRequest(SchedulingResult result, Endpoint target) {
         Objects.requireNonNull(target, "target");
-        result.charge.charge(target, uncachedPromptTokens(result.context(), target),
-                promptTokens(result.context()));
+        long uncached = uncachedPromptTokens(result.context(), target);
+        result.charge.charge(target, uncached, uncached);
         PluginTimer timer = pluginTimer;
         for (PreRequestHook h : preRequestHooks) {
             long t0 = timer == null ? 0 : environment.nanoTime();

@@ -50,7 +50,7 @@ class SchedulerLifecycleTest {
         s.onFirstToken(r, fallback);
         assertThat(fallback.inFlightTokens()).isZero();
         assertThat(fallback.inFlightRequests()).isEqualTo(1);
-        assertThat(fallback.inFlightContextTokens()).as("the prompt occupies KV until completion")
+        assertThat(fallback.inFlightContextTokens()).as("the uncached prompt occupies KV until completion")
                 .isEqualTo(promptTokens);
         s.onComplete(r, fallback, true);
         s.onComplete(r, fallback, false); // reported twice: still released once

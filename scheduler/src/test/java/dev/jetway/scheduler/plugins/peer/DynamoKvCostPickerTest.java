@@ -31,7 +31,7 @@ class DynamoKvCostPickerTest {
 
     @Test
     void costFollowsDynamosFormula() {
-        // endpoint 0: 640 uncached in-flight tokens = 10 prefill blocks; 12,800 prompt tokens in flight = 200 blocks
+        // endpoint 0: 640 tokens still to prefill = 10 blocks; 12,800 uncached tokens of running requests = 200 blocks
         Fixtures.inFlight(eps.get(0), 1, 640, 12_800);
         try {
             DynamoKvCostPicker p = picker(2.0, 0);
