@@ -1,5 +1,6 @@
 package dev.jetway.cli;
 
+import dev.jetway.engine.EngineProfiles;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
 import dev.jetway.sim.fault.FailureType;
@@ -120,6 +121,7 @@ final class SimCommand implements Callable<Integer> {
         if (replicas < 1) {
             throw new IllegalArgumentException("--replicas must be >= 1");
         }
+        EngineProfiles.byName(profile); // fails with the list of known profiles
         Map<String, String> loras = new LinkedHashMap<>();
         for (String module : loraModules) {
             int eq = module.indexOf('=');

@@ -1,6 +1,7 @@
 package dev.jetway.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jetway.sim.loop.KvTransferRelay;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -58,10 +59,12 @@ public final class SimCluster implements AutoCloseable {
         Class<? extends ServerChannel> channelType =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ObjectMapper json = new ObjectMapper();
+        KvTransferRelay kvTransfers = new KvTransferRelay();
         List<SimReplica> started = new ArrayList<>(count);
         try {
             for (int i = 0; i < count; i++) {
-                SimReplica replica = SimReplica.start(options, i, engines, group, channelType, json);
+                SimReplica replica = SimReplica.start(options, i, engines, group, channelType, json,
+                        kvTransfers);
                 started.add(replica);
                 log.info("sim replica {} serving {} at {} (KV events: {})", i, options.model(), replica.baseUrl(),
                         replica.kvEventsEndpoint() == null ? "off"

@@ -7,10 +7,12 @@ import dev.jetway.engine.KvEventSink;
 import dev.jetway.kvcache.event.KvTopic;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.sim.fault.FaultInjector;
+import dev.jetway.sim.http.DrainBatcher;
 import dev.jetway.sim.http.ReplicaServices;
 import dev.jetway.sim.http.SimHttpServer;
 import dev.jetway.sim.kvevents.ZmqKvEventPublisher;
 import dev.jetway.sim.loop.EngineLoop;
+import dev.jetway.sim.loop.KvTransferRelay;
 import dev.jetway.sim.loop.LoopClock;
 import dev.jetway.sim.metrics.PrometheusText;
 import dev.jetway.sim.metrics.SimMetrics;
@@ -47,7 +49,8 @@ public final class SimReplica implements AutoCloseable {
     }
 
     static SimReplica start(SimOptions options, int index, EngineFactory engines, EventLoopGroup group,
-                            Class<? extends ServerChannel> channelType, ObjectMapper json)
+                            Class<? extends ServerChannel> channelType, ObjectMapper json,
+                            KvTransferRelay kvTransfers)
             throws InterruptedException {
         int requestedPort = options.port() == 0 ? 0 : options.port() + index;
         SimHttpServer.ServicesHolder holder = new SimHttpServer.ServicesHolder();
@@ -69,7 +72,8 @@ public final class SimReplica implements AutoCloseable {
             LoopClock clock = new LoopClock();
             Engine engine = engines.create(options,
                     new EngineFactory.ReplicaAddress(index, options.advertiseHost(), port), sink, clock);
-            EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), "sim-engine-" + port);
+            DrainBatcher drains = new DrainBatcher();
+            EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), "sim-engine-" + port, drains);
             opened.add(loop);
             SimReplica replica = new SimReplica(index, options.model(), options.advertiseHost(), channel, loop,
                     publisher);
@@ -82,7 +86,9 @@ public final class SimReplica implements AutoCloseable {
                     catalog, new SimMetrics(), new PrometheusText(options.model(), options.maxLoras()),
                     new FaultInjector(options.failureRate(), List.copyOf(options.failureTypes()),
                             options.seed() + index),
-                    options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener);
+                    options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener, drains,
+                    kvTransfers);
+            kvTransfers.register(options.advertiseHost(), port, loop);
             loop.start();
             SimHttpServer.startAccepting(channel, holder, services);
             return replica;
@@ -140,6 +146,11 @@ public final class SimReplica implements AutoCloseable {
      */
     public CompletableFuture<Void> reset() {
         return loop.reset();
+    }
+
+    /** Engine steps that started more than 50 ms behind their ideal time (the host was overloaded). */
+    public long lateSteps() {
+        return loop.snapshot().lateSteps();
     }
 
     /** Hears every request's first token (benchmarks); null removes the listener. */

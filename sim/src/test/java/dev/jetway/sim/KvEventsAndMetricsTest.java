@@ -56,13 +56,13 @@ class KvEventsAndMetricsTest {
             List<KvEventMessage> messages = new ArrayList<>();
             List<KvEvent> events = new ArrayList<>();
             // A SUB socket misses what was published before it joined: send fresh prompts until events flow.
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
                 int[] prompt = new int[33];
                 Arrays.setAll(prompt, i -> 1000 * (sent.size() + 1) + i);
                 sent.add(prompt);
                 client.postJson("/v1/completions", "{\"model\":\"kv-model\",\"prompt\":" + Arrays.toString(prompt)
                         + ",\"max_tokens\":1}");
-                receive(sub, messages, events, Duration.ofMillis(1500), KvEvent.BlockStored.class);
+                receive(sub, messages, events, Duration.ofMillis(3000), KvEvent.BlockStored.class);
                 return events.stream().anyMatch(e -> e instanceof KvEvent.BlockStored);
             });
             KvEventMessage first = messages.getFirst();
@@ -78,8 +78,8 @@ class KvEventsAndMetricsTest {
             assertThat(sent).anySatisfy(prompt -> assertThat(stored.tokenIds()).containsExactly(Arrays.copyOf(prompt, 32)));
 
             cluster.resetAll().join();
-            await().atMost(Duration.ofSeconds(5)).until(() -> {
-                receive(sub, messages, events, Duration.ofMillis(1500), KvEvent.AllBlocksCleared.class);
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                receive(sub, messages, events, Duration.ofMillis(3000), KvEvent.AllBlocksCleared.class);
                 return events.getLast() instanceof KvEvent.AllBlocksCleared;
             });
         }

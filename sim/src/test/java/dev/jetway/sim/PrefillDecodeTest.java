@@ -6,9 +6,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The NIXL two-leg flow as llm-d's sidecar drives it: prefill on one replica, decode on another. */
 class PrefillDecodeTest {
@@ -48,6 +50,9 @@ class PrefillDecodeTest {
         assertThat(params.get("remote_host").asText()).isEqualTo("127.0.0.1");
         assertThat(params.get("remote_port").asInt()).isEqualTo(cluster.replicas().get(0).httpPort());
         assertThat(params.get("tp_size").asInt()).isPositive();
+        // The prefill engine keeps the prompt's blocks pinned for the decode engine to fetch.
+        String usage = "vllm:kv_cache_usage_perc{engine=\"0\",model_name=\"pd\"}";
+        assertThat(PrometheusSamples.parse(prefill.get("/metrics").body()).value(usage)).isPositive();
 
         ObjectNode decodeBody = (ObjectNode) SimClient.parse("{\"model\":\"pd\",\"prompt\":\"" + prompt + "\","
                 + "\"max_tokens\":6,\"ignore_eos\":true,\"stream\":true}");
@@ -59,6 +64,9 @@ class PrefillDecodeTest {
                 .isEqualTo("length");
         PrometheusSamples metrics = PrometheusSamples.parse(decode.get("/metrics").body());
         assertThat(metrics.value("vllm:generation_tokens_total{engine=\"0\",model_name=\"pd\"}")).isEqualTo(6);
+        // The decode run got its KV, so the prefill replica (same process) released the pinned blocks early.
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                PrometheusSamples.parse(prefill.get("/metrics").body()).value(usage) == 0.0);
         PrometheusSamples prefillMetrics = PrometheusSamples.parse(prefill.get("/metrics").body());
         assertThat(prefillMetrics.value(
                 "vllm:request_success_total{engine=\"0\",model_name=\"pd\",finished_reason=\"remote_decode\"}"))

@@ -136,6 +136,9 @@ final class GenerationSession implements RequestObserver, Admission {
     @Override
     public void onTokens(int count, long timeNanos) {
         if (lastTokenNanos < 0) {
+            if (request.kvTransfer() instanceof KvTransfer.DecodeAfterRemotePrefill decode) {
+                services.kvTransfers().transferred(decode.params());
+            }
             services.metrics().recordFirstToken(timeNanos - arrivalNanos);
             TimingListener timing = services.timing().get();
             if (timing != null) {
@@ -159,7 +162,7 @@ final class GenerationSession implements RequestObserver, Admission {
 
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drain);
+            services.drains().add(ctx.executor(), this::drain);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jetway.sim.http;
 import dev.jetway.sim.TimingListener;
 import dev.jetway.sim.fault.FaultInjector;
 import dev.jetway.sim.loop.EngineLoop;
+import dev.jetway.sim.loop.KvTransferRelay;
 import dev.jetway.sim.metrics.PrometheusText;
 import dev.jetway.sim.metrics.SimMetrics;
 import dev.jetway.sim.openai.ModelCatalog;
@@ -25,9 +26,12 @@ import java.util.function.Supplier;
  * @param advertiseHost    host for P/D {@code remote_host}
  * @param httpPort         this replica's HTTP port, for P/D {@code remote_port}
  * @param timing           optional first-token listener (may supply null)
+ * @param drains           batches response writes per engine step (run by the engine loop after each step)
+ * @param kvTransfers      tells in-process prefill replicas when a decode run got their KV
  */
 public record ReplicaServices(EngineLoop loop, RequestParser parser, ResponseJson json, ModelCatalog catalog,
                               SimMetrics metrics, PrometheusText prometheus, FaultInjector faults,
                               int stallAfterTokens, String advertiseHost, int httpPort,
-                              Supplier<TimingListener> timing) {
+                              Supplier<TimingListener> timing, DrainBatcher drains,
+                              KvTransferRelay kvTransfers) {
 }

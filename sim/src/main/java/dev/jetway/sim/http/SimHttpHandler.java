@@ -57,7 +57,8 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String uri = request.uri();
         int query = uri.indexOf('?');
         HttpCall call = new HttpCall(request.method(), query < 0 ? uri : uri.substring(0, query),
-                request.headers().copy(), ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request),
+                request.headers().get(FaultInjector.RETURN_ERROR_HEADER), ByteBufUtil.getBytes(request.content()),
+                HttpUtil.isKeepAlive(request),
                 arrival);
         if (active != null) {
             pipelined.add(call);
@@ -117,8 +118,7 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private void generate(HttpCall call, ApiKind kind) {
         requireMethod(call, HttpMethod.POST);
-        ApiError injected = services.faults().injectedFailure(
-                call.headers().get(FaultInjector.RETURN_ERROR_HEADER), services.catalog().baseModel());
+        ApiError injected = services.faults().injectedFailure(call.returnError(), services.catalog().baseModel());
         if (injected != null) {
             throw injected.asException();
         }

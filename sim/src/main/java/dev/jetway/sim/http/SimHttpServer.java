@@ -2,6 +2,7 @@ package dev.jetway.sim.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -41,7 +42,12 @@ public final class SimHttpServer {
                                 new HttpObjectAggregator(MAX_BODY_BYTES), new SimHttpHandler(holder.services));
                     }
                 });
-        return bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
+                    bound.cause());
+        }
+        return bound.channel();
     }
 
     public static int port(Channel serverChannel) {

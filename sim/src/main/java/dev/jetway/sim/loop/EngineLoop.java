@@ -48,6 +48,9 @@ public final class EngineLoop implements AutoCloseable {
     private record Reset(CompletableFuture<Void> done) implements Command {
     }
 
+    private record ReleaseKvTransfer(String requestId) implements Command {
+    }
+
     /** What the engine thread publishes for {@code /metrics}. */
     public record Snapshot(EngineStats stats, int heldForLora, String runningLoras, String waitingLoras,
                            long lateSteps) {
@@ -55,6 +58,7 @@ public final class EngineLoop implements AutoCloseable {
 
     private final Engine engine;
     private final LoopClock clock;
+    private final Runnable afterWork;
     private final Queue<Command> inbox = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final LoraAdmission<Submit> loraAdmission;
@@ -65,7 +69,8 @@ public final class EngineLoop implements AutoCloseable {
     private volatile boolean idleParked;
     private volatile boolean stopping;
     private volatile Snapshot snapshot;
-    private long lastStepEnd;
+    /** Where the previous step ended on the ideal timeline; none yet at first. */
+    private long lastStepEnd = Long.MIN_VALUE;
     private long pendingArrival = Long.MAX_VALUE;
     private long lateSteps;
 
@@ -74,10 +79,12 @@ public final class EngineLoop implements AutoCloseable {
      * @param clock    the clock {@code engine} was built with
      * @param maxLoras LoRA adapters allowed in the engine at once
      * @param name     thread name
+     * @param afterWork runs on the engine thread after each step and each batch of commands (flushes outputs)
      */
-    public EngineLoop(Engine engine, LoopClock clock, int maxLoras, String name) {
+    public EngineLoop(Engine engine, LoopClock clock, int maxLoras, String name, Runnable afterWork) {
         this.engine = engine;
         this.clock = clock;
+        this.afterWork = afterWork;
         this.loraAdmission = new LoraAdmission<>(maxLoras);
         this.snapshot = new Snapshot(engine.stats(), 0, "", "", 0);
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
@@ -85,7 +92,6 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     public void start() {
-        lastStepEnd = System.nanoTime();
         thread.start();
     }
 
@@ -100,6 +106,11 @@ public final class EngineLoop implements AutoCloseable {
     /** Aborts a request at the next step boundary (the client went away). */
     public void abort(String requestId) {
         enqueue(new Abort(requestId));
+    }
+
+    /** A decode engine pulled the KV of the prefill-only run {@code requestId}: free its pinned blocks. */
+    public void releaseKvTransfer(String requestId) {
+        enqueue(new ReleaseKvTransfer(requestId));
     }
 
     /** Drops every cached block (the engine emits {@code AllBlocksCleared}) and aborts whatever is in flight. */
@@ -125,6 +136,7 @@ public final class EngineLoop implements AutoCloseable {
         while (!stopping) {
             try {
                 drainInbox();
+                afterWork.run();
                 if (engine.idle()) {
                     publishSnapshot();
                     idleParked = true;
@@ -136,11 +148,31 @@ public final class EngineLoop implements AutoCloseable {
                 }
                 runStep();
             } catch (RuntimeException | Error e) {
-                // A model bug must not silently stop a replica serving other requests; log and keep going.
-                log.error("engine step failed on {}", thread.getName(), e);
+                // A model bug must neither kill the replica nor spin on a broken engine: fail what is in flight,
+                // reset the engine (cold cache), pause briefly, and keep serving.
+                log.error("engine step failed on {}; aborting in-flight requests and resetting", thread.getName(), e);
+                recoverFromFailure();
             }
         }
         abortAll();
+        afterWork.run();
+    }
+
+    private void recoverFromFailure() {
+        try {
+            abortAll();
+            engine.reset();
+        } catch (RuntimeException | Error again) {
+            log.error("engine reset failed on {}", thread.getName(), again);
+        }
+        try {
+            afterWork.run();
+        } catch (RuntimeException ignored) {
+            // event loops already gone (shutting down)
+        }
+        lastStepEnd = Long.MIN_VALUE;
+        pendingArrival = Long.MAX_VALUE;
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
     }
 
     private void runStep() {
@@ -158,18 +190,27 @@ public final class EngineLoop implements AutoCloseable {
             LockSupport.parkNanos(this, remaining);
         }
         step.complete();
+        afterWork.run();
         lastStepEnd = end;
         publishSnapshot();
     }
 
+    /** Runs queued commands, and submits requests that got a LoRA slot meanwhile, until both are empty. */
     private void drainInbox() {
-        for (Tracked tracked; (tracked = admittedFromHold.poll()) != null; ) {
-            enterEngine(tracked);
-        }
-        for (Command command; (command = inbox.poll()) != null; ) {
+        while (true) {
+            Tracked admitted = admittedFromHold.poll();
+            if (admitted != null) {
+                enterEngine(admitted);
+                continue;
+            }
+            Command command = inbox.poll();
+            if (command == null) {
+                return;
+            }
             switch (command) {
                 case Submit submit -> admit(submit);
                 case Abort abort -> abortRequest(abort.requestId());
+                case ReleaseKvTransfer release -> engine.releaseKvTransfer(release.requestId());
                 case Reset reset -> {
                     try {
                         abortAll();
@@ -248,7 +289,11 @@ public final class EngineLoop implements AutoCloseable {
     private void abortAll() {
         for (Tracked tracked : new ArrayList<>(live.values())) {
             if (tracked.inEngine) {
-                engine.abort(tracked.submit.request().id());
+                try {
+                    engine.abort(tracked.submit.request().id());
+                } catch (RuntimeException e) {
+                    log.warn("engine abort of {} failed", tracked.submit.request().id(), e);
+                }
             }
             if (live.containsKey(tracked.submit.request().id())) {
                 tracked.onFinished(aborted(tracked.submit.request()));

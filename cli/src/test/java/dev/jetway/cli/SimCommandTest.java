@@ -1,0 +1,76 @@
+package dev.jetway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.fault.FailureType;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class SimCommandTest {
+
+    private final StringWriter err = new StringWriter();
+
+    private SimCommand parse(String... args) {
+        SimCommand command = new SimCommand();
+        new CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    @Test
+    void flagsBecomeSimulatorOptions() {
+        SimOptions options = parse("--model", "m", "--port", "9000", "--profile", "llama-3.1-8b-h100",
+                "--kv-events", "tcp://*:6000", "--block-size", "64", "--max-num-seqs", "32",
+                "--max-num-batched-tokens", "2048", "--max-model-len", "1000", "--seed", "7",
+                "--lora-modules", "a=/p/a", "b=/p/b", "--max-loras", "2", "--failure-rate", "12.5",
+                "--failure-types", "rate_limit,server_error", "--stall-after-tokens", "3",
+                "--advertise-host", "10.0.0.5").options();
+
+        assertThat(options.model()).isEqualTo("m");
+        assertThat(options.port()).isEqualTo(9000);
+        assertThat(options.profile()).isEqualTo("llama-3.1-8b-h100");
+        assertThat(options.kvEventsEndpoint()).isEqualTo("tcp://*:6000");
+        assertThat(options.blockSize()).isEqualTo(64);
+        assertThat(options.maxNumSeqs()).isEqualTo(32);
+        assertThat(options.maxNumBatchedTokens()).isEqualTo(2048);
+        assertThat(options.maxModelLen()).isEqualTo(1000);
+        assertThat(options.seed()).isEqualTo(7);
+        assertThat(options.loraModules()).containsExactly(Map.entry("a", "/p/a"), Map.entry("b", "/p/b")); // flag order = /v1/models order
+        assertThat(options.maxLoras()).isEqualTo(2);
+        assertThat(options.failureRate()).isEqualTo(12.5);
+        assertThat(options.failureTypes()).isEqualTo(Set.of(FailureType.RATE_LIMIT, FailureType.SERVER_ERROR));
+        assertThat(options.stallAfterTokens()).isEqualTo(3);
+        assertThat(options.advertiseHost()).isEqualTo("10.0.0.5");
+    }
+
+    @Test
+    void defaultsMatchTheDocs() {
+        SimOptions options = parse("--model", "m").options();
+        assertThat(options.port()).isEqualTo(8000);
+        assertThat(options.profile()).isEqualTo("qwen3-32b-h100-tp2");
+        assertThat(options.kvEventsEndpoint()).isNull();
+        assertThat(options.blockSize()).isEqualTo(16);
+        assertThat(options.failureTypes()).hasSize(FailureType.values().length);
+        assertThat(options.stallAfterTokens()).isEqualTo(-1);
+    }
+
+    @Test
+    void badFlagValuesAreUsageErrors() {
+        for (String[] args : new String[][] {
+                {"sim", "--model", "m", "--lora-modules", "no-equals-sign"},
+                {"sim", "--model", "m", "--failure-types", "meteor"},
+                {"sim", "--model", "m", "--failure-rate", "150"},
+                {"sim", "--model", "m", "--profile", "gpt-17"},
+                {"sim"}}) {
+            CommandLine cli = new CommandLine(new Main());
+            cli.setErr(new PrintWriter(err));
+            assertThat(cli.execute(args)).as(String.join(" ", args)).isEqualTo(2);
+        }
+        assertThat(err.toString()).contains("NAME=PATH").contains("unknown failure type").contains("failureRate")
+                .contains("unknown engine profile");
+    }
+}
