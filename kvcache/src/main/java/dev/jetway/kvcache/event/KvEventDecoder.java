@@ -259,7 +259,8 @@ public final class KvEventDecoder {
         int n = in.unpackArrayHeader();
         int[] values = new int[n];
         for (int i = 0; i < n; i++) {
-            values[i] = readInt(in, field);
+            // Token ids are most of a payload: no per-element format peek; a non-integer still fails as malformed.
+            values[i] = in.unpackInt();
         }
         return values;
     }

@@ -1,6 +1,5 @@
 package dev.jetway.kvcache.tokenize;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -82,14 +81,32 @@ public final class SimpleWordTokenizer implements Tokenizer {
         return end;
     }
 
-    /** The id of one token, {@code text[from, to)}. */
+    /** The id of one token, {@code text[from, to)}: FNV-1a 32 over its UTF-8 bytes, encoded on the fly. */
     static int idOf(CharSequence text, int from, int to) {
         int h = 0x811C9DC5;
-        byte[] bytes = text.subSequence(from, to).toString().getBytes(StandardCharsets.UTF_8);
-        for (byte b : bytes) {
-            h ^= b & 0xFF;
-            h *= 0x01000193;
+        int i = from;
+        while (i < to) {
+            char c = text.charAt(i++);
+            int cp = c;
+            if (Character.isHighSurrogate(c) && i < to && Character.isLowSurrogate(text.charAt(i))) {
+                cp = Character.toCodePoint(c, text.charAt(i++));
+            } else if (Character.isSurrogate(c)) {
+                cp = '?'; // what String.getBytes(UTF_8) writes for a lone surrogate
+            }
+            if (cp < 0x80) {
+                h = fnv(h, cp);
+            } else if (cp < 0x800) {
+                h = fnv(fnv(h, 0xC0 | cp >> 6), 0x80 | cp & 0x3F);
+            } else if (cp < 0x10000) {
+                h = fnv(fnv(fnv(h, 0xE0 | cp >> 12), 0x80 | cp >> 6 & 0x3F), 0x80 | cp & 0x3F);
+            } else {
+                h = fnv(fnv(fnv(fnv(h, 0xF0 | cp >> 18), 0x80 | cp >> 12 & 0x3F), 0x80 | cp >> 6 & 0x3F), 0x80 | cp & 0x3F);
+            }
         }
         return h & 0x7FFF_FFFF;
+    }
+
+    private static int fnv(int h, int octet) {
+        return (h ^ octet) * 0x01000193;
     }
 }

@@ -180,6 +180,8 @@ class KvEventCodecTest {
         assertMalformed(WireBytes.of().hex("92").hex(TS).hex("91 81").str("block_hashes").hex("90").bytes(),
                 "no 'type'");
         assertMalformed(WireBytes.of().hex("92").hex(TS).hex("90 00").bytes(), "trailing bytes");
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex("91 95").str("BlockStored")
+                .hex("91 01 c0 92 01").str("x").hex("02").bytes(), "malformed KV-event payload");
         byte[] truncated = Arrays.copyOf(KvEventEncoder.encode(new KvEventBatch(1, List.of(
                 new KvEvent.BlockStored(new long[] {1}, null, new int[] {1, 2}, 2, null, null, null)), null)), 20);
         assertMalformed(truncated, "malformed KV-event payload");

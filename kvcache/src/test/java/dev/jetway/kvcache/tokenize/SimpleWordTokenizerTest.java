@@ -50,6 +50,17 @@ class SimpleWordTokenizerTest {
     }
 
     @Test
+    void idsHashTheUtf8BytesOfEachToken() {
+        for (String token : new String[] {"a", " cache", "é", "東京", "🚀", "\uD800"}) {
+            int h = 0x811C9DC5;
+            for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                h = (h ^ (b & 0xFF)) * 0x01000193;
+            }
+            assertThat(SimpleWordTokenizer.idOf(token, 0, token.length())).as(token).isEqualTo(h & 0x7FFF_FFFF);
+        }
+    }
+
+    @Test
     void idsAreNonNegativeAndHandleNonAscii() {
         for (int id : tokenizer.encode("naïve café 東京 🚀 ok")) {
             assertThat(id).isNotNegative();

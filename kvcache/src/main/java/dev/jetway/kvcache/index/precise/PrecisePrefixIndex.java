@@ -5,16 +5,13 @@ import dev.jetway.kvcache.event.KvEventBatch;
 import dev.jetway.kvcache.event.KvEventDecoder;
 import dev.jetway.kvcache.event.MalformedKvEventException;
 import dev.jetway.kvcache.key.BlockKeys;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import net.openhft.hashing.LongHashFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lookups ({@link #match}) take no lock. Writers (event intake, speculation) serialise on one
  * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
  *
- * <p><b>Memory.</b> Confirmed entries live in one primitive table of 18-byte slots (key, 64-endpoint mask, meta) at
- * most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one holder
- * per block that is about 30 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
+ * <p><b>Memory.</b> Confirmed entries live in one primitive table of 16-byte slots (key header, 64-endpoint mask)
+ * at most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one
+ * holder per block that is about 27 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
  * docs/precise-routing.md). When {@code maxEntries} is reached ~10% are evicted, least recently stored first.
  */
 public final class PrecisePrefixIndex {
@@ -49,7 +46,7 @@ public final class PrecisePrefixIndex {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SpeculativeEntries speculative = new SpeculativeEntries();
     private final ParityChecker parity = new ParityChecker();
-    private final double[] tierWeight;
+    private final PrefixMatcher matcher;
 
     /** Indexed by endpoint id; replaced (copy on write) when an endpoint is added; null for removed ids. */
     private volatile EndpointState[] endpoints = new EndpointState[0];
@@ -67,8 +64,7 @@ public final class PrecisePrefixIndex {
         this.lastParityEvaluation = epochNanos;
         this.confirmed = new EndpointMaskTable(config.initialCapacity());
         this.speculativeTable = new BlockEntryTable(1 << 10);
-        this.tierWeight = new double[] {config.tierWeights().gpu(), config.tierWeights().cpu(),
-                config.tierWeights().storage()};
+        this.matcher = new PrefixMatcher(confirmed, speculativeTable, config.tierWeights(), this::nowStamp);
     }
 
     public PreciseIndexConfig config() {
@@ -159,6 +155,9 @@ public final class PrecisePrefixIndex {
         }
         writeLock.lock();
         try {
+            if (state(endpointId) != state) {
+                return IntakeResult.UNKNOWN_ENDPOINT; // removed while this message was being decoded
+            }
             state.messages++;
             IntakeResult result = IntakeResult.APPLIED;
             if (state.seenSeq && seq != state.lastSeq + 1) {
@@ -196,9 +195,9 @@ public final class PrecisePrefixIndex {
 
     /** Applies decoded events without sequence tracking (an in-process engine model, or a replay). */
     public void apply(int endpointId, KvEventBatch batch) {
-        EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
+            EndpointState state = requireState(endpointId);
             for (KvEvent event : batch.events()) {
                 applyLocked(state, event);
             }
@@ -235,7 +234,7 @@ public final class PrecisePrefixIndex {
         long parentKey;
         Long parentHash = event.parentBlockHash();
         if (parentHash == null) {
-            parentKey = rootOf(state, event);
+            parentKey = EventRequestKeys.rootOf(state, event);
         } else if (state.engineKeys.contains(parentHash)) {
             parentKey = state.engineKeys.get(parentHash);
         } else {
@@ -246,7 +245,7 @@ public final class PrecisePrefixIndex {
         int[] tokens = event.tokenIds();
         for (int b = 0; b < hashes.length; b++) {
             long key = BlockKeys.next(parentKey, tokens, b * blockSize, blockSize);
-            key = foldExtraKeys(key, event, b, parentHash == null);
+            key = EventRequestKeys.foldExtraKeys(key, event, b, parentHash == null);
             confirmed.add(key, state.id, tier);
             if (speculativeTable.live() > 0 && speculativeTable.removeEndpoint(key, state.id) > 0) {
                 speculative.confirmed();
@@ -281,60 +280,6 @@ public final class PrecisePrefixIndex {
         state.clears++;
     }
 
-    /** Root of a sequence's first block: the LoRA (else the endpoint's model), salted as vLLM salts block 0. */
-    private static long rootOf(EndpointState state, KvEvent.BlockStored event) {
-        String salt = saltOf(event);
-        String lora = event.loraName();
-        if (lora == null && salt == null) {
-            return state.modelRoot;
-        }
-        return BlockKeys.root(lora != null ? lora : state.model, salt);
-    }
-
-    /**
-     * vLLM puts the cache salt among the first block's extra keys, after the LoRA name and multimodal hashes: the
-     * last string there that is not the LoRA name.
-     */
-    private static String saltOf(KvEvent.BlockStored event) {
-        List<List<Object>> extra = event.extraKeys();
-        if (extra == null || extra.isEmpty() || extra.getFirst() == null) {
-            return null;
-        }
-        String salt = null;
-        for (Object o : extra.getFirst()) {
-            if (o instanceof String s && !s.equals(event.loraName())) {
-                salt = s;
-            }
-        }
-        return salt;
-    }
-
-    /**
-     * Extra keys beyond the LoRA name and the salt (multimodal content hashes) change the engine's hash but not the
-     * token ids; folding them in keeps two images behind equal placeholder tokens from sharing a request key.
-     */
-    private static long foldExtraKeys(long key, KvEvent.BlockStored event, int block, boolean sequenceStart) {
-        List<List<Object>> extra = event.extraKeys();
-        if (extra == null || block >= extra.size() || extra.get(block) == null) {
-            return key;
-        }
-        List<Object> rest = new ArrayList<>(extra.get(block));
-        rest.remove(event.loraName());
-        if (event.loraId() != null) {
-            rest.remove((Object) event.loraId().longValue());
-        }
-        if (block == 0 && sequenceStart) {
-            String salt = saltOf(event);
-            if (salt != null) {
-                rest.remove(salt);
-            }
-        }
-        if (rest.isEmpty()) {
-            return key;
-        }
-        return LongHashFunction.xx(key).hashBytes(rest.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
     // ---- request side ---------------------------------------------------------------------------------------
 
     /** The request keys of a prompt: full blocks of the configured size, rooted at the LoRA (else model) and salt. */
@@ -351,99 +296,9 @@ public final class PrecisePrefixIndex {
     /**
      * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
      * and its tier-weighted score. Lock-free; concurrent with event intake.
-     *
-     * <p>Works on endpoint masks: per block, one probe of the confirmed table gives the holders per tier as bit masks;
-     * the still-running set is intersected with them, so the cost is one probe per block plus one step per endpoint
-     * that drops out, however many endpoints hold the prefix.
      */
     public PrefixMatches match(long[] keys) {
-        EndpointState[] states = endpoints;
-        int n = states.length;
-        int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
-        long[] running = new long[groups];
-        for (int ep = 0; ep < n; ep++) {
-            if (states[ep] != null) {
-                running[ep >>> 6] |= 1L << (ep & 63);
-            }
-        }
-        int[] run = new int[n];
-        int[] cpuBlocks = new int[n];
-        int[] storageBlocks = new int[n];
-        long[] gpu = new long[groups];
-        long[] cpu = new long[groups];
-        long[] storage = new long[groups];
-        int[] identities = new int[3 * groups + 3];
-        long[] masks = new long[identities.length];
-        long[] speculativeValues = new long[16];
-        boolean anySpeculative = speculativeTable.live() > 0;
-        int nowStamp = anySpeculative ? nowStamp() : 0;
-        int b = 0;
-        for (; b < keys.length; b++) {
-            Arrays.fill(gpu, 0);
-            Arrays.fill(cpu, 0);
-            Arrays.fill(storage, 0);
-            int count = Math.min(masks.length, confirmed.read(keys[b], identities, masks));
-            for (int i = 0; i < count; i++) {
-                int g = EndpointMaskTable.groupOf(identities[i]);
-                if (g < groups) {
-                    switch (EndpointMaskTable.tierCodeOf(identities[i])) {
-                        case 0 -> gpu[g] |= masks[i];
-                        case 1 -> cpu[g] |= masks[i];
-                        default -> storage[g] |= masks[i];
-                    }
-                }
-            }
-            if (anySpeculative) {
-                int c = speculativeTable.values(keys[b], speculativeValues);
-                if (c > speculativeValues.length) {
-                    speculativeValues = new long[Integer.highestOneBit(c) << 1];
-                    c = speculativeTable.values(keys[b], speculativeValues);
-                }
-                for (int i = 0; i < Math.min(c, speculativeValues.length); i++) {
-                    long v = speculativeValues[i];
-                    int ep = BlockEntryTable.endpoint(v);
-                    if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
-                        gpu[ep >>> 6] |= 1L << (ep & 63);
-                    }
-                }
-            }
-            boolean anyRunning = false;
-            for (int g = 0; g < groups; g++) {
-                long held = gpu[g] | cpu[g] | storage[g];
-                long stays = running[g] & held;
-                for (long dropped = running[g] & ~held; dropped != 0; dropped &= dropped - 1) {
-                    run[(g << 6) | Long.numberOfTrailingZeros(dropped)] = b;
-                }
-                for (long m = stays & cpu[g] & ~gpu[g]; m != 0; m &= m - 1) {
-                    cpuBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
-                }
-                for (long m = stays & storage[g] & ~gpu[g] & ~cpu[g]; m != 0; m &= m - 1) {
-                    storageBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
-                }
-                running[g] = stays;
-                anyRunning |= stays != 0;
-            }
-            if (!anyRunning) {
-                break;
-            }
-        }
-        for (int g = 0; g < groups; g++) {
-            for (long m = running[g]; m != 0; m &= m - 1) {
-                run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
-            }
-        }
-        List<EndpointMatch> matches = new ArrayList<>();
-        for (int ep = 0; ep < n; ep++) {
-            if (run[ep] > 0) {
-                int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
-                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
-                        + storageBlocks[ep] * tierWeight[2];
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
-            }
-        }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
+        return matcher.match(keys, endpoints);
     }
 
     /**
@@ -456,9 +311,9 @@ public final class PrecisePrefixIndex {
     }
 
     public void speculate(int endpointId, long[] requestKeys, long nowNanos) {
-        EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
+            EndpointState state = requireState(endpointId);
             parity.expect(confirmed, state, requestKeys, nowNanos + config.parityTimeout().toNanos());
             long ttl = config.speculativeTtl().toNanos();
             speculative.add(confirmed, speculativeTable, endpointId, requestKeys, stampOf(nowNanos + ttl),
@@ -471,9 +326,9 @@ public final class PrecisePrefixIndex {
 
     /** Registers a routed request's keys for the parity check only (no speculative entries). */
     public void expect(int endpointId, long[] requestKeys) {
-        EndpointState state = requireState(endpointId);
         writeLock.lock();
         try {
+            EndpointState state = requireState(endpointId);
             parity.expect(confirmed, state, requestKeys, nanoClock.getAsLong() + config.parityTimeout().toNanos());
         } finally {
             writeLock.unlock();

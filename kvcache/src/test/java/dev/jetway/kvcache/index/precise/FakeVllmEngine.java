@@ -71,6 +71,20 @@ final class FakeVllmEngine {
         return hashes;
     }
 
+    /** Engine hashes of the prompt's leading full blocks that are cached. */
+    long[] hashesOfCached(int[] tokens) {
+        int blocks = tokens.length / blockSize;
+        int n = 0;
+        while (n < blocks && hashOfPrefix.containsKey(prefixId(tokens, n, null, null))) {
+            n++;
+        }
+        long[] hashes = new long[n];
+        for (int b = 0; b < n; b++) {
+            hashes[b] = hashOfPrefix.get(prefixId(tokens, b, null, null));
+        }
+        return hashes;
+    }
+
     /** Next message payload of this publisher and its sequence number. */
     Message publish(KvEvent... events) {
         return new Message(seq++, KvEventEncoder.encode(new KvEventBatch(1.0, List.of(events), null)));

@@ -303,6 +303,62 @@ class PrecisePrefixIndexTest {
     }
 
     @Test
+    void endpointsBeyondTheFirst64AndMixedTiersMatchTheSameWay() {
+        int[] ids = new int[70];
+        for (int e = 2; e < 70; e++) {
+            ids[e] = index.addEndpoint("10.0.1." + e + ":8000", MODEL);
+        }
+        int[] prompt = tokens(0, 4 * BS);
+        FakeVllmEngine e65 = new FakeVllmEngine(BS);
+        FakeVllmEngine e66 = new FakeVllmEngine(BS);
+        index.apply(ids[65], new KvEventBatch(1, List.of(e65.store(prompt)), null));
+        index.apply(ids[66], new KvEventBatch(1, List.of(e66.store(tokens(0, 2 * BS), null, null, "CPU")), null));
+        index.speculate(ids[67], index.requestKeys(MODEL, null, null, prompt));
+        send(a, engineA, engineA.store(tokens(0, 3 * BS)));
+
+        PrefixMatches m = match(prompt);
+        assertThat(m.blocks("10.0.1.65:8000")).isEqualTo(4);
+        assertThat(m.score("10.0.1.65:8000")).isEqualTo(4.0);
+        assertThat(m.blocks("10.0.1.66:8000")).isEqualTo(2);
+        assertThat(m.score("10.0.1.66:8000")).isCloseTo(1.6, within(1e-9));
+        assertThat(m.blocks("10.0.1.67:8000")).as("speculative").isEqualTo(4);
+        assertThat(m.blocks("10.0.0.1:8000")).isEqualTo(3);
+        assertThat(m.matches()).hasSize(4);
+    }
+
+    @Test
+    void theGpuOnlyFastPathAndTheGeneralPathAgree() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        FakeVllmEngine[] engines = {engineA, engineB};
+        int[][] prompts = new int[40][];
+        for (int p = 0; p < prompts.length; p++) {
+            prompts[p] = concat(tokens(0, (1 + random.nextInt(3)) * BS), tokens(1_000 * p, random.nextInt(6) * BS));
+            int e = random.nextInt(2);
+            KvEvent.BlockStored stored = engines[e].store(prompts[p]);
+            if (stored != null) {
+                send(e == 0 ? a : b, engines[e], stored);
+            }
+        }
+        for (int p = 0; p < prompts.length; p += 3) { // punch holes
+            int e = random.nextInt(2);
+            long[] hashes = engines[e].hashesOfCached(prompts[p]);
+            if (hashes.length > 1) {
+                send(e == 0 ? a : b, engines[e], new KvEvent.BlockRemoved(new long[] {hashes[1]}, null));
+            }
+        }
+        List<PrefixMatches> fast = java.util.Arrays.stream(prompts).map(this::match).toList();
+        FakeVllmEngine other = new FakeVllmEngine(BS);
+        int c = index.addEndpoint("10.0.0.3:8000", MODEL);
+        index.apply(c, new KvEventBatch(1, List.of(other.store(tokens(555_555, BS), null, null, "CPU")), null));
+        List<PrefixMatches> general = java.util.Arrays.stream(prompts).map(this::match).toList();
+
+        for (int p = 0; p < prompts.length; p++) {
+            assertThat(general.get(p).matches()).as("prompt " + p).isEqualTo(fast.get(p).matches());
+        }
+        assertThat(fast.stream().mapToInt(m -> m.matches().size()).sum()).as("the data has hits").isPositive();
+    }
+
+    @Test
     void removingAnEndpointForgetsItsEntries() {
         int[] prompt = tokens(0, 2 * BS);
         send(a, engineA, engineA.store(prompt));

@@ -1,0 +1,158 @@
+package dev.jetway.kvcache.index.precise;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/** The lock-free read side of the index: longest consecutive prefix per endpoint, tier-weighted. */
+final class PrefixMatcher {
+
+    private final EndpointMaskTable confirmed;
+    private final BlockEntryTable speculativeTable;
+    private final double[] tierWeight;
+    private final IntSupplier clockStamp;
+
+    PrefixMatcher(EndpointMaskTable confirmed, BlockEntryTable speculativeTable, TierWeights weights,
+                  IntSupplier clockStamp) {
+        this.confirmed = confirmed;
+        this.speculativeTable = speculativeTable;
+        this.tierWeight = new double[] {weights.gpu(), weights.cpu(), weights.storage()};
+        this.clockStamp = clockStamp;
+    }
+
+    /**
+     * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
+     * and its tier-weighted score. Lock-free; concurrent with event intake.
+     *
+     * <p>Works on endpoint masks: per block, one probe of the confirmed table gives the holders per tier as bit masks;
+     * the still-running set is intersected with them, so the cost is one probe per block plus one step per endpoint
+     * that drops out, however many endpoints hold the prefix.
+     */
+    PrefixMatches match(long[] keys, EndpointState[] states) {
+        int n = states.length;
+        int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
+        long[] running = new long[groups];
+        for (int ep = 0; ep < n; ep++) {
+            if (states[ep] != null) {
+                running[ep >>> 6] |= 1L << (ep & 63);
+            }
+        }
+        if (groups == 1 && !confirmed.tiered()) {
+            return matchFirstGroupGpuOnly(keys, states, running[0]);
+        }
+        int[] run = new int[n];
+        int[] cpuBlocks = new int[n];
+        int[] storageBlocks = new int[n];
+        long[] holders = new long[3 * groups]; // [tier * groups + group]
+        long[] speculativeValues = new long[16];
+        boolean anySpeculative = speculativeTable.live() > 0;
+        int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
+        int b = 0;
+        for (; b < keys.length; b++) {
+            for (int i = 0; i < holders.length; i++) {
+                holders[i] = 0;
+            }
+            confirmed.collect(keys[b], holders, groups);
+            if (anySpeculative) {
+                speculativeValues = collectSpeculative(keys[b], holders, n, nowStamp, speculativeValues);
+            }
+            boolean anyRunning = false;
+            for (int g = 0; g < groups; g++) {
+                long gpu = holders[g];
+                long cpu = holders[groups + g];
+                long storage = holders[2 * groups + g];
+                long stays = running[g] & (gpu | cpu | storage);
+                for (long dropped = running[g] & ~stays; dropped != 0; dropped &= dropped - 1) {
+                    run[(g << 6) | Long.numberOfTrailingZeros(dropped)] = b;
+                }
+                // Blocks held only in slower tiers are rare; counting them keeps the per-block work to mask ops.
+                for (long m = stays & cpu & ~gpu; m != 0; m &= m - 1) {
+                    cpuBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
+                }
+                for (long m = stays & storage & ~gpu & ~cpu; m != 0; m &= m - 1) {
+                    storageBlocks[(g << 6) | Long.numberOfTrailingZeros(m)]++;
+                }
+                running[g] = stays;
+                anyRunning |= stays != 0;
+            }
+            if (!anyRunning) {
+                break;
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            for (long m = running[g]; m != 0; m &= m - 1) {
+                run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
+            }
+        }
+        List<EndpointMatch> matches = new ArrayList<>();
+        for (int ep = 0; ep < n; ep++) {
+            if (run[ep] > 0) {
+                int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
+                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
+                        + storageBlocks[ep] * tierWeight[2];
+                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
+            }
+        }
+        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
+                .thenComparing(EndpointMatch::endpoint));
+        return new PrefixMatches(keys, matches);
+    }
+
+    /**
+     * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
+     * from one probe cluster and the score is the run length times the GPU weight.
+     */
+    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
+        int n = states.length;
+        int[] run = new int[n];
+        boolean anySpeculative = speculativeTable.live() > 0;
+        int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
+        long[] speculativeHolders = anySpeculative ? new long[1] : null;
+        long[] buffer = anySpeculative ? new long[16] : null;
+        long running = registered;
+        int b = 0;
+        for (; b < keys.length && running != 0; b++) {
+            long held = confirmed.heldByFirstGroup(keys[b]);
+            if (anySpeculative) {
+                speculativeHolders[0] = 0;
+                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
+                held |= speculativeHolders[0];
+            }
+            long stays = running & held;
+            for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
+                run[Long.numberOfTrailingZeros(dropped)] = b;
+            }
+            running = stays;
+        }
+        for (long m = running; m != 0; m &= m - 1) {
+            run[Long.numberOfTrailingZeros(m)] = b;
+        }
+        List<EndpointMatch> matches = new ArrayList<>();
+        for (int ep = 0; ep < n; ep++) {
+            if (run[ep] > 0) {
+                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], run[ep] * tierWeight[0]));
+            }
+        }
+        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
+                .thenComparing(EndpointMatch::endpoint));
+        return new PrefixMatches(keys, matches);
+    }
+
+    /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */
+    private long[] collectSpeculative(long key, long[] holders, int n, int nowStamp, long[] buffer) {
+        int count = speculativeTable.values(key, buffer);
+        if (count > buffer.length) {
+            buffer = new long[Integer.highestOneBit(count) << 1];
+            count = Math.min(buffer.length, speculativeTable.values(key, buffer));
+        }
+        for (int i = 0; i < count; i++) {
+            long v = buffer[i];
+            int ep = BlockEntryTable.endpoint(v);
+            if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
+                holders[ep >>> 6] |= 1L << (ep & 63); // GPU masks come first
+            }
+        }
+        return buffer;
+    }
+}
