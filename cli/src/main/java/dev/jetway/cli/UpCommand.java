@@ -1,9 +1,11 @@
 package dev.jetway.cli;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -16,8 +18,66 @@ final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--replicas", defaultValue = "4", description = "Simulated replicas (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--profile", defaultValue = "qwen3-32b-h100-tp2",
+            description = "Engine profile of the replicas (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--model", defaultValue = "jetway/sim-model",
+            description = "Model name the replicas serve (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--admin-port", defaultValue = "9090",
+            description = "Gateway admin port with /metrics (default: ${DEFAULT-VALUE}; -1 = off).")
+    int adminPort;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the gateway binds (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--config", paramLabel = "EPP",
+            description = "EndpointPickerConfig: a YAML file or a built-in policy name (default: Jetway's own).")
+    String picker;
+
     @Override
-    public Integer call() {
-        return NotBuiltYet.say(spec.commandLine().getErr(), "up", "the gateway issue");
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        if (replicas < 1) {
+            spec.commandLine().getErr().println("--replicas must be at least 1");
+            return 2;
+        }
+        LocalStack.Options options = new LocalStack.Options(model, replicas, profile, host, port, adminPort, picker);
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(options);
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("jetway up failed: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }, "jetway-up-shutdown"));
+        out.println("Jetway is up: " + replicas + " simulated replica(s) of " + model + " behind " + stack.gatewayUrl());
+        for (String url : stack.replicaUrls()) {
+            out.println("  replica " + url);
+        }
+        if (stack.adminUrl() != null) {
+            out.println("  metrics " + stack.adminUrl() + "/metrics");
+        }
+        out.println();
+        out.println("Try:");
+        out.println("  curl -s " + stack.gatewayUrl() + "/v1/completions -H 'Content-Type: application/json' -d '{\"model\":\""
+                + model + "\",\"prompt\":\"Hello from Jetway\",\"max_tokens\":16}'");
+        out.println();
+        out.println("Ctrl-C stops everything.");
+        out.flush();
+        stopped.await();
+        return 0;
     }
 }

@@ -1,0 +1,131 @@
+package dev.jetway.cli;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.jetway.gateway.config.EndpointConfig;
+import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.config.ServerSettings;
+import dev.jetway.gateway.http.GatewayServer;
+import dev.jetway.sim.SimCluster;
+import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.SimReplica;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Simulated replicas and the gateway in front of them, in this process: what {@code jetway up} runs and what
+ * {@code jetway demo} builds on. Start it, point clients at {@link #gatewayUrl()}, switch routing policies with
+ * {@link #usePolicy}, make every replica cold again with {@link #resetReplicas()}, and {@link #close()} it.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /**
+     * @param model     model name the replicas serve
+     * @param replicas  number of simulated replicas
+     * @param profile   engine profile of the replicas (see {@code jetway sim --help})
+     * @param host      address the gateway binds
+     * @param port      gateway port (0 = OS-chosen)
+     * @param adminPort gateway admin port (0 = OS-chosen, -1 = off)
+     * @param picker    EndpointPickerConfig: a built-in policy name or a YAML file; null = Jetway's default
+     */
+    public record Options(String model, int replicas, String profile, String host, int port, int adminPort,
+                          String picker) {
+
+        public static Options defaults() {
+            return new Options("jetway/sim-model", 4, SimOptions.DEFAULT_PROFILE, "127.0.0.1", 8080, 9090, null);
+        }
+
+        public Options withPorts(int newPort, int newAdminPort) {
+            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker);
+        }
+
+        public Options withReplicas(int n) {
+            return new Options(model, n, profile, host, port, adminPort, picker);
+        }
+
+        public Options withPicker(String policyOrFile) {
+            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile);
+        }
+    }
+
+    private final Options options;
+    private final SimCluster sim;
+    private final GatewayServer gateway;
+    private GatewayConfig config;
+
+    private LocalStack(Options options, SimCluster sim, GatewayServer gateway, GatewayConfig config) {
+        this.options = options;
+        this.sim = sim;
+        this.gateway = gateway;
+        this.config = config;
+    }
+
+    public static LocalStack start(Options options) throws InterruptedException {
+        SimCluster sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
+                .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile()), options.replicas());
+        try {
+            GatewayConfig config = config(options, sim, options.picker());
+            return new LocalStack(options, sim, GatewayServer.start(config), config);
+        } catch (RuntimeException | InterruptedException e) {
+            sim.close();
+            throw e;
+        }
+    }
+
+    private static GatewayConfig config(Options options, SimCluster sim, String picker) {
+        List<EndpointConfig> endpoints = sim.replicas().stream()
+                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null, null, r.kvEventsEndpoint()))
+                .toList();
+        PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
+                picker == null ? null : TextNode.valueOf(picker));
+        ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null);
+        return new GatewayConfig(server, null, null, null, List.of(pool), Path.of("."));
+    }
+
+    /** Routes new requests with another EndpointPickerConfig (a fresh scheduler: its prefix index starts empty). */
+    public synchronized void usePolicy(String policyOrFile) {
+        GatewayConfig next = config(options, sim, policyOrFile);
+        gateway.reload(next);
+        config = next;
+    }
+
+    /** Makes every replica cold (empty KV cache, idle) and waits until they are. */
+    public void resetReplicas() {
+        sim.resetAll().join();
+    }
+
+    public String gatewayUrl() {
+        return "http://" + displayHost() + ":" + gateway.port();
+    }
+
+    /** The gateway's admin URL ({@code /metrics}), or null when the admin server is off. */
+    public String adminUrl() {
+        return gateway.adminPort() < 0 ? null : "http://" + displayHost() + ":" + gateway.adminPort();
+    }
+
+    public List<String> replicaUrls() {
+        return sim.replicas().stream().map(SimReplica::baseUrl).toList();
+    }
+
+    public String model() {
+        return options.model();
+    }
+
+    public GatewayServer gateway() {
+        return gateway;
+    }
+
+    public SimCluster sim() {
+        return sim;
+    }
+
+    private String displayHost() {
+        return options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        sim.close();
+    }
+}

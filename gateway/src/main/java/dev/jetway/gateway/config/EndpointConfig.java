@@ -1,0 +1,37 @@
+package dev.jetway.gateway.config;
+
+import java.util.Map;
+
+/**
+ * One model server.
+ *
+ * @param address  {@code host:port} of its OpenAI API
+ * @param labels   free labels (e.g. {@code llm-d.ai/role}); visible to label filters
+ * @param role     shorthand for the {@code llm-d.ai/role} label: {@code decode}, {@code prefill} or {@code both}
+ * @param kvEvents its KV-event publisher ({@code tcp://host:port}), for precise prefix routing
+ */
+public record EndpointConfig(String address, Map<String, String> labels, String role, String kvEvents) {
+
+    public static final String ROLE_LABEL = "llm-d.ai/role";
+
+    public EndpointConfig {
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("every endpoint needs an address (host:port)");
+        }
+        HostPort.parse(address);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        if (role != null && !(role.equals("decode") || role.equals("prefill") || role.equals("both"))) {
+            throw new IllegalArgumentException("endpoint " + address + ": role must be decode, prefill or both, got " + role);
+        }
+    }
+
+    /** Labels including the role shorthand. */
+    public Map<String, String> effectiveLabels() {
+        if (role == null || labels.containsKey(ROLE_LABEL)) {
+            return labels;
+        }
+        var merged = new java.util.HashMap<>(labels);
+        merged.put(ROLE_LABEL, role);
+        return Map.copyOf(merged);
+    }
+}

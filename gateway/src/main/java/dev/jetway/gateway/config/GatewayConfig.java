@@ -1,0 +1,47 @@
+package dev.jetway.gateway.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Everything in {@code jetway.yaml}. Every key has a default that works; see docs/configuration.md.
+ *
+ * @param baseDir directory relative paths in the file resolve against (not a YAML key)
+ */
+public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
+                            AdmissionSettings admission, List<PoolConfig> pools, @JsonIgnore Path baseDir) {
+
+    public GatewayConfig {
+        server = server == null ? ServerSettings.defaults() : server;
+        upstream = upstream == null ? UpstreamSettings.defaults() : upstream;
+        dataLayer = dataLayer == null ? DataLayerSettings.defaults() : dataLayer;
+        admission = admission == null ? AdmissionSettings.defaults() : admission;
+        pools = pools == null ? List.of() : List.copyOf(pools);
+        baseDir = baseDir == null ? Path.of(".") : baseDir;
+        if (pools.isEmpty()) {
+            throw new IllegalArgumentException("jetway.yaml must define at least one pool");
+        }
+        var names = new HashSet<String>();
+        var models = new HashSet<String>();
+        for (PoolConfig p : pools) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("two pools are named " + p.name());
+            }
+            for (String m : p.models()) {
+                if (!models.add(m)) {
+                    throw new IllegalArgumentException("model " + m + " is served by more than one pool");
+                }
+            }
+        }
+    }
+
+    public GatewayConfig withServer(ServerSettings newServer) {
+        return new GatewayConfig(newServer, upstream, dataLayer, admission, pools, baseDir);
+    }
+
+    public GatewayConfig withBaseDir(Path dir) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, pools, dir);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.jetway.gateway.datalayer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jetway.gateway.config.DataLayerSettings;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.scheduler.EndpointMetrics;
+import dev.jetway.scheduler.LoraInfo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one endpoint's state fresh from its own virtual thread: scrapes {@code /metrics} every interval, reads
+ * {@code /v1/models} now and then, marks stale metrics as saturated, and takes the endpoint out of rotation after
+ * N consecutive failures. Never touches the data path's threads.
+ */
+public final class MetricsScraper implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MetricsScraper.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Queue length reported for an endpoint whose metrics are stale: large enough that queue scorers avoid it. */
+    static final int SATURATED_QUEUE = 1_000_000;
+
+    private final GatewayEndpoint target;
+    private final DataLayerSettings settings;
+    private final HttpClient http;
+    private final GatewayMetrics metrics;
+    private final LongSupplier clock;
+    private final URI metricsUri;
+    private final URI modelsUri;
+    private volatile boolean running = true;
+    private final Thread thread;
+    private long nextModelsRead = Long.MIN_VALUE;
+
+    public MetricsScraper(GatewayEndpoint target, DataLayerSettings settings, HttpClient http, GatewayMetrics metrics,
+                          LongSupplier clock) {
+        this.target = target;
+        this.settings = settings;
+        this.http = http;
+        this.metrics = metrics;
+        this.clock = clock;
+        String base = "http://" + target.address();
+        this.metricsUri = URI.create(base + settings.metricsPath());
+        this.modelsUri = URI.create(base + "/v1/models");
+        this.thread = Thread.ofVirtual().name("scrape-" + target.address()).unstarted(this::loop);
+    }
+
+    public MetricsScraper start() {
+        thread.start();
+        return this;
+    }
+
+    private void loop() {
+        long interval = settings.scrapeInterval().toNanos();
+        long next = clock.getAsLong();
+        while (running) {
+            scrapeOnce();
+            next += interval;
+            long now = clock.getAsLong();
+            if (next < now) {
+                next = now; // fell behind (slow server): do not burst to catch up
+            }
+            LockSupport.parkNanos(next - now);
+        }
+    }
+
+    /** One scrape (and a models read when due); public for tests that drive time themselves. */
+    public void scrapeOnce() {
+        long started = clock.getAsLong();
+        try {
+            HttpResponse<String> resp = http.send(get(metricsUri), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 200) {
+                failed("HTTP " + resp.statusCode() + " from " + metricsUri);
+            } else {
+                ScrapedMetrics m = VllmMetricsExtractor.extract(resp.body());
+                target.endpoint().updateMetrics(toSnapshot(m, started));
+                target.lastScrapeNanos(started);
+                if (target.health().recordSuccess()) {
+                    log.info("endpoint {} is ready again", target.address());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return;
+        } catch (Exception e) {
+            failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+        markStaleAsSaturated(clock.getAsLong());
+        if (running && started >= nextModelsRead && target.ready()) {
+            readModels();
+            nextModelsRead = started + settings.modelsRefreshInterval().toNanos();
+        }
+    }
+
+    private void failed(String error) {
+        metrics.pollError(target.address().toString());
+        if (target.health().recordFailure(error)) {
+            log.warn("endpoint {} is unready after {} failed scrapes: {}", target.address(),
+                    target.health().consecutiveFailures(), error);
+        } else {
+            log.debug("scrape of {} failed: {}", target.address(), error);
+        }
+    }
+
+    /** Stale metrics must not look like an idle server: keep the last update time, report it full. */
+    void markStaleAsSaturated(long now) {
+        EndpointMetrics m = target.endpoint().metrics();
+        long last = target.lastScrapeNanos();
+        boolean stale = last == Long.MIN_VALUE || now - last > settings.stalenessThreshold().toNanos();
+        if (stale && m.updateTimeNanos() != Long.MIN_VALUE && m.kvCacheUsage() < 1.0) {
+            target.endpoint().updateMetrics(new EndpointMetrics(Math.max(m.waitingRequests(), SATURATED_QUEUE),
+                    m.runningRequests(), 1.0, m.cacheBlockSize(), m.cacheNumBlocks(), m.lora(), m.updateTimeNanos()));
+        }
+    }
+
+    private void readModels() {
+        try {
+            HttpResponse<String> resp = http.send(get(modelsUri), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() == 200) {
+                JsonNode data = JSON.readTree(resp.body()).path("data");
+                List<String> ids = new ArrayList<>();
+                for (JsonNode model : data) {
+                    if (model.path("id").isTextual()) {
+                        ids.add(model.path("id").asText());
+                    }
+                }
+                target.servedModels(ids);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } catch (Exception e) {
+            log.debug("reading models of {} failed: {}", target.address(), e.toString());
+        }
+    }
+
+    private HttpRequest get(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(settings.scrapeTimeout()).GET().build();
+    }
+
+    static EndpointMetrics toSnapshot(ScrapedMetrics m, long nanos) {
+        LoraInfo lora = m.maxLora() < 0 && m.runningLoras().isEmpty() && m.waitingLoras().isEmpty()
+                ? LoraInfo.NONE
+                : new LoraInfo(Math.max(0, m.maxLora()), new HashSet<>(m.runningLoras()), new HashSet<>(m.waitingLoras()));
+        return new EndpointMetrics(Math.max(0, m.waiting()), Math.max(0, m.running()),
+                Double.isNaN(m.kvCacheUsage()) ? 0.0 : m.kvCacheUsage(), Math.max(0, m.blockSize()),
+                Math.max(0, m.numGpuBlocks()), lora, nanos);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+
+    /** A shared HTTP/1.1 client for all scrapers. */
+    public static HttpClient newHttpClient(Duration connectTimeout) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.jetway.gateway.http;
+
+import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.proxy.ProxyContext;
+import dev.jetway.gateway.request.RequestParser;
+import dev.jetway.gateway.routing.RoutingState;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: the OpenAI port, the admin port, the event loops shared by client and upstream connections,
+ * and the routing state. {@link #start} binds; {@link #reload} applies a new configuration live; {@link #close}
+ * stops everything.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    /** Per-connection write buffer bounds: above the high mark a slow client pauses its upstream. */
+    static final WriteBufferWaterMark CLIENT_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final GatewayMetrics metrics;
+    private final RoutingState routing;
+    private final Channel apiChannel;
+    private final Channel adminChannel;
+
+    private GatewayServer(GatewayConfig config, int workerThreads) throws InterruptedException {
+        this.transport = Transport.best();
+        this.boss = transport.newGroup(1, "jetway-accept");
+        this.workers = transport.newGroup(workerThreads, "jetway-io");
+        this.metrics = new GatewayMetrics();
+        this.routing = new RoutingState(metrics, transport.socketChannel());
+        Channel api = null;
+        Channel admin = null;
+        try {
+            routing.apply(config);
+            ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
+                    config.server().maxBodyBytes(), config.server().debugHeader());
+            api = bind(config.server().host(), config.server().port(), new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.config().setWriteBufferWaterMark(CLIENT_WATER_MARK);
+                    ch.pipeline().addLast(new HttpServerCodec(4096, 65536, 65536));
+                    ch.pipeline().addLast(new BodyLimitAggregator(config.server().maxBodyBytes()));
+                    ch.pipeline().addLast(new ClientHandler(context));
+                }
+            });
+            if (config.server().adminPort() >= 0) {
+                admin = bind(config.server().host(), config.server().adminPort(), new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                        ch.pipeline().addLast(new AdminHandler(metrics, routing));
+                    }
+                });
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            if (api != null) {
+                api.close();
+            }
+            routing.close();
+            shutdownGroups();
+            throw e;
+        }
+        this.apiChannel = api;
+        this.adminChannel = admin;
+        log.info("gateway listening on {} (admin {}), transport {}", port(), adminPort(), transport.name());
+    }
+
+    /** Binds and starts the gateway; worker threads default to the number of cores. */
+    public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+        return new GatewayServer(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static GatewayServer start(GatewayConfig config, int workerThreads) throws InterruptedException {
+        return new GatewayServer(config, workerThreads);
+    }
+
+    private Channel bind(String host, int port, ChannelInitializer<SocketChannel> init) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init)
+                .bind(host, port).sync().channel();
+    }
+
+    /** Applies a new configuration without dropping traffic (server ports and limits need a restart). */
+    public void reload(GatewayConfig config) {
+        routing.apply(config);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) apiChannel.localAddress()).getPort();
+    }
+
+    /** The admin port, or -1 when the admin server is off. */
+    public int adminPort() {
+        return adminChannel == null ? -1 : ((InetSocketAddress) adminChannel.localAddress()).getPort();
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public RoutingState routing() {
+        return routing;
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    @Override
+    public void close() {
+        apiChannel.close().awaitUninterruptibly();
+        if (adminChannel != null) {
+            adminChannel.close().awaitUninterruptibly();
+        }
+        routing.close();
+        shutdownGroups();
+        log.info("gateway stopped");
+    }
+
+    private void shutdownGroups() {
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.jetway.gateway.http;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An error as OpenAI-compatible clients expect it: {@code {"error":{"message","type","param","code"}}} with the HTTP
+ * status that goes with it. {@code dropReason} is llm-d's {@code x-llm-d-request-dropped-reason} for sheds.
+ */
+public record OpenAiError(int status, String type, String message, String param, String code, String dropReason) {
+
+    public OpenAiError {
+        message = message == null ? "" : message;
+    }
+
+    public static OpenAiError badRequest(String message, String param) {
+        return new OpenAiError(400, "invalid_request_error", message, param, null, null);
+    }
+
+    public static OpenAiError notFound(String message, String code) {
+        return new OpenAiError(404, "invalid_request_error", message, null, code, null);
+    }
+
+    public static OpenAiError methodNotAllowed(String method, String path) {
+        return new OpenAiError(405, "invalid_request_error", method + " is not allowed on " + path, null, null, null);
+    }
+
+    public static OpenAiError tooLarge(long limit) {
+        return new OpenAiError(413, "invalid_request_error",
+                "request body is larger than the gateway's limit of " + limit + " bytes", null, "request_too_large", null);
+    }
+
+    public static OpenAiError unsupportedMediaType(String contentType) {
+        return new OpenAiError(415, "invalid_request_error",
+                "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType), null, null, null);
+    }
+
+    public static OpenAiError shed(String message, String dropReason) {
+        return new OpenAiError(429, "rate_limit_error", message, null, "rate_limit_exceeded", dropReason);
+    }
+
+    public static OpenAiError noEndpoint(String message) {
+        return new OpenAiError(503, "service_unavailable", message, null, "no_ready_endpoint", null);
+    }
+
+    public static OpenAiError badGateway(String message) {
+        return new OpenAiError(502, "upstream_error", message, null, "upstream_failure", null);
+    }
+
+    public static OpenAiError gatewayTimeout(String message) {
+        return new OpenAiError(504, "upstream_error", message, null, "upstream_timeout", null);
+    }
+
+    public static OpenAiError internal(String message) {
+        return new OpenAiError(500, "internal_error", message, null, null, null);
+    }
+
+    /** The JSON body, built by hand: it is small, and errors must never fail to serialize. */
+    public byte[] toJson() {
+        StringBuilder sb = new StringBuilder(96 + message.length());
+        sb.append("{\"error\":{\"message\":");
+        quote(sb, message);
+        sb.append(",\"type\":");
+        quote(sb, type);
+        sb.append(",\"param\":");
+        quote(sb, param);
+        sb.append(",\"code\":");
+        quote(sb, code);
+        sb.append("}}");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The terminal event of a stream that failed after its first byte. */
+    public byte[] toSseEvent() {
+        byte[] json = toJson();
+        byte[] out = new byte[json.length + 8];
+        System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 6);
+        System.arraycopy(json, 0, out, 6, json.length);
+        out[out.length - 2] = '\n';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    private static void quote(StringBuilder sb, String value) {
+        if (value == null) {
+            sb.append("null");
+            return;
+        }
+        sb.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, sb);
+        sb.append('"');
+    }
+}

@@ -1,0 +1,170 @@
+package dev.jetway.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's own metrics: llm-d EPP names ({@code llm_d_epp_*}) where llm-d has one, {@code jetway_*} for the
+ * rest. Meters for a model are looked up once and cached; model labels are capped at 1000 distinct values.
+ */
+public final class GatewayMetrics {
+
+    private static final Duration[] LATENCY_BUCKETS = buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+            0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+    private static final Duration[] DECISION_BUCKETS = buckets(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
+            0.001, 0.0025, 0.005, 0.01, 0.05);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final LabelCap models = new LabelCap(1000);
+    private final ConcurrentHashMap<String, ModelMeters> byModel = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> errorCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
+    private final Timer schedulerDuration;
+    private final Counter retries;
+    private final Counter clientDisconnects;
+    private final DistributionSummary prefixHitRatio;
+
+    public GatewayMetrics() {
+        schedulerDuration = Timer.builder("llm_d_epp_scheduler_e2e_duration")
+                .description("Time to run one scheduling cycle")
+                .serviceLevelObjectives(DECISION_BUCKETS)
+                .register(registry);
+        retries = Counter.builder("jetway_retries")
+                .description("Requests moved to another endpoint before their first byte")
+                .register(registry);
+        clientDisconnects = Counter.builder("jetway_client_disconnects")
+                .description("Clients that went away before their response ended (upstream request cancelled)")
+                .register(registry);
+        prefixHitRatio = DistributionSummary.builder("jetway_prefix_hit_ratio")
+                .description("Share of the prompt's blocks the chosen endpoint is believed to hold")
+                .serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text page. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Meters labelled with a model (capped). */
+    public ModelMeters model(String modelName) {
+        ModelMeters m = byModel.get(modelName);
+        if (m != null) {
+            return m;
+        }
+        String label = models.apply(modelName);
+        return byModel.computeIfAbsent(label, l -> new ModelMeters(registry, l));
+    }
+
+    public void requestError(String modelName, String errorCode) {
+        String label = models.apply(modelName);
+        errorCounters.computeIfAbsent(label + '\u0000' + errorCode, k -> Counter.builder("llm_d_epp_request_error")
+                .description("Requests that ended in an error, by error code")
+                .tags("model_name", label, "target_model_name", label, "error_code", errorCode)
+                .register(registry)).increment();
+    }
+
+    public void upstreamError(UpstreamErrorKind kind) {
+        upstreamErrors.computeIfAbsent(kind.label(), k -> Counter.builder("jetway_upstream_errors")
+                .description("Failures talking to model servers, by kind")
+                .tag("kind", k)
+                .register(registry)).increment();
+    }
+
+    public void pollError(String endpoint) {
+        pollErrors.computeIfAbsent(endpoint, e -> Counter.builder("llm_d_epp_datalayer_poll_errors")
+                .description("Failed scrapes of model-server metrics")
+                .tag("endpoint", e)
+                .register(registry)).increment();
+    }
+
+    public void schedulerDuration(long nanos) {
+        schedulerDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void retry() {
+        retries.increment();
+    }
+
+    public void clientDisconnect() {
+        clientDisconnects.increment();
+    }
+
+    public void prefixHitRatio(double ratio) {
+        prefixHitRatio.record(ratio);
+    }
+
+    /** A gauge computed when scraped (pool averages, readiness). */
+    public void gauge(String name, String description, Tags tags, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tags(tags).strongReference(true).register(registry);
+    }
+
+    /** Removes the gauges of a pool or endpoint that left the configuration. */
+    public void removeGauges(Tags tags) {
+        registry.getMeters().stream()
+                .filter(m -> m.getId().getType() == io.micrometer.core.instrument.Meter.Type.GAUGE)
+                .filter(m -> tags.stream().allMatch(t -> t.getValue().equals(m.getId().getTag(t.getKey()))))
+                .toList()
+                .forEach(registry::remove);
+    }
+
+    /** Per-model request meters (llm-d labels {@code model_name}, {@code target_model_name}). */
+    public static final class ModelMeters {
+        private final Counter requests;
+        private final Timer duration;
+        private final Timer ttftStreaming;
+        private final Timer ttftNonStreaming;
+        private final DistributionSummary requestSize;
+
+        ModelMeters(MeterRegistry registry, String model) {
+            Tags tags = Tags.of("model_name", model, "target_model_name", model);
+            requests = Counter.builder("llm_d_epp_request").description("Requests received").tags(tags)
+                    .register(registry);
+            duration = Timer.builder("llm_d_epp_request_duration").description("Request end-to-end latency")
+                    .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            ttftStreaming = Timer.builder("llm_d_epp_request_ttft").description("Time to first token")
+                    .tags(tags).tag("streaming", "true").serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            ttftNonStreaming = Timer.builder("llm_d_epp_request_ttft").description("Time to first token")
+                    .tags(tags).tag("streaming", "false").serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            requestSize = DistributionSummary.builder("llm_d_epp_request_size").baseUnit("bytes")
+                    .description("Request body size").tags(tags)
+                    .serviceLevelObjectives(1024, 8192, 65536, 262144, 1048576, 8388608).register(registry);
+        }
+
+        public void received(long bodyBytes) {
+            requests.increment();
+            requestSize.record(bodyBytes);
+        }
+
+        public void completed(long nanos) {
+            duration.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        public void firstToken(boolean streaming, long nanos) {
+            (streaming ? ttftStreaming : ttftNonStreaming).record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static Duration[] buckets(double... seconds) {
+        Duration[] out = new Duration[seconds.length];
+        for (int i = 0; i < seconds.length; i++) {
+            out[i] = Duration.ofNanos(Math.round(seconds[i] * 1e9));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.jetway.gateway.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** Headers that belong to one connection (RFC 9110 §7.6.1) and must not be forwarded by a proxy. */
+final class HopByHop {
+
+    private static final Set<String> NAMES = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+            "host", "content-length", "expect");
+
+    private HopByHop() {
+    }
+
+    /** Copies {@code from} into {@code to} without hop-by-hop headers (also those named in Connection), Host, Length. */
+    static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
+        Set<String> named = Set.of();
+        String connection = from.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            named = new HashSet<>();
+            for (String token : connection.split(",")) {
+                named.add(token.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        for (var it = from.iteratorCharSequence(); it.hasNext(); ) {
+            var h = it.next();
+            String name = h.getKey().toString().toLowerCase(Locale.ROOT);
+            if (!NAMES.contains(name) && !named.contains(name)) {
+                to.add(h.getKey(), h.getValue());
+            }
+        }
+    }
+}

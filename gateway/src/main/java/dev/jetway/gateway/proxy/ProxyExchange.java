@@ -1,0 +1,465 @@
+package dev.jetway.gateway.proxy;
+
+import dev.jetway.gateway.config.UpstreamSettings;
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.http.OpenAiError;
+import dev.jetway.gateway.http.Responses;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.metrics.UpstreamErrorKind;
+import dev.jetway.gateway.request.ParsedRequest;
+import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.gateway.upstream.PoolExhaustedException;
+import dev.jetway.gateway.upstream.UpstreamConnection;
+import dev.jetway.gateway.upstream.UpstreamListener;
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.SchedulingResult;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's trip through the gateway once it has been parsed and routed: connect to the chosen endpoint (the
+ * next one of the ordered list on a connect error or 5xx before the first byte), relay the response as it arrives
+ * with backpressure, enforce timeouts, and report first token and completion to the scheduler exactly once.
+ *
+ * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
+ */
+public final class ProxyExchange implements UpstreamListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+    public static final String ENDPOINT_HEADER = "x-jetway-endpoint";
+    public static final String DECISION_HEADER = "x-jetway-decision";
+
+    private enum Phase { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
+
+    private final ChannelHandlerContext client;
+    private final ExchangeOwner owner;
+    private final FullHttpRequest request;
+    private final ParsedRequest parsed;
+    private final InferenceRequest inference;
+    private final GatewayPool pool;
+    private final GatewayMetrics metrics;
+    private final GatewayMetrics.ModelMeters modelMeters;
+    private final UpstreamSettings settings;
+    private final boolean keepAlive;
+    private final boolean debugHeader;
+    private final long startNanos;
+
+    private SchedulingResult result;
+    private final List<Endpoint> tried = new ArrayList<>(2);
+    private int targetIndex;
+    private int attempts;
+    private Endpoint endpoint;
+    private GatewayEndpoint gatewayEndpoint;
+    private UpstreamConnection connection;
+    private Phase phase = Phase.CONNECTING;
+    private boolean sse;
+    private boolean bodyStarted;
+    private int upstreamStatus;
+    private long sentNanos;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> timer;
+
+    public ProxyExchange(ChannelHandlerContext client, ExchangeOwner owner, FullHttpRequest request, ParsedRequest parsed,
+                         InferenceRequest inference, GatewayPool pool, GatewayMetrics metrics, UpstreamSettings settings,
+                         boolean debugHeader, long startNanos) {
+        this.client = client;
+        this.owner = owner;
+        this.request = request;
+        this.parsed = parsed;
+        this.inference = inference;
+        this.pool = pool;
+        this.metrics = metrics;
+        this.modelMeters = metrics.model(parsed.model());
+        this.settings = settings;
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.debugHeader = debugHeader;
+        this.startNanos = startNanos;
+    }
+
+    /** Schedules the request and sends it to the first endpoint. */
+    public void start() {
+        modelMeters.received(request.content().readableBytes());
+        List<Endpoint> candidates = pool.readyCandidates();
+        if (candidates.isEmpty()) {
+            fail(OpenAiError.noEndpoint("no ready endpoint in pool " + pool.name() + " for model " + parsed.model()),
+                    "503");
+            return;
+        }
+        if (!schedule(candidates)) {
+            return;
+        }
+        tryNext();
+    }
+
+    private boolean schedule(List<Endpoint> candidates) {
+        Scheduler scheduler = pool.scheduler();
+        long t0 = System.nanoTime();
+        SchedulingResult next;
+        try {
+            next = scheduler.schedule(inference, candidates);
+        } catch (RuntimeException e) {
+            log.error("scheduling {} failed", inference.requestId(), e);
+            fail(OpenAiError.internal("scheduling failed: " + e.getMessage()), "500");
+            return false;
+        }
+        metrics.schedulerDuration(System.nanoTime() - t0);
+        if (log.isDebugEnabled()) {
+            log.debug("decision {}", next.decision().toCompactString());
+        }
+        if (next.isEmpty()) {
+            fail(OpenAiError.noEndpoint("no endpoint of pool " + pool.name() + " is eligible for this request"), "503");
+            return false;
+        }
+        if (result != null && endpoint != null) {
+            // the previous decision's endpoints are all used up: release what it charged before charging again
+            pool.scheduler().onComplete(result, endpoint, false);
+        }
+        result = next;
+        targetIndex = 0;
+        return true;
+    }
+
+    /** Next endpoint of the ordered list, or of a fresh decision without the endpoints already tried. */
+    private void tryNext() {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        List<Endpoint> targets = result.targets();
+        while (targetIndex < targets.size() && tried.contains(targets.get(targetIndex))) {
+            targetIndex++;
+        }
+        if (targetIndex >= targets.size()) {
+            List<Endpoint> rest = new ArrayList<>(pool.readyCandidates());
+            rest.removeAll(tried);
+            if (rest.isEmpty() || !schedule(rest)) {
+                if (phase != Phase.DONE) {
+                    fail(OpenAiError.badGateway("no endpoint could take the request (tried " + tried + ")"), "502");
+                }
+                return;
+            }
+            targets = result.targets();
+        }
+        endpoint = targets.get(targetIndex++);
+        tried.add(endpoint);
+        attempts++;
+        gatewayEndpoint = pool.endpoint(endpoint);
+        if (gatewayEndpoint == null) {
+            // a scheduler returned something that is not a member of this pool: a bug, never route blindly
+            fail(OpenAiError.internal("scheduler picked an unknown endpoint " + endpoint), "500");
+            return;
+        }
+        pool.scheduler().preRequest(result, endpoint);
+        phase = Phase.CONNECTING;
+        Future<UpstreamConnection> acquired = gatewayEndpoint.pools().forLoop(client.channel().eventLoop()).acquire();
+        if (acquired.isDone()) {
+            onAcquired(acquired);
+        } else {
+            acquired.addListener(f -> onAcquired(acquired));
+        }
+    }
+
+    private void onAcquired(Future<UpstreamConnection> acquired) {
+        if (!acquired.isSuccess()) {
+            if (phase == Phase.DONE) {
+                return;
+            }
+            UpstreamErrorKind kind = acquired.cause() instanceof PoolExhaustedException
+                    ? UpstreamErrorKind.POOL_EXHAUSTED : UpstreamErrorKind.CONNECT;
+            metrics.upstreamError(kind);
+            log.debug("{}: cannot reach {}: {}", inference.requestId(), endpoint, acquired.cause().toString());
+            retryOrFail(OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
+                    + acquired.cause().getMessage()), "502");
+            return;
+        }
+        UpstreamConnection c = acquired.getNow();
+        if (phase == Phase.DONE) {
+            c.release();
+            return;
+        }
+        connection = c;
+        c.bind(this);
+        phase = Phase.AWAITING_HEAD;
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, request.uri());
+        HopByHop.copyEndToEnd(request.headers(), head.headers());
+        head.headers().set(HttpHeaderNames.HOST, endpoint.address());
+        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+        c.channel().write(head);
+        c.channel().writeAndFlush(new DefaultLastHttpContent(request.content().retainedDuplicate()))
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess() && connection == c && phase == Phase.AWAITING_HEAD) {
+                        onConnectionLost(f.cause());
+                    }
+                });
+        sentNanos = System.nanoTime();
+        armTimer(settings.firstByteTimeout().toNanos());
+    }
+
+    private void retryOrFail(OpenAiError error, String errorCode) {
+        if (attempts <= settings.maxRetries() && client.channel().isActive()) {
+            metrics.retry();
+            long base = settings.retryBackoff().toNanos();
+            long delay = base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, base));
+            client.executor().schedule(this::tryNext, delay, TimeUnit.NANOSECONDS);
+        } else {
+            fail(error, errorCode);
+        }
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse head) {
+        if (phase != Phase.AWAITING_HEAD) {
+            return;
+        }
+        upstreamStatus = head.status().code();
+        if (upstreamStatus >= 500 && attempts <= settings.maxRetries()) {
+            metrics.upstreamError(UpstreamErrorKind.STATUS_5XX);
+            log.debug("{}: {} answered {}, trying another endpoint", inference.requestId(), endpoint, upstreamStatus);
+            dropConnection();
+            cancelTimer();
+            phase = Phase.CONNECTING;
+            retryOrFail(OpenAiError.badGateway(endpoint.address() + " answered " + upstreamStatus), "502");
+            return;
+        }
+        phase = Phase.RELAYING;
+        lastActivityNanos = System.nanoTime();
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status());
+        HopByHop.copyEndToEnd(head.headers(), out.headers());
+        if (HttpUtil.isContentLengthSet(head)) {
+            out.headers().set(HttpHeaderNames.CONTENT_LENGTH, head.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+        } else {
+            HttpUtil.setTransferEncodingChunked(out, true);
+        }
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        sse = contentType != null && contentType.startsWith("text/event-stream");
+        out.headers().set(ENDPOINT_HEADER, endpoint.address());
+        if (debugHeader) {
+            out.headers().set(DECISION_HEADER, result.decision().toCompactString());
+        }
+        for (Map.Entry<String, String> h : pool.scheduler().responseHeaders(result, endpoint).entrySet()) {
+            out.headers().set(h.getKey(), h.getValue());
+        }
+        HttpUtil.setKeepAlive(out, keepAlive);
+        client.write(out);
+        if (upstreamStatus >= 400) {
+            metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
+        }
+    }
+
+    @Override
+    public void onContent(HttpContent content) {
+        if (phase != Phase.RELAYING) {
+            content.release();
+            return;
+        }
+        long now = System.nanoTime();
+        lastActivityNanos = now;
+        if (!bodyStarted && content.content().isReadable()) {
+            bodyStarted = true;
+            // from now on silence is measured against the (usually much shorter) idle timeout
+            armTimer(settings.idleTimeout().toNanos());
+            modelMeters.firstToken(parsed.stream(), now - startNanos);
+            pool.scheduler().onFirstToken(result, endpoint);
+        }
+        if (content instanceof LastHttpContent) {
+            client.write(content);
+        } else {
+            client.write(new DefaultHttpContent(content.content()));
+            if (!client.channel().isWritable()) {
+                // the client reads slower than the model writes: stop reading upstream until it catches up
+                connection.channel().config().setAutoRead(false);
+            }
+        }
+    }
+
+    @Override
+    public void onReadBatchEnd() {
+        if (phase == Phase.RELAYING) {
+            client.flush();
+        }
+    }
+
+    @Override
+    public void onResponseEnd() {
+        if (phase != Phase.RELAYING) {
+            return;
+        }
+        if (!bodyStarted) {
+            pool.scheduler().onFirstToken(result, endpoint);
+        }
+        client.flush();
+        UpstreamConnection c = connection;
+        connection = null;
+        c.release();
+        finish(upstreamStatus < 400, true);
+    }
+
+    @Override
+    public void onConnectionLost(Throwable cause) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        connection = null;
+        if (phase == Phase.AWAITING_HEAD || phase == Phase.CONNECTING) {
+            cancelTimer();
+            metrics.upstreamError(UpstreamErrorKind.RESET_BEFORE_RESPONSE);
+            log.debug("{}: {} dropped the connection before answering: {}", inference.requestId(), endpoint,
+                    cause.toString());
+            phase = Phase.CONNECTING;
+            retryOrFail(OpenAiError.badGateway(endpoint.address() + " closed the connection before answering"), "502");
+        } else {
+            metrics.upstreamError(UpstreamErrorKind.RESET_MID_RESPONSE);
+            log.warn("{}: {} dropped the connection mid-response: {}", inference.requestId(), endpoint, cause.toString());
+            failMidStream(OpenAiError.badGateway("the model server " + endpoint.address()
+                    + " closed the connection mid-response"), "502");
+        }
+    }
+
+    /** The client became writable again (or not): resume or pause reading the upstream. */
+    public void clientWritabilityChanged(boolean writable) {
+        UpstreamConnection c = connection;
+        if (c != null && phase == Phase.RELAYING) {
+            c.channel().config().setAutoRead(writable);
+        }
+    }
+
+    /** The client went away: cancel the upstream request at once so the engine aborts it. */
+    public void clientGone() {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        metrics.clientDisconnect();
+        log.debug("{}: client disconnected, cancelling upstream request on {}", inference.requestId(), endpoint);
+        dropConnection();
+        finish(false, false);
+    }
+
+    private void armTimer(long delayNanos) {
+        cancelTimer();
+        timer = client.executor().schedule(this::checkTimeouts, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** One timer per exchange, re-armed lazily: a chunk only stamps a time, it never touches the scheduler queue. */
+    private void checkTimeouts() {
+        timer = null;
+        long now = System.nanoTime();
+        switch (phase) {
+            case AWAITING_HEAD -> {
+                long deadline = sentNanos + settings.firstByteTimeout().toNanos();
+                if (now >= deadline) {
+                    metrics.upstreamError(UpstreamErrorKind.FIRST_BYTE_TIMEOUT);
+                    dropConnection();
+                    fail(OpenAiError.gatewayTimeout(endpoint.address() + " sent no response within "
+                            + settings.firstByteTimeout().toMillis() + " ms"), "504");
+                } else {
+                    armTimer(deadline - now);
+                }
+            }
+            case RELAYING -> {
+                long limit = bodyStarted ? settings.idleTimeout().toNanos() : settings.firstByteTimeout().toNanos();
+                long deadline = (bodyStarted ? lastActivityNanos : sentNanos) + limit;
+                if (now >= deadline) {
+                    metrics.upstreamError(UpstreamErrorKind.IDLE_TIMEOUT);
+                    dropConnection();
+                    failMidStream(OpenAiError.gatewayTimeout(endpoint.address() + " sent nothing for "
+                            + (limit / 1_000_000) + " ms"), "504");
+                } else {
+                    armTimer(deadline - now);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void dropConnection() {
+        UpstreamConnection c = connection;
+        connection = null;
+        if (c != null) {
+            c.abort();
+        }
+    }
+
+    /** Failure before any response byte went to the client: a complete error response. */
+    private void fail(OpenAiError error, String errorCode) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        metrics.requestError(parsed.model(), errorCode);
+        if (phase == Phase.RELAYING) {
+            failMidStream(error, errorCode);
+            return;
+        }
+        cancelTimer();
+        if (client.channel().isActive()) {
+            Responses.error(client, error, keepAlive);
+        }
+        finish(false, keepAlive);
+    }
+
+    /**
+     * Failure after the response started: a streaming client gets a terminal SSE error event and a clean end of the
+     * stream; anything else can only be cut short. Either way the client connection closes.
+     */
+    private void failMidStream(OpenAiError error, String errorCode) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        metrics.requestError(parsed.model(), errorCode);
+        if (client.channel().isActive()) {
+            if (sse) {
+                client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(error.toSseEvent())));
+                client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.flush();
+                client.close();
+            }
+        }
+        finish(false, false);
+    }
+
+    private void finish(boolean success, boolean reuseClient) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        phase = Phase.DONE;
+        cancelTimer();
+        if (result != null && endpoint != null) {
+            pool.scheduler().onComplete(result, endpoint, success);
+        }
+        modelMeters.completed(System.nanoTime() - startNanos);
+        request.release();
+        owner.exchangeDone(reuseClient && keepAlive);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.jetway.gateway.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.kvcache.tokenize.Tokenizer;
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pool as requests see it: its endpoints, the scheduler built from its EndpointPickerConfig, and the tokenizer
+ * that must match its model servers. Immutable: a config reload builds a new pool (reusing endpoints and the
+ * scheduler when they did not change), so a request keeps the pool it started with.
+ */
+public final class GatewayPool {
+
+    private final PoolConfig config;
+    private final List<GatewayEndpoint> endpoints;
+    private final Scheduler scheduler;
+    private final Tokenizer tokenizer;
+
+    public GatewayPool(PoolConfig config, List<GatewayEndpoint> endpoints, Scheduler scheduler, Tokenizer tokenizer) {
+        this.config = config;
+        this.endpoints = List.copyOf(endpoints);
+        this.scheduler = scheduler;
+        this.tokenizer = tokenizer;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    public JsonNode pickerConfig() {
+        return config.endpointPicker();
+    }
+
+    public List<GatewayEndpoint> endpoints() {
+        return endpoints;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Endpoints in rotation (scrapes succeeding), as the scheduler's candidates. */
+    public List<Endpoint> readyCandidates() {
+        List<Endpoint> out = new ArrayList<>(endpoints.size());
+        for (GatewayEndpoint e : endpoints) {
+            if (e.ready()) {
+                out.add(e.endpoint());
+            }
+        }
+        return out;
+    }
+
+    public int readyCount() {
+        int n = 0;
+        for (GatewayEndpoint e : endpoints) {
+            if (e.ready()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public GatewayEndpoint endpoint(Endpoint e) {
+        for (GatewayEndpoint g : endpoints) {
+            if (g.endpoint() == e) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** True when this pool serves {@code model}: configured, or listed by one of its endpoints (e.g. a LoRA adapter). */
+    public boolean serves(String model) {
+        if (config.models().contains(model)) {
+            return true;
+        }
+        for (GatewayEndpoint e : endpoints) {
+            if (e.servedModels().contains(model)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The adapter name when {@code model} is not one of the pool's base models, else null. */
+    public String loraAdapterFor(String model) {
+        return config.models().isEmpty() || config.models().contains(model) ? null : model;
+    }
+
+    /** Model ids to list in {@code /v1/models}. */
+    public List<String> modelIds() {
+        List<String> out = new ArrayList<>(config.models());
+        for (GatewayEndpoint e : endpoints) {
+            if (e.ready()) {
+                for (String m : e.servedModels()) {
+                    if (!out.contains(m)) {
+                        out.add(m);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jetway.gateway.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.jetway.scheduler.config.EndpointPickerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Turns a pool's {@code endpointPicker} value (absent, a built-in policy, a file path, or inline YAML) into a config. */
+public final class PickerConfigs {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private PickerConfigs() {
+    }
+
+    public static EndpointPickerConfig resolve(JsonNode value, Path baseDir, String poolName) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return EndpointPickerConfig.defaultConfig();
+        }
+        if (value.isTextual()) {
+            String text = value.asText();
+            if (EndpointPickerConfig.BUILT_IN_POLICIES.contains(text)) {
+                return EndpointPickerConfig.builtIn(text);
+            }
+            Path file = baseDir.resolve(text);
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException("pool " + poolName + ": endpointPicker " + text
+                        + " is neither a built-in policy " + EndpointPickerConfig.BUILT_IN_POLICIES
+                        + " nor an existing file (looked at " + file + ")");
+            }
+            return EndpointPickerConfig.load(file);
+        }
+        if (value.isObject()) {
+            try {
+                return EndpointPickerConfig.parse(YAML.writeValueAsString(value), "pool " + poolName + " endpointPicker");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("pool " + poolName + ": endpointPicker cannot be read: " + e.getMessage());
+            }
+        }
+        throw new IllegalArgumentException("pool " + poolName
+                + ": endpointPicker must be a policy name, a file path or an inline EndpointPickerConfig");
+    }
+}

@@ -1,0 +1,210 @@
+package dev.jetway.gateway.routing;
+
+import dev.jetway.gateway.config.EndpointConfig;
+import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.HostPort;
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.datalayer.MetricsScraper;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.upstream.UpstreamPools;
+import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.config.EndpointPickerConfig;
+import io.micrometer.core.instrument.Tags;
+import io.netty.channel.socket.SocketChannel;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live routing table and the endpoint state behind it. {@link #apply} swaps in a new configuration without
+ * dropping traffic: endpoints that stay keep their metrics, counters, connections and scrapers; schedulers whose
+ * EndpointPickerConfig did not change keep their prefix index; requests already running finish on the table they
+ * started with.
+ */
+public final class RoutingState implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RoutingState.class);
+
+    private final GatewayMetrics metrics;
+    private final Class<? extends SocketChannel> channelType;
+    private final SchedulerEnvironment environment;
+    private final HttpClient scrapeClient;
+    private final Map<String, GatewayEndpoint> endpoints = new HashMap<>();
+    private final Map<String, MetricsScraper> scrapers = new HashMap<>();
+    private final Map<String, Scheduler> schedulers = new HashMap<>();
+    private final Map<String, EndpointPickerConfig> pickerConfigs = new HashMap<>();
+    private final Set<String> gaugedPools = new HashSet<>();
+    private volatile RoutingTable table = new RoutingTable(List.of(), 0);
+    private GatewayConfig config;
+
+    public RoutingState(GatewayMetrics metrics, Class<? extends SocketChannel> channelType) {
+        this.metrics = metrics;
+        this.channelType = channelType;
+        this.environment = SchedulerEnvironment.system().withTokenizer(SimpleWordTokenizer.instance());
+        this.scrapeClient = MetricsScraper.newHttpClient(java.time.Duration.ofSeconds(2));
+    }
+
+    public RoutingTable table() {
+        return table;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * Builds the table for {@code next} and swaps it in. Everything that can fail (picker configs) is resolved
+     * before anything changes, so a bad file leaves the running configuration untouched.
+     */
+    public synchronized void apply(GatewayConfig next) {
+        Map<String, Scheduler> nextSchedulers = new HashMap<>();
+        Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
+        for (PoolConfig p : next.pools()) {
+            EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
+            Scheduler existing = schedulers.get(p.name());
+            if (existing != null && picker.equals(pickerConfigs.get(p.name()))) {
+                nextSchedulers.put(p.name(), existing);
+            } else {
+                nextSchedulers.put(p.name(), Scheduler.fromConfig(picker, environment));
+            }
+            nextPickers.put(p.name(), picker);
+        }
+        boolean upstreamChanged = config != null && !config.upstream().equals(next.upstream());
+        boolean dataLayerChanged = config != null && !config.dataLayer().equals(next.dataLayer());
+
+        Map<String, GatewayEndpoint> keep = new HashMap<>();
+        List<GatewayPool> pools = new ArrayList<>();
+        for (PoolConfig p : next.pools()) {
+            List<GatewayEndpoint> members = new ArrayList<>();
+            for (EndpointConfig e : p.endpoints()) {
+                String key = p.name() + '|' + e.address();
+                GatewayEndpoint ge = endpoints.get(key);
+                if (ge == null || !ge.config().equals(e) || upstreamChanged || dataLayerChanged) {
+                    ge = new GatewayEndpoint(e, next.dataLayer().unreadyAfterFailures(),
+                            new UpstreamPools(HostPort.parse(e.address()), channelType, next.upstream()));
+                }
+                keep.put(key, ge);
+                members.add(ge);
+            }
+            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()), SimpleWordTokenizer.instance()));
+        }
+
+        // start scrapers of new endpoints before the swap, stop those of removed ones after it
+        Map<String, MetricsScraper> started = new HashMap<>();
+        for (var entry : keep.entrySet()) {
+            if (endpoints.get(entry.getKey()) != entry.getValue()) {
+                started.put(entry.getKey(), new MetricsScraper(entry.getValue(), next.dataLayer(), scrapeClient, metrics,
+                        System::nanoTime).start());
+            }
+        }
+        RoutingTable nextTable = new RoutingTable(pools, table.generation() + 1);
+        table = nextTable;
+        for (var entry : new HashMap<>(endpoints).entrySet()) {
+            if (keep.get(entry.getKey()) != entry.getValue()) {
+                MetricsScraper s = scrapers.remove(entry.getKey());
+                if (s != null) {
+                    s.close();
+                }
+                entry.getValue().pools().close();
+                metrics.removeGauges(Tags.of("model_server_endpoint", entry.getValue().address().toString(),
+                        "name", poolOf(entry.getKey())));
+            }
+        }
+        scrapers.putAll(started);
+        endpoints.clear();
+        endpoints.putAll(keep);
+        schedulers.clear();
+        schedulers.putAll(nextSchedulers);
+        pickerConfigs.clear();
+        pickerConfigs.putAll(nextPickers);
+        registerGauges(nextTable);
+        config = next;
+        log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
+                pools.size(), keep.size());
+    }
+
+    private static String poolOf(String key) {
+        return key.substring(0, key.indexOf('|'));
+    }
+
+    private void registerGauges(RoutingTable t) {
+        Set<String> names = new HashSet<>();
+        for (GatewayPool p : t.pools()) {
+            names.add(p.name());
+            if (gaugedPools.add(p.name())) {
+                String name = p.name();
+                Tags tags = Tags.of("name", name);
+                metrics.gauge("llm_d_epp_pool_average_kv_cache_utilization",
+                        "Average KV-cache utilization of the pool's ready endpoints", tags,
+                        () -> average(name, e -> e.endpoint().metrics().kvCacheUsage()));
+                metrics.gauge("llm_d_epp_pool_average_queue_size", "Average waiting requests per ready endpoint", tags,
+                        () -> average(name, e -> e.endpoint().metrics().waitingRequests()));
+                metrics.gauge("llm_d_epp_pool_average_running_requests", "Average running requests per ready endpoint",
+                        tags, () -> average(name, e -> e.endpoint().metrics().runningRequests()));
+                metrics.gauge("llm_d_epp_pool_ready_endpoints", "Endpoints in rotation", tags, () -> {
+                    GatewayPool cur = pool(name);
+                    return cur == null ? 0 : cur.readyCount();
+                });
+            }
+            for (GatewayEndpoint e : p.endpoints()) {
+                Tags tags = Tags.of("name", p.name(), "model_server_endpoint", e.address().toString());
+                metrics.gauge("llm_d_epp_pool_per_endpoint_queue_size", "Waiting requests per endpoint", tags,
+                        () -> e.endpoint().metrics().waitingRequests());
+                metrics.gauge("jetway_endpoint_ready", "1 when the endpoint is in rotation", tags,
+                        () -> e.ready() ? 1 : 0);
+                metrics.gauge("jetway_endpoint_in_flight_requests", "Requests this gateway has in flight there", tags,
+                        () -> e.endpoint().inFlightRequests());
+            }
+        }
+        for (String gone : new HashSet<>(gaugedPools)) {
+            if (!names.contains(gone)) {
+                gaugedPools.remove(gone);
+                metrics.removeGauges(Tags.of("name", gone));
+            }
+        }
+    }
+
+    private GatewayPool pool(String name) {
+        for (GatewayPool p : table.pools()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private double average(String poolName, ToDoubleFunction<GatewayEndpoint> f) {
+        GatewayPool p = pool(poolName);
+        if (p == null) {
+            return 0;
+        }
+        double sum = 0;
+        int n = 0;
+        for (GatewayEndpoint e : p.endpoints()) {
+            if (e.ready()) {
+                sum += f.applyAsDouble(e);
+                n++;
+            }
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
+    @Override
+    public synchronized void close() {
+        scrapers.values().forEach(MetricsScraper::close);
+        scrapers.clear();
+        endpoints.values().forEach(e -> e.pools().close());
+        endpoints.clear();
+        scrapeClient.close();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.jetway.gateway.routing;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The pools of one configuration generation; requests look their pool up here by model name. */
+public record RoutingTable(List<GatewayPool> pools, long generation) {
+
+    public RoutingTable {
+        pools = List.copyOf(pools);
+    }
+
+    /**
+     * The pool serving {@code model}, or null (404). A single pool that names no models takes every model, which is
+     * what a one-model deployment expects.
+     */
+    public GatewayPool poolFor(String model) {
+        for (GatewayPool p : pools) {
+            if (p.serves(model)) {
+                return p;
+            }
+        }
+        if (pools.size() == 1 && pools.getFirst().config().models().isEmpty()) {
+            return pools.getFirst();
+        }
+        return null;
+    }
+
+    public Set<String> modelIds() {
+        Set<String> out = new LinkedHashSet<>();
+        for (GatewayPool p : pools) {
+            out.addAll(p.modelIds());
+        }
+        return out;
+    }
+
+    public boolean anyReady() {
+        for (GatewayPool p : pools) {
+            if (p.readyCount() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jetway.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    @Test
+    void fillsDefaultsForEverythingNotSaid() {
+        GatewayConfig c = ConfigLoader.parse("""
+                pools:
+                  - name: qwen
+                    models: [Qwen/Qwen3-32B]
+                    endpoints:
+                      - {address: 10.0.0.11:8000, kvEvents: tcp://10.0.0.11:5557}
+                      - {address: 10.0.0.12:8000, role: decode, labels: {zone: a}}
+                """, "test");
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.server().adminPort()).isEqualTo(9090);
+        assertThat(c.server().maxBodyBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(c.upstream().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.upstream().firstByteTimeout()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(c.upstream().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.dataLayer().scrapeInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(c.dataLayer().stalenessThreshold()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.dataLayer().unreadyAfterFailures()).isEqualTo(3);
+        PoolConfig p = c.pools().getFirst();
+        assertThat(p.endpoints().get(0).kvEvents()).isEqualTo("tcp://10.0.0.11:5557");
+        assertThat(p.endpoints().get(1).effectiveLabels()).containsEntry("llm-d.ai/role", "decode")
+                .containsEntry("zone", "a");
+        assertThat(p.endpointPicker()).isNull();
+    }
+
+    @Test
+    void readsDurationsAndInlinePickerConfig() {
+        GatewayConfig c = ConfigLoader.parse("""
+                server: {port: 0, adminPort: -1, debugHeader: true}
+                upstream: {connectTimeout: 250ms, firstByteTimeout: 1m, idleTimeout: 5s, maxRetries: 0}
+                pools:
+                  - name: p
+                    endpointPicker:
+                      apiVersion: llm-d.ai/v1alpha1
+                      kind: EndpointPickerConfig
+                      plugins: [{type: random-picker}]
+                    endpoints: [{address: "localhost:1"}]
+                """, "test");
+        assertThat(c.upstream().connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.upstream().firstByteTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.upstream().maxRetries()).isZero();
+        assertThat(c.server().debugHeader()).isTrue();
+        assertThat(c.pools().getFirst().endpointPicker().path("kind").asText()).isEqualTo("EndpointPickerConfig");
+    }
+
+    @Test
+    void namesTheKeyThatIsWrong() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{address: \"x:1\", lables: {}}]}]", "f.yaml"))
+                .hasMessageContaining("lables");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{address: nohost}]}]", "f.yaml"))
+                .hasMessageContaining("host:port");
+        assertThatThrownBy(() -> ConfigLoader.parse("upstream: {idleTimeout: soon}\npools: [{name: p}]", "f.yaml"))
+                .hasMessageContaining("soon");
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\npools: [{name: p}]", "f.yaml"))
+                .hasMessageContaining("server.port");
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}", "f.yaml"))
+                .hasMessageContaining("at least one pool");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, models: [m]}, {name: b, models: [m]}]", "f.yaml"))
+                .hasMessageContaining("more than one pool");
+    }
+}
