@@ -1,13 +1,38 @@
 package dev.jetway.cli;
 
+import dev.jetway.bench.config.BenchConfig;
+import dev.jetway.bench.config.BenchConfigLoader;
+import dev.jetway.bench.config.ClusterSpec;
+import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.metrics.Cost;
+import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.Slo;
+import dev.jetway.bench.report.BenchReport;
+import dev.jetway.bench.report.MarkdownReport;
+import dev.jetway.bench.report.ProgressBar;
+import dev.jetway.bench.report.ReportFiles;
+import dev.jetway.bench.sim.SimPolicy;
+import dev.jetway.bench.sim.SimulationOptions;
+import dev.jetway.bench.sim.WhatIfSimulator;
+import dev.jetway.engine.EngineConfig;
+import dev.jetway.engine.EngineProfiles;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "What-if simulation in virtual time: compare routing policies, replica counts and P/D splits.")
+        description = "What-if simulation in virtual time: compare routing policies, replica counts and P/D splits.",
+        footer = {"", "Example: jetway simulate llm-d-57x.yaml --policies approximate,random,load --json out.json --html out.html"})
 final class SimulateCommand implements Callable<Integer> {
 
     @Mixin
@@ -16,8 +41,137 @@ final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Parameters(index = "0", paramLabel = "WORKLOAD.yaml", description = "Workload file (inference-perf format; see docs/benchmarking.md).")
+    Path workload;
+
+    @Option(names = "--policies", split = ",", paramLabel = "POLICY",
+            description = "precise, built-in policy names or EndpointPickerConfig files, comma separated (default: jetway,approximate,load,random).")
+    List<String> policies = List.of("jetway", "approximate", "load", "random");
+
+    @Option(names = "--replicas", description = "Engine replicas (default: the workload's cluster.replicas, else 4).")
+    Integer replicas;
+
+    @Option(names = "--profile", description = "Engine profile (default: the workload's cluster.profile, else qwen3-32b-h100-tp2).")
+    String profile;
+
+    @Option(names = "--block-size", description = "KV block size in tokens (default: cluster.blockSize, else 16).")
+    Integer blockSize;
+
+    @Option(names = "--max-num-batched-tokens", description = "Per-step token budget (default: cluster.maxNumBatchedTokens, else 8192).")
+    Integer maxNumBatchedTokens;
+
+    @Option(names = "--kv-cache-tokens", description = "KV capacity per replica in tokens (default: cluster.kvCacheTokensPerReplica, else the profile's).")
+    Long kvCacheTokens;
+
+    @Option(names = "--scrape-interval-ms", defaultValue = "50", description = "Metrics scrape interval the scheduler sees (default: ${DEFAULT-VALUE}).")
+    double scrapeIntervalMs;
+
+    @Option(names = "--kv-event-delay-ms", defaultValue = "10", description = "Delay of KV events to a KV-event-driven index (default: ${DEFAULT-VALUE}).")
+    double kvEventDelayMs;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the scheduler and engines (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Policies simulated in parallel (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--max-requests", defaultValue = "0", description = "Stop the plan after this many requests (0 = all).")
+    int maxRequests;
+
+    @Option(names = "--slo-ttft", description = "SLO on TTFT in seconds, for goodput.")
+    Double sloTtft;
+
+    @Option(names = "--slo-tpot", description = "SLO on time per output token in seconds, for goodput.")
+    Double sloTpot;
+
+    @Option(names = "--gpu-hour-cost", description = "Cost of one GPU-hour, for output tokens per dollar.")
+    Double gpuHourCost;
+
+    @Option(names = "--json", description = "Write the JSON report here.")
+    Path json;
+
+    @Option(names = "--markdown", description = "Write the Markdown report here.")
+    Path markdown;
+
+    @Option(names = "--html", description = "Write the HTML report (charts inline) here.")
+    Path html;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr.")
+    boolean noProgress;
+
     @Override
-    public Integer call() {
-        return NotBuiltYet.say(spec.commandLine().getErr(), "simulate", "the benchmarks issue");
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            BenchConfig config = BenchConfigLoader.load(workload);
+            ClusterSpec cluster = config.cluster();
+            int n = replicas != null ? replicas : cluster != null && cluster.replicas() > 0 ? cluster.replicas() : 4;
+            String profileName = profile != null ? profile
+                    : cluster != null && cluster.profile() != null ? cluster.profile() : "qwen3-32b-h100-tp2";
+            EngineConfig engine = EngineConfig.defaults(EngineProfiles.byName(profileName));
+            int bs = blockSize != null ? blockSize : cluster != null && cluster.blockSize() > 0 ? cluster.blockSize() : 16;
+            engine = engine.withBlockSize(bs);
+            int budget = maxNumBatchedTokens != null ? maxNumBatchedTokens
+                    : cluster != null && cluster.maxNumBatchedTokens() > 0 ? cluster.maxNumBatchedTokens()
+                    : EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS;
+            engine = engine.withMaxNumBatchedTokens(budget);
+            long kv = kvCacheTokens != null ? kvCacheTokens
+                    : cluster != null && cluster.kvCacheTokensPerReplica() > 0 ? cluster.kvCacheTokensPerReplica() : 0;
+            if (kv > 0) {
+                engine = engine.withKvCapacityTokens(kv);
+            }
+            if (n < 1 || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0) {
+                err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive");
+                return 2;
+            }
+            Slo slo = sloTtft != null || sloTpot != null ? new Slo(sloTtft == null ? 0 : sloTtft, sloTpot == null ? 0 : sloTpot) : null;
+            int gpus = engine.profile().hardware().gpus() * n;
+            Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpus) : null;
+            String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
+            SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
+                    Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
+            List<SimPolicy> sims = new ArrayList<>();
+            for (String p : policies) {
+                sims.add(SimPolicy.resolve(p.strip(), options));
+            }
+            RequestPlan plan = RequestPlan.build(config.workload(), config.load(), maxRequests);
+            err.printf("jetway simulate: %d requests, %d policies, %d x %s (block %d, KV %d tokens each)%n",
+                    plan.requests().size(), sims.size(), n, profileName, bs, engine.kvCapacityInTokens());
+            err.flush();
+            ProgressBar bar = new ProgressBar(System.err, System.console() != null);
+            WhatIfSimulator.Progress progress = noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
+                    : (name, virtual, done, total) -> bar.update(name, done, total);
+            long started = System.nanoTime();
+            List<PolicyReport> reports = new WhatIfSimulator(options).run(plan, sims, threads, progress);
+            bar.done();
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("workload_file", workload.toString());
+            settings.put("replicas", n);
+            settings.put("profile", profileName);
+            settings.put("block_size", bs);
+            settings.put("max_num_batched_tokens", budget);
+            settings.put("kv_cache_tokens_per_replica", engine.kvCapacityInTokens());
+            settings.put("scrape_interval_ms", scrapeIntervalMs);
+            settings.put("kv_event_delay_ms", kvEventDelayMs);
+            settings.put("seed", seed);
+            settings.put("requests", plan.requests().size());
+            settings.put("slo_ttft_s", sloTtft);
+            settings.put("slo_tpot_s", sloTpot);
+            settings.put("gpu_hour_cost", gpuHourCost);
+            settings.put("gpus", gpus);
+            BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
+                    config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
+            ReportFiles.write(report, json, markdown, html);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(MarkdownReport.render(report));
+            out.flush();
+            err.printf("jetway simulate: done in %.1f s of wall time%n", (System.nanoTime() - started) / 1e9);
+            err.flush();
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("jetway simulate: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
     }
 }

@@ -6,16 +6,17 @@ import java.lang.invoke.VarHandle;
 /**
  * Confirmed entries: request key → which endpoints hold the block, per tier, as 64-bit endpoint masks.
  *
- * <p>A slot is (key {@code long}, endpoint mask {@code long}, meta {@code short}) = 18 bytes; meta names the group of
- * 64 endpoint ids the mask covers and the tier. A key held by any number of the first 64 endpoints in one tier takes
- * one slot, so a lookup reads one short probe cluster per block and intersects masks instead of visiting every
- * (block, endpoint) pair.
+ * <p>A slot is two adjacent longs in one array (16 bytes, one cache line per probe): a header (the request key's top
+ * 50 bits, a present bit, a referenced bit, and 12 bits naming the group of 64 endpoint ids and the tier) and the
+ * endpoint mask. A key held by any of the first 64 endpoints in one tier takes one slot, so a lookup reads one short
+ * probe cluster per block and intersects masks instead of visiting every (block, endpoint) pair. Keeping 50 of the
+ * key's 64 bits makes a false match of two different prefixes a 2^-50 event per stored block.
  *
- * <p>Concurrency: one writer at a time (the caller holds the index's write lock), lock-free readers. A new slot's key
- * and mask are written before its meta (release); readers read meta first (acquire), so a present slot's key is
- * always the one it was created with. Mask changes are single 64-bit writes (release/acquire). A slot whose mask
- * became 0 stays (as a tombstone reusable by the same key, group and tier) until the next rebuild, so no entry ever
- * moves under a reader. Rebuilds publish a fresh array triple through a volatile field.
+ * <p>Concurrency: one writer at a time (the caller holds the index's write lock), lock-free readers. A new slot's mask
+ * is written before its header (release); readers read the header first (acquire), so a present slot's key is always
+ * the one it was created with. Mask changes are single 64-bit writes (release/acquire). A slot whose mask became 0
+ * stays (a tombstone reusable by the same key, group and tier) until the next rebuild, so no entry ever moves under a
+ * reader. Rebuilds publish a fresh array through a volatile field.
  *
  * <p>Eviction is CLOCK over slots: storing into a slot sets its referenced bit; the hand clears set bits and evicts
  * slots whose bit is already clear, approximating least-recently-stored.
@@ -25,22 +26,26 @@ final class EndpointMaskTable {
     static final int GROUP_BITS = 6;
     static final int MAX_GROUPS = 1 << 10;
 
-    private static final short EMPTY = 0;
-    private static final int PRESENT = 0x8000;
-    private static final int REFERENCED = 0x4000;
-    private static final int IDENTITY = 0x0FFF;
-    private static final VarHandle LONG_SLOT = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle SHORT_SLOT = MethodHandles.arrayElementVarHandle(short[].class);
+    private static final long EMPTY = 0L;
+    private static final long IDENTITY = 0xFFFL;
+    private static final long REFERENCED = 1L << 12;
+    private static final long PRESENT = 1L << 13;
+    private static final long KEY_BITS = ~0x3FFFL;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int MAX_USED_PERCENT = 75;
 
-    private record Slots(long[] keys, long[] masks, short[] meta, int mask, int shift) {
+    /** {@code words[2i]} header, {@code words[2i+1]} mask of slot i. */
+    private record Slots(long[] words, int mask, int shift) {
         static Slots withCapacity(int capacity) {
-            return new Slots(new long[capacity], new long[capacity], new short[capacity], capacity - 1,
-                    64 - Integer.numberOfTrailingZeros(capacity));
+            return new Slots(new long[2 * capacity], capacity - 1, 64 - Integer.numberOfTrailingZeros(capacity));
+        }
+
+        int capacity() {
+            return mask + 1;
         }
 
         int home(long key) {
-            return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
+            return (int) (((key & KEY_BITS) * 0x9E3779B97F4A7C15L) >>> shift);
         }
     }
 
@@ -65,17 +70,21 @@ final class EndpointMaskTable {
         return identity & 3;
     }
 
+    private static long header(long key, int identity) {
+        return (key & KEY_BITS) | PRESENT | identity;
+    }
+
     /** (block, endpoint, tier) entries held. */
     long entries() {
         return entries;
     }
 
     int capacity() {
-        return slots.keys.length;
+        return slots.capacity();
     }
 
     long bytes() {
-        return 18L * capacity();
+        return 16L * capacity();
     }
 
     /**
@@ -84,17 +93,19 @@ final class EndpointMaskTable {
      */
     int read(long key, int[] identities, long[] masks) {
         Slots s = slots;
+        long[] w = s.words;
+        long wanted = (key & KEY_BITS) | PRESENT;
         int count = 0;
         for (int i = s.home(key); ; i = (i + 1) & s.mask) {
-            int meta = (short) SHORT_SLOT.getAcquire(s.meta, i);
-            if (meta == EMPTY) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
                 return count;
             }
-            if (s.keys[i] == key) {
-                long m = (long) LONG_SLOT.getAcquire(s.masks, i);
+            if ((h & (KEY_BITS | PRESENT)) == wanted) {
+                long m = (long) SLOT.getAcquire(w, 2 * i + 1);
                 if (m != 0) {
                     if (count < masks.length) {
-                        identities[count] = meta & IDENTITY;
+                        identities[count] = (int) (h & IDENTITY);
                         masks[count] = m;
                     }
                     count++;
@@ -106,15 +117,16 @@ final class EndpointMaskTable {
     /** Whether the endpoint holds the key in any tier. */
     boolean contains(long key, int endpoint) {
         Slots s = slots;
-        int group = endpoint >>> GROUP_BITS;
+        long[] w = s.words;
+        long wanted = (key & KEY_BITS) | PRESENT | ((long) (endpoint >>> GROUP_BITS) << 2);
         long bit = 1L << (endpoint & 63);
         for (int i = s.home(key); ; i = (i + 1) & s.mask) {
-            int meta = (short) SHORT_SLOT.getAcquire(s.meta, i);
-            if (meta == EMPTY) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
                 return false;
             }
-            if (s.keys[i] == key && groupOf(meta & IDENTITY) == group
-                    && ((long) LONG_SLOT.getAcquire(s.masks, i) & bit) != 0) {
+            // compare everything but the referenced bit and the tier
+            if ((h & ~(REFERENCED | 3L)) == wanted && ((long) SLOT.getAcquire(w, 2 * i + 1) & bit) != 0) {
                 return true;
             }
         }
@@ -126,28 +138,30 @@ final class EndpointMaskTable {
             rebuild();
         }
         Slots s = slots;
-        int id = identity(endpoint >>> GROUP_BITS, tier);
+        long[] w = s.words;
+        long wanted = header(key, identity(endpoint >>> GROUP_BITS, tier));
         long bit = 1L << (endpoint & 63);
         int i = s.home(key);
         for (; ; i = (i + 1) & s.mask) {
-            int meta = s.meta[i];
-            if (meta == EMPTY) {
+            long h = w[2 * i];
+            if (h == EMPTY) {
                 break;
             }
-            if (s.keys[i] == key && (meta & IDENTITY) == id) {
-                s.meta[i] = (short) (meta | REFERENCED); // readers ignore this bit
-                long m = s.masks[i];
+            if ((h & ~REFERENCED) == wanted) {
+                if ((h & REFERENCED) == 0) {
+                    SLOT.setOpaque(w, 2 * i, h | REFERENCED); // readers ignore this bit
+                }
+                long m = w[2 * i + 1];
                 if ((m & bit) != 0) {
                     return false;
                 }
-                LONG_SLOT.setRelease(s.masks, i, m | bit);
+                SLOT.setRelease(w, 2 * i + 1, m | bit);
                 entries++;
                 return true;
             }
         }
-        s.keys[i] = key;
-        s.masks[i] = bit;
-        SHORT_SLOT.setRelease(s.meta, i, (short) (PRESENT | REFERENCED | id));
+        w[2 * i + 1] = bit;
+        SLOT.setRelease(w, 2 * i, wanted | REFERENCED);
         used++;
         entries++;
         return true;
@@ -156,19 +170,20 @@ final class EndpointMaskTable {
     /** Clears the endpoint's bit for the key in the tier; true if it was set. Writer only. */
     boolean remove(long key, int endpoint, Tier tier) {
         Slots s = slots;
-        int id = identity(endpoint >>> GROUP_BITS, tier);
+        long[] w = s.words;
+        long wanted = header(key, identity(endpoint >>> GROUP_BITS, tier));
         long bit = 1L << (endpoint & 63);
         for (int i = s.home(key); ; i = (i + 1) & s.mask) {
-            int meta = s.meta[i];
-            if (meta == EMPTY) {
+            long h = w[2 * i];
+            if (h == EMPTY) {
                 return false;
             }
-            if (s.keys[i] == key && (meta & IDENTITY) == id) {
-                long m = s.masks[i];
+            if ((h & ~REFERENCED) == wanted) {
+                long m = w[2 * i + 1];
                 if ((m & bit) == 0) {
                     return false;
                 }
-                LONG_SLOT.setRelease(s.masks, i, m & ~bit);
+                SLOT.setRelease(w, 2 * i + 1, m & ~bit);
                 entries--;
                 return true;
             }
@@ -187,13 +202,14 @@ final class EndpointMaskTable {
     /** Clears the endpoint's bit everywhere. O(capacity). */
     long removeEndpointEverywhere(int endpoint) {
         Slots s = slots;
-        int group = endpoint >>> GROUP_BITS;
+        long[] w = s.words;
+        long group = endpoint >>> GROUP_BITS;
         long bit = 1L << (endpoint & 63);
         long removed = 0;
-        for (int i = 0; i < s.meta.length; i++) {
-            int meta = s.meta[i];
-            if (meta != EMPTY && groupOf(meta & IDENTITY) == group && (s.masks[i] & bit) != 0) {
-                LONG_SLOT.setRelease(s.masks, i, s.masks[i] & ~bit);
+        for (int i = 0; i < s.capacity(); i++) {
+            long h = w[2 * i];
+            if (h != EMPTY && ((h & IDENTITY) >>> 2) == group && (w[2 * i + 1] & bit) != 0) {
+                SLOT.setRelease(w, 2 * i + 1, w[2 * i + 1] & ~bit);
                 removed++;
             }
         }
@@ -204,57 +220,59 @@ final class EndpointMaskTable {
     /** Evicts slots by CLOCK until at most {@code target} entries remain; returns how many entries went. */
     long evictDownTo(long target) {
         Slots s = slots;
+        long[] w = s.words;
         long removed = 0;
-        int capacity = s.meta.length;
+        int capacity = s.capacity();
         for (int steps = 0; entries > target && steps < 2 * capacity + 1; steps++) {
             int i = clockHand;
             clockHand = (clockHand + 1) & s.mask;
-            int meta = s.meta[i];
-            if (meta == EMPTY || s.masks[i] == 0) {
+            long h = w[2 * i];
+            long m = w[2 * i + 1];
+            if (h == EMPTY || m == 0) {
                 continue;
             }
-            if ((meta & REFERENCED) != 0) {
-                s.meta[i] = (short) (meta & ~REFERENCED);
+            if ((h & REFERENCED) != 0) {
+                SLOT.setOpaque(w, 2 * i, h & ~REFERENCED);
                 continue;
             }
-            int bits = Long.bitCount(s.masks[i]);
-            LONG_SLOT.setRelease(s.masks, i, 0L);
-            entries -= bits;
-            removed += bits;
+            SLOT.setRelease(w, 2 * i + 1, 0L);
+            entries -= Long.bitCount(m);
+            removed += Long.bitCount(m);
         }
         return removed;
     }
 
-    /** Rebuilds into fresh arrays without empty-mask slots, at most half full afterwards. */
+    /** Rebuilds into a fresh array without empty-mask slots, at most half full afterwards. */
     private void rebuild() {
         Slots old = slots;
+        long[] ow = old.words;
         int live = 0;
-        for (int i = 0; i < old.meta.length; i++) {
-            if (old.meta[i] != EMPTY && old.masks[i] != 0) {
+        for (int i = 0; i < old.capacity(); i++) {
+            if (ow[2 * i] != EMPTY && ow[2 * i + 1] != 0) {
                 live++;
             }
         }
-        int capacity = old.keys.length;
+        int capacity = old.capacity();
         while ((long) live * 2 > capacity) {
             capacity <<= 1;
         }
-        if (capacity == old.keys.length && (long) live * 100 > (long) capacity * MAX_USED_PERCENT / 2) {
+        if (capacity == old.capacity() && (long) live * 100 > (long) capacity * MAX_USED_PERCENT / 2) {
             capacity <<= 1; // a purge alone would leave too little room before the next rebuild
         }
-        if (capacity <= 0) {
-            throw new IllegalStateException("precise prefix index table cannot grow beyond 2^30 slots");
+        if (capacity <= 0 || capacity > (1 << 29)) {
+            throw new IllegalStateException("precise prefix index table cannot grow beyond 2^29 slots");
         }
         Slots fresh = Slots.withCapacity(capacity);
-        for (int i = 0; i < old.meta.length; i++) {
-            if (old.meta[i] != EMPTY && old.masks[i] != 0) {
-                long key = old.keys[i];
-                int j = fresh.home(key);
-                while (fresh.meta[j] != EMPTY) {
+        long[] fw = fresh.words;
+        for (int i = 0; i < old.capacity(); i++) {
+            long h = ow[2 * i];
+            if (h != EMPTY && ow[2 * i + 1] != 0) {
+                int j = fresh.home(h);
+                while (fw[2 * j] != EMPTY) {
                     j = (j + 1) & fresh.mask;
                 }
-                fresh.keys[j] = key;
-                fresh.masks[j] = old.masks[i];
-                fresh.meta[j] = old.meta[i];
+                fw[2 * j] = h;
+                fw[2 * j + 1] = ow[2 * i + 1];
             }
         }
         used = live;

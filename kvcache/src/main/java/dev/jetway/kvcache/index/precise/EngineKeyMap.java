@@ -1,16 +1,18 @@
 package dev.jetway.kvcache.index.precise;
 
 /**
- * One endpoint's map engine block hash → Jetway request key: open addressing over two {@code long[]} (16 bytes a
- * slot, at most 3/4 full), backward-shift deletion. Used only by the index's writer, so it needs no synchronisation.
+ * One endpoint's map engine block hash → Jetway request key: open addressing over one {@code long[]} of adjacent
+ * (key, value) pairs (16 bytes a slot, one cache line per probe, at most 3/4 full), backward-shift deletion. Used
+ * only by the index's writer, so it needs no synchronisation.
  */
 final class EngineKeyMap {
 
     /** Engine hash 0 is a legal hash but also the empty-slot marker; it is stored aside. */
     private boolean hasZero;
     private long zeroValue;
-    private long[] keys;
-    private long[] values;
+    /** {@code words[2i]} engine hash (0 = empty), {@code words[2i+1]} request key. */
+    private long[] words;
+    private int mask;
     private int size;
 
     EngineKeyMap() {
@@ -18,9 +20,12 @@ final class EngineKeyMap {
     }
 
     EngineKeyMap(int capacity) {
-        int c = Math.max(16, Integer.highestOneBit(Math.max(1, capacity - 1)) << 1);
-        keys = new long[c];
-        values = new long[c];
+        allocate(Math.max(16, Integer.highestOneBit(Math.max(1, capacity - 1)) << 1));
+    }
+
+    private void allocate(int capacity) {
+        words = new long[2 * capacity];
+        mask = capacity - 1;
     }
 
     int size() {
@@ -28,10 +33,10 @@ final class EngineKeyMap {
     }
 
     long capacityBytes() {
-        return 16L * keys.length;
+        return 8L * words.length;
     }
 
-    private static int home(long key, int mask) {
+    private int home(long key) {
         long h = key * 0x9E3779B97F4A7C15L;
         return (int) (h ^ (h >>> 32)) & mask;
     }
@@ -49,7 +54,7 @@ final class EngineKeyMap {
             return zeroValue;
         }
         int slot = slotOf(engineKey);
-        return slot < 0 ? 0 : values[slot];
+        return slot < 0 ? 0 : words[2 * slot + 1];
     }
 
     void put(long engineKey, long requestKey) {
@@ -58,20 +63,19 @@ final class EngineKeyMap {
             zeroValue = requestKey;
             return;
         }
-        if ((size + 1) * 4L > keys.length * 3L) {
-            resize(keys.length * 2);
+        if ((size + 1) * 4L > (mask + 1) * 3L) {
+            resize((mask + 1) * 2);
         }
-        int mask = keys.length - 1;
-        int i = home(engineKey, mask);
-        while (keys[i] != 0) {
-            if (keys[i] == engineKey) {
-                values[i] = requestKey;
+        int i = home(engineKey);
+        while (words[2 * i] != 0) {
+            if (words[2 * i] == engineKey) {
+                words[2 * i + 1] = requestKey;
                 return;
             }
             i = (i + 1) & mask;
         }
-        keys[i] = engineKey;
-        values[i] = requestKey;
+        words[2 * i] = engineKey;
+        words[2 * i + 1] = requestKey;
         size++;
     }
 
@@ -84,28 +88,26 @@ final class EngineKeyMap {
         if (i < 0) {
             return;
         }
-        int mask = keys.length - 1;
         // Backward-shift: pull later members of the cluster into the hole so probes need no tombstones.
         int hole = i;
-        for (int j = (hole + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-            int h = home(keys[j], mask);
+        for (int j = (hole + 1) & mask; words[2 * j] != 0; j = (j + 1) & mask) {
+            int h = home(words[2 * j]);
             boolean movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
             if (movable) {
-                keys[hole] = keys[j];
-                values[hole] = values[j];
+                words[2 * hole] = words[2 * j];
+                words[2 * hole + 1] = words[2 * j + 1];
                 hole = j;
             }
         }
-        keys[hole] = 0;
-        values[hole] = 0;
+        words[2 * hole] = 0;
+        words[2 * hole + 1] = 0;
         size--;
     }
 
     void clear() {
         hasZero = false;
         size = 0;
-        keys = new long[16];
-        values = new long[16];
+        allocate(16);
     }
 
     /** Visits every (engine key, request key) pair. */
@@ -113,9 +115,9 @@ final class EngineKeyMap {
         if (hasZero) {
             visitor.visit(0, zeroValue);
         }
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0) {
-                visitor.visit(keys[i], values[i]);
+        for (int i = 0; i <= mask; i++) {
+            if (words[2 * i] != 0) {
+                visitor.visit(words[2 * i], words[2 * i + 1]);
             }
         }
     }
@@ -130,8 +132,8 @@ final class EngineKeyMap {
         });
         hasZero = kept.hasZero;
         zeroValue = kept.zeroValue;
-        keys = kept.keys;
-        values = kept.values;
+        words = kept.words;
+        mask = kept.mask;
         size = kept.size;
     }
 
@@ -146,9 +148,8 @@ final class EngineKeyMap {
     }
 
     private int slotOf(long engineKey) {
-        int mask = keys.length - 1;
-        for (int i = home(engineKey, mask); keys[i] != 0; i = (i + 1) & mask) {
-            if (keys[i] == engineKey) {
+        for (int i = home(engineKey); words[2 * i] != 0; i = (i + 1) & mask) {
+            if (words[2 * i] == engineKey) {
                 return i;
             }
         }
@@ -156,19 +157,16 @@ final class EngineKeyMap {
     }
 
     private void resize(int capacity) {
-        long[] oldKeys = keys;
-        long[] oldValues = values;
-        keys = new long[capacity];
-        values = new long[capacity];
-        int mask = capacity - 1;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != 0) {
-                int j = home(oldKeys[i], mask);
-                while (keys[j] != 0) {
+        long[] old = words;
+        allocate(capacity);
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0) {
+                int j = home(old[i]);
+                while (words[2 * j] != 0) {
                     j = (j + 1) & mask;
                 }
-                keys[j] = oldKeys[i];
-                values[j] = oldValues[i];
+                words[2 * j] = old[i];
+                words[2 * j + 1] = old[i + 1];
             }
         }
     }

@@ -4,7 +4,7 @@ package dev.jetway.kvcache.index.precise;
  * Size and housekeeping counters of the whole index.
  *
  * @param entries               live (block, endpoint, tier) entries, speculative ones included
- * @param tableSlots            slots of the confirmed-entry table (18 bytes each)
+ * @param tableSlots            slots of the confirmed-entry table (16 bytes each)
  * @param approxBytes           bytes of the primitive arrays: entry table plus every endpoint's engine-key map
  * @param evictedEntries        entries dropped because {@code maxEntries} was reached
  * @param speculativeInserted   speculative entries written by {@code speculate}

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lookups ({@link #match}) take no lock. Writers (event intake, speculation) serialise on one
  * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
  *
- * <p><b>Memory.</b> Confirmed entries live in one primitive table of 18-byte slots (key, 64-endpoint mask, meta) at
- * most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one holder
- * per block that is about 30 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
+ * <p><b>Memory.</b> Confirmed entries live in one primitive table of 16-byte slots (key header, 64-endpoint mask)
+ * at most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one
+ * holder per block that is about 27 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
  * docs/precise-routing.md). When {@code maxEntries} is reached ~10% are evicted, least recently stored first.
  */
 public final class PrecisePrefixIndex {

@@ -1,0 +1,328 @@
+package dev.jetway.bench.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.jetway.bench.load.ArrivalProcess;
+import dev.jetway.bench.load.LoadProfile;
+import dev.jetway.bench.load.LoadStage;
+import dev.jetway.bench.workload.ChatWorkload;
+import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.RandomWorkload;
+import dev.jetway.bench.workload.SharedPrefixWorkload;
+import dev.jetway.bench.workload.TraceWorkload;
+import dev.jetway.bench.workload.Workload;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads inference-perf-style workload files (YAML or JSON). Every error names the offending field, e.g.
+ * {@code data.shared_prefix.num_groups: expected an integer, got "x"}.
+ */
+public final class BenchConfigLoader {
+
+    private static final long DEFAULT_SEED = 42;
+    private static final Pattern GPUS_IN_HARDWARE = Pattern.compile("^\\s*(\\d+)\\s*x", Pattern.CASE_INSENSITIVE);
+
+    private BenchConfigLoader() {
+    }
+
+    public static BenchConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("workload file not found: " + file);
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(root, base);
+    }
+
+    public static BenchConfig parse(JsonNode root, Path baseDir) {
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("workload file must be a YAML mapping with load/api/server/data sections");
+        }
+        LoadProfile load = load(root.path("load"));
+        JsonNode api = root.path("api");
+        ApiType apiType = switch (text(api, "type", "api.type", "completion").toLowerCase(Locale.ROOT)) {
+            case "completion", "completions" -> ApiType.COMPLETION;
+            case "chat" -> ApiType.CHAT;
+            default -> throw new ConfigException("api.type: expected completion or chat, got \"" + api.path("type").asText() + "\"");
+        };
+        boolean streaming = bool(api, "streaming", "api.streaming", true);
+        JsonNode server = root.path("server");
+        String model = text(server, "model_name", "server.model_name", null);
+        String baseUrl = text(server, "base_url", "server.base_url", null);
+        boolean ignoreEos = bool(server, "ignore_eos", "server.ignore_eos", true);
+        Workload workload = data(root.path("data"), baseDir);
+        ClusterSpec cluster = root.has("cluster") ? cluster(root.path("cluster")) : null;
+        return new BenchConfig(load, apiType, streaming, model, baseUrl, ignoreEos, workload, cluster,
+                published(root.path("published")));
+    }
+
+    static LoadProfile load(JsonNode load) {
+        if (load.isMissingNode()) {
+            throw new ConfigException("load: missing (needs type and stages)");
+        }
+        ArrivalProcess type = switch (text(load, "type", "load.type", "constant").toLowerCase(Locale.ROOT)) {
+            case "poisson" -> ArrivalProcess.POISSON;
+            case "constant" -> ArrivalProcess.CONSTANT;
+            default -> throw new ConfigException("load.type: expected poisson or constant, got \"" + load.path("type").asText() + "\"");
+        };
+        List<LoadStage> stages = new ArrayList<>();
+        if (load.has("warmup")) {
+            stages.add(stage(load.path("warmup"), "load.warmup", true));
+        }
+        JsonNode list = load.path("stages");
+        if (list.isArray()) {
+            for (int i = 0; i < list.size(); i++) {
+                stages.add(stage(list.get(i), "load.stages[" + i + "]", false));
+            }
+        } else if (!list.isMissingNode()) {
+            throw new ConfigException("load.stages: expected a list of {rate, duration}");
+        } else if (load.has("rate")) {
+            stages.add(stage(load, "load", false));
+        }
+        if (stages.isEmpty() || stages.stream().allMatch(LoadStage::warmup)) {
+            throw new ConfigException("load.stages: at least one {rate, duration} stage is needed");
+        }
+        int cap = integer(load, "max_concurrency", "load.max_concurrency", 0);
+        if (cap == 0 && load.has("num_workers") && load.has("worker_max_concurrency")) {
+            cap = integer(load, "num_workers", "load.num_workers", 0)
+                    * integer(load, "worker_max_concurrency", "load.worker_max_concurrency", 0);
+        }
+        double timeout = number(load, "request_timeout", "load.request_timeout", LoadProfile.DEFAULT_TIMEOUT_SECONDS);
+        long seed = integer(load, "seed", "load.seed", (int) DEFAULT_SEED);
+        try {
+            return new LoadProfile(type, stages, cap, timeout, seed);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("load: " + e.getMessage());
+        }
+    }
+
+    private static LoadStage stage(JsonNode node, String where, boolean warmup) {
+        double rate = number(node, "rate", where + ".rate", Double.NaN);
+        double duration = number(node, "duration", where + ".duration", Double.NaN);
+        if (Double.isNaN(rate) || Double.isNaN(duration)) {
+            throw new ConfigException(where + ": needs rate and duration");
+        }
+        try {
+            return new LoadStage(rate, duration, warmup);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
+    }
+
+    static Workload data(JsonNode data, Path baseDir) {
+        if (data.isMissingNode()) {
+            throw new ConfigException("data: missing (needs type and its section)");
+        }
+        String type = text(data, "type", "data.type", null);
+        if (type == null) {
+            throw new ConfigException("data.type: missing (shared_prefix, random, chat or trace)");
+        }
+        String key = type.toLowerCase(Locale.ROOT).replace('-', '_');
+        try {
+            return switch (key) {
+                case "shared_prefix" -> sharedPrefix(section(data, "shared_prefix"), "data.shared_prefix");
+                case "random" -> random(data, section(data, "random"), "data.random");
+                case "chat" -> chat(section(data, "chat"), "data.chat");
+                case "trace" -> trace(section(data, "trace"), "data.trace", baseDir);
+                default -> throw new ConfigException("data.type: unknown \"" + type
+                        + "\" (known: shared_prefix, random, chat, trace)");
+            };
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("data." + key + ": " + e.getMessage());
+        }
+    }
+
+    private static JsonNode section(JsonNode data, String name) {
+        JsonNode s = data.get(name);
+        if (s == null) {
+            s = data.get(name.replace('_', '-'));
+        }
+        return s == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : s;
+    }
+
+    private static SharedPrefixWorkload sharedPrefix(JsonNode s, String where) {
+        int groups = s.has("num_unique_system_prompts") && !s.has("num_groups")
+                ? integer(s, "num_unique_system_prompts", where + ".num_unique_system_prompts", 10)
+                : integer(s, "num_groups", where + ".num_groups", 10);
+        int perGroup = s.has("num_users_per_system_prompt") && !s.has("num_prompts_per_group")
+                ? integer(s, "num_users_per_system_prompt", where + ".num_users_per_system_prompt", 10)
+                : integer(s, "num_prompts_per_group", where + ".num_prompts_per_group", 10);
+        IntDistribution system = distribution(s, "system_prompt_len", where, 100);
+        IntDistribution question = s.has("question_distribution")
+                ? distribution(s, "question_distribution", where, 50)
+                : distribution(s, "question_len", where, 50);
+        IntDistribution output = s.has("output_distribution")
+                ? distribution(s, "output_distribution", where, 50)
+                : distribution(s, "output_len", where, 50);
+        long seed = integer(s, "seed", where + ".seed", (int) DEFAULT_SEED);
+        boolean multiTurn = bool(s, "enable_multi_turn_chat", where + ".enable_multi_turn_chat", false);
+        return new SharedPrefixWorkload(new SharedPrefixWorkload.Spec(groups, perGroup, system, question, output,
+                seed, multiTurn));
+    }
+
+    private static RandomWorkload random(JsonNode data, JsonNode s, String where) {
+        // inference-perf puts input_distribution/output_distribution directly under data.
+        JsonNode src = s.size() > 0 ? s : data;
+        String w = s.size() > 0 ? where : "data";
+        IntDistribution in = src.has("input_distribution") ? distribution(src, "input_distribution", w, 1000)
+                : distribution(src, "input_len", w, 1000);
+        IntDistribution out = src.has("output_distribution") ? distribution(src, "output_distribution", w, 100)
+                : distribution(src, "output_len", w, 100);
+        return new RandomWorkload(in, out, integer(src, "num_prompts", w + ".num_prompts", 0),
+                integer(src, "seed", w + ".seed", (int) DEFAULT_SEED));
+    }
+
+    private static ChatWorkload chat(JsonNode s, String where) {
+        return new ChatWorkload(integer(s, "num_sessions", where + ".num_sessions", 16),
+                integer(s, "turns", where + ".turns", 5),
+                distribution(s, "system_prompt_len", where, 500),
+                distribution(s, "user_len", where, 200),
+                distribution(s, "output_len", where, 200),
+                integer(s, "seed", where + ".seed", (int) DEFAULT_SEED));
+    }
+
+    private static TraceWorkload trace(JsonNode s, String where, Path baseDir) {
+        String file = text(s, "file", where + ".file", null);
+        if (file == null) {
+            throw new ConfigException(where + ".file: missing (path of a Mooncake JSONL trace)");
+        }
+        String format = text(s, "format", where + ".format", "mooncake");
+        if (!format.equalsIgnoreCase("mooncake")) {
+            throw new ConfigException(where + ".format: only mooncake is supported, got \"" + format + "\"");
+        }
+        Path path = Path.of(file);
+        if (!path.isAbsolute() && baseDir != null) {
+            path = baseDir.resolve(path);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException(where + ".file: not found: " + path);
+        }
+        double scale = number(s, "time_scale", where + ".time_scale", 1.0);
+        int blockTokens = integer(s, "block_tokens", where + ".block_tokens", TraceWorkload.MOONCAKE_BLOCK_TOKENS);
+        return new TraceWorkload(TraceWorkload.readMooncake(path), scale, blockTokens);
+    }
+
+    static ClusterSpec cluster(JsonNode c) {
+        int gpus = integer(c, "gpusPerReplica", "cluster.gpusPerReplica", 0);
+        if (gpus == 0 && c.has("hardware")) {
+            Matcher m = GPUS_IN_HARDWARE.matcher(c.path("hardware").asText());
+            gpus = m.find() ? Integer.parseInt(m.group(1)) : 1;
+        }
+        return new ClusterSpec(
+                integer(c, "replicas", "cluster.replicas", 0),
+                text(c, "profile", "cluster.profile", null),
+                c.has("block_size") ? integer(c, "block_size", "cluster.block_size", 0)
+                        : integer(c, "blockSize", "cluster.blockSize", 0),
+                integer(c, "kvCacheTokensPerReplica", "cluster.kvCacheTokensPerReplica", 0),
+                integer(c, "maxNumBatchedTokens", "cluster.maxNumBatchedTokens", 0),
+                Math.max(1, gpus));
+    }
+
+    private static Map<String, Map<String, Double>> published(JsonNode p) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        if (!p.isObject()) {
+            return out;
+        }
+        p.properties().forEach(policy -> {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            policy.getValue().properties().forEach(m -> {
+                if (m.getValue().isNumber()) {
+                    metrics.put(m.getKey(), m.getValue().asDouble());
+                }
+            });
+            out.put(policy.getKey(), metrics);
+        });
+        return out;
+    }
+
+    static IntDistribution distribution(JsonNode parent, String field, String where, int dflt) {
+        JsonNode v = parent.get(field);
+        String at = where + "." + field;
+        if (v == null || v.isNull()) {
+            return IntDistribution.of(dflt);
+        }
+        if (v.isIntegralNumber()) {
+            int n = v.asInt();
+            if (n < 0) {
+                throw new ConfigException(at + ": must be >= 0, got " + n);
+            }
+            return IntDistribution.of(n);
+        }
+        if (v.isObject()) {
+            double mean = number(v, "mean", at + ".mean", Double.NaN);
+            if (Double.isNaN(mean)) {
+                throw new ConfigException(at + ".mean: missing");
+            }
+            double std = number(v, "std_dev", at + ".std_dev", 0);
+            int min = integer(v, "min", at + ".min", 1);
+            int max = integer(v, "max", at + ".max", Integer.MAX_VALUE);
+            try {
+                return new IntDistribution.Normal(mean, std, min, max);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(at + ": " + e.getMessage());
+            }
+        }
+        throw new ConfigException(at + ": expected an integer or {mean, std_dev, min, max}, got " + v);
+    }
+
+    private static String text(JsonNode node, String field, String where, String dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(where + ": expected a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static boolean bool(JsonNode node, String field, String where, boolean dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new ConfigException(where + ": expected true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+
+    private static int integer(JsonNode node, String field, String where, int dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new ConfigException(where + ": expected an integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode node, String field, String where, double dflt) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isNumber()) {
+            throw new ConfigException(where + ": expected a number, got " + v);
+        }
+        return v.asDouble();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jetway.bench.load;
+
+import dev.jetway.bench.workload.TraceWorkload;
+import dev.jetway.bench.workload.Workload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The whole run decided up front: every request with its send time and stage. Live benchmarks and every policy of a
+ * simulation replay the same plan, so they compare like with like.
+ */
+public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages) {
+
+    public RequestPlan {
+        requests = List.copyOf(requests);
+        stages = List.copyOf(stages);
+    }
+
+    /**
+     * Arrivals from {@code load} with requests drawn from {@code workload} in its issue order; a trace brings its own
+     * arrival times (one stage) and ignores the load's stages. {@code maxRequests} > 0 truncates the plan.
+     */
+    public static RequestPlan build(Workload workload, LoadProfile load, int maxRequests) {
+        if (workload instanceof TraceWorkload trace) {
+            return ofTrace(trace, maxRequests);
+        }
+        List<PlannedRequest> out = new ArrayList<>();
+        List<StageInfo> stages = new ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(load.seed());
+        long stageStart = 0;
+        long index = 0;
+        for (int s = 0; s < load.stages().size(); s++) {
+            LoadStage stage = load.stages().get(s);
+            long stageEnd = stageStart + Math.round(stage.durationSeconds() * 1e9);
+            stages.add(new StageInfo(s, stage.rate(), stageStart, stageEnd, stage.warmup()));
+            double meanGapNanos = 1e9 / stage.rate();
+            // Poisson: memoryless, so restarting the gap at each stage boundary keeps the process exact.
+            double t = stageStart + (load.type() == ArrivalProcess.POISSON ? exponential(rng, meanGapNanos) : 0);
+            while (t < stageEnd) {
+                if (maxRequests > 0 && index >= maxRequests) {
+                    return new RequestPlan(out, stages);
+                }
+                out.add(new PlannedRequest((long) t, s, workload.request(index++)));
+                t += load.type() == ArrivalProcess.POISSON ? exponential(rng, meanGapNanos) : meanGapNanos;
+            }
+            stageStart = stageEnd;
+        }
+        return new RequestPlan(out, stages);
+    }
+
+    private static RequestPlan ofTrace(TraceWorkload trace, int maxRequests) {
+        int n = maxRequests > 0 ? Math.min(maxRequests, trace.size()) : trace.size();
+        List<PlannedRequest> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new PlannedRequest(trace.arrivalNanos(i), 0, trace.request(i)));
+        }
+        long end = Math.max(1, trace.arrivalNanos(n - 1));
+        double rate = n / (end / 1e9);
+        return new RequestPlan(out, List.of(new StageInfo(0, rate, 0, end, false)));
+    }
+
+    private static double exponential(SplittableRandom rng, double mean) {
+        return -mean * Math.log(1.0 - rng.nextDouble());
+    }
+
+    /** Nanoseconds from the start to the end of the last stage. */
+    public long endNanos() {
+        return stages.getLast().endNanos();
+    }
+}

@@ -1,0 +1,238 @@
+package dev.jetway.bench.metrics;
+
+import dev.jetway.bench.load.StageInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Collects client-side measurements of one run and turns them into a {@link PolicyReport}. Not thread-safe: the
+ * simulator calls it from its single event loop; the live driver serializes calls.
+ */
+public final class MetricsCollector {
+
+    private static final int MAX_ERROR_KINDS = 20;
+
+    private final List<StageInfo> stages;
+    private final Slo slo;
+    private final Stage[] perStage;
+    private final Map<Integer, Replica> replicas = new TreeMap<>();
+    private int lastWindow;
+
+    public MetricsCollector(List<StageInfo> stages, Slo slo) {
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("at least one stage");
+        }
+        this.stages = List.copyOf(stages);
+        this.slo = slo;
+        this.perStage = new Stage[stages.size()];
+        for (int i = 0; i < perStage.length; i++) {
+            perStage[i] = new Stage();
+        }
+    }
+
+    public RequestTrace start(long index, int stage, long scheduledNanos) {
+        perStage[stage].requests++;
+        return new RequestTrace(index, stage, scheduledNanos);
+    }
+
+    /** {@code count} output tokens of {@code r} arrived at {@code timeNanos}. */
+    public void tokens(RequestTrace r, int count, long timeNanos) {
+        if (count <= 0) {
+            return;
+        }
+        if (r.firstTokenNanos < 0) {
+            r.firstTokenNanos = timeNanos;
+        } else {
+            // A chunk of several tokens: spread its gap evenly, as each token's share of the wait.
+            perStage[r.stage].itl.recordNanos((timeNanos - r.lastTokenNanos) / count, count);
+        }
+        r.lastTokenNanos = timeNanos;
+        r.outputTokens += count;
+        Stage window = windowOf(timeNanos);
+        if (window != null) {
+            window.outputTokensInWindow += count;
+        }
+    }
+
+    /**
+     * The request ended. {@code outputTokens} from the server's usage wins over the counted stream when given (> 0);
+     * {@code replica} is -1 when unknown (live benchmark through a gateway).
+     */
+    public void finish(RequestTrace r, boolean success, String error, long endNanos, int promptTokens,
+                       int cachedTokens, int outputTokens, int replica) {
+        Stage s = perStage[r.stage];
+        if (outputTokens > 0) {
+            r.outputTokens = outputTokens;
+        }
+        if (replica >= 0) {
+            Replica rep = replicas.computeIfAbsent(replica, k -> new Replica());
+            rep.requests++;
+            rep.promptTokens += promptTokens;
+            rep.cachedTokens += cachedTokens;
+        }
+        if (!success) {
+            s.failed++;
+            String kind = error == null || error.isBlank() ? "unknown error" : error;
+            if (s.errors.size() < MAX_ERROR_KINDS || s.errors.containsKey(kind)) {
+                s.errors.merge(kind, 1L, Long::sum);
+            }
+            return;
+        }
+        s.completed++;
+        s.promptTokens += promptTokens;
+        s.cachedTokens += cachedTokens;
+        long ttft = (r.firstTokenNanos >= 0 ? r.firstTokenNanos : endNanos) - r.scheduledNanos;
+        long e2e = endNanos - r.scheduledNanos;
+        s.ttft.recordNanos(ttft, 1);
+        s.e2e.recordNanos(e2e, 1);
+        double tpotSeconds = 0;
+        if (r.outputTokens > 1 && r.firstTokenNanos >= 0) {
+            long tpot = (endNanos - r.firstTokenNanos) / (r.outputTokens - 1);
+            s.tpot.recordNanos(tpot, 1);
+            tpotSeconds = tpot / 1e9;
+        }
+        if (slo != null && slo.met(ttft / 1e9, tpotSeconds)) {
+            s.good++;
+        }
+        Stage window = windowOf(endNanos);
+        if (window != null) {
+            window.completedInWindow++;
+            window.inputTokensInWindow += promptTokens;
+        }
+    }
+
+    /** One metrics scrape of a replica (what the gateway's data layer would see). */
+    public void sampleReplica(int replica, int waiting, int running, double kvUsage) {
+        Replica rep = replicas.computeIfAbsent(replica, k -> new Replica());
+        rep.waiting.recordValue(Math.max(0, waiting));
+        rep.running.recordValue(Math.max(0, running));
+        rep.kvPermille.recordValue(Math.max(0, Math.min(1000, Math.round(kvUsage * 1000))));
+    }
+
+    /** The stage whose window contains {@code timeNanos}, or null (after the last stage). Times mostly ascend. */
+    private Stage windowOf(long timeNanos) {
+        StageInfo cached = stages.get(lastWindow);
+        if (timeNanos >= cached.startNanos() && timeNanos < cached.endNanos()) {
+            return perStage[lastWindow];
+        }
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            StageInfo info = stages.get(i);
+            if (timeNanos >= info.startNanos()) {
+                if (timeNanos < info.endNanos()) {
+                    lastWindow = i;
+                    return perStage[i];
+                }
+                return null;
+            }
+        }
+        return null;
+    }
+
+    public PolicyReport report(String policy, Cost cost) {
+        List<StageSummary> stageSummaries = new ArrayList<>();
+        Stage overall = new Stage();
+        double overallSeconds = 0;
+        double overallStart = Double.NaN;
+        for (int i = 0; i < perStage.length; i++) {
+            StageInfo info = stages.get(i);
+            stageSummaries.add(new StageSummary(i, info.rate(), info.startNanos() / 1e9, info.warmup(),
+                    summarize(perStage[i], info.durationSeconds(), cost)));
+            if (!info.warmup()) {
+                overall.add(perStage[i]);
+                overallSeconds += info.durationSeconds();
+                if (Double.isNaN(overallStart)) {
+                    overallStart = info.startNanos();
+                }
+            }
+        }
+        List<ReplicaSummary> replicaSummaries = new ArrayList<>();
+        replicas.forEach((id, r) -> replicaSummaries.add(r.summary(id)));
+        List<CdfPoint> cdf = new ArrayList<>();
+        if (overall.ttft.count() > 0) {
+            for (double p : new double[] {0, 1, 5, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 97.5, 99,
+                    99.5, 99.9, 100}) {
+                cdf.add(new CdfPoint(p, overall.ttft.percentile(p)));
+            }
+        }
+        return new PolicyReport(policy, summarize(overall, overallSeconds, cost), stageSummaries, replicaSummaries,
+                cdf);
+    }
+
+    private Summary summarize(Stage s, double seconds, Cost cost) {
+        long ended = s.completed + s.failed;
+        double success = ended == 0 ? 0 : (double) s.completed / ended;
+        double perS = seconds > 0 ? 1 / seconds : 0;
+        double outTokPerS = s.outputTokensInWindow * perS;
+        Double goodput = slo == null ? null : s.good * perS;
+        Double attainment = slo == null ? null : (ended == 0 ? 0.0 : (double) s.good / ended);
+        Double perDollar = cost == null || seconds <= 0 ? null : s.outputTokensInWindow / cost.of(seconds);
+        double hit = s.promptTokens == 0 ? 0 : (double) s.cachedTokens / s.promptTokens;
+        return new Summary(s.requests, s.completed, s.failed, success, seconds, s.completedInWindow * perS, outTokPerS,
+                s.inputTokensInWindow * perS,
+                s.ttft.mean(), s.ttft.percentile(50), s.ttft.percentile(90), s.ttft.percentile(95), s.ttft.percentile(99),
+                s.itl.mean(), s.itl.percentile(50), s.itl.percentile(90), s.itl.percentile(95), s.itl.percentile(99),
+                s.tpot.mean(), s.tpot.percentile(50), s.tpot.percentile(90), s.tpot.percentile(95), s.tpot.percentile(99),
+                s.e2e.mean(), s.e2e.percentile(50), s.e2e.percentile(90), s.e2e.percentile(95), s.e2e.percentile(99),
+                hit, goodput, attainment, perDollar, Map.copyOf(s.errors));
+    }
+
+    /** Accumulators of one stage. Latencies by scheduled stage; window counters by the time things happened. */
+    private static final class Stage {
+        final LatencyHistogram ttft = new LatencyHistogram();
+        final LatencyHistogram itl = new LatencyHistogram();
+        final LatencyHistogram tpot = new LatencyHistogram();
+        final LatencyHistogram e2e = new LatencyHistogram();
+        final Map<String, Long> errors = new LinkedHashMap<>();
+        long requests;
+        long completed;
+        long failed;
+        long good;
+        long promptTokens;
+        long cachedTokens;
+        long outputTokensInWindow;
+        long completedInWindow;
+        long inputTokensInWindow;
+
+        void add(Stage o) {
+            ttft.add(o.ttft);
+            itl.add(o.itl);
+            tpot.add(o.tpot);
+            e2e.add(o.e2e);
+            o.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
+            requests += o.requests;
+            completed += o.completed;
+            failed += o.failed;
+            good += o.good;
+            promptTokens += o.promptTokens;
+            cachedTokens += o.cachedTokens;
+            outputTokensInWindow += o.outputTokensInWindow;
+            completedInWindow += o.completedInWindow;
+            inputTokensInWindow += o.inputTokensInWindow;
+        }
+    }
+
+    private static final class Replica {
+        final Histogram waiting = new Histogram(3);
+        final Histogram running = new Histogram(3);
+        final Histogram kvPermille = new Histogram(1001, 3);
+        long requests;
+        long promptTokens;
+        long cachedTokens;
+
+        ReplicaSummary summary(int id) {
+            boolean sampled = waiting.getTotalCount() > 0;
+            return new ReplicaSummary(id, requests, promptTokens == 0 ? 0 : (double) cachedTokens / promptTokens,
+                    sampled ? waiting.getMean() : null,
+                    sampled ? (double) waiting.getValueAtPercentile(90) : null,
+                    sampled ? (double) waiting.getMaxValue() : null,
+                    sampled ? running.getMean() : null,
+                    sampled ? kvPermille.getMean() / 1000 : null,
+                    sampled ? kvPermille.getValueAtPercentile(90) / 1000.0 : null,
+                    sampled ? kvPermille.getMaxValue() / 1000.0 : null);
+        }
+    }
+}

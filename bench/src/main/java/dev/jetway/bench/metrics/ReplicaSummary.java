@@ -1,0 +1,10 @@
+package dev.jetway.bench.metrics;
+
+/**
+ * One replica over the run: requests routed to it, its token-weighted prefix-cache hit rate, and its queue
+ * ({@code num_requests_waiting}), running count and KV-cache usage (0..1) sampled at every metrics scrape.
+ */
+public record ReplicaSummary(int replica, long requests, double prefixHitRate, Double queueMean, Double queueP90,
+                             Double queueMax, Double runningMean, Double kvUsageMean, Double kvUsageP90,
+                             Double kvUsageMax) {
+}

@@ -1,0 +1,112 @@
+package dev.jetway.bench.report;
+
+import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.StageSummary;
+import dev.jetway.bench.metrics.Summary;
+import java.util.Locale;
+import java.util.Map;
+
+/** The report as Markdown tables: summary per policy, published numbers side by side, TTFT p90 per stage. */
+public final class MarkdownReport {
+
+    private MarkdownReport() {
+    }
+
+    public static String render(BenchReport report) {
+        StringBuilder md = new StringBuilder();
+        md.append("## ").append(report.tool().equals("simulate") ? "Simulation" : "Benchmark").append(": ")
+                .append(report.workload()).append("\n\n");
+        boolean goodput = report.policies().stream().anyMatch(p -> p.summary().goodputRequestsPerS() != null);
+        boolean dollars = report.policies().stream().anyMatch(p -> p.summary().outputTokensPerDollar() != null);
+        md.append("| policy | TTFT p50 (s) | TTFT p90 (s) | TTFT p99 (s) | ITL mean (s) | E2E p90 (s) | req/s | output tok/s"
+                + " | prefix hit | success |");
+        md.append(goodput ? " goodput req/s |" : "").append(dollars ? " output tok/$ |" : "").append('\n');
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.append(goodput ? "---:|" : "").append(dollars ? "---:|" : "").append('\n');
+        for (PolicyReport p : report.policies()) {
+            Summary s = p.summary();
+            md.append("| ").append(p.policy()).append(" | ").append(sec(s.ttftP50S())).append(" | ")
+                    .append(sec(s.ttftP90S())).append(" | ").append(sec(s.ttftP99S())).append(" | ")
+                    .append(sec(s.itlMeanS())).append(" | ").append(sec(s.e2eP90S())).append(" | ")
+                    .append(fmt("%.2f", s.requestsPerS())).append(" | ").append(fmt("%.0f", s.outputTokensPerS()))
+                    .append(" | ").append(fmt("%.1f%%", 100 * s.prefixHitRate())).append(" | ")
+                    .append(fmt("%.1f%%", 100 * s.successRate())).append(" |");
+            if (goodput) {
+                md.append(' ').append(s.goodputRequestsPerS() == null ? "–" : fmt("%.2f", s.goodputRequestsPerS())).append(" |");
+            }
+            if (dollars) {
+                md.append(' ').append(s.outputTokensPerDollar() == null ? "–" : fmt("%.0f", s.outputTokensPerDollar())).append(" |");
+            }
+            md.append('\n');
+        }
+        appendPublished(report, md);
+        appendStages(report, md);
+        return md.toString();
+    }
+
+    private static void appendPublished(BenchReport report, StringBuilder md) {
+        Map<String, Map<String, Double>> published = report.published();
+        if (published == null || published.isEmpty()) {
+            return;
+        }
+        md.append("\n### Measured here vs published\n\n");
+        md.append("| policy | TTFT p90 (s) here | published | ratio | output tok/s here | published | ratio |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (PolicyReport p : report.policies()) {
+            Map<String, Double> pub = published.get(p.policy());
+            if (pub == null) {
+                continue;
+            }
+            Summary s = p.summary();
+            Double pubTtft = pub.get("ttft_p90_s");
+            Double pubTok = pub.get("output_tokens_per_s");
+            md.append("| ").append(p.policy()).append(" | ").append(sec(s.ttftP90S())).append(" | ")
+                    .append(pubTtft == null ? "–" : sec(pubTtft)).append(" | ")
+                    .append(ratio(s.ttftP90S(), pubTtft)).append(" | ")
+                    .append(fmt("%.0f", s.outputTokensPerS())).append(" | ")
+                    .append(pubTok == null ? "–" : fmt("%.0f", pubTok)).append(" | ")
+                    .append(ratio(s.outputTokensPerS(), pubTok)).append(" |\n");
+        }
+    }
+
+    private static void appendStages(BenchReport report, StringBuilder md) {
+        if (report.policies().isEmpty() || report.policies().getFirst().stages().size() < 2) {
+            return;
+        }
+        md.append("\n### TTFT p90 (s) / output tok/s per stage\n\n| stage | rate (req/s) |");
+        for (PolicyReport p : report.policies()) {
+            md.append(' ').append(p.policy()).append(" |");
+        }
+        md.append("\n|---:|---:|");
+        md.append("---:|".repeat(report.policies().size())).append('\n');
+        int stages = report.policies().getFirst().stages().size();
+        for (int i = 0; i < stages; i++) {
+            StageSummary first = report.policies().getFirst().stages().get(i);
+            md.append("| ").append(i).append(first.warmup() ? " (warm-up)" : "").append(" | ")
+                    .append(fmt("%.4g", first.targetRate())).append(" |");
+            for (PolicyReport p : report.policies()) {
+                Summary s = p.stages().get(i).summary();
+                md.append(' ').append(sec(s.ttftP90S())).append(" / ").append(fmt("%.0f", s.outputTokensPerS())).append(" |");
+            }
+            md.append('\n');
+        }
+    }
+
+    static String sec(Double seconds) {
+        if (seconds == null) {
+            return "–";
+        }
+        return seconds >= 10 ? fmt("%.1f", seconds) : seconds >= 0.1 ? fmt("%.3f", seconds) : fmt("%.4f", seconds);
+    }
+
+    private static String ratio(Double ours, Double theirs) {
+        if (ours == null || theirs == null || theirs == 0) {
+            return "–";
+        }
+        return fmt("%.2fx", ours / theirs);
+    }
+
+    static String fmt(String pattern, Object value) {
+        return String.format(Locale.ROOT, pattern, value);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.jetway.bench.sim;
+
+import dev.jetway.bench.load.PlannedRequest;
+import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.metrics.MetricsCollector;
+import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.RequestTrace;
+import dev.jetway.bench.workload.WorkloadRequest;
+import dev.jetway.engine.Completion;
+import dev.jetway.engine.EngineConfig;
+import dev.jetway.engine.EngineRequest;
+import dev.jetway.engine.EngineStats;
+import dev.jetway.engine.EngineStep;
+import dev.jetway.engine.KvEventSink;
+import dev.jetway.engine.KvTransfer;
+import dev.jetway.engine.RequestObserver;
+import dev.jetway.engine.VirtualClock;
+import dev.jetway.engine.vllm.VllmEngine;
+import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.EndpointMetrics;
+import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.LoraInfo;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.SchedulingResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One policy over one request plan in virtual time: N engine replicas, the real scheduler with its lifecycle hooks,
+ * metrics scraped at an interval (so the scheduler sees them as stale as a gateway would), KV events delivered after
+ * a delay. Single-threaded and deterministic: same plan, options and policy give the same report.
+ */
+final class PolicySimulation {
+
+    /** Told how far the run is, now and then. */
+    @FunctionalInterface
+    interface Progress {
+        void update(long virtualNanos, int finished, int total);
+    }
+
+    private final RequestPlan plan;
+    private final SimulationOptions options;
+    private final SimPolicy policy;
+    private final VirtualClock clock = new VirtualClock(0);
+    private final EventQueue events = new EventQueue(clock);
+    private final List<Replica> replicas = new ArrayList<>();
+    private final List<Endpoint> endpoints = new ArrayList<>();
+    private final Map<Endpoint, Integer> replicaOf = new HashMap<>();
+    private final MetricsCollector collector;
+    private SimPolicy.Instance instance;
+    private int nextArrival;
+    private int outstanding;
+    private int finished;
+
+    PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy) {
+        this.plan = plan;
+        this.options = options;
+        this.policy = policy;
+        this.collector = new MetricsCollector(plan.stages(), options.slo());
+    }
+
+    PolicyReport run(Progress progress) {
+        for (int i = 0; i < options.replicas(); i++) {
+            Endpoint endpoint = new Endpoint("replica-" + i, "10.0." + (i / 250) + "." + (i % 250 + 1) + ":8000",
+                    Map.of(Endpoint.ROLE_LABEL, "both"));
+            endpoints.add(endpoint);
+            replicaOf.put(endpoint, i);
+        }
+        SchedulerEnvironment env = SchedulerEnvironment.deterministic(clock::nanos, options.seed())
+                .withTokenizer(SimpleWordTokenizer.instance());
+        instance = policy.factory().create(env, List.copyOf(endpoints));
+        for (int i = 0; i < options.replicas(); i++) {
+            replicas.add(new Replica(i));
+        }
+        for (Replica r : replicas) {
+            r.scrape(); // the gateway starts with one snapshot of each replica
+            long phase = options.scrapeIntervalNanos() * r.index / options.replicas();
+            events.at(phase + options.scrapeIntervalNanos(), r::scrapeTick);
+        }
+        scheduleNextArrival();
+        int total = plan.requests().size();
+        long nextReport = 0;
+        while (events.step()) {
+            if (events.processed() >= nextReport) {
+                progress.update(clock.nanos(), finished, total);
+                nextReport = events.processed() + 20_000;
+            }
+        }
+        progress.update(clock.nanos(), finished, total);
+        return collector.report(policy.name(), options.cost());
+    }
+
+    private boolean workLeft() {
+        return nextArrival < plan.requests().size() || outstanding > 0;
+    }
+
+    private void scheduleNextArrival() {
+        if (nextArrival < plan.requests().size()) {
+            PlannedRequest p = plan.requests().get(nextArrival++);
+            events.at(p.sendAtNanos(), () -> arrive(p));
+        }
+    }
+
+    private void arrive(PlannedRequest planned) {
+        scheduleNextArrival();
+        WorkloadRequest w = planned.request();
+        RequestTrace trace = collector.start(w.index(), planned.stage(), planned.sendAtNanos());
+        int[] tokens = w.prompt().tokens();
+        InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
+                .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
+                .build();
+        SchedulingResult result = instance.scheduler().schedule(request, endpoints);
+        Endpoint target = result.primaryEndpoint();
+        long now = clock.nanos();
+        if (target == null) {
+            collector.finish(trace, false, "no endpoint available (503)", now, tokens.length, 0, 0, -1);
+            finished++;
+            return;
+        }
+        int replica = replicaOf.get(target);
+        instance.scheduler().preRequest(result, target);
+        EngineRequest engineRequest = new EngineRequest(w.id(), tokens, w.maxTokens(),
+                options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null, KvTransfer.NONE);
+        Replica r = replicas.get(replica);
+        try {
+            r.engine.submit(engineRequest, new Observer(trace, result, target, replica));
+        } catch (IllegalArgumentException e) {
+            // What vLLM answers with 400: counted as a failed request, the run goes on.
+            collector.finish(trace, false, "rejected by engine: " + e.getMessage(), now, tokens.length, 0, 0, replica);
+            instance.scheduler().onComplete(result, target, false);
+            finished++;
+            return;
+        }
+        outstanding++;
+        r.kick();
+    }
+
+    /** One request's progress, from the engine to the scheduler's hooks and the client-side metrics. */
+    private final class Observer implements RequestObserver {
+        private final RequestTrace trace;
+        private final SchedulingResult result;
+        private final Endpoint target;
+        private final int replica;
+
+        Observer(RequestTrace trace, SchedulingResult result, Endpoint target, int replica) {
+            this.trace = trace;
+            this.result = result;
+            this.target = target;
+            this.replica = replica;
+        }
+
+        @Override
+        public void onTokens(int count, long timeNanos) {
+            if (trace.firstTokenNanos() < 0) {
+                instance.scheduler().onFirstToken(result, target);
+            }
+            collector.tokens(trace, count, timeNanos);
+        }
+
+        @Override
+        public void onFinished(Completion completion) {
+            boolean ok = completion.reason() != Completion.FinishReason.ABORT;
+            collector.finish(trace, ok, ok ? null : "aborted", completion.timeNanos(), completion.promptTokens(),
+                    completion.cachedPromptTokens(), completion.completionTokens(), replica);
+            instance.scheduler().onComplete(result, target, ok);
+            outstanding--;
+            finished++;
+        }
+    }
+
+    /** One engine replica, its step loop and its metrics scrapes. */
+    private final class Replica {
+        final int index;
+        final VllmEngine engine;
+        final Endpoint endpoint;
+        boolean stepping;
+
+        Replica(int index) {
+            this.index = index;
+            this.endpoint = endpoints.get(index);
+            EngineConfig config = options.engine().withSeed(options.seed() + index)
+                    .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
+            KvEventListener listener = instance.kvEvents();
+            KvEventSink sink = listener == null ? KvEventSink.NONE : (event, t) ->
+                    events.at(t + options.kvEventDelayNanos(), () -> listener.onKvEvent(index, event, clock.nanos()));
+            this.engine = new VllmEngine(config, clock, sink);
+        }
+
+        /** Plans the next step when the engine has work and no step is in flight. */
+        void kick() {
+            if (stepping || engine.idle()) {
+                return;
+            }
+            stepping = true;
+            EngineStep step = engine.plan(clock.nanos());
+            events.at(clock.nanos() + step.durationNanos(), () -> {
+                stepping = false;
+                step.complete();
+                kick();
+            });
+        }
+
+        void scrape() {
+            EngineStats s = engine.stats();
+            endpoint.updateMetrics(new EndpointMetrics(s.waiting(), s.running(), s.kvCacheUsage(), s.blockSize(),
+                    s.numGpuBlocks(), LoraInfo.NONE, clock.nanos()));
+            collector.sampleReplica(index, s.waiting(), s.running(), s.kvCacheUsage());
+        }
+
+        void scrapeTick() {
+            scrape();
+            if (workLeft()) {
+                events.at(clock.nanos() + options.scrapeIntervalNanos(), this::scrapeTick);
+            }
+        }
+    }
+}

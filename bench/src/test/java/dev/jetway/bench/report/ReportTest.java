@@ -1,0 +1,76 @@
+package dev.jetway.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jetway.bench.load.StageInfo;
+import dev.jetway.bench.metrics.MetricsCollector;
+import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.RequestTrace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    private static final long S = 1_000_000_000L;
+
+    static BenchReport sample() {
+        List<StageInfo> stages = List.of(new StageInfo(0, 2, 0, 10 * S, false), new StageInfo(1, 5, 10 * S, 20 * S, false));
+        List<PolicyReport> policies = new ArrayList<>();
+        for (String name : List.of("fast", "slow")) {
+            MetricsCollector c = new MetricsCollector(stages, null);
+            long ttft = name.equals("fast") ? S / 10 : 3 * S;
+            for (int i = 0; i < 20; i++) {
+                int stage = i < 10 ? 0 : 1;
+                RequestTrace r = c.start(i, stage, i * S);
+                c.tokens(r, 1, i * S + ttft);
+                c.tokens(r, 1, i * S + ttft + S / 50);
+                c.finish(r, true, null, i * S + ttft + S / 50, 100, 50, 2, i % 2);
+                c.sampleReplica(i % 2, i % 3, 1, 0.5);
+            }
+            policies.add(c.report(name, null));
+        }
+        return new BenchReport(BenchReport.SCHEMA_VERSION, "simulate", "shared_prefix (test)", Map.of("replicas", 2),
+                policies, Map.of("fast", Map.of("ttft_p90_s", 0.2, "output_tokens_per_s", 4.0)));
+    }
+
+    @Test
+    void jsonHasTheDocumentedSchema() throws Exception {
+        JsonNode root = new ObjectMapper().readTree(JsonReport.toJson(sample()));
+        assertThat(root.path("schema_version").asInt()).isEqualTo(1);
+        assertThat(root.path("tool").asText()).isEqualTo("simulate");
+        JsonNode policy = root.path("policies").get(0);
+        assertThat(policy.path("policy").asText()).isEqualTo("fast");
+        for (String field : List.of("ttft_p50_s", "ttft_p90_s", "ttft_p99_s", "itl_mean_s", "e2e_p90_s",
+                "requests_per_s", "output_tokens_per_s", "prefix_hit_rate", "success_rate", "tpot_p90_s",
+                "goodput_requests_per_s", "output_tokens_per_dollar", "requests", "completed", "failed", "duration_s")) {
+            assertThat(policy.path("summary").has(field)).as(field).isTrue();
+            assertThat(policy.path("stages").get(1).has(field)).as("stage " + field).isTrue();
+        }
+        assertThat(policy.path("summary").path("ttft_p90_s").asDouble()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(policy.path("summary").path("prefix_hit_rate").asDouble()).isEqualTo(0.5);
+        assertThat(policy.path("stages").get(1).path("target_rate").asDouble()).isEqualTo(5.0);
+        assertThat(policy.path("replicas").get(0).has("kv_usage_mean")).isTrue();
+        assertThat(policy.path("ttft_cdf").get(0).has("ttft_s")).isTrue();
+        assertThat(root.path("published").path("fast").path("ttft_p90_s").asDouble()).isEqualTo(0.2);
+    }
+
+    @Test
+    void markdownHasASummaryRowPerPolicyThePublishedComparisonAndStages() {
+        String md = MarkdownReport.render(sample());
+        assertThat(md).contains("| fast | 0.100 |", "| slow | 3.000 |", "Measured here vs published",
+                "TTFT p90 (s) / output tok/s per stage");
+        assertThat(md.lines().filter(l -> l.startsWith("| fast")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void htmlEmbedsChartsAsBase64AndIsSelfContained() {
+        String html = HtmlReport.render(sample());
+        assertThat(html).contains("<table>", "<th>policy</th>", "data:image/png;base64,", "TTFT distribution (CDF)",
+                "Requests per replica");
+        assertThat(html).doesNotContain("http://", "https://", "<script");
+    }
+}

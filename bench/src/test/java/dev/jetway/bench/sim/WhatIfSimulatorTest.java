@@ -1,0 +1,151 @@
+package dev.jetway.bench.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.jetway.bench.load.LoadProfile;
+import dev.jetway.bench.load.LoadStage;
+import dev.jetway.bench.load.PlannedRequest;
+import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.load.StageInfo;
+import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.Summary;
+import dev.jetway.bench.report.BenchReport;
+import dev.jetway.bench.report.JsonReport;
+import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.SharedPrefixWorkload;
+import dev.jetway.bench.workload.WorkloadRequest;
+import dev.jetway.bench.workload.RandomWorkload;
+import dev.jetway.engine.EngineConfig;
+import dev.jetway.engine.EngineRequest;
+import dev.jetway.engine.EngineStep;
+import dev.jetway.engine.KvEventSink;
+import dev.jetway.engine.RequestObserver;
+import dev.jetway.engine.Completion;
+import dev.jetway.engine.VirtualClock;
+import dev.jetway.engine.vllm.VllmEngine;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WhatIfSimulatorTest {
+
+    private static final EngineConfig QWEN = EngineConfig.defaults("qwen3-32b-h100-tp2").withBlockSize(64);
+
+    @Test
+    void oneReplicaOneRequestTtftIsThePrefillStepAndE2eAddsTheDecodeSteps() {
+        WorkloadRequest w = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(5), 0, 1).request(0);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, w)),
+                List.of(new StageInfo(0, 1, 0, 1_000_000_000L, false)));
+        // The same engine driven by hand: the first step prefills the whole 3,000-token prompt (under the 8,192
+        // budget) and yields the first token; four one-token decode steps follow.
+        VirtualClock clock = new VirtualClock(0);
+        VllmEngine engine = new VllmEngine(QWEN.withSeed(42), clock, KvEventSink.NONE);
+        long[] firstAndEnd = {-1, -1};
+        engine.submit(EngineRequest.of("x", w.prompt().tokens(), 5), new RequestObserver() {
+            @Override
+            public void onTokens(int count, long timeNanos) {
+                if (firstAndEnd[0] < 0) {
+                    firstAndEnd[0] = timeNanos;
+                }
+            }
+
+            @Override
+            public void onFinished(Completion completion) {
+                firstAndEnd[1] = completion.timeNanos();
+            }
+        });
+        long t = 0;
+        long prefillStep = -1;
+        while (!engine.idle()) {
+            EngineStep step = engine.plan(t);
+            if (prefillStep < 0) {
+                prefillStep = step.durationNanos();
+            }
+            t += step.durationNanos();
+            clock.advanceTo(t);
+            step.complete();
+        }
+        assertThat(firstAndEnd[0]).isEqualTo(prefillStep);
+
+        PolicyReport report = new WhatIfSimulator(SimulationOptions.of(1, QWEN))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        Summary s = report.summary();
+        assertThat(s.completed()).isEqualTo(1);
+        assertThat(s.ttftP50S()).isCloseTo(prefillStep / 1e9, within(prefillStep / 1e9 * 0.002));
+        assertThat(s.e2eP50S()).isCloseTo(firstAndEnd[1] / 1e9, within(firstAndEnd[1] / 1e9 * 0.002));
+        // 3,000 tokens at the profile's ~16k tokens/s prefill: about 0.19 s.
+        assertThat(s.ttftP50S()).isBetween(0.12, 0.3);
+        assertThat(s.prefixHitRate()).isZero();
+        assertThat(report.replicas()).hasSize(1);
+        assertThat(report.replicas().getFirst().requests()).isEqualTo(1);
+    }
+
+    private static RequestPlan sharedPrefixPlan() {
+        SharedPrefixWorkload w = new SharedPrefixWorkload(new SharedPrefixWorkload.Spec(12, 4, IntDistribution.of(2000),
+                IntDistribution.of(200), IntDistribution.of(20), 7, false));
+        return RequestPlan.build(w, LoadProfile.poisson(new LoadStage(4, 10), new LoadStage(8, 10)), 0);
+    }
+
+    @Test
+    void sameInputsGiveTheSameReportWhateverTheThreadCount() throws Exception {
+        RequestPlan plan = sharedPrefixPlan();
+        SimulationOptions options = SimulationOptions.of(4, QWEN);
+        List<SimPolicy> policies = List.of(SimPolicy.of("approximate"), SimPolicy.of("random"));
+        List<PolicyReport> a = new WhatIfSimulator(options).run(plan, policies, 2, WhatIfSimulator.Progress.NONE);
+        List<PolicyReport> b = new WhatIfSimulator(options).run(plan, policies, 1, WhatIfSimulator.Progress.NONE);
+        String ja = JsonReport.toJson(new BenchReport(1, "simulate", "t", Map.of(), a, Map.of()));
+        String jb = JsonReport.toJson(new BenchReport(1, "simulate", "t", Map.of(), b, Map.of()));
+        assertThat(ja).isEqualTo(jb);
+        assertThat(a).extracting(PolicyReport::policy).containsExactly("approximate", "random");
+    }
+
+    @Test
+    void prefixAwareRoutingReusesTheSharedSystemPromptsRandomRoutingDoesLess() throws Exception {
+        RequestPlan plan = sharedPrefixPlan();
+        List<PolicyReport> reports = new WhatIfSimulator(SimulationOptions.of(4, QWEN)).run(plan,
+                List.of(SimPolicy.of("approximate"), SimPolicy.of("random")), 2, WhatIfSimulator.Progress.NONE);
+        Summary approximate = reports.get(0).summary();
+        Summary random = reports.get(1).summary();
+        assertThat(approximate.completed()).isEqualTo(plan.requests().size());
+        assertThat(random.completed()).isEqualTo(plan.requests().size());
+        // 12 groups x 4 prompts: at best 3 of 4 prompts of a group hit their 2,000-token system prompt (~68%).
+        assertThat(approximate.prefixHitRate()).isGreaterThan(0.5);
+        assertThat(approximate.prefixHitRate()).isGreaterThan(random.prefixHitRate());
+        // Every replica was scraped and its KV usage seen.
+        assertThat(reports.get(0).replicas()).hasSize(4).allMatch(r -> r.kvUsageMax() != null && r.kvUsageMax() > 0);
+    }
+
+    @Test
+    void precisePolicyLearnsFromTheEnginesKvEvents() throws Exception {
+        RequestPlan plan = sharedPrefixPlan();
+        SimulationOptions options = SimulationOptions.of(4, QWEN);
+        List<PolicyReport> reports = new WhatIfSimulator(options).run(plan,
+                List.of(SimPolicy.resolve("precise", options), SimPolicy.of("random")), 2, WhatIfSimulator.Progress.NONE);
+        assertThat(reports.get(0).policy()).isEqualTo("precise");
+        Summary precise = reports.get(0).summary();
+        assertThat(precise.completed()).isEqualTo(plan.requests().size());
+        assertThat(precise.prefixHitRate()).isGreaterThan(0.5).isGreaterThan(reports.get(1).summary().prefixHitRate());
+    }
+
+    @Test
+    void kvEventsReachTheListenerAfterTheConfiguredDelay() {
+        WorkloadRequest w = new RandomWorkload(IntDistribution.of(640), IntDistribution.of(2), 0, 1).request(0);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, w)),
+                List.of(new StageInfo(0, 1, 0, 1_000_000_000L, false)));
+        List<Long> delivered = new java.util.ArrayList<>();
+        SimPolicy recording = new SimPolicy("recording", (env, endpoints) -> new SimPolicy.Instance(
+                SimPolicy.of("round-robin").factory().create(env, endpoints).scheduler(),
+                (replica, event, at) -> {
+                    if (event instanceof dev.jetway.kvcache.event.KvEvent.BlockStored stored) {
+                        delivered.add(at);
+                        assertThat(stored.blockSize()).isEqualTo(64);
+                    }
+                }));
+        Summary s = new WhatIfSimulator(SimulationOptions.of(1, QWEN)).runOne(plan, recording,
+                WhatIfSimulator.Progress.NONE).summary();
+        // 640 prompt tokens = 10 full blocks stored at the end of the prefill step, seen 10 ms later.
+        assertThat(delivered).isNotEmpty();
+        assertThat(delivered.getFirst() / 1e9).isCloseTo(s.ttftP50S() + 0.010, within(0.0005));
+    }
+}
