@@ -24,6 +24,7 @@ public final class Endpoint {
     private volatile EndpointMetrics metrics = EndpointMetrics.UNKNOWN;
     private final AtomicInteger inFlightRequests = new AtomicInteger();
     private final AtomicLong inFlightTokens = new AtomicLong();
+    private final AtomicLong inFlightContextTokens = new AtomicLong();
 
     /**
      * @param id      stable unique id (llm-d uses namespace/pod name; for static pools the address is fine)
@@ -78,12 +79,28 @@ public final class Endpoint {
         return inFlightTokens.get();
     }
 
+    /**
+     * KV the requests in flight here added, as this gateway counts it: each request's uncached prompt tokens, held
+     * until it completes. A shared prefix counts once (for the request that brought it), like the unique blocks of
+     * Dynamo's active sequences; known at routing time, without waiting for a scrape.
+     */
+    public long inFlightContextTokens() {
+        return inFlightContextTokens.get();
+    }
+
     void addInFlight(int requests, long tokens) {
+        addInFlight(requests, tokens, 0);
+    }
+
+    void addInFlight(int requests, long tokens, long contextTokens) {
         if (requests != 0) {
             inFlightRequests.addAndGet(requests);
         }
         if (tokens != 0) {
             inFlightTokens.addAndGet(tokens);
+        }
+        if (contextTokens != 0) {
+            inFlightContextTokens.addAndGet(contextTokens);
         }
     }
 

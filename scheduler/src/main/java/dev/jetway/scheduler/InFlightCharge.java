@@ -8,26 +8,26 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class InFlightCharge {
 
-    private record Charge(Endpoint endpoint, long tokens, boolean tokensReleased) {
+    private record Charge(Endpoint endpoint, long tokens, long contextTokens, boolean tokensReleased) {
     }
 
     private final AtomicReference<Charge> current = new AtomicReference<>();
 
     /** Charges {@code endpoint}; a previous charge (the request was retried elsewhere) is released first. */
-    void charge(Endpoint endpoint, long tokens) {
-        Charge next = new Charge(endpoint, tokens, false);
+    void charge(Endpoint endpoint, long tokens, long contextTokens) {
+        Charge next = new Charge(endpoint, tokens, contextTokens, false);
         Charge prev = current.getAndSet(next);
         if (prev != null) {
             release(prev);
         }
-        endpoint.addInFlight(1, tokens);
+        endpoint.addInFlight(1, tokens, contextTokens);
     }
 
     /** Prefill done: the prompt tokens no longer wait. */
     void releaseTokens() {
         Charge c = current.get();
         while (c != null && !c.tokensReleased()) {
-            Charge released = new Charge(c.endpoint(), c.tokens(), true);
+            Charge released = new Charge(c.endpoint(), c.tokens(), c.contextTokens(), true);
             if (current.compareAndSet(c, released)) {
                 c.endpoint().addInFlight(0, -c.tokens());
                 return;
@@ -45,7 +45,7 @@ final class InFlightCharge {
     }
 
     private static void release(Charge c) {
-        c.endpoint().addInFlight(-1, c.tokensReleased() ? 0 : -c.tokens());
+        c.endpoint().addInFlight(-1, c.tokensReleased() ? 0 : -c.tokens(), -c.contextTokens());
     }
 
     Endpoint endpoint() {

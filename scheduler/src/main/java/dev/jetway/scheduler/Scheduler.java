@@ -148,11 +148,13 @@ public final class Scheduler {
 
     /**
      * The caller is sending the request to {@code target} (the primary, or a fallback on retry): counts it in
-     * flight there (moving the count from an earlier target) and runs the pre-request hooks (prefix index update).
+     * flight there (one request, and its uncached prompt tokens both until the first token and, as KV it occupies,
+     * until completion; moved from an earlier target) and runs the pre-request hooks (prefix index update).
      */
     public void preRequest(SchedulingResult result, Endpoint target) {
         Objects.requireNonNull(target, "target");
-        result.charge.charge(target, uncachedPromptTokens(result.context(), target));
+        long uncached = uncachedPromptTokens(result.context(), target);
+        result.charge.charge(target, uncached, uncached);
         PluginTimer timer = pluginTimer;
         for (PreRequestHook h : preRequestHooks) {
             long t0 = timer == null ? 0 : environment.nanoTime();
@@ -242,10 +244,15 @@ public final class Scheduler {
         return description;
     }
 
+    /** All prompt tokens of the request. */
+    static long promptTokens(SchedulingContext context) {
+        PromptTokens tokens = context.get(PromptTokens.KEY);
+        return tokens != null ? tokens.count() : estimateTokens(context.request());
+    }
+
     /** Prompt tokens {@code target} still has to prefill: the whole prompt minus what it is believed to cache. */
     static long uncachedPromptTokens(SchedulingContext context, Endpoint target) {
-        PromptTokens tokens = context.get(PromptTokens.KEY);
-        long count = tokens != null ? tokens.count() : estimateTokens(context.request());
+        long count = promptTokens(context);
         PrefixMatchInfo match = context.get(PrefixMatchInfo.DEFAULT_KEY);
         if (match != null) {
             int slot = context.endpoints().indexOf(target);

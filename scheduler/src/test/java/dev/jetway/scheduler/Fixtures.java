@@ -56,6 +56,11 @@ public final class Fixtures {
         e.addInFlight(requests, tokens);
     }
 
+    /** As {@link #inFlight(Endpoint, int, long)}, with the requests' whole prompts ({@code contextTokens}). */
+    public static void inFlight(Endpoint e, int requests, long tokens, long contextTokens) {
+        e.addInFlight(requests, tokens, contextTokens);
+    }
+
     public static double[] score(dev.jetway.scheduler.spi.Scorer scorer, SchedulingContext ctx) {
         Candidates c = new Candidates(ctx.endpoints());
         double[] out = new double[c.size()];

@@ -50,10 +50,13 @@ class SchedulerLifecycleTest {
         s.onFirstToken(r, fallback);
         assertThat(fallback.inFlightTokens()).isZero();
         assertThat(fallback.inFlightRequests()).isEqualTo(1);
+        assertThat(fallback.inFlightContextTokens()).as("the uncached prompt occupies KV until completion")
+                .isEqualTo(promptTokens);
         s.onComplete(r, fallback, true);
         s.onComplete(r, fallback, false); // reported twice: still released once
         assertThat(fallback.inFlightRequests()).isZero();
         assertThat(eps).allSatisfy(e -> assertThat(e.inFlightTokens()).isZero());
+        assertThat(eps).allSatisfy(e -> assertThat(e.inFlightContextTokens()).isZero());
     }
 
     @Test
@@ -155,6 +158,7 @@ class SchedulerLifecycleTest {
         assertThat(eps).allSatisfy(e -> {
             assertThat(e.inFlightRequests()).isZero();
             assertThat(e.inFlightTokens()).isZero();
+            assertThat(e.inFlightContextTokens()).isZero();
         });
     }
 

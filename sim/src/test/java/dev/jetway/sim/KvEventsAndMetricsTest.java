@@ -120,33 +120,40 @@ class KvEventsAndMetricsTest {
         int promptTokens = SimpleWordTokenizer.instance().count(prompt);
         other.postJson("/v1/completions", "{\"model\":\"kv-model\",\"prompt\":\"" + prompt
                 + "\",\"max_tokens\":3,\"ignore_eos\":true}");
-        var response = other.get("/metrics");
-        assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
-        PrometheusSamples after = PrometheusSamples.parse(response.body());
+        // The answer can reach the client a moment before the engine thread has counted its last step (vLLM's own
+        // stats are asynchronous too), so the counters are read until they settle.
+        PrometheusSamples[] last = new PrometheusSamples[1];
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            var response = other.get("/metrics");
+            assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            PrometheusSamples after = PrometheusSamples.parse(response.body());
+            last[0] = after;
 
-        String labels = "{engine=\"0\",model_name=\"kv-model\"}";
-        assertThat(after.value("vllm:prompt_tokens_total" + labels)
-                - before.value("vllm:prompt_tokens_total" + labels)).isEqualTo(promptTokens);
-        assertThat(after.value("vllm:generation_tokens_total" + labels)
-                - before.value("vllm:generation_tokens_total" + labels)).isEqualTo(3);
-        assertThat(after.value("vllm:request_success_total{engine=\"0\",model_name=\"kv-model\",finished_reason=\"length\"}")
-                - before.value("vllm:request_success_total{engine=\"0\",model_name=\"kv-model\",finished_reason=\"length\"}"))
-                .isEqualTo(1);
-        assertThat(after.value("vllm:time_to_first_token_seconds_count" + labels)
-                - before.value("vllm:time_to_first_token_seconds_count" + labels)).isEqualTo(1);
-        assertThat(after.value("vllm:inter_token_latency_seconds_count" + labels)
-                - before.value("vllm:inter_token_latency_seconds_count" + labels)).isEqualTo(2);
-        assertThat(after.value("vllm:e2e_request_latency_seconds_bucket{engine=\"0\",model_name=\"kv-model\",le=\"+Inf\"}"))
-                .isEqualTo(after.value("vllm:e2e_request_latency_seconds_count" + labels));
-        assertThat(after.value("vllm:request_queue_time_seconds_sum" + labels)).isGreaterThanOrEqualTo(0);
-        assertThat(after.value("vllm:prefix_cache_queries_total" + labels)).isGreaterThanOrEqualTo(promptTokens);
-        assertThat(after.value("vllm:prefix_cache_hits_total" + labels)).isGreaterThanOrEqualTo(0);
-        assertThat(after.value("vllm:num_requests_running" + labels)).isZero();
-        assertThat(after.value("vllm:num_requests_waiting" + labels)).isZero();
-        assertThat(after.value("vllm:kv_cache_usage_perc" + labels)).isBetween(0.0, 1.0);
-        assertThat(after.value("vllm:num_preemptions_total" + labels)).isZero();
-        assertThat(after.keys()).anyMatch(k -> k.startsWith("vllm:cache_config_info{block_size=\"16\"")
-                && k.contains("num_gpu_blocks=\"26624\""));
+            String labels = "{engine=\"0\",model_name=\"kv-model\"}";
+            assertThat(after.value("vllm:prompt_tokens_total" + labels)
+                    - before.value("vllm:prompt_tokens_total" + labels)).isEqualTo(promptTokens);
+            assertThat(after.value("vllm:generation_tokens_total" + labels)
+                    - before.value("vllm:generation_tokens_total" + labels)).isEqualTo(3);
+            assertThat(after.value("vllm:request_success_total{engine=\"0\",model_name=\"kv-model\",finished_reason=\"length\"}")
+                    - before.value("vllm:request_success_total{engine=\"0\",model_name=\"kv-model\",finished_reason=\"length\"}"))
+                    .isEqualTo(1);
+            assertThat(after.value("vllm:time_to_first_token_seconds_count" + labels)
+                    - before.value("vllm:time_to_first_token_seconds_count" + labels)).isEqualTo(1);
+            assertThat(after.value("vllm:inter_token_latency_seconds_count" + labels)
+                    - before.value("vllm:inter_token_latency_seconds_count" + labels)).isEqualTo(2);
+            assertThat(after.value("vllm:e2e_request_latency_seconds_bucket{engine=\"0\",model_name=\"kv-model\",le=\"+Inf\"}"))
+                    .isEqualTo(after.value("vllm:e2e_request_latency_seconds_count" + labels));
+            assertThat(after.value("vllm:request_queue_time_seconds_sum" + labels)).isGreaterThanOrEqualTo(0);
+            assertThat(after.value("vllm:prefix_cache_queries_total" + labels)).isGreaterThanOrEqualTo(promptTokens);
+            assertThat(after.value("vllm:prefix_cache_hits_total" + labels)).isGreaterThanOrEqualTo(0);
+            assertThat(after.value("vllm:num_requests_running" + labels)).isZero();
+            assertThat(after.value("vllm:num_requests_waiting" + labels)).isZero();
+            assertThat(after.value("vllm:kv_cache_usage_perc" + labels)).isBetween(0.0, 1.0);
+            assertThat(after.value("vllm:num_preemptions_total" + labels)).isZero();
+            assertThat(after.keys()).anyMatch(k -> k.startsWith("vllm:cache_config_info{block_size=\"16\"")
+                    && k.contains("num_gpu_blocks=\"26624\""));
+        });
+        PrometheusSamples after = last[0];
         for (String type : List.of("vllm:num_requests_running", "vllm:time_to_first_token_seconds",
                 "vllm:prompt_tokens_total", "vllm:lora_requests_info")) {
             assertThat(after.hasType(type)).as(type).isTrue();

@@ -298,5 +298,7 @@ class EndpointPickerConfigTest {
         assertThat(EndpointPickerConfig.policyOrFile(file.toString()).source()).isEqualTo(file.toString());
         assertThatThrownBy(() -> EndpointPickerConfig.policyOrFile(dir.resolve("nope.yaml").toString()))
                 .hasMessageContaining("cannot read");
+        assertThatThrownBy(() -> EndpointPickerConfig.policyOrFile("fastest"))
+                .hasMessageContaining("unknown policy 'fastest'").hasMessageContaining("round-robin");
     }
 }

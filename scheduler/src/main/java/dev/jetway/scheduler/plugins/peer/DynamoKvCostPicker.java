@@ -1,7 +1,6 @@
 package dev.jetway.scheduler.plugins.peer;
 
 import dev.jetway.scheduler.Endpoint;
-import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.config.PluginParameters;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.spi.Candidates;
@@ -28,8 +27,13 @@ import java.util.random.RandomGenerator;
  * <p>Mapping onto what Jetway observes: {@code overlap_blocks} = the approximate prefix match (Dynamo defaults to
  * KV events; its {@code --no-router-kv-events} mode is this approximation); {@code active_prefill_blocks} = this
  * gateway's in-flight uncached prompt tokens / block size (Dynamo's router-side prefill tracking);
- * {@code active_decode_blocks} = KV usage × the endpoint's KV capacity in blocks (Dynamo tracks active sequences
- * itself; the scraped usage is the closest signal). Parameters: {@code overlap_score_weight} (deprecated Dynamo name)
+ * {@code active_decode_blocks} = {@link Endpoint#inFlightContextTokens()} / block size: the uncached prompt tokens of
+ * the requests in flight there, held until completion, so a shared prefix counts once, like the unique blocks of
+ * Dynamo's router-tracked active sequences (output blocks not tracked, as Dynamo without
+ * {@code --router-track-output-blocks}). Both are counted by the gateway the instant it routes, as Dynamo's are.
+ * Earlier versions read the scraped KV usage, then the whole prompts in flight; both counted a shared prefix once per
+ * sequence (or idle cached blocks) and pushed requests away from their cached prefixes (38–48 % prefix hits on the
+ * llm-d 57× workload in the what-if simulator). Parameters: {@code overlap_score_weight} (deprecated Dynamo name)
  * and {@code prefill_load_scale} are the same knob (default 1.0; 0 = pure load balancing), {@code
  * overlap_score_credit} (1.0), {@code router_temperature} (0). Host/disk-tier credits and the excess-prefill decay
  * are not modelled.
@@ -37,9 +41,6 @@ import java.util.random.RandomGenerator;
 public final class DynamoKvCostPicker implements Picker, PrefixMatchReader {
 
     public static final String TYPE = "dynamo-kv-cost";
-    /** KV capacity assumed (blocks of the producer's size) when an endpoint has not reported its cache size. */
-    static final long DEFAULT_CAPACITY_BLOCKS = 31_250;
-
     public record Params(double prefillLoadScale, double overlapScoreCredit, double routerTemperature,
                          String prefixMatchInfoProducerName, int maxNumOfEndpoints) {
     }
@@ -95,10 +96,7 @@ public final class DynamoKvCostPicker implements Picker, PrefixMatchReader {
         int requestBlocks = match == null ? 0 : match.totalBlocks();
         int overlap = match == null ? 0 : match.matched(c.slot(i));
         double activePrefill = (double) e.inFlightTokens() / blockSize;
-        EndpointMetrics m = e.metrics();
-        long capacity = m.cacheNumBlocks() > 0 && m.cacheBlockSize() > 0
-                ? m.cacheNumBlocks() * m.cacheBlockSize() / blockSize : DEFAULT_CAPACITY_BLOCKS;
-        double activeDecode = m.kvCacheUsage() * capacity;
+        double activeDecode = (double) e.inFlightContextTokens() / blockSize;
         double prefill = Math.max(activePrefill + requestBlocks - params.overlapScoreCredit() * overlap, 0.0);
         double decode = activeDecode + requestBlocks;
         return params.prefillLoadScale() * prefill + decode;

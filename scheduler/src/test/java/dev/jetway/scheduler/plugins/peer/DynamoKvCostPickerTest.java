@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jetway.scheduler.Endpoint;
-import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.Fixtures;
 import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
@@ -32,9 +31,8 @@ class DynamoKvCostPickerTest {
 
     @Test
     void costFollowsDynamosFormula() {
-        // endpoint 0: 640 in-flight tokens = 10 prefill blocks; 20% of 1000 blocks busy = 200 decode blocks
-        eps.get(0).updateMetrics(EndpointMetrics.of(0, 0, 0.2, 0).withCache(64, 1000));
-        Fixtures.inFlight(eps.get(0), 1, 640);
+        // endpoint 0: 640 tokens still to prefill = 10 blocks; 12,800 uncached tokens of running requests = 200 blocks
+        Fixtures.inFlight(eps.get(0), 1, 640, 12_800);
         try {
             DynamoKvCostPicker p = picker(2.0, 0);
             double cost = p.cost(new Candidates(eps), 0, ctx(30, 0, 0).get(
@@ -42,7 +40,7 @@ class DynamoKvCostPickerTest {
             // prefill = 10 + 100 - 30 = 80, decode = 200 + 100
             assertThat(cost).isCloseTo(2.0 * 80 + 300, within(1e-9));
         } finally {
-            Fixtures.inFlight(eps.get(0), -1, -640);
+            Fixtures.inFlight(eps.get(0), -1, -640, -12_800);
         }
     }
 

@@ -1,0 +1,204 @@
+package dev.jetway.cli;
+
+import dev.jetway.bench.config.ApiType;
+import dev.jetway.bench.live.LiveBenchmark;
+import dev.jetway.bench.live.LiveOptions;
+import dev.jetway.bench.load.LoadProfile;
+import dev.jetway.bench.load.LoadStage;
+import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.Summary;
+import dev.jetway.bench.report.BenchReport;
+import dev.jetway.bench.report.JsonReport;
+import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.SharedPrefixWorkload;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code jetway demo} does: one local stack, the same workload twice (baseline policy, then Jetway's), replicas
+ * reset in between, and a side-by-side table.
+ */
+final class DemoRun {
+
+    /** The demo's knobs; defaults sized so both runs finish in well under two minutes on 2 cores. */
+    record Settings(int replicas, String profile, String baseline, String policy, double rate, double warmupSeconds, double durationSeconds,
+                    int groups, int promptsPerGroup, int systemPromptLen, int questionLen, int outputLen, long seed) {
+
+        void validate() {
+            require(replicas >= 1, "--replicas must be at least 1");
+            require(rate > 0, "--rate must be positive");
+            require(durationSeconds > 0 && durationSeconds <= 3600, "--duration must be in (0, 3600] seconds");
+            require(warmupSeconds >= 0 && warmupSeconds <= 3600, "--warmup must be in [0, 3600] seconds");
+            require(groups >= 1 && promptsPerGroup >= 1, "--groups and --prompts-per-group must be at least 1");
+            require(systemPromptLen >= 0 && questionLen >= 1 && outputLen >= 1,
+                    "--system-prompt-len must be >= 0, --question-len and --output-len >= 1");
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+
+    private static final String MODEL = "jetway/sim-model";
+
+    private final Settings settings;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    DemoRun(Settings settings, PrintWriter out, PrintWriter err) {
+        this.settings = settings;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(Path json) throws InterruptedException {
+        RequestPlan plan = plan();
+        List<PolicyReport> reports = new ArrayList<>();
+        LocalStack.Options options = new LocalStack.Options(MODEL, settings.replicas(), settings.profile(),
+                "127.0.0.1", 0, -1, settings.baseline());
+        try (LocalStack stack = LocalStack.start(options)) {
+            out.printf(Locale.ROOT, "Jetway demo: %d simulated %s replicas behind the gateway at %s%n",
+                    settings.replicas(), settings.profile(), stack.gatewayUrl());
+            out.printf(Locale.ROOT, "Workload: %d prefix groups x %d questions, %d-token shared system prompt, "
+                            + "%d-token question, %d output tokens; Poisson %.0f req/s, %.0f s warm-up + %.0f s measured (%d requests), streaming.%n%n",
+                    settings.groups(), settings.promptsPerGroup(), settings.systemPromptLen(), settings.questionLen(),
+                    settings.outputLen(), settings.rate(), settings.warmupSeconds(), settings.durationSeconds(),
+                    plan.requests().size());
+            out.flush();
+            LiveBenchmark bench = new LiveBenchmark(liveOptions(stack));
+            warmUp(stack, bench);
+            for (String policy : List.of(settings.baseline(), settings.policy())) {
+                stack.resetReplicas();
+                stack.usePolicy(policy);
+                awaitReady(stack);
+                out.printf(Locale.ROOT, "Running with %s ...%n", policy);
+                out.flush();
+                reports.add(bench.run(plan, 0, policy, progress()));
+                err.print("\r\033[K");
+                err.flush();
+            }
+        } catch (RuntimeException e) {
+            err.println("jetway demo failed: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        printTable(reports);
+        if (json != null) {
+            JsonReport.write(report(reports), json);
+            out.println("Wrote " + json);
+        }
+        out.flush();
+        return reports.stream().allMatch(r -> r.summary().successRate() > 0.99) ? 0 : 1;
+    }
+
+    /**
+     * Both runs must meet a warm JVM: without this the baseline alone pays for JIT compilation of the gateway and the
+     * replicas (they share this process), and scrapes that time out while compiling would take replicas out of
+     * rotation during its first seconds.
+     */
+    private void warmUp(LocalStack stack, LiveBenchmark bench) throws InterruptedException {
+        out.println("Warming up the JVM (not measured) ...");
+        out.flush();
+        SharedPrefixWorkload small = new SharedPrefixWorkload(new SharedPrefixWorkload.Spec(8, 4,
+                IntDistribution.of(Math.min(settings.systemPromptLen(), 1000)), IntDistribution.of(50),
+                IntDistribution.of(20), settings.seed() + 1, false));
+        bench.run(RequestPlan.build(small, LoadProfile.poisson(new LoadStage(20, 4)), 0), 0, "warm-up",
+                LiveBenchmark.Progress.NONE);
+        awaitReady(stack);
+    }
+
+    /** Waits (bounded) until the gateway sees every replica ready with fresh metrics. */
+    private void awaitReady(LocalStack stack) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = stack.gateway().routing().table().pools().stream()
+                    .allMatch(pool -> pool.readyCount() == pool.endpoints().size());
+            if (all) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        err.println("jetway demo: not every replica is ready after 30 s; measuring anyway");
+        err.flush();
+    }
+
+    private RequestPlan plan() {
+        SharedPrefixWorkload workload = new SharedPrefixWorkload(new SharedPrefixWorkload.Spec(settings.groups(),
+                settings.promptsPerGroup(), IntDistribution.of(settings.systemPromptLen()),
+                IntDistribution.of(settings.questionLen()), IntDistribution.of(settings.outputLen()), settings.seed(),
+                false));
+        LoadStage measured = new LoadStage(settings.rate(), settings.durationSeconds());
+        LoadProfile load = settings.warmupSeconds() > 0
+                ? LoadProfile.poisson(new LoadStage(settings.rate(), settings.warmupSeconds(), true), measured)
+                : LoadProfile.poisson(measured);
+        return RequestPlan.build(workload, load, 0);
+    }
+
+    private LiveOptions liveOptions(LocalStack stack) {
+        return new LiveOptions(URI.create(stack.gatewayUrl()), MODEL, ApiType.COMPLETION, true, true,
+                Duration.ofMinutes(2), Map.of(), null, null);
+    }
+
+    private LiveBenchmark.Progress progress() {
+        return (done, total) -> {
+            if (done % 10 == 0 || done == total) {
+                synchronized (err) {
+                    err.printf(Locale.ROOT, "\r  %d/%d requests done", done, total);
+                    err.flush();
+                }
+            }
+        };
+    }
+
+    private void printTable(List<PolicyReport> reports) {
+        out.println();
+        out.printf(Locale.ROOT, "%-28s %12s %12s %12s %14s %12s %10s%n", "policy", "TTFT p50 s", "TTFT p90 s",
+                "E2E p90 s", "output tok/s", "prefix hits", "success");
+        for (PolicyReport r : reports) {
+            Summary s = r.summary();
+            out.printf(Locale.ROOT, "%-28s %12s %12s %12s %14.0f %11.1f%% %9.1f%%%n", r.policy(), seconds(s.ttftP50S()),
+                    seconds(s.ttftP90S()), seconds(s.e2eP90S()), s.outputTokensPerS(), 100 * s.prefixHitRate(),
+                    100 * s.successRate());
+        }
+        if (reports.size() == 2) {
+            Summary base = reports.get(0).summary();
+            Summary ours = reports.get(1).summary();
+            if (base.ttftP90S() != null && ours.ttftP90S() != null && ours.ttftP90S() > 0) {
+                out.printf(Locale.ROOT, "%nTTFT p90: %.1fx lower with %s than with %s; prefix-cache hit rate %.0f%% vs %.0f%%.%n",
+                        base.ttftP90S() / ours.ttftP90S(), reports.get(1).policy(), reports.get(0).policy(),
+                        100 * ours.prefixHitRate(), 100 * base.prefixHitRate());
+            }
+        }
+    }
+
+    private static String seconds(Double value) {
+        return value == null ? "-" : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private BenchReport report(List<PolicyReport> reports) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("mode", "demo");
+        run.put("replicas", settings.replicas());
+        run.put("profile", settings.profile());
+        run.put("rate", settings.rate());
+        run.put("warmup_s", settings.warmupSeconds());
+        run.put("duration_s", settings.durationSeconds());
+        run.put("num_groups", settings.groups());
+        run.put("num_prompts_per_group", settings.promptsPerGroup());
+        run.put("system_prompt_len", settings.systemPromptLen());
+        run.put("question_len", settings.questionLen());
+        run.put("output_len", settings.outputLen());
+        run.put("seed", settings.seed());
+        return new BenchReport(BenchReport.SCHEMA_VERSION, "demo", "shared-prefix", run, reports, Map.of());
+    }
+}
