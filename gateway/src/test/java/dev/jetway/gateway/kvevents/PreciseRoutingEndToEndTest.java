@@ -167,6 +167,22 @@ class PreciseRoutingEndToEndTest {
     }
 
     @Test
+    void thePoolsKvBlockSizeIsTheDefaultAndTheProducersOwnWins() throws Exception {
+        String withPoolSize = yaml("precise").replace("    endpointPicker: precise\n",
+                "    endpointPicker: precise\n    kvBlockSize: 32\n");
+        try (GatewayHarness g = GatewayHarness.start(withPoolSize)) {
+            assertThat(g.server.routing().preciseIndex("p").config().blockSize()).isEqualTo(32);
+        }
+        String producerSays = withPoolSize.replace("endpointPicker: precise", "endpointPicker: {apiVersion: "
+                + "llm-d.ai/v1alpha1, kind: EndpointPickerConfig, plugins: [{type: precise-prefix-cache-producer, "
+                + "parameters: {tokenProcessorConfig: {blockSize: 64}}}, {type: prefix-cache-scorer, parameters: "
+                + "{prefixMatchInfoProducerName: precise-prefix-cache-producer}}]}");
+        try (GatewayHarness g = GatewayHarness.start(producerSays)) {
+            assertThat(g.server.routing().preciseIndex("p").config().blockSize()).isEqualTo(64);
+        }
+    }
+
+    @Test
     void subscriptionsFollowConfigReloads() throws Exception {
         try (GatewayHarness g = GatewayHarness.start(yaml("precise"))) {
             awaitSubscribed(g, 3);
