@@ -30,7 +30,6 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> errorCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> kvEventMessages = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> pluginDurations = new ConcurrentHashMap<>();
     private final Timer schedulerDuration;
     private final Counter retries;
@@ -92,14 +91,6 @@ public final class GatewayMetrics {
         pollErrors.computeIfAbsent(endpoint, e -> Counter.builder("llm_d_epp_datalayer_poll_errors")
                 .description("Failed scrapes of model-server metrics")
                 .tag("endpoint", e)
-                .register(registry)).increment();
-    }
-
-    /** One KV-event message received, by what the precise index did with it. */
-    public void kvEventMessage(String result) {
-        kvEventMessages.computeIfAbsent(result, r -> Counter.builder("jetway_kv_event_messages")
-                .description("KV-event messages received from model servers, by outcome")
-                .tag("result", r)
                 .register(registry)).increment();
     }
 

@@ -92,8 +92,31 @@ class PreciseRoutingEndToEndTest {
         return sim.replicas().stream().filter(r -> endpoint.endsWith(":" + r.httpPort())).findFirst().orElseThrow();
     }
 
+    /**
+     * Waits until {@code g} has received a KV-event message from every replica: only then is each subscription
+     * known to be live (a ZMQ subscriber misses whatever was published before it joined).
+     */
+    static void awaitLiveSubscriptions(GatewayHarness g) throws Exception {
+        PrecisePrefixIndex index = g.server.routing().kvEvents().index("p");
+        HttpClient http = HttpClient.newHttpClient();
+        int[] probe = {0};
+        for (SimReplica r : sim.replicas()) {
+            String endpoint = "127.0.0.1:" + r.httpPort();
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                String prompt = FillerText.sequence(32, 90_000 + 100 * probe[0]++); // two fresh blocks: one event
+                http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint + "/v1/completions"))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body(prompt))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return index.endpointStats(index.endpointId(endpoint).orElseThrow()).messages() > 0;
+            });
+        }
+    }
+
     @Test
     void prefixGroupsStayOnTheReplicaThatHoldsThemAndRoutingFollowsAReset() throws Exception {
+        awaitSubscribed(gw, 3);
+        awaitLiveSubscriptions(gw);
         int groups = 4;
         List<String> systems = new ArrayList<>();
         Map<Integer, String> home = new HashMap<>();
@@ -147,6 +170,7 @@ class PreciseRoutingEndToEndTest {
                 "    endpointPicker: precise\n    tokenizer: engine\n");
         try (GatewayHarness g = GatewayHarness.start(yaml)) {
             awaitSubscribed(g, 3);
+            awaitLiveSubscriptions(g);
             String system = FillerText.sequence(200, 40_000);
             java.util.function.Function<String, String> chat = q -> "{\"model\":\"" + MODEL + "\",\"max_tokens\":1,"
                     + "\"messages\":[{\"role\":\"system\",\"content\":\"" + system + "\"},"
@@ -210,6 +234,7 @@ class PreciseRoutingEndToEndTest {
                       {type: queue-scorer}]}""";
         try (GatewayHarness wrong = GatewayHarness.start(yaml(picker.replace("\n", " ")))) {
             awaitSubscribed(wrong, 3);
+            awaitLiveSubscriptions(wrong);
             for (int i = 0; i < 6; i++) {
                 routed(wrong, FillerText.sequence(100, 20_000 + 500 * i));
             }

@@ -11,7 +11,8 @@ import java.util.List;
  * request agrees as soon as the first such block appears confirmed by a {@code BlockStored}; because keys are chained,
  * that proves tokens, block size, model/LoRA root and cache salt all matched up to it. If the timeout passes without
  * it while the endpoint did publish {@code BlockStored} events meanwhile, the request disagrees; if the endpoint
- * published nothing (idle publisher, lost subscription) the request is not judged. Used under the index's write lock.
+ * published nothing (idle publisher, lost subscription) the request is not judged; nor is a request routed to an
+ * endpoint whose publisher has sent nothing since the gateway subscribed. Used under the index's write lock.
  */
 final class ParityChecker {
 
@@ -21,6 +22,12 @@ final class ParityChecker {
     private final List<Pending> pending = new ArrayList<>();
 
     void expect(EndpointMaskTable table, EndpointState endpoint, long[] keys, long deadlineNanos) {
+        if (endpoint.messages == 0) {
+            // Nothing received from this publisher yet: the subscription may not be live (a ZMQ subscriber misses what
+            // was published before it joined), so a missing BlockStored would prove nothing. Judging it would raise a
+            // false alarm on every gateway start.
+            return;
+        }
         for (long key : keys) {
             if (!table.contains(key, endpoint.id)) {
                 pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen));

@@ -211,6 +211,7 @@ class PrecisePrefixIndexTest {
 
     @Test
     void parityIsOneWhenTheEngineCachesWhatJetwayHashed() {
+        send(a, engineA, engineA.store(tokens(900_000, BS))); // the subscription is live
         for (int r = 0; r < 20; r++) {
             int[] prompt = concat(tokens(0, 2 * BS), tokens(10_000 + r * 100, 2 * BS)); // shared system prompt
             index.speculate(a, index.requestKeys(MODEL, null, null, prompt));
@@ -231,6 +232,7 @@ class PrecisePrefixIndexTest {
     @Test
     void parityFallsWhenTheEngineUsesAnotherBlockSize() {
         FakeVllmEngine misconfigured = new FakeVllmEngine(2 * BS);
+        send(b, misconfigured, misconfigured.store(tokens(900_000, 2 * BS))); // the subscription is live
         for (int r = 0; r < 20; r++) {
             int[] prompt = tokens(r * 1000, 4 * BS);
             index.speculate(b, index.requestKeys(MODEL, null, null, prompt));
@@ -248,6 +250,7 @@ class PrecisePrefixIndexTest {
 
     @Test
     void parityFallsAndPointsAtTokensWhenTheEngineSaltsWhatJetwayDidNot() {
+        send(a, engineA, engineA.store(tokens(900_000, BS))); // the subscription is live
         for (int r = 0; r < 20; r++) {
             int[] prompt = tokens(r * 1000, 2 * BS);
             index.expect(a, index.requestKeys(MODEL, null, null, prompt));
@@ -260,6 +263,19 @@ class PrecisePrefixIndexTest {
         ParityReport report = index.parity(a);
         assertThat(report.ratio()).isEqualTo(0.75);
         assertThat(report.hint()).isEqualTo(ParityHint.TOKENS_DIFFER);
+    }
+
+    @Test
+    void requestsRoutedBeforeThePublisherWasHeardFromAreNotJudged() {
+        // A ZMQ subscriber misses what was published before it joined: silence before the first message proves nothing.
+        int[] early = tokens(0, 2 * BS);
+        index.expect(a, index.requestKeys(MODEL, null, null, early));
+        engineA.store(early); // published, but before the subscription was live: never received
+        send(a, engineA, engineA.store(tokens(5_000, 2 * BS)));
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        assertThat(index.parity(a).samples()).isZero();
     }
 
     @Test
