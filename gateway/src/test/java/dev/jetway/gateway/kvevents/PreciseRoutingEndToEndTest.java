@@ -96,14 +96,16 @@ class PreciseRoutingEndToEndTest {
      * Waits until {@code g} has received a KV-event message from every replica: only then is each subscription
      * known to be live (a ZMQ subscriber misses whatever was published before it joined).
      */
+    private static final java.util.concurrent.atomic.AtomicInteger PROBES = new java.util.concurrent.atomic.AtomicInteger();
+
     static void awaitLiveSubscriptions(GatewayHarness g) throws Exception {
         PrecisePrefixIndex index = g.server.routing().kvEvents().index("p");
         HttpClient http = HttpClient.newHttpClient();
-        int[] probe = {0};
         for (SimReplica r : sim.replicas()) {
             String endpoint = "127.0.0.1:" + r.httpPort();
             await().atMost(Duration.ofSeconds(15)).until(() -> {
-                String prompt = FillerText.sequence(32, 90_000 + 100 * probe[0]++); // two fresh blocks: one event
+                // two blocks no replica has cached yet, so the engine publishes a BlockStored
+                String prompt = FillerText.random(32, new java.util.SplittableRandom(7_000 + PROBES.getAndIncrement()));
                 http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint + "/v1/completions"))
                         .header("content-type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body(prompt))).build(),
