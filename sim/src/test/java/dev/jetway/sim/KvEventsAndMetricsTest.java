@@ -55,8 +55,9 @@ class KvEventsAndMetricsTest {
             sub.connect(replica.kvEventsEndpoint());
             List<KvEventMessage> messages = new ArrayList<>();
             List<KvEvent> events = new ArrayList<>();
-            // A SUB socket misses what was published before it joined: send fresh prompts until events flow.
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
+            // A SUB socket misses what was published before it joined: send fresh prompts until events flow. The
+            // condition runs on this thread: a ZMQ socket must stay on the thread that uses it.
+            await().pollInSameThread().atMost(Duration.ofSeconds(30)).until(() -> {
                 int[] prompt = new int[33];
                 Arrays.setAll(prompt, i -> 1000 * (sent.size() + 1) + i);
                 sent.add(prompt);
@@ -78,7 +79,7 @@ class KvEventsAndMetricsTest {
             assertThat(sent).anySatisfy(prompt -> assertThat(stored.tokenIds()).containsExactly(Arrays.copyOf(prompt, 32)));
 
             cluster.resetAll().join();
-            await().atMost(Duration.ofSeconds(15)).until(() -> {
+            await().pollInSameThread().atMost(Duration.ofSeconds(15)).until(() -> {
                 receive(sub, messages, events, Duration.ofMillis(3000), KvEvent.AllBlocksCleared.class);
                 return events.getLast() instanceof KvEvent.AllBlocksCleared;
             });

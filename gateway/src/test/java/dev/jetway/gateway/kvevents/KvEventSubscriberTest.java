@@ -69,7 +69,8 @@ class KvEventSubscriberTest {
             KvEventSubscriber s = new KvEventSubscriber(zmq, endpoint, "127.0.0.1:8000", "m", "kv@", index).start();
             assertThat(index.endpointId("127.0.0.1:8000")).isPresent(); // known model: registered at once
             long[] seq = {0};
-            await().atMost(Duration.ofSeconds(5)).until(() -> {
+            // the condition runs on this thread: a ZMQ socket must stay on the thread that uses it
+            await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(() -> {
                 byte[][] frames = message(seq[0]++, 100 * seq[0]);
                 pub.send(frames[0], ZMQ.SNDMORE);
                 pub.send(frames[1], ZMQ.SNDMORE);
