@@ -24,15 +24,30 @@ class LocalStackPreciseTest {
             String body = "{\"model\":\"" + stack.model() + "\",\"max_tokens\":1,\"prompt\":\"" + prompt + "\"}";
             PrecisePrefixIndex index = stack.gateway().routing().kvEvents().index("local");
             assertThat(index).isNotNull();
+            // A SUB socket misses what was published before it joined: first hear from every replica's publisher,
+            // with fresh prompts sent to it directly.
+            int probe = 0;
+            for (String replica : stack.replicaUrls()) {
+                long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (index.endpointStats().stream().noneMatch(s -> replica.endsWith("//" + s.endpoint()) && s.messages() > 0)) {
+                    assertThat(System.nanoTime()).as("no KV event from " + replica).isLessThan(until);
+                    String fresh = FillerText.random(32, new java.util.SplittableRandom(1_000 + probe++));
+                    http.send(HttpRequest.newBuilder(URI.create(replica + "/v1/completions"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + stack.model()
+                                    + "\",\"max_tokens\":1,\"prompt\":\"" + fresh + "\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    Thread.sleep(100);
+                }
+            }
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl()
+                            + "/v1/completions")).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             int held = 0;
-            while (held == 0 && System.nanoTime() < deadline) {
-                // until the SUB sockets have joined, the first events may be missed: ask again
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl()
-                                + "/v1/completions")).header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                Thread.sleep(200);
+            while (held < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
                 held = index.match(stack.model(), null, null, SimpleWordTokenizer.instance().encode(prompt))
                         .matches().stream().filter(m -> index.endpointStats().stream()
                                 .anyMatch(s -> s.endpoint().equals(m.endpoint()) && s.blocksStored() > 0))
