@@ -29,6 +29,7 @@ class PreciseRoutingTest {
             try (GatewayHarness gw = GatewayHarness.start(yaml)) {
                 PrecisePrefixIndex index = gw.server.routing().preciseIndex("p");
                 assertThat(index).isNotNull();
+                dev.jetway.gateway.testing.KvEventsLive.await(index, sim.replicas(), "m");
                 String prompt = FillerText.sequence(600, 3);
                 String body = "{\"model\":\"m\",\"max_tokens\":1,\"prompt\":\"" + prompt + "\"}";
                 HttpResponse<String> first = gw.post("/v1/completions", body);
