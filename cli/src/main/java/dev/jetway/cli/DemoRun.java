@@ -174,9 +174,10 @@ final class DemoRun {
             Summary base = reports.get(0).summary();
             Summary ours = reports.get(1).summary();
             if (base.ttftP90S() != null && ours.ttftP90S() != null && ours.ttftP90S() > 0) {
-                out.printf(Locale.ROOT, "%nTTFT p90: %.1fx lower with %s than with %s; prefix-cache hit rate %.0f%% vs %.0f%%.%n",
-                        base.ttftP90S() / ours.ttftP90S(), reports.get(1).policy(), reports.get(0).policy(),
-                        100 * ours.prefixHitRate(), 100 * base.prefixHitRate());
+                double ratio = base.ttftP90S() / ours.ttftP90S();
+                out.printf(Locale.ROOT, "%nTTFT p90: %.1fx %s with %s than with %s; prefix-cache hit rate %.0f%% vs %.0f%%.%n",
+                        ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "lower" : "higher", reports.get(1).policy(),
+                        reports.get(0).policy(), 100 * ours.prefixHitRate(), 100 * base.prefixHitRate());
             }
         }
     }
