@@ -14,7 +14,6 @@ import dev.jetway.bench.metrics.Slo;
 import dev.jetway.bench.report.BenchReport;
 import dev.jetway.bench.report.MarkdownReport;
 import dev.jetway.bench.report.ProgressBar;
-import dev.jetway.bench.report.ReportFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,6 +36,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     LogOptions log;
+
+    @Mixin
+    ReportOptions reportOptions;
 
     @Spec
     CommandSpec spec;
@@ -84,29 +86,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--label", description = "Name of this target in the report (default: the URL).")
     String label;
 
-    @Option(names = "--slo-ttft", description = "SLO on TTFT in seconds, for goodput.")
-    Double sloTtft;
-
-    @Option(names = "--slo-tpot", description = "SLO on time per output token in seconds, for goodput.")
-    Double sloTpot;
-
     @Option(names = "--gpu-hour-cost", description = "Cost of one GPU-hour, for output tokens per dollar (with --gpus).")
     Double gpuHourCost;
 
     @Option(names = "--gpus", defaultValue = "1", description = "GPUs behind the URL, for tokens per dollar (default: ${DEFAULT-VALUE}).")
     int gpus;
-
-    @Option(names = "--json", description = "Write the JSON report here.")
-    Path json;
-
-    @Option(names = "--markdown", description = "Write the Markdown report here.")
-    Path markdown;
-
-    @Option(names = "--html", description = "Write the HTML report (charts inline) here.")
-    Path html;
-
-    @Option(names = "--no-progress", description = "No progress bar on stderr.")
-    boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
@@ -138,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
             if (cap < 0 || timeoutSeconds <= 0 || gpus < 1) {
                 throw new IllegalArgumentException("--max-concurrency must be >= 0, --timeout and --gpus positive");
             }
-            Slo slo = sloTtft != null || sloTpot != null ? new Slo(sloTtft == null ? 0 : sloTtft, sloTpot == null ? 0 : sloTpot) : null;
+            Slo slo = reportOptions.slo();
             Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpus) : null;
             LiveOptions options = new LiveOptions(URI.create(base), modelName, apiType, config.streaming() && !noStream,
                     config.ignoreEos(), Duration.ofMillis(Math.round(timeoutSeconds * 1000)), headers, slo, cost);
@@ -148,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
                     plan.endNanos() / 1e9);
             err.flush();
             ProgressBar bar = new ProgressBar(System.err, System.console() != null);
-            LiveBenchmark.Progress progress = noProgress || log.quiet ? LiveBenchmark.Progress.NONE
+            LiveBenchmark.Progress progress = reportOptions.noProgress || log.quiet ? LiveBenchmark.Progress.NONE
                     : (done, total) -> bar.update(name, done, total);
             if (scrapeIntervalMs <= 0) {
                 throw new IllegalArgumentException("--scrape-interval-ms must be positive");
@@ -165,13 +149,12 @@ final class BenchCommand implements Callable<Integer> {
             settings.put("max_concurrency", cap);
             settings.put("timeout_s", timeoutSeconds);
             settings.put("requests", plan.requests().size());
-            settings.put("slo_ttft_s", sloTtft);
-            settings.put("slo_tpot_s", sloTpot);
+            reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus", gpus);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "bench",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, List.of(result), Map.of());
-            ReportFiles.write(report, json, markdown, html);
+            reportOptions.write(report);
             PrintWriter out = spec.commandLine().getOut();
             out.print(MarkdownReport.render(report));
             out.flush();

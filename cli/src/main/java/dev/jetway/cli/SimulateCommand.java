@@ -10,7 +10,6 @@ import dev.jetway.bench.metrics.Slo;
 import dev.jetway.bench.report.BenchReport;
 import dev.jetway.bench.report.MarkdownReport;
 import dev.jetway.bench.report.ProgressBar;
-import dev.jetway.bench.report.ReportFiles;
 import dev.jetway.bench.sim.SimPolicy;
 import dev.jetway.bench.sim.SimulationOptions;
 import dev.jetway.bench.sim.WhatIfSimulator;
@@ -37,6 +36,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Mixin
     LogOptions log;
+
+    @Mixin
+    ReportOptions reportOptions;
 
     @Spec
     CommandSpec spec;
@@ -79,26 +81,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--max-requests", defaultValue = "0", description = "Stop the plan after this many requests (0 = all).")
     int maxRequests;
 
-    @Option(names = "--slo-ttft", description = "SLO on TTFT in seconds, for goodput.")
-    Double sloTtft;
-
-    @Option(names = "--slo-tpot", description = "SLO on time per output token in seconds, for goodput.")
-    Double sloTpot;
-
     @Option(names = "--gpu-hour-cost", description = "Cost of one GPU-hour, for output tokens per dollar.")
     Double gpuHourCost;
-
-    @Option(names = "--json", description = "Write the JSON report here.")
-    Path json;
-
-    @Option(names = "--markdown", description = "Write the Markdown report here.")
-    Path markdown;
-
-    @Option(names = "--html", description = "Write the HTML report (charts inline) here.")
-    Path html;
-
-    @Option(names = "--no-progress", description = "No progress bar on stderr.")
-    boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
@@ -126,7 +110,7 @@ final class SimulateCommand implements Callable<Integer> {
                 err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive");
                 return 2;
             }
-            Slo slo = sloTtft != null || sloTpot != null ? new Slo(sloTtft == null ? 0 : sloTtft, sloTpot == null ? 0 : sloTpot) : null;
+            Slo slo = reportOptions.slo();
             int gpusPerReplica = engine.profile().hardware().gpus();
             String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
             List<SimPolicy> sims = new ArrayList<>();
@@ -145,7 +129,7 @@ final class SimulateCommand implements Callable<Integer> {
                 SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
                         Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
                 String suffix = counts.size() > 1 ? "@" + n : "";
-                WhatIfSimulator.Progress progress = noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
+                WhatIfSimulator.Progress progress = reportOptions.noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
                         : (name, virtual, done, total) -> bar.update(name + suffix, done, total);
                 for (PolicyReport r : new WhatIfSimulator(options).run(plan, sims, threads, progress)) {
                     reports.add(suffix.isEmpty() ? r
@@ -164,13 +148,12 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("kv_event_delay_ms", kvEventDelayMs);
             settings.put("seed", seed);
             settings.put("requests", plan.requests().size());
-            settings.put("slo_ttft_s", sloTtft);
-            settings.put("slo_tpot_s", sloTpot);
+            reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus_per_replica", gpusPerReplica);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
-            ReportFiles.write(report, json, markdown, html);
+            reportOptions.write(report);
             PrintWriter out = spec.commandLine().getOut();
             out.print(MarkdownReport.render(report));
             out.flush();
