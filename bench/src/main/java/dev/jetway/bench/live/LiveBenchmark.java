@@ -71,6 +71,7 @@ public final class LiveBenchmark {
         MetricsCollector collector = new MetricsCollector(plan.stages(), options.slo());
         int total = plan.requests().size();
         CountDownLatch remaining = new CountDownLatch(total);
+        int[] ended = {0};
         Semaphore cap = maxConcurrency > 0 ? new Semaphore(maxConcurrency) : null;
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -95,8 +96,11 @@ public final class LiveBenchmark {
                     if (cap != null) {
                         cap.release();
                     }
+                    // Serialised so the reported count never goes backwards when two requests end at once.
+                    synchronized (ended) {
+                        progress.update(++ended[0], total);
+                    }
                     remaining.countDown();
-                    progress.update(total - (int) remaining.getCount(), total);
                 };
                 send(client, planned, collector, trace, () -> System.nanoTime() - t0, onEnd);
             }
