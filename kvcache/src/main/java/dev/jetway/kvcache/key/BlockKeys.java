@@ -26,9 +26,9 @@ public final class BlockKeys {
         return UNSEEDED.hashBytes(material.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The key of one block given its parent's key. */
+    /** The key of one block given its parent's key. Allocates nothing. */
     public static long next(long parent, int[] tokens, int offset, int length) {
-        return LongHashFunction.xx(parent).hashInts(tokens, offset, length);
+        return XxHash64Ints.hash(parent, tokens, offset, length);
     }
 
     /**
