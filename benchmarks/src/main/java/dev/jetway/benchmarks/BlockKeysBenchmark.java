@@ -24,6 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The prompt is {@code promptTokens} × 4 characters ({@code 55000} is the 220 KB prompt of issue #4's target), either
  * filler words ({@code text=filler}, all ASCII) or the same words with one word in eight replaced by non-ASCII text
  * ({@code text=mixed}: accented Latin, CJK, emoji, Unicode spaces), so the tokenizers' slow paths are measured too.
+ * Each method also reports the thread's CPU time ({@link ThreadCpuCounter}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -64,25 +65,29 @@ public class BlockKeysBenchmark {
 
     /** Keys of the jetway-simple-v1 tokens (full blocks). */
     @Benchmark
-    public long[] keys() {
+    public long[] keys(ThreadCpuCounter cpu) {
+        cpu.call();
         return BlockKeys.of(tokens, blockSize, root);
     }
 
     /** Jetway's tokenizer ({@code jetway-simple-v1}), what the gateway runs on every prompt of a sim pool. */
     @Benchmark
-    public int[] tokenize() {
+    public int[] tokenize(ThreadCpuCounter cpu) {
+        cpu.call();
         return SimpleWordTokenizer.instance().encode(prompt);
     }
 
     /** llm-d's estimate: UTF-8 bytes packed four per pseudo-token (the default config's token producer). */
     @Benchmark
-    public int[] estimate() {
+    public int[] estimate(ThreadCpuCounter cpu) {
+        cpu.call();
         return ByteEstimateTokenizer.instance().encode(prompt);
     }
 
     /** Estimate plus keys: what the default config's producers compute per request before any endpoint is looked at. */
     @Benchmark
-    public long[] estimateAndKeys() {
+    public long[] estimateAndKeys(ThreadCpuCounter cpu) {
+        cpu.call();
         int[] ids = ByteEstimateTokenizer.instance().encode(prompt);
         return BlockKeys.of(ids, ids.length, blockSize, root, true, 0);
     }
