@@ -1,5 +1,6 @@
 package dev.jetway.scheduler;
 
+import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.Pick;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,8 @@ public final class ProfileDecision {
     private final List<Endpoint> endpoints;
     private final List<FilterStep> filters = new ArrayList<>(4);
     private final List<ScorerStep> scorers = new ArrayList<>(4);
-    private int[] finalSlots;
+    // The profile's own candidate list, which no plugin changes after the filters: no copy of its slots needed.
+    private Candidates survivors;
     private int finalCount;
     private double[] totals;
     private String picker;
@@ -36,8 +38,8 @@ public final class ProfileDecision {
         filters.add(new FilterStep(filter, removedSlots));
     }
 
-    void survivors(int[] slots, int count) {
-        this.finalSlots = slots;
+    void survivors(Candidates candidates, int count) {
+        this.survivors = candidates;
         this.finalCount = count;
     }
 
@@ -82,7 +84,7 @@ public final class ProfileDecision {
     public List<Endpoint> scoredEndpoints() {
         List<Endpoint> out = new ArrayList<>(finalCount);
         for (int i = 0; i < finalCount; i++) {
-            out.add(endpoints.get(finalSlots[i]));
+            out.add(endpoints.get(survivors.slot(i)));
         }
         return out;
     }
@@ -141,7 +143,7 @@ public final class ProfileDecision {
 
     private int positionOf(Endpoint endpoint) {
         for (int i = 0; i < finalCount; i++) {
-            if (endpoints.get(finalSlots[i]) == endpoint) {
+            if (endpoints.get(survivors.slot(i)) == endpoint) {
                 return i;
             }
         }
@@ -182,7 +184,7 @@ public final class ProfileDecision {
         sb.append(" scores");
         for (int k = 0; k < shown; k++) {
             int i = order[k];
-            sb.append(k == 0 ? " " : "; ").append(endpoints.get(finalSlots[i]).id()).append('=')
+            sb.append(k == 0 ? " " : "; ").append(endpoints.get(survivors.slot(i)).id()).append('=')
                     .append(fmt(totals[i]));
             if (!scorers.isEmpty()) {
                 sb.append('{');

@@ -117,7 +117,6 @@ public final class Scheduler {
                 timer.record("DataProducer", p.type(), p.name(), environment.nanoTime() - t0);
             }
         }
-        Candidates all = new Candidates(endpoints);
         Map<String, ProfileResult> results = new HashMap<>(4);
         // Bounded: a handler that keeps returning profiles cannot loop forever.
         for (int round = 0; round <= profiles.size(); round++) {
@@ -127,7 +126,8 @@ public final class Scheduler {
             }
             for (SchedulingProfile profile : next) {
                 ProfileDecision trace = decision.startProfile(profile.name());
-                results.put(profile.name(), profile.run(context, all.copy(), trace, timer));
+                // Each profile filters its own candidate list.
+                results.put(profile.name(), profile.run(context, new Candidates(endpoints), trace, timer));
             }
         }
         String primary = results.isEmpty() ? null : profileHandler.primaryProfile(context, results);

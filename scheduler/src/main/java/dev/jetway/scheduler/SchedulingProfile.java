@@ -55,11 +55,7 @@ public final class SchedulingProfile {
             trace.filtered(f.name(), candidates.takeLastRemoved());
         }
         int n = candidates.size();
-        int[] slots = new int[n];
-        for (int i = 0; i < n; i++) {
-            slots[i] = candidates.slot(i);
-        }
-        trace.survivors(slots, n);
+        trace.survivors(candidates, n);
         double[] totals = new double[n];
         for (WeightedScorer ws : scorers) {
             if (n == 0) {
