@@ -26,9 +26,13 @@ public final class BlockKeys {
         return UNSEEDED.hashBytes(material.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The key of one block given its parent's key. Allocates nothing. */
+    /**
+     * The key of one block given its parent's key. The seeded function object does not survive JIT escape analysis
+     * ({@code -prof gc} of {@code BlockKeysBenchmark.keys}: only the key array is allocated), and the library's
+     * unchecked 8-byte reads were faster than a hand-written XXH64 over the int array (docs/performance.md).
+     */
     public static long next(long parent, int[] tokens, int offset, int length) {
-        return XxHash64.hashInts(parent, tokens, offset, length);
+        return LongHashFunction.xx(parent).hashInts(tokens, offset, length);
     }
 
     /**
@@ -80,8 +84,8 @@ public final class BlockKeys {
             int byteOffset = tokenOffset * Integer.BYTES;
             int byteLength = tokens * Integer.BYTES;
             parent = byteOffset + byteLength <= bytes.length
-                    ? XxHash64.hashBytes(parent, bytes, byteOffset, byteLength)
-                    : XxHash64.hashInts(parent, packTail(bytes, byteOffset, tokens), 0, tokens);
+                    ? LongHashFunction.xx(parent).hashBytes(bytes, byteOffset, byteLength)
+                    : next(parent, packTail(bytes, byteOffset, tokens), 0, tokens);
             keys[b] = parent;
         }
         return keys;
