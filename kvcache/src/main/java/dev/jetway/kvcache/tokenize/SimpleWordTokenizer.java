@@ -58,20 +58,30 @@ public final class SimpleWordTokenizer implements Tokenizer {
                 kind = KIND[c];
             }
             if (kind == WORD || kind == SURROGATE && Character.isLetterOrDigit(text.codePointAt(i))) {
-                int chars = 0;
-                while (i < len && chars < MAX_WORD_CHARS) {
-                    c = text.charAt(i);
-                    kind = KIND[c];
-                    if (kind == WORD) {
-                        h = fnvUtf8(h, c);
-                        i++;
-                    } else if (kind == SURROGATE && Character.isLetterOrDigit(text.codePointAt(i))) {
-                        h = fnvUtf8(h, text.codePointAt(i));
-                        i += 2; // a letter or digit is never a lone surrogate, so this is a pair
-                    } else {
-                        break;
+                // BMP letters and digits are one char per code point: the common loop counts chars, not code points.
+                int start = i;
+                int limit = Math.min(len, i + MAX_WORD_CHARS);
+                while (i < limit && KIND[c = text.charAt(i)] == WORD) {
+                    h = fnvUtf8(h, c);
+                    i++;
+                }
+                int chars = i - start;
+                if (i < limit && KIND[c] == SURROGATE) {
+                    // Code points outside the BMP inside the word: count code points from here.
+                    while (i < len && chars < MAX_WORD_CHARS) {
+                        c = text.charAt(i);
+                        kind = KIND[c];
+                        if (kind == WORD) {
+                            h = fnvUtf8(h, c);
+                            i++;
+                        } else if (kind == SURROGATE && Character.isLetterOrDigit(text.codePointAt(i))) {
+                            h = fnvUtf8(h, text.codePointAt(i));
+                            i += 2; // a letter or digit is never a lone surrogate, so this is a pair
+                        } else {
+                            break;
+                        }
+                        chars++;
                     }
-                    chars++;
                 }
             } else if (kind == SPACE) {
                 // A run of whitespace, minus a final single space before a non-space (it starts the next token).
