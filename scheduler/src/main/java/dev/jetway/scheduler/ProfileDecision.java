@@ -86,41 +86,46 @@ public final class ProfileDecision {
         return all;
     }
 
-    /** The best totals (ties in candidate order, as a stable sort gives) and then any picked endpoint not among them. */
+    /**
+     * The best totals (ties in candidate order, as a stable sort gives), found in one pass, then any picked endpoint
+     * not among them (max-score picks usually are; other pickers may need a scan).
+     */
     private static int[] bestAndPicked(Candidates candidates, int n, double[] sums, Pick result) {
         int best = Math.min(n, DecisionRecord.COMPACT_MAX_ENDPOINTS);
         List<Endpoint> picked = result.targets();
         int[] chosen = new int[best + picked.size()];
         int k = 0;
-        for (int round = 0; round < best; round++) {
-            int top = -1;
-            for (int i = 0; i < n; i++) {
-                if (!contains(chosen, k, i) && (top < 0 || sums[i] > sums[top])) {
-                    top = i;
-                }
+        for (int i = 0; i < n; i++) {
+            if (k == best && !(sums[i] > sums[chosen[k - 1]])) {
+                continue;
             }
-            chosen[k++] = top;
+            int at = k < best ? k++ : k - 1;
+            while (at > 0 && sums[i] > sums[chosen[at - 1]]) {
+                chosen[at] = chosen[at - 1];
+                at--;
+            }
+            chosen[at] = i;
         }
         for (Endpoint e : picked) {
-            for (int i = 0; i < n; i++) {
-                if (candidates.get(i) == e) {
-                    if (!contains(chosen, k, i)) {
+            if (indexOf(candidates, chosen, k, e) < 0) {
+                for (int i = 0; i < n; i++) {
+                    if (candidates.get(i) == e) {
                         chosen[k++] = i;
+                        break;
                     }
-                    break;
                 }
             }
         }
         return k == chosen.length ? chosen : Arrays.copyOf(chosen, k);
     }
 
-    private static boolean contains(int[] values, int count, int value) {
+    private static int indexOf(Candidates candidates, int[] positions, int count, Endpoint e) {
         for (int j = 0; j < count; j++) {
-            if (values[j] == value) {
-                return true;
+            if (candidates.get(positions[j]) == e) {
+                return j;
             }
         }
-        return false;
+        return -1;
     }
 
     public String profile() {

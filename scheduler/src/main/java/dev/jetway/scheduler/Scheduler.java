@@ -108,7 +108,12 @@ public final class Scheduler {
      */
     public SchedulingResult schedule(InferenceRequest request, List<Endpoint> candidates) {
         Objects.requireNonNull(request, "request");
-        List<Endpoint> endpoints = List.copyOf(candidates);
+        // One copy the result can keep (List.copyOf of a mutable list copies twice).
+        Endpoint[] snapshot = candidates.toArray(new Endpoint[0]);
+        for (Endpoint e : snapshot) {
+            Objects.requireNonNull(e, "candidate endpoint");
+        }
+        List<Endpoint> endpoints = java.util.Collections.unmodifiableList(java.util.Arrays.asList(snapshot));
         SchedulingContext context = new SchedulingContext(request, endpoints, environment);
         DecisionRecord decision = new DecisionRecord(request.requestId(), endpoints);
         PluginTimer timer = pluginTimer;

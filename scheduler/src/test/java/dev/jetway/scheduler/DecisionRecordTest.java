@@ -62,6 +62,27 @@ class DecisionRecordTest {
     }
 
     @Test
+    void aPickOutsideTheBestThreeIsExplainedToo() {
+        String yaml = QUEUE_AND_KV.replace("max-score-picker", "random-picker")
+                .replace("maxNumOfEndpoints: 2", "maxNumOfEndpoints: 1");
+        Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.parse(yaml, "t"), Fixtures.env(5));
+        List<Endpoint> eps = ranked("ep", 40);
+        boolean sawOutsider = false;
+        for (int i = 0; i < 50; i++) {
+            SchedulingResult r = s.schedule(Fixtures.request("hi"), eps);
+            ProfileDecision d = r.decision().profile("default");
+            Endpoint picked = r.primaryEndpoint();
+            assertThat(d.scoredEndpoints()).startsWith(eps.get(0), eps.get(1), eps.get(2)).contains(picked);
+            int rank = eps.indexOf(picked);
+            // queue: (39 - rank) / 39 weighted 2; kv-cache utilization: 1 - rank / 40
+            assertThat(d.total(picked)).isCloseTo(3.0 - 2.0 * rank / 39.0 - rank / 40.0,
+                    org.assertj.core.data.Offset.offset(1e-9));
+            sawOutsider |= eps.indexOf(picked) >= 3;
+        }
+        assertThat(sawOutsider).isTrue();
+    }
+
+    @Test
     void explainAllKeepsEveryScoredEndpoint() {
         Scheduler s = scheduler();
         s.setExplainAll(true);
