@@ -33,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: answers the gateway's own endpoints, validates and parses inference requests, and runs
- * one {@link ProxyExchange} at a time (pipelined requests wait their turn, as HTTP/1.1 requires).
+ * One HTTP/1.1 client connection, or one HTTP/2 stream: answers the gateway's own endpoints, validates and parses
+ * inference requests, and runs one {@link ProxyExchange} at a time (pipelined HTTP/1.1 requests wait their turn, as
+ * HTTP/1.1 requires; an HTTP/2 stream carries exactly one request).
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter implements ExchangeOwner {
 
@@ -44,13 +45,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     static final String OBJECTIVE_HEADER = "x-llm-d-inference-objective";
 
     private final ProxyContext context;
+    /** On an HTTP/2 stream "keep-alive" is meaningless: the stream ends with its response, the connection stays. */
+    private final boolean http2Stream;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private boolean busy;
 
-    ClientHandler(ProxyContext context) {
+    ClientHandler(ProxyContext context, boolean http2Stream) {
         this.context = context;
+        this.http2Stream = http2Stream;
     }
 
     @Override
@@ -95,7 +99,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
 
     private void handle(FullHttpRequest request) {
         busy = true;
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
         String uri = request.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
@@ -267,7 +271,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         busy = false;
         if (!keepAlive) {
             drainPending();
-            if (ctx.channel().isActive()) {
+            // a stream is ended by its response (or reset by whoever abandoned it), never by an empty write
+            if (!http2Stream && ctx.channel().isActive()) {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
             return;
