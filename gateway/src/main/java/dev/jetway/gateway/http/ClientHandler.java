@@ -15,7 +15,6 @@ import dev.jetway.gateway.tokenize.ChatTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokens;
 import dev.jetway.scheduler.InferenceRequest;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -124,7 +123,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         long start = System.nanoTime();
         ParsedRequest parsed;
         try {
-            parsed = context.parser().parse(kind, new ByteBufInputStream(request.content().duplicate()));
+            parsed = context.parser().parse(kind, request.content());
         } catch (BadRequestException e) {
             request.release();
             Responses.error(ctx, OpenAiError.badRequest(e.getMessage(), e.param()), keepAlive);

@@ -1,0 +1,84 @@
+package dev.jetway.gateway.request;
+
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads a JSON string value straight from the body bytes when it holds no escape: one word-at-a-time scan for the
+ * closing quote and one JDK UTF-8 decode (vectorised for ASCII), instead of Jackson decoding byte by byte into char
+ * segments, joining them and compressing the result back to Latin-1. A 220 KB prompt costs a fraction of the time.
+ * Strings with escapes go to Jackson. Bytes JSON forbids in a string (control characters, malformed UTF-8) need no
+ * check here: Jackson still skips the same token afterwards, validating it, and refuses the request.
+ */
+final class RawJsonString {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    /** Shorter strings are not worth the detour. */
+    private static final int MIN_LENGTH = 64;
+
+    private final byte[] body;
+    private final int offset;
+    private final int end;
+
+    /** {@code body[offset, end)} is the exact input the parser reads (its byte offsets count from {@code offset}). */
+    RawJsonString(byte[] body, int offset, int end) {
+        this.body = body;
+        this.offset = offset;
+        this.end = end;
+    }
+
+    /** The value of the parser's current {@code VALUE_STRING} token. */
+    String text(JsonParser p) throws IOException {
+        long quoteAt = p.currentTokenLocation().getByteOffset();
+        if (quoteAt < 0 || quoteAt >= end - offset - 1) {
+            return p.getText();
+        }
+        int start = offset + (int) quoteAt + 1;
+        if (body[start - 1] != '"') {
+            return p.getText(); // not where we thought: never guess
+        }
+        int close = closingQuote(start);
+        if (close < 0 || close - start < MIN_LENGTH) {
+            return p.getText();
+        }
+        String s = new String(body, start, close - start, StandardCharsets.UTF_8);
+        // the JDK replaces malformed UTF-8 silently; Jackson rejects it (and a literal U+FFFD comes out the same)
+        return s.indexOf('\uFFFD') >= 0 ? p.getText() : s;
+    }
+
+    /** Index of the quote that ends a string starting at {@code from}, or -1 if an escape comes first. */
+    private int closingQuote(int from) {
+        int i = from;
+        while (i + Long.BYTES <= end) {
+            long w = (long) LONGS.get(body, i);
+            if ((hasByte(w, QUOTES) | hasByte(w, BACKSLASHES)) != 0) {
+                break; // the scalar loop below finds which byte, within these eight
+            }
+            i += Long.BYTES;
+        }
+        for (; i < end; i++) {
+            int b = body[i];
+            if (b == '"') {
+                return i;
+            }
+            if (b == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Non-zero when some byte of {@code w} equals the byte repeated in {@code pattern}. */
+    private static long hasByte(long w, long pattern) {
+        long x = w ^ pattern;
+        return (x - ONES) & ~x & HIGHS;
+    }
+}
