@@ -168,6 +168,29 @@ class H2cTest {
     }
 
     @Test
+    void upstreamFailuresAndTimeoutsGiveTheirStatusOnTheStream() throws Exception {
+        FakeModelServer stalled = backend("stalled");
+        stalled.mode = FakeModelServer.Mode.STALL_BEFORE_HEAD;
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String yaml = GatewayHarness.yaml("random", "firstByteTimeout: 300ms, maxRetries: 0", List.of(stalled.address()))
+                + "  - name: q\n    models: [n]\n    endpointPicker: random\n"
+                + "    endpoints:\n      - {address: \"127.0.0.1:" + closedPort + "\"}\n";
+        // the dead endpoint stays in rotation, so the request meets the connect error instead of a 503
+        GatewayHarness gw = gateway(yaml.replace("scrapeTimeout: 3s}", "scrapeTimeout: 3s, unreadyAfterFailures: 1000000}"));
+        HttpResponse<String> timeout = send(gw, "/v1/completions", "application/json", COMPLETION);
+        assertError(timeout, 504, null);
+        assertThat(timeout.body()).contains("\"type\":\"upstream_error\"");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stalled.cancelledStreams.get() == 1);
+        assertError(send(gw, "/v1/completions", "application/json", "{\"model\":\"n\",\"prompt\":\"x\"}"), 502, null);
+        HttpResponse<String> wrongMethod = h2.send(HttpRequest.newBuilder(gw.uri("/v1/completions")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(wrongMethod, 405, null);
+    }
+
+    @Test
     void aBackendDyingMidStreamEndsTheH2StreamWithAnErrorEvent() throws Exception {
         FakeModelServer bad = backend("bad");
         bad.mode = FakeModelServer.Mode.DIE_MID_STREAM;
