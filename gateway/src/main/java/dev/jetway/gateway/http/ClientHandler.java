@@ -115,8 +115,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         OpenAiError refusal = check(request, kind);
         if (refusal != null) {
             request.release();
-            Responses.error(ctx, refusal, keepAlive);
             context.metrics().requestError("", Integer.toString(refusal.status()));
+            Responses.error(ctx, refusal, keepAlive);
             exchangeDone(keepAlive);
             return;
         }
@@ -126,8 +126,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             parsed = context.parser().parse(kind, request.content());
         } catch (BadRequestException e) {
             request.release();
-            Responses.error(ctx, OpenAiError.badRequest(e.getMessage(), e.param()), keepAlive);
             context.metrics().requestError("", "400");
+            Responses.error(ctx, OpenAiError.badRequest(e.getMessage(), e.param()), keepAlive);
             exchangeDone(keepAlive);
             return;
         }
@@ -135,9 +135,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         GatewayPool pool = table.poolFor(parsed.model());
         if (pool == null) {
             request.release();
+            context.metrics().requestError(parsed.model(), "404");
             Responses.error(ctx, OpenAiError.notFound("The model `" + parsed.model() + "` does not exist.",
                     "model_not_found"), keepAlive);
-            context.metrics().requestError(parsed.model(), "404");
             exchangeDone(keepAlive);
             return;
         }
@@ -145,9 +145,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         int priority = admission.priorityOf(request.headers().get(OBJECTIVE_HEADER));
         if (priority < 0 && SaturationDetector.saturated(pool, admission, System.nanoTime())) {
             request.release();
+            context.metrics().requestError(parsed.model(), "429");
             Responses.error(ctx, OpenAiError.shed("system saturated, sheddable request dropped",
                     "rejected-saturated"), keepAlive);
-            context.metrics().requestError(parsed.model(), "429");
             exchangeDone(keepAlive);
             return;
         }
@@ -160,9 +160,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
                 } catch (RuntimeException e) {
                     ctx.executor().execute(() -> {
                         request.release();
+                        context.metrics().requestError(parsed.model(), "500");
                         Responses.error(ctx, OpenAiError.internal("could not prepare the request for routing: "
                                 + e.getMessage()), keepAlive);
-                        context.metrics().requestError(parsed.model(), "500");
                         exchangeDone(keepAlive);
                     });
                     return;

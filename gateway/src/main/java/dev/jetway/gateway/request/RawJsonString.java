@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
  * Reads a JSON string value straight from the body bytes when it holds no escape: one word-at-a-time scan for the
  * closing quote and one JDK UTF-8 decode (vectorised for ASCII), instead of Jackson decoding byte by byte into char
  * segments, joining them and compressing the result back to Latin-1. A 220 KB prompt costs a fraction of the time.
- * Strings with escapes go to Jackson. Bytes JSON forbids in a string (control characters, malformed UTF-8) need no
- * check here: Jackson still skips the same token afterwards, validating it, and refuses the request.
+ * The parser is then told where the string ends ({@link KnownEndJsonParser}), so it does not scan it again. Strings
+ * with escapes, control characters or malformed UTF-8 go to Jackson, which decodes or rejects them as before.
  */
 final class RawJsonString {
 
@@ -50,16 +50,22 @@ final class RawJsonString {
             return p.getText();
         }
         String s = new String(body, start, close - start, StandardCharsets.UTF_8);
-        // the JDK replaces malformed UTF-8 silently; Jackson rejects it (and a literal U+FFFD comes out the same)
-        return s.indexOf('\uFFFD') >= 0 ? p.getText() : s;
+        if (s.indexOf('\uFFFD') >= 0) {
+            // the JDK replaces malformed UTF-8 silently; Jackson rejects it (and a literal U+FFFD comes out the same)
+            return p.getText();
+        }
+        if (p instanceof KnownEndJsonParser known) {
+            known.currentStringEndsAt(close);
+        }
+        return s;
     }
 
-    /** Index of the quote that ends a string starting at {@code from}, or -1 if an escape comes first. */
+    /** Index of the quote that ends a string starting at {@code from}, or -1 if an escape or control byte comes first. */
     private int closingQuote(int from) {
         int i = from;
         while (i + Long.BYTES <= end) {
             long w = (long) LONGS.get(body, i);
-            if ((hasByte(w, QUOTES) | hasByte(w, BACKSLASHES)) != 0) {
+            if ((hasByte(w, QUOTES) | hasByte(w, BACKSLASHES) | hasControl(w)) != 0) {
                 break; // the scalar loop below finds which byte, within these eight
             }
             i += Long.BYTES;
@@ -69,7 +75,7 @@ final class RawJsonString {
             if (b == '"') {
                 return i;
             }
-            if (b == '\\') {
+            if (b == '\\' || (b >= 0 && b < 0x20)) {
                 return -1;
             }
         }
@@ -80,5 +86,10 @@ final class RawJsonString {
     private static long hasByte(long w, long pattern) {
         long x = w ^ pattern;
         return (x - ONES) & ~x & HIGHS;
+    }
+
+    /** Non-zero when some byte of {@code w} is below 0x20 (bytes of 0x80 and up have their high bit set: excluded). */
+    private static long hasControl(long w) {
+        return (w - ONES * 0x20) & ~w & HIGHS;
     }
 }

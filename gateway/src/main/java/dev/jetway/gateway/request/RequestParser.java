@@ -1,6 +1,7 @@
 package dev.jetway.gateway.request;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -33,12 +34,11 @@ public final class RequestParser {
     private final JsonFactory json;
 
     public RequestParser(int maxBodyBytes) {
-        this.json = JsonFactory.builder()
+        this.json = new KnownEndJsonParser.Factory(new JsonFactoryBuilder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxStringLength(Math.max(maxBodyBytes, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
                         .maxNestingDepth(64)
-                        .build())
-                .build();
+                        .build()));
     }
 
     /**

@@ -45,10 +45,14 @@ class LongStringParsingTest {
         for (int round = 0; round < 200; round++) {
             boolean escapes = round % 3 == 0;
             String body = "{\"model\":\"m\",\"prompt\":" + literal(rng, rng.nextInt(20, 5000), escapes)
-                    + ",\"max_tokens\":1}";
+                    + ",\"max_tokens\":" + round + ",\"stream\":true}";
             String want = expected(body, "prompt");
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            assertThat(parser.parse(ApiKind.COMPLETIONS, bytes).promptText()).isEqualTo(want);
+            ParsedRequest parsed = parser.parse(ApiKind.COMPLETIONS, bytes);
+            assertThat(parsed.promptText()).isEqualTo(want);
+            // the parser resumes exactly after the string it did not scan itself
+            assertThat(parsed.maxTokens()).isEqualTo(round);
+            assertThat(parsed.stream()).isTrue();
             // inside a larger array, at an offset (a heap buffer's backing array)
             byte[] padded = new byte[bytes.length + 37];
             Arrays.fill(padded, (byte) '"');
@@ -72,10 +76,37 @@ class LongStringParsingTest {
         String content = literal(rng, 3000, false);
         String part = literal(rng, 2000, true);
         String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":" + content + "},"
-                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":" + part + "}]}]}";
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":" + part + "}]}],\"max_tokens\":9}";
         ParsedRequest r = parser.parse(ApiKind.CHAT_COMPLETIONS, body.getBytes(StandardCharsets.UTF_8));
         assertThat(r.messages().get(0).content()).isEqualTo(JSON.readTree(content).asText());
         assertThat(r.messages().get(1).content()).isEqualTo(JSON.readTree(part).asText());
+        assertThat(r.maxTokens()).isEqualTo(9);
+    }
+
+    @Test
+    void aListOfLongPromptsRoutesOnTheFirstAndStillReadsWhatFollows() throws Exception {
+        Random rng = new Random(3);
+        String first = literal(rng, 4000, false);
+        String body = "{\"prompt\":[" + first + "," + literal(rng, 4000, false) + "," + literal(rng, 300, true)
+                + "],\"model\":\"m\",\"cache_salt\":\"s\"}";
+        ParsedRequest r = parser.parse(ApiKind.COMPLETIONS, body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.promptText()).isEqualTo(JSON.readTree(first).asText());
+        assertThat(r.model()).isEqualTo("m");
+        assertThat(r.cacheSalt()).isEqualTo("s");
+    }
+
+    @Test
+    void aBodyWithAByteOrderMarkIsReadToo() throws Exception {
+        String json = "{\"model\":\"m\",\"prompt\":\"" + "x".repeat(500) + "\",\"max_tokens\":2}";
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[utf8.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(utf8, 0, withBom, 3, utf8.length);
+        ParsedRequest r = parser.parse(ApiKind.COMPLETIONS, withBom);
+        assertThat(r.promptText()).isEqualTo("x".repeat(500));
+        assertThat(r.maxTokens()).isEqualTo(2);
     }
 
     @Test
