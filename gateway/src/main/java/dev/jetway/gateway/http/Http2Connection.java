@@ -25,7 +25,7 @@ import io.netty.handler.timeout.IdleStateEvent;
  */
 final class Http2Connection extends ChannelInboundHandlerAdapter {
 
-    /** Streams one client connection may have open at once; more are refused by the client's own HTTP/2 stack. */
+    /** Streams one client connection may have open at once (announced in SETTINGS; more get REFUSED_STREAM). */
     static final int MAX_CONCURRENT_STREAMS = 1000;
     /**
      * What a client may send on one stream before the gateway has read it. HTTP/2's default 64 KiB would make a

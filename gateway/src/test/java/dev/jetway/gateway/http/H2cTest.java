@@ -131,6 +131,20 @@ class H2cTest {
         assertThat(backend.completionRequests.get()).isEqualTo(1);
     }
 
+    @Test
+    void anUpgradeRequestOverTheBodyLimitGetsTheOpenAi413() throws Exception {
+        FakeModelServer backend = backend("a");
+        GatewayHarness gw = gateway(GatewayHarness.yaml("random", "", List.of(backend.address()))
+                .replace("server: {port: 0,", "server: {maxBodyBytes: 65536, port: 0,"));
+        // the first request of a fresh connection carries the Upgrade: h2c offer and its body is collected first
+        HttpResponse<String> r = send(gw, "/v1/completions", "application/json",
+                "{\"model\":\"m\",\"prompt\":\"" + "a".repeat(100_000) + "\"}");
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).startsWith("{\"error\":{\"message\":\"").contains("request_too_large");
+        assertThat(send(gw, "/v1/completions", "application/json", COMPLETION).statusCode()).isEqualTo(200);
+        assertThat(backend.completionRequests.get()).isEqualTo(1);
+    }
+
     private static void assertError(HttpResponse<String> r, int status, String param) {
         assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(r.statusCode()).isEqualTo(status);
