@@ -2,6 +2,7 @@ package dev.jetway.bench.sim;
 
 import dev.jetway.bench.load.PlannedRequest;
 import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.load.StageClock;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
@@ -51,6 +52,9 @@ final class PolicySimulation {
     private final Map<Endpoint, Integer> replicaOf = new HashMap<>();
     private final MetricsCollector collector;
     private SimPolicy.Instance instance;
+    private final StageClock stageClock;
+    /** The next request's stage waits for the current one to drain. */
+    private boolean arrivalsBlocked;
     private int nextArrival;
     private int outstanding;
     private int finished;
@@ -67,7 +71,8 @@ final class PolicySimulation {
         this.plan = plan;
         this.options = options;
         this.policy = policy;
-        this.collector = new MetricsCollector(plan.stages(), options.slo());
+        this.collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain());
+        this.stageClock = new StageClock(plan);
     }
 
     PolicyReport run(Progress progress) {
@@ -98,7 +103,7 @@ final class PolicySimulation {
             }
         }
         progress.update(clock.nanos(), finished, total);
-        return collector.report(policy.name(), options.cost());
+        return collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
     }
 
     private boolean workLeft() {
@@ -107,15 +112,28 @@ final class PolicySimulation {
 
     private void scheduleNextArrival() {
         if (nextArrival < plan.requests().size()) {
-            PlannedRequest p = plan.requests().get(nextArrival++);
-            events.at(p.sendAtNanos(), () -> arrive(p));
+            PlannedRequest p = plan.requests().get(nextArrival);
+            long sendAt = stageClock.sendAt(p);
+            arrivalsBlocked = sendAt < 0;
+            if (!arrivalsBlocked) {
+                nextArrival++;
+                events.at(sendAt, () -> arrive(p, sendAt));
+            }
         }
     }
 
-    private void arrive(PlannedRequest planned) {
+    /** A request of {@code stage} ended (any way): the stage may have drained, letting the next one start. */
+    private void ended(int stage) {
+        finished++;
+        if (stageClock.ended(stage, clock.nanos()) && arrivalsBlocked) {
+            scheduleNextArrival();
+        }
+    }
+
+    private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
         WorkloadRequest w = planned.request();
-        RequestTrace trace = collector.start(w.index(), planned.stage(), planned.sendAtNanos());
+        RequestTrace trace = collector.start(w.index(), planned.stage(), sendAt);
         int[] tokens = promptTokens.of(w.prompt());
         InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
                 .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
@@ -125,7 +143,7 @@ final class PolicySimulation {
         long now = clock.nanos();
         if (target == null) {
             collector.finish(trace, false, "no endpoint available (503)", now, tokens.length, 0, 0, -1);
-            finished++;
+            ended(planned.stage());
             return;
         }
         int replica = replicaOf.get(target);
@@ -141,7 +159,7 @@ final class PolicySimulation {
             String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
             collector.finish(trace, false, "rejected by engine (400): " + reason, now, tokens.length, 0, 0, replica);
             instance.scheduler().onComplete(result, target, false);
-            finished++;
+            ended(planned.stage());
             return;
         }
         outstanding++;
@@ -199,7 +217,7 @@ final class PolicySimulation {
                     completion.cachedPromptTokens(), completion.completionTokens(), replica);
             instance.scheduler().onComplete(result, target, ok);
             outstanding--;
-            finished++;
+            ended(trace.stage());
         }
     }
 
