@@ -24,6 +24,8 @@ import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.LoraInfo;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.kvcache.event.KvEvent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,10 +62,13 @@ final class PolicySimulation {
     private int finished;
 
     private final PromptTokens promptTokens;
-    /** KV events waiting for delivery, in emission order (the delay is constant, so also in delivery order). */
-    private final java.util.ArrayDeque<PendingKvEvent> kvEvents = new java.util.ArrayDeque<>();
+    /**
+     * Bursts of KV events waiting for delivery, in emission order (the delay is constant, so also in delivery order):
+     * one entry per replica step, not per event, since a step stores and evicts hundreds of blocks.
+     */
+    private final ArrayDeque<PendingKvEvents> kvEvents = new ArrayDeque<>();
 
-    private record PendingKvEvent(long deliverAt, int replica, dev.jetway.kvcache.event.KvEvent event) {
+    private record PendingKvEvents(long deliverAt, int replica, KvEvent[] events) {
     }
 
     PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy, PromptTokens promptTokens) {
@@ -166,8 +171,8 @@ final class PolicySimulation {
         r.kick();
     }
 
-    /** One queue event per burst of KV events instead of one per event: thousands of blocks are stored a second. */
-    private void enqueueKvEvent(PendingKvEvent pending) {
+    /** One queue event per run of bursts due at once instead of one per KV event. */
+    private void enqueueKvEvents(PendingKvEvents pending) {
         boolean idle = kvEvents.isEmpty();
         kvEvents.addLast(pending);
         if (idle) {
@@ -178,10 +183,12 @@ final class PolicySimulation {
     private void deliverKvEvents() {
         KvEventListener listener = instance.kvEvents();
         long now = clock.nanos();
-        PendingKvEvent head;
+        PendingKvEvents head;
         while ((head = kvEvents.peekFirst()) != null && head.deliverAt() <= now) {
             kvEvents.removeFirst();
-            listener.onKvEvent(head.replica(), head.event(), now);
+            for (KvEvent event : head.events()) {
+                listener.onKvEvent(head.replica(), event, now);
+            }
         }
         if (head != null) {
             events.at(head.deliverAt(), this::deliverKvEvents);
@@ -227,6 +234,9 @@ final class PolicySimulation {
         final VllmEngine engine;
         final Endpoint endpoint;
         boolean stepping;
+        /** The KV events of the burst being emitted (all stamped {@link #burstTime}). */
+        private final List<KvEvent> burst = new ArrayList<>();
+        private long burstTime;
 
         Replica(int index) {
             this.index = index;
@@ -234,9 +244,25 @@ final class PolicySimulation {
             EngineConfig config = options.engine().withSeed(options.seed() + index)
                     .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
             KvEventListener listener = instance.kvEvents();
-            KvEventSink sink = listener == null ? KvEventSink.NONE
-                    : (event, t) -> enqueueKvEvent(new PendingKvEvent(t + options.kvEventDelayNanos(), index, event));
+            KvEventSink sink = listener == null ? KvEventSink.NONE : this::collectKvEvent;
             this.engine = new VllmEngine(config, clock, sink);
+        }
+
+        private void collectKvEvent(KvEvent event, long timeNanos) {
+            if (timeNanos != burstTime) {
+                flushKvEvents();
+                burstTime = timeNanos;
+            }
+            burst.add(event);
+        }
+
+        /** Queues the burst for delivery; called after every step and whenever the events' time changes. */
+        void flushKvEvents() {
+            if (!burst.isEmpty()) {
+                enqueueKvEvents(new PendingKvEvents(burstTime + options.kvEventDelayNanos(), index,
+                        burst.toArray(KvEvent[]::new)));
+                burst.clear();
+            }
         }
 
         /** Plans the next step when the engine has work and no step is in flight. */
@@ -249,6 +275,7 @@ final class PolicySimulation {
             events.at(clock.nanos() + step.durationNanos(), () -> {
                 stepping = false;
                 step.complete();
+                flushKvEvents();
                 kick();
             });
         }
