@@ -159,7 +159,7 @@ public final class MetricsCollector {
 
     /**
      * The report with each stage's window as run ({@code starts[i]} to {@code ends[i]}, nanoseconds; a stage that never
-     * started or ended has -1 and an empty window). The overall summary's {@code output_tokens_per_s_stage_mean} is
+     * started or ended has -1 and an empty window). The overall summary's {@code stage_mean_output_tokens_per_s} is
      * the plain mean of the non-warm-up stages' {@code output_tokens_per_s}, the aggregate llm-d's benchmark reports
      * print as "summary across QPS".
      */

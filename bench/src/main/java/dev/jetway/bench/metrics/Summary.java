@@ -11,7 +11,7 @@ import java.util.Map;
  * (tokens received, requests completed), divided by its length, so a policy that falls behind shows lower throughput
  * instead of taking credit for work done after the load stopped.
  *
- * <p>{@code outputTokensPerSStageMean} (overall summary only, null per stage): the plain mean of the measured stages'
+ * <p>{@code stageMeanOutputTokensPerS} (overall summary only, null per stage): the plain mean of the measured stages'
  * {@code outputTokensPerS}, which is how llm-d's benchmark reports aggregate throughput "across QPS".
  */
 public record Summary(
@@ -22,5 +22,5 @@ public record Summary(
         Double tpotMeanS, Double tpotP50S, Double tpotP90S, Double tpotP95S, Double tpotP99S,
         Double e2eMeanS, Double e2eP50S, Double e2eP90S, Double e2eP95S, Double e2eP99S,
         double prefixHitRate, Double goodputRequestsPerS, Double sloAttainment, Double outputTokensPerDollar,
-        Map<String, Long> errors, Double outputTokensPerSStageMean) {
+        Map<String, Long> errors, Double stageMeanOutputTokensPerS) {
 }

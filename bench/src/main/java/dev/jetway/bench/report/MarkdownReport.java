@@ -61,7 +61,7 @@ public final class MarkdownReport {
             Summary s = p.summary();
             Double pubTtft = pub.get("ttft_p90_s");
             Double pubTok = pub.get("output_tokens_per_s");
-            double ourTok = s.outputTokensPerSStageMean() != null ? s.outputTokensPerSStageMean() : s.outputTokensPerS();
+            double ourTok = s.stageMeanOutputTokensPerS() != null ? s.stageMeanOutputTokensPerS() : s.outputTokensPerS();
             md.append("| ").append(p.policy()).append(" | ").append(sec(s.ttftP90S())).append(" | ")
                     .append(pubTtft == null ? "–" : sec(pubTtft)).append(" | ")
                     .append(ratio(s.ttftP90S(), pubTtft)).append(" | ")

@@ -119,7 +119,7 @@ class MetricsCollectorTest {
         assertThat(report.stages().get(1).summary().durationS()).isEqualTo(2.0);
         // Overall: 200 tokens over 12 s of windows; the stage mean (llm-d's "across QPS") is (10 + 50) / 2.
         assertThat(report.summary().outputTokensPerS()).isCloseTo(200 / 12.0, within(1e-9));
-        assertThat(report.summary().outputTokensPerSStageMean()).isCloseTo(30.0, within(1e-9));
-        assertThat(report.stages().get(0).summary().outputTokensPerSStageMean()).isNull();
+        assertThat(report.summary().stageMeanOutputTokensPerS()).isCloseTo(30.0, within(1e-9));
+        assertThat(report.stages().get(0).summary().stageMeanOutputTokensPerS()).isNull();
     }
 }
