@@ -46,8 +46,8 @@ public final class MarkdownReport {
 
     private static void appendPublished(BenchReport report, StringBuilder md) {
         Map<String, Map<String, Double>> published = report.published();
-        if (published == null || published.isEmpty()) {
-            return;
+        if (published == null || report.policies().stream().noneMatch(p -> published.containsKey(p.policy()))) {
+            return; // nothing to put side by side
         }
         // Published tables aggregate throughput as the mean over the measured stages (llm-d's "summary across QPS").
         md.append("\n### Measured here vs published\n\n");
