@@ -1,6 +1,7 @@
 package dev.jetway.bench.load;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The load shape: an arrival process over a ladder of stages (warm-up first if any), an optional cap on requests in
@@ -17,7 +18,7 @@ public record LoadProfile(ArrivalProcess type, List<LoadStage> stages, int maxCo
 
     public LoadProfile {
         stages = List.copyOf(stages);
-        java.util.Objects.requireNonNull(transition, "transition");
+        Objects.requireNonNull(transition, "transition");
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("load needs at least one stage");
         }

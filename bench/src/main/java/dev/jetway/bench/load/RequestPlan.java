@@ -4,6 +4,7 @@ import dev.jetway.bench.workload.TraceWorkload;
 import dev.jetway.bench.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -19,7 +20,7 @@ public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages,
     public RequestPlan {
         requests = List.copyOf(requests);
         stages = List.copyOf(stages);
-        java.util.Objects.requireNonNull(transition, "transition");
+        Objects.requireNonNull(transition, "transition");
     }
 
     /** A plan whose stages follow each other on the clock. */
