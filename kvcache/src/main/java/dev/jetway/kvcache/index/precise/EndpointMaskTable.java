@@ -154,6 +154,54 @@ final class EndpointMaskTable {
         }
     }
 
+    /**
+     * For each of {@code keys[from..to)}, the endpoints 0..63 holding it in any tier, into {@code held[0..to-from)}.
+     * Lock-free. Reads every key's home slot (header and mask share a cache line) before resolving any of them: the
+     * loads are independent, so their cache misses overlap, where a probe loop per key would wait for each miss and
+     * lose the overlap at every mispredicted probe-length branch. Most keys are settled by their home slot; the rest
+     * probe on as {@link #heldByFirstGroup(long)} does. {@code onlyGpuTier} says no entry outside the GPU tier exists
+     * (see {@link #tiered}), so a key has at most one group-0 slot and a match in the home slot is the answer.
+     * {@code homes} and {@code headers} are scratch arrays at least as long as the window.
+     */
+    void heldByFirstGroup(long[] keys, int from, int to, boolean onlyGpuTier, long[] held, int[] homes,
+                          long[] headers) {
+        Slots s = slots;
+        long[] w = s.words;
+        int n = to - from;
+        for (int j = 0; j < n; j++) {
+            int i = s.home(keys[from + j]);
+            homes[j] = i;
+            headers[j] = (long) SLOT.getAcquire(w, 2 * i);
+            held[j] = (long) SLOT.getAcquire(w, 2 * i + 1);
+        }
+        long compared = KEY_BITS | PRESENT | (IDENTITY & ~3L);
+        for (int j = 0; j < n; j++) {
+            long h = headers[j];
+            if (h == EMPTY) {
+                held[j] = 0;
+                continue;
+            }
+            long wanted = (keys[from + j] & KEY_BITS) | PRESENT; // group 0: identity bits 2..11 are zero
+            if (onlyGpuTier && (h & compared) == wanted) {
+                continue; // the key's only group-0 slot: held[j] already has its mask
+            }
+            held[j] = probeFirstGroup(w, s.mask, homes[j], wanted);
+        }
+    }
+
+    private static long probeFirstGroup(long[] w, int mask, int home, long wanted) {
+        long held = 0;
+        for (int i = home; ; i = (i + 1) & mask) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
+                return held;
+            }
+            if ((h & (KEY_BITS | PRESENT | (IDENTITY & ~3L))) == wanted) {
+                held |= (long) SLOT.getAcquire(w, 2 * i + 1);
+            }
+        }
+    }
+
     /** Whether an entry outside the GPU tier was ever stored. */
     boolean tiered() {
         return tiered;

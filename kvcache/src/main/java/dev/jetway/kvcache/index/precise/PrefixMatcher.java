@@ -1,6 +1,6 @@
 package dev.jetway.kvcache.index.precise;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -12,6 +12,11 @@ final class PrefixMatcher {
     private final BlockEntryTable speculativeTable;
     private final double[] tierWeight;
     private final IntSupplier clockStamp;
+    /** Read by concurrent lookups; a race only recomputes the same ranks. */
+    private volatile NameRanks nameRanks;
+
+    private static final int FIRST_WINDOW = 8;
+    private static final int MAX_WINDOW = 64;
 
     PrefixMatcher(EndpointMaskTable confirmed, BlockEntryTable speculativeTable, TierWeights weights,
                   IntSupplier clockStamp) {
@@ -85,23 +90,22 @@ final class PrefixMatcher {
                 run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
             }
         }
-        List<EndpointMatch> matches = new ArrayList<>();
+        double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
             if (run[ep] > 0) {
                 int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
-                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
+                score[ep] = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
                         + storageBlocks[ep] * tierWeight[2];
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
             }
         }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
+        return ranked(keys, states, run, score);
     }
 
     /**
      * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
-     * from one probe cluster and the score is the run length times the GPU weight.
+     * and the score is the run length times the GPU weight. Blocks are read in windows (see
+     * {@link EndpointMaskTable#heldByFirstGroup(long[], int, int, boolean, long[], int[], long[])}) that start small,
+     * so a request nobody holds costs a few probes, and grow to {@link #MAX_WINDOW} along a long held prefix.
      */
     private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
         int n = states.length;
@@ -110,33 +114,98 @@ final class PrefixMatcher {
         int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
         long[] speculativeHolders = anySpeculative ? new long[1] : null;
         long[] buffer = anySpeculative ? new long[16] : null;
+        int capacity = Math.min(MAX_WINDOW, keys.length);
+        long[] held = new long[capacity];
+        int[] homes = new int[capacity];
+        long[] headers = new long[capacity];
         long running = registered;
-        int b = 0;
-        for (; b < keys.length && running != 0; b++) {
-            long held = confirmed.heldByFirstGroup(keys[b]);
-            if (anySpeculative) {
-                speculativeHolders[0] = 0;
-                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
-                held |= speculativeHolders[0];
+        int window = FIRST_WINDOW;
+        for (int from = 0; from < keys.length && running != 0; from += window, window = Math.min(2 * window,
+                MAX_WINDOW)) {
+            int to = Math.min(keys.length, from + window);
+            confirmed.heldByFirstGroup(keys, from, to, true, held, homes, headers);
+            for (int b = from; b < to; b++) {
+                long holders = held[b - from];
+                if (anySpeculative) {
+                    speculativeHolders[0] = 0;
+                    buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
+                    holders |= speculativeHolders[0];
+                }
+                long stays = running & holders;
+                for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
+                    run[Long.numberOfTrailingZeros(dropped)] = b;
+                }
+                running = stays;
+                if (running == 0) {
+                    break;
+                }
             }
-            long stays = running & held;
-            for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
-                run[Long.numberOfTrailingZeros(dropped)] = b;
-            }
-            running = stays;
         }
         for (long m = running; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = b;
+            run[Long.numberOfTrailingZeros(m)] = keys.length;
         }
-        List<EndpointMatch> matches = new ArrayList<>();
+        double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
-            if (run[ep] > 0) {
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], run[ep] * tierWeight[0]));
+            score[ep] = run[ep] * tierWeight[0];
+        }
+        return ranked(keys, states, run, score);
+    }
+
+    /**
+     * Endpoints with a run, best score first, ties by endpoint name. An insertion sort over primitive arrays: at most
+     * a few dozen holders, usually arriving nearly in order, and no comparator objects on the hot path.
+     */
+    private PrefixMatches ranked(long[] keys, EndpointState[] states, int[] run, double[] score) {
+        int[] nameRank = nameRanks(states);
+        int[] order = new int[run.length];
+        int count = 0;
+        for (int ep = 0; ep < run.length; ep++) {
+            if (run[ep] <= 0) {
+                continue;
+            }
+            int at = count++;
+            while (at > 0 && before(ep, order[at - 1], score, nameRank)) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = ep;
+        }
+        EndpointMatch[] matches = new EndpointMatch[count];
+        for (int i = 0; i < count; i++) {
+            int ep = order[i];
+            matches[i] = new EndpointMatch(ep, states[ep].name, run[ep], score[ep]);
+        }
+        return new PrefixMatches(keys, List.of(matches));
+    }
+
+    private static boolean before(int a, int b, double[] score, int[] nameRank) {
+        return score[a] > score[b] || (score[a] == score[b] && nameRank[a] < nameRank[b]);
+    }
+
+    /** Each endpoint's position in name order, computed once per endpoint set (the set changes rarely). */
+    private int[] nameRanks(EndpointState[] states) {
+        NameRanks cached = nameRanks;
+        if (cached != null && cached.states == states) {
+            return cached.rank;
+        }
+        Integer[] byName = new Integer[states.length];
+        int live = 0;
+        for (int ep = 0; ep < states.length; ep++) {
+            if (states[ep] != null) {
+                byName[live++] = ep;
             }
         }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
+        Arrays.sort(byName, 0, live, Comparator.comparing(ep -> states[ep].name));
+        int[] rank = new int[states.length];
+        for (int r = 0; r < live; r++) {
+            rank[byName[r]] = r;
+        }
+        nameRanks = new NameRanks(states, rank);
+        return rank;
+    }
+
+    /** Name ranks of one endpoint array (compared by identity: the index replaces the array on every change). */
+    private record NameRanks(EndpointState[] states, int[] rank) {
     }
 
     /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */
