@@ -202,6 +202,22 @@ final class EndpointMaskTable {
         }
     }
 
+    /**
+     * Reads the home slot of each of {@code keys[0..count)} and returns a value depending on all of them (the caller
+     * keeps it, so the reads are not optimised away). The reads are independent, so their cache misses overlap; the
+     * writer calls this before updating a batch of blocks, whose probes then find their lines in cache instead of
+     * waiting for each miss in turn.
+     */
+    long touchHomes(long[] keys, int count) {
+        Slots s = slots;
+        long[] w = s.words;
+        long sum = 0;
+        for (int j = 0; j < count; j++) {
+            sum += w[2 * s.home(keys[j])];
+        }
+        return sum;
+    }
+
     /** Whether an entry outside the GPU tier was ever stored. */
     boolean tiered() {
         return tiered;
