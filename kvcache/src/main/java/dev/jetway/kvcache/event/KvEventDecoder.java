@@ -224,12 +224,9 @@ public final class KvEventDecoder {
 
     private static int[] readInts(MsgpackCursor in, String field) {
         expect(in, Kind.ARRAY, field);
-        int n = in.readArrayHeader();
-        int[] values = new int[n];
-        for (int i = 0; i < n; i++) {
-            // Token ids are most of a payload: no per-element format peek; a non-integer still fails as malformed.
-            values[i] = in.readInt();
-        }
+        int[] values = new int[in.readArrayHeader()];
+        // Token ids are most of a payload: no per-element format peek; a non-integer still fails as malformed.
+        in.readInts(values);
         return values;
     }
 

@@ -1,5 +1,8 @@
 package dev.jetway.kvcache.event;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,6 +20,12 @@ final class MsgpackCursor {
     enum Kind { NIL, BOOLEAN, INTEGER, FLOAT, STRING, BINARY, ARRAY, MAP, EXTENSION }
 
     private static final int UINT64 = 0xcf;
+    /** The widest integer encoding: a marker and 8 bytes. */
+    private static final int MAX_INT_BYTES = 9;
+    private static final VarHandle BIG_ENDIAN_INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final byte[] bytes;
     private int pos;
@@ -225,6 +234,48 @@ final class MsgpackCursor {
         return (int) v;
     }
 
+    /**
+     * Fills {@code out} with integers that must each fit an int (an array's elements, its header already read). While
+     * at least 9 bytes remain, the encodings token ids use (fixint, uint8/16/32) are read with one bounds check per
+     * value; anything else, and the last few values, go through {@link #readInt()}.
+     */
+    void readInts(int[] out) {
+        byte[] b = bytes;
+        int p = pos;
+        for (int i = 0; i < out.length; i++) {
+            if (p > b.length - MAX_INT_BYTES) {
+                pos = p;
+                out[i] = readInt();
+                p = pos;
+                continue;
+            }
+            int m = b[p] & 0xff;
+            if (m <= 0x7f) {
+                out[i] = m;
+                p += 1;
+            } else if (m == 0xce) {
+                int v = (int) BIG_ENDIAN_INT.get(b, p + 1);
+                if (v < 0) {
+                    pos = p;
+                    throw malformed("integer " + Integer.toUnsignedString(v) + " does not fit an int");
+                }
+                out[i] = v;
+                p += 5;
+            } else if (m == 0xcd) {
+                out[i] = ((b[p + 1] & 0xff) << 8) | (b[p + 2] & 0xff);
+                p += 3;
+            } else if (m == 0xcc) {
+                out[i] = b[p + 1] & 0xff;
+                p += 2;
+            } else {
+                pos = p;
+                out[i] = readInt();
+                p = pos;
+            }
+        }
+        pos = p;
+    }
+
     double readDouble() {
         int m = next();
         return switch (m) {
@@ -329,10 +380,7 @@ final class MsgpackCursor {
 
     private long u64() {
         require(8);
-        long v = 0;
-        for (int i = pos; i < pos + 8; i++) {
-            v = (v << 8) | (bytes[i] & 0xff);
-        }
+        long v = (long) BIG_ENDIAN_LONG.get(bytes, pos);
         pos += 8;
         return v;
     }

@@ -302,6 +302,49 @@ final class EndpointMaskTable {
         }
     }
 
+    /** Outcome bits of {@link #removeAndCheck}. */
+    static final int REMOVED = 1;
+    static final int STILL_HELD = 2;
+
+    /**
+     * Clears the endpoint's bit for the key in the tier ({@link #REMOVED} if it was set) and says from the same probe
+     * whether the endpoint still holds the key in another tier ({@link #STILL_HELD}): what {@link #remove} then
+     * {@link #contains} would answer, in one pass that stops at the key's slot while only the GPU tier exists. Writer
+     * only.
+     */
+    int removeAndCheck(long key, int endpoint, Tier tier) {
+        Slots s = slots;
+        long[] w = s.words;
+        long group = endpoint >>> GROUP_BITS;
+        long wanted = header(key, identity((int) group, tier));
+        long sameKeyAndGroup = (key & KEY_BITS) | PRESENT | (group << 2);
+        long bit = 1L << (endpoint & 63);
+        boolean onlyGpuTier = !tiered;
+        int outcome = 0;
+        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
+            long h = w[2 * i];
+            if (h == EMPTY) {
+                return outcome;
+            }
+            if ((h & ~(REFERENCED | 3L)) != sameKeyAndGroup) {
+                continue;
+            }
+            long m = w[2 * i + 1];
+            if ((h & ~REFERENCED) == wanted) {
+                if ((m & bit) != 0) {
+                    SLOT.setRelease(w, 2 * i + 1, m & ~bit);
+                    entries--;
+                    outcome |= REMOVED;
+                }
+                if (onlyGpuTier) {
+                    return outcome; // the key's only slot for this group of endpoints
+                }
+            } else if ((m & bit) != 0) {
+                outcome |= STILL_HELD;
+            }
+        }
+    }
+
     /** Clears the endpoint's bit for the key in every tier; returns how many entries that removed. */
     int removeEndpoint(long key, int endpoint) {
         int removed = 0;

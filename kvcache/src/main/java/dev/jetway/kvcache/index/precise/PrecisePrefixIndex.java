@@ -287,11 +287,11 @@ public final class PrecisePrefixIndex {
             if (!state.engineKeys.contains(hash)) {
                 continue;
             }
-            long key = state.engineKeys.get(hash);
-            if (confirmed.remove(key, state.id, tier)) {
+            int outcome = confirmed.removeAndCheck(state.engineKeys.get(hash), state.id, tier);
+            if ((outcome & EndpointMaskTable.REMOVED) != 0) {
                 removed++;
             }
-            if (!confirmed.contains(key, state.id)) {
+            if ((outcome & EndpointMaskTable.STILL_HELD) == 0) {
                 state.engineKeys.remove(hash);
             }
         }
