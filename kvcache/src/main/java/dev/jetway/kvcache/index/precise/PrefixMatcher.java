@@ -3,6 +3,7 @@ package dev.jetway.kvcache.index.precise;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.IntSupplier;
 
 /** The lock-free read side of the index: longest consecutive prefix per endpoint, tier-weighted. */
@@ -13,7 +14,7 @@ final class PrefixMatcher {
     private final double[] tierWeight;
     private final IntSupplier clockStamp;
     /** Read by concurrent lookups; a race only recomputes the same ranks. */
-    private volatile NameRanks nameRanks;
+    private volatile NameOrder nameOrder;
 
     private static final int FIRST_WINDOW = 8;
     private static final int MAX_WINDOW = 64;
@@ -152,19 +153,20 @@ final class PrefixMatcher {
     }
 
     /**
-     * Endpoints with a run, best score first, ties by endpoint name. An insertion sort over primitive arrays: at most
-     * a few dozen holders, usually arriving nearly in order, and no comparator objects on the hot path.
+     * Endpoints with a run, best score first, ties by endpoint name. Endpoints are visited in name order and
+     * insertion-sorted by score alone (stable), so the common case of many holders with equal runs is already in order
+     * and costs one comparison each; no comparator objects on the hot path.
      */
     private PrefixMatches ranked(long[] keys, EndpointState[] states, int[] run, double[] score) {
-        int[] nameRank = nameRanks(states);
-        int[] order = new int[run.length];
+        int[] byName = idsByName(states);
+        int[] order = new int[byName.length];
         int count = 0;
-        for (int ep = 0; ep < run.length; ep++) {
+        for (int ep : byName) {
             if (run[ep] <= 0) {
                 continue;
             }
             int at = count++;
-            while (at > 0 && before(ep, order[at - 1], score, nameRank)) {
+            while (at > 0 && score[ep] > score[order[at - 1]]) {
                 order[at] = order[at - 1];
                 at--;
             }
@@ -178,34 +180,21 @@ final class PrefixMatcher {
         return new PrefixMatches(keys, List.of(matches));
     }
 
-    private static boolean before(int a, int b, double[] score, int[] nameRank) {
-        return score[a] > score[b] || (score[a] == score[b] && nameRank[a] < nameRank[b]);
-    }
-
-    /** Each endpoint's position in name order, computed once per endpoint set (the set changes rarely). */
-    private int[] nameRanks(EndpointState[] states) {
-        NameRanks cached = nameRanks;
+    /** Ids of the registered endpoints in name order, computed once per endpoint set (the set changes rarely). */
+    private int[] idsByName(EndpointState[] states) {
+        NameOrder cached = nameOrder;
         if (cached != null && cached.states == states) {
-            return cached.rank;
+            return cached.ids;
         }
-        Integer[] byName = new Integer[states.length];
-        int live = 0;
-        for (int ep = 0; ep < states.length; ep++) {
-            if (states[ep] != null) {
-                byName[live++] = ep;
-            }
-        }
-        Arrays.sort(byName, 0, live, Comparator.comparing(ep -> states[ep].name));
-        int[] rank = new int[states.length];
-        for (int r = 0; r < live; r++) {
-            rank[byName[r]] = r;
-        }
-        nameRanks = new NameRanks(states, rank);
-        return rank;
+        int[] ids = Arrays.stream(states).filter(Objects::nonNull)
+                .sorted(Comparator.comparing((EndpointState st) -> st.name))
+                .mapToInt(st -> st.id).toArray();
+        nameOrder = new NameOrder(states, ids);
+        return ids;
     }
 
-    /** Name ranks of one endpoint array (compared by identity: the index replaces the array on every change). */
-    private record NameRanks(EndpointState[] states, int[] rank) {
+    /** Name order of one endpoint array (compared by identity: the index replaces the array on every change). */
+    private record NameOrder(EndpointState[] states, int[] ids) {
     }
 
     /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */
