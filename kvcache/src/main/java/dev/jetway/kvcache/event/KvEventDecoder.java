@@ -273,21 +273,27 @@ public final class KvEventDecoder {
                 continue;
             }
             expect(in, Kind.ARRAY, "extra_keys[" + i + "]");
-            perBlock.add(readList(in));
+            perBlock.add(readList(in, 1));
         }
         return Collections.unmodifiableList(perBlock);
     }
 
-    private static List<Object> readList(MsgpackCursor in) {
+    /** Nesting allowed inside one block's extra keys: deeper payloads are hostile, not vLLM's. */
+    private static final int MAX_EXTRA_KEY_DEPTH = 8;
+
+    private static List<Object> readList(MsgpackCursor in, int depth) {
+        if (depth > MAX_EXTRA_KEY_DEPTH) {
+            throw new MalformedKvEventException("extra_keys nest deeper than " + MAX_EXTRA_KEY_DEPTH + " levels");
+        }
         int n = in.readArrayHeader();
         List<Object> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            values.add(readAny(in));
+            values.add(readAny(in, depth));
         }
         return Collections.unmodifiableList(values);
     }
 
-    private static Object readAny(MsgpackCursor in) {
+    private static Object readAny(MsgpackCursor in, int depth) {
         return switch (in.peekKind()) {
             case NIL -> {
                 in.tryNil();
@@ -298,7 +304,7 @@ public final class KvEventDecoder {
             case FLOAT -> in.readDouble();
             case STRING -> in.readString();
             case BINARY -> in.readBytes(in.readBinaryHeader());
-            case ARRAY -> readList(in);
+            case ARRAY -> readList(in, depth + 1);
             default -> throw new MalformedKvEventException("extra_keys hold unsupported " + in.peekKind());
         };
     }

@@ -211,6 +211,9 @@ class KvEventCodecTest {
                 .hex("dd ffffffff 01").bytes(), "truncated");
         assertMalformed(WireBytes.of().hex("92").hex(TS).hex(storedHead).str("BlockStored").hex("91 01 c0")
                 .hex("dd 7fffffff 01").bytes(), "truncated");
+        // extra keys nested 100,000 deep: a clear error, not a stack overflow
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex("91 99").str("BlockStored").hex("91 01 c0 91 01 01 c0")
+                .str("GPU").hex("c0").hex("91".repeat(100_000)).hex("90").bytes(), "nest deeper");
     }
 
     @Test
