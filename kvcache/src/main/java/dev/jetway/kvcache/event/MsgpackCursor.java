@@ -237,7 +237,7 @@ final class MsgpackCursor {
     /**
      * Fills {@code out} with integers that must each fit an int (an array's elements, its header already read). While
      * at least 9 bytes remain, the encodings token ids use (fixint, uint8/16/32) are read with one bounds check per
-     * value; anything else, and the last few values, go through {@link #readInt()}.
+     * value and no branch on the width; anything else, and the last few values, go through {@link #readInt()}.
      */
     void readInts(int[] out) {
         byte[] b = bytes;
@@ -250,23 +250,21 @@ final class MsgpackCursor {
                 continue;
             }
             int m = b[p] & 0xff;
-            if (m <= 0x7f) {
-                out[i] = m;
-                p += 1;
-            } else if (m == 0xce) {
-                int v = (int) BIG_ENDIAN_INT.get(b, p + 1);
+            int widthCode = m - 0xcc; // uint8, uint16, uint32: 0, 1, 2
+            if (widthCode >= 0 && widthCode <= 2) {
+                // One path for all three widths: token ids mix them at random, so branching on the width would
+                // mispredict about every other id. Reading 4 bytes is safe with 9 left.
+                int width = 1 << widthCode;
+                int v = (int) BIG_ENDIAN_INT.get(b, p + 1) >>> (32 - 8 * width);
                 if (v < 0) {
                     pos = p;
                     throw malformed("integer " + Integer.toUnsignedString(v) + " does not fit an int");
                 }
                 out[i] = v;
-                p += 5;
-            } else if (m == 0xcd) {
-                out[i] = ((b[p + 1] & 0xff) << 8) | (b[p + 2] & 0xff);
-                p += 3;
-            } else if (m == 0xcc) {
-                out[i] = b[p + 1] & 0xff;
-                p += 2;
+                p += 1 + width;
+            } else if (m <= 0x7f) {
+                out[i] = m;
+                p += 1;
             } else {
                 pos = p;
                 out[i] = readInt();
