@@ -155,37 +155,33 @@ final class EndpointMaskTable {
     }
 
     /**
-     * For each of {@code keys[from..to)}, the endpoints 0..63 holding it in any tier, into {@code held[0..to-from)}.
-     * Lock-free. Reads every key's home slot (header and mask share a cache line) before resolving any of them: the
-     * loads are independent, so their cache misses overlap, where a probe loop per key would wait for each miss and
-     * lose the overlap at every mispredicted probe-length branch. Most keys are settled by their home slot; the rest
-     * probe on as {@link #heldByFirstGroup(long)} does. {@code onlyGpuTier} says no entry outside the GPU tier exists
-     * (see {@link #tiered}), so a key has at most one group-0 slot and a match in the home slot is the answer.
-     * {@code homes} and {@code headers} are scratch arrays at least as long as the window.
+     * For each of {@code keys[from..to)} (at most 64 of them), the endpoints 0..63 holding it in any tier, into
+     * {@code held[0..to-from)}. Lock-free. One pass reads every key's home slot (header and mask share a cache line)
+     * and settles the key there when it can, without branching on what it read: the reads do not depend on each other,
+     * so their cache misses overlap, where a probe loop per key would wait for each miss and lose the overlap at every
+     * mispredicted probe-length branch. A key is settled by its home slot when that slot is empty (nobody holds it) or
+     * is the key's group-0 slot while {@code onlyGpuTier} (no entry outside the GPU tier exists, see {@link #tiered},
+     * so a key has at most one group-0 slot). The others, usually few, then probe on as {@link #heldByFirstGroup(long)}.
      */
-    void heldByFirstGroup(long[] keys, int from, int to, boolean onlyGpuTier, long[] held, int[] homes,
-                          long[] headers) {
+    void heldByFirstGroup(long[] keys, int from, int to, boolean onlyGpuTier, long[] held) {
         Slots s = slots;
         long[] w = s.words;
         int n = to - from;
-        for (int j = 0; j < n; j++) {
-            int i = s.home(keys[from + j]);
-            homes[j] = i;
-            headers[j] = (long) SLOT.getAcquire(w, 2 * i);
-            held[j] = (long) SLOT.getAcquire(w, 2 * i + 1);
-        }
         long compared = KEY_BITS | PRESENT | (IDENTITY & ~3L);
+        long unsettled = 0;
         for (int j = 0; j < n; j++) {
-            long h = headers[j];
-            if (h == EMPTY) {
-                held[j] = 0;
-                continue;
-            }
-            long wanted = (keys[from + j] & KEY_BITS) | PRESENT; // group 0: identity bits 2..11 are zero
-            if (onlyGpuTier && (h & compared) == wanted) {
-                continue; // the key's only group-0 slot: held[j] already has its mask
-            }
-            held[j] = probeFirstGroup(w, s.mask, homes[j], wanted);
+            long key = keys[from + j];
+            int i = s.home(key);
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            long m = (long) SLOT.getAcquire(w, 2 * i + 1);
+            boolean found = onlyGpuTier && (h & compared) == ((key & KEY_BITS) | PRESENT);
+            held[j] = found ? m : 0;
+            unsettled |= (found || h == EMPTY ? 0L : 1L) << j;
+        }
+        for (long u = unsettled; u != 0; u &= u - 1) {
+            int j = Long.numberOfTrailingZeros(u);
+            long key = keys[from + j];
+            held[j] = probeFirstGroup(w, s.mask, s.home(key), (key & KEY_BITS) | PRESENT);
         }
     }
 

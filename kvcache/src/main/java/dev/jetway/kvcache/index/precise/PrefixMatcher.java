@@ -105,7 +105,7 @@ final class PrefixMatcher {
     /**
      * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
      * and the score is the run length times the GPU weight. Blocks are read in windows (see
-     * {@link EndpointMaskTable#heldByFirstGroup(long[], int, int, boolean, long[], int[], long[])}) that start small,
+     * {@link EndpointMaskTable#heldByFirstGroup(long[], int, int, boolean, long[])}) that start small,
      * so a request nobody holds costs a few probes, and grow to {@link #MAX_WINDOW} along a long held prefix.
      */
     private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
@@ -117,14 +117,12 @@ final class PrefixMatcher {
         long[] buffer = anySpeculative ? new long[16] : null;
         int capacity = Math.min(MAX_WINDOW, keys.length);
         long[] held = new long[capacity];
-        int[] homes = new int[capacity];
-        long[] headers = new long[capacity];
         long running = registered;
         int window = FIRST_WINDOW;
         for (int from = 0; from < keys.length && running != 0; from += window, window = Math.min(2 * window,
                 MAX_WINDOW)) {
             int to = Math.min(keys.length, from + window);
-            confirmed.heldByFirstGroup(keys, from, to, true, held, homes, headers);
+            confirmed.heldByFirstGroup(keys, from, to, true, held);
             for (int b = from; b < to; b++) {
                 long holders = held[b - from];
                 if (anySpeculative) {
