@@ -244,6 +244,7 @@ public final class PrecisePrefixIndex {
             parentKey = state.engineKeys.get(parentHash);
         } else {
             state.orphanBlocks += hashes.length;
+            state.orphanEventsSeen++;
             return;
         }
         Tier tier = Tier.ofMedium(event.medium());
