@@ -13,7 +13,7 @@ final class PrefixMatcher {
     private final BlockEntryTable speculativeTable;
     private final double[] tierWeight;
     private final IntSupplier clockStamp;
-    /** Read by concurrent lookups; a race only recomputes the same ranks. */
+    /** Read by concurrent lookups; a race only computes the same order twice. */
     private volatile NameOrder nameOrder;
 
     private static final int FIRST_WINDOW = 8;
