@@ -37,6 +37,9 @@ final class RawJsonString {
 
     /** The value of the parser's current {@code VALUE_STRING} token. */
     String text(JsonParser p) throws IOException {
+        if (!(p instanceof KnownEndJsonParser known)) {
+            return p.getText(); // a body Jackson had to detect the encoding of: its offsets are not ours to trust
+        }
         long quoteAt = p.currentTokenLocation().getByteOffset();
         if (quoteAt < 0 || quoteAt >= end - offset - 1) {
             return p.getText();
@@ -54,9 +57,7 @@ final class RawJsonString {
             // the JDK replaces malformed UTF-8 silently; Jackson rejects it (and a literal U+FFFD comes out the same)
             return p.getText();
         }
-        if (p instanceof KnownEndJsonParser known) {
-            known.currentStringEndsAt(close);
-        }
+        known.currentStringEndsAt(close);
         return s;
     }
 
