@@ -56,13 +56,13 @@ public final class ByteEstimateTokenizer implements Tokenizer {
     }
 
     /** Pseudo-tokens of {@code utf8Bytes} bytes of text. */
-    public static int count(int utf8Bytes) {
+    public static int tokensForBytes(int utf8Bytes) {
         return (utf8Bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
     }
 
     @Override
     public int count(String text) {
-        return count(utf8Length(text));
+        return tokensForBytes(utf8Length(text));
     }
 
     private static int utf8Length(String text) {

@@ -39,7 +39,7 @@ public final class PromptTokens {
 
     private PromptTokens(byte[] utf8) {
         this.utf8 = utf8;
-        this.count = ByteEstimateTokenizer.count(utf8.length);
+        this.count = ByteEstimateTokenizer.tokensForBytes(utf8.length);
         this.estimated = true;
         this.backend = ByteEstimateTokenizer.NAME;
     }
