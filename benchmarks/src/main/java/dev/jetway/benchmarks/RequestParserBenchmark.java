@@ -13,16 +13,12 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -73,43 +69,15 @@ public class RequestParserBenchmark {
         body.release();
     }
 
-    /**
-     * The CPU time this benchmark thread was given and the calls it made (JMH sums both over the measurement
-     * iterations): on the shared build machine {@code cpuNanos / calls} is the cost of a parse, where wall-clock time
-     * mostly says how often the thread got a core.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class ParseCpu {
-
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-        public long cpuNanos;
-        public long calls;
-        private long startCpu;
-
-        @Setup(Level.Iteration)
-        public void start() {
-            cpuNanos = 0;
-            calls = 0;
-            startCpu = THREADS.getCurrentThreadCpuTime();
-        }
-
-        @TearDown(Level.Iteration)
-        public void stop() {
-            cpuNanos = THREADS.getCurrentThreadCpuTime() - startCpu;
-        }
-    }
-
     @Benchmark
-    public String gateway(ParseCpu cpu) throws BadRequestException {
-        cpu.calls++;
+    public String gateway(ThreadCpuCounter cpu) throws BadRequestException {
+        cpu.call();
         return parser.parse(ApiKind.COMPLETIONS, body).promptText();
     }
 
     @Benchmark
-    public String jacksonGetText(ParseCpu cpu) throws IOException {
-        cpu.calls++;
+    public String jacksonGetText(ThreadCpuCounter cpu) throws IOException {
+        cpu.call();
         String prompt = null;
         try (JsonParser p = json.createParser((InputStream) new ByteBufInputStream(body.duplicate()))) {
             p.nextToken();
