@@ -32,9 +32,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One generation request between the engine thread and the client's connection. The engine thread records
- * progress (token count, completion) and schedules a drain on the channel's event loop; the drain writes whatever
- * is new, so a burst of steps becomes one write and the engine thread never touches the socket.
+ * One generation request between the engine and the client's connection. The engine's callbacks record progress
+ * (token count, completion) and schedule a drain; the drain writes whatever is new once the step's callbacks are
+ * over. The engine normally runs on the connection's own event loop, so the drain runs right after the step; if the
+ * connection lives on another loop, the drain is handed to it and a burst of steps still becomes one write.
  */
 final class GenerationSession implements RequestObserver, Admission {
 
@@ -53,10 +54,10 @@ final class GenerationSession implements RequestObserver, Admission {
     private final Runnable onResponseComplete;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-    // Engine thread only.
+    // Engine's event loop only.
     private long lastTokenNanos = -1;
     private int generated;
-    // Written by the engine thread, read by the drain: the token count is written before the completion.
+    // Written by the engine's callbacks, read by the drain: the token count is written before the completion.
     private volatile int tokensAvailable;
     private volatile Completion completion;
     // Event loop only.
@@ -137,7 +138,7 @@ final class GenerationSession implements RequestObserver, Admission {
         }
     }
 
-    // ---- engine thread -------------------------------------------------------------------------------------
+    // ---- engine callbacks ----------------------------------------------------------------------------------
 
     @Override
     public void onScheduled(long timeNanos, long queuedNanos, int cachedPromptTokens) {
