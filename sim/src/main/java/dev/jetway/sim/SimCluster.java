@@ -20,9 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * N simulated vLLM replicas in one process, sharing one Netty event-loop group; each has its own HTTP port and
- * KV-event port, and runs its engine on the loop of the group that serves its connections. The programmatic face
- * of {@code jetway sim}, also used by {@code jetway up} and {@code jetway demo}:
+ * N simulated vLLM replicas in one process, sharing one Netty event-loop group; each has its own engine thread,
+ * HTTP port and KV-event port. The programmatic face of {@code jetway sim}, also used by {@code jetway up} and
+ * {@code jetway demo}:
  * <pre>{@code
  * try (SimCluster cluster = SimCluster.start(SimOptions.defaults("m").withPort(0), 4)) {
  *     String url = cluster.replicas().getFirst().baseUrl();

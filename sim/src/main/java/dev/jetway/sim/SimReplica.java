@@ -20,7 +20,6 @@ import dev.jetway.sim.openai.ModelCatalog;
 import dev.jetway.sim.openai.RequestParser;
 import dev.jetway.sim.openai.ResponseJson;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 
@@ -28,7 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** One running simulated vLLM replica: HTTP server and engine on one event loop, optional KV-event publisher. */
+/** One running simulated vLLM replica: HTTP server, engine thread, optional KV-event publisher. */
 public final class SimReplica implements AutoCloseable {
 
     private final int index;
@@ -55,9 +54,7 @@ public final class SimReplica implements AutoCloseable {
             throws InterruptedException {
         int requestedPort = options.port() == 0 ? 0 : options.port() + index;
         SimHttpServer.ServicesHolder holder = new SimHttpServer.ServicesHolder();
-        // One event loop runs this replica's engine and serves its connections (round robin over the group).
-        EventLoop eventLoop = group.next();
-        Channel channel = SimHttpServer.bind(eventLoop, channelType, options.bindHost(), requestedPort, holder);
+        Channel channel = SimHttpServer.bind(group, channelType, options.bindHost(), requestedPort, holder);
         List<AutoCloseable> opened = new ArrayList<>();
         opened.add(() -> channel.close().syncUninterruptibly());
         try {
@@ -76,8 +73,7 @@ public final class SimReplica implements AutoCloseable {
             Engine engine = engines.create(options,
                     new EngineFactory.ReplicaAddress(index, options.advertiseHost(), port), sink, clock);
             DrainBatcher drains = new DrainBatcher();
-            EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), eventLoop, "sim-engine-" + port,
-                    drains);
+            EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), "sim-engine-" + port, drains);
             opened.add(loop);
             SimReplica replica = new SimReplica(index, options.model(), options.advertiseHost(), channel, loop,
                     publisher);
@@ -93,6 +89,7 @@ public final class SimReplica implements AutoCloseable {
                     options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener, drains,
                     kvTransfers);
             kvTransfers.register(options.advertiseHost(), port, loop);
+            loop.start();
             SimHttpServer.startAccepting(channel, holder, services);
             return replica;
         } catch (RuntimeException | Error e) {

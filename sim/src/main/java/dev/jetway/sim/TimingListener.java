@@ -1,7 +1,7 @@
 package dev.jetway.sim;
 
 /**
- * Hears, on the engine's event loop, when the model produced each request's first token; lets a load driver separate
+ * Hears, on the engine thread, when the model produced each request's first token; lets a load driver separate
  * the model's time to first token from the simulator's own delay. Must not block.
  */
 @FunctionalInterface

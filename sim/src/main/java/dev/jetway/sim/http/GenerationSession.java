@@ -32,10 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One generation request between the engine and the client's connection. The engine's callbacks record progress
- * (token count, completion) and schedule a drain; the drain writes whatever is new once the step's callbacks are
- * over. The engine normally runs on the connection's own event loop, so the drain runs right after the step; if the
- * connection lives on another loop, the drain is handed to it and a burst of steps still becomes one write.
+ * One generation request between the engine thread and the client's connection. The engine thread records
+ * progress (token count, completion) and schedules a drain on the channel's event loop; the drain writes whatever
+ * is new, so a burst of steps becomes one write and the engine thread never touches the socket.
  */
 final class GenerationSession implements RequestObserver, Admission {
 
@@ -54,10 +53,10 @@ final class GenerationSession implements RequestObserver, Admission {
     private final Runnable onResponseComplete;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-    // Engine's event loop only.
+    // Engine thread only.
     private long lastTokenNanos = -1;
     private int generated;
-    // Written by the engine's callbacks, read by the drain: the token count is written before the completion.
+    // Written by the engine thread, read by the drain: the token count is written before the completion.
     private volatile int tokensAvailable;
     private volatile Completion completion;
     // Event loop only.
@@ -89,13 +88,13 @@ final class GenerationSession implements RequestObserver, Admission {
     @Override
     public void accepted() {
         if (request.stream()) {
-            onEventLoop(this::sendStreamHeaders);
+            ctx.executor().execute(this::sendStreamHeaders);
         }
     }
 
     @Override
     public void rejected(RuntimeException reason) {
-        onEventLoop(() -> {
+        ctx.executor().execute(() -> {
             if (done) {
                 return;
             }
@@ -107,15 +106,6 @@ final class GenerationSession implements RequestObserver, Admission {
             Responses.error(ctx, services.json(), ApiError.badRequest(reason.getMessage(), null), keepAlive);
             onResponseComplete.run();
         });
-    }
-
-    /** The engine normally runs on this connection's event loop; then there is nothing to hand over. */
-    private void onEventLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
-        }
     }
 
     private void sendStreamHeaders() {
@@ -138,7 +128,7 @@ final class GenerationSession implements RequestObserver, Admission {
         }
     }
 
-    // ---- engine callbacks ----------------------------------------------------------------------------------
+    // ---- engine thread -------------------------------------------------------------------------------------
 
     @Override
     public void onScheduled(long timeNanos, long queuedNanos, int cachedPromptTokens) {

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * Everything the HTTP handlers of one replica share.
  *
- * @param loop             the replica's engine (runs on the event loop serving its connections)
+ * @param loop             the replica's engine thread
  * @param parser           request validation
  * @param json             response writing
  * @param catalog          served models

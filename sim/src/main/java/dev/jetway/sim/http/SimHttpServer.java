@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -14,7 +14,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 
 import java.net.InetSocketAddress;
 
-/** Binds one replica's HTTP/1.1 server on one event loop of a shared group. */
+/** Binds one replica's HTTP/1.1 server on a shared event-loop group. */
 public final class SimHttpServer {
 
     /** Largest request body accepted (prompts are bounded by max-model-len long before this). */
@@ -24,15 +24,13 @@ public final class SimHttpServer {
     }
 
     /**
-     * Binds on {@code loop}, which also serves every accepted connection: it is the loop that runs the replica's
-     * engine, so an engine step's outputs are written without a hand-over to another thread.
      * Binds without accepting yet: the caller finishes wiring the replica (it needs the bound port first), then
      * calls {@link #startAccepting(Channel, ServicesHolder, ReplicaServices)}.
      */
-    public static Channel bind(EventLoop loop, Class<? extends ServerChannel> channelType, String host,
+    public static Channel bind(EventLoopGroup group, Class<? extends ServerChannel> channelType, String host,
                                int port, ServicesHolder holder) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loop, loop)
+                .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (topic {@code kv@<host>:<port>@<model>}, 8-byte big-endian sequence number, msgpack {@code EventBatch}), a batch
  * sent when {@value #BATCH_EVENTS} events are waiting or one second after its first event, whichever comes first.
  *
- * <p>The engine (on its event loop) only offers events to a bounded queue, so publishing never blocks it; when the
- * queue is full (a stuck publisher) events are dropped, counted and logged rather than stalling the model.
+ * <p>The engine thread only offers events to a bounded queue, so publishing never blocks it; when the queue is
+ * full (a stuck publisher) events are dropped, counted and logged rather than stalling the model.
  */
 public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
 

@@ -1,6 +1,6 @@
 package dev.jetway.sim.loop;
 
-/** Hears, on the engine's event loop, whether the engine took a submitted request. Must not block. */
+/** Hears, on the engine thread, whether the engine took a submitted request. Must not block. */
 public interface Admission {
 
     /** The engine queued the request; the observer will hear its progress. */

@@ -6,7 +6,6 @@ import dev.jetway.engine.EngineRequest;
 import dev.jetway.engine.EngineStats;
 import dev.jetway.engine.EngineStep;
 import dev.jetway.engine.RequestObserver;
-import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,24 +17,16 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Drives one {@link Engine} on wall time from a Netty event loop, the same one that serves the replica's HTTP
- * connections: plan a step, arm a timer for its end, complete it and write what it produced. Other threads hand
- * submissions, aborts and resets over through a queue; the engine itself is only ever touched on the event loop.
- *
- * <p>Why no thread of its own: a dedicated engine thread costs two cross-thread wake-ups per step (the timer wakes
- * the engine thread, which then wakes the event loop to write), and on a busy host each wake-up waits in the run
- * queue. On the event loop a step's end is one timer expiry and its outputs are written by the same thread.
+ * Drives one {@link Engine} on wall time from its own platform thread: plan a step, sleep until it ends, complete it.
+ * Other threads hand submissions, aborts and resets over through a queue, so Netty's event loops never block and
+ * the engine stays single-threaded.
  *
  * <p>Steps follow an ideal timeline: a step starts when the previous one ended, or, after idling, when the first new
- * request arrived, not when the loop happened to get round to it. Timer and scheduling lateness therefore
+ * request arrived, not when this thread happened to wake up. Thread wake-up and scheduling lateness therefore
  * shows up as the simulator's own delay rather than silently stretching the model's times, up to
  * {@link #MAX_CATCH_UP_NANOS}; beyond that the timeline restarts from now (the machine is overloaded).
  */
@@ -43,8 +34,6 @@ public final class EngineLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EngineLoop.class);
     static final long MAX_CATCH_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** Pause after a failed step, so that a broken engine cannot spin the event loop. */
-    private static final long RECOVERY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private sealed interface Command {
     }
@@ -62,58 +51,48 @@ public final class EngineLoop implements AutoCloseable {
     private record ReleaseKvTransfer(String requestId) implements Command {
     }
 
-    /** What the engine publishes for {@code /metrics}. */
+    /** What the engine thread publishes for {@code /metrics}. */
     public record Snapshot(EngineStats stats, int heldForLora, String runningLoras, String waitingLoras,
                            long lateSteps) {
     }
 
     private final Engine engine;
     private final LoopClock clock;
-    private final EventExecutor executor;
-    private final String name;
     private final Runnable afterWork;
     private final Queue<Command> inbox = new ConcurrentLinkedQueue<>();
-    /** A task to read the inbox is queued on the event loop (so a burst of commands costs one task). */
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final Runnable onWake = this::onWake;
-    private final Runnable onStepEnd = this::onStepEnd;
+    private final Thread thread;
     private final LoraAdmission<Submit> loraAdmission;
-    // Event loop only from here on.
-    /** Requests inside the engine or held for a LoRA slot, by id. */
+    /** Requests inside the engine or held for a LoRA slot, by id. Engine thread only. */
     private final Map<String, Tracked> live = new HashMap<>();
-    /** Requests given a LoRA slot during a step, submitted before the next one. */
+    /** Requests given a LoRA slot during a step, submitted before the next one. Engine thread only. */
     private final ArrayDeque<Tracked> admittedFromHold = new ArrayDeque<>();
+    private volatile boolean idleParked;
     private volatile boolean stopping;
     private volatile Snapshot snapshot;
-    /** The step in progress, or null. */
-    private EngineStep step;
-    /** Fires {@link #onStepEnd()} at the end of {@link #step}. */
-    private ScheduledFuture<?> stepTimer;
-    private long stepEnd;
     /** Where the previous step ended on the ideal timeline; none yet at first. */
     private long lastStepEnd = Long.MIN_VALUE;
     private long pendingArrival = Long.MAX_VALUE;
     private long lateSteps;
-    /** After a failure nothing runs until this time ({@link System#nanoTime()}); {@code Long.MIN_VALUE} = normal. */
-    private long recoveringUntil = Long.MIN_VALUE;
 
     /**
-     * @param engine    the model; driven only from {@code executor} from now on
-     * @param clock     the clock {@code engine} was built with
-     * @param maxLoras  LoRA adapters allowed in the engine at once
-     * @param executor  the event loop that runs the engine (best: the one serving the replica's connections)
-     * @param name      the replica's name in log lines
-     * @param afterWork runs on {@code executor} after each step and each batch of commands (flushes outputs)
+     * @param engine   the model; driven only from this loop's thread from now on
+     * @param clock    the clock {@code engine} was built with
+     * @param maxLoras LoRA adapters allowed in the engine at once
+     * @param name     thread name
+     * @param afterWork runs on the engine thread after each step and each batch of commands (flushes outputs)
      */
-    public EngineLoop(Engine engine, LoopClock clock, int maxLoras, EventExecutor executor, String name,
-                      Runnable afterWork) {
+    public EngineLoop(Engine engine, LoopClock clock, int maxLoras, String name, Runnable afterWork) {
         this.engine = engine;
         this.clock = clock;
-        this.executor = executor;
-        this.name = name;
         this.afterWork = afterWork;
         this.loraAdmission = new LoraAdmission<>(maxLoras);
         this.snapshot = new Snapshot(engine.stats(), 0, "", "", 0);
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+        thread.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    public void start() {
+        thread.start();
     }
 
     /**
@@ -138,72 +117,65 @@ public final class EngineLoop implements AutoCloseable {
     public CompletableFuture<Void> reset() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         enqueue(new Reset(done));
-        if (stopping) {
-            done.completeExceptionally(new IllegalStateException(name + " is stopped"));
-        }
         return done;
     }
 
-    /** The latest state published by the engine. */
+    /** The latest state published by the engine thread. */
     public Snapshot snapshot() {
         return snapshot;
     }
 
-    /**
-     * Commands always go through the queue, also from the event loop itself: a command given while the engine is
-     * inside a step's callbacks (a response finishing lets the next pipelined request submit) must not re-enter it.
-     */
     private void enqueue(Command command) {
         inbox.add(command);
-        if (!stopping && wakeQueued.compareAndSet(false, true)) {
+        if (idleParked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void run() {
+        while (!stopping) {
             try {
-                executor.execute(onWake);
-            } catch (RejectedExecutionException e) {
-                log.debug("{}: event loop gone, command dropped", name);
+                drainInbox();
+                afterWork.run();
+                if (engine.idle()) {
+                    publishSnapshot();
+                    idleParked = true;
+                    if (inbox.isEmpty() && !stopping) {
+                        LockSupport.park(this);
+                    }
+                    idleParked = false;
+                    continue;
+                }
+                runStep();
+            } catch (RuntimeException | Error e) {
+                // A model bug must neither kill the replica nor spin on a broken engine: fail what is in flight,
+                // reset the engine (cold cache), pause briefly, and keep serving.
+                log.error("engine step failed on {}; aborting in-flight requests and resetting", thread.getName(), e);
+                recoverFromFailure();
             }
         }
+        abortAll();
+        afterWork.run();
     }
 
-    private void onWake() {
-        wakeQueued.set(false);
-        if (stopping || recoveringUntil != Long.MIN_VALUE) {
-            return;
+    private void recoverFromFailure() {
+        try {
+            abortAll();
+            engine.reset();
+        } catch (RuntimeException | Error again) {
+            log.error("engine reset failed on {}", thread.getName(), again);
         }
         try {
-            drainInbox();
             afterWork.run();
-            if (step == null) {
-                startStepOrIdle();
-            }
-        } catch (RuntimeException | Error e) {
-            recoverFromFailure(e);
+        } catch (RuntimeException ignored) {
+            // event loops already gone (shutting down)
         }
+        lastStepEnd = Long.MIN_VALUE;
+        pendingArrival = Long.MAX_VALUE;
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
     }
 
-    private void onStepEnd() {
-        if (stopping || step == null) {
-            return;
-        }
-        try {
-            EngineStep finished = step;
-            step = null;
-            stepTimer = null;
-            finished.complete();
-            lastStepEnd = stepEnd;
-            afterWork.run();
-            drainInbox();
-            afterWork.run();
-            startStepOrIdle();
-        } catch (RuntimeException | Error e) {
-            recoverFromFailure(e);
-        }
-    }
-
-    private void startStepOrIdle() {
-        if (engine.idle()) {
-            publishSnapshot();
-            return;
-        }
+    private void runStep() {
         long now = System.nanoTime();
         long start = Math.max(lastStepEnd, pendingArrival == Long.MAX_VALUE ? Long.MIN_VALUE : pendingArrival);
         if (start < now - MAX_CATCH_UP_NANOS) {
@@ -212,46 +184,15 @@ public final class EngineLoop implements AutoCloseable {
         }
         start = Math.min(start, now);
         pendingArrival = Long.MAX_VALUE;
-        step = engine.plan(start);
-        stepEnd = start + step.durationNanos();
+        EngineStep step = engine.plan(start);
+        long end = start + step.durationNanos();
+        for (long remaining = end - System.nanoTime(); remaining > 0; remaining = end - System.nanoTime()) {
+            LockSupport.parkNanos(this, remaining);
+        }
+        step.complete();
+        afterWork.run();
+        lastStepEnd = end;
         publishSnapshot();
-        // Behind the timeline the delay is zero: the step completes after the I/O already waiting on the loop.
-        stepTimer = executor.schedule(onStepEnd, Math.max(0, stepEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelStep() {
-        step = null;
-        if (stepTimer != null) {
-            stepTimer.cancel(false);
-            stepTimer = null;
-        }
-    }
-
-    /**
-     * A model bug must neither kill the replica nor spin on a broken engine: fail what is in flight, reset the engine
-     * (cold cache), pause briefly, and keep serving.
-     */
-    private void recoverFromFailure(Throwable failure) {
-        log.error("engine step failed on {}; aborting in-flight requests and resetting", name, failure);
-        cancelStep();
-        try {
-            abortAll();
-            engine.reset();
-        } catch (RuntimeException | Error again) {
-            log.error("engine reset failed on {}", name, again);
-        }
-        try {
-            afterWork.run();
-        } catch (RuntimeException ignored) {
-            // connections already gone (shutting down)
-        }
-        lastStepEnd = Long.MIN_VALUE;
-        pendingArrival = Long.MAX_VALUE;
-        recoveringUntil = System.nanoTime() + RECOVERY_PAUSE_NANOS;
-        executor.schedule(() -> {
-            recoveringUntil = Long.MIN_VALUE;
-            onWake();
-        }, RECOVERY_PAUSE_NANOS, TimeUnit.NANOSECONDS);
     }
 
     /** Runs queued commands, and submits requests that got a LoRA slot meanwhile, until both are empty. */
@@ -372,33 +313,14 @@ public final class EngineLoop implements AutoCloseable {
                 loraAdmission.waitingAdapters(), lateSteps);
     }
 
-    /** Stops the engine: what is in flight is aborted (its connections close). Waits up to 5 s for the loop. */
     @Override
     public void close() {
-        if (stopping) {
-            return;
-        }
         stopping = true;
-        Runnable shutdown = () -> {
-            cancelStep();
-            abortAll();
-            afterWork.run();
-            for (Command command; (command = inbox.poll()) != null; ) {
-                if (command instanceof Reset reset) {
-                    reset.done().completeExceptionally(new IllegalStateException(name + " is stopped"));
-                }
-            }
-        };
-        if (executor.inEventLoop()) {
-            shutdown.run();
-            return;
-        }
+        LockSupport.unpark(thread);
         try {
-            executor.submit(shutdown).get(5, TimeUnit.SECONDS);
+            thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-            log.warn("{}: engine did not stop cleanly: {}", name, e.toString());
         }
     }
 

@@ -5,7 +5,7 @@ import dev.jetway.engine.Clock;
 /**
  * The engine's clock in the server: wall time, except while a request is handed to the engine, when it reads the
  * moment the server received that request. The engine then measures queueing from the real arrival, not from when
- * the engine's event loop got round to it. Engine's event loop only.
+ * the engine thread got round to it. Engine thread only.
  */
 public final class LoopClock implements Clock {
 

@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 
 /**
  * vLLM's {@code --max-loras}: at most that many distinct adapters have requests inside the engine; a request for
- * another adapter waits here (FIFO) until an adapter's last request finishes. Confined to the engine's event loop.
+ * another adapter waits here (FIFO) until an adapter's last request finishes. Confined to the engine thread.
  *
  * @param <T> the held submission
  */

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * A Prometheus histogram with fixed upper bounds (in seconds), cumulative on export. Written by one thread (the
- * engine's event loop), read by scrapes; a scrape may see one observation half-applied, which Prometheus tolerates.
+ * engine thread), read by scrapes; a scrape may see one observation half-applied, which Prometheus tolerates.
  */
 public final class Histogram {
 

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The request-level metrics one replica exports with vLLM's names and buckets (vLLM {@code v1/metrics/loggers.py}).
  * Engine-level gauges and counters come from the engine's own {@code EngineStats}; see {@link PrometheusText}.
- * Updated on the engine's event loop.
+ * Updated on the engine thread.
  */
 public final class SimMetrics {
 

@@ -51,7 +51,8 @@ public final class SimLoadDriver {
         Map<String, long[]> modelTimes = new ConcurrentHashMap<>();
         try (SimCluster cluster = SimCluster.start(options, replicas)) {
             for (SimReplica replica : cluster.replicas()) {
-                replica.timingListener((id, arrival, firstToken) -> modelTimes.put(id, new long[] {arrival, firstToken}));
+                replica.timingListener((id, arrival, firstToken) ->
+                        modelTimes.put(id, new long[] {arrival, firstToken}));
             }
             int[] ports = cluster.replicas().stream().mapToInt(SimReplica::httpPort).toArray();
             NettyLoadClient http = new NettyLoadClient(ports, 1);
@@ -179,7 +180,7 @@ public final class SimLoadDriver {
                 long cpu = Math.max(0, threads.getThreadCpuTime(info.getThreadId())) - before[0];
                 long allocated = Math.max(0, threads.getThreadAllocatedBytes(info.getThreadId())) - before[1];
                 String name = info.getThreadName();
-                String group = name.startsWith("sim-http") ? "sim event loops (HTTP + engines)"
+                String group = name.startsWith("sim-http") ? "sim event loops"
                         : name.startsWith("sim-engine") ? "sim engine threads"
                         : name.startsWith("sim-kv") ? "sim KV publishers"
                         : name.startsWith("load-client") ? "load client (Netty)" : "other (driver, JIT, GC)";

@@ -7,7 +7,6 @@ import dev.jetway.engine.EngineStats;
 import dev.jetway.engine.EngineStep;
 import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
-import io.netty.channel.DefaultEventLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -141,11 +140,11 @@ class EngineLoopTest {
 
     private final LoopClock clock = new LoopClock();
     private final OneTokenPerStepEngine engine = new OneTokenPerStepEngine(clock);
-    private final DefaultEventLoop eventLoop = new DefaultEventLoop();
     private EngineLoop loop;
 
     private EngineLoop start(int maxLoras) {
-        loop = new EngineLoop(engine, clock, maxLoras, eventLoop, "test-engine", () -> { });
+        loop = new EngineLoop(engine, clock, maxLoras, "test-engine", () -> { });
+        loop.start();
         return loop;
     }
 
@@ -154,7 +153,6 @@ class EngineLoopTest {
         if (loop != null) {
             loop.close();
         }
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static EngineRequest request(String id, int maxTokens, String lora) {
