@@ -115,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--rate and --duration go together");
                 }
                 load = new LoadProfile(load.type(), List.of(new LoadStage(rate, duration)), load.maxConcurrency(),
-                        load.requestTimeoutSeconds(), load.seed());
+                        load.requestTimeoutSeconds(), load.seed(), load.transition());
             }
             int cap = maxConcurrency != null ? maxConcurrency : load.maxConcurrency();
             double timeoutSeconds = timeout != null ? timeout : load.requestTimeoutSeconds();

@@ -23,12 +23,8 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--replicas", defaultValue = "4", description = "Simulated replicas (default: ${DEFAULT-VALUE}).")
-    int replicas;
-
-    @Option(names = "--profile", defaultValue = "qwen3-32b-h100-tp2",
-            description = "Engine profile of the replicas (default: ${DEFAULT-VALUE}).")
-    String profile;
+    @Mixin
+    LocalReplicaOptions cluster;
 
     @Option(names = "--policy", defaultValue = "jetway",
             description = "Jetway policy to compare with round-robin: a built-in policy name or an EndpointPickerConfig file "
@@ -77,8 +73,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DemoRun.Settings settings = new DemoRun.Settings(replicas, profile, baseline, policy, rate, warmupSeconds, durationSeconds,
-                groups, promptsPerGroup, systemPromptLen, questionLen, outputLen, seed);
+        DemoRun.Settings settings = new DemoRun.Settings(cluster.replicas, cluster.profile, baseline, policy, rate,
+                warmupSeconds, durationSeconds, groups, promptsPerGroup, systemPromptLen, questionLen, outputLen, seed);
         try {
             settings.validate();
         } catch (IllegalArgumentException e) {

@@ -3,7 +3,10 @@ package dev.jetway.cli;
 import dev.jetway.bench.config.BenchConfig;
 import dev.jetway.bench.config.BenchConfigLoader;
 import dev.jetway.bench.config.ClusterSpec;
+import dev.jetway.bench.load.LoadProfile;
+import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.metrics.Cost;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.Slo;
@@ -81,6 +84,13 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--max-requests", defaultValue = "0", description = "Stop the plan after this many requests (0 = all).")
     int maxRequests;
 
+    @Option(names = "--warmup-stages", defaultValue = "0", paramLabel = "N",
+            description = "Treat the first N load stages as warm-up: run and reported per stage, left out of the overall summary (as llm-d's reports leave out their first, warm-up stage).")
+    int warmupStages;
+
+    @Option(names = "--no-drain", description = "Run the stages back to back on the clock, a stage's backlog carrying into the next, instead of inference-perf's behaviour (each stage waits for its requests to finish, then load.interval).")
+    boolean noDrain;
+
     @Option(names = "--gpu-hour-cost", description = "Cost of one GPU-hour, for output tokens per dollar.")
     Double gpuHourCost;
 
@@ -117,7 +127,25 @@ final class SimulateCommand implements Callable<Integer> {
             for (String p : policies) {
                 sims.add(SimPolicy.of(p.strip()));
             }
-            RequestPlan plan = RequestPlan.build(config.workload(), config.load(), maxRequests);
+            if (warmupStages < 0 || warmupStages >= config.load().stages().size()) {
+                err.println("jetway simulate: --warmup-stages must leave at least one measured stage (0 to "
+                        + (config.load().stages().size() - 1) + ")");
+                return 2;
+            }
+            LoadProfile load = config.load();
+            if (warmupStages > 0) {
+                List<LoadStage> stages = new ArrayList<>();
+                for (int i = 0; i < load.stages().size(); i++) {
+                    LoadStage st = load.stages().get(i);
+                    stages.add(new LoadStage(st.rate(), st.durationSeconds(), st.warmup() || i < warmupStages));
+                }
+                load = new LoadProfile(load.type(), stages, load.maxConcurrency(), load.requestTimeoutSeconds(),
+                        load.seed(), load.transition());
+            }
+            if (noDrain) {
+                load = load.withTransition(StageTransition.CONTINUOUS);
+            }
+            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests);
             err.printf("jetway simulate: %d requests, %d policies, %s x %s (block %d, KV %d tokens each)%n",
                     plan.requests().size(), sims.size(), counts, profileName, bs, engine.kvCapacityInTokens());
             err.flush();
@@ -148,6 +176,9 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("kv_event_delay_ms", kvEventDelayMs);
             settings.put("seed", seed);
             settings.put("requests", plan.requests().size());
+            settings.put("stages_drain", load.transition().drain());
+            settings.put("stage_interval_s", load.transition().intervalSeconds());
+            settings.put("warmup_stages", (int) load.stages().stream().filter(LoadStage::warmup).count());
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus_per_replica", gpusPerReplica);

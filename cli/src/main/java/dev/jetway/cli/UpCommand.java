@@ -18,12 +18,8 @@ final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--replicas", defaultValue = "4", description = "Simulated replicas (default: ${DEFAULT-VALUE}).")
-    int replicas;
-
-    @Option(names = "--profile", defaultValue = "qwen3-32b-h100-tp2",
-            description = "Engine profile of the replicas (default: ${DEFAULT-VALUE}).")
-    String profile;
+    @Mixin
+    LocalReplicaOptions cluster;
 
     @Option(names = "--model", defaultValue = "jetway/sim-model",
             description = "Model name the replicas serve (default: ${DEFAULT-VALUE}).")
@@ -46,11 +42,10 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        if (replicas < 1) {
-            spec.commandLine().getErr().println("--replicas must be at least 1");
+        if (!cluster.valid(spec.commandLine().getErr())) {
             return 2;
         }
-        LocalStack.Options options = new LocalStack.Options(model, replicas, profile, host, port, adminPort, picker);
+        LocalStack.Options options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker);
         LocalStack stack;
         try {
             stack = LocalStack.start(options);
@@ -63,7 +58,7 @@ final class UpCommand implements Callable<Integer> {
             stack.close();
             stopped.countDown();
         }, "jetway-up-shutdown"));
-        out.println("Jetway is up: " + replicas + " simulated replica(s) of " + model + " behind " + stack.gatewayUrl());
+        out.println("Jetway is up: " + cluster.replicas + " simulated replica(s) of " + model + " behind " + stack.gatewayUrl());
         for (String url : stack.replicaUrls()) {
             out.println("  replica " + url);
         }

@@ -63,6 +63,30 @@ class BenchAndSimulateCommandTest {
     }
 
     @Test
+    void simulateDrainsStagesAndLeavesWarmupStagesOutOfTheSummary() throws Exception {
+        Path w = workload("{type: constant, stages: [{rate: 4, duration: 2}, {rate: 4, duration: 2}]}",
+                "{num_groups: 2, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 20}",
+                "{replicas: 1, profile: llama-3.1-8b-h100}");
+        Path json = dir.resolve("drain.json");
+        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--warmup-stages", "1", "--json",
+                json.toString(), "--no-progress")).as(err.toString()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("settings").path("stages_drain").asBoolean()).isTrue();
+        JsonNode policy = root.path("policies").get(0);
+        JsonNode warm = policy.path("stages").get(0);
+        JsonNode measured = policy.path("stages").get(1);
+        assertThat(warm.path("warmup").asBoolean()).isTrue();
+        assertThat(policy.path("summary").path("requests").asInt()).isEqualTo(8);
+        // The second stage starts after the first has drained, plus 1 s interval and 1 s lead.
+        assertThat(measured.path("start_s").asDouble())
+                .isGreaterThanOrEqualTo(warm.path("start_s").asDouble() + warm.path("duration_s").asDouble() + 2.0 - 1e-9);
+        assertThat(policy.path("summary").path("stage_mean_output_tokens_per_s").asDouble())
+                .isEqualTo(measured.path("output_tokens_per_s").asDouble());
+        assertThat(run("simulate", w.toString(), "--warmup-stages", "2", "--no-progress")).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup-stages");
+    }
+
+    @Test
     void simulateComparesClusterSizesInOneRun() throws Exception {
         Path w = workload("{type: constant, stages: [{rate: 4, duration: 3}]}",
                 "{num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 5}",

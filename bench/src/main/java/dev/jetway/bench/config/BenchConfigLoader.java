@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.load.LoadStage;
+import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.workload.ChatWorkload;
 import dev.jetway.bench.workload.IntDistribution;
 import dev.jetway.bench.workload.RandomWorkload;
@@ -105,9 +106,26 @@ public final class BenchConfigLoader {
         double timeout = number(load, "request_timeout", "load.request_timeout", LoadProfile.DEFAULT_TIMEOUT_SECONDS);
         long seed = integer(load, "seed", "load.seed", (int) DEFAULT_SEED);
         try {
-            return new LoadProfile(type, stages, cap, timeout, seed);
+            return new LoadProfile(type, stages, cap, timeout, seed, transition(load));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("load: " + e.getMessage());
+        }
+    }
+
+    /**
+     * inference-perf waits for every request of a stage before the next starts, then sleeps {@code load.interval}
+     * (default 1 s); {@code drain_stages: false} (a Jetway field) runs the stages back to back instead.
+     */
+    private static StageTransition transition(JsonNode load) {
+        boolean drain = bool(load, "drain_stages", "load.drain_stages", true);
+        double interval = number(load, "interval", "load.interval", 1.0);
+        if (!drain) {
+            return StageTransition.CONTINUOUS;
+        }
+        try {
+            return StageTransition.inferencePerf(interval);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("load.interval: " + e.getMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.jetway.bench.live;
 
 import dev.jetway.bench.load.PlannedRequest;
 import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.load.StageClock;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * planned time, so a server (or this client) falling behind shows up as latency instead of silently lowering the
  * offered load (no coordinated omission). A concurrency cap, when set, holds requests back in order; the wait counts
  * as latency too. Streams are read asynchronously by the JDK HTTP client: thousands of concurrent streams need no
- * thread each.
+ * thread each. When the plan's stages drain (inference-perf's behaviour, the default for workload files), a stage's
+ * first request waits until every request of the previous stage has ended, plus the transition's gap.
  *
  * <p>Programmatic use: {@code new LiveBenchmark(options).run(plan, cap, "label", progress)}.
  */
@@ -68,7 +70,8 @@ public final class LiveBenchmark {
     /** Runs the whole plan and waits for every request to end (or time out); returns the report labelled {@code label}. */
     public PolicyReport run(RequestPlan plan, int maxConcurrency, String label, Progress progress)
             throws InterruptedException {
-        MetricsCollector collector = new MetricsCollector(plan.stages(), options.slo());
+        MetricsCollector collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain());
+        StageClock stages = new StageClock(plan);
         int total = plan.requests().size();
         CountDownLatch remaining = new CountDownLatch(total);
         int[] ended = {0};
@@ -84,17 +87,28 @@ public final class LiveBenchmark {
                 plan.stages().size(), Math.round(plan.endNanos() / 1e9));
         try {
             for (PlannedRequest planned : plan.requests()) {
-                parkUntil(t0 + planned.sendAtNanos());
+                long sendAt;
+                synchronized (stages) {
+                    while ((sendAt = stages.sendAt(planned)) < 0) {
+                        stages.wait(); // the previous stage is still draining
+                    }
+                }
+                parkUntil(t0 + sendAt);
                 if (cap != null) {
                     cap.acquire();
                 }
                 RequestTrace trace;
                 synchronized (collector) {
-                    trace = collector.start(planned.request().index(), planned.stage(), planned.sendAtNanos());
+                    trace = collector.start(planned.request().index(), planned.stage(), sendAt);
                 }
                 Runnable onEnd = () -> {
                     if (cap != null) {
                         cap.release();
+                    }
+                    synchronized (stages) {
+                        if (stages.ended(planned.stage(), System.nanoTime() - t0)) {
+                            stages.notifyAll();
+                        }
                     }
                     // Serialised so the reported count never goes backwards when two requests end at once.
                     synchronized (ended) {
@@ -108,8 +122,14 @@ public final class LiveBenchmark {
             if (!remaining.await(waitNanos, TimeUnit.NANOSECONDS)) {
                 LOG.warn("bench: {} requests still open after the timeout; reporting without them", remaining.getCount());
             }
+            long[] starts;
+            long[] ends;
+            synchronized (stages) {
+                starts = stages.starts();
+                ends = stages.ends();
+            }
             synchronized (collector) {
-                return collector.report(label, options.cost());
+                return collector.report(label, options.cost(), starts, ends);
             }
         } finally {
             if (scraper != null) {

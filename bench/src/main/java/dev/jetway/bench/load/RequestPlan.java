@@ -4,17 +4,28 @@ import dev.jetway.bench.workload.TraceWorkload;
 import dev.jetway.bench.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
  * The whole run decided up front: every request with its send time and stage. Live benchmarks and every policy of a
  * simulation replay the same plan, so they compare like with like.
+ *
+ * <p>With a draining {@link StageTransition} the planned times are only the schedule within each stage: a stage
+ * starts when the previous one has drained (plus the transition's gap), so a request is sent at
+ * {@code actualStageStart + (sendAtNanos - stage.startNanos())}; {@link StageClock} does that arithmetic.
  */
-public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages) {
+public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages, StageTransition transition) {
 
     public RequestPlan {
         requests = List.copyOf(requests);
         stages = List.copyOf(stages);
+        Objects.requireNonNull(transition, "transition");
+    }
+
+    /** A plan whose stages follow each other on the clock. */
+    public RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages) {
+        this(requests, stages, StageTransition.CONTINUOUS);
     }
 
     /**
@@ -39,14 +50,14 @@ public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages)
             double t = stageStart + (load.type() == ArrivalProcess.POISSON ? exponential(rng, meanGapNanos) : 0);
             while (t < stageEnd) {
                 if (maxRequests > 0 && index >= maxRequests) {
-                    return new RequestPlan(out, stages);
+                    return new RequestPlan(out, stages, load.transition());
                 }
                 out.add(new PlannedRequest((long) t, s, workload.request(index++)));
                 t += load.type() == ArrivalProcess.POISSON ? exponential(rng, meanGapNanos) : meanGapNanos;
             }
             stageStart = stageEnd;
         }
-        return new RequestPlan(out, stages);
+        return new RequestPlan(out, stages, load.transition());
     }
 
     private static RequestPlan ofTrace(TraceWorkload trace, int maxRequests) {

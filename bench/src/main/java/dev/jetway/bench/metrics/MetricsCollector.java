@@ -18,16 +18,29 @@ public final class MetricsCollector {
 
     private final List<StageInfo> stages;
     private final Slo slo;
+    private final boolean drainedStages;
     private final Stage[] perStage;
     private final Map<Integer, Replica> replicas = new TreeMap<>();
     private int lastWindow;
 
+    /** Stages on the plan's clock: throughput counts what happened inside each stage's planned window. */
     public MetricsCollector(List<StageInfo> stages, Slo slo) {
+        this(stages, slo, false);
+    }
+
+    /**
+     * @param drainedStages stages drain before the next starts ({@link dev.jetway.bench.load.StageTransition}), so
+     *                      everything a request does happens inside its own stage's window: tokens and completions
+     *                      count for the request's stage, and the windows come from {@link #report(String, Cost,
+     *                      long[], long[])}
+     */
+    public MetricsCollector(List<StageInfo> stages, Slo slo, boolean drainedStages) {
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("at least one stage");
         }
         this.stages = List.copyOf(stages);
         this.slo = slo;
+        this.drainedStages = drainedStages;
         this.perStage = new Stage[stages.size()];
         for (int i = 0; i < perStage.length; i++) {
             perStage[i] = new Stage();
@@ -52,7 +65,7 @@ public final class MetricsCollector {
         }
         r.lastTokenNanos = timeNanos;
         r.outputTokens += count;
-        Stage window = windowOf(timeNanos);
+        Stage window = drainedStages ? perStage[r.stage] : windowOf(timeNanos);
         if (window != null) {
             window.outputTokensInWindow += count;
         }
@@ -99,7 +112,7 @@ public final class MetricsCollector {
         if (slo != null && slo.met(ttft / 1e9, tpotSeconds)) {
             s.good++;
         }
-        Stage window = windowOf(endNanos);
+        Stage window = drainedStages ? s : windowOf(endNanos);
         if (window != null) {
             window.completedInWindow++;
             window.inputTokensInWindow += promptTokens;
@@ -133,21 +146,39 @@ public final class MetricsCollector {
         return null;
     }
 
+    /** The report with each stage's planned window. */
     public PolicyReport report(String policy, Cost cost) {
+        long[] starts = new long[stages.size()];
+        long[] ends = new long[stages.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = stages.get(i).startNanos();
+            ends[i] = stages.get(i).endNanos();
+        }
+        return report(policy, cost, starts, ends);
+    }
+
+    /**
+     * The report with each stage's window as run ({@code starts[i]} to {@code ends[i]}, nanoseconds; a stage that never
+     * started or ended has -1 and an empty window). The overall summary's {@code stage_mean_output_tokens_per_s} is
+     * the plain mean of the non-warm-up stages' {@code output_tokens_per_s}, the aggregate llm-d's benchmark reports
+     * print as "summary across QPS".
+     */
+    public PolicyReport report(String policy, Cost cost, long[] starts, long[] ends) {
         List<StageSummary> stageSummaries = new ArrayList<>();
         Stage overall = new Stage();
         double overallSeconds = 0;
-        double overallStart = Double.NaN;
+        double stageThroughputSum = 0;
+        int measuredStages = 0;
         for (int i = 0; i < perStage.length; i++) {
             StageInfo info = stages.get(i);
-            stageSummaries.add(new StageSummary(i, info.rate(), info.startNanos() / 1e9, info.warmup(),
-                    summarize(perStage[i], info.durationSeconds(), cost)));
+            double seconds = starts[i] < 0 || ends[i] < starts[i] ? 0 : (ends[i] - starts[i]) / 1e9;
+            Summary stage = summarize(perStage[i], seconds, cost, null);
+            stageSummaries.add(new StageSummary(i, info.rate(), Math.max(0, starts[i]) / 1e9, info.warmup(), stage));
             if (!info.warmup()) {
                 overall.add(perStage[i]);
-                overallSeconds += info.durationSeconds();
-                if (Double.isNaN(overallStart)) {
-                    overallStart = info.startNanos();
-                }
+                overallSeconds += seconds;
+                stageThroughputSum += stage.outputTokensPerS();
+                measuredStages++;
             }
         }
         List<ReplicaSummary> replicaSummaries = new ArrayList<>();
@@ -159,11 +190,12 @@ public final class MetricsCollector {
                 cdf.add(new CdfPoint(p, overall.ttft.percentile(p)));
             }
         }
-        return new PolicyReport(policy, summarize(overall, overallSeconds, cost), stageSummaries, replicaSummaries,
-                cdf);
+        Double stageMean = measuredStages == 0 ? null : stageThroughputSum / measuredStages;
+        return new PolicyReport(policy, summarize(overall, overallSeconds, cost, stageMean), stageSummaries,
+                replicaSummaries, cdf);
     }
 
-    private Summary summarize(Stage s, double seconds, Cost cost) {
+    private Summary summarize(Stage s, double seconds, Cost cost, Double stageMeanOutputTokensPerS) {
         long ended = s.completed + s.failed;
         double success = ended == 0 ? 0 : (double) s.completed / ended;
         double perS = seconds > 0 ? 1 / seconds : 0;
@@ -178,7 +210,7 @@ public final class MetricsCollector {
                 s.itl.mean(), s.itl.percentile(50), s.itl.percentile(90), s.itl.percentile(95), s.itl.percentile(99),
                 s.tpot.mean(), s.tpot.percentile(50), s.tpot.percentile(90), s.tpot.percentile(95), s.tpot.percentile(99),
                 s.e2e.mean(), s.e2e.percentile(50), s.e2e.percentile(90), s.e2e.percentile(95), s.e2e.percentile(99),
-                hit, goodput, attainment, perDollar, Map.copyOf(s.errors));
+                hit, goodput, attainment, perDollar, Map.copyOf(s.errors), stageMeanOutputTokensPerS);
     }
 
     /** Accumulators of one stage. Latencies by scheduled stage; window counters by the time things happened. */

@@ -10,6 +10,9 @@ import java.util.Map;
  * <p>Latency statistics cover the requests scheduled in the window; throughputs count what happened inside it
  * (tokens received, requests completed), divided by its length, so a policy that falls behind shows lower throughput
  * instead of taking credit for work done after the load stopped.
+ *
+ * <p>{@code stageMeanOutputTokensPerS} (overall summary only, null per stage): the plain mean of the measured stages'
+ * {@code outputTokensPerS}, which is how llm-d's benchmark reports aggregate throughput "across QPS".
  */
 public record Summary(
         long requests, long completed, long failed, double successRate,
@@ -19,5 +22,5 @@ public record Summary(
         Double tpotMeanS, Double tpotP50S, Double tpotP90S, Double tpotP95S, Double tpotP99S,
         Double e2eMeanS, Double e2eP50S, Double e2eP90S, Double e2eP95S, Double e2eP99S,
         double prefixHitRate, Double goodputRequestsPerS, Double sloAttainment, Double outputTokensPerDollar,
-        Map<String, Long> errors) {
+        Map<String, Long> errors, Double stageMeanOutputTokensPerS) {
 }

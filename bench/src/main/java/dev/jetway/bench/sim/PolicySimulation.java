@@ -2,6 +2,7 @@ package dev.jetway.bench.sim;
 
 import dev.jetway.bench.load.PlannedRequest;
 import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.load.StageClock;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
@@ -16,6 +17,7 @@ import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
 import dev.jetway.engine.VirtualClock;
 import dev.jetway.engine.vllm.VllmEngine;
+import dev.jetway.kvcache.event.KvEvent;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.EndpointMetrics;
@@ -23,6 +25,7 @@ import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.LoraInfo;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,15 +54,21 @@ final class PolicySimulation {
     private final Map<Endpoint, Integer> replicaOf = new HashMap<>();
     private final MetricsCollector collector;
     private SimPolicy.Instance instance;
+    private final StageClock stageClock;
+    /** The next request's stage waits for the current one to drain. */
+    private boolean arrivalsBlocked;
     private int nextArrival;
     private int outstanding;
     private int finished;
 
     private final PromptTokens promptTokens;
-    /** KV events waiting for delivery, in emission order (the delay is constant, so also in delivery order). */
-    private final java.util.ArrayDeque<PendingKvEvent> kvEvents = new java.util.ArrayDeque<>();
+    /**
+     * Bursts of KV events waiting for delivery, in emission order (the delay is constant, so also in delivery order):
+     * one entry per replica step, not per event, since a step stores and evicts hundreds of blocks.
+     */
+    private final ArrayDeque<PendingKvEvents> kvEvents = new ArrayDeque<>();
 
-    private record PendingKvEvent(long deliverAt, int replica, dev.jetway.kvcache.event.KvEvent event) {
+    private record PendingKvEvents(long deliverAt, int replica, KvEvent[] events) {
     }
 
     PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy, PromptTokens promptTokens) {
@@ -67,7 +76,8 @@ final class PolicySimulation {
         this.plan = plan;
         this.options = options;
         this.policy = policy;
-        this.collector = new MetricsCollector(plan.stages(), options.slo());
+        this.collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain());
+        this.stageClock = new StageClock(plan);
     }
 
     PolicyReport run(Progress progress) {
@@ -98,7 +108,7 @@ final class PolicySimulation {
             }
         }
         progress.update(clock.nanos(), finished, total);
-        return collector.report(policy.name(), options.cost());
+        return collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
     }
 
     private boolean workLeft() {
@@ -107,15 +117,28 @@ final class PolicySimulation {
 
     private void scheduleNextArrival() {
         if (nextArrival < plan.requests().size()) {
-            PlannedRequest p = plan.requests().get(nextArrival++);
-            events.at(p.sendAtNanos(), () -> arrive(p));
+            PlannedRequest p = plan.requests().get(nextArrival);
+            long sendAt = stageClock.sendAt(p);
+            arrivalsBlocked = sendAt < 0;
+            if (!arrivalsBlocked) {
+                nextArrival++;
+                events.at(sendAt, () -> arrive(p, sendAt));
+            }
         }
     }
 
-    private void arrive(PlannedRequest planned) {
+    /** A request of {@code stage} ended (any way): the stage may have drained, letting the next one start. */
+    private void ended(int stage) {
+        finished++;
+        if (stageClock.ended(stage, clock.nanos()) && arrivalsBlocked) {
+            scheduleNextArrival();
+        }
+    }
+
+    private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
         WorkloadRequest w = planned.request();
-        RequestTrace trace = collector.start(w.index(), planned.stage(), planned.sendAtNanos());
+        RequestTrace trace = collector.start(w.index(), planned.stage(), sendAt);
         int[] tokens = promptTokens.of(w.prompt());
         InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
                 .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
@@ -125,7 +148,7 @@ final class PolicySimulation {
         long now = clock.nanos();
         if (target == null) {
             collector.finish(trace, false, "no endpoint available (503)", now, tokens.length, 0, 0, -1);
-            finished++;
+            ended(planned.stage());
             return;
         }
         int replica = replicaOf.get(target);
@@ -141,15 +164,15 @@ final class PolicySimulation {
             String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
             collector.finish(trace, false, "rejected by engine (400): " + reason, now, tokens.length, 0, 0, replica);
             instance.scheduler().onComplete(result, target, false);
-            finished++;
+            ended(planned.stage());
             return;
         }
         outstanding++;
         r.kick();
     }
 
-    /** One queue event per burst of KV events instead of one per event: thousands of blocks are stored a second. */
-    private void enqueueKvEvent(PendingKvEvent pending) {
+    /** One queue event per run of bursts due at once instead of one per KV event. */
+    private void enqueueKvEvents(PendingKvEvents pending) {
         boolean idle = kvEvents.isEmpty();
         kvEvents.addLast(pending);
         if (idle) {
@@ -160,10 +183,12 @@ final class PolicySimulation {
     private void deliverKvEvents() {
         KvEventListener listener = instance.kvEvents();
         long now = clock.nanos();
-        PendingKvEvent head;
+        PendingKvEvents head;
         while ((head = kvEvents.peekFirst()) != null && head.deliverAt() <= now) {
             kvEvents.removeFirst();
-            listener.onKvEvent(head.replica(), head.event(), now);
+            for (KvEvent event : head.events()) {
+                listener.onKvEvent(head.replica(), event, now);
+            }
         }
         if (head != null) {
             events.at(head.deliverAt(), this::deliverKvEvents);
@@ -199,7 +224,7 @@ final class PolicySimulation {
                     completion.cachedPromptTokens(), completion.completionTokens(), replica);
             instance.scheduler().onComplete(result, target, ok);
             outstanding--;
-            finished++;
+            ended(trace.stage());
         }
     }
 
@@ -209,6 +234,9 @@ final class PolicySimulation {
         final VllmEngine engine;
         final Endpoint endpoint;
         boolean stepping;
+        /** The KV events of the burst being emitted (all stamped {@link #burstTime}). */
+        private final List<KvEvent> burst = new ArrayList<>();
+        private long burstTime;
 
         Replica(int index) {
             this.index = index;
@@ -216,9 +244,25 @@ final class PolicySimulation {
             EngineConfig config = options.engine().withSeed(options.seed() + index)
                     .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
             KvEventListener listener = instance.kvEvents();
-            KvEventSink sink = listener == null ? KvEventSink.NONE
-                    : (event, t) -> enqueueKvEvent(new PendingKvEvent(t + options.kvEventDelayNanos(), index, event));
+            KvEventSink sink = listener == null ? KvEventSink.NONE : this::collectKvEvent;
             this.engine = new VllmEngine(config, clock, sink);
+        }
+
+        private void collectKvEvent(KvEvent event, long timeNanos) {
+            if (timeNanos != burstTime) {
+                flushKvEvents();
+                burstTime = timeNanos;
+            }
+            burst.add(event);
+        }
+
+        /** Queues the burst for delivery; called after every step and whenever the events' time changes. */
+        void flushKvEvents() {
+            if (!burst.isEmpty()) {
+                enqueueKvEvents(new PendingKvEvents(burstTime + options.kvEventDelayNanos(), index,
+                        burst.toArray(KvEvent[]::new)));
+                burst.clear();
+            }
         }
 
         /** Plans the next step when the engine has work and no step is in flight. */
@@ -231,6 +275,7 @@ final class PolicySimulation {
             events.at(clock.nanos() + step.durationNanos(), () -> {
                 stepping = false;
                 step.complete();
+                flushKvEvents();
                 kick();
             });
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.bench.load.ArrivalProcess;
+import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,21 @@ class BenchConfigLoaderTest {
         assertThat(c.cluster().blockSize()).isEqualTo(64);
         assertThat(c.cluster().gpusPerReplica()).isEqualTo(2);
         assertThat(c.published().get("precise")).containsEntry("ttft_p90_s", 0.542);
+        // inference-perf runs each stage to completion, then sleeps load.interval (1 s by default).
+        assertThat(c.load().transition()).isEqualTo(StageTransition.INFERENCE_PERF);
+    }
+
+    @Test
+    void stageIntervalAndContinuousStages() throws Exception {
+        Path f = dir.resolve("t.yaml");
+        String data = "data: {type: random, random: {input_len: 10, output_len: 5}}\n";
+        Files.writeString(f, "load: {type: constant, interval: 5, stages: [{rate: 1, duration: 2}]}\n" + data);
+        assertThat(BenchConfigLoader.load(f).load().transition()).isEqualTo(StageTransition.inferencePerf(5));
+        Files.writeString(f, "load: {drain_stages: false, stages: [{rate: 1, duration: 2}]}\n" + data);
+        assertThat(BenchConfigLoader.load(f).load().transition()).isEqualTo(StageTransition.CONTINUOUS);
+        Files.writeString(f, "load: {interval: -1, stages: [{rate: 1, duration: 2}]}\n" + data);
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("load.interval");
     }
 
     @Test

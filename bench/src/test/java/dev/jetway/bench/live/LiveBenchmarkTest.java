@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.RequestPlan;
+import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.metrics.StageSummary;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.Summary;
 import dev.jetway.bench.workload.IntDistribution;
@@ -75,5 +77,27 @@ class LiveBenchmarkTest {
                 .run(one, 0, "down", LiveBenchmark.Progress.NONE).summary();
         assertThat(down.failed()).isEqualTo(1);
         assertThat(down.errors()).containsKey("connection refused");
+    }
+
+    @Test
+    void aDrainedStageWaitsForThePreviousStagesRequestsThenTheLead() throws Exception {
+        // One request at a time, 100 ms each. Stage 0 sends three at once; stage 1's request is planned 1 ms after
+        // them but, drained as inference-perf does, goes out only when all three have ended, plus the 1 s lead.
+        try (FakeOpenAiServer server = new FakeOpenAiServer(100, 0, true)) {
+            RandomWorkload workload = new RandomWorkload(IntDistribution.of(10), IntDistribution.of(1), 0, 1);
+            LoadProfile load = LoadProfile.constant(new LoadStage(1000, 0.003), new LoadStage(1000, 0.001))
+                    .withTransition(StageTransition.inferencePerf(0));
+            RequestPlan plan = RequestPlan.build(workload, load, 0);
+            PolicyReport report = new LiveBenchmark(LiveOptions.of(URI.create(server.baseUrl()), "m"))
+                    .run(plan, 0, "drained", LiveBenchmark.Progress.NONE);
+            StageSummary first = report.stages().get(0);
+            StageSummary second = report.stages().get(1);
+            assertThat(first.summary().completed()).isEqualTo(3);
+            assertThat(second.summary().completed()).isEqualTo(1);
+            assertThat(first.summary().durationS()).isGreaterThanOrEqualTo(0.29);
+            assertThat(second.startS()).isGreaterThanOrEqualTo(first.startS() + first.summary().durationS() + 1.0 - 1e-6);
+            // Stage 0's last request queued behind two others; stage 1's found the server idle.
+            assertThat(second.summary().ttftP50S()).isLessThan(first.summary().ttftP99S());
+        }
     }
 }

@@ -97,4 +97,29 @@ class MetricsCollectorTest {
         assertThat(r.runningMean()).isCloseTo(5.0, within(1e-9));
         assertThat(r.kvUsageMax()).isCloseTo(0.9, within(1e-3));
     }
+
+    @Test
+    void drainedStagesCountThroughputByStageOverTheWindowsAsRunAndAverageTheStages() {
+        // Planned windows [0, 10 s) and [10 s, 20 s); as run (stages drained), stage 0 took [0, 10 s] and stage 1
+        // [12 s, 14 s].
+        MetricsCollector c = new MetricsCollector(List.of(new StageInfo(0, 1, 0, 10 * S, false),
+                new StageInfo(1, 1, 10 * S, 20 * S, false)), null, true);
+        RequestTrace a = c.start(0, 0, S);
+        c.tokens(a, 100, 9 * S);
+        c.finish(a, true, null, 10 * S, 10, 0, 100, 0);
+        // Stage 1's request runs past its planned window (16 s < 20 s, but its tokens land at 13 s of the run's
+        // clock): by stage, its 100 tokens are stage 1's.
+        RequestTrace b = c.start(1, 1, 12 * S);
+        c.tokens(b, 100, 13 * S);
+        c.finish(b, true, null, 14 * S, 10, 0, 100, 0);
+        PolicyReport report = c.report("p", null, new long[] {0, 12 * S}, new long[] {10 * S, 14 * S});
+        assertThat(report.stages().get(0).summary().outputTokensPerS()).isCloseTo(10.0, within(1e-9));
+        assertThat(report.stages().get(1).summary().outputTokensPerS()).isCloseTo(50.0, within(1e-9));
+        assertThat(report.stages().get(1).startS()).isEqualTo(12.0);
+        assertThat(report.stages().get(1).summary().durationS()).isEqualTo(2.0);
+        // Overall: 200 tokens over 12 s of windows; the stage mean (llm-d's "across QPS") is (10 + 50) / 2.
+        assertThat(report.summary().outputTokensPerS()).isCloseTo(200 / 12.0, within(1e-9));
+        assertThat(report.summary().stageMeanOutputTokensPerS()).isCloseTo(30.0, within(1e-9));
+        assertThat(report.stages().get(0).summary().stageMeanOutputTokensPerS()).isNull();
+    }
 }

@@ -64,6 +64,11 @@ class ReportTest {
         assertThat(md).contains("| fast | 0.100 |", "| slow | 3.000 |", "Measured here vs published",
                 "TTFT p90 (s) / output tok/s per stage");
         assertThat(md.lines().filter(l -> l.startsWith("| fast")).count()).isEqualTo(2);
+        // Published numbers for policies this run did not simulate: no empty comparison table.
+        BenchReport other = sample();
+        String none = MarkdownReport.render(new BenchReport(other.schemaVersion(), other.tool(), other.workload(),
+                other.settings(), other.policies(), Map.of("precise", Map.of("ttft_p90_s", 0.5))));
+        assertThat(none).doesNotContain("Measured here vs published");
     }
 
     @Test

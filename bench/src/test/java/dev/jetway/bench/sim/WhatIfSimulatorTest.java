@@ -8,6 +8,7 @@ import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.PlannedRequest;
 import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.load.StageInfo;
+import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.Summary;
 import dev.jetway.bench.report.BenchReport;
@@ -147,5 +148,33 @@ class WhatIfSimulatorTest {
         // 640 prompt tokens = 10 full blocks stored at the end of the prefill step, seen 10 ms later.
         assertThat(delivered).isNotEmpty();
         assertThat(delivered.getFirst() / 1e9).isCloseTo(s.ttftP50S() + 0.010, within(0.0005));
+    }
+
+    /**
+     * Two identical-length requests on one replica, stage 1's planned 1 ms after stage 0's. Run back to back, the
+     * second waits behind the first's prefill; drained as inference-perf does, it is sent only after the first has
+     * finished plus 2 s (1 s load.interval, 1 s lead), finds the replica idle, and its TTFT is exactly the first's.
+     */
+    @Test
+    void drainedStagesStartOnAnIdleClusterAfterIntervalAndLead() {
+        RandomWorkload random = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(5), 0, 2);
+        List<PlannedRequest> requests = List.of(new PlannedRequest(0, 0, random.request(0)),
+                new PlannedRequest(1_000_000, 1, random.request(1)));
+        List<StageInfo> stages = List.of(new StageInfo(0, 1000, 0, 1_000_000, false),
+                new StageInfo(1, 1000, 1_000_000, 2_000_000, false));
+        PolicyReport drained = new WhatIfSimulator(SimulationOptions.of(1, QWEN)).runOne(
+                new RequestPlan(requests, stages, StageTransition.INFERENCE_PERF), SimPolicy.of("round-robin"),
+                WhatIfSimulator.Progress.NONE);
+        PolicyReport continuous = new WhatIfSimulator(SimulationOptions.of(1, QWEN)).runOne(
+                new RequestPlan(requests, stages, StageTransition.CONTINUOUS), SimPolicy.of("round-robin"),
+                WhatIfSimulator.Progress.NONE);
+        Summary first = drained.stages().get(0).summary();
+        Summary second = drained.stages().get(1).summary();
+        assertThat(second.ttftP50S()).isEqualTo(first.ttftP50S());
+        // (E2E from the histogram: 3 significant digits.)
+        assertThat(drained.stages().get(1).startS()).isCloseTo(first.e2eP50S() + 2.0, within(0.002));
+        // Each stage's window runs from its start to its last token: 5 tokens over the first request's E2E.
+        assertThat(first.outputTokensPerS()).isCloseTo(5 / first.e2eP50S(), within(0.05));
+        assertThat(continuous.stages().get(1).summary().ttftP50S()).isGreaterThan(first.ttftP50S() + 0.1);
     }
 }

@@ -1,14 +1,9 @@
 package dev.jetway.kvcache.event;
 
-import java.io.IOException;
+import dev.jetway.kvcache.event.MsgpackCursor.Kind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.msgpack.core.MessageFormat;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessagePackException;
-import org.msgpack.core.MessageUnpacker;
-import org.msgpack.value.ValueType;
 
 /**
  * Decodes vLLM's {@code EventBatch} msgpack payload.
@@ -18,10 +13,11 @@ import org.msgpack.value.ValueType;
  * (the last 8 bytes, big-endian). Unknown trailing fields, unknown map keys and events of unknown type are skipped so
  * a newer vLLM does not break intake; anything else that does not fit the schema raises
  * {@link MalformedKvEventException}.
+ *
+ * <p>Reads with {@link MsgpackCursor} straight from the payload array: decoding is most of the intake's cost per
+ * block, so token ids and hashes go from bytes to primitive arrays without per-value objects.
  */
 public final class KvEventDecoder {
-
-    private static final int UINT64_FORMAT_BYTE = 0xcf;
 
     private KvEventDecoder() {
     }
@@ -31,39 +27,33 @@ public final class KvEventDecoder {
         if (payload == null || payload.length == 0) {
             throw new MalformedKvEventException("empty KV-event payload");
         }
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload)) {
-            KvEventBatch batch = switch (in.getNextFormat().getValueType()) {
-                case ARRAY -> batchFromArray(in);
-                case MAP -> batchFromMap(in);
-                default -> throw new MalformedKvEventException(
-                        "EventBatch must be an array or a map, got " + in.getNextFormat().getValueType());
-            };
-            if (in.hasNext()) {
-                throw new MalformedKvEventException("trailing bytes after the EventBatch");
-            }
-            return batch;
-        } catch (MalformedKvEventException e) {
-            throw e;
-        } catch (IOException | MessagePackException | ClassCastException | IllegalArgumentException
-                 | ArithmeticException e) {
-            throw new MalformedKvEventException("malformed KV-event payload: " + e.getMessage(), e);
+        MsgpackCursor in = new MsgpackCursor(payload);
+        KvEventBatch batch = switch (in.peekKind()) {
+            case ARRAY -> batchFromArray(in);
+            case MAP -> batchFromMap(in);
+            default -> throw new MalformedKvEventException(
+                    "EventBatch must be an array or a map, got " + in.peekKind());
+        };
+        if (in.hasNext()) {
+            throw new MalformedKvEventException("trailing bytes after the EventBatch");
         }
+        return batch;
     }
 
-    private static KvEventBatch batchFromArray(MessageUnpacker in) throws IOException {
-        int n = in.unpackArrayHeader();
+    private static KvEventBatch batchFromArray(MsgpackCursor in) {
+        int n = in.readArrayHeader();
         if (n < 2) {
             throw new MalformedKvEventException("EventBatch needs at least 2 elements [ts, events, dp_rank?], got " + n);
         }
         double ts = readNumber(in, "ts");
         List<KvEvent> events = readEvents(in);
         Integer dpRank = n >= 3 ? readNullableInt(in, "data_parallel_rank") : null;
-        in.skipValue(Math.max(0, n - 3));
+        in.skipValues(Math.max(0, n - 3));
         return new KvEventBatch(ts, events, dpRank);
     }
 
-    private static KvEventBatch batchFromMap(MessageUnpacker in) throws IOException {
-        int n = in.unpackMapHeader();
+    private static KvEventBatch batchFromMap(MsgpackCursor in) {
+        int n = in.readMapHeader();
         Double ts = null;
         List<KvEvent> events = null;
         Integer dpRank = null;
@@ -72,7 +62,7 @@ public final class KvEventDecoder {
                 case "ts" -> ts = readNumber(in, "ts");
                 case "events" -> events = readEvents(in);
                 case "data_parallel_rank" -> dpRank = readNullableInt(in, "data_parallel_rank");
-                default -> in.skipValue();
+                default -> in.skipValues(1);
             }
         }
         if (ts == null || events == null) {
@@ -81,16 +71,16 @@ public final class KvEventDecoder {
         return new KvEventBatch(ts, events, dpRank);
     }
 
-    private static List<KvEvent> readEvents(MessageUnpacker in) throws IOException {
-        expect(in, ValueType.ARRAY, "events");
-        int n = in.unpackArrayHeader();
+    private static List<KvEvent> readEvents(MsgpackCursor in) {
+        expect(in, Kind.ARRAY, "events");
+        int n = in.readArrayHeader();
         List<KvEvent> events = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            KvEvent event = switch (in.getNextFormat().getValueType()) {
+            KvEvent event = switch (in.peekKind()) {
                 case ARRAY -> eventFromArray(in);
                 case MAP -> eventFromMap(in);
                 default -> throw new MalformedKvEventException(
-                        "event " + i + " must be an array or a map, got " + in.getNextFormat().getValueType());
+                        "event " + i + " must be an array or a map, got " + in.peekKind());
             };
             if (event != null) {
                 events.add(event);
@@ -99,13 +89,13 @@ public final class KvEventDecoder {
         return events;
     }
 
-    private static KvEvent eventFromArray(MessageUnpacker in) throws IOException {
-        int n = in.unpackArrayHeader();
+    private static KvEvent eventFromArray(MsgpackCursor in) {
+        int n = in.readArrayHeader();
         if (n < 1) {
             throw new MalformedKvEventException("event array has no tag");
         }
-        expect(in, ValueType.STRING, "event tag");
-        String tag = in.unpackString();
+        expect(in, Kind.STRING, "event tag");
+        String tag = in.readString();
         KvEvent event = switch (tag) {
             case "BlockStored" -> {
                 if (n < 5) {
@@ -122,7 +112,7 @@ public final class KvEventDecoder {
                 Integer groupIdx = n > 9 ? readNullableInt(in, "group_idx") : null;
                 String specKind = n > 10 ? readNullableString(in, "kv_cache_spec_kind") : null;
                 Integer window = n > 11 ? readNullableInt(in, "kv_cache_spec_sliding_window") : null;
-                in.skipValue(Math.max(0, n - 12));
+                in.skipValues(Math.max(0, n - 12));
                 yield new KvEvent.BlockStored(hashes, parent, tokens, blockSize, loraId, medium, loraName, extraKeys,
                         groupIdx, specKind, window);
             }
@@ -133,24 +123,24 @@ public final class KvEventDecoder {
                 long[] hashes = readHashes(in, "block_hashes");
                 String medium = n > 2 ? readNullableString(in, "medium") : null;
                 Integer groupIdx = n > 3 ? readNullableInt(in, "group_idx") : null;
-                in.skipValue(Math.max(0, n - 4));
+                in.skipValues(Math.max(0, n - 4));
                 yield new KvEvent.BlockRemoved(hashes, medium, groupIdx);
             }
             case "AllBlocksCleared" -> {
                 String medium = n > 1 ? readNullableString(in, "medium") : null;
-                in.skipValue(Math.max(0, n - 2));
+                in.skipValues(Math.max(0, n - 2));
                 yield new KvEvent.AllBlocksCleared(medium);
             }
             default -> {
-                in.skipValue(n - 1); // an event type newer than this decoder: not ours to interpret
+                in.skipValues(n - 1); // an event type newer than this decoder: not ours to interpret
                 yield null;
             }
         };
         return event;
     }
 
-    private static KvEvent eventFromMap(MessageUnpacker in) throws IOException {
-        int n = in.unpackMapHeader();
+    private static KvEvent eventFromMap(MsgpackCursor in) {
+        int n = in.readMapHeader();
         String tag = null;
         long[] hashes = null;
         Long parent = null;
@@ -166,8 +156,8 @@ public final class KvEventDecoder {
         for (int i = 0; i < n; i++) {
             switch (readKey(in)) {
                 case "type" -> {
-                    expect(in, ValueType.STRING, "type");
-                    tag = in.unpackString();
+                    expect(in, Kind.STRING, "type");
+                    tag = in.readString();
                 }
                 case "block_hashes" -> hashes = readHashes(in, "block_hashes");
                 case "parent_block_hash" -> parent = readNullableHash(in, "parent_block_hash");
@@ -180,7 +170,7 @@ public final class KvEventDecoder {
                 case "group_idx" -> groupIdx = readNullableInt(in, "group_idx");
                 case "kv_cache_spec_kind" -> specKind = readNullableString(in, "kv_cache_spec_kind");
                 case "kv_cache_spec_sliding_window" -> window = readNullableInt(in, "kv_cache_spec_sliding_window");
-                default -> in.skipValue();
+                default -> in.skipValues(1);
             }
         }
         if (tag == null) {
@@ -205,9 +195,9 @@ public final class KvEventDecoder {
         };
     }
 
-    private static long[] readHashes(MessageUnpacker in, String field) throws IOException {
-        expect(in, ValueType.ARRAY, field);
-        int n = in.unpackArrayHeader();
+    private static long[] readHashes(MsgpackCursor in, String field) {
+        expect(in, Kind.ARRAY, field);
+        int n = in.readArrayHeader();
         long[] hashes = new long[n];
         for (int i = 0; i < n; i++) {
             hashes[i] = readHash(in, field);
@@ -215,135 +205,112 @@ public final class KvEventDecoder {
         return hashes;
     }
 
-    private static Long readNullableHash(MessageUnpacker in, String field) throws IOException {
-        if (in.tryUnpackNil()) {
+    private static Long readNullableHash(MsgpackCursor in, String field) {
+        if (in.tryNil()) {
             return null;
         }
         return readHash(in, field);
     }
 
     /** uint64 (kept as the same 64 bits), int64, or bytes (last 8 bytes, big-endian). */
-    private static long readHash(MessageUnpacker in, String field) throws IOException {
-        MessageFormat format = in.getNextFormat();
-        if (format == MessageFormat.UINT64) {
-            // unpackLong rejects values >= 2^63; read the marker and the 8 big-endian bytes ourselves.
-            byte[] raw = in.readPayload(9);
-            if ((raw[0] & 0xff) != UINT64_FORMAT_BYTE) {
-                throw new MalformedKvEventException(field + ": unexpected uint64 marker");
-            }
-            return bigEndian(raw, 1, 8);
-        }
-        return switch (format.getValueType()) {
-            case INTEGER -> in.unpackLong();
-            case BINARY -> {
-                int len = in.unpackBinaryHeader();
-                byte[] bytes = in.readPayload(len);
-                int take = Math.min(8, len);
-                yield bigEndian(bytes, len - take, take);
-            }
+    private static long readHash(MsgpackCursor in, String field) {
+        return switch (in.peekKind()) {
+            case INTEGER -> in.readLongBits();
+            case BINARY -> in.readBigEndianTail(in.readBinaryHeader());
             default -> throw new MalformedKvEventException(
-                    field + " must hold integers or bytes, got " + format.getValueType());
+                    field + " must hold integers or bytes, got " + in.peekKind());
         };
     }
 
-    private static long bigEndian(byte[] bytes, int offset, int length) {
-        long v = 0;
-        for (int i = offset; i < offset + length; i++) {
-            v = (v << 8) | (bytes[i] & 0xff);
-        }
-        return v;
-    }
-
-    private static int[] readInts(MessageUnpacker in, String field) throws IOException {
-        expect(in, ValueType.ARRAY, field);
-        int n = in.unpackArrayHeader();
-        int[] values = new int[n];
-        for (int i = 0; i < n; i++) {
-            // Token ids are most of a payload: no per-element format peek; a non-integer still fails as malformed.
-            values[i] = in.unpackInt();
-        }
+    private static int[] readInts(MsgpackCursor in, String field) {
+        expect(in, Kind.ARRAY, field);
+        int[] values = new int[in.readArrayHeader()];
+        // Token ids are most of a payload: no per-element format peek; a non-integer still fails as malformed.
+        in.readInts(values);
         return values;
     }
 
-    private static int readInt(MessageUnpacker in, String field) throws IOException {
-        expect(in, ValueType.INTEGER, field);
-        return in.unpackInt();
+    private static int readInt(MsgpackCursor in, String field) {
+        expect(in, Kind.INTEGER, field);
+        return in.readInt();
     }
 
-    private static Integer readNullableInt(MessageUnpacker in, String field) throws IOException {
-        return in.tryUnpackNil() ? null : readInt(in, field);
+    private static Integer readNullableInt(MsgpackCursor in, String field) {
+        return in.tryNil() ? null : readInt(in, field);
     }
 
-    private static String readNullableString(MessageUnpacker in, String field) throws IOException {
-        if (in.tryUnpackNil()) {
+    private static String readNullableString(MsgpackCursor in, String field) {
+        if (in.tryNil()) {
             return null;
         }
-        expect(in, ValueType.STRING, field);
-        return in.unpackString();
+        expect(in, Kind.STRING, field);
+        return in.readString();
     }
 
-    private static double readNumber(MessageUnpacker in, String field) throws IOException {
-        return switch (in.getNextFormat().getValueType()) {
-            case FLOAT -> in.unpackDouble();
-            case INTEGER -> in.unpackLong();
+    private static double readNumber(MsgpackCursor in, String field) {
+        return switch (in.peekKind()) {
+            case FLOAT -> in.readDouble();
+            case INTEGER -> in.readLong();
             default -> throw new MalformedKvEventException(field + " must be a number");
         };
     }
 
-    private static String readKey(MessageUnpacker in) throws IOException {
-        expect(in, ValueType.STRING, "map key");
-        return in.unpackString();
+    private static String readKey(MsgpackCursor in) {
+        expect(in, Kind.STRING, "map key");
+        return in.readString();
     }
 
-    private static List<List<Object>> readExtraKeys(MessageUnpacker in) throws IOException {
-        if (in.tryUnpackNil()) {
+    private static List<List<Object>> readExtraKeys(MsgpackCursor in) {
+        if (in.tryNil()) {
             return null;
         }
-        expect(in, ValueType.ARRAY, "extra_keys");
-        int n = in.unpackArrayHeader();
+        expect(in, Kind.ARRAY, "extra_keys");
+        int n = in.readArrayHeader();
         List<List<Object>> perBlock = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            if (in.tryUnpackNil()) {
+            if (in.tryNil()) {
                 perBlock.add(null);
                 continue;
             }
-            expect(in, ValueType.ARRAY, "extra_keys[" + i + "]");
-            perBlock.add(readList(in));
+            expect(in, Kind.ARRAY, "extra_keys[" + i + "]");
+            perBlock.add(readList(in, 1));
         }
         return Collections.unmodifiableList(perBlock);
     }
 
-    private static List<Object> readList(MessageUnpacker in) throws IOException {
-        int n = in.unpackArrayHeader();
+    /** Nesting allowed inside one block's extra keys: deeper payloads are hostile, not vLLM's. */
+    private static final int MAX_EXTRA_KEY_DEPTH = 8;
+
+    private static List<Object> readList(MsgpackCursor in, int depth) {
+        if (depth > MAX_EXTRA_KEY_DEPTH) {
+            throw new MalformedKvEventException("extra_keys nest deeper than " + MAX_EXTRA_KEY_DEPTH + " levels");
+        }
+        int n = in.readArrayHeader();
         List<Object> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            values.add(readAny(in));
+            values.add(readAny(in, depth));
         }
         return Collections.unmodifiableList(values);
     }
 
-    private static Object readAny(MessageUnpacker in) throws IOException {
-        MessageFormat format = in.getNextFormat();
-        if (format == MessageFormat.UINT64) {
-            return readHash(in, "extra_keys");
-        }
-        return switch (format.getValueType()) {
+    private static Object readAny(MsgpackCursor in, int depth) {
+        return switch (in.peekKind()) {
             case NIL -> {
-                in.unpackNil();
+                in.tryNil();
                 yield null;
             }
-            case BOOLEAN -> in.unpackBoolean();
-            case INTEGER -> in.unpackLong();
-            case FLOAT -> in.unpackDouble();
-            case STRING -> in.unpackString();
-            case BINARY -> in.readPayload(in.unpackBinaryHeader());
-            case ARRAY -> readList(in);
-            default -> throw new MalformedKvEventException("extra_keys hold unsupported " + format.getValueType());
+            case BOOLEAN -> in.readBoolean();
+            case INTEGER -> in.readLongBits();
+            case FLOAT -> in.readDouble();
+            case STRING -> in.readString();
+            case BINARY -> in.readBytes(in.readBinaryHeader());
+            case ARRAY -> readList(in, depth + 1);
+            default -> throw new MalformedKvEventException("extra_keys hold unsupported " + in.peekKind());
         };
     }
 
-    private static void expect(MessageUnpacker in, ValueType type, String field) throws IOException {
-        ValueType actual = in.getNextFormat().getValueType();
+    private static void expect(MsgpackCursor in, Kind type, String field) {
+        Kind actual = in.peekKind();
         if (actual != type) {
             throw new MalformedKvEventException(field + " must be " + type + ", got " + actual);
         }

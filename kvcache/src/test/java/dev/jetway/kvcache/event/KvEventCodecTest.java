@@ -168,6 +168,55 @@ class KvEventCodecTest {
     }
 
     @Test
+    void tokenIdsDecodeFromEveryIntegerWidthMsgpackAllows() {
+        byte[] payload = WireBytes.of()
+                .hex("92").hex(TS).hex("91")
+                .hex("95").str("BlockStored").hex("91 01").hex("c0")
+                .hex("dc 000a") // array16 of 10: fixint, uint8, uint16, uint32, int8, int16, int32, int64, uint64, -fixint
+                .hex("05 cc c8 cd ea60 ce 000249f0 d0 fd d1 fed4 d2 fffeee90 d3 0000000000000007")
+                .hex("cf 0000000000000008 ff")
+                .hex("01")
+                .bytes();
+
+        KvEvent.BlockStored stored = (KvEvent.BlockStored) KvEventDecoder.decode(payload).events().getFirst();
+
+        assertThat(stored.tokenIds()).containsExactly(5, 200, 60_000, 150_000, -3, -300, -70_000, 7, 8, -1);
+    }
+
+    @Test
+    void unknownFieldsOfAnyShapeAreSkipped() {
+        byte[] payload = WireBytes.of()
+                .hex("92").hex(TS).hex("91")
+                // {"type":"BlockRemoved","future":{"a":[1, 2.5 as float32, fixext4], "b": ext8},"block_hashes":[9]}
+                .hex("83").str("type").str("BlockRemoved")
+                .str("future").hex("82").str("a").hex("93 01 ca 40200000 d6 01 00000000").str("b").hex("c7 02 05 aabb")
+                .str("block_hashes").hex("91 09")
+                .bytes();
+
+        KvEvent.BlockRemoved removed = (KvEvent.BlockRemoved) KvEventDecoder.decode(payload).events().getFirst();
+
+        assertThat(removed.blockHashes()).containsExactly(9L);
+    }
+
+    @Test
+    void integersBeyondTheFieldsRangeAndHeadersLongerThanThePayloadAreMalformed() {
+        String storedHead = "91 95";
+        // a token id of 2^31 (uint32), once where the fast path reads it and once among the last bytes
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex(storedHead).str("BlockStored").hex("91 01 c0")
+                .hex("94 ce 80000000 01 01 01 01").bytes(), "does not fit an int");
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex(storedHead).str("BlockStored").hex("91 01 c0")
+                .hex("91 ce 80000000").bytes(), "does not fit an int");
+        // 4 billion hashes announced in a few bytes: rejected before any array is allocated
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex(storedHead).str("BlockStored")
+                .hex("dd ffffffff 01").bytes(), "truncated");
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex(storedHead).str("BlockStored").hex("91 01 c0")
+                .hex("dd 7fffffff 01").bytes(), "truncated");
+        // extra keys nested 100,000 deep: a clear error, not a stack overflow
+        assertMalformed(WireBytes.of().hex("92").hex(TS).hex("91 99").str("BlockStored").hex("91 01 c0 91 01 01 c0")
+                .str("GPU").hex("c0").hex("91".repeat(100_000)).hex("90").bytes(), "nest deeper");
+    }
+
+    @Test
     void malformedPayloadsRaiseAClearExceptionAndNothingElse() {
         assertMalformed(new byte[0], "empty");
         assertMalformed(WireBytes.of().hex("a3").str("abc").bytes(), "array or a map");

@@ -154,6 +154,66 @@ final class EndpointMaskTable {
         }
     }
 
+    /**
+     * For each of {@code keys[from..to)} (at most 64 of them), the endpoints 0..63 holding it in any tier, into
+     * {@code held[0..to-from)}. Lock-free. One pass reads every key's home slot (header and mask share a cache line)
+     * and settles the key there when it can, without branching on what it read: the reads do not depend on each other,
+     * so their cache misses overlap, where a probe loop per key would wait for each miss and lose the overlap at every
+     * mispredicted probe-length branch. A key is settled by its home slot when that slot is empty (nobody holds it) or
+     * is the key's group-0 slot while {@code onlyGpuTier} (no entry outside the GPU tier exists, see {@link #tiered},
+     * so a key has at most one group-0 slot). The others, usually few, then probe on as {@link #heldByFirstGroup(long)}.
+     */
+    void heldByFirstGroup(long[] keys, int from, int to, boolean onlyGpuTier, long[] held) {
+        Slots s = slots;
+        long[] w = s.words;
+        int n = to - from;
+        long compared = KEY_BITS | PRESENT | (IDENTITY & ~3L);
+        long unsettled = 0;
+        for (int j = 0; j < n; j++) {
+            long key = keys[from + j];
+            int i = s.home(key);
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            long m = (long) SLOT.getAcquire(w, 2 * i + 1);
+            boolean found = onlyGpuTier && (h & compared) == ((key & KEY_BITS) | PRESENT);
+            held[j] = found ? m : 0;
+            unsettled |= (found || h == EMPTY ? 0L : 1L) << j;
+        }
+        for (long u = unsettled; u != 0; u &= u - 1) {
+            int j = Long.numberOfTrailingZeros(u);
+            long key = keys[from + j];
+            held[j] = probeFirstGroup(w, s.mask, s.home(key), (key & KEY_BITS) | PRESENT);
+        }
+    }
+
+    private static long probeFirstGroup(long[] w, int mask, int home, long wanted) {
+        long held = 0;
+        for (int i = home; ; i = (i + 1) & mask) {
+            long h = (long) SLOT.getAcquire(w, 2 * i);
+            if (h == EMPTY) {
+                return held;
+            }
+            if ((h & (KEY_BITS | PRESENT | (IDENTITY & ~3L))) == wanted) {
+                held |= (long) SLOT.getAcquire(w, 2 * i + 1);
+            }
+        }
+    }
+
+    /**
+     * Reads the home slot of each of {@code keys[0..count)} and returns a value depending on all of them (the caller
+     * keeps it, so the reads are not optimised away). The reads are independent, so their cache misses overlap; the
+     * writer calls this before updating a batch of blocks, whose probes then find their lines in cache instead of
+     * waiting for each miss in turn.
+     */
+    long touchHomes(long[] keys, int count) {
+        Slots s = slots;
+        long[] w = s.words;
+        long sum = 0;
+        for (int j = 0; j < count; j++) {
+            sum += w[2 * s.home(keys[j])];
+        }
+        return sum;
+    }
+
     /** Whether an entry outside the GPU tier was ever stored. */
     boolean tiered() {
         return tiered;
@@ -234,6 +294,49 @@ final class EndpointMaskTable {
                 SLOT.setRelease(w, 2 * i + 1, m & ~bit);
                 entries--;
                 return true;
+            }
+        }
+    }
+
+    /** Outcome bits of {@link #removeAndCheck}. */
+    static final int REMOVED = 1;
+    static final int STILL_HELD = 2;
+
+    /**
+     * Clears the endpoint's bit for the key in the tier ({@link #REMOVED} if it was set) and says from the same probe
+     * whether the endpoint still holds the key in another tier ({@link #STILL_HELD}): what {@link #remove} then
+     * {@link #contains} would answer, in one pass that stops at the key's slot while only the GPU tier exists. Writer
+     * only.
+     */
+    int removeAndCheck(long key, int endpoint, Tier tier) {
+        Slots s = slots;
+        long[] w = s.words;
+        long group = endpoint >>> GROUP_BITS;
+        long wanted = header(key, identity((int) group, tier));
+        long sameKeyAndGroup = (key & KEY_BITS) | PRESENT | (group << 2);
+        long bit = 1L << (endpoint & 63);
+        boolean onlyGpuTier = !tiered;
+        int outcome = 0;
+        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
+            long h = w[2 * i];
+            if (h == EMPTY) {
+                return outcome;
+            }
+            if ((h & ~(REFERENCED | 3L)) != sameKeyAndGroup) {
+                continue;
+            }
+            long m = w[2 * i + 1];
+            if ((h & ~REFERENCED) == wanted) {
+                if ((m & bit) != 0) {
+                    SLOT.setRelease(w, 2 * i + 1, m & ~bit);
+                    entries--;
+                    outcome |= REMOVED;
+                }
+                if (onlyGpuTier) {
+                    return outcome; // the key's only slot for this group of endpoints
+                }
+            } else if ((m & bit) != 0) {
+                outcome |= STILL_HELD;
             }
         }
     }

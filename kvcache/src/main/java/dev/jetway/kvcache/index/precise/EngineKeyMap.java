@@ -41,6 +41,16 @@ final class EngineKeyMap {
         return (int) (h ^ (h >>> 32)) & mask;
     }
 
+    /** As {@link EndpointMaskTable#touchHomes}: loads the home slots of a batch of engine hashes in parallel. */
+    long touchHomes(long[] engineKeys, int count) {
+        long[] w = words;
+        long sum = 0;
+        for (int j = 0; j < count; j++) {
+            sum += w[2 * home(engineKeys[j])];
+        }
+        return sum;
+    }
+
     /** Whether the engine hash is mapped; its request key is then {@link #get}. */
     boolean contains(long engineKey) {
         if (engineKey == 0) {

@@ -12,11 +12,14 @@ import java.util.List;
  * that proves tokens, block size, model/LoRA root and cache salt all matched up to it. If the timeout passes without
  * it while the endpoint did publish {@code BlockStored} events meanwhile, the request disagrees; if the endpoint
  * published nothing (idle publisher, lost subscription) the request is not judged; nor is a request routed to an
- * endpoint whose publisher has sent nothing since the gateway subscribed. Used under the index's write lock.
+ * endpoint whose publisher has sent nothing since the gateway subscribed, nor one whose window saw an orphan
+ * {@code BlockStored} (a block chained to a prefix the engine cached before the gateway subscribed: after a gateway
+ * restart in front of warm replicas, judging those would raise a false alarm). Used under the index's write lock.
  */
 final class ParityChecker {
 
-    private record Pending(EndpointState endpoint, long firstNewKey, long deadlineNanos, long storedEventsAtStart) {
+    private record Pending(EndpointState endpoint, long firstNewKey, long deadlineNanos, long storedEventsAtStart,
+                           long orphanEventsAtStart) {
     }
 
     private final List<Pending> pending = new ArrayList<>();
@@ -30,7 +33,8 @@ final class ParityChecker {
         }
         for (long key : keys) {
             if (!table.contains(key, endpoint.id)) {
-                pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen));
+                pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen,
+                        endpoint.orphanEventsSeen));
                 return;
             }
         }
@@ -44,7 +48,10 @@ final class ParityChecker {
             if (table.contains(p.firstNewKey(), p.endpoint().id)) {
                 p.endpoint().parity.record(true);
             } else if (p.deadlineNanos() - nowNanos <= 0) {
-                if (p.endpoint().storedEventsSeen > p.storedEventsAtStart()) {
+                // An orphan (a block under a parent the index never saw, e.g. a prefix the engine cached before this
+                // gateway subscribed) may be this request's own block, which cannot be keyed: no verdict then.
+                boolean orphanMeanwhile = p.endpoint().orphanEventsSeen > p.orphanEventsAtStart();
+                if (!orphanMeanwhile && p.endpoint().storedEventsSeen > p.storedEventsAtStart()) {
                     p.endpoint().parity.record(false);
                 }
             } else {

@@ -52,6 +52,11 @@ public final class PrecisePrefixIndex {
     private volatile EndpointState[] endpoints = new EndpointState[0];
     private volatile long evictedEntries;
     private long lastParityEvaluation;
+    /** Request keys of the event being applied (writer only, under the write lock). */
+    private long[] keyScratch = new long[64];
+    /** Keeps the values of {@code touchHomes} reads alive; never read. */
+    @SuppressWarnings("unused")
+    private long touched;
 
     public PrecisePrefixIndex(PreciseIndexConfig config) {
         this(config, System::nanoTime);
@@ -239,39 +244,66 @@ public final class PrecisePrefixIndex {
             parentKey = state.engineKeys.get(parentHash);
         } else {
             state.orphanBlocks += hashes.length;
+            state.orphanEventsSeen++;
             return;
         }
         Tier tier = Tier.ofMedium(event.medium());
         int[] tokens = event.tokenIds();
-        for (int b = 0; b < hashes.length; b++) {
+        int n = hashes.length;
+        long[] keys = keyScratch(n);
+        for (int b = 0; b < n; b++) {
             long key = BlockKeys.next(parentKey, tokens, b * blockSize, blockSize);
             key = EventRequestKeys.foldExtraKeys(key, event, b, parentHash == null);
+            keys[b] = key;
+            parentKey = key;
+        }
+        // All blocks' table and map lines load together here; the updates below then mostly hit the cache.
+        touched += confirmed.touchHomes(keys, n) + state.engineKeys.touchHomes(hashes, n);
+        for (int b = 0; b < n; b++) {
+            long key = keys[b];
             confirmed.add(key, state.id, tier);
             if (speculativeTable.live() > 0 && speculativeTable.removeEndpoint(key, state.id) > 0) {
                 speculative.confirmed();
             }
             state.engineKeys.put(hashes[b], key);
-            parentKey = key;
         }
-        state.blocksStored += hashes.length;
+        state.blocksStored += n;
     }
 
     private void remove(EndpointState state, KvEvent.BlockRemoved event) {
         Tier tier = Tier.ofMedium(event.medium());
+        long[] hashes = event.blockHashes();
+        // Load the map lines of all hashes, then the table lines of the keys they name, each batch in parallel.
+        touched += state.engineKeys.touchHomes(hashes, hashes.length);
+        long[] keys = keyScratch(hashes.length);
+        int known = 0;
+        for (long hash : hashes) {
+            if (state.engineKeys.contains(hash)) {
+                keys[known++] = state.engineKeys.get(hash);
+            }
+        }
+        touched += confirmed.touchHomes(keys, known);
         long removed = 0;
-        for (long hash : event.blockHashes()) {
+        for (long hash : hashes) {
             if (!state.engineKeys.contains(hash)) {
                 continue;
             }
-            long key = state.engineKeys.get(hash);
-            if (confirmed.remove(key, state.id, tier)) {
+            int outcome = confirmed.removeAndCheck(state.engineKeys.get(hash), state.id, tier);
+            if ((outcome & EndpointMaskTable.REMOVED) != 0) {
                 removed++;
             }
-            if (!confirmed.contains(key, state.id)) {
+            if ((outcome & EndpointMaskTable.STILL_HELD) == 0) {
                 state.engineKeys.remove(hash);
             }
         }
         state.blocksRemoved += removed;
+    }
+
+    private long[] keyScratch(int n) {
+        if (keyScratch.length < n) {
+            keyScratch = new long[Integer.highestOneBit(n - 1) << 1];
+        }
+        return keyScratch;
     }
 
     private void clear(EndpointState state) {

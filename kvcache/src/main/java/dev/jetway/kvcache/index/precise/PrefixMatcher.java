@@ -1,8 +1,9 @@
 package dev.jetway.kvcache.index.precise;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.IntSupplier;
 
 /** The lock-free read side of the index: longest consecutive prefix per endpoint, tier-weighted. */
@@ -12,6 +13,11 @@ final class PrefixMatcher {
     private final BlockEntryTable speculativeTable;
     private final double[] tierWeight;
     private final IntSupplier clockStamp;
+    /** Read by concurrent lookups; a race only computes the same order twice. */
+    private volatile NameOrder nameOrder;
+
+    private static final int FIRST_WINDOW = 8;
+    private static final int MAX_WINDOW = 64;
 
     PrefixMatcher(EndpointMaskTable confirmed, BlockEntryTable speculativeTable, TierWeights weights,
                   IntSupplier clockStamp) {
@@ -85,23 +91,22 @@ final class PrefixMatcher {
                 run[(g << 6) | Long.numberOfTrailingZeros(m)] = b;
             }
         }
-        List<EndpointMatch> matches = new ArrayList<>();
+        double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
             if (run[ep] > 0) {
                 int gpuBlocks = run[ep] - cpuBlocks[ep] - storageBlocks[ep];
-                double score = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
+                score[ep] = gpuBlocks * tierWeight[0] + cpuBlocks[ep] * tierWeight[1]
                         + storageBlocks[ep] * tierWeight[2];
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], score));
             }
         }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
+        return ranked(keys, states, run, score);
     }
 
     /**
      * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
-     * from one probe cluster and the score is the run length times the GPU weight.
+     * and the score is the run length times the GPU weight. Blocks are read in windows (see
+     * {@link EndpointMaskTable#heldByFirstGroup(long[], int, int, boolean, long[])}) that start small,
+     * so a request nobody holds costs a few probes, and grow to {@link #MAX_WINDOW} along a long held prefix.
      */
     private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
         int n = states.length;
@@ -110,33 +115,84 @@ final class PrefixMatcher {
         int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
         long[] speculativeHolders = anySpeculative ? new long[1] : null;
         long[] buffer = anySpeculative ? new long[16] : null;
+        int capacity = Math.min(MAX_WINDOW, keys.length);
+        long[] held = new long[capacity];
         long running = registered;
-        int b = 0;
-        for (; b < keys.length && running != 0; b++) {
-            long held = confirmed.heldByFirstGroup(keys[b]);
-            if (anySpeculative) {
-                speculativeHolders[0] = 0;
-                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
-                held |= speculativeHolders[0];
+        int window = FIRST_WINDOW;
+        for (int from = 0; from < keys.length && running != 0; from += window, window = Math.min(2 * window,
+                MAX_WINDOW)) {
+            int to = Math.min(keys.length, from + window);
+            confirmed.heldByFirstGroup(keys, from, to, true, held);
+            for (int b = from; b < to; b++) {
+                long holders = held[b - from];
+                if (anySpeculative) {
+                    speculativeHolders[0] = 0;
+                    buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
+                    holders |= speculativeHolders[0];
+                }
+                long stays = running & holders;
+                for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
+                    run[Long.numberOfTrailingZeros(dropped)] = b;
+                }
+                running = stays;
+                if (running == 0) {
+                    break;
+                }
             }
-            long stays = running & held;
-            for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
-                run[Long.numberOfTrailingZeros(dropped)] = b;
-            }
-            running = stays;
         }
         for (long m = running; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = b;
+            run[Long.numberOfTrailingZeros(m)] = keys.length;
         }
-        List<EndpointMatch> matches = new ArrayList<>();
+        double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
-            if (run[ep] > 0) {
-                matches.add(new EndpointMatch(ep, states[ep].name, run[ep], run[ep] * tierWeight[0]));
-            }
+            score[ep] = run[ep] * tierWeight[0];
         }
-        matches.sort(Comparator.comparingDouble(EndpointMatch::score).reversed()
-                .thenComparing(EndpointMatch::endpoint));
-        return new PrefixMatches(keys, matches);
+        return ranked(keys, states, run, score);
+    }
+
+    /**
+     * Endpoints with a run, best score first, ties by endpoint name. Endpoints are visited in name order and
+     * insertion-sorted by score alone (stable), so the common case of many holders with equal runs is already in order
+     * and costs one comparison each; no comparator objects on the hot path.
+     */
+    private PrefixMatches ranked(long[] keys, EndpointState[] states, int[] run, double[] score) {
+        int[] byName = idsByName(states);
+        int[] order = new int[byName.length];
+        int count = 0;
+        for (int ep : byName) {
+            if (run[ep] <= 0) {
+                continue;
+            }
+            int at = count++;
+            while (at > 0 && score[ep] > score[order[at - 1]]) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = ep;
+        }
+        EndpointMatch[] matches = new EndpointMatch[count];
+        for (int i = 0; i < count; i++) {
+            int ep = order[i];
+            matches[i] = new EndpointMatch(ep, states[ep].name, run[ep], score[ep]);
+        }
+        return new PrefixMatches(keys, List.of(matches));
+    }
+
+    /** Ids of the registered endpoints in name order, computed once per endpoint set (the set changes rarely). */
+    private int[] idsByName(EndpointState[] states) {
+        NameOrder cached = nameOrder;
+        if (cached != null && cached.states == states) {
+            return cached.ids;
+        }
+        int[] ids = Arrays.stream(states).filter(Objects::nonNull)
+                .sorted(Comparator.comparing((EndpointState st) -> st.name))
+                .mapToInt(st -> st.id).toArray();
+        nameOrder = new NameOrder(states, ids);
+        return ids;
+    }
+
+    /** Name order of one endpoint array (compared by identity: the index replaces the array on every change). */
+    private record NameOrder(EndpointState[] states, int[] ids) {
     }
 
     /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */

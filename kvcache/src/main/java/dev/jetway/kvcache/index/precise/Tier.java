@@ -1,7 +1,5 @@
 package dev.jetway.kvcache.index.precise;
 
-import java.util.Locale;
-
 /** Where an endpoint holds a block: the KV-event {@code medium}, lower-cased the way llm-d's indexer does. */
 public enum Tier {
     GPU, CPU, STORAGE;
@@ -13,11 +11,11 @@ public enum Tier {
         if (medium == null || medium.isEmpty()) {
             return GPU;
         }
-        return switch (medium.toLowerCase(Locale.ROOT)) {
-            case "gpu" -> GPU;
-            case "cpu" -> CPU;
-            default -> STORAGE;
-        };
+        // called once per event: compare without lower-casing a copy
+        if (medium.equalsIgnoreCase("gpu")) {
+            return GPU;
+        }
+        return medium.equalsIgnoreCase("cpu") ? CPU : STORAGE;
     }
 
     static Tier ofCode(int code) {

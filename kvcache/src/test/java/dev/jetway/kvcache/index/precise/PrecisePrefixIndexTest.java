@@ -279,6 +279,34 @@ class PrecisePrefixIndexTest {
     }
 
     @Test
+    void aGatewayThatJoinsWarmEnginesDoesNotCountTheirUnknownPrefixesAsDisagreement() {
+        // The engine cached a system prompt before this gateway subscribed (a gateway restart in front of warm
+        // replicas). A request on that prompt makes the engine store only its new tail, under a parent the index never
+        // saw: an orphan the index cannot key. Meanwhile other traffic stores blocks normally.
+        int[] system = tokens(0, 2 * BS);
+        engineA.store(system); // before the subscription was live: never received
+        send(a, engineA, engineA.store(tokens(900_000, BS))); // the subscription is live
+        index.expect(a, index.requestKeys(MODEL, null, null, concat(system, tokens(5_000, 2 * BS))));
+        send(a, engineA, engineA.store(concat(system, tokens(5_000, 2 * BS))));
+        assertThat(index.endpointStats(a).orphanBlocks()).isEqualTo(2);
+        send(a, engineA, engineA.store(tokens(70_000, 2 * BS))); // someone else's request, keyed normally
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        assertThat(index.parity(a).samples()).as("an orphan in the window may be the request's own blocks").isZero();
+
+        // once the index knows the prefix again, requests on it are judged as usual
+        send(a, engineA, engineA.store(concat(tokens(90_000, BS), system)));
+        int[] known = concat(tokens(90_000, BS), concat(system, tokens(6_000, BS)));
+        index.expect(a, index.requestKeys(MODEL, null, null, known));
+        send(a, engineA, engineA.store(known));
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+        assertThat(index.parity(a).samples()).isEqualTo(1);
+        assertThat(index.parity(a).ratio()).isEqualTo(1.0);
+    }
+
+    @Test
     void requestsTheEndpointAlreadyCachedOrNeverPublishedAreNotJudged() {
         int[] prompt = tokens(0, 2 * BS);
         send(a, engineA, engineA.store(prompt));

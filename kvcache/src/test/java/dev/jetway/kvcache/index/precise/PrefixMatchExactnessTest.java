@@ -1,0 +1,87 @@
+package dev.jetway.kvcache.index.precise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jetway.kvcache.event.KvEvent;
+import dev.jetway.kvcache.event.KvEventBatch;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lookup reads blocks in growing windows and settles most of them from their home slot; whatever the window
+ * boundaries, holes and tiers, each endpoint's match must be exactly its run of held blocks from block 0, as a plain
+ * scan of what the test stored and removed says.
+ */
+class PrefixMatchExactnessTest {
+
+    private static final int BS = 4;
+    private static final int BLOCKS = 300;
+    private static final int ENDPOINTS = 24;
+    private static final String MODEL = "m";
+    /** Lengths around the lookup's window edges (8, 8+16, 8+16+32, then 64 at a time), plus the extremes. */
+    private static final int[] EDGES = {1, 7, 8, 9, 23, 24, 25, 55, 56, 57, 119, 120, 121, 183, 184, 299, BLOCKS};
+
+    @Test
+    void longChainsMatchAPlainScanOfWhatEachEndpointHolds() {
+        for (int seed = 0; seed < 12; seed++) {
+            checkOneIndex(new SplittableRandom(seed));
+        }
+    }
+
+    private void checkOneIndex(SplittableRandom random) {
+        PrecisePrefixIndex index = new PrecisePrefixIndex(PreciseIndexConfig.defaults(BS));
+        int[] prompt = random.ints((long) BLOCKS * BS, 0, 50_000).toArray();
+        String[] names = new String[ENDPOINTS];
+        int[] expected = new int[ENDPOINTS];
+        for (int e = 0; e < ENDPOINTS; e++) {
+            names[e] = "10.0." + random.nextInt(3) + "." + e + ":8000"; // name order differs from id order
+            int id = index.addEndpoint(names[e], MODEL);
+            FakeVllmEngine engine = new FakeVllmEngine(BS);
+            int held = random.nextInt(4) == 0 ? 0 : random.nextBoolean()
+                    ? EDGES[random.nextInt(EDGES.length)] : 1 + random.nextInt(BLOCKS);
+            // stored in one to three events, each chaining from the last block of the one before
+            for (int stored = 0; stored < held; ) {
+                stored = Math.min(held, stored + 1 + random.nextInt(held));
+                KvEvent.BlockStored event = engine.store(Arrays.copyOf(prompt, stored * BS));
+                index.apply(id, new KvEventBatch(1, List.of(event), null));
+            }
+            expected[e] = held;
+            if (held > 1 && random.nextBoolean()) {
+                int hole = random.nextInt(held);
+                long[] hashes = engine.hashesOf(Arrays.copyOf(prompt, held * BS));
+                index.apply(id, new KvEventBatch(1, List.of(new KvEvent.BlockRemoved(
+                        new long[] {hashes[hole]}, null)), null));
+                expected[e] = hole;
+            }
+        }
+        long[] keys = index.requestKeys(MODEL, null, null, prompt);
+        assertMatches(index.match(keys), names, expected, "GPU only");
+
+        int speculated = random.nextInt(ENDPOINTS);
+        index.speculate(speculated, keys);
+        expected[speculated] = BLOCKS; // speculation covers every block the endpoint lacks, holes included
+        assertMatches(index.match(keys), names, expected, "with a speculative endpoint");
+
+        int extra = index.addEndpoint("10.9.9.9:8000", MODEL);
+        FakeVllmEngine cpuEngine = new FakeVllmEngine(BS);
+        index.apply(extra, new KvEventBatch(1, List.of(cpuEngine.store(new int[] {9, 9, 9, 9}, null, null, "CPU")),
+                null));
+        assertMatches(index.match(keys), names, expected, "tiered (the general path)");
+    }
+
+    private static void assertMatches(PrefixMatches matches, String[] names, int[] expected, String what) {
+        for (int e = 0; e < names.length; e++) {
+            assertThat(matches.blocks(names[e])).as(what + ": " + names[e]).isEqualTo(expected[e]);
+            assertThat(matches.score(names[e])).as(what + ": score of " + names[e]).isEqualTo(expected[e] * 1.0);
+        }
+        List<EndpointMatch> inOrder = matches.matches().stream()
+                .sorted(Comparator.comparingDouble(EndpointMatch::score).reversed()
+                        .thenComparing(EndpointMatch::endpoint))
+                .toList();
+        assertThat(matches.matches()).as(what + ": best score first, ties by name").isEqualTo(inOrder);
+        assertThat(matches.matches()).as(what).hasSize((int) Arrays.stream(expected).filter(n -> n > 0).count());
+    }
+}
