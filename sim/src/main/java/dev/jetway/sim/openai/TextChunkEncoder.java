@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * Writes the SSE text chunks of one streaming response straight into a buffer: the same JSON as
  * {@link ResponseJson#writeTextChunk}, but the part every chunk repeats (id, object, created, model) is encoded once
  * per response and the filler words once per process. A stream sends one chunk per engine step, so this is the
- * simulator's most frequent write; it allocates nothing per chunk.
+ * simulator's most frequent write; it allocates nothing per chunk (the last one quotes its finish reason).
  */
 public final class TextChunkEncoder {
 
