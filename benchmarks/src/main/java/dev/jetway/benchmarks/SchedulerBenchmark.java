@@ -26,9 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One {@code Scheduler.schedule()} call with Jetway's default config, the prompt given as text: the cost includes
- * the estimate tokenization (4 bytes per pseudo-token), block hashing, the prefix-index lookup on every endpoint,
- * four scorers and the picker. The index is warm: 32 shared system prompts were routed before, and the measured
- * request shares one of them (its tail differs), as on a shared-prefix workload.
+ * the estimate token producer (the prompt's UTF-8 bytes, 4 per pseudo-token), block hashing, the prefix-index lookup
+ * on every endpoint, four scorers, the picker and the decision record. The index is warm: 32 shared system prompts were routed before, and the measured
+ * request shares one of them (its tail differs), as on a shared-prefix workload. The thread's CPU time per call is
+ * reported next to the wall-clock time ({@link ThreadCpuCounter}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -85,7 +86,8 @@ public class SchedulerBenchmark {
 
     /** The decision alone (no hooks), so the index stays as set up. */
     @Benchmark
-    public SchedulingResult schedule() {
+    public SchedulingResult schedule(ThreadCpuCounter cpu) {
+        cpu.call();
         return scheduler.schedule(request, pool);
     }
 }

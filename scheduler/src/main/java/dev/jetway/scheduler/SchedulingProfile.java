@@ -5,6 +5,7 @@ import dev.jetway.scheduler.spi.Filter;
 import dev.jetway.scheduler.spi.Pick;
 import dev.jetway.scheduler.spi.Picker;
 import dev.jetway.scheduler.spi.SchedulingContext;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -42,7 +43,14 @@ public final class SchedulingProfile {
         return picker;
     }
 
-    ProfileResult run(SchedulingContext context, Candidates candidates, ProfileDecision trace, PluginTimer timer) {
+    /**
+     * Runs the profile over {@code endpoints} with the cycle's reused {@code buffers}, and has {@code trace} copy out
+     * what the decision keeps.
+     */
+    ProfileResult run(SchedulingContext context, List<Endpoint> endpoints, CycleBuffers buffers,
+                      ProfileDecision trace, PluginTimer timer, boolean explainAll) {
+        buffers.ensure(endpoints.size(), scorers.size());
+        Candidates candidates = new Candidates(endpoints, buffers.slots);
         for (Filter f : filters) {
             if (candidates.isEmpty()) {
                 break;
@@ -55,17 +63,12 @@ public final class SchedulingProfile {
             trace.filtered(f.name(), candidates.takeLastRemoved());
         }
         int n = candidates.size();
-        int[] slots = new int[n];
-        for (int i = 0; i < n; i++) {
-            slots[i] = candidates.slot(i);
-        }
-        trace.survivors(slots, n);
-        double[] totals = new double[n];
-        for (WeightedScorer ws : scorers) {
-            if (n == 0) {
-                break;
-            }
-            double[] scores = new double[n];
+        double[] totals = buffers.totals;
+        Arrays.fill(totals, 0, n, 0.0);
+        for (int k = 0; k < scorers.size() && n > 0; k++) {
+            WeightedScorer ws = scorers.get(k);
+            double[] scores = buffers.scores[k];
+            Arrays.fill(scores, 0, n, 0.0); // a scorer may leave an endpoint unscored: that is a 0
             long t0 = timer == null ? 0 : context.environment().nanoTime();
             ws.scorer().score(context, candidates, scores);
             if (timer != null) {
@@ -73,20 +76,19 @@ public final class SchedulingProfile {
             }
             double w = ws.weight();
             for (int i = 0; i < n; i++) {
-                double s = scores[i];
+                double v = scores[i];
                 // llm-d clamps every scorer to [0,1]; NaN (a broken scorer) counts as 0 rather than poisoning the sum.
-                s = s > 1.0 ? 1.0 : s >= 0.0 ? s : 0.0;
-                scores[i] = s;
-                totals[i] += s * w;
+                v = v > 1.0 ? 1.0 : v >= 0.0 ? v : 0.0;
+                scores[i] = v;
+                totals[i] += v * w;
             }
-            trace.scored(ws.scorer().name(), w, scores);
         }
         long t0 = timer == null ? 0 : context.environment().nanoTime();
         Pick pick = n == 0 ? Pick.none("no candidate left after filters") : picker.pick(context, candidates, totals);
         if (timer != null && n > 0) {
             timer.record("Picker", picker.type(), picker.name(), context.environment().nanoTime() - t0);
         }
-        trace.picked(picker.name(), totals, pick);
+        trace.decided(candidates, n, scorers, buffers.scores, totals, picker.name(), pick, explainAll);
         return new ProfileResult(name, pick.targets(), pick.reason());
     }
 }

@@ -15,7 +15,6 @@ import dev.jetway.gateway.tokenize.ChatTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokens;
 import dev.jetway.scheduler.InferenceRequest;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: answers the gateway's own endpoints, validates and parses inference requests, and runs
- * one {@link ProxyExchange} at a time (pipelined requests wait their turn, as HTTP/1.1 requires).
+ * One HTTP/1.1 client connection, or one HTTP/2 stream: answers the gateway's own endpoints, validates and parses
+ * inference requests, and runs one {@link ProxyExchange} at a time (pipelined HTTP/1.1 requests wait their turn, as
+ * HTTP/1.1 requires; an HTTP/2 stream carries exactly one request).
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter implements ExchangeOwner {
 
@@ -44,13 +44,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     static final String OBJECTIVE_HEADER = "x-llm-d-inference-objective";
 
     private final ProxyContext context;
+    /** On an HTTP/2 stream "keep-alive" is meaningless: the stream ends with its response, the connection stays. */
+    private final boolean http2Stream;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private boolean busy;
 
-    ClientHandler(ProxyContext context) {
+    ClientHandler(ProxyContext context, boolean http2Stream) {
         this.context = context;
+        this.http2Stream = http2Stream;
     }
 
     @Override
@@ -95,7 +98,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
 
     private void handle(FullHttpRequest request) {
         busy = true;
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
         String uri = request.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
@@ -112,19 +115,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         OpenAiError refusal = check(request, kind);
         if (refusal != null) {
             request.release();
-            Responses.error(ctx, refusal, keepAlive);
             context.metrics().requestError("", Integer.toString(refusal.status()));
+            Responses.error(ctx, refusal, keepAlive);
             exchangeDone(keepAlive);
             return;
         }
         long start = System.nanoTime();
         ParsedRequest parsed;
         try {
-            parsed = context.parser().parse(kind, new ByteBufInputStream(request.content().duplicate()));
+            parsed = context.parser().parse(kind, request.content());
         } catch (BadRequestException e) {
             request.release();
-            Responses.error(ctx, OpenAiError.badRequest(e.getMessage(), e.param()), keepAlive);
             context.metrics().requestError("", "400");
+            Responses.error(ctx, OpenAiError.badRequest(e.getMessage(), e.param()), keepAlive);
             exchangeDone(keepAlive);
             return;
         }
@@ -132,9 +135,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         GatewayPool pool = table.poolFor(parsed.model());
         if (pool == null) {
             request.release();
+            context.metrics().requestError(parsed.model(), "404");
             Responses.error(ctx, OpenAiError.notFound("The model `" + parsed.model() + "` does not exist.",
                     "model_not_found"), keepAlive);
-            context.metrics().requestError(parsed.model(), "404");
             exchangeDone(keepAlive);
             return;
         }
@@ -142,9 +145,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         int priority = admission.priorityOf(request.headers().get(OBJECTIVE_HEADER));
         if (priority < 0 && SaturationDetector.saturated(pool, admission, System.nanoTime())) {
             request.release();
+            context.metrics().requestError(parsed.model(), "429");
             Responses.error(ctx, OpenAiError.shed("system saturated, sheddable request dropped",
                     "rejected-saturated"), keepAlive);
-            context.metrics().requestError(parsed.model(), "429");
             exchangeDone(keepAlive);
             return;
         }
@@ -157,9 +160,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
                 } catch (RuntimeException e) {
                     ctx.executor().execute(() -> {
                         request.release();
+                        context.metrics().requestError(parsed.model(), "500");
                         Responses.error(ctx, OpenAiError.internal("could not prepare the request for routing: "
                                 + e.getMessage()), keepAlive);
-                        context.metrics().requestError(parsed.model(), "500");
                         exchangeDone(keepAlive);
                     });
                     return;
@@ -267,7 +270,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         busy = false;
         if (!keepAlive) {
             drainPending();
-            if (ctx.channel().isActive()) {
+            // a stream is ended by its response (or reset by whoever abandoned it), never by an empty write
+            if (!http2Stream && ctx.channel().isActive()) {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
             return;

@@ -14,7 +14,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,17 +51,8 @@ public final class GatewayServer implements AutoCloseable {
             routing.apply(config);
             ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
                     config.server().maxBodyBytes(), config.server().debugHeader());
-            api = bind(config.server().host(), config.server().port(), new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.config().setWriteBufferWaterMark(CLIENT_WATER_MARK);
-                    ch.pipeline().addLast(new IdleStateHandler(config.server().clientIdleTimeout().toMillis(), 0, 0,
-                            TimeUnit.MILLISECONDS));
-                    ch.pipeline().addLast(new HttpServerCodec(4096, 65536, 65536));
-                    ch.pipeline().addLast(new BodyLimitAggregator(config.server().maxBodyBytes()));
-                    ch.pipeline().addLast(new ClientHandler(context));
-                }
-            });
+            api = bind(config.server().host(), config.server().port(),
+                    new ApiChannelInitializer(context, config.server().clientIdleTimeout()));
             if (config.server().adminPort() >= 0) {
                 admin = bind(config.server().host(), config.server().adminPort(), new ChannelInitializer<SocketChannel>() {
                     @Override

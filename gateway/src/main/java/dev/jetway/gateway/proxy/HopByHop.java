@@ -13,6 +13,9 @@ final class HopByHop {
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
             "host", "content-length", "expect");
 
+    /** Netty's HTTP/2-to-HTTP/1 adapter notes the stream id and scheme in these; they describe the client's hop. */
+    private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
+
     private HopByHop() {
     }
 
@@ -29,7 +32,7 @@ final class HopByHop {
         for (var it = from.iteratorCharSequence(); it.hasNext(); ) {
             var h = it.next();
             String name = h.getKey().toString().toLowerCase(Locale.ROOT);
-            if (!NAMES.contains(name) && !named.contains(name)) {
+            if (!NAMES.contains(name) && !named.contains(name) && !name.startsWith(HTTP2_EXTENSION_PREFIX)) {
                 to.add(h.getKey(), h.getValue());
             }
         }

@@ -1,38 +1,72 @@
 package dev.jetway.gateway.request;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.jetway.scheduler.ChatMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads the routing fields of an OpenAI request body with Jackson's streaming parser: no tree is built, unknown
- * fields are skipped, and the body bytes stay untouched for forwarding.
+ * fields are skipped, long prompt strings are decoded once straight from the bytes ({@link RawJsonString}), and the
+ * body bytes stay untouched for forwarding.
  */
 public final class RequestParser {
+
+    /** A body up to this size reuses its thread's buffer; larger ones (rare, up to the body limit) get their own. */
+    private static final int MAX_KEPT_SCRATCH = 1 << 20;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[16 * 1024];
+        }
+    };
 
     private final JsonFactory json;
 
     public RequestParser(int maxBodyBytes) {
-        this.json = JsonFactory.builder()
+        this.json = new KnownEndJsonParser.Factory(new JsonFactoryBuilder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxStringLength(Math.max(maxBodyBytes, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
                         .maxNestingDepth(64)
-                        .build())
-                .build();
+                        .build()));
     }
 
-    public ParsedRequest parse(ApiKind kind, InputStream body) throws BadRequestException {
-        try (JsonParser p = json.createParser(body)) {
-            return parse(kind, p);
+    /**
+     * Parses a request body held by Netty. A heap body is read in place; a direct one is copied once into this
+     * thread's reusable buffer (the parse is over before the thread can take another request, and no parsed value
+     * points into the buffer).
+     */
+    public ParsedRequest parse(ApiKind kind, ByteBuf body) throws BadRequestException {
+        int length = body.readableBytes();
+        if (body.hasArray()) {
+            return parse(kind, body.array(), body.arrayOffset() + body.readerIndex(), length);
+        }
+        byte[] scratch = length <= MAX_KEPT_SCRATCH ? SCRATCH.get() : new byte[length];
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, Math.min(MAX_KEPT_SCRATCH, scratch.length * 2))];
+            SCRATCH.set(scratch);
+        }
+        body.getBytes(body.readerIndex(), scratch, 0, length);
+        return parse(kind, scratch, 0, length);
+    }
+
+    public ParsedRequest parse(ApiKind kind, byte[] body) throws BadRequestException {
+        return parse(kind, body, 0, body.length);
+    }
+
+    public ParsedRequest parse(ApiKind kind, byte[] body, int offset, int length) throws BadRequestException {
+        try (JsonParser p = json.createParser(body, offset, length)) {
+            return parse(kind, p, new RawJsonString(body, offset, offset + length));
         } catch (JsonParseException e) {
             throw new BadRequestException("request body is not valid JSON: " + e.getOriginalMessage(), null);
         } catch (JsonProcessingException e) {
@@ -42,7 +76,8 @@ public final class RequestParser {
         }
     }
 
-    private static ParsedRequest parse(ApiKind kind, JsonParser p) throws IOException, BadRequestException {
+    private static ParsedRequest parse(ApiKind kind, JsonParser p, RawJsonString raw)
+            throws IOException, BadRequestException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw new BadRequestException("request body must be a JSON object", null);
         }
@@ -73,7 +108,7 @@ public final class RequestParser {
                 case "prompt" -> {
                     if (kind == ApiKind.COMPLETIONS) {
                         promptSeen = true;
-                        Prompt prompt = readPrompt(p, v);
+                        Prompt prompt = readPrompt(p, v, raw);
                         promptText = prompt.text();
                         promptTokens = prompt.tokens();
                     } else {
@@ -82,7 +117,7 @@ public final class RequestParser {
                 }
                 case "messages" -> {
                     if (kind == ApiKind.CHAT_COMPLETIONS) {
-                        messages = readMessages(p, v);
+                        messages = readMessages(p, v, raw);
                     } else {
                         p.skipChildren();
                     }
@@ -113,9 +148,10 @@ public final class RequestParser {
     }
 
     /** A string, a list of strings, a list of token ids, or a list of token-id lists; routing uses the first prompt. */
-    private static Prompt readPrompt(JsonParser p, JsonToken v) throws IOException, BadRequestException {
+    private static Prompt readPrompt(JsonParser p, JsonToken v, RawJsonString raw)
+            throws IOException, BadRequestException {
         if (v == JsonToken.VALUE_STRING) {
-            return new Prompt(p.getText(), null);
+            return new Prompt(raw.text(p), null);
         }
         if (v != JsonToken.START_ARRAY) {
             throw new BadRequestException("prompt must be a string, a list of strings or a list of token ids", "prompt");
@@ -125,7 +161,7 @@ public final class RequestParser {
             throw new BadRequestException("prompt must not be empty", "prompt");
         }
         if (first == JsonToken.VALUE_STRING) {
-            String text = p.getText();
+            String text = raw.text(p);
             expectRest(p, JsonToken.VALUE_STRING, "prompt must be a list of strings");
             return new Prompt(text, null);
         }
@@ -181,7 +217,8 @@ public final class RequestParser {
         }
     }
 
-    private static List<ChatMessage> readMessages(JsonParser p, JsonToken v) throws IOException, BadRequestException {
+    private static List<ChatMessage> readMessages(JsonParser p, JsonToken v, RawJsonString raw)
+            throws IOException, BadRequestException {
         if (v != JsonToken.START_ARRAY) {
             throw new BadRequestException("messages must be a list of message objects", "messages");
         }
@@ -195,7 +232,7 @@ public final class RequestParser {
                 JsonToken fv = p.nextToken();
                 switch (field) {
                     case "role" -> role = requireString(p, fv, "messages.role");
-                    case "content" -> content = readContent(p, fv);
+                    case "content" -> content = readContent(p, fv, raw);
                     default -> p.skipChildren();
                 }
             }
@@ -214,9 +251,10 @@ public final class RequestParser {
     }
 
     /** A string, null, or a list of content parts whose text parts are concatenated. */
-    private static String readContent(JsonParser p, JsonToken v) throws IOException, BadRequestException {
+    private static String readContent(JsonParser p, JsonToken v, RawJsonString raw)
+            throws IOException, BadRequestException {
         if (v == JsonToken.VALUE_STRING) {
-            return p.getText();
+            return raw.text(p);
         }
         if (v == JsonToken.VALUE_NULL) {
             return "";
@@ -233,7 +271,7 @@ public final class RequestParser {
                 String field = p.currentName();
                 JsonToken fv = p.nextToken();
                 if (field.equals("text") && fv == JsonToken.VALUE_STRING) {
-                    partText = p.getText();
+                    partText = raw.text(p);
                 } else if (field.equals("type") && fv == JsonToken.VALUE_STRING) {
                     type = p.getText();
                 } else {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.scheduler.ChatMessage;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +12,7 @@ class RequestParserTest {
     private final RequestParser parser = new RequestParser(8 << 20);
 
     private ParsedRequest parse(ApiKind kind, String json) throws BadRequestException {
-        return parser.parse(kind, new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        return parser.parse(kind, json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

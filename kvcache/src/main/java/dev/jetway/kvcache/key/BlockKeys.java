@@ -26,7 +26,11 @@ public final class BlockKeys {
         return UNSEEDED.hashBytes(material.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The key of one block given its parent's key. */
+    /**
+     * The key of one block given its parent's key. The seeded function object does not survive JIT escape analysis
+     * ({@code -prof gc} of {@code BlockKeysBenchmark.keys}: only the key array is allocated), and the library's
+     * unchecked 8-byte reads were faster than a hand-written XXH64 over the int array (docs/performance.md).
+     */
     public static long next(long parent, int[] tokens, int offset, int length) {
         return LongHashFunction.xx(parent).hashInts(tokens, offset, length);
     }
@@ -53,6 +57,46 @@ public final class BlockKeys {
             keys[b] = parent;
         }
         return keys;
+    }
+
+    /**
+     * The same keys as {@link #of(int[], int, int, long, boolean, int)} for the pseudo-tokens that packing
+     * {@code bytes} four at a time (little-endian, the last one zero-padded) gives, i.e. for llm-d's {@code estimate}
+     * tokens of a text's UTF-8 bytes, without building those tokens: the XXH64 of a block of little-endian ints is
+     * the XXH64 of the bytes they were packed from. Only a final block that ends inside a pseudo-token is packed.
+     */
+    public static long[] ofPackedBytes(byte[] bytes, int blockSize, long root, boolean includePartialTail,
+                                       int maxBlocks) {
+        if (blockSize <= 0) {
+            throw new IllegalArgumentException("blockSize must be positive: " + blockSize);
+        }
+        int tokenCount = (bytes.length + Integer.BYTES - 1) / Integer.BYTES;
+        int full = tokenCount / blockSize;
+        int blocks = includePartialTail && tokenCount % blockSize != 0 ? full + 1 : full;
+        if (maxBlocks > 0) {
+            blocks = Math.min(blocks, maxBlocks);
+        }
+        long[] keys = new long[blocks];
+        long parent = root;
+        for (int b = 0; b < blocks; b++) {
+            int tokenOffset = b * blockSize;
+            int tokens = Math.min(blockSize, tokenCount - tokenOffset);
+            int byteOffset = tokenOffset * Integer.BYTES;
+            int byteLength = tokens * Integer.BYTES;
+            parent = byteOffset + byteLength <= bytes.length
+                    ? LongHashFunction.xx(parent).hashBytes(bytes, byteOffset, byteLength)
+                    : next(parent, packTail(bytes, byteOffset, tokens), 0, tokens);
+            keys[b] = parent;
+        }
+        return keys;
+    }
+
+    private static int[] packTail(byte[] bytes, int from, int tokens) {
+        int[] ints = new int[tokens];
+        for (int i = from; i < bytes.length; i++) {
+            ints[(i - from) / Integer.BYTES] |= (bytes[i] & 0xFF) << 8 * ((i - from) % Integer.BYTES);
+        }
+        return ints;
     }
 
     /** Keys of the full blocks of {@code tokens}. */

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ByteEstimateTokenizer implements Tokenizer {
 
-
     public static final String NAME = "estimate";
     public static final int BYTES_PER_TOKEN = 4;
 
@@ -33,25 +32,37 @@ public final class ByteEstimateTokenizer implements Tokenizer {
     /** UTF-8 encoding is an intrinsic copy for ASCII text, and so is the packing into ints. */
     @Override
     public int[] encode(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        int full = bytes.length / BYTES_PER_TOKEN;
-        int rest = bytes.length % BYTES_PER_TOKEN;
+        return pack(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The pseudo-tokens of UTF-8 bytes: four per int, little-endian, the last one zero-padded. Callers that only
+     * need request keys can skip this copy ({@code BlockKeys.ofPackedBytes}).
+     */
+    public static int[] pack(byte[] utf8) {
+        int full = utf8.length / BYTES_PER_TOKEN;
+        int rest = utf8.length % BYTES_PER_TOKEN;
         int[] out = new int[full + (rest > 0 ? 1 : 0)];
         // A bulk view copy: a plain memory copy on little-endian machines.
-        ByteBuffer.wrap(bytes, 0, full * BYTES_PER_TOKEN).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out, 0, full);
+        ByteBuffer.wrap(utf8, 0, full * BYTES_PER_TOKEN).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out, 0, full);
         if (rest > 0) {
             int word = 0;
             for (int b = 0; b < rest; b++) {
-                word |= (bytes[full * BYTES_PER_TOKEN + b] & 0xFF) << (8 * b);
+                word |= (utf8[full * BYTES_PER_TOKEN + b] & 0xFF) << (8 * b);
             }
             out[full] = word;
         }
         return out;
     }
 
+    /** Pseudo-tokens of {@code utf8Bytes} bytes of text. */
+    public static int tokensForBytes(int utf8Bytes) {
+        return (utf8Bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
+    }
+
     @Override
     public int count(String text) {
-        return (utf8Length(text) + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
+        return tokensForBytes(utf8Length(text));
     }
 
     private static int utf8Length(String text) {

@@ -37,53 +37,119 @@ public final class SimpleWordTokenizer implements Tokenizer {
         return NAME;
     }
 
+    /**
+     * One pass over the text: each token's FNV-1a hash is computed while its end is found, and every char is
+     * classified by one lookup in a table built from the same {@link Character} predicates the rules name. Only
+     * surrogates (code points outside the BMP, or broken pairs) take the slower code-point path.
+     */
     @Override
     public int[] encode(String text) {
-        int[] out = new int[Math.max(8, text.length() / 4 + 8)];
-        int n = 0;
         int len = text.length();
+        int[] out = new int[Math.max(8, len / 4 + 8)];
+        int n = 0;
         int i = 0;
         while (i < len) {
-            int start = i;
-            if (text.charAt(i) == ' ' && i + 1 < len && !Character.isWhitespace(text.codePointAt(i + 1))) {
-                i++; // a single space belongs to the token that follows it
+            int h = FNV_BASIS;
+            char c = text.charAt(i);
+            int kind = KIND[c];
+            if (c == ' ' && i + 1 < len && KIND[text.charAt(i + 1)] != SPACE) {
+                h = AFTER_SPACE; // a single space belongs to the token that follows it
+                c = text.charAt(++i);
+                kind = KIND[c];
             }
-            int cp = text.codePointAt(i);
-            if (Character.isWhitespace(cp)) {
-                i = endOfWhitespace(text, i);
-            } else if (Character.isLetterOrDigit(cp)) {
-                int chars = 0;
-                while (i < len && chars < MAX_WORD_CHARS && Character.isLetterOrDigit(cp = text.codePointAt(i))) {
-                    i += Character.charCount(cp);
-                    chars++;
+            if (kind == WORD || kind == SURROGATE && Character.isLetterOrDigit(text.codePointAt(i))) {
+                // BMP letters and digits are one char per code point: the common loop counts chars, not code points.
+                int start = i;
+                int limit = Math.min(len, i + MAX_WORD_CHARS);
+                while (i < limit && KIND[c = text.charAt(i)] == WORD) {
+                    h = fnvUtf8(h, c);
+                    i++;
                 }
-            } else {
+                int chars = i - start;
+                if (i < limit && KIND[c] == SURROGATE) {
+                    // Code points outside the BMP inside the word: count code points from here.
+                    while (i < len && chars < MAX_WORD_CHARS) {
+                        c = text.charAt(i);
+                        kind = KIND[c];
+                        if (kind == WORD) {
+                            h = fnvUtf8(h, c);
+                            i++;
+                        } else if (kind == SURROGATE && Character.isLetterOrDigit(text.codePointAt(i))) {
+                            h = fnvUtf8(h, text.codePointAt(i));
+                            i += 2; // a letter or digit is never a lone surrogate, so this is a pair
+                        } else {
+                            break;
+                        }
+                        chars++;
+                    }
+                }
+            } else if (kind == SPACE) {
+                // A run of whitespace, minus a final single space before a non-space (it starts the next token).
+                int runStart = i;
+                int beforeLast = h;
+                while (i < len && KIND[c = text.charAt(i)] == SPACE) {
+                    beforeLast = h;
+                    h = fnvUtf8(h, c);
+                    i++;
+                }
+                if (i < len && i - runStart > 1 && text.charAt(i - 1) == ' ') {
+                    i--;
+                    h = beforeLast;
+                }
+            } else if (kind == SURROGATE) {
+                int cp = text.codePointAt(i);
+                // A broken pair is what String.getBytes(UTF_8) writes as '?'.
+                h = Character.isSurrogate(c) && cp == c ? fnv(h, '?') : fnvUtf8(h, cp);
                 i += Character.charCount(cp);
+            } else {
+                h = fnvUtf8(h, c);
+                i++;
             }
             if (n == out.length) {
                 out = Arrays.copyOf(out, out.length * 2);
             }
-            out[n++] = idOf(text, start, i);
+            out[n++] = h & 0x7FFF_FFFF;
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
-    /** End of a whitespace run, leaving a final single space that precedes a non-space for the next token. */
-    private static int endOfWhitespace(String text, int i) {
-        int len = text.length();
-        int end = i;
-        while (end < len && Character.isWhitespace(text.codePointAt(end))) {
-            end += Character.charCount(text.codePointAt(end));
+    private static final byte OTHER = 0;
+    private static final byte WORD = 1;
+    private static final byte SPACE = 2;
+    /** Half of a surrogate pair: its kind is that of the code point, which needs the next char too. */
+    private static final byte SURROGATE = 3;
+    private static final int FNV_BASIS = 0x811C9DC5;
+    private static final int AFTER_SPACE = fnv(FNV_BASIS, ' ');
+    /**
+     * The kind of every BMP char (64 KB). Whitespace is all in the BMP, so a char's kind is its code point's, except
+     * for surrogates.
+     */
+    private static final byte[] KIND = new byte[Character.MAX_VALUE + 1];
+
+    static {
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            KIND[c] = Character.isSurrogate((char) c) ? SURROGATE
+                    : Character.isWhitespace(c) ? SPACE
+                    : Character.isLetterOrDigit(c) ? WORD
+                    : OTHER;
         }
-        if (end < len && end - i > 1 && text.charAt(end - 1) == ' ') {
-            end--;
+    }
+
+    /** FNV-1a over the UTF-8 bytes of one (non-surrogate) code point. */
+    private static int fnvUtf8(int h, int cp) {
+        if (cp < 0x80) {
+            return fnv(h, cp);
+        } else if (cp < 0x800) {
+            return fnv(fnv(h, 0xC0 | cp >> 6), 0x80 | cp & 0x3F);
+        } else if (cp < 0x10000) {
+            return fnv(fnv(fnv(h, 0xE0 | cp >> 12), 0x80 | cp >> 6 & 0x3F), 0x80 | cp & 0x3F);
         }
-        return end;
+        return fnv(fnv(fnv(fnv(h, 0xF0 | cp >> 18), 0x80 | cp >> 12 & 0x3F), 0x80 | cp >> 6 & 0x3F), 0x80 | cp & 0x3F);
     }
 
     /** The id of one token, {@code text[from, to)}: FNV-1a 32 over its UTF-8 bytes, encoded on the fly. */
     static int idOf(CharSequence text, int from, int to) {
-        int h = 0x811C9DC5;
+        int h = FNV_BASIS;
         int i = from;
         while (i < to) {
             char c = text.charAt(i++);
@@ -93,15 +159,7 @@ public final class SimpleWordTokenizer implements Tokenizer {
             } else if (Character.isSurrogate(c)) {
                 cp = '?'; // what String.getBytes(UTF_8) writes for a lone surrogate
             }
-            if (cp < 0x80) {
-                h = fnv(h, cp);
-            } else if (cp < 0x800) {
-                h = fnv(fnv(h, 0xC0 | cp >> 6), 0x80 | cp & 0x3F);
-            } else if (cp < 0x10000) {
-                h = fnv(fnv(fnv(h, 0xE0 | cp >> 12), 0x80 | cp >> 6 & 0x3F), 0x80 | cp & 0x3F);
-            } else {
-                h = fnv(fnv(fnv(fnv(h, 0xF0 | cp >> 18), 0x80 | cp >> 12 & 0x3F), 0x80 | cp >> 6 & 0x3F), 0x80 | cp & 0x3F);
-            }
+            h = fnvUtf8(h, cp);
         }
         return h & 0x7FFF_FFFF;
     }

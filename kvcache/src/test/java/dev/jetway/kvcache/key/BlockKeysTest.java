@@ -48,4 +48,22 @@ class BlockKeysTest {
         long[] k = BlockKeys.of(IntStream.range(0, 32).toArray(), 16, BlockKeys.root("m", null));
         assertThat(k).containsExactly(5132285838415336566L, -7210744902476877317L);
     }
+
+    @Test
+    void keysOfPackedBytesEqualKeysOfTheEstimatePseudoTokens() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        for (int round = 0; round < 500; round++) {
+            byte[] bytes = new byte[rnd.nextInt(0, 1_200)];
+            rnd.nextBytes(bytes);
+            int[] pseudo = dev.jetway.kvcache.tokenize.ByteEstimateTokenizer.pack(bytes);
+            int blockSize = 1 + rnd.nextInt(80);
+            boolean tail = rnd.nextBoolean();
+            int cap = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(5) : 0;
+            assertThat(BlockKeys.ofPackedBytes(bytes, blockSize, root, tail, cap))
+                    .as("%d bytes, block %d, tail %s, cap %d", bytes.length, blockSize, tail, cap)
+                    .containsExactly(BlockKeys.of(pseudo, pseudo.length, blockSize, root, tail, cap));
+        }
+        assertThatThrownBy(() -> BlockKeys.ofPackedBytes(new byte[8], 0, root, true, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -29,6 +29,23 @@ public final class Candidates {
         }
     }
 
+    /**
+     * All endpoints of {@code all}, in order, kept in {@code slotBuffer} (at least {@code all.size()} long) instead of
+     * a new array: the scheduler reuses its buffers across cycles.
+     */
+    public Candidates(List<Endpoint> all, int[] slotBuffer) {
+        if (slotBuffer.length < all.size()) {
+            throw new IllegalArgumentException("slot buffer of " + slotBuffer.length + " for " + all.size()
+                    + " endpoints");
+        }
+        this.all = all;
+        this.size = all.size();
+        this.slots = slotBuffer;
+        for (int i = 0; i < size; i++) {
+            slots[i] = i;
+        }
+    }
+
     private Candidates(List<Endpoint> all, int[] slots, int size) {
         this.all = all;
         this.slots = slots;

@@ -111,9 +111,14 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
     public void produce(SchedulingContext context) {
         InferenceRequest r = context.request();
         PromptTokens tokens = context.get(PromptTokens.KEY);
-        int[] ids = tokens != null ? tokens.ids() : r.tokenIds() != null ? r.tokenIds() : new int[0];
         long root = BlockKeys.root(r.cacheModel(), r.cacheSalt());
-        long[] keys = BlockKeys.of(ids, ids.length, params.blockSizeTokens(), root, true, params.maxBlocksToMatch());
+        long[] keys;
+        if (tokens != null) {
+            keys = tokens.blockKeys(params.blockSizeTokens(), root, true, params.maxBlocksToMatch());
+        } else {
+            int[] ids = r.tokenIds() != null ? r.tokenIds() : new int[0];
+            keys = BlockKeys.of(ids, ids.length, params.blockSizeTokens(), root, true, params.maxBlocksToMatch());
+        }
         List<Endpoint> endpoints = context.endpoints();
         int[] matched = new int[endpoints.size()];
         long now = context.nowNanos();

@@ -126,8 +126,10 @@ public final class TokenProducer implements DataProducer {
             context.put(PromptTokens.KEY, new PromptTokens(r.tokenIds(), false, "request"));
             return;
         }
-        boolean estimated = tokenizer == ByteEstimateTokenizer.instance();
-        context.put(PromptTokens.KEY, new PromptTokens(tokenizer.encode(r.promptText()), estimated,
-                tokenizer.name()));
+        if (tokenizer == ByteEstimateTokenizer.instance()) {
+            context.put(PromptTokens.KEY, PromptTokens.estimate(r.promptText()));
+            return;
+        }
+        context.put(PromptTokens.KEY, new PromptTokens(tokenizer.encode(r.promptText()), false, tokenizer.name()));
     }
 }

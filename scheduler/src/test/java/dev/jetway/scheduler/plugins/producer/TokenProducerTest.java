@@ -32,6 +32,22 @@ class TokenProducerTest {
     }
 
     @Test
+    void estimatedTokensAndTheirKeysAreThoseOfTheEstimateTokenizer() throws Exception {
+        String prompt = "naïve café 東京 🚀 " + "shared system prompt ".repeat(40) + "tail";
+        PromptTokens t = run(create(null), Fixtures.request(prompt));
+        int[] expected = dev.jetway.kvcache.tokenize.ByteEstimateTokenizer.instance().encode(prompt);
+        long root = dev.jetway.kvcache.key.BlockKeys.root("m", "salt");
+        // keys first: they are computed from the UTF-8 bytes, before any ids exist
+        assertThat(t.blockKeys(16, root, true, 0))
+                .containsExactly(dev.jetway.kvcache.key.BlockKeys.of(expected, expected.length, 16, root, true, 0));
+        assertThat(t.blockKeys(16, root, false, 3))
+                .containsExactly(dev.jetway.kvcache.key.BlockKeys.of(expected, expected.length, 16, root, false, 3));
+        assertThat(t.count()).isEqualTo(expected.length);
+        assertThat(t.ids()).containsExactly(expected);
+        assertThat(t.backend()).isEqualTo("estimate");
+    }
+
+    @Test
     void callerTokenIdsWin() throws Exception {
         InferenceRequest r = InferenceRequest.builder("r").model("m").prompt("ignored").tokenIds(new int[] {1, 2})
                 .build();

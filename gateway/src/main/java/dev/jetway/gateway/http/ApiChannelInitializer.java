@@ -1,0 +1,49 @@
+package dev.jetway.gateway.http;
+
+import dev.jetway.gateway.proxy.ProxyContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection on the OpenAI port. It starts as HTTP/1.1 and becomes HTTP/2 (h2c) either at once, when the
+ * client opens with the HTTP/2 connection preface (prior knowledge), or after an {@code Upgrade: h2c} request, which
+ * is then answered as the connection's stream 1. Both protocols end in the same {@link ClientHandler}: HTTP/2 streams
+ * are adapted to HTTP/1-style messages per stream (see {@link Http2Connection}).
+ */
+final class ApiChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    static final String HTTP1_AGGREGATOR = "http1-aggregator";
+    static final String HTTP1_HANDLER = "http1-handler";
+
+    private final ProxyContext context;
+    private final Duration clientIdleTimeout;
+
+    ApiChannelInitializer(ProxyContext context, Duration clientIdleTimeout) {
+        this.context = context;
+        this.clientIdleTimeout = clientIdleTimeout;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.config().setWriteBufferWaterMark(GatewayServer.CLIENT_WATER_MARK);
+        HttpServerCodec http1 = new HttpServerCodec(4096, 65536, 65536);
+        OpenAiUpgradeHandler upgrade = new OpenAiUpgradeHandler(http1, protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                        ? new Http2ServerUpgradeCodec(Http2Connection.newFrameCodec(), new Http2Connection(context))
+                        : null, context.maxBodyBytes());
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(new IdleStateHandler(clientIdleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new Http2Connection.PriorKnowledge(context)));
+        p.addLast(HTTP1_AGGREGATOR, new BodyLimitAggregator(context.maxBodyBytes()));
+        p.addLast(HTTP1_HANDLER, new ClientHandler(context, false));
+    }
+}
