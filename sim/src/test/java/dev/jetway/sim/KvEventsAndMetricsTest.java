@@ -47,13 +47,15 @@ class KvEventsAndMetricsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Intermittent in full CI runs (about 1 in 3; never when run alone): no KV event "
-            + "reached this test's SUB socket in 30 s. Not yet root-caused; the sim's events over real ZMQ stay covered "
-            + "end to end by gateway PreciseRoutingEndToEndTest and cli LocalStackPreciseTest. See the session note.")
     void blockStoredEventsCarryThePromptTokensAndResetClearsAll() {
         List<int[]> sent = new ArrayList<>();
         try (ZContext context = new ZContext(); ZMQ.Socket sub = context.createSocket(SocketType.SUB)) {
             sub.setReceiveTimeOut(200);
+            // JeroMQ 0.6.0 now and then loses the poller registration of a freshly connected socket on the
+            // connecting side (about 2 % of connects on a busy host): the ZMTP handshake then stalls, and the SUB does
+            // not even notice the publisher closing, until its handshake timer (30 s by default) drops the connection
+            // and reconnects. A short timer turns that stall into a retry after 2 s.
+            sub.setHandshakeIvl(2_000);
             sub.subscribe("kv@".getBytes());
             sub.connect(replica.kvEventsEndpoint());
             List<KvEventMessage> messages = new ArrayList<>();

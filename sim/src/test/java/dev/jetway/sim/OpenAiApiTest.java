@@ -104,7 +104,7 @@ class OpenAiApiTest {
     }
 
     @Test
-    void streamingCompletionSendsOneChunkPerStepThenUsageAndDone() {
+    void streamingCompletionSendsTextChunksThenUsageAndDone() {
         List<JsonNode> events = client.stream("/v1/completions", "{\"model\":\"test-model\",\"prompt\":\"a b c\","
                 + "\"max_tokens\":5,\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
 
@@ -121,7 +121,10 @@ class OpenAiApiTest {
         }
         assertThat(SimpleWordTokenizer.instance().count(text.toString())).isEqualTo(5);
         assertThat(content.getLast().get("choices").get(0).get("finish_reason").asText()).isEqualTo("length");
-        assertThat(content.getFirst().get("choices").get(0).get("finish_reason").isNull()).isTrue();
+        // Only the last chunk finishes. (When the event loop falls behind, the outputs of several steps go out as
+        // one chunk, as vLLM merges outputs its client has not read yet; on a busy host all five can be one chunk.)
+        assertThat(content.subList(0, content.size() - 1))
+                .allSatisfy(chunk -> assertThat(chunk.get("choices").get(0).get("finish_reason").isNull()).isTrue());
         assertThat(content).extracting(c -> c.get("id").asText()).containsOnly(content.getFirst().get("id").asText());
     }
 

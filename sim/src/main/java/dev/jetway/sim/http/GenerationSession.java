@@ -10,6 +10,7 @@ import dev.jetway.sim.openai.ApiError;
 import dev.jetway.sim.openai.ApiKind;
 import dev.jetway.sim.openai.GenerationRequest;
 import dev.jetway.sim.openai.ResponseJson;
+import dev.jetway.sim.openai.TextChunkEncoder;
 import dev.jetway.sim.openai.Usage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -63,6 +64,7 @@ final class GenerationSession implements RequestObserver, Admission {
     private boolean roleSent;
     private boolean headersSent;
     private boolean done;
+    private TextChunkEncoder chunks;
 
     GenerationSession(ChannelHandlerContext ctx, ReplicaServices services, GenerationRequest request,
                       ResponseJson.ResponseHead head, long arrivalNanos, boolean keepAlive,
@@ -115,7 +117,7 @@ final class GenerationSession implements RequestObserver, Admission {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         HttpUtil.setTransferEncodingChunked(response, true);
         HttpUtil.setKeepAlive(response, keepAlive);
-        ctx.writeAndFlush(response);
+        ctx.writeAndFlush(response, ctx.voidPromise());
     }
 
     /** The client went away: stop the engine work at once. */
@@ -213,9 +215,10 @@ final class GenerationSession implements RequestObserver, Admission {
                 event(out, () -> services.json().writeRoleChunk(out, head));
             }
             if (limit > sent || last) {
-                String text = FillerText.sequence(limit - sent, textOffset + sent);
-                String reason = last ? finished.reason().wire() : null;
-                event(out, () -> services.json().writeTextChunk(out, head, text, reason));
+                if (chunks == null) {
+                    chunks = new TextChunkEncoder(head);
+                }
+                chunks.writeTextEvent(buf, textOffset + sent, limit - sent, last ? finished.reason().wire() : null);
                 sent = limit;
             }
             if (last) {
@@ -231,13 +234,15 @@ final class GenerationSession implements RequestObserver, Admission {
             buf.release();
             throw e;
         }
+        // Void promises: nothing waits for these writes, and a failed write closes the connection through
+        // exceptionCaught; a promise per chunk (and the HTTP encoder's combiner behind it) was pure garbage.
         if (last) {
             done = true;
-            ctx.write(new DefaultHttpContent(buf));
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            ctx.write(new DefaultHttpContent(buf), ctx.voidPromise());
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
             onResponseComplete.run();
         } else {
-            ctx.writeAndFlush(new DefaultHttpContent(buf));
+            ctx.writeAndFlush(new DefaultHttpContent(buf), ctx.voidPromise());
             if (stalled && finished != null) {
                 done = true;
             }

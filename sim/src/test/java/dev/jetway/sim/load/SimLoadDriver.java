@@ -51,7 +51,8 @@ public final class SimLoadDriver {
         Map<String, long[]> modelTimes = new ConcurrentHashMap<>();
         try (SimCluster cluster = SimCluster.start(options, replicas)) {
             for (SimReplica replica : cluster.replicas()) {
-                replica.timingListener((id, arrival, firstToken) -> modelTimes.put(id, new long[] {arrival, firstToken}));
+                replica.timingListener((id, arrival, firstToken) ->
+                        modelTimes.put(id, new long[] {arrival, firstToken}));
             }
             int[] ports = cluster.replicas().stream().mapToInt(SimReplica::httpPort).toArray();
             NettyLoadClient http = new NettyLoadClient(ports, 1);
@@ -138,15 +139,18 @@ public final class SimLoadDriver {
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
     }
 
-    /** CPU time of this JVM's threads by role, to tell the simulator's cost from the load client's. */
+    /** CPU time and allocation of this JVM's threads by role, to tell the simulator's cost from the load client's. */
     static final class CpuByThreadGroup {
-        private final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        private final Map<Long, Long> startCpu = new java.util.HashMap<>();
+        private final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        private final Map<Long, long[]> start = new java.util.HashMap<>();
         private final long processStart = processCpu();
+        private final long[] gcStart = gc();
 
         CpuByThreadGroup() {
             for (long id : threads.getAllThreadIds()) {
-                startCpu.put(id, Math.max(0, threads.getThreadCpuTime(id)));
+                start.put(id, new long[] {Math.max(0, threads.getThreadCpuTime(id)),
+                        Math.max(0, threads.getThreadAllocatedBytes(id))});
             }
         }
 
@@ -155,26 +159,43 @@ public final class SimLoadDriver {
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         }
 
+        /** Collections and their accumulated time (ms) over all collectors. */
+        private static long[] gc() {
+            long count = 0;
+            long millis = 0;
+            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                count += Math.max(0, gc.getCollectionCount());
+                millis += Math.max(0, gc.getCollectionTime());
+            }
+            return new long[] {count, millis};
+        }
+
         void report(int requests) {
-            Map<String, Long> byGroup = new java.util.TreeMap<>();
+            Map<String, long[]> byGroup = new java.util.TreeMap<>();
             for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
                 if (info == null) {
                     continue;
                 }
-                long used = Math.max(0, threads.getThreadCpuTime(info.getThreadId()))
-                        - startCpu.getOrDefault(info.getThreadId(), 0L);
+                long[] before = start.getOrDefault(info.getThreadId(), new long[2]);
+                long cpu = Math.max(0, threads.getThreadCpuTime(info.getThreadId())) - before[0];
+                long allocated = Math.max(0, threads.getThreadAllocatedBytes(info.getThreadId())) - before[1];
                 String name = info.getThreadName();
                 String group = name.startsWith("sim-http") ? "sim event loops"
                         : name.startsWith("sim-engine") ? "sim engine threads"
                         : name.startsWith("sim-kv") ? "sim KV publishers"
                         : name.startsWith("load-client") ? "load client (Netty)" : "other (driver, JIT, GC)";
-                byGroup.merge(group, used, Long::sum);
+                long[] sum = byGroup.computeIfAbsent(group, g -> new long[2]);
+                sum[0] += cpu;
+                sum[1] += allocated;
             }
             long total = processCpu() - processStart;
-            System.out.printf(Locale.ROOT, "process CPU %.1f s = %.0f us/request; by live thread group:%n",
-                    total / 1e9, total / 1e3 / requests);
-            byGroup.forEach((group, nanos) -> System.out.printf(Locale.ROOT, "  %-30s %6.1f s  %6.0f us/request%n",
-                    group, nanos / 1e9, nanos / 1e3 / requests));
+            long[] gcEnd = gc();
+            System.out.printf(Locale.ROOT, "process CPU %.1f s = %.0f us/request; GC: %d collections, %d ms; "
+                    + "by live thread group (CPU, allocated):%n", total / 1e9, total / 1e3 / requests,
+                    gcEnd[0] - gcStart[0], gcEnd[1] - gcStart[1]);
+            byGroup.forEach((group, sum) -> System.out.printf(Locale.ROOT,
+                    "  %-34s %6.1f s  %6.0f us/request  %8.1f KB/request%n",
+                    group, sum[0] / 1e9, sum[0] / 1e3 / requests, sum[1] / 1024.0 / requests));
         }
     }
 }
