@@ -26,6 +26,7 @@ final class KvEventSubscriber implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvEventSubscriber.class);
     /** How long a receive waits, so that {@link #close()} is noticed promptly. */
     private static final int RECEIVE_TIMEOUT_MILLIS = 100;
+    private static final int HANDSHAKE_TIMEOUT_MILLIS = 2_000;
     private static final int RECEIVE_HWM = 100_000;
 
     private final ZContext context;
@@ -89,6 +90,10 @@ final class KvEventSubscriber implements AutoCloseable {
             socket.setLinger(0);
             socket.setRcvHWM(RECEIVE_HWM);
             socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
+            // JeroMQ 0.6.0 now and then stalls a fresh connect's handshake on the connecting side (about 2 % of
+            // connects on a busy host; docs/simulator.md): the socket then hears nothing until the handshake timer
+            // drops and redials it. Its 30 s default would leave this endpoint's index blind that long.
+            socket.setHandshakeIvl(HANDSHAKE_TIMEOUT_MILLIS);
             socket.subscribe(topicFilter.getBytes(StandardCharsets.UTF_8));
             socket.connect(publisher);
         } catch (RuntimeException e) {
