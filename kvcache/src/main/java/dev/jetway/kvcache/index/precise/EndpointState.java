@@ -26,8 +26,6 @@ final class EndpointState {
     volatile long rejectedEvents;
     /** BlockStored events received, whether indexed or not: proof the endpoint is publishing. */
     volatile long storedEventsSeen;
-    /** {@code BlockStored} events whose parent block was unknown, so their blocks could not be keyed. */
-    volatile long orphanEventsSeen;
     /** Last block size reported that differs from the configured one, 0 if none. */
     volatile int mismatchedBlockSize;
 

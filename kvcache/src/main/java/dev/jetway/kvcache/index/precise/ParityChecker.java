@@ -19,7 +19,7 @@ import java.util.List;
 final class ParityChecker {
 
     private record Pending(EndpointState endpoint, long firstNewKey, long deadlineNanos, long storedEventsAtStart,
-                           long orphanEventsAtStart) {
+                           long orphanBlocksAtStart) {
     }
 
     private final List<Pending> pending = new ArrayList<>();
@@ -34,7 +34,7 @@ final class ParityChecker {
         for (long key : keys) {
             if (!table.contains(key, endpoint.id)) {
                 pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen,
-                        endpoint.orphanEventsSeen));
+                        endpoint.orphanBlocks));
                 return;
             }
         }
@@ -50,7 +50,7 @@ final class ParityChecker {
             } else if (p.deadlineNanos() - nowNanos <= 0) {
                 // An orphan (a block under a parent the index never saw, e.g. a prefix the engine cached before this
                 // gateway subscribed) may be this request's own block, which cannot be keyed: no verdict then.
-                boolean orphanMeanwhile = p.endpoint().orphanEventsSeen > p.orphanEventsAtStart();
+                boolean orphanMeanwhile = p.endpoint().orphanBlocks > p.orphanBlocksAtStart();
                 if (!orphanMeanwhile && p.endpoint().storedEventsSeen > p.storedEventsAtStart()) {
                     p.endpoint().parity.record(false);
                 }

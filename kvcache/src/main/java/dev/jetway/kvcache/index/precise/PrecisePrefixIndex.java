@@ -244,7 +244,6 @@ public final class PrecisePrefixIndex {
             parentKey = state.engineKeys.get(parentHash);
         } else {
             state.orphanBlocks += hashes.length;
-            state.orphanEventsSeen++;
             return;
         }
         Tier tier = Tier.ofMedium(event.medium());
