@@ -105,13 +105,12 @@ public final class LiveBenchmark {
                     if (cap != null) {
                         cap.release();
                     }
+                    // One lock for the stage bookkeeping and the progress count, so the count reported never goes
+                    // backwards when two requests end at once.
                     synchronized (stages) {
                         if (stages.ended(planned.stage(), System.nanoTime() - t0)) {
                             stages.notifyAll();
                         }
-                    }
-                    // Serialised so the reported count never goes backwards when two requests end at once.
-                    synchronized (ended) {
                         progress.update(++ended[0], total);
                     }
                     remaining.countDown();
