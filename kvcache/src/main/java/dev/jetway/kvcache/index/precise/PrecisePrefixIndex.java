@@ -306,6 +306,7 @@ public final class PrecisePrefixIndex {
     }
 
     private void clear(EndpointState state) {
+        judgeParityBeforeEntriesGo();
         state.engineKeys.forEach((engineKey, requestKey) -> confirmed.removeEndpoint(requestKey, state.id));
         state.engineKeys.clear();
         state.clears++;
@@ -376,6 +377,20 @@ public final class PrecisePrefixIndex {
         }
     }
 
+    /**
+     * Parity is judged by whether a request's first new key is in the table when the check runs (every
+     * {@code PARITY_EVALUATION_INTERVAL_NANOS}); a clear or an eviction between a {@code BlockStored} and that check
+     * would take the confirmation with it, so the checks run first. Both are rare, so this costs nothing on the
+     * ingestion path. ({@code BlockRemoved} of a block within the interval after it was stored can still hide one.)
+     */
+    private void judgeParityBeforeEntriesGo() {
+        if (parity.pendingCount() > 0) {
+            long now = nanoClock.getAsLong();
+            parity.evaluate(confirmed, now);
+            lastParityEvaluation = now;
+        }
+    }
+
     private void housekeepLocked(boolean force) {
         long now = nanoClock.getAsLong();
         speculative.expire(speculativeTable, now);
@@ -394,6 +409,7 @@ public final class PrecisePrefixIndex {
      * well under the bound; this protects memory when removals are lost.
      */
     private void evictLeastRecentlyStored() {
+        judgeParityBeforeEntriesGo();
         long before = confirmed.entries();
         long removed = confirmed.evictDownTo((long) (config.maxEntries() * EVICT_DOWN_TO));
         for (EndpointState s : endpoints) {

@@ -307,6 +307,20 @@ class PrecisePrefixIndexTest {
     }
 
     @Test
+    void aResetRightAfterTheConfirmingBlockStoredDoesNotTurnAgreementIntoDisagreement() {
+        send(a, engineA, engineA.store(tokens(900_000, BS))); // the subscription is live
+        int[] prompt = tokens(0, 2 * BS);
+        index.expect(a, index.requestKeys(MODEL, null, null, prompt));
+        send(a, engineA, engineA.store(prompt)); // confirms the request, within the same parity interval
+        send(a, engineA, new KvEvent.AllBlocksCleared()); // the replica restarts before the next check
+        clock.addAndGet(Duration.ofSeconds(11).toNanos());
+        index.expireDue();
+
+        assertThat(index.parity(a).samples()).isEqualTo(1);
+        assertThat(index.parity(a).ratio()).isEqualTo(1.0);
+    }
+
+    @Test
     void requestsTheEndpointAlreadyCachedOrNeverPublishedAreNotJudged() {
         int[] prompt = tokens(0, 2 * BS);
         send(a, engineA, engineA.store(prompt));
