@@ -27,24 +27,30 @@ final class EndpointMaskTable {
 
     private static final long EMPTY = 0L;
     private static final long IDENTITY = 0xFFFL;
-    private static final long REFERENCED = 1L << 12;
     private static final long PRESENT = 1L << 13;
     private static final long KEY_BITS = ~0x3FFFL;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int MAX_USED_PERCENT = 75;
+    private static final int BUCKET_BITS = 2;
+    private static final int BUCKET = 1 << BUCKET_BITS;
 
-    /** {@code words[2i]} header, {@code words[2i+1]} mask of slot i. */
-    private record Slots(long[] words, int mask, int shift) {
+    /**
+     * {@code words[2i]} header, {@code words[2i+1]} mask of slot i. Slots form buckets of {@link #BUCKET}: a key's probe
+     * starts at its home bucket's first slot and runs on linearly.
+     */
+    record Slots(long[] words, long[] referenced, int mask, int shift) {
         static Slots withCapacity(int capacity) {
-            return new Slots(new long[2 * capacity], capacity - 1, 64 - Integer.numberOfTrailingZeros(capacity));
+            return new Slots(new long[2 * capacity], new long[Math.max(1, capacity >>> 6)], capacity - 1,
+                    64 - Integer.numberOfTrailingZeros(capacity));
         }
 
         int capacity() {
             return mask + 1;
         }
 
+        /** First slot of the key's home bucket (buckets are {@link #BUCKET} consecutive slots). */
         int home(long key) {
-            return (int) (((key & KEY_BITS) * 0x9E3779B97F4A7C15L) >>> shift);
+            return (int) (((key & KEY_BITS) * 0x9E3779B97F4A7C15L) >>> (shift + BUCKET_BITS)) << BUCKET_BITS;
         }
     }
 
@@ -85,7 +91,8 @@ final class EndpointMaskTable {
     }
 
     long bytes() {
-        return 16L * capacity();
+        Slots s = slots;
+        return 8L * s.words.length + 8L * s.referenced.length;
     }
 
     /**
@@ -137,52 +144,38 @@ final class EndpointMaskTable {
         }
     }
 
-    /** The endpoints 0..63 holding the key in any tier, as one mask. Lock-free. */
-    long heldByFirstGroup(long key) {
-        Slots s = slots;
-        long[] w = s.words;
-        long wanted = (key & KEY_BITS) | PRESENT; // group 0: identity bits 2..11 are zero
-        long held = 0;
-        for (int i = s.home(key); ; i = (i + 1) & s.mask) {
-            long h = (long) SLOT.getAcquire(w, 2 * i);
-            if (h == EMPTY) {
-                return held;
-            }
-            if ((h & (KEY_BITS | PRESENT | (IDENTITY & ~3L))) == wanted) {
-                held |= (long) SLOT.getAcquire(w, 2 * i + 1);
-            }
-        }
+    /**
+     * The slot array of this moment, for {@link #heldByFirstGroupGpuOnly}: one lookup reads one array, and an array
+     * a rebuild replaced stays valid to read (it is only dropped), so a lookup never sees a half-moved table.
+     */
+    Slots view() {
+        return slots;
     }
 
     /**
-     * For each of {@code keys[from..to)} (at most 64 of them), the endpoints 0..63 holding it in any tier, into
-     * {@code held[0..to-from)}. Lock-free. One pass reads every key's home slot (header and mask share a cache line)
-     * and settles the key there when it can, without branching on what it read: the reads do not depend on each other,
-     * so their cache misses overlap, where a probe loop per key would wait for each miss and lose the overlap at every
-     * mispredicted probe-length branch. A key is settled by its home slot when that slot is empty (nobody holds it) or
-     * is the key's group-0 slot while {@code onlyGpuTier} (no entry outside the GPU tier exists, see {@link #tiered},
-     * so a key has at most one group-0 slot). The others, usually few, then probe on as {@link #heldByFirstGroup(long)}.
+     * The endpoints 0..63 holding the key, exactly, in a table that holds GPU entries only ({@link #tiered()} false, so
+     * a key has at most one group-0 slot). Lock-free.
+     *
+     * <p>Reads the key's whole home bucket and keeps the mask of the slot whose header is the key's by conditional
+     * moves, without branching on what it read: a lookup's keys are then independent loads the CPU overlaps, where a
+     * probe loop would stall at every mispredicted probe-length branch. Plain reads suffice: a slot keeps its key
+     * until a rebuild publishes a fresh array, and a new slot's mask is written before its header, so a read racing
+     * an update sees the block either before or after it. Only a key missing from a full bucket (displaced to a
+     * later one, a tombstone, or not held at all) probes on.
      */
-    void heldByFirstGroup(long[] keys, int from, int to, boolean onlyGpuTier, long[] held) {
-        Slots s = slots;
-        long[] w = s.words;
-        int n = to - from;
-        long compared = KEY_BITS | PRESENT | (IDENTITY & ~3L);
-        long unsettled = 0;
-        for (int j = 0; j < n; j++) {
-            long key = keys[from + j];
-            int i = s.home(key);
-            long h = (long) SLOT.getAcquire(w, 2 * i);
-            long m = (long) SLOT.getAcquire(w, 2 * i + 1);
-            boolean found = onlyGpuTier && (h & compared) == ((key & KEY_BITS) | PRESENT);
-            held[j] = found ? m : 0;
-            unsettled |= (found || h == EMPTY ? 0L : 1L) << j;
+    static long heldByFirstGroupGpuOnly(Slots view, long key) {
+        long[] w = view.words;
+        long wanted = (key & KEY_BITS) | PRESENT; // group 0, GPU tier: identity bits are zero
+        int at = 2 * view.home(key);
+        long h3 = w[at + 6];
+        long held = w[at] == wanted ? w[at + 1] : 0;
+        held = w[at + 2] == wanted ? w[at + 3] : held;
+        held = w[at + 4] == wanted ? w[at + 5] : held;
+        held = h3 == wanted ? w[at + 7] : held;
+        if (held == 0 && h3 != EMPTY) {
+            return probeFirstGroup(w, view.mask, view.home(key), (key & KEY_BITS) | PRESENT);
         }
-        for (long u = unsettled; u != 0; u &= u - 1) {
-            int j = Long.numberOfTrailingZeros(u);
-            long key = keys[from + j];
-            held[j] = probeFirstGroup(w, s.mask, s.home(key), (key & KEY_BITS) | PRESENT);
-        }
+        return held;
     }
 
     private static long probeFirstGroup(long[] w, int mask, int home, long wanted) {
@@ -230,8 +223,8 @@ final class EndpointMaskTable {
             if (h == EMPTY) {
                 return false;
             }
-            // compare everything but the referenced bit and the tier
-            if ((h & ~(REFERENCED | 3L)) == wanted && ((long) SLOT.getAcquire(w, 2 * i + 1) & bit) != 0) {
+            // compare everything but the tier
+            if ((h & ~3L) == wanted && ((long) SLOT.getAcquire(w, 2 * i + 1) & bit) != 0) {
                 return true;
             }
         }
@@ -255,10 +248,8 @@ final class EndpointMaskTable {
             if (h == EMPTY) {
                 break;
             }
-            if ((h & ~REFERENCED) == wanted) {
-                if ((h & REFERENCED) == 0) {
-                    SLOT.setOpaque(w, 2 * i, h | REFERENCED); // readers ignore this bit
-                }
+            if (h == wanted) {
+                markReferenced(s, i);
                 long m = w[2 * i + 1];
                 if ((m & bit) != 0) {
                     return false;
@@ -269,7 +260,8 @@ final class EndpointMaskTable {
             }
         }
         w[2 * i + 1] = bit;
-        SLOT.setRelease(w, 2 * i, wanted | REFERENCED);
+        SLOT.setRelease(w, 2 * i, wanted);
+        markReferenced(s, i);
         used++;
         entries++;
         return true;
@@ -286,7 +278,7 @@ final class EndpointMaskTable {
             if (h == EMPTY) {
                 return false;
             }
-            if ((h & ~REFERENCED) == wanted) {
+            if (h == wanted) {
                 long m = w[2 * i + 1];
                 if ((m & bit) == 0) {
                     return false;
@@ -322,11 +314,11 @@ final class EndpointMaskTable {
             if (h == EMPTY) {
                 return outcome;
             }
-            if ((h & ~(REFERENCED | 3L)) != sameKeyAndGroup) {
+            if ((h & ~3L) != sameKeyAndGroup) {
                 continue;
             }
             long m = w[2 * i + 1];
-            if ((h & ~REFERENCED) == wanted) {
+            if (h == wanted) {
                 if ((m & bit) != 0) {
                     SLOT.setRelease(w, 2 * i + 1, m & ~bit);
                     entries--;
@@ -368,6 +360,11 @@ final class EndpointMaskTable {
         return removed;
     }
 
+    /** Sets the CLOCK bit of slot {@code i}; kept apart from the header so a lookup compares headers whole. */
+    private static void markReferenced(Slots s, int i) {
+        s.referenced[i >>> 6] |= 1L << i;
+    }
+
     /** Evicts slots by CLOCK until at most {@code target} entries remain; returns how many entries went. */
     long evictDownTo(long target) {
         Slots s = slots;
@@ -382,8 +379,10 @@ final class EndpointMaskTable {
             if (h == EMPTY || m == 0) {
                 continue;
             }
-            if ((h & REFERENCED) != 0) {
-                SLOT.setOpaque(w, 2 * i, h & ~REFERENCED);
+            long[] referenced = s.referenced;
+            long bit = 1L << i;
+            if ((referenced[i >>> 6] & bit) != 0) {
+                referenced[i >>> 6] &= ~bit;
                 continue;
             }
             SLOT.setRelease(w, 2 * i + 1, 0L);
@@ -424,6 +423,7 @@ final class EndpointMaskTable {
                 }
                 fw[2 * j] = h;
                 fw[2 * j + 1] = ow[2 * i + 1];
+                fresh.referenced[j >>> 6] |= (old.referenced[i >>> 6] >>> i & 1L) << j;
             }
         }
         used = live;

@@ -16,9 +16,6 @@ final class PrefixMatcher {
     /** Read by concurrent lookups; a race only computes the same order twice. */
     private volatile NameOrder nameOrder;
 
-    private static final int FIRST_WINDOW = 8;
-    private static final int MAX_WINDOW = 64;
-
     PrefixMatcher(EndpointMaskTable confirmed, BlockEntryTable speculativeTable, TierWeights weights,
                   IntSupplier clockStamp) {
         this.confirmed = confirmed;
@@ -103,10 +100,10 @@ final class PrefixMatcher {
     }
 
     /**
-     * The common case of {@link #match(long[])}: at most 64 endpoints and only GPU entries, so each block is one mask
-     * and the score is the run length times the GPU weight. Blocks are read in windows (see
-     * {@link EndpointMaskTable#heldByFirstGroup(long[], int, int, boolean, long[])}) that start small,
-     * so a request nobody holds costs a few probes, and grow to {@link #MAX_WINDOW} along a long held prefix.
+     * The common case of {@link #match(long[], EndpointState[])}: at most 64 endpoints and only GPU entries, so each
+     * block is one mask and the score is the run length times the GPU weight. The loop stops at the first block no
+     * running endpoint holds, so a request nobody holds costs one probe; the branch that records dropped endpoints is
+     * taken only where a run ends, so along a held prefix the CPU runs ahead and overlaps the blocks' cache misses.
      */
     private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
         int n = states.length;
@@ -115,22 +112,18 @@ final class PrefixMatcher {
         int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
         long[] speculativeHolders = anySpeculative ? new long[1] : null;
         long[] buffer = anySpeculative ? new long[16] : null;
-        int capacity = Math.min(MAX_WINDOW, keys.length);
-        long[] held = new long[capacity];
+        EndpointMaskTable.Slots view = confirmed.view();
         long running = registered;
-        int window = FIRST_WINDOW;
-        for (int from = 0; from < keys.length && running != 0; from += window, window = Math.min(2 * window,
-                MAX_WINDOW)) {
-            int to = Math.min(keys.length, from + window);
-            confirmed.heldByFirstGroup(keys, from, to, true, held);
-            for (int b = from; b < to; b++) {
-                long holders = held[b - from];
-                if (anySpeculative) {
-                    speculativeHolders[0] = 0;
-                    buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
-                    holders |= speculativeHolders[0];
-                }
-                long stays = running & holders;
+        int b = 0;
+        for (; b < keys.length; b++) {
+            long holders = EndpointMaskTable.heldByFirstGroupGpuOnly(view, keys[b]);
+            if (anySpeculative) {
+                speculativeHolders[0] = 0;
+                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
+                holders |= speculativeHolders[0];
+            }
+            long stays = running & holders;
+            if (stays != running) {
                 for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
                     run[Long.numberOfTrailingZeros(dropped)] = b;
                 }
@@ -141,7 +134,7 @@ final class PrefixMatcher {
             }
         }
         for (long m = running; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = keys.length;
+            run[Long.numberOfTrailingZeros(m)] = b;
         }
         double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
