@@ -158,26 +158,68 @@ final class EndpointMaskTable {
 
     /**
      * The endpoints 0..63 holding the key, exactly, in a table that holds GPU entries only ({@link #tiered()} false, so
-     * a key has at most one group-0 slot). Lock-free.
-     *
-     * <p>Reads the key's whole home bucket and keeps the mask of the slot whose header is the key's by conditional
-     * moves, without branching on what it read: a lookup's keys are then independent loads the CPU overlaps, where a
-     * probe loop would stall at every mispredicted probe-length branch. Plain reads suffice: a slot keeps its key
-     * until a rebuild publishes a fresh array, and a new slot's mask is written before its header, so a read racing
-     * an update sees the block either before or after it. Only a key missing from a full bucket (displaced to a
-     * later one, a tombstone, or not held at all) probes on.
+     * a key has at most one group-0 slot). Lock-free; see {@link #bucketHeld} for how it reads.
      */
     static long heldByFirstGroupGpuOnly(Slots view, long key) {
+        return bucketHeld(view.words, view.shift + BUCKET_BITS, view.mask, key);
+    }
+
+    /**
+     * For each endpoint of {@code running} (ids 0..63), how many keys from {@code keys[0]} on it holds in a row, into
+     * {@code run[endpoint]}, in a table that holds GPU entries only (as {@link #heldByFirstGroupGpuOnly}). Stops at the
+     * first key none of them holds, so a request nobody holds costs one bucket read. Lock-free.
+     *
+     * <p>One loop with the slot array and its geometry in locals: the branch that records endpoints whose run ends is
+     * taken only where a run ends, so along a held prefix the CPU runs several keys ahead and overlaps their cache
+     * misses.
+     */
+    static void runsGpuOnly(Slots view, long[] keys, long running, int[] run) {
         long[] w = view.words;
+        int shift = view.shift + BUCKET_BITS;
+        int mask = view.mask;
+        int b = 0;
+        for (; b < keys.length; b++) {
+            long stays = running & bucketHeld(w, shift, mask, keys[b]);
+            if (stays != running) {
+                for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
+                    run[Long.numberOfTrailingZeros(dropped)] = b;
+                }
+                running = stays;
+                if (running == 0) {
+                    return;
+                }
+            }
+        }
+        for (long m = running; m != 0; m &= m - 1) {
+            run[Long.numberOfTrailingZeros(m)] = b;
+        }
+    }
+
+    /**
+     * Reads the key's whole home bucket (header and mask of its 4 slots, one or two cache lines) and keeps the mask of
+     * the slot whose header is the key's, without a probe loop whose length branch would mispredict. Plain reads
+     * suffice: a slot keeps its key until a rebuild publishes a fresh array, and a new slot's mask is written before
+     * its header, so a read racing an update sees the block either before or after it. Only a key missing from a
+     * full bucket (displaced to a later one, a tombstone, or not held at all) probes on.
+     */
+    private static long bucketHeld(long[] w, int bucketShift, int mask, long key) {
         long wanted = (key & KEY_BITS) | PRESENT; // group 0, GPU tier: identity bits are zero
-        int at = 2 * view.home(key);
+        int home = (int) (key >>> bucketShift) << BUCKET_BITS;
+        int at = 2 * home;
+        long h0 = w[at];
+        long m0 = w[at + 1];
+        long h1 = w[at + 2];
+        long m1 = w[at + 3];
+        long h2 = w[at + 4];
+        long m2 = w[at + 5];
         long h3 = w[at + 6];
-        long held = w[at] == wanted ? w[at + 1] : 0;
-        held = w[at + 2] == wanted ? w[at + 3] : held;
-        held = w[at + 4] == wanted ? w[at + 5] : held;
-        held = h3 == wanted ? w[at + 7] : held;
+        long m3 = w[at + 7];
+        long held = h0 == wanted ? m0 : 0;
+        held = h1 == wanted ? m1 : held;
+        held = h2 == wanted ? m2 : held;
+        held = h3 == wanted ? m3 : held;
         if (held == 0 && h3 != EMPTY) {
-            return probeFirstGroup(w, view.mask, (view.home(key) + BUCKET) & view.mask, wanted);
+            return probeFirstGroup(w, mask, (home + BUCKET) & mask, wanted);
         }
         return held;
     }

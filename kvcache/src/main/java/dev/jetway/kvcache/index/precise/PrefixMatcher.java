@@ -113,17 +113,16 @@ final class PrefixMatcher {
         long[] speculativeHolders = anySpeculative ? new long[1] : null;
         long[] buffer = anySpeculative ? new long[16] : null;
         EndpointMaskTable.Slots view = confirmed.view();
-        long running = registered;
-        int b = 0;
-        for (; b < keys.length; b++) {
-            long holders = EndpointMaskTable.heldByFirstGroupGpuOnly(view, keys[b]);
-            if (anySpeculative) {
+        if (!anySpeculative) {
+            EndpointMaskTable.runsGpuOnly(view, keys, registered, run);
+        } else {
+            long running = registered;
+            int b = 0;
+            for (; b < keys.length; b++) {
                 speculativeHolders[0] = 0;
                 buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
-                holders |= speculativeHolders[0];
-            }
-            long stays = running & holders;
-            if (stays != running) {
+                long stays = running
+                        & (EndpointMaskTable.heldByFirstGroupGpuOnly(view, keys[b]) | speculativeHolders[0]);
                 for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
                     run[Long.numberOfTrailingZeros(dropped)] = b;
                 }
@@ -132,9 +131,9 @@ final class PrefixMatcher {
                     break;
                 }
             }
-        }
-        for (long m = running; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = b;
+            for (long m = running; m != 0; m &= m - 1) {
+                run[Long.numberOfTrailingZeros(m)] = b;
+            }
         }
         double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
