@@ -6,20 +6,26 @@ import java.lang.invoke.VarHandle;
 /**
  * Confirmed entries: request key → which endpoints hold the block, per tier, as 64-bit endpoint masks.
  *
- * <p>A slot is two adjacent longs in one array (16 bytes, one cache line per probe): a header (the request key's top
- * 50 bits, a present bit, a referenced bit, and 12 bits naming the group of 64 endpoint ids and the tier) and the
- * endpoint mask. A key held by any of the first 64 endpoints in one tier takes one slot, so a lookup reads one short
- * probe cluster per block and intersects masks instead of visiting every (block, endpoint) pair. Keeping 50 of the
- * key's 64 bits makes a false match of two different prefixes a 2^-50 event per stored block.
+ * <p>A slot is two adjacent longs in one array (16 bytes): a header (the request key's top 50 bits, a present bit, and
+ * 12 bits naming the group of 64 endpoint ids and the tier) and the endpoint mask. A key held by any of the first 64
+ * endpoints in one tier takes one slot, so a lookup reads one bucket per block and intersects masks instead of visiting
+ * every (block, endpoint) pair. Keeping 50 of the key's 64 bits makes a false match of two different prefixes a 2^-50
+ * event per stored block.
+ *
+ * <p>Slots form buckets of 4 (64 bytes): a key's probe starts at the first slot of its home bucket and runs on
+ * linearly, so the slots of a bucket fill in order and a bucket whose last slot is empty holds every key homed there.
+ * A lookup reads a key's whole bucket at once ({@link #runsGpuOnly}); only keys displaced past a full bucket (under a
+ * tenth of the most recently stored keys in a table 40% full) probe on.
  *
  * <p>Concurrency: one writer at a time (the caller holds the index's write lock), lock-free readers. A new slot's mask
- * is written before its header (release); readers read the header first (acquire), so a present slot's key is always
- * the one it was created with. Mask changes are single 64-bit writes (release/acquire). A slot whose mask became 0
- * stays (a tombstone reusable by the same key, group and tier) until the next rebuild, so no entry ever moves under a
- * reader. Rebuilds publish a fresh array through a volatile field.
+ * is written before its header (release), so a present slot's key is always the one it was created with. Mask changes
+ * are single 64-bit writes. A slot whose mask became 0 stays (a tombstone reusable by the same key, group and tier)
+ * until the next rebuild, so no entry ever moves under a reader. Rebuilds publish a fresh array through a volatile
+ * field.
  *
- * <p>Eviction is CLOCK over slots: storing into a slot sets its referenced bit; the hand clears set bits and evicts
- * slots whose bit is already clear, approximating least-recently-stored.
+ * <p>Eviction is CLOCK over slots: storing into a slot sets its referenced bit (in a bitmap beside the slots, so a
+ * header never changes and a lookup compares it whole); the hand clears set bits and evicts slots whose bit is already
+ * clear, approximating least-recently-stored.
  */
 final class EndpointMaskTable {
 

@@ -101,9 +101,10 @@ final class PrefixMatcher {
 
     /**
      * The common case of {@link #match(long[], EndpointState[])}: at most 64 endpoints and only GPU entries, so each
-     * block is one mask and the score is the run length times the GPU weight. The loop stops at the first block no
-     * running endpoint holds, so a request nobody holds costs one probe; the branch that records dropped endpoints is
-     * taken only where a run ends, so along a held prefix the CPU runs ahead and overlaps the blocks' cache misses.
+     * block is one mask and the score is the run length times the GPU weight. Without speculative entries the mask
+     * table scans the blocks itself ({@link EndpointMaskTable#runsGpuOnly}); with them, each block's mask is ORed with
+     * its unexpired speculative holders. Either way the scan stops at the first block no running endpoint holds, so a
+     * request nobody holds costs one bucket read.
      */
     private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
         int n = states.length;

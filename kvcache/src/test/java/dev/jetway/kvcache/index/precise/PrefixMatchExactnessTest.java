@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lookup reads blocks in growing windows and settles most of them from their home slot; whatever the window
- * boundaries, holes and tiers, each endpoint's match must be exactly its run of held blocks from block 0, as a plain
- * scan of what the test stored and removed says.
+ * The lookup settles most blocks from their home bucket and stops where the last run ends; whatever the run lengths,
+ * holes and tiers, each endpoint's match must be exactly its run of held blocks from block 0, as a plain scan of what
+ * the test stored and removed says.
  */
 class PrefixMatchExactnessTest {
 
@@ -21,7 +21,7 @@ class PrefixMatchExactnessTest {
     private static final int BLOCKS = 300;
     private static final int ENDPOINTS = 24;
     private static final String MODEL = "m";
-    /** Lengths around the lookup's window edges (8, 8+16, 8+16+32, then 64 at a time), plus the extremes. */
+    /** Lengths around the edges of the windows an earlier lookup read blocks in, plus the extremes. */
     private static final int[] EDGES = {1, 7, 8, 9, 23, 24, 25, 55, 56, 57, 119, 120, 121, 183, 184, 299, BLOCKS};
 
     @Test
