@@ -128,47 +128,129 @@ final class PolicySimulation {
     }
 
     /** A request of {@code stage} ended (any way): the stage may have drained, letting the next one start. */
-    private void ended(int stage) {
+    private void requestEnded(int stage) {
+        outstanding--;
         finished++;
         if (stageClock.ended(stage, clock.nanos()) && arrivalsBlocked) {
             scheduleNextArrival();
         }
     }
 
+    /** The client sends: latencies count from here, and the request is in flight until it ends. */
     private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
-        WorkloadRequest w = planned.request();
-        RequestTrace trace = collector.start(w.index(), planned.stage(), sendAt);
-        int[] tokens = promptTokens.of(w.prompt());
-        InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
-                .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
-                .build();
-        SchedulingResult result = instance.scheduler().schedule(request, endpoints);
-        Endpoint target = result.primaryEndpoint();
-        long now = clock.nanos();
-        if (target == null) {
-            collector.finish(trace, false, "no endpoint available (503)", now, tokens.length, 0, 0, -1);
-            ended(planned.stage());
-            return;
-        }
-        int replica = replicaOf.get(target);
-        instance.scheduler().preRequest(result, target);
-        EngineRequest engineRequest = new EngineRequest(w.id(), tokens, w.maxTokens(),
-                options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null, KvTransfer.NONE);
-        Replica r = replicas.get(replica);
-        try {
-            r.engine.submit(engineRequest, new Observer(trace, result, target, replica));
-        } catch (IllegalArgumentException e) {
-            // What vLLM answers with 400: counted as a failed request, the run goes on.
-            // The first sentence names the reason; the rest has per-request numbers that would split the count.
-            String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
-            collector.finish(trace, false, "rejected by engine (400): " + reason, now, tokens.length, 0, 0, replica);
-            instance.scheduler().onComplete(result, target, false);
-            ended(planned.stage());
-            return;
-        }
+        RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt);
+        InFlight flight = new InFlight(planned, trace);
         outstanding++;
-        r.kick();
+        events.at(sendAt + options.requestTimeoutNanos(), flight::timeout);
+        long beforeRouting = options.path().beforeRoutingNanos();
+        if (beforeRouting == 0) {
+            flight.route();
+        } else {
+            events.at(sendAt + beforeRouting, flight::route);
+        }
+    }
+
+    /** One request from the client's send to its end, and what the engine tells about it on the way. */
+    private final class InFlight implements RequestObserver {
+        private final PlannedRequest planned;
+        private final RequestTrace trace;
+        private SchedulingResult result;
+        private Endpoint target;
+        private int replica = -1;
+        private int[] tokens;
+        private boolean ended;
+        private boolean timedOut;
+
+        InFlight(PlannedRequest planned, RequestTrace trace) {
+            this.planned = planned;
+            this.trace = trace;
+        }
+
+        /** The gateway picks a replica; the request reaches its engine after the rest of the path. */
+        void route() {
+            if (ended) {
+                return;
+            }
+            WorkloadRequest w = planned.request();
+            tokens = promptTokens.of(w.prompt());
+            InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
+                    .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
+                    .build();
+            result = instance.scheduler().schedule(request, endpoints);
+            target = result.primaryEndpoint();
+            if (target == null) {
+                end(false, "no endpoint available (503)", clock.nanos(), tokens.length, 0, 0);
+                return;
+            }
+            instance.scheduler().preRequest(result, target);
+            long afterRouting = options.path().afterRoutingNanos();
+            if (afterRouting == 0) {
+                submit();
+            } else {
+                events.at(clock.nanos() + afterRouting, this::submit);
+            }
+        }
+
+        private void submit() {
+            if (ended) {
+                return;
+            }
+            WorkloadRequest w = planned.request();
+            replica = replicaOf.get(target);
+            EngineRequest engineRequest = new EngineRequest(w.id(), tokens, w.maxTokens(),
+                    options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null,
+                    KvTransfer.NONE);
+            Replica r = replicas.get(replica);
+            try {
+                r.engine.submit(engineRequest, this);
+            } catch (IllegalArgumentException e) {
+                // What vLLM answers with 400: counted as a failed request, the run goes on.
+                // The first sentence names the reason; the rest has per-request numbers that would split the count.
+                String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
+                end(false, "rejected by engine (400): " + reason, clock.nanos(), tokens.length, 0, 0);
+                return;
+            }
+            r.kick();
+        }
+
+        /** The client gives up: the engine aborts the request (vLLM does when the client disconnects). */
+        void timeout() {
+            if (ended) {
+                return;
+            }
+            timedOut = true;
+            if (replica >= 0) {
+                replicas.get(replica).engine.abort(planned.request().id()); // reports back through onFinished
+            } else {
+                end(false, "timeout", clock.nanos(), tokens == null ? 0 : tokens.length, 0, 0);
+            }
+        }
+
+        @Override
+        public void onTokens(int count, long timeNanos) {
+            if (trace.firstTokenNanos() < 0) {
+                instance.scheduler().onFirstToken(result, target);
+            }
+            collector.tokens(trace, count, timeNanos);
+        }
+
+        @Override
+        public void onFinished(Completion completion) {
+            boolean ok = completion.reason() != Completion.FinishReason.ABORT;
+            end(ok, ok ? null : timedOut ? "timeout" : "aborted", completion.timeNanos(), completion.promptTokens(),
+                    completion.cachedPromptTokens(), completion.completionTokens());
+        }
+
+        private void end(boolean ok, String error, long nanos, int promptTokens, int cachedTokens,
+                         int completionTokens) {
+            ended = true;
+            collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens, replica);
+            if (target != null) {
+                instance.scheduler().onComplete(result, target, ok);
+            }
+            requestEnded(planned.stage());
+        }
     }
 
     /** One queue event per run of bursts due at once instead of one per KV event. */
@@ -192,39 +274,6 @@ final class PolicySimulation {
         }
         if (head != null) {
             events.at(head.deliverAt(), this::deliverKvEvents);
-        }
-    }
-
-    /** One request's progress, from the engine to the scheduler's hooks and the client-side metrics. */
-    private final class Observer implements RequestObserver {
-        private final RequestTrace trace;
-        private final SchedulingResult result;
-        private final Endpoint target;
-        private final int replica;
-
-        Observer(RequestTrace trace, SchedulingResult result, Endpoint target, int replica) {
-            this.trace = trace;
-            this.result = result;
-            this.target = target;
-            this.replica = replica;
-        }
-
-        @Override
-        public void onTokens(int count, long timeNanos) {
-            if (trace.firstTokenNanos() < 0) {
-                instance.scheduler().onFirstToken(result, target);
-            }
-            collector.tokens(trace, count, timeNanos);
-        }
-
-        @Override
-        public void onFinished(Completion completion) {
-            boolean ok = completion.reason() != Completion.FinishReason.ABORT;
-            collector.finish(trace, ok, ok ? null : "aborted", completion.timeNanos(), completion.promptTokens(),
-                    completion.cachedPromptTokens(), completion.completionTokens(), replica);
-            instance.scheduler().onComplete(result, target, ok);
-            outstanding--;
-            ended(trace.stage());
         }
     }
 
