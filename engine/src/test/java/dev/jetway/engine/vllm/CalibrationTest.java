@@ -45,10 +45,12 @@ class CalibrationTest {
 
     @Test
     void qwenDecodesAbout22MsPerTokenAtThe73CapacityReportsLowestLoad() {
-        // llm-d's 73-capacity report, 3 QPS stage (~4 requests per replica, ~7.7k tokens of context each): inference-perf
-        // printed ITL means of 11-12 ms, but the inference-perf it ran timestamped every SSE event twice (its data line
-        // and the blank line after it), so the time per token was about twice that (docs/simulator.md).
-        assertThat(steadyItlMillis(4, 7200)).isBetween(20.0, 24.0);
+        // llm-d's 73-capacity report, 3 QPS stage (4-8 requests per replica, ~7.7k tokens of context each): inference-
+        // perf printed ITL means of 11-12 ms, but the inference-perf it ran timestamped every SSE event twice (its data
+        // line and the blank line after it), so the time per token was about twice that (docs/simulator.md).
+        for (int batch : new int[] {4, 8}) {
+            assertThat(steadyItlMillis(batch, 7200)).as("batch " + batch).isBetween(20.0, 24.5);
+        }
     }
 
     /**
