@@ -116,6 +116,16 @@ class BenchAndSimulateCommandTest {
         assertThat(summary.path("errors").path("timeout").asInt()).isEqualTo(4);
         assertThat(summary.path("output_tokens_per_s").asDouble()).isZero();
 
+        // One request in flight at a time: all four still complete, each waiting for the one before.
+        Path capped = dir.resolve("capped.json");
+        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--max-concurrency", "1", "--json",
+                capped.toString(), "--no-progress")).as(err.toString()).isZero();
+        JsonNode c = mapper.readTree(capped.toFile());
+        assertThat(c.path("settings").path("max_concurrency").asInt()).isEqualTo(1);
+        assertThat(c.path("policies").get(0).path("summary").path("completed").asInt()).isEqualTo(4);
+        assertThat(c.path("policies").get(0).path("replicas").get(0).path("running_mean").asDouble())
+                .isLessThanOrEqualTo(1.0);
+
         assertThat(run("simulate", w.toString(), "--server-latency-ms", "-1", "--no-progress")).isEqualTo(2);
         assertThat(err.toString()).contains("--server-latency-ms");
     }

@@ -58,7 +58,13 @@ final class PolicySimulation {
     /** The next request's stage waits for the current one to drain. */
     private boolean arrivalsBlocked;
     private int nextArrival;
+    /** Requests arrived and not yet ended, held back by the concurrency cap or not. */
     private int outstanding;
+    /** Requests sent and not yet ended: what the concurrency cap limits. */
+    private int sent;
+    /** Requests due while the cap was reached, in order, with their planned send times. */
+    private final ArrayDeque<Runnable> heldBack = new ArrayDeque<>();
+    private boolean releasing;
     private int finished;
 
     private final PromptTokens promptTokens;
@@ -130,24 +136,46 @@ final class PolicySimulation {
     /** A request of {@code stage} ended (any way): the stage may have drained, letting the next one start. */
     private void requestEnded(int stage) {
         outstanding--;
+        sent--;
         finished++;
+        if (!releasing) {
+            // A loop, not recursion: a released request that fails at once ends inside next.run().
+            releasing = true;
+            Runnable next;
+            while (sent < options.client().maxConcurrency() && (next = heldBack.pollFirst()) != null) {
+                next.run();
+            }
+            releasing = false;
+        }
         if (stageClock.ended(stage, clock.nanos()) && arrivalsBlocked) {
             scheduleNextArrival();
         }
     }
 
-    /** The client sends: latencies count from here, and the request is in flight until it ends. */
+    /** The request is due: latencies count from here; it is sent now, or once the concurrency cap lets it. */
     private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
         RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt);
-        InFlight flight = new InFlight(planned, trace);
         outstanding++;
-        events.at(sendAt + options.requestTimeoutNanos(), flight::timeout);
-        long beforeRouting = options.path().beforeRoutingNanos();
+        int cap = options.client().maxConcurrency();
+        if (cap > 0 && sent >= cap) {
+            heldBack.addLast(() -> send(planned, trace));
+        } else {
+            send(planned, trace);
+        }
+    }
+
+    /** The client sends; the request is in flight until it ends, and times out counting from now. */
+    private void send(PlannedRequest planned, RequestTrace trace) {
+        sent++;
+        InFlight flight = new InFlight(planned, trace);
+        long now = clock.nanos();
+        events.at(now + options.client().timeoutNanos(), flight::timeout);
+        long beforeRouting = options.client().path().beforeRoutingNanos();
         if (beforeRouting == 0) {
             flight.route();
         } else {
-            events.at(sendAt + beforeRouting, flight::route);
+            events.at(now + beforeRouting, flight::route);
         }
     }
 
@@ -184,7 +212,7 @@ final class PolicySimulation {
                 return;
             }
             instance.scheduler().preRequest(result, target);
-            long afterRouting = options.path().afterRoutingNanos();
+            long afterRouting = options.client().path().afterRoutingNanos();
             if (afterRouting == 0) {
                 submit();
             } else {

@@ -1,6 +1,5 @@
 package dev.jetway.bench.sim;
 
-import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.metrics.Cost;
 import dev.jetway.bench.metrics.Slo;
 import dev.jetway.engine.EngineConfig;
@@ -21,14 +20,11 @@ import java.util.Objects;
  * @param seed               seed of the scheduler's randomness and the engines
  * @param slo                SLO for goodput, or null
  * @param cost               cost per GPU-hour for tokens per dollar, or null
- * @param path               time each request spends outside the engine before it is queued there, counted in
- *                           the client's latencies ({@link RequestPath#NONE}: engine latencies only)
- * @param requestTimeoutNanos the client gives up on a request not finished this long after its send: the engine
- *                           aborts it (vLLM aborts on disconnect) and it counts as failed, as in the live benchmark
+ * @param client             the request path outside the engine, the client's timeout and concurrency cap
  */
 public record SimulationOptions(int replicas, EngineConfig engine, String model, boolean ignoreEos,
                                 long scrapeIntervalNanos, long kvEventDelayNanos, long seed, Slo slo, Cost cost,
-                                RequestPath path, long requestTimeoutNanos) {
+                                ClientSide client) {
 
     public static final long DEFAULT_SCRAPE_INTERVAL_NANOS = 50_000_000;
     public static final long DEFAULT_KV_EVENT_DELAY_NANOS = 10_000_000;
@@ -36,12 +32,9 @@ public record SimulationOptions(int replicas, EngineConfig engine, String model,
     public SimulationOptions {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(client, "client");
         if (replicas < 1) {
             throw new IllegalArgumentException("need at least one replica: " + replicas);
-        }
-        if (requestTimeoutNanos <= 0) {
-            throw new IllegalArgumentException("request timeout must be > 0: " + requestTimeoutNanos + " ns");
         }
         if (scrapeIntervalNanos <= 0 || kvEventDelayNanos < 0) {
             throw new IllegalArgumentException("scrape interval must be > 0 and KV event delay >= 0");
@@ -50,32 +43,34 @@ public record SimulationOptions(int replicas, EngineConfig engine, String model,
 
     public static SimulationOptions of(int replicas, EngineConfig engine) {
         return new SimulationOptions(replicas, engine, engine.profile().model().huggingFaceName(), true,
-                DEFAULT_SCRAPE_INTERVAL_NANOS, DEFAULT_KV_EVENT_DELAY_NANOS, 42, null, null, RequestPath.NONE,
-                Math.round(LoadProfile.DEFAULT_TIMEOUT_SECONDS * 1e9));
+                DEFAULT_SCRAPE_INTERVAL_NANOS, DEFAULT_KV_EVENT_DELAY_NANOS, 42, null, null, ClientSide.DEFAULT);
     }
 
     public SimulationOptions withSlo(Slo value) {
         return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                value, cost, path, requestTimeoutNanos);
+                value, cost, client);
     }
 
     public SimulationOptions withCost(Cost value) {
         return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, value, path, requestTimeoutNanos);
+                slo, value, client);
     }
 
     public SimulationOptions withScrapeInterval(long nanos) {
         return new SimulationOptions(replicas, engine, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost,
-                path, requestTimeoutNanos);
+                client);
+    }
+
+    public SimulationOptions withClient(ClientSide value) {
+        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+                slo, cost, value);
     }
 
     public SimulationOptions withPath(RequestPath value) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, cost, value, requestTimeoutNanos);
+        return withClient(client.withPath(value));
     }
 
     public SimulationOptions withRequestTimeout(long nanos) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, cost, path, nanos);
+        return withClient(client.withTimeout(nanos));
     }
 }

@@ -221,4 +221,25 @@ class WhatIfSimulatorTest {
         // Alone on the replica: just its 3,000-token prefill (about 0.19 s), no decode of the aborted request in it.
         assertThat(next.ttftP50S()).isBetween(0.12, 0.3);
     }
+
+    /** With a cap of one request in flight the second waits for the first to end, and that wait is its latency. */
+    @Test
+    void aConcurrencyCapHoldsRequestsBackAndTheWaitCounts() {
+        RandomWorkload random = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(50), 0, 2);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, random.request(0)),
+                new PlannedRequest(1_000_000, 0, random.request(1))),
+                List.of(new StageInfo(0, 2, 0, 1_000_000_000L, false)));
+        SimulationOptions options = SimulationOptions.of(1, QWEN);
+        Summary free = new WhatIfSimulator(options).runOne(plan, SimPolicy.of("round-robin"),
+                WhatIfSimulator.Progress.NONE).summary();
+        PolicyReport capped = new WhatIfSimulator(options.withClient(options.client().withMaxConcurrency(1)))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        Summary s = capped.summary();
+        assertThat(s.completed()).isEqualTo(2);
+        // Uncapped, both prefill together and finish within ~2 prefills + 50 decodes; capped, the second starts only
+        // after the first's E2E, so its TTFT exceeds the first request's whole E2E.
+        assertThat(s.ttftP99S()).isGreaterThan(s.e2eP50S());
+        assertThat(s.ttftP99S()).isGreaterThan(free.ttftP99S() + 0.5);
+        assertThat(capped.replicas().getFirst().runningMean()).isLessThanOrEqualTo(1.0);
+    }
 }
