@@ -65,6 +65,12 @@ final class PolicySimulation {
     /** Requests due while the cap was reached, in order, with their planned send times. */
     private final ArrayDeque<Runnable> heldBack = new ArrayDeque<>();
     private boolean releasing;
+    /**
+     * Requests in flight in send order, which is deadline order (one timeout for all): one queued event watches the
+     * head, instead of one event per request that would sit in the event queue for the whole timeout.
+     */
+    private final ArrayDeque<InFlight> byDeadline = new ArrayDeque<>();
+    private boolean deadlineWatched;
     private int finished;
 
     private final PromptTokens promptTokens;
@@ -168,9 +174,10 @@ final class PolicySimulation {
     /** The client sends; the request is in flight until it ends, and times out counting from now. */
     private void send(PlannedRequest planned, RequestTrace trace) {
         sent++;
-        InFlight flight = new InFlight(planned, trace);
         long now = clock.nanos();
-        events.at(now + options.client().timeoutNanos(), flight::timeout);
+        InFlight flight = new InFlight(planned, trace, now + options.client().timeoutNanos());
+        byDeadline.addLast(flight);
+        watchDeadlines();
         long beforeRouting = options.client().path().beforeRoutingNanos();
         if (beforeRouting == 0) {
             flight.route();
@@ -179,10 +186,34 @@ final class PolicySimulation {
         }
     }
 
+    /** Drops ended requests off the head and makes sure an event is due at the first deadline still running. */
+    private void watchDeadlines() {
+        while (!byDeadline.isEmpty() && byDeadline.peekFirst().ended) {
+            byDeadline.pollFirst();
+        }
+        if (!deadlineWatched && !byDeadline.isEmpty()) {
+            deadlineWatched = true;
+            events.at(byDeadline.peekFirst().deadlineNanos, this::expireDeadlines);
+        }
+    }
+
+    /** The watch event: times out every request past its deadline (deadlineWatched stays set while sends nest). */
+    private void expireDeadlines() {
+        long now = clock.nanos();
+        InFlight head;
+        while ((head = byDeadline.peekFirst()) != null && (head.ended || head.deadlineNanos <= now)) {
+            byDeadline.pollFirst();
+            head.timeout();
+        }
+        deadlineWatched = false;
+        watchDeadlines();
+    }
+
     /** One request from the client's send to its end, and what the engine tells about it on the way. */
     private final class InFlight implements RequestObserver {
         private final PlannedRequest planned;
         private final RequestTrace trace;
+        private final long deadlineNanos;
         private SchedulingResult result;
         private Endpoint target;
         private int replica = -1;
@@ -190,9 +221,10 @@ final class PolicySimulation {
         private boolean ended;
         private boolean timedOut;
 
-        InFlight(PlannedRequest planned, RequestTrace trace) {
+        InFlight(PlannedRequest planned, RequestTrace trace, long deadlineNanos) {
             this.planned = planned;
             this.trace = trace;
+            this.deadlineNanos = deadlineNanos;
         }
 
         /** The gateway picks a replica; the request reaches its engine after the rest of the path. */
@@ -277,6 +309,9 @@ final class PolicySimulation {
             if (target != null) {
                 instance.scheduler().onComplete(result, target, ok);
             }
+            // Still referenced from the deadline queue until its deadline passes: keep only what is small.
+            result = null;
+            tokens = null;
             requestEnded(planned.stage());
         }
     }
