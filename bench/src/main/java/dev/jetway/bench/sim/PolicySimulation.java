@@ -34,7 +34,8 @@ import java.util.Map;
 /**
  * One policy over one request plan in virtual time: N engine replicas, the real scheduler with its lifecycle hooks,
  * metrics scraped at an interval (so the scheduler sees them as stale as a gateway would), KV events delivered after
- * a delay. Single-threaded and deterministic: same plan, options and policy give the same report.
+ * a delay, and the client side of each request ({@link ClientSide}: time outside the engine, timeout, concurrency
+ * cap). Single-threaded and deterministic: same plan, options and policy give the same report.
  */
 final class PolicySimulation {
 
