@@ -2,6 +2,7 @@ package dev.jetway.scheduler.plugins.peer;
 
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.config.PluginParameters;
+import dev.jetway.scheduler.plugins.picker.PickerParams;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.Pick;
@@ -31,21 +32,13 @@ import java.util.Locale;
  * the approximate prefix index (blocks of 64 tokens with an LRU per endpoint sized like its KV cache) instead of a
  * character radix tree with periodic size-based eviction; ties go to the lower load, then candidate order.
  */
-public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
+public record SglangCacheAwarePicker(String name, Params params) implements Picker, PrefixMatchReader {
 
     public static final String TYPE = "sglang-cache-aware";
 
     public record Params(double cacheThreshold, int balanceAbsThreshold, double balanceRelThreshold,
                          double balanceTokenUsageThreshold, double overloadTokenUsageThreshold,
                          String prefixMatchInfoProducerName, int maxNumOfEndpoints) {
-    }
-
-    private final String name;
-    private final Params params;
-
-    public SglangCacheAwarePicker(String name, Params params) {
-        this.name = name;
-        this.params = params;
     }
 
     public static SglangCacheAwarePicker create(String name, PluginParameters p) {
@@ -55,18 +48,13 @@ public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
                 p.number("balance_rel_threshold", 1.5, 0.0, Double.MAX_VALUE),
                 p.number("balance_token_usage_threshold", 1.0, 0.0, 1.0),
                 p.number("overload_token_usage_threshold", 1.0, 0.0, 1.0),
-                p.string("prefixMatchInfoProducerName", ApproxPrefixCacheProducer.TYPE),
-                p.integer("maxNumOfEndpoints", 1, 1, 1 << 16)));
+                ApproxPrefixCacheProducer.readFrom(p),
+                PickerParams.maxNumOfEndpoints(p)));
     }
 
     @Override
     public String type() {
         return TYPE;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -114,7 +102,7 @@ public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
         if (imbalanced(candidates)) {
             return new Pick(ordered(candidates, leastLoaded, params.maxNumOfEndpoints()), "imbalanced: least loaded");
         }
-        PrefixMatchInfo match = context.get(PrefixMatchInfo.keyFor(params.prefixMatchInfoProducerName()));
+        PrefixMatchInfo match = prefixMatch(context);
         int best = -1;
         if (match != null && match.totalBlocks() > 0) {
             for (int i = 0; i < n; i++) {
