@@ -142,19 +142,6 @@ public record DynamoKvCostPicker(String name, Params params) implements Picker, 
         if (params.maxNumOfEndpoints() == 1) {
             return new Pick(List.of(candidates.get(chosen)), reason);
         }
-        // Fallbacks: the other endpoints, cheapest first.
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Double.compare(costs[a], costs[b]));
-        java.util.ArrayList<Endpoint> out = new java.util.ArrayList<>();
-        out.add(candidates.get(chosen));
-        for (int k = 0; k < n && out.size() < params.maxNumOfEndpoints(); k++) {
-            if (order[k] != chosen) {
-                out.add(candidates.get(order[k]));
-            }
-        }
-        return new Pick(out, reason);
+        return new Pick(Fallbacks.choiceThenLowest(candidates, chosen, costs, params.maxNumOfEndpoints()), reason);
     }
 }

@@ -10,7 +10,6 @@ import dev.jetway.scheduler.spi.Picker;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.PrefixMatchReader;
 import dev.jetway.scheduler.spi.SchedulingContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -125,14 +124,10 @@ public record SglangCacheAwarePicker(String name, Params params) implements Pick
         if (k == 1) {
             return List.of(c.get(first));
         }
-        List<Endpoint> out = new ArrayList<>(c.size());
-        out.add(c.get(first));
-        for (int i = 0; i < c.size(); i++) {
-            if (i != first) {
-                out.add(c.get(i));
-            }
+        double[] loads = new double[c.size()];
+        for (int i = 0; i < loads.length; i++) {
+            loads[i] = c.get(i).inFlightRequests();
         }
-        out.subList(1, out.size()).sort(java.util.Comparator.comparingInt(Endpoint::inFlightRequests));
-        return List.copyOf(out.subList(0, Math.min(out.size(), k)));
+        return Fallbacks.choiceThenLowest(c, first, loads, k);
     }
 }
