@@ -33,7 +33,7 @@ final class DemoRun {
                     int groups, int promptsPerGroup, int systemPromptLen, int questionLen, int outputLen, long seed) {
 
         void validate() {
-            require(replicas >= 1, "--replicas must be at least 1");
+            LocalReplicaOptions.checkReplicas(replicas);
             require(rate > 0, "--rate must be positive");
             require(durationSeconds > 0 && durationSeconds <= 3600, "--duration must be in (0, 3600] seconds");
             require(warmupSeconds >= 0 && warmupSeconds <= 3600, "--warmup must be in [0, 3600] seconds");
@@ -49,8 +49,6 @@ final class DemoRun {
         }
     }
 
-    private static final String MODEL = "jetway/sim-model";
-
     private final Settings settings;
     private final PrintWriter out;
     private final PrintWriter err;
@@ -64,8 +62,8 @@ final class DemoRun {
     int run(Path json) throws InterruptedException {
         RequestPlan plan = plan();
         List<PolicyReport> reports = new ArrayList<>();
-        LocalStack.Options options = new LocalStack.Options(MODEL, settings.replicas(), settings.profile(),
-                "127.0.0.1", 0, -1, settings.baseline());
+        LocalStack.Options options = new LocalStack.Options(LocalStack.DEFAULT_MODEL, settings.replicas(),
+                settings.profile(), "127.0.0.1", 0, -1, settings.baseline());
         try (LocalStack stack = LocalStack.start(options)) {
             out.printf(Locale.ROOT, "Jetway demo: %d simulated %s replicas behind the gateway at %s%n",
                     settings.replicas(), settings.profile(), stack.gatewayUrl());
@@ -145,8 +143,8 @@ final class DemoRun {
     }
 
     private LiveOptions liveOptions(LocalStack stack) {
-        return new LiveOptions(URI.create(stack.gatewayUrl()), MODEL, ApiType.COMPLETION, true, true,
-                Duration.ofMinutes(2), Map.of(), null, null);
+        return new LiveOptions(URI.create(stack.gatewayUrl()), LocalStack.DEFAULT_MODEL, ApiType.COMPLETION, true,
+                true, Duration.ofMinutes(2), Map.of(), null, null);
     }
 
     private LiveBenchmark.Progress progress() {

@@ -1,6 +1,6 @@
 package dev.jetway.cli;
 
-import java.io.PrintWriter;
+import dev.jetway.sim.SimOptions;
 import picocli.CommandLine.Option;
 
 /** The simulated replicas that {@code jetway up} and {@code jetway demo} start on this machine. */
@@ -9,16 +9,17 @@ final class LocalReplicaOptions {
     @Option(names = "--replicas", defaultValue = "4", description = "Simulated replicas (default: ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Option(names = "--profile", defaultValue = "qwen3-32b-h100-tp2",
+    @Option(names = "--profile", defaultValue = SimOptions.DEFAULT_PROFILE,
             description = "Engine profile of the replicas (default: ${DEFAULT-VALUE}).")
     String profile;
 
-    /** Prints what is wrong to {@code err} and returns false when the options cannot start a cluster. */
-    boolean valid(PrintWriter err) {
+    /**
+     * Throws, naming the flag, when {@code replicas} cannot start a cluster. Both commands check through here so
+     * they refuse the same counts with the same words.
+     */
+    static void checkReplicas(int replicas) {
         if (replicas < 1) {
-            err.println("--replicas must be at least 1");
-            return false;
+            throw new IllegalArgumentException("--replicas must be at least 1");
         }
-        return true;
     }
 }

@@ -19,6 +19,9 @@ import java.util.List;
  */
 public final class LocalStack implements AutoCloseable {
 
+    /** The model name the simulated replicas serve unless told otherwise. */
+    public static final String DEFAULT_MODEL = "jetway/sim-model";
+
     /**
      * @param model     model name the replicas serve
      * @param replicas  number of simulated replicas
@@ -32,7 +35,7 @@ public final class LocalStack implements AutoCloseable {
                           String picker) {
 
         public static Options defaults() {
-            return new Options("jetway/sim-model", 4, SimOptions.DEFAULT_PROFILE, "127.0.0.1", 8080, 9090, null);
+            return new Options(DEFAULT_MODEL, 4, SimOptions.DEFAULT_PROFILE, "127.0.0.1", 8080, 9090, null);
         }
 
         public Options withPorts(int newPort, int newAdminPort) {

@@ -14,6 +14,8 @@ import dev.jetway.bench.report.BenchReport;
 import dev.jetway.bench.report.MarkdownReport;
 import dev.jetway.bench.report.ProgressBar;
 import dev.jetway.bench.sim.SimPolicy;
+import dev.jetway.bench.sim.ClientSide;
+import dev.jetway.bench.sim.RequestPath;
 import dev.jetway.bench.sim.SimulationOptions;
 import dev.jetway.bench.sim.WhatIfSimulator;
 import dev.jetway.engine.EngineConfig;
@@ -75,6 +77,22 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--kv-event-delay-ms", defaultValue = "10", description = "Delay of KV events to a KV-event-driven index (default: ${DEFAULT-VALUE}).")
     double kvEventDelayMs;
 
+    @Option(names = "--gateway-latency-ms", defaultValue = "0",
+            description = "Time from the client's send to the routing decision (connect, sending the body, the gateway's buffering), counted in TTFT and E2E (default: ${DEFAULT-VALUE}).")
+    double gatewayLatencyMs;
+
+    @Option(names = "--server-latency-ms", defaultValue = "0",
+            description = "Time from the routing decision to the request entering the engine's queue (forwarding, the model server's parsing and tokenization); the picker does not see the request in the replica's metrics meanwhile (default: ${DEFAULT-VALUE}).")
+    double serverLatencyMs;
+
+    @Option(names = "--timeout", paramLabel = "S",
+            description = "Per-request timeout in seconds: the client gives up, the engine aborts the request and it counts as failed (default: the workload's load.request_timeout, else 600).")
+    Double timeout;
+
+    @Option(names = "--max-concurrency", paramLabel = "N",
+            description = "Cap on requests in flight: a request due at the cap waits, its latency counting from its planned send (default: the workload's load.max_concurrency; 0 = none).")
+    Integer maxConcurrency;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the scheduler and engines (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -116,8 +134,11 @@ final class SimulateCommand implements Callable<Integer> {
             if (kv > 0) {
                 engine = engine.withKvCapacityTokens(kv);
             }
-            if (counts.stream().anyMatch(c -> c < 1) || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0) {
-                err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive");
+            if (counts.stream().anyMatch(c -> c < 1) || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0
+                    || gatewayLatencyMs < 0 || serverLatencyMs < 0 || (timeout != null && !(timeout > 0))
+                    || (maxConcurrency != null && maxConcurrency < 0)) {
+                err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive; "
+                        + "--kv-event-delay-ms, --gateway-latency-ms and --server-latency-ms must be >= 0; --timeout must be > 0; --max-concurrency >= 0");
                 return 2;
             }
             Slo slo = reportOptions.slo();
@@ -145,6 +166,11 @@ final class SimulateCommand implements Callable<Integer> {
             if (noDrain) {
                 load = load.withTransition(StageTransition.CONTINUOUS);
             }
+            double timeoutSeconds = timeout != null ? timeout : load.requestTimeoutSeconds();
+            int cap = maxConcurrency != null ? maxConcurrency : load.maxConcurrency();
+            ClientSide client = new ClientSide(
+                    new RequestPath(Math.round(gatewayLatencyMs * 1e6), Math.round(serverLatencyMs * 1e6)),
+                    Math.round(timeoutSeconds * 1e9), cap);
             RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests);
             err.printf("jetway simulate: %d requests, %d policies, %s x %s (block %d, KV %d tokens each)%n",
                     plan.requests().size(), sims.size(), counts, profileName, bs, engine.kvCapacityInTokens());
@@ -155,7 +181,7 @@ final class SimulateCommand implements Callable<Integer> {
             for (int n : counts) {
                 Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpusPerReplica * n) : null;
                 SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
-                        Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost);
+                        Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost, client);
                 String suffix = counts.size() > 1 ? "@" + n : "";
                 WhatIfSimulator.Progress progress = reportOptions.noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
                         : (name, virtual, done, total) -> bar.update(name + suffix, done, total);
@@ -174,6 +200,10 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("kv_cache_tokens_per_replica", engine.kvCapacityInTokens());
             settings.put("scrape_interval_ms", scrapeIntervalMs);
             settings.put("kv_event_delay_ms", kvEventDelayMs);
+            settings.put("gateway_latency_ms", gatewayLatencyMs);
+            settings.put("server_latency_ms", serverLatencyMs);
+            settings.put("request_timeout_s", timeoutSeconds);
+            settings.put("max_concurrency", cap);
             settings.put("seed", seed);
             settings.put("requests", plan.requests().size());
             settings.put("stages_drain", load.transition().drain());

@@ -21,7 +21,7 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     LocalReplicaOptions cluster;
 
-    @Option(names = "--model", defaultValue = "jetway/sim-model",
+    @Option(names = "--model", defaultValue = LocalStack.DEFAULT_MODEL,
             description = "Model name the replicas serve (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -42,7 +42,10 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        if (!cluster.valid(spec.commandLine().getErr())) {
+        try {
+            LocalReplicaOptions.checkReplicas(cluster.replicas);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
             return 2;
         }
         LocalStack.Options options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker);

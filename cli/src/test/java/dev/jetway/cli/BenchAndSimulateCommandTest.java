@@ -87,6 +87,50 @@ class BenchAndSimulateCommandTest {
     }
 
     @Test
+    void simulateCountsTheRequestPathInTtftAndFailsRequestsPastTheirTimeout() throws Exception {
+        Path w = workload("{type: constant, stages: [{rate: 2, duration: 2}], request_timeout: 600}",
+                "{num_groups: 2, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 20}",
+                "{replicas: 1, profile: llama-3.1-8b-h100}");
+        Path direct = dir.resolve("direct.json");
+        Path path = dir.resolve("path.json");
+        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--json", direct.toString(),
+                "--no-progress")).as(err.toString()).isZero();
+        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--json", path.toString(),
+                "--gateway-latency-ms", "40", "--server-latency-ms", "60", "--no-progress")).as(err.toString()).isZero();
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode a = mapper.readTree(direct.toFile());
+        JsonNode b = mapper.readTree(path.toFile());
+        assertThat(b.path("settings").path("server_latency_ms").asDouble()).isEqualTo(60.0);
+        assertThat(b.path("settings").path("request_timeout_s").asDouble()).isEqualTo(600.0);
+        double ttft = a.path("policies").get(0).path("summary").path("ttft_p50_s").asDouble();
+        assertThat(b.path("policies").get(0).path("summary").path("ttft_p50_s").asDouble())
+                .isBetween(ttft + 0.099, ttft + 0.101);
+        assertThat(b.path("policies").get(0).path("across_stages").path("ttft_p90_s").isNumber()).isTrue();
+
+        // 20 output tokens take far longer than 10 ms: every request times out, none counts as throughput.
+        Path late = dir.resolve("late.json");
+        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--timeout", "0.01", "--json",
+                late.toString(), "--no-progress")).as(err.toString()).isZero();
+        JsonNode summary = mapper.readTree(late.toFile()).path("policies").get(0).path("summary");
+        assertThat(summary.path("failed").asInt()).isEqualTo(4);
+        assertThat(summary.path("errors").path("timeout").asInt()).isEqualTo(4);
+        assertThat(summary.path("output_tokens_per_s").asDouble()).isZero();
+
+        // One request in flight at a time: all four still complete, each waiting for the one before.
+        Path capped = dir.resolve("capped.json");
+        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--max-concurrency", "1", "--json",
+                capped.toString(), "--no-progress")).as(err.toString()).isZero();
+        JsonNode c = mapper.readTree(capped.toFile());
+        assertThat(c.path("settings").path("max_concurrency").asInt()).isEqualTo(1);
+        assertThat(c.path("policies").get(0).path("summary").path("completed").asInt()).isEqualTo(4);
+        assertThat(c.path("policies").get(0).path("replicas").get(0).path("running_mean").asDouble())
+                .isLessThanOrEqualTo(1.0);
+
+        assertThat(run("simulate", w.toString(), "--server-latency-ms", "-1", "--no-progress")).isEqualTo(2);
+        assertThat(err.toString()).contains("--server-latency-ms");
+    }
+
+    @Test
     void simulateComparesClusterSizesInOneRun() throws Exception {
         Path w = workload("{type: constant, stages: [{rate: 4, duration: 3}]}",
                 "{num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 5}",

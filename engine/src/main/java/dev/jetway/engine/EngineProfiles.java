@@ -23,10 +23,11 @@ public final class EngineProfiles {
             "qwen3-32b-h100-tp2",
             new ModelShape("Qwen/Qwen3-32B", 32.8e9, 64, 64, 8, 128, 2),
             new Hardware("2x H100 SXM 80GB", 2, H100_BF16_FLOPS, H100_HBM_BYTES_PER_S, 2 * NIC_BYTES_PER_S_PER_GPU),
-            new CostCoefficients(0.58, 0.80, 3_000_000, 30_000),
+            new CostCoefficients(0.58, 0.80, 8_000_000, 30_000),
             307_328, 40_960,
-            "KV 307,328 tokens and ITL 24-26 ms from llm-d's 73-capacity report; prefill ~16k tok/s from llm-d's "
-                    + "peakPrefillThroughput 15928");
+            "KV 307,328 tokens from llm-d's 73-capacity report; per-step cost so that decoding takes ~22 ms per token "
+                    + "at its 3 QPS stage (inference-perf ITL 11-12 ms, x2 for its doubled timestamps); prefill ~16k tok/s "
+                    + "from llm-d's peakPrefillThroughput 15928");
 
     /** Llama 3.1 8B on one H100. */
     public static final EngineProfile LLAMA_31_8B_H100 = new EngineProfile(

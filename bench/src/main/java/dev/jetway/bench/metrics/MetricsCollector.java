@@ -32,7 +32,8 @@ public final class MetricsCollector {
      * @param drainedStages stages drain before the next starts ({@link dev.jetway.bench.load.StageTransition}), so
      *                      everything a request does happens inside its own stage's window: tokens and completions
      *                      count for the request's stage, and the windows come from {@link #report(String, Cost,
-     *                      long[], long[])}
+     *                      long[], long[])}; a stage's output tokens are those of its successful requests, as
+     *                      inference-perf counts them (a request that times out still stretches the window)
      */
     public MetricsCollector(List<StageInfo> stages, Slo slo, boolean drainedStages) {
         if (stages.isEmpty()) {
@@ -65,9 +66,11 @@ public final class MetricsCollector {
         }
         r.lastTokenNanos = timeNanos;
         r.outputTokens += count;
-        Stage window = drainedStages ? perStage[r.stage] : windowOf(timeNanos);
-        if (window != null) {
-            window.outputTokensInWindow += count;
+        if (!drainedStages) {
+            Stage window = windowOf(timeNanos);
+            if (window != null) {
+                window.outputTokensInWindow += count;
+            }
         }
     }
 
@@ -116,6 +119,9 @@ public final class MetricsCollector {
         if (window != null) {
             window.completedInWindow++;
             window.inputTokensInWindow += promptTokens;
+            if (drainedStages) {
+                window.outputTokensInWindow += r.outputTokens;
+            }
         }
     }
 

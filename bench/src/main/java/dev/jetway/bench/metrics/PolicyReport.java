@@ -1,11 +1,19 @@
 package dev.jetway.bench.metrics;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
  * Everything measured for one policy (or, for a live benchmark, one target): overall summary (warm-up excluded), per
- * stage, per replica (when replicas are visible: always in simulation) and the TTFT distribution for charts.
+ * stage, per replica (when replicas are visible: always in simulation) and the TTFT distribution for charts, plus
+ * the stages summarised the way llm-d's reports do ({@link #acrossStages()}).
  */
 public record PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
                            List<CdfPoint> ttftCdf) {
+
+    /** The stages summarised as llm-d's reports do, for comparison with their published tables. */
+    @JsonProperty("across_stages")
+    public AcrossStages acrossStages() {
+        return AcrossStages.of(stages);
+    }
 }

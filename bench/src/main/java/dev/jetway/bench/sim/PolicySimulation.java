@@ -34,7 +34,8 @@ import java.util.Map;
 /**
  * One policy over one request plan in virtual time: N engine replicas, the real scheduler with its lifecycle hooks,
  * metrics scraped at an interval (so the scheduler sees them as stale as a gateway would), KV events delivered after
- * a delay. Single-threaded and deterministic: same plan, options and policy give the same report.
+ * a delay, and the client side of each request ({@link ClientSide}: time outside the engine, timeout, concurrency
+ * cap). Single-threaded and deterministic: same plan, options and policy give the same report.
  */
 final class PolicySimulation {
 
@@ -58,7 +59,19 @@ final class PolicySimulation {
     /** The next request's stage waits for the current one to drain. */
     private boolean arrivalsBlocked;
     private int nextArrival;
+    /** Requests arrived and not yet ended, held back by the concurrency cap or not. */
     private int outstanding;
+    /** Requests sent and not yet ended: what the concurrency cap limits. */
+    private int sent;
+    /** Requests due while the cap was reached, in order, with their planned send times. */
+    private final ArrayDeque<Runnable> heldBack = new ArrayDeque<>();
+    private boolean releasing;
+    /**
+     * Requests in flight in send order, which is deadline order (one timeout for all): one queued event watches the
+     * head, instead of one event per request that would sit in the event queue for the whole timeout.
+     */
+    private final ArrayDeque<InFlight> byDeadline = new ArrayDeque<>();
+    private boolean deadlineWatched;
     private int finished;
 
     private final PromptTokens promptTokens;
@@ -128,47 +141,180 @@ final class PolicySimulation {
     }
 
     /** A request of {@code stage} ended (any way): the stage may have drained, letting the next one start. */
-    private void ended(int stage) {
+    private void requestEnded(int stage) {
+        outstanding--;
+        sent--;
         finished++;
+        if (!releasing) {
+            // A loop, not recursion: a released request that fails at once ends inside next.run().
+            releasing = true;
+            Runnable next;
+            while (sent < options.client().maxConcurrency() && (next = heldBack.pollFirst()) != null) {
+                next.run();
+            }
+            releasing = false;
+        }
         if (stageClock.ended(stage, clock.nanos()) && arrivalsBlocked) {
             scheduleNextArrival();
         }
     }
 
+    /** The request is due: latencies count from here; it is sent now, or once the concurrency cap lets it. */
     private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
-        WorkloadRequest w = planned.request();
-        RequestTrace trace = collector.start(w.index(), planned.stage(), sendAt);
-        int[] tokens = promptTokens.of(w.prompt());
-        InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
-                .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
-                .build();
-        SchedulingResult result = instance.scheduler().schedule(request, endpoints);
-        Endpoint target = result.primaryEndpoint();
-        long now = clock.nanos();
-        if (target == null) {
-            collector.finish(trace, false, "no endpoint available (503)", now, tokens.length, 0, 0, -1);
-            ended(planned.stage());
-            return;
-        }
-        int replica = replicaOf.get(target);
-        instance.scheduler().preRequest(result, target);
-        EngineRequest engineRequest = new EngineRequest(w.id(), tokens, w.maxTokens(),
-                options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null, KvTransfer.NONE);
-        Replica r = replicas.get(replica);
-        try {
-            r.engine.submit(engineRequest, new Observer(trace, result, target, replica));
-        } catch (IllegalArgumentException e) {
-            // What vLLM answers with 400: counted as a failed request, the run goes on.
-            // The first sentence names the reason; the rest has per-request numbers that would split the count.
-            String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
-            collector.finish(trace, false, "rejected by engine (400): " + reason, now, tokens.length, 0, 0, replica);
-            instance.scheduler().onComplete(result, target, false);
-            ended(planned.stage());
-            return;
-        }
+        RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt);
         outstanding++;
-        r.kick();
+        int cap = options.client().maxConcurrency();
+        if (cap > 0 && sent >= cap) {
+            heldBack.addLast(() -> send(planned, trace));
+        } else {
+            send(planned, trace);
+        }
+    }
+
+    /** The client sends; the request is in flight until it ends, and times out counting from now. */
+    private void send(PlannedRequest planned, RequestTrace trace) {
+        sent++;
+        long now = clock.nanos();
+        InFlight flight = new InFlight(planned, trace, now + options.client().timeoutNanos());
+        byDeadline.addLast(flight);
+        watchDeadlines();
+        long beforeRouting = options.client().path().beforeRoutingNanos();
+        if (beforeRouting == 0) {
+            flight.route();
+        } else {
+            events.at(now + beforeRouting, flight::route);
+        }
+    }
+
+    /** Drops ended requests off the head and makes sure an event is due at the first deadline still running. */
+    private void watchDeadlines() {
+        while (!byDeadline.isEmpty() && byDeadline.peekFirst().ended) {
+            byDeadline.pollFirst();
+        }
+        if (!deadlineWatched && !byDeadline.isEmpty()) {
+            deadlineWatched = true;
+            events.at(byDeadline.peekFirst().deadlineNanos, this::expireDeadlines);
+        }
+    }
+
+    /** The watch event: times out every request past its deadline (deadlineWatched stays set while sends nest). */
+    private void expireDeadlines() {
+        long now = clock.nanos();
+        InFlight head;
+        while ((head = byDeadline.peekFirst()) != null && (head.ended || head.deadlineNanos <= now)) {
+            byDeadline.pollFirst();
+            head.timeout();
+        }
+        deadlineWatched = false;
+        watchDeadlines();
+    }
+
+    /** One request from the client's send to its end, and what the engine tells about it on the way. */
+    private final class InFlight implements RequestObserver {
+        private final PlannedRequest planned;
+        private final RequestTrace trace;
+        private final long deadlineNanos;
+        private SchedulingResult result;
+        private Endpoint target;
+        private int replica = -1;
+        private int[] tokens;
+        private boolean ended;
+        private boolean timedOut;
+
+        InFlight(PlannedRequest planned, RequestTrace trace, long deadlineNanos) {
+            this.planned = planned;
+            this.trace = trace;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        /** The gateway picks a replica; the request reaches its engine after the rest of the path. */
+        void route() {
+            if (ended) {
+                return;
+            }
+            WorkloadRequest w = planned.request();
+            tokens = promptTokens.of(w.prompt());
+            InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
+                    .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
+                    .build();
+            result = instance.scheduler().schedule(request, endpoints);
+            target = result.primaryEndpoint();
+            if (target == null) {
+                end(false, "no endpoint available (503)", clock.nanos(), tokens.length, 0, 0);
+                return;
+            }
+            instance.scheduler().preRequest(result, target);
+            long afterRouting = options.client().path().afterRoutingNanos();
+            if (afterRouting == 0) {
+                submit();
+            } else {
+                events.at(clock.nanos() + afterRouting, this::submit);
+            }
+        }
+
+        private void submit() {
+            if (ended) {
+                return;
+            }
+            WorkloadRequest w = planned.request();
+            replica = replicaOf.get(target);
+            EngineRequest engineRequest = new EngineRequest(w.id(), tokens, w.maxTokens(),
+                    options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null,
+                    KvTransfer.NONE);
+            Replica r = replicas.get(replica);
+            try {
+                r.engine.submit(engineRequest, this);
+            } catch (IllegalArgumentException e) {
+                // What vLLM answers with 400: counted as a failed request, the run goes on.
+                // The first sentence names the reason; the rest has per-request numbers that would split the count.
+                String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
+                end(false, "rejected by engine (400): " + reason, clock.nanos(), tokens.length, 0, 0);
+                return;
+            }
+            r.kick();
+        }
+
+        /** The client gives up: the engine aborts the request (vLLM does when the client disconnects). */
+        void timeout() {
+            if (ended) {
+                return;
+            }
+            timedOut = true;
+            if (replica >= 0) {
+                replicas.get(replica).engine.abort(planned.request().id()); // reports back through onFinished
+            } else {
+                end(false, "timeout", clock.nanos(), tokens == null ? 0 : tokens.length, 0, 0);
+            }
+        }
+
+        @Override
+        public void onTokens(int count, long timeNanos) {
+            if (trace.firstTokenNanos() < 0) {
+                instance.scheduler().onFirstToken(result, target);
+            }
+            collector.tokens(trace, count, timeNanos);
+        }
+
+        @Override
+        public void onFinished(Completion completion) {
+            boolean ok = completion.reason() != Completion.FinishReason.ABORT;
+            end(ok, ok ? null : timedOut ? "timeout" : "aborted", completion.timeNanos(), completion.promptTokens(),
+                    completion.cachedPromptTokens(), completion.completionTokens());
+        }
+
+        private void end(boolean ok, String error, long nanos, int promptTokens, int cachedTokens,
+                         int completionTokens) {
+            ended = true;
+            collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens, replica);
+            if (target != null) {
+                instance.scheduler().onComplete(result, target, ok);
+            }
+            // Still referenced from the deadline queue until its deadline passes: keep only what is small.
+            result = null;
+            tokens = null;
+            requestEnded(planned.stage());
+        }
     }
 
     /** One queue event per run of bursts due at once instead of one per KV event. */
@@ -192,39 +338,6 @@ final class PolicySimulation {
         }
         if (head != null) {
             events.at(head.deliverAt(), this::deliverKvEvents);
-        }
-    }
-
-    /** One request's progress, from the engine to the scheduler's hooks and the client-side metrics. */
-    private final class Observer implements RequestObserver {
-        private final RequestTrace trace;
-        private final SchedulingResult result;
-        private final Endpoint target;
-        private final int replica;
-
-        Observer(RequestTrace trace, SchedulingResult result, Endpoint target, int replica) {
-            this.trace = trace;
-            this.result = result;
-            this.target = target;
-            this.replica = replica;
-        }
-
-        @Override
-        public void onTokens(int count, long timeNanos) {
-            if (trace.firstTokenNanos() < 0) {
-                instance.scheduler().onFirstToken(result, target);
-            }
-            collector.tokens(trace, count, timeNanos);
-        }
-
-        @Override
-        public void onFinished(Completion completion) {
-            boolean ok = completion.reason() != Completion.FinishReason.ABORT;
-            collector.finish(trace, ok, ok ? null : "aborted", completion.timeNanos(), completion.promptTokens(),
-                    completion.cachedPromptTokens(), completion.completionTokens(), replica);
-            instance.scheduler().onComplete(result, target, ok);
-            outstanding--;
-            ended(trace.stage());
         }
     }
 

@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param seed               seed of the scheduler's randomness and the engines
  * @param slo                SLO for goodput, or null
  * @param cost               cost per GPU-hour for tokens per dollar, or null
+ * @param client             the request path outside the engine, the client's timeout and concurrency cap
  */
 public record SimulationOptions(int replicas, EngineConfig engine, String model, boolean ignoreEos,
-                                long scrapeIntervalNanos, long kvEventDelayNanos, long seed, Slo slo, Cost cost) {
+                                long scrapeIntervalNanos, long kvEventDelayNanos, long seed, Slo slo, Cost cost,
+                                ClientSide client) {
 
     public static final long DEFAULT_SCRAPE_INTERVAL_NANOS = 50_000_000;
     public static final long DEFAULT_KV_EVENT_DELAY_NANOS = 10_000_000;
@@ -30,6 +32,7 @@ public record SimulationOptions(int replicas, EngineConfig engine, String model,
     public SimulationOptions {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(client, "client");
         if (replicas < 1) {
             throw new IllegalArgumentException("need at least one replica: " + replicas);
         }
@@ -40,20 +43,34 @@ public record SimulationOptions(int replicas, EngineConfig engine, String model,
 
     public static SimulationOptions of(int replicas, EngineConfig engine) {
         return new SimulationOptions(replicas, engine, engine.profile().model().huggingFaceName(), true,
-                DEFAULT_SCRAPE_INTERVAL_NANOS, DEFAULT_KV_EVENT_DELAY_NANOS, 42, null, null);
+                DEFAULT_SCRAPE_INTERVAL_NANOS, DEFAULT_KV_EVENT_DELAY_NANOS, 42, null, null, ClientSide.DEFAULT);
     }
 
     public SimulationOptions withSlo(Slo value) {
         return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                value, cost);
+                value, cost, client);
     }
 
     public SimulationOptions withCost(Cost value) {
         return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, value);
+                slo, value, client);
     }
 
     public SimulationOptions withScrapeInterval(long nanos) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost);
+        return new SimulationOptions(replicas, engine, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost,
+                client);
+    }
+
+    public SimulationOptions withClient(ClientSide value) {
+        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+                slo, cost, value);
+    }
+
+    public SimulationOptions withPath(RequestPath value) {
+        return withClient(client.withPath(value));
+    }
+
+    public SimulationOptions withRequestTimeout(long nanos) {
+        return withClient(client.withTimeout(nanos));
     }
 }

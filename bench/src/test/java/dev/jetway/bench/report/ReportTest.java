@@ -56,6 +56,9 @@ class ReportTest {
         assertThat(policy.path("replicas").get(0).has("kv_usage_mean")).isTrue();
         assertThat(policy.path("ttft_cdf").get(0).has("ttft_s")).isTrue();
         assertThat(root.path("published").path("fast").path("ttft_p90_s").asDouble()).isEqualTo(0.2);
+        for (String field : List.of("ttft_p90_s", "ttft_mean_s", "itl_mean_s", "output_tokens_per_s")) {
+            assertThat(policy.path("across_stages").has(field)).as("across_stages " + field).isTrue();
+        }
     }
 
     @Test
@@ -64,6 +67,8 @@ class ReportTest {
         assertThat(md).contains("| fast | 0.100 |", "| slow | 3.000 |", "Measured here vs published",
                 "TTFT p90 (s) / output tok/s per stage");
         assertThat(md.lines().filter(l -> l.startsWith("| fast")).count()).isEqualTo(2);
+        // The comparison puts llm-d's aggregation next to the published row: TTFT p90 0.1 s against 0.2 s.
+        assertThat(md).containsPattern("\\| fast \\| 0\\.100 \\| 0\\.200 \\| 0\\.50x \\|");
         // Published numbers for policies this run did not simulate: no empty comparison table.
         BenchReport other = sample();
         String none = MarkdownReport.render(new BenchReport(other.schemaVersion(), other.tool(), other.workload(),

@@ -177,4 +177,69 @@ class WhatIfSimulatorTest {
         assertThat(first.outputTokensPerS()).isCloseTo(5 / first.e2eP50S(), within(0.05));
         assertThat(continuous.stages().get(1).summary().ttftP50S()).isGreaterThan(first.ttftP50S() + 0.1);
     }
+
+    /** Time outside the engine counts in the client's TTFT and E2E, before and after the routing decision alike. */
+    @Test
+    void theRequestPathAddsItsTimeToTtftAndE2e() {
+        RandomWorkload random = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(5), 0, 1);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, random.request(0))),
+                List.of(new StageInfo(0, 1, 0, 1_000_000_000L, false)));
+        Summary direct = new WhatIfSimulator(SimulationOptions.of(1, QWEN))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE).summary();
+        Summary viaPath = new WhatIfSimulator(SimulationOptions.of(1, QWEN)
+                .withPath(new RequestPath(30_000_000, 70_000_000)))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE).summary();
+        assertThat(viaPath.ttftP50S()).isCloseTo(direct.ttftP50S() + 0.1, within(0.002));
+        assertThat(viaPath.e2eP50S()).isCloseTo(direct.e2eP50S() + 0.1, within(0.002));
+        assertThat(viaPath.itlMeanS()).isCloseTo(direct.itlMeanS(), within(1e-6));
+    }
+
+    /**
+     * A request still running when the client's timeout passes fails as "timeout", its tokens do not count as stage
+     * throughput (inference-perf counts successful requests only) and it stretches the stage's window to the timeout;
+     * the engine aborted it, so the next stage's request finds the replica idle.
+     */
+    @Test
+    void aRequestPastItsTimeoutFailsAndTheEngineLetsItGo() {
+        RandomWorkload random = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(2000), 0, 2);
+        List<PlannedRequest> requests = List.of(new PlannedRequest(0, 0, random.request(0)),
+                new PlannedRequest(1_000_000, 1, new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(5), 0,
+                        2).request(1)));
+        List<StageInfo> stages = List.of(new StageInfo(0, 1000, 0, 1_000_000, false),
+                new StageInfo(1, 1000, 1_000_000, 2_000_000, false));
+        PolicyReport report = new WhatIfSimulator(SimulationOptions.of(1, QWEN).withRequestTimeout(5_000_000_000L))
+                .runOne(new RequestPlan(requests, stages, StageTransition.INFERENCE_PERF), SimPolicy.of("round-robin"),
+                        WhatIfSimulator.Progress.NONE);
+        Summary timedOut = report.stages().get(0).summary();
+        assertThat(timedOut.failed()).isEqualTo(1);
+        assertThat(timedOut.completed()).isZero();
+        assertThat(timedOut.errors()).containsEntry("timeout", 1L);
+        assertThat(timedOut.outputTokensPerS()).isZero();
+        assertThat(timedOut.durationS()).isCloseTo(5.0, within(0.001));
+        Summary next = report.stages().get(1).summary();
+        assertThat(next.completed()).isEqualTo(1);
+        // Alone on the replica: just its 3,000-token prefill (about 0.19 s), no decode of the aborted request in it.
+        assertThat(next.ttftP50S()).isBetween(0.12, 0.3);
+    }
+
+    /** With a cap of one request in flight the second waits for the first to end, and that wait is its latency. */
+    @Test
+    void aConcurrencyCapHoldsRequestsBackAndTheWaitCounts() {
+        RandomWorkload random = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(50), 0, 2);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, random.request(0)),
+                new PlannedRequest(1_000_000, 0, random.request(1))),
+                List.of(new StageInfo(0, 2, 0, 1_000_000_000L, false)));
+        SimulationOptions options = SimulationOptions.of(1, QWEN);
+        Summary free = new WhatIfSimulator(options).runOne(plan, SimPolicy.of("round-robin"),
+                WhatIfSimulator.Progress.NONE).summary();
+        PolicyReport capped = new WhatIfSimulator(options.withClient(options.client().withMaxConcurrency(1)))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        Summary s = capped.summary();
+        assertThat(s.completed()).isEqualTo(2);
+        // Uncapped, both prefill together and finish within ~2 prefills + 50 decodes; capped, the second starts only
+        // after the first's E2E, so its TTFT exceeds the first request's whole E2E.
+        assertThat(s.ttftP99S()).isGreaterThan(s.e2eP50S());
+        assertThat(s.ttftP99S()).isGreaterThan(free.ttftP99S() + 0.5);
+        assertThat(capped.replicas().getFirst().runningMean()).isLessThanOrEqualTo(1.0);
+    }
 }

@@ -34,23 +34,33 @@ class CalibrationTest {
 
     @Test
     void qwenInterTokenLatencyAtBatch1AndBatch64() {
-        double batch1 = steadyItlMillis(1);
-        double batch64 = steadyItlMillis(64);
-        // Single stream: weights (65.6 GB) over 2 × 3.35 TB/s at 80 % plus overheads; vLLM reports ~15 ms.
-        assertThat(batch1).isBetween(12.0, 20.0);
-        // llm-d's 57x runs measured ITL means of 24-26 ms under load; the task's band is 20-30 ms.
+        double batch1 = steadyItlMillis(1, 2000);
+        double batch64 = steadyItlMillis(64, 2000);
+        // Single stream: weights (65.6 GB) over 2 x 3.35 TB/s at 80 % plus the per-step cost (see the next test).
+        assertThat(batch1).isBetween(17.0, 23.0);
+        // The engine issue's band for decode under load.
         assertThat(batch64).isBetween(20.0, 30.0);
         assertThat(batch64).isGreaterThan(batch1);
     }
 
+    @Test
+    void qwenDecodesAbout22MsPerTokenAtThe73CapacityReportsLowestLoad() {
+        // llm-d's 73-capacity report, 3 QPS stage (4-8 requests per replica, ~7.7k tokens of context each): inference-
+        // perf printed ITL means of 11-12 ms, but the inference-perf it ran timestamped every SSE event twice (its data
+        // line and the blank line after it), so the time per token was about twice that (docs/simulator.md).
+        for (int batch : new int[] {4, 8}) {
+            assertThat(steadyItlMillis(batch, 7200)).as("batch " + batch).isBetween(20.0, 24.5);
+        }
+    }
+
     /**
-     * Mean gap between output tokens while all {@code batch} requests (2000-token prompts) decode together: after
-     * the last one's first token, before the first one finishes.
+     * Mean gap between output tokens while all {@code batch} requests ({@code promptTokens}-token prompts) decode
+     * together: after the last one's first token, before the first one finishes.
      */
-    private static double steadyItlMillis(int batch) {
+    private static double steadyItlMillis(int batch, int promptTokens) {
         Driver d = new Driver(QWEN);
         for (int i = 0; i < batch; i++) {
-            d.submit("r" + i, Driver.tokens(100_000 * i, 2000), 200);
+            d.submit("r" + i, Driver.tokens(100_000 * i, promptTokens), 200);
         }
         d.runToIdle();
         long allDecoding = d.traces.values().stream().mapToLong(Driver.Trace::firstTokenAt).max().orElseThrow();

@@ -12,4 +12,11 @@ public interface PluginFactory {
      * @param params the parameters; read every field you accept, the registry calls {@link PluginParameters#finish}
      */
     Plugin create(String name, PluginParameters params, SchedulerEnvironment environment);
+
+    /** The common case: a plugin built from its name and parameters alone, without the environment. */
+    @FunctionalInterface
+    interface FromParameters {
+
+        Plugin create(String name, PluginParameters params);
+    }
 }

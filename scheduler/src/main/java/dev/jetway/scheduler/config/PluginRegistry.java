@@ -42,6 +42,11 @@ public final class PluginRegistry {
         return this;
     }
 
+    /** Registers a plugin that needs no environment (most do not). */
+    public PluginRegistry register(String type, PluginKind kind, String summary, PluginFactory.FromParameters factory) {
+        return register(type, kind, summary, (name, params, environment) -> factory.create(name, params));
+    }
+
     /** An old type name that now means {@code currentType}. */
     public PluginRegistry alias(String oldType, String currentType) {
         aliases.put(oldType, currentType);

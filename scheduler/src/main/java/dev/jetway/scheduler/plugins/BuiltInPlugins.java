@@ -45,68 +45,57 @@ public final class BuiltInPlugins {
 
     public static void registerAll(PluginRegistry r) {
         // Filters
-        r.register(RoleFilter.DECODE_TYPE, FILTER, "keep decode-capable endpoints (or unlabeled)",
-                (n, p, e) -> RoleFilter.decode(n, p));
-        r.register(RoleFilter.PREFILL_TYPE, FILTER, "keep prefill-capable endpoints",
-                (n, p, e) -> RoleFilter.prefill(n, p));
-        r.register(LabelSelectorFilter.TYPE, FILTER, "Kubernetes label selector",
-                (n, p, e) -> LabelSelectorFilter.create(n, p));
+        r.register(RoleFilter.DECODE_TYPE, FILTER, "keep decode-capable endpoints (or unlabeled)", RoleFilter::decode);
+        r.register(RoleFilter.PREFILL_TYPE, FILTER, "keep prefill-capable endpoints", RoleFilter::prefill);
+        r.register(LabelSelectorFilter.TYPE, FILTER, "Kubernetes label selector", LabelSelectorFilter::create);
         r.alias("by-label-selector", LabelSelectorFilter.TYPE);
-        r.register(ByLabelFilter.TYPE, FILTER, "label in a list of values (deprecated)",
-                (n, p, e) -> ByLabelFilter.create(n, p));
+        r.register(ByLabelFilter.TYPE, FILTER, "label in a list of values (deprecated)", ByLabelFilter::create);
         r.register(PrefixCacheAffinityFilter.TYPE, FILTER, "sticky to cached endpoints until saturated",
-                (n, p, e) -> PrefixCacheAffinityFilter.create(n, p));
-        r.register(UtilizationFilter.TYPE, FILTER, "drop endpoints over load limits",
-                (n, p, e) -> UtilizationFilter.create(n, p));
+                PrefixCacheAffinityFilter::create);
+        r.register(UtilizationFilter.TYPE, FILTER, "drop endpoints over load limits", UtilizationFilter::create);
         // Scorers
-        r.register(QueueScorer.TYPE, SCORER, "shorter waiting queue", (n, p, e) -> new QueueScorer(n));
+        r.register(QueueScorer.TYPE, SCORER, "shorter waiting queue", (n, p) -> new QueueScorer(n));
         r.register(KvCacheUtilizationScorer.TYPE, SCORER, "more free KV cache",
-                (n, p, e) -> new KvCacheUtilizationScorer(n));
+                (n, p) -> new KvCacheUtilizationScorer(n));
         r.alias("kv-cache-scorer", KvCacheUtilizationScorer.TYPE);
         r.register(RunningRequestsSizeScorer.TYPE, SCORER, "fewer running requests",
-                (n, p, e) -> new RunningRequestsSizeScorer(n));
-        r.register(PrefixCacheScorer.TYPE, SCORER, "longer cached prefix", (n, p, e) -> PrefixCacheScorer.create(n, p));
-        r.register(LoadAwareScorer.TYPE, SCORER, "waiting queue against a threshold",
-                (n, p, e) -> LoadAwareScorer.create(n, p));
-        r.register(ActiveRequestScorer.TYPE, SCORER, "fewer in-flight requests",
-                (n, p, e) -> ActiveRequestScorer.create(n, p));
-        r.register(TokenLoadScorer.TYPE, SCORER, "fewer in-flight prompt tokens",
-                (n, p, e) -> TokenLoadScorer.create(n, p));
+                (n, p) -> new RunningRequestsSizeScorer(n));
+        r.register(PrefixCacheScorer.TYPE, SCORER, "longer cached prefix", PrefixCacheScorer::create);
+        r.register(LoadAwareScorer.TYPE, SCORER, "waiting queue against a threshold", LoadAwareScorer::create);
+        r.register(ActiveRequestScorer.TYPE, SCORER, "fewer in-flight requests", ActiveRequestScorer::create);
+        r.register(TokenLoadScorer.TYPE, SCORER, "fewer in-flight prompt tokens", TokenLoadScorer::create);
         r.register(LoraAffinityScorer.TYPE, SCORER, "LoRA adapter loaded or loadable",
-                (n, p, e) -> new LoraAffinityScorer(n));
+                (n, p) -> new LoraAffinityScorer(n));
         r.register(SessionAffinityScorer.TYPE, SCORER, "same endpoint as the session's last request",
-                (n, p, e) -> SessionAffinityScorer.create(n, p));
+                SessionAffinityScorer::create);
         r.register(NoHitLruScorer.TYPE, SCORER, "spread cold prefixes over least recently used endpoints",
-                (n, p, e) -> NoHitLruScorer.create(n, p));
+                NoHitLruScorer::create);
         // Pickers
         r.register(MaxScorePicker.TYPE, PICKER, "highest score, random tie-break", MaxScorePicker::create);
-        r.register(RandomPicker.TYPE, PICKER, "uniformly random", (n, p, e) -> RandomPicker.create(n, p));
-        r.register(WeightedRandomPicker.TYPE, PICKER, "random weighted by score",
-                (n, p, e) -> WeightedRandomPicker.create(n, p));
-        r.register(RoundRobinPicker.TYPE, PICKER, "in turn (Kubernetes Service baseline)",
-                (n, p, e) -> RoundRobinPicker.create(n, p));
+        r.register(RandomPicker.TYPE, PICKER, "uniformly random", RandomPicker::create);
+        r.register(WeightedRandomPicker.TYPE, PICKER, "random weighted by score", WeightedRandomPicker::create);
+        r.register(RoundRobinPicker.TYPE, PICKER, "in turn (Kubernetes Service baseline)", RoundRobinPicker::create);
         r.register(SglangCacheAwarePicker.TYPE, PICKER, "SGLang router's cache_aware policy",
-                (n, p, e) -> SglangCacheAwarePicker.create(n, p));
-        r.register(DynamoKvCostPicker.TYPE, PICKER, "NVIDIA Dynamo KV router cost",
-                (n, p, e) -> DynamoKvCostPicker.create(n, p));
+                SglangCacheAwarePicker::create);
+        r.register(DynamoKvCostPicker.TYPE, PICKER, "NVIDIA Dynamo KV router cost", DynamoKvCostPicker::create);
         // Profile handlers
         r.register(SingleProfileHandler.TYPE, PROFILE_HANDLER, "run the one profile",
-                (n, p, e) -> new SingleProfileHandler(n));
+                (n, p) -> new SingleProfileHandler(n));
         // Data producers
         r.register(TokenProducer.TYPE, DATA_PRODUCER, "prompt tokens (estimate, jetway-simple-v1, engine or vllm backend)", TokenProducer::create);
         r.alias("tokenizer", TokenProducer.TYPE);
         r.register(ApproxPrefixCacheProducer.TYPE, DATA_PRODUCER, "prefix matches from routing history",
-                (n, p, e) -> ApproxPrefixCacheProducer.create(n, p));
+                ApproxPrefixCacheProducer::create);
         r.register(PrecisePrefixCacheProducer.TYPE, DATA_PRODUCER, "prefix matches from the engines' KV events",
                 PrecisePrefixCacheProducer::create);
         r.register(PrecisePrefixCacheScorer.TYPE, SCORER, "precise producer + scorer in one (deprecated in llm-d: "
                 + "use precise-prefix-cache-producer + prefix-cache-scorer)", PrecisePrefixCacheScorer::create);
         r.register(InflightLoadProducer.TYPE, DATA_PRODUCER, "in-flight requests and tokens (built in)",
-                (n, p, e) -> InflightLoadProducer.create(n, p));
+                InflightLoadProducer::create);
         // Data layer (settings for the gateway)
         for (String type : DataLayerPlugin.TYPES) {
             r.register(type, DATA_LAYER, "data layer settings for the gateway",
-                    (n, p, e) -> DataLayerPlugin.create(type, n, p));
+                    (n, p) -> DataLayerPlugin.create(type, n, p));
         }
         registerPlanned(r);
     }

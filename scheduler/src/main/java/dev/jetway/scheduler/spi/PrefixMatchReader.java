@@ -8,4 +8,9 @@ public interface PrefixMatchReader {
 
     /** Name of the producer whose matches this plugin reads. */
     String prefixMatchProducerName();
+
+    /** What that producer wrote for the request in {@code context}; null when it wrote nothing. */
+    default PrefixMatchInfo prefixMatch(SchedulingContext context) {
+        return context.get(PrefixMatchInfo.keyFor(prefixMatchProducerName()));
+    }
 }

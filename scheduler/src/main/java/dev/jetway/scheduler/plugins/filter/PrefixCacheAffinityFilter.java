@@ -23,20 +23,12 @@ import java.util.Locale;
  * {@code peakPrefillThroughput} (15928 tok/s) × 1000 ms. The older {@code maxTokensInFlightPenalty} (tokens) is
  * accepted and converted to milliseconds at that throughput when {@code maxTTFTPenaltyMs} is absent.
  */
-public final class PrefixCacheAffinityFilter implements Filter, PrefixMatchReader {
+public record PrefixCacheAffinityFilter(String name, Params params) implements Filter, PrefixMatchReader {
 
     public static final String TYPE = "prefix-cache-affinity-filter";
 
     public record Params(double affinityThreshold, double explorationProbability, double maxTTFTPenaltyMs,
                          double peakPrefillThroughput, String prefixMatchInfoProducerName) {
-    }
-
-    private final String name;
-    private final Params params;
-
-    public PrefixCacheAffinityFilter(String name, Params params) {
-        this.name = name;
-        this.params = params;
     }
 
     public static PrefixCacheAffinityFilter create(String name, PluginParameters p) {
@@ -57,7 +49,7 @@ public final class PrefixCacheAffinityFilter implements Filter, PrefixMatchReade
         } else {
             penaltyMs = 18000;
         }
-        String producer = p.string("prefixMatchInfoProducerName", ApproxPrefixCacheProducer.TYPE);
+        String producer = ApproxPrefixCacheProducer.readFrom(p);
         // Accepted for compatibility; Jetway's in-flight load is built in and there is no latency predictor yet.
         p.accept("latencyPredictionInfoProducerName", "inFlightLoadProducerName");
         return new PrefixCacheAffinityFilter(name, new Params(threshold, explore, penaltyMs, peak, producer));
@@ -66,11 +58,6 @@ public final class PrefixCacheAffinityFilter implements Filter, PrefixMatchReade
     @Override
     public String type() {
         return TYPE;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -88,7 +75,7 @@ public final class PrefixCacheAffinityFilter implements Filter, PrefixMatchReade
 
     @Override
     public void filter(SchedulingContext context, Candidates candidates) {
-        PrefixMatchInfo match = context.get(PrefixMatchInfo.keyFor(params.prefixMatchInfoProducerName()));
+        PrefixMatchInfo match = prefixMatch(context);
         if (match == null || candidates.size() < 2) {
             return;
         }

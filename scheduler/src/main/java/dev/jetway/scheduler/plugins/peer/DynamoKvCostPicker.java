@@ -2,6 +2,7 @@ package dev.jetway.scheduler.plugins.peer;
 
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.config.PluginParameters;
+import dev.jetway.scheduler.plugins.picker.PickerParams;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.Pick;
@@ -38,19 +39,11 @@ import java.util.random.RandomGenerator;
  * overlap_score_credit} (1.0), {@code router_temperature} (0). Host/disk-tier credits and the excess-prefill decay
  * are not modelled.
  */
-public final class DynamoKvCostPicker implements Picker, PrefixMatchReader {
+public record DynamoKvCostPicker(String name, Params params) implements Picker, PrefixMatchReader {
 
     public static final String TYPE = "dynamo-kv-cost";
     public record Params(double prefillLoadScale, double overlapScoreCredit, double routerTemperature,
                          String prefixMatchInfoProducerName, int maxNumOfEndpoints) {
-    }
-
-    private final String name;
-    private final Params params;
-
-    public DynamoKvCostPicker(String name, Params params) {
-        this.name = name;
-        this.params = params;
     }
 
     public static DynamoKvCostPicker create(String name, PluginParameters p) {
@@ -64,18 +57,13 @@ public final class DynamoKvCostPicker implements Picker, PrefixMatchReader {
         return new DynamoKvCostPicker(name, new Params(scale,
                 p.number("overlap_score_credit", 1.0, 0.0, Double.MAX_VALUE),
                 p.number("router_temperature", 0.0, 0.0, Double.MAX_VALUE),
-                p.string("prefixMatchInfoProducerName", ApproxPrefixCacheProducer.TYPE),
-                p.integer("maxNumOfEndpoints", 1, 1, 1 << 16)));
+                ApproxPrefixCacheProducer.readFrom(p),
+                PickerParams.maxNumOfEndpoints(p)));
     }
 
     @Override
     public String type() {
         return TYPE;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -105,7 +93,7 @@ public final class DynamoKvCostPicker implements Picker, PrefixMatchReader {
     @Override
     public Pick pick(SchedulingContext context, Candidates candidates, double[] totals) {
         int n = candidates.size();
-        PrefixMatchInfo match = context.get(PrefixMatchInfo.keyFor(params.prefixMatchInfoProducerName()));
+        PrefixMatchInfo match = prefixMatch(context);
         int blockSize = match == null ? ApproxPrefixCacheProducer.MIN_BLOCK_SIZE_TOKENS : match.blockSizeTokens();
         double[] costs = new double[n];
         double maxCost = 0;
@@ -154,19 +142,6 @@ public final class DynamoKvCostPicker implements Picker, PrefixMatchReader {
         if (params.maxNumOfEndpoints() == 1) {
             return new Pick(List.of(candidates.get(chosen)), reason);
         }
-        // Fallbacks: the other endpoints, cheapest first.
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Double.compare(costs[a], costs[b]));
-        java.util.ArrayList<Endpoint> out = new java.util.ArrayList<>();
-        out.add(candidates.get(chosen));
-        for (int k = 0; k < n && out.size() < params.maxNumOfEndpoints(); k++) {
-            if (order[k] != chosen) {
-                out.add(candidates.get(order[k]));
-            }
-        }
-        return new Pick(out, reason);
+        return new Pick(Fallbacks.choiceThenLowest(candidates, chosen, costs, params.maxNumOfEndpoints()), reason);
     }
 }

@@ -2,6 +2,7 @@ package dev.jetway.scheduler.plugins.peer;
 
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.config.PluginParameters;
+import dev.jetway.scheduler.plugins.picker.PickerParams;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.Pick;
@@ -9,7 +10,6 @@ import dev.jetway.scheduler.spi.Picker;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.PrefixMatchReader;
 import dev.jetway.scheduler.spi.SchedulingContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,21 +31,13 @@ import java.util.Locale;
  * the approximate prefix index (blocks of 64 tokens with an LRU per endpoint sized like its KV cache) instead of a
  * character radix tree with periodic size-based eviction; ties go to the lower load, then candidate order.
  */
-public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
+public record SglangCacheAwarePicker(String name, Params params) implements Picker, PrefixMatchReader {
 
     public static final String TYPE = "sglang-cache-aware";
 
     public record Params(double cacheThreshold, int balanceAbsThreshold, double balanceRelThreshold,
                          double balanceTokenUsageThreshold, double overloadTokenUsageThreshold,
                          String prefixMatchInfoProducerName, int maxNumOfEndpoints) {
-    }
-
-    private final String name;
-    private final Params params;
-
-    public SglangCacheAwarePicker(String name, Params params) {
-        this.name = name;
-        this.params = params;
     }
 
     public static SglangCacheAwarePicker create(String name, PluginParameters p) {
@@ -55,18 +47,13 @@ public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
                 p.number("balance_rel_threshold", 1.5, 0.0, Double.MAX_VALUE),
                 p.number("balance_token_usage_threshold", 1.0, 0.0, 1.0),
                 p.number("overload_token_usage_threshold", 1.0, 0.0, 1.0),
-                p.string("prefixMatchInfoProducerName", ApproxPrefixCacheProducer.TYPE),
-                p.integer("maxNumOfEndpoints", 1, 1, 1 << 16)));
+                ApproxPrefixCacheProducer.readFrom(p),
+                PickerParams.maxNumOfEndpoints(p)));
     }
 
     @Override
     public String type() {
         return TYPE;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -114,7 +101,7 @@ public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
         if (imbalanced(candidates)) {
             return new Pick(ordered(candidates, leastLoaded, params.maxNumOfEndpoints()), "imbalanced: least loaded");
         }
-        PrefixMatchInfo match = context.get(PrefixMatchInfo.keyFor(params.prefixMatchInfoProducerName()));
+        PrefixMatchInfo match = prefixMatch(context);
         int best = -1;
         if (match != null && match.totalBlocks() > 0) {
             for (int i = 0; i < n; i++) {
@@ -137,14 +124,10 @@ public final class SglangCacheAwarePicker implements Picker, PrefixMatchReader {
         if (k == 1) {
             return List.of(c.get(first));
         }
-        List<Endpoint> out = new ArrayList<>(c.size());
-        out.add(c.get(first));
-        for (int i = 0; i < c.size(); i++) {
-            if (i != first) {
-                out.add(c.get(i));
-            }
+        double[] loads = new double[c.size()];
+        for (int i = 0; i < loads.length; i++) {
+            loads[i] = c.get(i).inFlightRequests();
         }
-        out.subList(1, out.size()).sort(java.util.Comparator.comparingInt(Endpoint::inFlightRequests));
-        return List.copyOf(out.subList(0, Math.min(out.size(), k)));
+        return Fallbacks.choiceThenLowest(c, first, loads, k);
     }
 }

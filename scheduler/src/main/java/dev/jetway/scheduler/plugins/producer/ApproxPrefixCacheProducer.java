@@ -53,6 +53,14 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
         this.index = new ApproximatePrefixIndex(params.lruCapacityPerServer());
     }
 
+    /**
+     * The {@code prefixMatchInfoProducerName} parameter every prefix-match reader takes: the producer it reads,
+     * by default this one (which the config loader then creates when the config has none).
+     */
+    public static String readFrom(PluginParameters p) {
+        return p.string("prefixMatchInfoProducerName", TYPE);
+    }
+
     public static ApproxPrefixCacheProducer create(String name, PluginParameters p) {
         int blockSize;
         if (p.has("blockSize") && !p.has("blockSizeTokens")) {

@@ -45,7 +45,7 @@ public final class NoHitLruScorer implements Scorer, PrefixMatchReader, PreReque
     public static NoHitLruScorer create(String name, PluginParameters p) {
         // prefixPluginType/prefixPluginName name llm-d's prefix scorer instance; Jetway reads the producer directly.
         p.accept("prefixPluginType", "prefixPluginName");
-        String producer = p.string("prefixMatchInfoProducerName", ApproxPrefixCacheProducer.TYPE);
+        String producer = ApproxPrefixCacheProducer.readFrom(p);
         return new NoHitLruScorer(name, producer, p.integer("lruSize", 1024, 1, 1 << 20));
     }
 
@@ -75,7 +75,7 @@ public final class NoHitLruScorer implements Scorer, PrefixMatchReader, PreReque
     }
 
     private boolean cold(SchedulingContext context) {
-        PrefixMatchInfo match = context.get(PrefixMatchInfo.keyFor(prefixProducer));
+        PrefixMatchInfo match = prefixMatch(context);
         return match == null || !match.anyHit();
     }
 

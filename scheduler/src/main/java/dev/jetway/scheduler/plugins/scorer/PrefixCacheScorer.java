@@ -24,7 +24,7 @@ public record PrefixCacheScorer(String name, double matchLengthWeight, long matc
         return new PrefixCacheScorer(name,
                 p.number("matchLengthWeight", 0.0, 0.0, 1.0),
                 p.integer("matchLengthScaleTokens", 8192L, 1, Long.MAX_VALUE),
-                p.string("prefixMatchInfoProducerName", ApproxPrefixCacheProducer.TYPE));
+                ApproxPrefixCacheProducer.readFrom(p));
     }
 
     @Override
@@ -50,7 +50,7 @@ public record PrefixCacheScorer(String name, double matchLengthWeight, long matc
 
     @Override
     public void score(SchedulingContext context, Candidates candidates, double[] scores) {
-        PrefixMatchInfo match = context.get(PrefixMatchInfo.keyFor(prefixMatchInfoProducerName));
+        PrefixMatchInfo match = prefixMatch(context);
         for (int i = 0; i < candidates.size(); i++) {
             if (match == null) {
                 scores[i] = 0.0;
