@@ -35,7 +35,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "What-if simulation in virtual time: compare routing policies, replica counts and P/D splits.",
+        description = "What-if simulation in virtual time: compare routing policies and replica counts on the same requests.",
         footer = {"", "Example: jetway simulate llm-d-57x.yaml --policies approximate,random,load --json out.json --html out.html"})
 final class SimulateCommand implements Callable<Integer> {
 
