@@ -41,14 +41,7 @@ public final class BlockKeys {
      */
     public static long[] of(int[] tokens, int tokenCount, int blockSize, long root, boolean includePartialTail,
                             int maxBlocks) {
-        if (blockSize <= 0) {
-            throw new IllegalArgumentException("blockSize must be positive: " + blockSize);
-        }
-        int full = tokenCount / blockSize;
-        int blocks = includePartialTail && tokenCount % blockSize != 0 ? full + 1 : full;
-        if (maxBlocks > 0) {
-            blocks = Math.min(blocks, maxBlocks);
-        }
+        int blocks = blockCount(tokenCount, blockSize, includePartialTail, maxBlocks);
         long[] keys = new long[blocks];
         long parent = root;
         for (int b = 0; b < blocks; b++) {
@@ -59,6 +52,16 @@ public final class BlockKeys {
         return keys;
     }
 
+    /** How many keys {@code tokenCount} tokens give: full blocks, the partial tail if wanted, at most maxBlocks. */
+    private static int blockCount(int tokenCount, int blockSize, boolean includePartialTail, int maxBlocks) {
+        if (blockSize <= 0) {
+            throw new IllegalArgumentException("blockSize must be positive: " + blockSize);
+        }
+        int full = tokenCount / blockSize;
+        int blocks = includePartialTail && tokenCount % blockSize != 0 ? full + 1 : full;
+        return maxBlocks > 0 ? Math.min(blocks, maxBlocks) : blocks;
+    }
+
     /**
      * The same keys as {@link #of(int[], int, int, long, boolean, int)} for the pseudo-tokens that packing
      * {@code bytes} four at a time (little-endian, the last one zero-padded) gives, i.e. for llm-d's {@code estimate}
@@ -67,15 +70,8 @@ public final class BlockKeys {
      */
     public static long[] ofPackedBytes(byte[] bytes, int blockSize, long root, boolean includePartialTail,
                                        int maxBlocks) {
-        if (blockSize <= 0) {
-            throw new IllegalArgumentException("blockSize must be positive: " + blockSize);
-        }
         int tokenCount = (bytes.length + Integer.BYTES - 1) / Integer.BYTES;
-        int full = tokenCount / blockSize;
-        int blocks = includePartialTail && tokenCount % blockSize != 0 ? full + 1 : full;
-        if (maxBlocks > 0) {
-            blocks = Math.min(blocks, maxBlocks);
-        }
+        int blocks = blockCount(tokenCount, blockSize, includePartialTail, maxBlocks);
         long[] keys = new long[blocks];
         long parent = root;
         for (int b = 0; b < blocks; b++) {
