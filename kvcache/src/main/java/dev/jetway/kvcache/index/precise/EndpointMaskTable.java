@@ -187,17 +187,20 @@ final class EndpointMaskTable {
         for (; b < keys.length; b++) {
             long stays = running & bucketHeld(w, shift, mask, keys[b]);
             if (stays != running) {
-                for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
-                    run[Long.numberOfTrailingZeros(dropped)] = b;
-                }
+                endRuns(running & ~stays, b, run);
                 running = stays;
                 if (running == 0) {
                     return;
                 }
             }
         }
-        for (long m = running; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = b;
+        endRuns(running, b, run);
+    }
+
+    /** Each endpoint in {@code endpoints} (bit i = endpoint i of the first group) holds a run of {@code length}. */
+    static void endRuns(long endpoints, int length, int[] run) {
+        for (long m = endpoints; m != 0; m &= m - 1) {
+            run[Long.numberOfTrailingZeros(m)] = length;
         }
     }
 

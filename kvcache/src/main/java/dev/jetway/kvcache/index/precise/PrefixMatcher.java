@@ -124,17 +124,13 @@ final class PrefixMatcher {
                 buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
                 long stays = running
                         & (EndpointMaskTable.heldByFirstGroupGpuOnly(view, keys[b]) | speculativeHolders[0]);
-                for (long dropped = running & ~stays; dropped != 0; dropped &= dropped - 1) {
-                    run[Long.numberOfTrailingZeros(dropped)] = b;
-                }
+                EndpointMaskTable.endRuns(running & ~stays, b, run);
                 running = stays;
                 if (running == 0) {
                     break;
                 }
             }
-            for (long m = running; m != 0; m &= m - 1) {
-                run[Long.numberOfTrailingZeros(m)] = b;
-            }
+            EndpointMaskTable.endRuns(running, b, run);
         }
         double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
