@@ -23,7 +23,11 @@ public record AcrossStages(Double ttftP90S, Double ttftMeanS, Double itlMeanS, D
         if (measured.isEmpty()) {
             return new AcrossStages(null, null, null, null);
         }
-        double tokens = measured.stream().mapToDouble(Summary::outputTokensPerS).sum() / measured.size();
+        double sum = 0;
+        for (Summary s : measured) {
+            sum += s.outputTokensPerS();
+        }
+        double tokens = sum / measured.size();
         return new AcrossStages(weighted(measured, Summary::ttftP90S), weighted(measured, Summary::ttftMeanS),
                 weighted(measured, Summary::itlMeanS), tokens);
     }

@@ -173,8 +173,6 @@ public final class MetricsCollector {
         List<StageSummary> stageSummaries = new ArrayList<>();
         Stage overall = new Stage();
         double overallSeconds = 0;
-        double stageThroughputSum = 0;
-        int measuredStages = 0;
         for (int i = 0; i < perStage.length; i++) {
             StageInfo info = stages.get(i);
             double seconds = starts[i] < 0 || ends[i] < starts[i] ? 0 : (ends[i] - starts[i]) / 1e9;
@@ -183,8 +181,6 @@ public final class MetricsCollector {
             if (!info.warmup()) {
                 overall.add(perStage[i]);
                 overallSeconds += seconds;
-                stageThroughputSum += stage.outputTokensPerS();
-                measuredStages++;
             }
         }
         List<ReplicaSummary> replicaSummaries = new ArrayList<>();
@@ -196,7 +192,7 @@ public final class MetricsCollector {
                 cdf.add(new CdfPoint(p, overall.ttft.percentile(p)));
             }
         }
-        Double stageMean = measuredStages == 0 ? null : stageThroughputSum / measuredStages;
+        Double stageMean = AcrossStages.of(stageSummaries).outputTokensPerS();
         return new PolicyReport(policy, summarize(overall, overallSeconds, cost, stageMean), stageSummaries,
                 replicaSummaries, cdf);
     }

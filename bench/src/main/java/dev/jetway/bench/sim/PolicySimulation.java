@@ -59,8 +59,6 @@ final class PolicySimulation {
     /** The next request's stage waits for the current one to drain. */
     private boolean arrivalsBlocked;
     private int nextArrival;
-    /** Requests arrived and not yet ended, held back by the concurrency cap or not. */
-    private int outstanding;
     /** Requests sent and not yet ended: what the concurrency cap limits. */
     private int sent;
     /** Requests due while the cap was reached, in order, with their planned send times. */
@@ -125,7 +123,7 @@ final class PolicySimulation {
     }
 
     private boolean workLeft() {
-        return nextArrival < plan.requests().size() || outstanding > 0;
+        return nextArrival < plan.requests().size() || sent > 0 || !heldBack.isEmpty();
     }
 
     private void scheduleNextArrival() {
@@ -142,7 +140,6 @@ final class PolicySimulation {
 
     /** A request of {@code stage} ended (any way): the stage may have drained, letting the next one start. */
     private void requestEnded(int stage) {
-        outstanding--;
         sent--;
         finished++;
         if (!releasing) {
@@ -163,7 +160,6 @@ final class PolicySimulation {
     private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
         RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt);
-        outstanding++;
         int cap = options.client().maxConcurrency();
         if (cap > 0 && sent >= cap) {
             heldBack.addLast(() -> send(planned, trace));
