@@ -64,14 +64,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Length of the --rate stage in seconds.")
     Double duration;
 
-    @Option(names = "--max-concurrency", description = "Cap on requests in flight (default: the workload's; 0 = none).")
-    Integer maxConcurrency;
+    @Mixin
+    ClientLimitOptions clientLimits;
 
     @Option(names = "--max-requests", defaultValue = "0", description = "Stop the plan after this many requests (0 = all).")
     int maxRequests;
-
-    @Option(names = "--timeout", description = "Per-request timeout in seconds (default: the workload's load.request_timeout, else 600).")
-    Double timeout;
 
     @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Extra request header (repeatable), e.g. Authorization=Bearer x.")
     Map<String, String> headers = new LinkedHashMap<>();
@@ -117,8 +114,8 @@ final class BenchCommand implements Callable<Integer> {
                 load = new LoadProfile(load.type(), List.of(new LoadStage(rate, duration)), load.maxConcurrency(),
                         load.requestTimeoutSeconds(), load.seed(), load.transition());
             }
-            int cap = maxConcurrency != null ? maxConcurrency : load.maxConcurrency();
-            double timeoutSeconds = timeout != null ? timeout : load.requestTimeoutSeconds();
+            int cap = clientLimits.maxConcurrency(load);
+            double timeoutSeconds = clientLimits.timeoutSeconds(load);
             if (cap < 0 || timeoutSeconds <= 0 || gpus < 1) {
                 throw new IllegalArgumentException("--max-concurrency must be >= 0, --timeout and --gpus positive");
             }

@@ -85,13 +85,8 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Time from the routing decision to the request entering the engine's queue (forwarding, the model server's parsing and tokenization); the picker does not see the request in the replica's metrics meanwhile (default: ${DEFAULT-VALUE}).")
     double serverLatencyMs;
 
-    @Option(names = "--timeout", paramLabel = "S",
-            description = "Per-request timeout in seconds: the client gives up, the engine aborts the request and it counts as failed (default: the workload's load.request_timeout, else 600).")
-    Double timeout;
-
-    @Option(names = "--max-concurrency", paramLabel = "N",
-            description = "Cap on requests in flight: a request due at the cap waits, its latency counting from its planned send (default: the workload's load.max_concurrency; 0 = none).")
-    Integer maxConcurrency;
+    @Mixin
+    ClientLimitOptions clientLimits;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the scheduler and engines (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -135,8 +130,9 @@ final class SimulateCommand implements Callable<Integer> {
                 engine = engine.withKvCapacityTokens(kv);
             }
             if (counts.stream().anyMatch(c -> c < 1) || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0
-                    || gatewayLatencyMs < 0 || serverLatencyMs < 0 || (timeout != null && !(timeout > 0))
-                    || (maxConcurrency != null && maxConcurrency < 0)) {
+                    || gatewayLatencyMs < 0 || serverLatencyMs < 0
+                    || (clientLimits.timeout != null && !(clientLimits.timeout > 0))
+                    || (clientLimits.maxConcurrency != null && clientLimits.maxConcurrency < 0)) {
                 err.println("jetway simulate: --replicas, --threads and --scrape-interval-ms must be positive; "
                         + "--kv-event-delay-ms, --gateway-latency-ms and --server-latency-ms must be >= 0; --timeout must be > 0; --max-concurrency >= 0");
                 return 2;
@@ -166,8 +162,8 @@ final class SimulateCommand implements Callable<Integer> {
             if (noDrain) {
                 load = load.withTransition(StageTransition.CONTINUOUS);
             }
-            double timeoutSeconds = timeout != null ? timeout : load.requestTimeoutSeconds();
-            int cap = maxConcurrency != null ? maxConcurrency : load.maxConcurrency();
+            double timeoutSeconds = clientLimits.timeoutSeconds(load);
+            int cap = clientLimits.maxConcurrency(load);
             ClientSide client = new ClientSide(
                     new RequestPath(Math.round(gatewayLatencyMs * 1e6), Math.round(serverLatencyMs * 1e6)),
                     Math.round(timeoutSeconds * 1e9), cap);
