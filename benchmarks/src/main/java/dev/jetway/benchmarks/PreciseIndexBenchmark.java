@@ -133,12 +133,17 @@ public class PreciseIndexBenchmark {
 
     /**
      * A 512-block (8,192-token) request against an index of 64 endpoints that each hold 200 other 64-block chains
-     * (~820k entries); {@code holders} endpoints hold the whole request, 8 more hold its first half.
+     * (~820k entries). {@code whole}: {@code holders} endpoints hold the whole request, 8 more its first half (two run
+     * lengths). {@code staggered}: holder i of n holds its first 512·(i+1)/n blocks, 8 more its first 100 (n + 1
+     * run lengths: the costliest case for bisection).
      */
     @State(Scope.Benchmark)
     public static class Lookup {
         @Param({"4", "64"})
         int holders;
+
+        @Param({"whole", "staggered"})
+        String runs;
 
         PrecisePrefixIndex index;
         int[] prompt;
@@ -162,9 +167,11 @@ public class PreciseIndexBenchmark {
                 }
             }
             prompt = random.ints(512 * BLOCK_SIZE, 0, 150_000).toArray();
-            int[] half = java.util.Arrays.copyOf(prompt, 256 * BLOCK_SIZE);
+            boolean staggered = runs.equals("staggered");
+            int[] part = java.util.Arrays.copyOf(prompt, (staggered ? 100 : 256) * BLOCK_SIZE);
             for (int e = 0; e < Math.min(ENDPOINTS, holders + 8); e++) {
-                int[] held = e < holders ? prompt : half;
+                int[] held = e >= holders ? part
+                        : staggered ? java.util.Arrays.copyOf(prompt, 512 * (e + 1) / holders * BLOCK_SIZE) : prompt;
                 long[] hashes = new long[held.length / BLOCK_SIZE];
                 for (int b = 0; b < hashes.length; b++) {
                     hashes[b] = engineHash++;

@@ -185,6 +185,9 @@ public final class KvEventIntake implements AutoCloseable {
         counter(s, "jetway_kv_index_untrusted_rebuilds", "Times an endpoint's entries were dropped and rebuilt "
                         + "from new events after a gap, a restart or a malformed message",
                 st -> st.sumEndpoints(e -> e.sequenceGaps() + e.publisherRestarts() + e.malformedMessages()));
+        counter(s, "jetway_kv_index_gaps_found", "Times the closure audit found an endpoint holding a block past one "
+                        + "it lacks (that endpoint is then looked up block by block until its entries are cleared)",
+                st -> st.sumEndpoints(EndpointStats::gapsFound));
         counter(s, "llm_d_epp_kv_cache_index_admissions", "Blocks added to the precise index from BlockStored",
                 st -> st.sumEndpoints(EndpointStats::blocksStored));
         counter(s, "llm_d_epp_kv_cache_index_evictions", "Blocks removed from the precise index (BlockRemoved, "
@@ -198,6 +201,9 @@ public final class KvEventIntake implements AutoCloseable {
                 st -> st.index().stats().entries());
         gauge(s, "jetway_kv_index_bytes", "Approximate bytes of the precise index's tables",
                 st -> st.index().stats().approxBytes());
+        gauge(s, "jetway_kv_index_gapped_endpoints", "Endpoints looked up block by block instead of by bisection "
+                + "(the audit found a gap, or the index's entry bound evicted some of their entries)",
+                st -> st.sumEndpoints(e -> e.gapped() ? 1 : 0));
         gauge(s, "jetway_kv_events_subscribers", "KV-event subscriptions of the pool", st -> st.subscribers.size());
         gauge(s, "jetway_kv_hash_parity_ratio", "Share of routed requests whose new blocks the engine reported under "
                 + "the keys Jetway computed (NaN until judged)", st -> st.index().poolParity().ratio());

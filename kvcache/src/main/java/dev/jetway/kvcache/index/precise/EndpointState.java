@@ -24,6 +24,8 @@ final class EndpointState {
     volatile long blocksRemoved;
     volatile long orphanBlocks;
     volatile long rejectedEvents;
+    /** Times the closure audit found the endpoint holding a block without its parent. */
+    volatile long gapsFound;
     /** BlockStored events received, whether indexed or not: proof the endpoint is publishing. */
     volatile long storedEventsSeen;
     /** Last block size reported that differs from the configured one, 0 if none. */
@@ -37,8 +39,9 @@ final class EndpointState {
         this.parity = new ParityWindow(parityWindow);
     }
 
-    EndpointStats stats() {
+    EndpointStats stats(boolean gapped) {
         return new EndpointStats(name, model, engineKeys.size(), messages, sequenceGaps, publisherRestarts,
-                malformedMessages, clears, blocksStored, blocksRemoved, orphanBlocks, rejectedEvents, lastSeq);
+                malformedMessages, clears, blocksStored, blocksRemoved, orphanBlocks, rejectedEvents, lastSeq,
+                gapsFound, gapped);
     }
 }

@@ -16,8 +16,13 @@ package dev.jetway.kvcache.index.precise;
  * @param orphanBlocks        blocks not indexed because their parent block is unknown (e.g. stored before a resync)
  * @param rejectedEvents      BlockStored events not indexed: wrong block size or token count not blocks x size
  * @param lastSeq             last sequence number received, -1 before any
+ * @param gapsFound           times the closure audit found a block held without its parent (see
+ *                            {@link PrecisePrefixIndex})
+ * @param gapped              whether lookups read this endpoint block by block until its entries are next dropped
+ *                            (the audit found a gap, or the entry bound evicted some of its entries)
  */
 public record EndpointStats(String endpoint, String model, int engineBlocks, long messages, long sequenceGaps,
                             long publisherRestarts, long malformedMessages, long clears, long blocksStored,
-                            long blocksRemoved, long orphanBlocks, long rejectedEvents, long lastSeq) {
+                            long blocksRemoved, long orphanBlocks, long rejectedEvents, long lastSeq,
+                            long gapsFound, boolean gapped) {
 }

@@ -27,6 +27,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lookups ({@link #match}) take no lock. Writers (event intake, speculation) serialise on one
  * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
  *
+ * <p><b>Lookup.</b> With at most 64 endpoints and GPU entries only, a lookup finds each endpoint's run by bisection
+ * along the request's chain (see {@link ChainRuns}), which is exact as long as every endpoint's entries are
+ * prefix-closed: no block held without its parent. Engines keep their caches that way (vLLM frees a request's blocks
+ * tail first; a block whose prefix is gone can never be hit), and the index never stores a block whose parent it does
+ * not know. Where the index cannot vouch for it, the endpoint is marked <em>gapped</em> and read block by block
+ * until its entries are next dropped: when the entry bound evicted some of its entries, or when the writer's audit
+ * (a recent lookup's chain read block by block under the write lock, at most every {@code AUDIT_INTERVAL_NANOS} and
+ * at every forced housekeeping) finds it holding a block after one it lacks.
+ *
  * <p><b>Memory.</b> Confirmed entries live in one primitive table of 16-byte slots (key header, 64-endpoint mask)
  * at most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one
  * holder per block that is about 27 + 27 bytes per (block, endpoint) entry, less when blocks are shared (see
@@ -36,6 +45,8 @@ public final class PrecisePrefixIndex {
 
     private static final Logger log = LoggerFactory.getLogger(PrecisePrefixIndex.class);
     private static final long PARITY_EVALUATION_INTERVAL_NANOS = 10_000_000L;
+    /** At most one closure audit per this interval on the intake path (housekeeping forces one). */
+    private static final long AUDIT_INTERVAL_NANOS = 10_000_000L;
     private static final double EVICT_DOWN_TO = 0.9;
 
     private final PreciseIndexConfig config;
@@ -51,6 +62,13 @@ public final class PrecisePrefixIndex {
     /** Indexed by endpoint id; replaced (copy on write) when an endpoint is added; null for removed ids. */
     private volatile EndpointState[] endpoints = new EndpointState[0];
     private volatile long evictedEntries;
+    /** Endpoints 0..63 whose entries may hold a block without its parent: looked up block by block. */
+    private volatile long gappedEndpoints;
+    /** The keys of a recent lookup, for the closure audit; written by lookups, read by the writer. */
+    private volatile long[] auditCandidate;
+    /** Writer only: the last audited keys (compared by identity) and when. */
+    private long[] lastAudited;
+    private long lastAudit;
     private long lastParityEvaluation;
     /** Request keys of the event being applied (writer only, under the write lock). */
     private long[] keyScratch = new long[64];
@@ -119,6 +137,7 @@ public final class PrecisePrefixIndex {
                 return;
             }
             confirmed.removeEndpointEverywhere(endpointId);
+            markGapped(endpointId, false);
             speculativeTable.removeIf(v -> BlockEntryTable.endpoint(v) == endpointId);
             parity.forget(state);
             EndpointState[] next = endpoints.clone();
@@ -310,6 +329,7 @@ public final class PrecisePrefixIndex {
         state.engineKeys.forEach((engineKey, requestKey) -> confirmed.removeEndpoint(requestKey, state.id));
         state.engineKeys.clear();
         state.clears++;
+        markGapped(state.id, false); // nothing left to have gaps; rebuilt from events in chain order
     }
 
     // ---- request side ---------------------------------------------------------------------------------------
@@ -330,7 +350,8 @@ public final class PrecisePrefixIndex {
      * and its tier-weighted score. Lock-free; concurrent with event intake.
      */
     public PrefixMatches match(long[] keys) {
-        return matcher.match(keys, endpoints);
+        auditCandidate = keys;
+        return matcher.match(keys, endpoints, gappedEndpoints);
     }
 
     /**
@@ -401,6 +422,50 @@ public final class PrecisePrefixIndex {
         if (confirmed.entries() > config.maxEntries()) {
             evictLeastRecentlyStored();
         }
+        if (force || now - lastAudit >= AUDIT_INTERVAL_NANOS) {
+            auditClosureLocked(now);
+        }
+    }
+
+    /**
+     * Reads every block of a recent lookup's chain (confirmed entries, under the write lock) and marks each endpoint
+     * that holds a block after one it lacks as gapped: its entries are not prefix-closed there, so bisection could
+     * land past its run. Costs one plain scan of one chain, off the lookup path.
+     */
+    private void auditClosureLocked(long now) {
+        long[] keys = auditCandidate;
+        if (keys == null || keys == lastAudited) {
+            return;
+        }
+        lastAudited = keys;
+        lastAudit = now;
+        EndpointState[] states = endpoints;
+        if (states.length > 64 || confirmed.tiered()) {
+            return; // lookups take the general path, which reads every block
+        }
+        long closed = 0;
+        for (EndpointState s : states) {
+            if (s != null) {
+                closed |= 1L << s.id;
+            }
+        }
+        closed &= ~gappedEndpoints;
+        for (long m = matcher.confirmedGaps(keys, closed); m != 0; m &= m - 1) {
+            EndpointState s = states[Long.numberOfTrailingZeros(m)];
+            s.gapsFound++;
+            markGapped(s.id, true);
+            log.warn("precise prefix index: {} holds blocks of a looked-up prefix past one it lacks (an engine "
+                    + "evicted a block before its descendants, or an event was lost without a sequence gap); "
+                    + "looking it up block by block until its entries are next cleared", s.name);
+        }
+    }
+
+    /** Sets or clears the endpoint's gapped bit (ids 0..63; larger ids only exist where lookups scan anyway). */
+    private void markGapped(int endpointId, boolean gapped) {
+        if (endpointId < 64) {
+            long bit = 1L << endpointId;
+            gappedEndpoints = gapped ? gappedEndpoints | bit : gappedEndpoints & ~bit;
+        }
     }
 
     /**
@@ -414,7 +479,11 @@ public final class PrecisePrefixIndex {
         long removed = confirmed.evictDownTo((long) (config.maxEntries() * EVICT_DOWN_TO));
         for (EndpointState s : endpoints) {
             if (s != null) {
+                int held = s.engineKeys.size();
                 s.engineKeys.retainIf((engineKey, requestKey) -> confirmed.contains(requestKey, s.id));
+                if (s.engineKeys.size() < held) {
+                    markGapped(s.id, true); // CLOCK picks slots, not chain tails: parents may be gone
+                }
             }
         }
         evictedEntries += removed;
@@ -436,17 +505,21 @@ public final class PrecisePrefixIndex {
     }
 
     public EndpointStats endpointStats(int endpointId) {
-        return requireState(endpointId).stats();
+        return statsOf(requireState(endpointId));
     }
 
     public List<EndpointStats> endpointStats() {
         List<EndpointStats> all = new ArrayList<>();
         for (EndpointState s : endpoints) {
             if (s != null) {
-                all.add(s.stats());
+                all.add(statsOf(s));
             }
         }
         return all;
+    }
+
+    private EndpointStats statsOf(EndpointState s) {
+        return s.stats(s.id < 64 && (gappedEndpoints & (1L << s.id)) != 0);
     }
 
     /** Parity of one endpoint over its window (the gateway exports the ratio as jetway_kv_hash_parity_ratio). */

@@ -28,11 +28,12 @@ final class PrefixMatcher {
      * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
      * and its tier-weighted score. Lock-free; concurrent with event intake.
      *
-     * <p>Works on endpoint masks: per block, one probe of the confirmed table gives the holders per tier as bit masks;
-     * the still-running set is intersected with them, so the cost is one probe per block plus one step per endpoint
-     * that drops out, however many endpoints hold the prefix.
+     * <p>With at most 64 endpoints and GPU entries only, runs are found along the chain by {@link ChainRuns}: by
+     * bisection for endpoints whose holdings are prefix-closed, block by block for those in {@code gapped}
+     * (endpoint ids 0..63 whose entries may have gaps). Otherwise the general path probes block by block with
+     * per-group, per-tier masks: one probe per block plus one step per endpoint that drops out.
      */
-    PrefixMatches match(long[] keys, EndpointState[] states) {
+    PrefixMatches match(long[] keys, EndpointState[] states, long gapped) {
         int n = states.length;
         int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
         long[] running = new long[groups];
@@ -41,24 +42,22 @@ final class PrefixMatcher {
                 running[ep >>> 6] |= 1L << (ep & 63);
             }
         }
+        SpeculativeHolders speculative = SpeculativeHolders.of(speculativeTable, n, clockStamp);
         if (groups == 1 && !confirmed.tiered()) {
-            return matchFirstGroupGpuOnly(keys, states, running[0]);
+            return matchFirstGroupGpuOnly(keys, states, running[0], gapped, speculative);
         }
         int[] run = new int[n];
         int[] cpuBlocks = new int[n];
         int[] storageBlocks = new int[n];
         long[] holders = new long[3 * groups]; // [tier * groups + group]
-        long[] speculativeValues = new long[16];
-        boolean anySpeculative = speculativeTable.live() > 0;
-        int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
         int b = 0;
         for (; b < keys.length; b++) {
             for (int i = 0; i < holders.length; i++) {
                 holders[i] = 0;
             }
             confirmed.collect(keys[b], holders, groups);
-            if (anySpeculative) {
-                speculativeValues = collectSpeculative(keys[b], holders, n, nowStamp, speculativeValues);
+            if (speculative != null) {
+                speculative.orInto(keys[b], holders);
             }
             boolean anyRunning = false;
             for (int g = 0; g < groups; g++) {
@@ -100,43 +99,30 @@ final class PrefixMatcher {
     }
 
     /**
-     * The common case of {@link #match(long[], EndpointState[])}: at most 64 endpoints and only GPU entries, so each
-     * block is one mask and the score is the run length times the GPU weight. Without speculative entries the mask
-     * table scans the blocks itself ({@link EndpointMaskTable#runsGpuOnly}); with them, each block's mask is ORed with
-     * its unexpired speculative holders. Either way the scan stops at the first block no running endpoint holds, so a
-     * request nobody holds costs one bucket read.
+     * The common case of {@link #match(long[], EndpointState[], long)}: at most 64 endpoints and only GPU entries,
+     * so each block is one mask (confirmed, ORed with unexpired speculative holders) and the score is the run length
+     * times the GPU weight.
      */
-    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered) {
+    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered, long gapped,
+                                                 SpeculativeHolders speculative) {
         int n = states.length;
         int[] run = new int[n];
-        boolean anySpeculative = speculativeTable.live() > 0;
-        int nowStamp = anySpeculative ? clockStamp.getAsInt() : 0;
-        long[] speculativeHolders = anySpeculative ? new long[1] : null;
-        long[] buffer = anySpeculative ? new long[16] : null;
-        EndpointMaskTable.Slots view = confirmed.view();
-        if (!anySpeculative) {
-            EndpointMaskTable.runsGpuOnly(view, keys, registered, run);
-        } else {
-            long running = registered;
-            int b = 0;
-            for (; b < keys.length; b++) {
-                speculativeHolders[0] = 0;
-                buffer = collectSpeculative(keys[b], speculativeHolders, n, nowStamp, buffer);
-                long stays = running
-                        & (EndpointMaskTable.heldByFirstGroupGpuOnly(view, keys[b]) | speculativeHolders[0]);
-                EndpointMaskTable.endRuns(running & ~stays, b, run);
-                running = stays;
-                if (running == 0) {
-                    break;
-                }
-            }
-            EndpointMaskTable.endRuns(running, b, run);
-        }
+        FirstGroupChain chain = new FirstGroupChain(confirmed.view(), keys, speculative);
+        ChainRuns.bisect(chain, registered & ~gapped, run);
+        ChainRuns.scan(chain, registered & gapped, run);
         double[] score = new double[n];
         for (int ep = 0; ep < n; ep++) {
             score[ep] = run[ep] * tierWeight[0];
         }
         return ranked(keys, states, run, score);
+    }
+
+    /**
+     * Of {@code endpoints} (ids 0..63), those holding a block of {@code keys} after one they lack, in confirmed GPU
+     * entries: where bisection cannot be trusted. Reads every block; for the writer's closure audit.
+     */
+    long confirmedGaps(long[] keys, long endpoints) {
+        return ChainRuns.gaps(new FirstGroupChain(confirmed.view(), keys, null), endpoints);
     }
 
     /**
@@ -182,22 +168,5 @@ final class PrefixMatcher {
 
     /** Name order of one endpoint array (compared by identity: the index replaces the array on every change). */
     private record NameOrder(EndpointState[] states, int[] ids) {
-    }
-
-    /** ORs the unexpired speculative holders of {@code key} into the GPU masks; returns the (maybe grown) buffer. */
-    private long[] collectSpeculative(long key, long[] holders, int n, int nowStamp, long[] buffer) {
-        int count = speculativeTable.values(key, buffer);
-        if (count > buffer.length) {
-            buffer = new long[Integer.highestOneBit(count) << 1];
-            count = Math.min(buffer.length, speculativeTable.values(key, buffer));
-        }
-        for (int i = 0; i < count; i++) {
-            long v = buffer[i];
-            int ep = BlockEntryTable.endpoint(v);
-            if (ep < n && BlockEntryTable.stamp(v) - nowStamp > 0) {
-                holders[ep >>> 6] |= 1L << (ep & 63); // GPU masks come first
-            }
-        }
-        return buffer;
     }
 }

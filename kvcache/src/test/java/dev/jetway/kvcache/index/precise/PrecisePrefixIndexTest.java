@@ -123,19 +123,45 @@ class PrecisePrefixIndexTest {
     }
 
     @Test
-    void onlyTheConsecutiveRunFromBlockZeroCounts() {
+    void aBlockEvictedBeforeItsDescendantsIsCaughtByTheAuditAndOnlyTheConsecutiveRunCountsFromThen() {
         int[] prompt = tokens(0, 4 * BS);
         send(a, engineA, engineA.store(prompt));
         send(b, engineB, engineB.store(prompt));
+        // No engine evicts a block before its descendants (vLLM frees blocks tail first); a lost event could.
         send(b, engineB, new KvEvent.BlockRemoved(new long[] {engineB.hashesOf(prompt)[1]}, null));
+        assertThat(index.endpointStats(b).gapped()).isFalse();
+
+        match(prompt); // bisection can overshoot b's run here; the audit re-runs this lookup block by block
+        index.expireDue();
+        assertThat(index.endpointStats(b).gapped()).isTrue();
+        assertThat(index.endpointStats(b).gapsFound()).isEqualTo(1);
+        assertThat(index.endpointStats(a).gapped()).as("a's entries are closed").isFalse();
 
         PrefixMatches m = match(prompt);
         assertThat(m.blocks("10.0.0.2:8000")).as("blocks 2 and 3 are held but unreachable").isEqualTo(1);
         assertThat(m.blocks("10.0.0.1:8000")).isEqualTo(4);
         assertThat(m.matches().getFirst().endpoint()).as("best first").isEqualTo("10.0.0.1:8000");
 
-        send(a, engineA, new KvEvent.BlockRemoved(new long[] {engineA.hashesOf(prompt)[0]}, null));
-        assertThat(match(prompt).blocks("10.0.0.1:8000")).as("no block 0, no match").isZero();
+        send(b, engineB, new KvEvent.AllBlocksCleared());
+        assertThat(index.endpointStats(b).gapped()).as("nothing left to have gaps").isFalse();
+        int[] next = tokens(500, 4 * BS);
+        send(b, engineB, engineB.store(next));
+        assertThat(match(next).blocks("10.0.0.2:8000")).isEqualTo(4);
+        index.expireDue();
+        assertThat(index.endpointStats(b).gapsFound()).as("no new gap").isEqualTo(1);
+    }
+
+    @Test
+    void evictingTheTailShortensTheRunWithoutAGap() {
+        int[] prompt = tokens(0, 6 * BS);
+        send(a, engineA, engineA.store(prompt));
+        long[] hashes = engineA.hashesOf(prompt);
+        for (int keep = 5; keep >= 0; keep--) {
+            send(a, engineA, new KvEvent.BlockRemoved(new long[] {hashes[keep]}, null));
+            assertThat(match(prompt).blocks("10.0.0.1:8000")).isEqualTo(keep);
+            index.expireDue();
+        }
+        assertThat(index.endpointStats(a).gapsFound()).isZero();
     }
 
     @Test
@@ -358,6 +384,8 @@ class PrecisePrefixIndexTest {
         }
         assertThat(bounded.endpointStats(ep).engineBlocks()).as("engine-key map shrinks too")
                 .isEqualTo(stats.entries());
+        assertThat(bounded.endpointStats(ep).gapped()).as("eviction picks slots, not chain tails: read block by block")
+                .isTrue();
     }
 
     @Test
@@ -403,6 +431,10 @@ class PrecisePrefixIndexTest {
             if (hashes.length > 1) {
                 send(e == 0 ? a : b, engines[e], new KvEvent.BlockRemoved(new long[] {hashes[1]}, null));
             }
+        }
+        for (int[] prompt : prompts) { // the closure audit finds the endpoints whose holes bisection would skip
+            match(prompt);
+            index.expireDue();
         }
         List<PrefixMatches> fast = java.util.Arrays.stream(prompts).map(this::match).toList();
         FakeVllmEngine other = new FakeVllmEngine(BS);

@@ -1,0 +1,98 @@
+package dev.jetway.kvcache.index.precise;
+
+/**
+ * Run lengths along one request's chain: for each endpoint, how many blocks from block 0 it holds in a row.
+ *
+ * <p>{@link #scan} reads every block until the last run ends: exact whatever the index holds. {@link #bisect} relies
+ * on prefix closure (an endpoint holding a block holds its parent, so along one chain the holder sets only shrink)
+ * and finds each run's end by bisection: about log2(blocks) reads per distinct run length instead of one read per
+ * block. Engines keep their caches closed (vLLM frees a request's blocks tail first, and a block whose prefix is
+ * gone can never be hit); the index falls back to {@link #scan} for endpoints where it cannot vouch for closure
+ * (see {@link PrecisePrefixIndex}).
+ */
+final class ChainRuns {
+
+    /** Intervals this short are read block by block: bisecting them would read about as many blocks. */
+    private static final int SCAN_BELOW = 8;
+
+    private ChainRuns() {
+    }
+
+    /** Exact runs of {@code endpoints} (ids 0..63) into {@code run}, reading blocks in order until all runs ended. */
+    static void scan(FirstGroupChain chain, long endpoints, int[] run) {
+        if (endpoints == 0) {
+            return;
+        }
+        if (chain.confirmedOnly()) {
+            EndpointMaskTable.runsGpuOnly(chain.view(), chain.keys(), endpoints, run);
+            return;
+        }
+        scanBetween(chain, -1, chain.blocks(), endpoints, run);
+    }
+
+    /**
+     * Runs of {@code endpoints} (ids 0..63) into {@code run}, assuming each endpoint's holdings are prefix-closed
+     * along this chain. Reads block 0 (a request nobody holds costs one read) and the last block (a request held
+     * whole costs two), then bisects between them per group of endpoints whose runs end in the same interval.
+     */
+    static void bisect(FirstGroupChain chain, long endpoints, int[] run) {
+        int blocks = chain.blocks();
+        if (endpoints == 0 || blocks == 0) {
+            return;
+        }
+        long first = endpoints & chain.holders(0);
+        if (first == 0 || blocks == 1) {
+            EndpointMaskTable.endRuns(first, 1, run);
+            return;
+        }
+        long whole = first & chain.holders(blocks - 1);
+        EndpointMaskTable.endRuns(whole, blocks, run);
+        split(chain, 0, blocks - 1, first & ~whole, run);
+    }
+
+    /** Every endpoint of {@code endpoints} holds block {@code lo} and lacks block {@code hi}: its run ends in (lo, hi]. */
+    private static void split(FirstGroupChain chain, int lo, int hi, long endpoints, int[] run) {
+        while (endpoints != 0) {
+            int width = hi - lo;
+            // Bisecting costs about one read per endpoint per halving; a scan of the interval costs width reads.
+            if (width <= SCAN_BELOW
+                    || (long) Long.bitCount(endpoints) * (32 - Integer.numberOfLeadingZeros(width)) >= width) {
+                scanBetween(chain, lo, hi, endpoints, run);
+                return;
+            }
+            int mid = (lo + hi) >>> 1;
+            long held = endpoints & chain.holders(mid);
+            split(chain, lo, mid, endpoints & ~held, run);
+            lo = mid;
+            endpoints = held;
+        }
+    }
+
+    /** Of {@code endpoints}, those holding some block after one they lack along the chain. Reads every block. */
+    static long gaps(FirstGroupChain chain, long endpoints) {
+        long lacking = 0;
+        long gapped = 0;
+        for (int b = 0; b < chain.blocks(); b++) {
+            long held = endpoints & chain.holders(b);
+            gapped |= held & lacking;
+            lacking |= endpoints & ~held;
+        }
+        return gapped;
+    }
+
+    /** Reads blocks lo+1 .. hi-1 in order: each endpoint's run ends at the first it lacks, else at {@code hi}. */
+    private static void scanBetween(FirstGroupChain chain, int lo, int hi, long endpoints, int[] run) {
+        long running = endpoints;
+        for (int b = lo + 1; b < hi; b++) {
+            long stays = running & chain.holders(b);
+            if (stays != running) {
+                EndpointMaskTable.endRuns(running & ~stays, b, run);
+                running = stays;
+                if (running == 0) {
+                    return;
+                }
+            }
+        }
+        EndpointMaskTable.endRuns(running, hi, run);
+    }
+}
