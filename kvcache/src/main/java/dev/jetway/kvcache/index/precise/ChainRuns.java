@@ -54,9 +54,11 @@ final class ChainRuns {
     private static void split(FirstGroupChain chain, int lo, int hi, long endpoints, int[] run) {
         while (endpoints != 0) {
             int width = hi - lo;
-            // Bisecting costs about one read per endpoint per halving; a scan of the interval costs width reads.
-            if (width <= SCAN_BELOW
-                    || (long) Long.bitCount(endpoints) * (32 - Integer.numberOfLeadingZeros(width)) >= width) {
+            int runs = Long.bitCount(endpoints);
+            int spacing = width / runs;
+            // Bisecting k runs spread over the interval reads about k·(log2(width / k) + 2) blocks; a scan, up to width.
+            if (width <= SCAN_BELOW || spacing < 4
+                    || (long) runs * (33 - Integer.numberOfLeadingZeros(spacing)) >= width) {
                 scanBetween(chain, lo, hi, endpoints, run);
                 return;
             }

@@ -126,31 +126,37 @@ final class PrefixMatcher {
     }
 
     /**
-     * Endpoints with a run, best score first, ties by endpoint name. Endpoints are visited in name order and
-     * insertion-sorted by score alone (stable), so the common case of many holders with equal runs is already in order
-     * and costs one comparison each; no comparator objects on the hot path.
+     * Endpoints with a run, best score first, ties by endpoint name: one primitive sort of {@link #rankKey}s, so
+     * many endpoints with distinct scores cost n log n steps and no comparator objects on the hot path.
      */
     private PrefixMatches ranked(long[] keys, EndpointState[] states, int[] run, double[] score) {
         int[] byName = idsByName(states);
-        int[] order = new int[byName.length];
+        long[] order = new long[byName.length];
         int count = 0;
-        for (int ep : byName) {
-            if (run[ep] <= 0) {
-                continue;
+        for (int position = 0; position < byName.length; position++) {
+            int ep = byName[position];
+            if (run[ep] > 0) {
+                order[count++] = rankKey(score[ep], position);
             }
-            int at = count++;
-            while (at > 0 && score[ep] > score[order[at - 1]]) {
-                order[at] = order[at - 1];
-                at--;
-            }
-            order[at] = ep;
         }
+        Arrays.sort(order, 0, count);
         EndpointMatch[] matches = new EndpointMatch[count];
         for (int i = 0; i < count; i++) {
-            int ep = order[i];
+            int ep = byName[(int) (order[i] & NAME_POSITION)];
             matches[i] = new EndpointMatch(ep, states[ep].name, run[ep], score[ep]);
         }
         return new PrefixMatches(keys, List.of(matches));
+    }
+
+    private static final long NAME_POSITION = BlockEntryTable.MAX_ENDPOINTS - 1;
+
+    /**
+     * A long whose ascending order is descending score, then ascending name position. Non-negative doubles order as
+     * their bits, so the inverted bits rank the score; the lowest 16 bits give way to the name position (scores
+     * within 2^-36 of each other, relatively, count as equal).
+     */
+    static long rankKey(double score, int namePosition) {
+        return ((Long.MAX_VALUE - Double.doubleToLongBits(score)) & ~NAME_POSITION) | namePosition;
     }
 
     /** Ids of the registered endpoints in name order, computed once per endpoint set (the set changes rarely). */
