@@ -110,11 +110,7 @@ final class PrefixMatcher {
         FirstGroupChain chain = new FirstGroupChain(confirmed.view(), keys, speculative);
         ChainRuns.bisect(chain, registered & ~gapped, run);
         ChainRuns.scan(chain, registered & gapped, run);
-        double[] score = new double[n];
-        for (int ep = 0; ep < n; ep++) {
-            score[ep] = run[ep] * tierWeight[0];
-        }
-        return ranked(keys, states, run, score);
+        return ranked(keys, states, run, null);
     }
 
     /**
@@ -127,23 +123,27 @@ final class PrefixMatcher {
 
     /**
      * Endpoints with a run, best score first, ties by endpoint name: one primitive sort of {@link #rankKey}s, so
-     * many endpoints with distinct scores cost n log n steps and no comparator objects on the hot path.
+     * many endpoints with distinct scores cost n log n steps and no comparator objects on the hot path. A null
+     * {@code score} means GPU blocks only: the score is the run times the GPU weight.
      */
     private PrefixMatches ranked(long[] keys, EndpointState[] states, int[] run, double[] score) {
-        int[] byName = idsByName(states);
-        long[] order = new long[byName.length];
+        NameOrder byName = nameOrder(states);
+        int[] ids = byName.ids;
+        long[] order = new long[ids.length];
         int count = 0;
-        for (int position = 0; position < byName.length; position++) {
-            int ep = byName[position];
+        for (int position = 0; position < ids.length; position++) {
+            int ep = ids[position];
             if (run[ep] > 0) {
-                order[count++] = rankKey(score[ep], position);
+                order[count++] = rankKey(score == null ? run[ep] * tierWeight[0] : score[ep], position);
             }
         }
         Arrays.sort(order, 0, count);
         EndpointMatch[] matches = new EndpointMatch[count];
         for (int i = 0; i < count; i++) {
-            int ep = byName[(int) (order[i] & NAME_POSITION)];
-            matches[i] = new EndpointMatch(ep, states[ep].name, run[ep], score[ep]);
+            int position = (int) (order[i] & NAME_POSITION);
+            int ep = ids[position];
+            matches[i] = new EndpointMatch(ep, byName.names[position], run[ep],
+                    score == null ? run[ep] * tierWeight[0] : score[ep]);
         }
         return new PrefixMatches(keys, List.of(matches));
     }
@@ -159,20 +159,24 @@ final class PrefixMatcher {
         return ((Long.MAX_VALUE - Double.doubleToLongBits(score)) & ~NAME_POSITION) | namePosition;
     }
 
-    /** Ids of the registered endpoints in name order, computed once per endpoint set (the set changes rarely). */
-    private int[] idsByName(EndpointState[] states) {
+    /** The registered endpoints in name order, computed once per endpoint set (the set changes rarely). */
+    private NameOrder nameOrder(EndpointState[] states) {
         NameOrder cached = nameOrder;
         if (cached != null && cached.states == states) {
-            return cached.ids;
+            return cached;
         }
-        int[] ids = Arrays.stream(states).filter(Objects::nonNull)
-                .sorted(Comparator.comparing((EndpointState st) -> st.name))
-                .mapToInt(st -> st.id).toArray();
-        nameOrder = new NameOrder(states, ids);
-        return ids;
+        EndpointState[] sorted = Arrays.stream(states).filter(Objects::nonNull)
+                .sorted(Comparator.comparing((EndpointState st) -> st.name)).toArray(EndpointState[]::new);
+        NameOrder order = new NameOrder(states, Arrays.stream(sorted).mapToInt(st -> st.id).toArray(),
+                Arrays.stream(sorted).map(st -> st.name).toArray(String[]::new));
+        nameOrder = order;
+        return order;
     }
 
-    /** Name order of one endpoint array (compared by identity: the index replaces the array on every change). */
-    private record NameOrder(EndpointState[] states, int[] ids) {
+    /**
+     * Ids and names of one endpoint array's endpoints in name order (the array is compared by identity: the index
+     * replaces it on every change); names kept here so ranking reads no endpoint state.
+     */
+    private record NameOrder(EndpointState[] states, int[] ids, String[] names) {
     }
 }
