@@ -20,7 +20,9 @@ import dev.jetway.scheduler.spi.PromptTokens;
 import dev.jetway.scheduler.spi.PromptTokensReader;
 import dev.jetway.scheduler.spi.SchedulingContext;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -293,14 +295,16 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
             lookups.increment();
             if (!matches.matches().isEmpty()) {
                 lookupHits.increment();
+                // one pass over each list: with every endpoint matching, a nested scan would be quadratic
+                Map<String, EndpointMatch> byEndpoint = HashMap.newHashMap(matches.matches().size());
+                for (EndpointMatch m : matches.matches()) {
+                    byEndpoint.put(m.endpoint(), m);
+                }
                 for (int slot = 0; slot < matched.length; slot++) {
-                    String id = endpoints.get(slot).id();
-                    for (EndpointMatch m : matches.matches()) {
-                        if (m.endpoint().equals(id)) {
-                            matched[slot] = m.blocks();
-                            weighted[slot] = m.score();
-                            break;
-                        }
+                    EndpointMatch m = byEndpoint.get(endpoints.get(slot).id());
+                    if (m != null) {
+                        matched[slot] = m.blocks();
+                        weighted[slot] = m.score();
                     }
                 }
             }
