@@ -2,7 +2,6 @@ package dev.jetway.kvcache.index.precise;
 
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 
@@ -123,7 +122,8 @@ final class PrefixMatcher {
 
     /**
      * Endpoints with a run, best score first, ties by endpoint name: one primitive sort of {@link #rankKey}s, so
-     * many endpoints with distinct scores cost n log n steps and no comparator objects on the hot path. A null
+     * many endpoints with distinct scores cost n log n steps and no comparator objects on the hot path; the result
+     * keeps parallel arrays in rank order. A null
      * {@code score} means GPU blocks only: the score is the run times the GPU weight.
      */
     private PrefixMatches ranked(long[] keys, EndpointState[] states, int[] run, double[] score) {
@@ -138,14 +138,19 @@ final class PrefixMatcher {
             }
         }
         Arrays.sort(order, 0, count);
-        EndpointMatch[] matches = new EndpointMatch[count];
+        int[] rankedIds = new int[count];
+        String[] rankedNames = new String[count];
+        int[] rankedBlocks = new int[count];
+        double[] rankedScores = new double[count];
         for (int i = 0; i < count; i++) {
             int position = (int) (order[i] & NAME_POSITION);
             int ep = ids[position];
-            matches[i] = new EndpointMatch(ep, byName.names[position], run[ep],
-                    score == null ? run[ep] * tierWeight[0] : score[ep]);
+            rankedIds[i] = ep;
+            rankedNames[i] = byName.names[position];
+            rankedBlocks[i] = run[ep];
+            rankedScores[i] = score == null ? run[ep] * tierWeight[0] : score[ep];
         }
-        return new PrefixMatches(keys, List.of(matches));
+        return new PrefixMatches(keys, rankedIds, rankedNames, rankedBlocks, rankedScores);
     }
 
     private static final long NAME_POSITION = BlockEntryTable.MAX_ENDPOINTS - 1;

@@ -1,7 +1,6 @@
 package dev.jetway.scheduler.plugins.producer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jetway.kvcache.index.precise.EndpointMatch;
 import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
 import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.index.precise.PrefixMatches;
@@ -293,18 +292,18 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         if (keys.length > 0) {
             PrefixMatches matches = index.match(keys);
             lookups.increment();
-            if (!matches.matches().isEmpty()) {
+            if (matches.size() > 0) {
                 lookupHits.increment();
                 // one pass over each list: with every endpoint matching, a nested scan would be quadratic
-                Map<String, EndpointMatch> byEndpoint = HashMap.newHashMap(matches.matches().size());
-                for (EndpointMatch m : matches.matches()) {
-                    byEndpoint.put(m.endpoint(), m);
+                Map<String, Integer> rankOf = HashMap.newHashMap(matches.size());
+                for (int rank = 0; rank < matches.size(); rank++) {
+                    rankOf.put(matches.endpointAt(rank), rank);
                 }
                 for (int slot = 0; slot < matched.length; slot++) {
-                    EndpointMatch m = byEndpoint.get(endpoints.get(slot).id());
-                    if (m != null) {
-                        matched[slot] = m.blocks();
-                        weighted[slot] = m.score();
+                    Integer rank = rankOf.get(endpoints.get(slot).id());
+                    if (rank != null) {
+                        matched[slot] = matches.blocksAt(rank);
+                        weighted[slot] = matches.scoreAt(rank);
                     }
                 }
             }
