@@ -6,28 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BenchAndSimulateCommandTest {
 
     @TempDir
     Path dir;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
 
     private Path workload(String load, String sharedPrefix, String cluster) throws Exception {
         Path f = dir.resolve("w.yaml");
@@ -44,10 +31,10 @@ class BenchAndSimulateCommandTest {
         Path w = workload("{type: poisson, stages: [{rate: 3, duration: 4}, {rate: 6, duration: 4}]}",
                 "{num_groups: 4, num_prompts_per_group: 3, system_prompt_len: 600, question_len: 60, output_len: 8}",
                 "{replicas: 2, profile: llama-3.1-8b-h100, blockSize: 16}");
-        int code = run("simulate", w.toString(), "--policies", "approximate,random", "--json", dir.resolve("r.json").toString(),
-                "--markdown", dir.resolve("r.md").toString(), "--html", dir.resolve("r.html").toString(), "--no-progress",
-                "--slo-ttft", "1", "--gpu-hour-cost", "2.5");
-        assertThat(code).as(err.toString()).isZero();
+        CliRun r = CliRun.of("simulate", w.toString(), "--policies", "approximate,random",
+                "--json", dir.resolve("r.json").toString(), "--markdown", dir.resolve("r.md").toString(),
+                "--html", dir.resolve("r.html").toString(), "--no-progress", "--slo-ttft", "1", "--gpu-hour-cost", "2.5");
+        assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(dir.resolve("r.json").toFile());
         assertThat(json.path("tool").asText()).isEqualTo("simulate");
         assertThat(json.path("settings").path("replicas").asInt()).isEqualTo(2);
@@ -59,7 +46,7 @@ class BenchAndSimulateCommandTest {
         assertThat(json.path("policies").get(0).path("stages")).hasSize(2);
         assertThat(Files.readString(dir.resolve("r.md"))).contains("| approximate |", "| random |");
         assertThat(Files.readString(dir.resolve("r.html"))).contains("data:image/png;base64,");
-        assertThat(out.toString()).contains("| approximate |");
+        assertThat(r.out()).contains("| approximate |");
     }
 
     @Test
@@ -68,8 +55,9 @@ class BenchAndSimulateCommandTest {
                 "{num_groups: 2, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 20}",
                 "{replicas: 1, profile: llama-3.1-8b-h100}");
         Path json = dir.resolve("drain.json");
-        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--warmup-stages", "1", "--json",
-                json.toString(), "--no-progress")).as(err.toString()).isZero();
+        CliRun r = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--warmup-stages", "1", "--json",
+                json.toString(), "--no-progress");
+        assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("settings").path("stages_drain").asBoolean()).isTrue();
         JsonNode policy = root.path("policies").get(0);
@@ -82,8 +70,9 @@ class BenchAndSimulateCommandTest {
                 .isGreaterThanOrEqualTo(warm.path("start_s").asDouble() + warm.path("duration_s").asDouble() + 2.0 - 1e-9);
         assertThat(policy.path("summary").path("stage_mean_output_tokens_per_s").asDouble())
                 .isEqualTo(measured.path("output_tokens_per_s").asDouble());
-        assertThat(run("simulate", w.toString(), "--warmup-stages", "2", "--no-progress")).isEqualTo(2);
-        assertThat(err.toString()).contains("--warmup-stages");
+        CliRun allWarmup = CliRun.of("simulate", w.toString(), "--warmup-stages", "2", "--no-progress");
+        assertThat(allWarmup.exitCode()).isEqualTo(2);
+        assertThat(allWarmup.err()).contains("--warmup-stages");
     }
 
     @Test
@@ -93,10 +82,12 @@ class BenchAndSimulateCommandTest {
                 "{replicas: 1, profile: llama-3.1-8b-h100}");
         Path direct = dir.resolve("direct.json");
         Path path = dir.resolve("path.json");
-        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--json", direct.toString(),
-                "--no-progress")).as(err.toString()).isZero();
-        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--json", path.toString(),
-                "--gateway-latency-ms", "40", "--server-latency-ms", "60", "--no-progress")).as(err.toString()).isZero();
+        CliRun directRun = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--json", direct.toString(),
+                "--no-progress");
+        assertThat(directRun.exitCode()).as(directRun.err()).isZero();
+        CliRun pathRun = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--json", path.toString(),
+                "--gateway-latency-ms", "40", "--server-latency-ms", "60", "--no-progress");
+        assertThat(pathRun.exitCode()).as(pathRun.err()).isZero();
         ObjectMapper mapper = new ObjectMapper();
         JsonNode a = mapper.readTree(direct.toFile());
         JsonNode b = mapper.readTree(path.toFile());
@@ -109,8 +100,9 @@ class BenchAndSimulateCommandTest {
 
         // 20 output tokens take far longer than 10 ms: every request times out, none counts as throughput.
         Path late = dir.resolve("late.json");
-        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--timeout", "0.01", "--json",
-                late.toString(), "--no-progress")).as(err.toString()).isZero();
+        CliRun lateRun = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--timeout", "0.01", "--json",
+                late.toString(), "--no-progress");
+        assertThat(lateRun.exitCode()).as(lateRun.err()).isZero();
         JsonNode summary = mapper.readTree(late.toFile()).path("policies").get(0).path("summary");
         assertThat(summary.path("failed").asInt()).isEqualTo(4);
         assertThat(summary.path("errors").path("timeout").asInt()).isEqualTo(4);
@@ -118,16 +110,18 @@ class BenchAndSimulateCommandTest {
 
         // One request in flight at a time: all four still complete, each waiting for the one before.
         Path capped = dir.resolve("capped.json");
-        assertThat(run("simulate", w.toString(), "--policies", "round-robin", "--max-concurrency", "1", "--json",
-                capped.toString(), "--no-progress")).as(err.toString()).isZero();
+        CliRun cappedRun = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--max-concurrency", "1",
+                "--json", capped.toString(), "--no-progress");
+        assertThat(cappedRun.exitCode()).as(cappedRun.err()).isZero();
         JsonNode c = mapper.readTree(capped.toFile());
         assertThat(c.path("settings").path("max_concurrency").asInt()).isEqualTo(1);
         assertThat(c.path("policies").get(0).path("summary").path("completed").asInt()).isEqualTo(4);
         assertThat(c.path("policies").get(0).path("replicas").get(0).path("running_mean").asDouble())
                 .isLessThanOrEqualTo(1.0);
 
-        assertThat(run("simulate", w.toString(), "--server-latency-ms", "-1", "--no-progress")).isEqualTo(2);
-        assertThat(err.toString()).contains("--server-latency-ms");
+        CliRun negative = CliRun.of("simulate", w.toString(), "--server-latency-ms", "-1", "--no-progress");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--server-latency-ms");
     }
 
     @Test
@@ -136,8 +130,9 @@ class BenchAndSimulateCommandTest {
                 "{num_groups: 3, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 5}",
                 "{profile: llama-3.1-8b-h100}");
         Path json = dir.resolve("sizes.json");
-        assertThat(run("simulate", w.toString(), "--policies", "load", "--replicas", "1,3", "--json", json.toString(),
-                "--no-progress")).as(err.toString()).isZero();
+        CliRun r = CliRun.of("simulate", w.toString(), "--policies", "load", "--replicas", "1,3", "--json",
+                json.toString(), "--no-progress");
+        assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("policies").get(0).path("policy").asText()).isEqualTo("load@1");
         assertThat(root.path("policies").get(1).path("policy").asText()).isEqualTo("load@3");
@@ -149,10 +144,12 @@ class BenchAndSimulateCommandTest {
     @Test
     void simulateRejectsAnUnknownPolicyWithTheKnownOnes() throws Exception {
         Path w = workload("{stages: [{rate: 1, duration: 1}]}", "{num_groups: 1}", null);
-        assertThat(run("simulate", w.toString(), "--policies", "fastest", "--no-progress")).isEqualTo(1);
-        assertThat(err.toString()).contains("unknown policy 'fastest'", "approximate");
-        assertThat(run("simulate", dir.resolve("nope.yaml").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("not found");
+        CliRun unknown = CliRun.of("simulate", w.toString(), "--policies", "fastest", "--no-progress");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("unknown policy 'fastest'", "approximate");
+        CliRun missing = CliRun.of("simulate", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("not found");
     }
 
     @Test
@@ -164,9 +161,9 @@ class BenchAndSimulateCommandTest {
                     null);
             Path json = dir.resolve("live.json");
             String url = sim.replicas().getFirst().baseUrl();
-            int code = run("bench", w.toString(), "--url", url, "--json", json.toString(),
+            CliRun r = CliRun.of("bench", w.toString(), "--url", url, "--json", json.toString(),
                     "--no-progress", "--label", "sim", "--scrape-metrics", url, "--scrape-interval-ms", "50");
-            assertThat(code).as(err.toString()).isZero();
+            assertThat(r.exitCode()).as(r.err()).isZero();
             JsonNode policy = new ObjectMapper().readTree(json.toFile()).path("policies").get(0);
             JsonNode summary = policy.path("summary");
             // The replica's /metrics was polled during the run.
@@ -183,7 +180,8 @@ class BenchAndSimulateCommandTest {
     @Test
     void benchNeedsAUrlAndAModel() throws Exception {
         Path w = workload("{stages: [{rate: 1, duration: 1}]}", "{num_groups: 1}", null);
-        assertThat(run("bench", w.toString(), "--model", "m")).isEqualTo(2);
-        assertThat(err.toString()).contains("needs --url");
+        CliRun r = CliRun.of("bench", w.toString(), "--model", "m");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("needs --url");
     }
 }

@@ -2,13 +2,10 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code jetway config check} on llm-d's precise example C (llm-d.md §2), as published. */
 class ConfigCheckPreciseTest {
@@ -68,13 +65,9 @@ class ConfigCheckPreciseTest {
     void exampleCChecksAsPublished() throws Exception {
         Path file = dir.resolve("example-c.yaml");
         Files.writeString(file, EXAMPLE_C);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("config", "check", file.toString())).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("precise-prefix-cache-producer {blockSize=64",
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("precise-prefix-cache-producer {blockSize=64",
                 "token-producer", "engine http://localhost:8000/tokenize");
     }
 }

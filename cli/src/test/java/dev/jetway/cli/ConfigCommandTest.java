@@ -2,28 +2,15 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ConfigCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
 
     @Test
     void checkPrintsTheResolvedPipeline() throws Exception {
@@ -42,8 +29,9 @@ class ConfigCommandTest {
                   - pluginRef: prefix-cache-scorer
                     weight: 3
                 """);
-        assertThat(run("config", "check", file.toString())).isZero();
-        assertThat(out.toString())
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out())
                 .contains("profile default:", "queue-scorer weight 2.0", "prefix-cache-scorer",
                         "approx-prefix-cache-producer", "[default]", "max-score-picker", "OK");
     }
@@ -59,28 +47,34 @@ class ConfigCommandTest {
                 - type: queue-scorer
                   parameters: {speed: 3}
                 """);
-        assertThat(run("config", "check", file.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("2 problems", "'disagg-profile-handler' (profile handler) is not built yet",
+        CliRun bad = CliRun.of("config", "check", file.toString());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("2 problems", "'disagg-profile-handler' (profile handler) is not built yet",
                 "unknown parameter 'speed'");
-        assertThat(run("config", "check", dir.resolve("missing.yaml").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("cannot read");
+        CliRun missing = CliRun.of("config", "check", dir.resolve("missing.yaml").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("cannot read");
     }
 
     @Test
     void checkAcceptsBuiltInPolicyNamesAndShowPrintsThem() {
-        assertThat(run("config", "check", "sglang-cache-aware")).isZero();
-        assertThat(out.toString()).contains("sglang-cache-aware {cache_threshold=0.3");
-        assertThat(run("config", "show", "approximate")).isZero();
-        assertThat(out.toString()).contains("maxPrefixBlocksToMatch: 256");
-        assertThat(run("config", "show", "nope")).isEqualTo(1);
-        assertThat(run("config", "check", "precise")).isZero();
-        assertThat(out.toString()).contains("precise-prefix-cache-producer {blockSize=64, speculativeIndexing=true,");
+        CliRun sglang = CliRun.of("config", "check", "sglang-cache-aware");
+        assertThat(sglang.exitCode()).isZero();
+        assertThat(sglang.out()).contains("sglang-cache-aware {cache_threshold=0.3");
+        CliRun approximate = CliRun.of("config", "show", "approximate");
+        assertThat(approximate.exitCode()).isZero();
+        assertThat(approximate.out()).contains("maxPrefixBlocksToMatch: 256");
+        assertThat(CliRun.of("config", "show", "nope").exitCode()).isEqualTo(1);
+        CliRun precise = CliRun.of("config", "check", "precise");
+        assertThat(precise.exitCode()).isZero();
+        assertThat(precise.out()).contains("precise-prefix-cache-producer {blockSize=64, speculativeIndexing=true,");
     }
 
     @Test
     void pluginsListsBuiltAndPlannedTypes() {
-        assertThat(run("config", "plugins")).isZero();
-        assertThat(out.toString()).contains("queue-scorer", "by-label-selector", "-> label-selector-filter",
+        CliRun r = CliRun.of("config", "plugins");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("queue-scorer", "by-label-selector", "-> label-selector-filter",
                 "disagg-profile-handler", "not built yet");
     }
 }

@@ -4,38 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DemoCommandTest {
 
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
-
     @Test
     void comparesBothPoliciesOverRealHttpAndWritesTheReportSchema() throws Exception {
         Path json = dir.resolve("demo.json");
-        int code = run("demo", "--replicas", "2", "--rate", "8", "--warmup", "1", "--duration", "2", "--groups", "4",
+        CliRun r = CliRun.of("demo", "--replicas", "2", "--rate", "8", "--warmup", "1", "--duration", "2", "--groups", "4",
                 "--prompts-per-group", "4", "--system-prompt-len", "400", "--question-len", "20", "--output-len", "8",
                 "--json", json.toString());
 
-        assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("round-robin", "jetway", "TTFT p90", "prefix hits");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("round-robin", "jetway", "TTFT p90", "prefix hits");
         JsonNode report = new ObjectMapper().readTree(Files.readString(json));
         assertThat(report.path("policies")).hasSize(2);
         assertThat(report.path("policies").get(0).path("policy").asText()).isEqualTo("round-robin");
@@ -56,7 +43,8 @@ class DemoCommandTest {
 
     @Test
     void rejectsNonsenseSettings() {
-        assertThat(run("demo", "--rate", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("--rate must be positive");
+        CliRun r = CliRun.of("demo", "--rate", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--rate must be positive");
     }
 }

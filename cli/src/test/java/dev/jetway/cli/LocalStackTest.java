@@ -2,8 +2,6 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +12,6 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** What {@code jetway up} and {@code jetway demo} stand on: replicas and the gateway in one process. */
 class LocalStackTest {
@@ -58,12 +55,11 @@ class LocalStackTest {
     void gatewayCommandRefusesABadConfigWithAClearMessage(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("jetway.yaml");
         Files.writeString(file, "pools: [{name: p, endpoints: [{address: nohost}]}]\n");
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("gateway", "--config", file.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("host:port");
-        assertThat(cli.execute("gateway", "--config", dir.resolve("missing.yaml").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("config file not found");
+        CliRun bad = CliRun.of("gateway", "--config", file.toString());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("host:port");
+        CliRun missing = CliRun.of("gateway", "--config", dir.resolve("missing.yaml").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("config file not found");
     }
 }

@@ -2,41 +2,30 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class MainTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
-
     @Test
     void helpListsEverySubcommand() {
-        assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("up", "demo", "gateway", "sim", "bench", "simulate");
+        CliRun r = CliRun.of("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("up", "demo", "gateway", "sim", "bench", "simulate");
     }
 
     @Test
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"up", "demo", "gateway", "sim", "bench", "simulate"}) {
-            out.getBuffer().setLength(0);
-            assertThat(run(sub, "--help")).as(sub).isZero();
-            assertThat(out.toString()).as(sub).contains("Usage: jetway " + sub).contains("--verbose");
+            CliRun r = CliRun.of(sub, "--help");
+            assertThat(r.exitCode()).as(sub).isZero();
+            assertThat(r.out()).as(sub).contains("Usage: jetway " + sub).contains("--verbose");
         }
     }
 
     @Test
     void unknownSubcommandIsAUsageError() {
-        assertThat(run("fly")).isEqualTo(2);
-        assertThat(err.toString()).contains("Unmatched argument");
+        CliRun r = CliRun.of("fly");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Unmatched argument");
     }
 }
