@@ -79,7 +79,7 @@ public final class LocalStack implements AutoCloseable {
 
     private static GatewayConfig config(Options options, SimCluster sim, String picker) {
         List<EndpointConfig> endpoints = sim.replicas().stream()
-                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null, null, r.kvEventsEndpoint()))
+                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null, null, r.kvEventsEndpoint(), null))
                 .toList();
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 picker == null ? null : TextNode.valueOf(picker));

@@ -9,8 +9,11 @@ import java.util.Map;
  * @param labels   free labels (e.g. {@code llm-d.ai/role}); visible to label filters
  * @param role     shorthand for the {@code llm-d.ai/role} label: {@code decode}, {@code prefill} or {@code both}
  * @param kvEvents its KV-event publisher ({@code tcp://host:port}), for precise prefix routing
+ * @param kvEventsReplay its KV-event replay socket ({@code tcp://host:port}, vLLM's {@code replay_endpoint}), which
+ *                 fills a sequence gap instead of dropping the endpoint's entries; optional
  */
-public record EndpointConfig(String address, Map<String, String> labels, String role, String kvEvents) {
+public record EndpointConfig(String address, Map<String, String> labels, String role, String kvEvents,
+                             String kvEventsReplay) {
 
     public static final String ROLE_LABEL = "llm-d.ai/role";
 
@@ -22,6 +25,10 @@ public record EndpointConfig(String address, Map<String, String> labels, String 
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         if (role != null && !(role.equals("decode") || role.equals("prefill") || role.equals("both"))) {
             throw new IllegalArgumentException("endpoint " + address + ": role must be decode, prefill or both, got " + role);
+        }
+        if (kvEventsReplay != null && !kvEventsReplay.isBlank() && (kvEvents == null || kvEvents.isBlank())) {
+            throw new IllegalArgumentException("endpoint " + address + ": kvEventsReplay needs kvEvents (the replay "
+                    + "socket only fills gaps in a stream the gateway subscribes to)");
         }
     }
 

@@ -38,6 +38,10 @@ public final class KvEventIntake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvEventIntake.class);
     private static final long HOUSEKEEPING_MILLIS = 250;
 
+    /** A subscription the plans ask for: the pool's plan and the endpoint to subscribe to. */
+    private record Wanted(PrecisePoolPlan plan, PreciseTarget target) {
+    }
+
     /** One pool's live state; meters read it when scraped. */
     private static final class PoolState {
         final String pool;
@@ -119,14 +123,15 @@ public final class KvEventIntake implements AutoCloseable {
      * those of endpoints and pools that left. Pools absent from {@code plans} lose their subscribers and metrics.
      */
     public synchronized void sync(List<PrecisePoolPlan> plans) {
-        Map<String, PrecisePoolPlan> byKey = new HashMap<>();
+        Map<String, Wanted> byKey = new HashMap<>();
         Set<String> poolNames = new HashSet<>();
         for (PrecisePoolPlan plan : plans) {
             poolNames.add(plan.pool());
             String filter = plan.producer().kvEvents().topicFilter();
             int indexId = System.identityHashCode(plan.producer().index());
             for (PreciseTarget t : plan.targets()) {
-                byKey.put(plan.pool() + '|' + t.endpoint() + '|' + t.publisher() + '|' + filter + '|' + indexId, plan);
+                byKey.put(plan.pool() + '|' + t.endpoint() + '|' + t.publisher() + '|' + t.replay() + '|' + filter
+                        + '|' + indexId, new Wanted(plan, t));
             }
         }
         for (var it = subscribers.entrySet().iterator(); it.hasNext(); ) {
@@ -139,10 +144,11 @@ public final class KvEventIntake implements AutoCloseable {
         }
         for (var e : byKey.entrySet()) {
             if (!subscribers.containsKey(e.getKey())) {
-                PrecisePoolPlan plan = e.getValue();
-                String[] parts = e.getKey().split("\\|");
-                subscribers.put(e.getKey(), new KvEventSubscriber(zmq, parts[2], parts[1], plan.model(),
-                        plan.producer().kvEvents().topicFilter(), plan.producer().index()).start());
+                PrecisePoolPlan plan = e.getValue().plan();
+                PreciseTarget target = e.getValue().target();
+                subscribers.put(e.getKey(), new KvEventSubscriber(zmq, target.publisher(), target.replay(),
+                        target.endpoint(), plan.model(), plan.producer().kvEvents().topicFilter(),
+                        plan.producer().index()).start());
             }
         }
         for (PrecisePoolPlan plan : plans) {
@@ -182,6 +188,12 @@ public final class KvEventIntake implements AutoCloseable {
                 st -> st.sumEndpoints(EndpointStats::sequenceGaps));
         counter(s, "jetway_kv_events_publisher_restarts", "Publisher sequences that went back (engine restarted)",
                 st -> st.sumEndpoints(EndpointStats::publisherRestarts));
+        counter(s, "jetway_kv_events_gaps_replayed", "Sequence gaps filled from the publishers' replay sockets "
+                        + "(kvEventsReplay) instead of dropping the endpoint's entries",
+                st -> st.sumSubscribers(KvEventSubscriber::gapsReplayed));
+        counter(s, "jetway_kv_events_replay_failures", "Sequence gaps the replay socket could not fill (too old for "
+                        + "its buffer, no answer within 1 s, or malformed): the endpoint's entries were rebuilt",
+                st -> st.sumSubscribers(KvEventSubscriber::replayFailures));
         counter(s, "jetway_kv_index_untrusted_rebuilds", "Times an endpoint's entries were dropped and rebuilt "
                         + "from new events after a gap, a restart or a malformed message",
                 st -> st.sumEndpoints(e -> e.sequenceGaps() + e.publisherRestarts() + e.malformedMessages()));

@@ -5,6 +5,7 @@ import dev.jetway.kvcache.event.MalformedKvEventException;
 import dev.jetway.kvcache.index.precise.IntakeResult;
 import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +21,10 @@ import org.zeromq.ZMQ;
  * endpoint's messages from a single writer, in order. Messages of three frames {@code [topic, seq, payload]} go to
  * {@link PrecisePrefixIndex#onMessage}, which tracks sequence gaps and publisher restarts; anything else is counted
  * as malformed and skipped. ZMQ reconnects by itself when the publisher restarts.
+ *
+ * <p>With a replay socket configured, a jump in the sequence (messages lost, e.g. dropped at a high-water mark) is
+ * first filled from the publisher's replay buffer ({@link KvEventReplay}), so the index never sees the gap; only if
+ * the publisher no longer has every missed message does the index drop the endpoint's entries and rebuild.
  */
 final class KvEventSubscriber implements AutoCloseable {
 
@@ -28,29 +33,39 @@ final class KvEventSubscriber implements AutoCloseable {
     private static final int RECEIVE_TIMEOUT_MILLIS = 100;
     private static final int HANDSHAKE_TIMEOUT_MILLIS = 2_000;
     private static final int RECEIVE_HWM = 100_000;
+    /** How long a gap may wait for the publisher's replay before the index drops the endpoint's entries instead. */
+    static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(1);
 
     private final ZContext context;
     private final String publisher;
+    private final String replay;
     private final String endpoint;
     private final String model;
     private final String topicFilter;
     private final PrecisePrefixIndex index;
     private final AtomicLong malformedFrames = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong gapsReplayed = new AtomicLong();
+    private final AtomicLong messagesReplayed = new AtomicLong();
+    private final AtomicLong replayFailures = new AtomicLong();
+    /** Last sequence number handed to the index (subscriber thread only); -1 before any. */
+    private long lastSeq = -1;
     private volatile boolean closed;
     private volatile int endpointId = -1;
     private Thread thread;
 
     /**
      * @param publisher   where the model server publishes, {@code tcp://host:port}
+     * @param replay      the publisher's replay socket, {@code tcp://host:port}, or null
      * @param endpoint    the endpoint's name in the index (its {@code host:port} address, as the scheduler sees it)
      * @param model       model that roots the endpoint's keys, or null to take it from the first topic
      * @param topicFilter subscription prefix ({@code kv@})
      */
-    KvEventSubscriber(ZContext context, String publisher, String endpoint, String model, String topicFilter,
-                      PrecisePrefixIndex index) {
+    KvEventSubscriber(ZContext context, String publisher, String replay, String endpoint, String model,
+                      String topicFilter, PrecisePrefixIndex index) {
         this.context = context;
         this.publisher = publisher;
+        this.replay = replay;
         this.endpoint = endpoint;
         this.model = model;
         this.topicFilter = topicFilter;
@@ -71,6 +86,25 @@ final class KvEventSubscriber implements AutoCloseable {
 
     String endpoint() {
         return endpoint;
+    }
+
+    String replay() {
+        return replay;
+    }
+
+    /** Sequence gaps filled from the publisher's replay socket. */
+    long gapsReplayed() {
+        return gapsReplayed.get();
+    }
+
+    /** Messages fetched from the replay socket to fill gaps. */
+    long messagesReplayed() {
+        return messagesReplayed.get();
+    }
+
+    /** Gaps the replay socket could not fill (too old for its buffer, no answer in time, or malformed). */
+    long replayFailures() {
+        return replayFailures.get();
     }
 
     /** Messages received (well-formed or not). */
@@ -153,7 +187,11 @@ final class KvEventSubscriber implements AutoCloseable {
             }
         }
         try {
+            if (replay != null && lastSeq >= 0 && Long.compareUnsigned(message.seq(), lastSeq + 1) > 0) {
+                fillGap(id, lastSeq + 1, message.seq());
+            }
             IntakeResult result = index.onMessage(id, message.seq(), message.payload());
+            lastSeq = message.seq();
             if (result == IntakeResult.UNKNOWN_ENDPOINT) {
                 log.debug("kv events of {}: endpoint no longer indexed, message dropped", endpoint);
             }
@@ -161,6 +199,28 @@ final class KvEventSubscriber implements AutoCloseable {
             // the index promises not to throw for bad input; a bug there must still not end this loop
             malformed(e);
         }
+    }
+
+    /**
+     * Applies the missed messages {@code from .. to - 1} from the replay socket, if it still has all of them; else
+     * applies none, and the index treats the next message as the gap it is.
+     */
+    private void fillGap(int id, long from, long to) {
+        var missed = KvEventReplay.fetch(context, replay, from, to, REPLAY_TIMEOUT);
+        if (missed.isEmpty()) {
+            replayFailures.incrementAndGet();
+            log.warn("kv events of {}: sequence gap {} -> {} not in {}'s replay buffer; dropping its entries and "
+                    + "rebuilding", endpoint, from - 1, to, replay);
+            return;
+        }
+        for (KvEventReplay.Replayed m : missed.get()) {
+            index.onMessage(id, m.seq(), m.payload());
+            lastSeq = m.seq();
+        }
+        gapsReplayed.incrementAndGet();
+        messagesReplayed.addAndGet(missed.get().size());
+        log.info("kv events of {}: filled sequence gap {} -> {} with {} messages from {}", endpoint, from - 1, to,
+                missed.get().size(), replay);
     }
 
     private void malformed(RuntimeException e) {

@@ -27,7 +27,7 @@ public final class PrecisePlans {
             for (EndpointConfig e : pool.config().endpoints()) {
                 String publisher = publisherOf(e, producer.kvEvents());
                 if (publisher != null) {
-                    targets.add(new PreciseTarget(e.address(), publisher));
+                    targets.add(new PreciseTarget(e.address(), publisher, tcp(e.kvEventsReplay())));
                 }
             }
             List<String> models = pool.config().models();
@@ -52,13 +52,21 @@ public final class PrecisePlans {
      * producer discovers pods, the endpoint's host at {@code podDiscoveryConfig.socketPort}; else none.
      */
     static String publisherOf(EndpointConfig e, KvEventsSettings settings) {
-        String configured = e.kvEvents();
-        if (configured != null && !configured.isBlank()) {
-            return configured.contains("://") ? configured : "tcp://" + configured;
+        String configured = tcp(e.kvEvents());
+        if (configured != null) {
+            return configured;
         }
         if (settings.discoverPods()) {
             return "tcp://" + HostPort.parse(e.address()).host() + ":" + settings.socketPort();
         }
         return null;
+    }
+
+    /** {@code host:port} or {@code tcp://host:port} as a ZMQ address; null when not configured. */
+    static String tcp(String address) {
+        if (address == null || address.isBlank()) {
+            return null;
+        }
+        return address.contains("://") ? address : "tcp://" + address;
     }
 }

@@ -5,6 +5,7 @@ package dev.jetway.gateway.kvevents;
  *
  * @param endpoint  its name in the index and the scheduler ({@code host:port} of its OpenAI API)
  * @param publisher its KV-event publisher, {@code tcp://host:port}
+ * @param replay    its publisher's replay socket, {@code tcp://host:port}, or null
  */
-public record PreciseTarget(String endpoint, String publisher) {
+public record PreciseTarget(String endpoint, String publisher, String replay) {
 }

@@ -15,7 +15,7 @@ class ConfigLoaderTest {
                   - name: qwen
                     models: [Qwen/Qwen3-32B]
                     endpoints:
-                      - {address: 10.0.0.11:8000, kvEvents: tcp://10.0.0.11:5557}
+                      - {address: 10.0.0.11:8000, kvEvents: tcp://10.0.0.11:5557, kvEventsReplay: 10.0.0.11:5558}
                       - {address: 10.0.0.12:8000, role: decode, labels: {zone: a}}
                 """, "test");
         assertThat(c.server().port()).isEqualTo(8080);
@@ -29,6 +29,8 @@ class ConfigLoaderTest {
         assertThat(c.dataLayer().unreadyAfterFailures()).isEqualTo(3);
         PoolConfig p = c.pools().getFirst();
         assertThat(p.endpoints().get(0).kvEvents()).isEqualTo("tcp://10.0.0.11:5557");
+        assertThat(p.endpoints().get(0).kvEventsReplay()).isEqualTo("10.0.0.11:5558");
+        assertThat(p.endpoints().get(1).kvEventsReplay()).isNull();
         assertThat(p.endpoints().get(1).effectiveLabels()).containsEntry("llm-d.ai/role", "decode")
                 .containsEntry("zone", "a");
         assertThat(p.endpointPicker()).isNull();
@@ -81,6 +83,9 @@ class ConfigLoaderTest {
                 .hasMessageContaining("tokenizer must be jetway-simple-v1, estimate, engine or huggingface");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}", "f.yaml"))
                 .hasMessageContaining("at least one pool");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, endpoints: [{address: \"x:1\", kvEventsReplay: \"x:5558\"}]}]", "f.yaml"))
+                .hasMessageContaining("kvEventsReplay needs kvEvents");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, models: [m]}, {name: b, models: [m]}]", "f.yaml"))
                 .hasMessageContaining("more than one pool");
     }

@@ -69,7 +69,7 @@ class DataLayerTest {
             backend.metricsPage = "vllm:num_requests_waiting 1\nvllm:kv_cache_usage_perc 0.1\n";
             AtomicLong clock = new AtomicLong(1_000_000_000L);
             DataLayerSettings settings = DataLayerSettings.defaults();
-            GatewayEndpoint e = new GatewayEndpoint(new EndpointConfig(backend.address(), null, null, null), 3,
+            GatewayEndpoint e = new GatewayEndpoint(new EndpointConfig(backend.address(), null, null, null, null), 3,
                     new UpstreamPools(HostPort.parse(backend.address()), NioSocketChannel.class,
                             UpstreamSettings.defaults()));
             MetricsScraper scraper = new MetricsScraper(e, settings, http, new GatewayMetrics(), clock::get);

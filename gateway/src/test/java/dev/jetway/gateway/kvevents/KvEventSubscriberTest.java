@@ -37,7 +37,7 @@ class KvEventSubscriberTest {
     @Test
     void malformedMessagesAreCountedAndSkippedAndGapsRebuild() {
         try (ZContext zmq = new ZContext(1)) {
-            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", "127.0.0.1:8000", null, "kv@", index);
+            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", null, "127.0.0.1:8000", null, "kv@", index);
             s.handle(List.<byte[]>of(message(0, 10)[0]));                        // one frame only
             s.handle(List.of("kv@only-two".getBytes(StandardCharsets.UTF_8), new byte[8], new byte[1]));
             s.handle(List.of(message(0, 10)[0], new byte[3], message(0, 10)[2])); // short sequence frame
@@ -66,7 +66,7 @@ class KvEventSubscriberTest {
             ZMQ.Socket pub = zmq.createSocket(SocketType.PUB);
             pub.bind("tcp://127.0.0.1:*");
             String endpoint = pub.getLastEndpoint();
-            KvEventSubscriber s = new KvEventSubscriber(zmq, endpoint, "127.0.0.1:8000", "m", "kv@", index).start();
+            KvEventSubscriber s = new KvEventSubscriber(zmq, endpoint, null, "127.0.0.1:8000", "m", "kv@", index).start();
             assertThat(index.endpointId("127.0.0.1:8000")).isPresent(); // known model: registered at once
             long[] seq = {0};
             // the condition runs on this thread: a ZMQ socket must stay on the thread that uses it
@@ -85,6 +85,103 @@ class KvEventSubscriberTest {
             s.close();
             assertThat(index.endpointId("127.0.0.1:8000")).isEmpty();
             assertThat(s.malformedFrames()).isZero(); // the filter kept the other topic out
+        }
+    }
+
+    /**
+     * A publisher's replay socket as vLLM serves it: a ROUTER that answers {@code ["", startSeq]} with every buffered
+     * message from startSeq on, then the end marker. {@code withTopic}: later vLLM puts the topic before the seq.
+     */
+    private static Thread replayServer(ZContext zmq, ZMQ.Socket router, long firstBuffered, long lastBuffered,
+                                       boolean withTopic) {
+        return Thread.ofPlatform().daemon(true).start(() -> {
+            byte[] identity = router.recv(0);
+            router.recv(0); // delimiter
+            long start = KvEventMessage.decodeSeq(router.recv(0));
+            for (long seq = Math.max(start, firstBuffered); seq <= lastBuffered; seq++) {
+                byte[][] frames = message(seq, 100 * seq);
+                router.sendMore(identity);
+                router.sendMore(new byte[0]);
+                if (withTopic) {
+                    router.sendMore(frames[0]);
+                }
+                router.sendMore(frames[1]);
+                router.send(frames[2]);
+            }
+            router.sendMore(identity);
+            router.sendMore(new byte[0]);
+            if (withTopic) {
+                router.sendMore(new byte[0]);
+            }
+            router.sendMore(KvEventMessage.encodeSeq(KvEventMessage.REPLAY_END_SEQ));
+            router.send(new byte[0]);
+        });
+    }
+
+    private static void deliver(KvEventSubscriber s, long seq) {
+        byte[][] frames = message(seq, 100 * seq);
+        s.handle(List.of(frames[0], frames[1], frames[2]));
+    }
+
+    @Test
+    void aSequenceGapIsFilledFromTheReplaySocketAndNoEntryIsDropped() throws Exception {
+        for (boolean withTopic : new boolean[] {false, true}) {
+            PrecisePrefixIndex fresh = new PrecisePrefixIndex(PreciseIndexConfig.defaults(2));
+            try (ZContext zmq = new ZContext(1)) {
+                ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
+                router.bind("tcp://127.0.0.1:*");
+                Thread server = replayServer(zmq, router, 0, 3, withTopic);
+                KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
+                        "127.0.0.1:8000", "m", "kv@", fresh);
+                deliver(s, 0);
+                deliver(s, 3); // 1 and 2 were lost on the way
+                server.join(5_000);
+                EndpointStats stats = fresh.endpointStats().getFirst();
+                assertThat(stats.sequenceGaps()).as("topic frame: " + withTopic).isZero();
+                assertThat(stats.blocksStored()).isEqualTo(8);
+                assertThat(stats.engineBlocks()).isEqualTo(8);
+                assertThat(stats.lastSeq()).isEqualTo(3);
+                assertThat(s.gapsReplayed()).isEqualTo(1);
+                assertThat(s.messagesReplayed()).isEqualTo(2);
+                assertThat(s.replayFailures()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aGapOlderThanTheReplayBufferDropsTheEndpointsEntriesAsWithoutReplay() throws Exception {
+        try (ZContext zmq = new ZContext(1)) {
+            ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
+            router.bind("tcp://127.0.0.1:*");
+            Thread server = replayServer(zmq, router, 2, 3, false); // seq 1 already left the buffer
+            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
+                    "127.0.0.1:8000", "m", "kv@", index);
+            deliver(s, 0);
+            deliver(s, 3);
+            server.join(5_000);
+            assertThat(s.replayFailures()).isEqualTo(1);
+            assertThat(s.gapsReplayed()).isZero();
+            assertThat(stats().sequenceGaps()).isEqualTo(1);
+            assertThat(stats().engineBlocks()).as("only what followed the gap").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aReplaySocketThatDoesNotAnswerCostsOneTimeoutThenTheGapRebuilds() {
+        try (ZContext zmq = new ZContext(1)) {
+            ZMQ.Socket silent = zmq.createSocket(SocketType.ROUTER); // bound, never reads
+            silent.bind("tcp://127.0.0.1:*");
+            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", silent.getLastEndpoint(),
+                    "127.0.0.1:8000", "m", "kv@", index);
+            deliver(s, 0);
+            long start = System.nanoTime();
+            deliver(s, 2);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(KvEventSubscriber.REPLAY_TIMEOUT.plusSeconds(2));
+            assertThat(s.replayFailures()).isEqualTo(1);
+            assertThat(stats().sequenceGaps()).isEqualTo(1);
+            deliver(s, 3);
+            assertThat(s.replayFailures()).as("consecutive messages need no replay").isEqualTo(1);
         }
     }
 }
