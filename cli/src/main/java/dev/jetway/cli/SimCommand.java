@@ -55,6 +55,11 @@ final class SimCommand implements Callable<Integer> {
             description = "Publish KV events on a ZMQ PUB socket bound here, e.g. tcp://*:5557; replica i binds port + i.")
     String kvEvents;
 
+    @Option(names = "--kv-events-replay", paramLabel = "ENDPOINT",
+            description = "Serve the last 10000 KV-event messages to replay requests on a ZMQ ROUTER socket bound here "
+                    + "(vLLM's replay_endpoint), e.g. tcp://*:5558; replica i binds port + i. Needs --kv-events.")
+    String kvEventsReplay;
+
     @Option(names = "--block-size", defaultValue = "16", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
     int blockSize;
 
@@ -142,6 +147,7 @@ final class SimCommand implements Callable<Integer> {
                 .withBindHost(host)
                 .withProfile(profile)
                 .withKvEvents(kvEvents)
+                .withKvEventsReplay(kvEventsReplay)
                 .withBlockSize(blockSize)
                 .withMaxNumSeqs(maxNumSeqs)
                 .withMaxNumBatchedTokens(maxNumBatchedTokens)

@@ -66,9 +66,11 @@ public final class SimCluster implements AutoCloseable {
                 SimReplica replica = SimReplica.start(options, i, engines, group, channelType, json,
                         kvTransfers);
                 started.add(replica);
-                log.info("sim replica {} serving {} at {} (KV events: {})", i, options.model(), replica.baseUrl(),
+                log.info("sim replica {} serving {} at {} (KV events: {}; replay: {})", i, options.model(),
+                        replica.baseUrl(),
                         replica.kvEventsEndpoint() == null ? "off"
-                                : replica.kvEventsEndpoint() + " topic " + replica.kvEventsTopic());
+                                : replica.kvEventsEndpoint() + " topic " + replica.kvEventsTopic(),
+                        replica.kvEventsReplayEndpoint() == null ? "off" : replica.kvEventsReplayEndpoint());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

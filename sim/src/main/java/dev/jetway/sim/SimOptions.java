@@ -20,6 +20,9 @@ import java.util.Set;
  * @param profile             engine profile name
  * @param kvEventsEndpoint    ZMQ PUB bind endpoint of replica 0 (e.g. {@code tcp://*:5557}; replica i binds port + i,
  *                            port 0 = OS-chosen), or null for no KV events
+ * @param kvEventsReplayEndpoint ZMQ ROUTER bind endpoint of replica 0's KV-event replay service (vLLM's
+ *                            {@code replay_endpoint}, e.g. {@code tcp://*:5558}; replica i binds port + i), or null for
+ *                            no replay; needs {@code kvEventsEndpoint}
  * @param blockSize           tokens per KV block
  * @param maxNumSeqs          running requests per replica at most
  * @param maxNumBatchedTokens tokens per engine step at most
@@ -32,9 +35,9 @@ import java.util.Set;
  * @param stallAfterTokens    streams stop sending after this many tokens but stay open; -1 = never
  */
 public record SimOptions(String model, String bindHost, String advertiseHost, int port, String profile,
-                         String kvEventsEndpoint, int blockSize, int maxNumSeqs, int maxNumBatchedTokens,
-                         int maxModelLen, long seed, Map<String, String> loraModules, int maxLoras,
-                         double failureRate, Set<FailureType> failureTypes, int stallAfterTokens) {
+                         String kvEventsEndpoint, String kvEventsReplayEndpoint, int blockSize, int maxNumSeqs,
+                         int maxNumBatchedTokens, int maxModelLen, long seed, Map<String, String> loraModules,
+                         int maxLoras, double failureRate, Set<FailureType> failureTypes, int stallAfterTokens) {
 
     public static final String DEFAULT_PROFILE = "qwen3-32b-h100-tp2";
 
@@ -75,81 +78,91 @@ public record SimOptions(String model, String bindHost, String advertiseHost, in
     public static SimOptions defaults(String model) {
         String podIp = System.getenv("POD_IP");
         return new SimOptions(model, "0.0.0.0", podIp == null || podIp.isBlank() ? "127.0.0.1" : podIp, 8000,
-                DEFAULT_PROFILE, null, 16, 256, 8192, 0, 0, Map.of(), 1, 0, EnumSet.allOf(FailureType.class), -1);
+                DEFAULT_PROFILE, null, null, 16, 256, 8192, 0, 0, Map.of(), 1, 0, EnumSet.allOf(FailureType.class), -1);
     }
 
     public SimOptions withBindHost(String value) {
-        return new SimOptions(model, value, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, value, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withAdvertiseHost(String value) {
-        return new SimOptions(model, bindHost, value, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, value, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withPort(int value) {
-        return new SimOptions(model, bindHost, advertiseHost, value, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, value, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withProfile(String value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, value, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, value, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withKvEvents(String endpoint) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, endpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, endpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
+    }
+
+    /** The replay endpoint of replica 0 (replica i binds port + i); null turns replay off. */
+    public SimOptions withKvEventsReplay(String endpoint) {
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, endpoint, blockSize,
+                maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
                 stallAfterTokens);
     }
 
     public SimOptions withBlockSize(int value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, value, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                value, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withMaxNumSeqs(int value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, value,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, value, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withMaxNumBatchedTokens(int value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                value, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes, stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, value, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
+                stallAfterTokens);
     }
 
     public SimOptions withMaxModelLen(int value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, value, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, value, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withSeed(long value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, value, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, value, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withLoraModules(Map<String, String> value, int maxLorasValue) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, value, maxLorasValue, failureRate, failureTypes,
-                stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, value, maxLorasValue, failureRate,
+                failureTypes, stallAfterTokens);
     }
 
     public SimOptions withFailures(double rate, Set<FailureType> types) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, rate, types, stallAfterTokens);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, rate, types,
+                stallAfterTokens);
     }
 
     public SimOptions withStallAfterTokens(int value) {
-        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, blockSize, maxNumSeqs,
-                maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes, value);
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, value);
     }
 }

@@ -61,10 +61,15 @@ public final class SimReplica implements AutoCloseable {
             int port = SimHttpServer.port(channel);
             ZmqKvEventPublisher publisher = null;
             KvEventSink sink = KvEventSink.NONE;
+            if (options.kvEventsReplayEndpoint() != null && options.kvEventsEndpoint() == null) {
+                throw new IllegalArgumentException("KV-event replay needs KV events (--kv-events) to be on");
+            }
             if (options.kvEventsEndpoint() != null) {
                 publisher = new ZmqKvEventPublisher(
                         ZmqKvEventPublisher.forReplica(options.kvEventsEndpoint(), index),
-                        KvTopic.of(options.advertiseHost() + ":" + port, options.model()));
+                        KvTopic.of(options.advertiseHost() + ":" + port, options.model()),
+                        options.kvEventsReplayEndpoint() == null ? null
+                                : ZmqKvEventPublisher.forReplica(options.kvEventsReplayEndpoint(), index));
                 opened.add(publisher);
                 ZmqKvEventPublisher target = publisher;
                 sink = target::accept;
@@ -133,6 +138,22 @@ public final class SimReplica implements AutoCloseable {
     /** Where subscribers connect, e.g. {@code tcp://127.0.0.1:5557}; null without KV events. */
     public String kvEventsEndpoint() {
         return publisher == null ? null : "tcp://" + advertiseHost + ":" + publisher.port();
+    }
+
+    /** Where replay clients connect (a DEALER or REQ), e.g. {@code tcp://127.0.0.1:5558}; null without replay. */
+    public String kvEventsReplayEndpoint() {
+        return publisher == null || publisher.replayPort() < 0 ? null
+                : "tcp://" + advertiseHost + ":" + publisher.replayPort();
+    }
+
+    /**
+     * Fault hook for exercising a subscriber's gap recovery: the next {@code messages} KV-event batches are buffered
+     * for replay but not published. No effect without KV events.
+     */
+    public void withholdKvEvents(int messages) {
+        if (publisher != null) {
+            publisher.withholdNext(messages);
+        }
     }
 
     /** The KV-event topic, {@code kv@<host>:<port>@<model>}. */

@@ -3,7 +3,9 @@ package dev.jetway.sim;
 import dev.jetway.kvcache.event.KvEvent;
 import dev.jetway.kvcache.event.KvEventBatch;
 import dev.jetway.kvcache.event.KvEventMessage;
+import dev.jetway.kvcache.event.KvTopic;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.sim.kvevents.ReplayClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,8 @@ class KvEventsAndMetricsTest {
     @BeforeAll
     static void start() {
         cluster = SimCluster.start(SimOptions.defaults("kv-model").withBindHost("127.0.0.1").withPort(0)
-                .withProfile("llama-3.1-8b-h100").withMaxModelLen(4096).withKvEvents("tcp://127.0.0.1:0"), 2);
+                .withProfile("llama-3.1-8b-h100").withMaxModelLen(4096).withKvEvents("tcp://127.0.0.1:0")
+                .withKvEventsReplay("tcp://127.0.0.1:0"), 2);
         replica = cluster.replicas().getFirst();
         client = new SimClient(replica);
     }
@@ -44,6 +47,26 @@ class KvEventsAndMetricsTest {
         SimReplica second = cluster.replicas().get(1);
         assertThat(second.kvEventsPort()).isPositive().isNotEqualTo(replica.kvEventsPort());
         assertThat(replica.kvEventsTopic()).isEqualTo("kv@127.0.0.1:" + replica.httpPort() + "@kv-model");
+    }
+
+    @Test
+    void eachReplicaServesReplayOfWhatItPublished() {
+        SimReplica second = cluster.replicas().get(1);
+        assertThat(second.kvEventsReplayEndpoint()).isNotNull().isNotEqualTo(replica.kvEventsReplayEndpoint());
+        assertThat(second.kvEventsReplayEndpoint()).isNotEqualTo(second.kvEventsEndpoint());
+        try (ReplayClient replay = new ReplayClient(second.kvEventsReplayEndpoint())) {
+            int[] prompt = new int[33]; // two full blocks, so the engine stores (and publishes) blocks
+            Arrays.setAll(prompt, i -> 90_000 + i);
+            new SimClient(second).postJson("/v1/completions", "{\"model\":\"kv-model\",\"prompt\":"
+                    + Arrays.toString(prompt) + ",\"max_tokens\":1}");
+            // A batch goes out at most one second after its first event.
+            List<ReplayClient.Replayed> replayed = await().pollInSameThread().atMost(Duration.ofSeconds(20))
+                    .until(() -> replay.replayFrom(0), r -> !r.isEmpty());
+            assertThat(replayed.getFirst().seq()).isZero();
+            KvEventBatch batch = new KvEventMessage(KvTopic.parse(second.kvEventsTopic()), 0,
+                    replayed.getFirst().payload()).batch();
+            assertThat(batch.events()).isNotEmpty();
+        }
     }
 
     @Test

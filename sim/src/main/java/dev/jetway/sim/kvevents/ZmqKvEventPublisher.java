@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,6 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The engine thread only offers events to a bounded queue, so publishing never blocks it; when the queue is
  * full (a stuck publisher) events are dropped, counted and logged rather than stalling the model.
+ *
+ * <p>With a replay endpoint it also keeps the last {@code bufferSteps} messages and serves them on a ROUTER socket,
+ * as vLLM does with {@code "replay_endpoint"} in {@code --kv-events-config}, so a subscriber that sees a sequence gap
+ * can fetch what it missed (see {@link ReplaySocket} for the protocol).
  */
 public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
 
@@ -34,6 +39,13 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Longest wait for an event, so that {@link #close()} is noticed promptly. */
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Longest wait for an event when replay is on: replay requests arrive on a ZMQ socket this thread must also
+     * serve (ZMQ sockets are not thread-safe), so it looks at them at least this often.
+     */
+    private static final long REPLAY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** vLLM's default {@code buffer_steps}. */
+    public static final int DEFAULT_REPLAY_BUFFER_STEPS = 10_000;
     private static final int QUEUE_CAPACITY = 100_000;
 
     private final ArrayBlockingQueue<KvEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -42,16 +54,42 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private final byte[] topic;
     private final String boundEndpoint;
     private final Thread thread;
+    private final ReplaySocket replay;
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicInteger withheld = new AtomicInteger();
     private volatile boolean stopping;
     private long sequence;
 
     /**
-     * Binds at once (so a taken port fails the start, and the bound port is known) and starts the sending thread.
+     * A publisher without replay. Binds at once (so a taken port fails the start, and the bound port is known) and
+     * starts the sending thread.
      *
      * @param bindEndpoint e.g. {@code tcp://*:5557}; port 0 or {@code *} picks a free port
      */
     public ZmqKvEventPublisher(String bindEndpoint, KvTopic topic) {
+        this(bindEndpoint, topic, null, DEFAULT_REPLAY_BUFFER_STEPS);
+    }
+
+    /**
+     * As {@link #ZmqKvEventPublisher(String, KvTopic, String, int)} with vLLM's default buffer of
+     * {@value #DEFAULT_REPLAY_BUFFER_STEPS} messages.
+     */
+    public ZmqKvEventPublisher(String bindEndpoint, KvTopic topic, String replayEndpoint) {
+        this(bindEndpoint, topic, replayEndpoint, DEFAULT_REPLAY_BUFFER_STEPS);
+    }
+
+    /**
+     * Binds both sockets at once (so a taken port fails the start) and starts the sending thread.
+     *
+     * @param bindEndpoint   PUB endpoint, e.g. {@code tcp://*:5557}; port 0 or {@code *} picks a free port
+     * @param replayEndpoint ROUTER endpoint of the replay service, e.g. {@code tcp://*:5558}; port 0 or {@code *}
+     *                       picks a free port; null = no replay (and no buffer)
+     * @param bufferSteps    messages kept for replay, at least 1 (vLLM's {@code buffer_steps})
+     */
+    public ZmqKvEventPublisher(String bindEndpoint, KvTopic topic, String replayEndpoint, int bufferSteps) {
+        if (bufferSteps < 1) {
+            throw new IllegalArgumentException("bufferSteps must be at least 1: " + bufferSteps);
+        }
         this.topic = topic.toString().getBytes(StandardCharsets.UTF_8);
         this.context = new ZContext(1);
         try {
@@ -63,6 +101,14 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         } catch (RuntimeException e) {
             context.close();
             throw new IllegalStateException("cannot bind KV-event publisher to " + bindEndpoint + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            this.replay = replayEndpoint == null ? null
+                    : new ReplaySocket(context, ephemeralAsWildcard(replayEndpoint), bufferSteps);
+        } catch (RuntimeException e) {
+            context.close();
+            throw new IllegalStateException("cannot bind KV-event replay socket to " + replayEndpoint + ": "
                     + e.getMessage(), e);
         }
         this.thread = Thread.ofPlatform().name("sim-kv-events-" + port(boundEndpoint)).daemon(true)
@@ -77,6 +123,28 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     /** The TCP port actually bound. */
     public int port() {
         return port(boundEndpoint);
+    }
+
+    /** The replay endpoint actually bound, e.g. {@code tcp://0.0.0.0:5558}; null without replay. */
+    public String replayEndpoint() {
+        return replay == null ? null : replay.boundEndpoint();
+    }
+
+    /** The replay TCP port actually bound, or -1 without replay. */
+    public int replayPort() {
+        return replay == null ? -1 : port(replay.boundEndpoint());
+    }
+
+    /**
+     * Fault hook: the next {@code messages} batches get their sequence numbers and go into the replay buffer as
+     * usual, but are not sent on the PUB socket, so subscribers see a real sequence gap (e.g. 0 then 3) that a
+     * replay can fill. Calls add up. Without replay the withheld batches are simply lost, as on a lossy link.
+     */
+    public void withholdNext(int messages) {
+        if (messages < 0) {
+            throw new IllegalArgumentException("messages must be >= 0: " + messages);
+        }
+        withheld.addAndGet(messages);
     }
 
     public long droppedEvents() {
@@ -94,9 +162,10 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         List<KvEvent> batch = new ArrayList<>(BATCH_EVENTS);
         long flushAt = Long.MAX_VALUE;
         try {
+            long maxWait = replay == null ? MAX_WAIT_NANOS : REPLAY_WAIT_NANOS;
             while (!stopping || !queue.isEmpty()) {
-                long wait = batch.isEmpty() ? MAX_WAIT_NANOS
-                        : Math.min(MAX_WAIT_NANOS, Math.max(0, flushAt - System.nanoTime()));
+                long wait = batch.isEmpty() ? maxWait
+                        : Math.min(maxWait, Math.max(0, flushAt - System.nanoTime()));
                 KvEvent event = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (event != null) {
                     if (batch.isEmpty()) {
@@ -108,6 +177,9 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
                 if (batch.size() >= BATCH_EVENTS || (!batch.isEmpty() && System.nanoTime() >= flushAt)) {
                     send(batch);
                     batch.clear();
+                }
+                if (replay != null) {
+                    replay.serviceWaitingRequests();
                 }
             }
         } catch (InterruptedException e) {
@@ -125,7 +197,14 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private void send(List<KvEvent> batch) {
         byte[] payload = KvEventEncoder.encode(
                 new KvEventBatch(System.currentTimeMillis() / 1000.0, List.copyOf(batch), 0));
-        byte[] seq = KvEventMessage.encodeSeq(sequence++);
+        long seqNumber = sequence++;
+        if (replay != null) {
+            replay.record(seqNumber, payload);
+        }
+        if (withheld.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return;
+        }
+        byte[] seq = KvEventMessage.encodeSeq(seqNumber);
         // PUB never blocks: at the high-water mark ZMQ drops for slow subscribers, like vLLM.
         socket.sendMore(topic);
         socket.sendMore(seq);

@@ -1,0 +1,100 @@
+package dev.jetway.sim.kvevents;
+
+import dev.jetway.kvcache.event.KvEventMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * vLLM's KV-event replay service: a ROUTER socket that answers {@code [identity, "", start_seq]} with every buffered
+ * message whose sequence is at least {@code start_seq} ({@code [identity, "", seq, payload]} each), then the end
+ * marker {@code [identity, "", 0xFF×8, ""]}. Requests of any other frame count are logged and ignored, as in vLLM.
+ *
+ * <p>Not thread-safe, like the ZMQ socket it wraps: the publisher's thread does everything.
+ */
+final class ReplaySocket {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplaySocket.class);
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] END_SEQ = KvEventMessage.encodeSeq(KvEventMessage.REPLAY_END_SEQ);
+
+    private final ZMQ.Socket socket;
+    private final ReplayBuffer buffer;
+    private final String boundEndpoint;
+
+    /** Binds at once; the caller closes {@code context} (and with it this socket) on failure and at the end. */
+    ReplaySocket(ZContext context, String bindEndpoint, int bufferSteps) {
+        this.buffer = new ReplayBuffer(bufferSteps);
+        this.socket = context.createSocket(SocketType.ROUTER);
+        socket.setLinger(0);
+        // A ROUTER drops (never blocks) at the high-water mark: leave room for one whole replay plus its end marker.
+        socket.setSndHWM(bufferSteps + 1);
+        socket.bind(bindEndpoint);
+        this.boundEndpoint = socket.getLastEndpoint();
+    }
+
+    String boundEndpoint() {
+        return boundEndpoint;
+    }
+
+    void record(long seq, byte[] payload) {
+        buffer.add(seq, payload);
+    }
+
+    /** Answers every request already waiting; returns at once when there is none. */
+    void serviceWaitingRequests() {
+        List<byte[]> frames;
+        while ((frames = receiveWaiting()) != null) {
+            answer(frames);
+        }
+    }
+
+    private List<byte[]> receiveWaiting() {
+        byte[] first = socket.recv(ZMQ.DONTWAIT);
+        if (first == null) {
+            return null;
+        }
+        List<byte[]> frames = new ArrayList<>(3);
+        frames.add(first);
+        while (socket.hasReceiveMore()) {
+            frames.add(socket.recv());
+        }
+        return frames;
+    }
+
+    private void answer(List<byte[]> frames) {
+        if (frames.size() != 3) {
+            log.warn("ignoring KV-event replay request on {} with {} frames (expected [identity, \"\", start_seq])",
+                    boundEndpoint, frames.size());
+            return;
+        }
+        byte[] client = frames.getFirst();
+        // Unsigned big-endian of any length, like vLLM's int.from_bytes(start_seq, "big"); a start beyond 64 bits
+        // matches nothing, so the client still gets the end marker.
+        BigInteger start = new BigInteger(1, frames.get(2));
+        if (start.bitLength() <= 64) {
+            for (ReplayBuffer.Entry entry : buffer.from(start.longValue())) {
+                send(client, KvEventMessage.encodeSeq(entry.seq()), entry.payload());
+            }
+        }
+        send(client, END_SEQ, EMPTY);
+        if (log.isDebugEnabled()) {
+            log.debug("KV-event replay on {} from seq {} for client {}", boundEndpoint, start,
+                    HexFormat.of().formatHex(client));
+        }
+    }
+
+    private void send(byte[] client, byte[] seq, byte[] payload) {
+        socket.sendMore(client);
+        socket.sendMore(EMPTY);
+        socket.sendMore(seq);
+        socket.send(payload, ZMQ.DONTWAIT);
+    }
+}
