@@ -66,8 +66,9 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack start(Options options) throws InterruptedException {
         SimCluster sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
                 .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
-                // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too
-                .withKvEvents("tcp://127.0.0.1:*"), options.replicas());
+                // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too; with
+                // replay, messages lost on the way are fetched again instead of rebuilding a replica's entries
+                .withKvEvents("tcp://127.0.0.1:*").withKvEventsReplay("tcp://127.0.0.1:*"), options.replicas());
         try {
             GatewayConfig config = config(options, sim, options.picker());
             return new LocalStack(options, sim, GatewayServer.start(config), config);
@@ -79,7 +80,8 @@ public final class LocalStack implements AutoCloseable {
 
     private static GatewayConfig config(Options options, SimCluster sim, String picker) {
         List<EndpointConfig> endpoints = sim.replicas().stream()
-                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null, null, r.kvEventsEndpoint(), null))
+                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null, null, r.kvEventsEndpoint(),
+                        r.kvEventsReplayEndpoint()))
                 .toList();
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 picker == null ? null : TextNode.valueOf(picker));

@@ -40,7 +40,8 @@ class PreciseRoutingEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         sim = SimCluster.start(SimOptions.defaults(MODEL).withBindHost("127.0.0.1").withPort(0)
-                .withKvEvents("tcp://127.0.0.1:0").withProfile("llama-3.1-8b-h100"), 3);
+                .withKvEvents("tcp://127.0.0.1:0").withKvEventsReplay("tcp://127.0.0.1:0")
+                .withProfile("llama-3.1-8b-h100"), 3);
         gw = GatewayHarness.start(yaml("precise"));
         awaitSubscribed(gw, 3);
     }
@@ -51,11 +52,11 @@ class PreciseRoutingEndToEndTest {
         sim.close();
     }
 
-    /** One pool over the simulated replicas, each with its KV-events address. */
+    /** One pool over the simulated replicas, each with its KV-events and replay addresses. */
     static String yaml(String picker) {
         String endpoints = sim.replicas().stream()
                 .map(r -> "      - {address: \"127.0.0.1:" + r.httpPort() + "\", kvEvents: \"" + r.kvEventsEndpoint()
-                        + "\"}")
+                        + "\", kvEventsReplay: \"" + r.kvEventsReplayEndpoint() + "\"}")
                 .collect(Collectors.joining("\n"));
         return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\n"
                 + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms}\n"
@@ -237,5 +238,35 @@ class PreciseRoutingEndToEndTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> metric(wrong, "jetway_kv_hash_parity_ratio") < 0.5);
             assertThat(wrong.server.routing().kvEvents().index("p").poolParity().engineBlockSize()).isEqualTo(16);
         }
+    }
+
+    @Test
+    void kvEventMessagesLostOnTheWayAreReplayedAndNoEntryIsRebuilt() throws Exception {
+        awaitLiveSubscriptions(gw);
+        SimReplica lossy = sim.replicas().getLast();
+        String where = "127.0.0.1:" + lossy.httpPort();
+        double gapsBefore = metric(gw, "jetway_kv_events_sequence_gaps_total");
+        double replayedBefore = metric(gw, "jetway_kv_events_gaps_replayed_total");
+        lossy.withholdKvEvents(2); // the next two batches reach the replay buffer, not the subscriber
+        List<String> prompts = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            String prompt = FillerText.random(80, new java.util.SplittableRandom(90_000 + prompts.size()));
+            prompts.add(prompt);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + where + "/v1/completions"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(prompt)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            return metric(gw, "jetway_kv_events_gaps_replayed_total") > replayedBefore;
+        });
+        // every prompt's blocks arrived, those of the withheld batches through the replay socket
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (String prompt : prompts) {
+                assertThat(blocksHeld(gw, where, prompt)).as(prompt.substring(0, 20)).isEqualTo(5);
+            }
+        });
+        assertThat(metric(gw, "jetway_kv_events_sequence_gaps_total")).as("the index never saw the gap")
+                .isEqualTo(gapsBefore);
+        assertThat(metric(gw, "jetway_kv_events_replay_failures_total")).isZero();
     }
 }
