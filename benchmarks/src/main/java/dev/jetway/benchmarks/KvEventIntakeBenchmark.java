@@ -76,7 +76,7 @@ public class KvEventIntakeBenchmark {
                 PluginParameters.none(PrecisePrefixCacheProducer.TYPE),
                 SchedulerEnvironment.system().withPreciseIndex(index));
         intake.sync(List.of(new PrecisePoolPlan("bench", producer,
-                List.of(new PreciseTarget(ENDPOINT, pub.getLastEndpoint())), "m", "bench")));
+                List.of(new PreciseTarget(ENDPOINT, pub.getLastEndpoint(), null)), "m", "bench")));
         endpointId = index.endpointId(ENDPOINT).orElseThrow();
         topic = KvTopic.of(ENDPOINT, "m").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         payloads = new byte[CHAINS][];
