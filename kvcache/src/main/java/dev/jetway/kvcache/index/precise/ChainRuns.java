@@ -20,14 +20,9 @@ final class ChainRuns {
 
     /** Exact runs of {@code endpoints} (ids 0..63) into {@code run}, reading blocks in order until all runs ended. */
     static void scan(FirstGroupChain chain, long endpoints, int[] run) {
-        if (endpoints == 0) {
-            return;
+        if (endpoints != 0) {
+            scanBetween(chain, -1, chain.blocks(), endpoints, run);
         }
-        if (chain.confirmedOnly()) {
-            EndpointMaskTable.runsGpuOnly(chain.view(), chain.keys(), endpoints, run);
-            return;
-        }
-        scanBetween(chain, -1, chain.blocks(), endpoints, run);
     }
 
     /**
@@ -42,11 +37,11 @@ final class ChainRuns {
         }
         long first = endpoints & chain.holders(0);
         if (first == 0 || blocks == 1) {
-            EndpointMaskTable.endRuns(first, 1, run);
+            endRuns(first, 1, run);
             return;
         }
         long whole = first & chain.holders(blocks - 1);
-        EndpointMaskTable.endRuns(whole, blocks, run);
+        endRuns(whole, blocks, run);
         split(chain, 0, blocks - 1, first & ~whole, run);
     }
 
@@ -88,13 +83,20 @@ final class ChainRuns {
         for (int b = lo + 1; b < hi; b++) {
             long stays = running & chain.holders(b);
             if (stays != running) {
-                EndpointMaskTable.endRuns(running & ~stays, b, run);
+                endRuns(running & ~stays, b, run);
                 running = stays;
                 if (running == 0) {
                     return;
                 }
             }
         }
-        EndpointMaskTable.endRuns(running, hi, run);
+        endRuns(running, hi, run);
+    }
+
+    /** Each endpoint in {@code endpoints} (bit i = endpoint i of the first group) holds a run of {@code length}. */
+    private static void endRuns(long endpoints, int length, int[] run) {
+        for (long m = endpoints; m != 0; m &= m - 1) {
+            run[Long.numberOfTrailingZeros(m)] = length;
+        }
     }
 }

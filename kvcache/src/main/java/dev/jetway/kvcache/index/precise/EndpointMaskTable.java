@@ -14,8 +14,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Slots form buckets of 4 (64 bytes): a key's probe starts at the first slot of its home bucket and runs on
  * linearly, so the slots of a bucket fill in order and a bucket whose last slot is empty holds every key homed there.
- * A lookup reads a key's whole bucket at once ({@link #runsGpuOnly}); only keys displaced past a full bucket (under a
- * tenth of the most recently stored keys in a table 40% full) probe on.
+ * A lookup reads a key's whole bucket at once ({@link #heldByFirstGroupGpuOnly}); only keys displaced past a full
+ * bucket (under a tenth of the most recently stored keys in a table 40% full) probe on.
  *
  * <p>Concurrency: one writer at a time (the caller holds the index's write lock), lock-free readers. A new slot's mask
  * is written before its header (release), so a present slot's key is always the one it was created with. Mask changes
@@ -168,40 +168,6 @@ final class EndpointMaskTable {
      */
     static long heldByFirstGroupGpuOnly(Slots view, long key) {
         return bucketHeld(view.words, view.shift + BUCKET_BITS, view.mask, key);
-    }
-
-    /**
-     * For each endpoint of {@code running} (ids 0..63), how many keys from {@code keys[0]} on it holds in a row, into
-     * {@code run[endpoint]}, in a table that holds GPU entries only (as {@link #heldByFirstGroupGpuOnly}). Stops at the
-     * first key none of them holds, so a request nobody holds costs one bucket read. Lock-free.
-     *
-     * <p>One loop with the slot array and its geometry in locals: the branch that records endpoints whose run ends is
-     * taken only where a run ends, so along a held prefix the CPU runs several keys ahead and overlaps their cache
-     * misses.
-     */
-    static void runsGpuOnly(Slots view, long[] keys, long running, int[] run) {
-        long[] w = view.words;
-        int shift = view.shift + BUCKET_BITS;
-        int mask = view.mask;
-        int b = 0;
-        for (; b < keys.length; b++) {
-            long stays = running & bucketHeld(w, shift, mask, keys[b]);
-            if (stays != running) {
-                endRuns(running & ~stays, b, run);
-                running = stays;
-                if (running == 0) {
-                    return;
-                }
-            }
-        }
-        endRuns(running, b, run);
-    }
-
-    /** Each endpoint in {@code endpoints} (bit i = endpoint i of the first group) holds a run of {@code length}. */
-    static void endRuns(long endpoints, int length, int[] run) {
-        for (long m = endpoints; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = length;
-        }
     }
 
     /**

@@ -34,17 +34,4 @@ final class FirstGroupChain {
         speculative.orInto(keys[b], speculativeMask);
         return held | speculativeMask[0];
     }
-
-    /** Whether only confirmed entries are read, so {@link EndpointMaskTable#runsGpuOnly} can scan the chain itself. */
-    boolean confirmedOnly() {
-        return speculative == null;
-    }
-
-    EndpointMaskTable.Slots view() {
-        return view;
-    }
-
-    long[] keys() {
-        return keys;
-    }
 }
