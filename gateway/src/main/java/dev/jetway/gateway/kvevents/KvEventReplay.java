@@ -41,11 +41,11 @@ final class KvEventReplay {
             List<Replayed> missed = new ArrayList<>();
             long expected = from;
             while (expected != to) {
-                int waitMillis = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                if (deadline - System.nanoTime() <= 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
                     return Optional.empty();
                 }
-                socket.setReceiveTimeOut(waitMillis);
+                socket.setReceiveTimeOut((int) Math.max(1, remaining / 1_000_000));
                 List<byte[]> frames = receive(socket);
                 if (frames == null) {
                     return Optional.empty(); // timed out

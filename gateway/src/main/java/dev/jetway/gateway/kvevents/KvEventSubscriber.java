@@ -88,10 +88,6 @@ final class KvEventSubscriber implements AutoCloseable {
         return endpoint;
     }
 
-    String replay() {
-        return replay;
-    }
-
     /** Sequence gaps filled from the publisher's replay socket. */
     long gapsReplayed() {
         return gapsReplayed.get();
