@@ -15,67 +15,113 @@ import org.zeromq.ZMQ;
  * DEALER; the publisher answers every buffered message from {@code startSeq} on as {@code ["", seq, payload]} (vLLM
  * 0.10 and {@code jetway sim}) or {@code ["", topic, seq, payload]} (later vLLM), then the end marker, whose sequence
  * is 0xFFFFFFFFFFFFFFFF.
+ *
+ * <p>The DEALER is connected once, ahead of any gap, and kept: a fresh connect's handshake now and then stalls in
+ * JeroMQ 0.6.0 (a few in a thousand on a busy host, docs/simulator.md), which would cost a gap its whole timeout and
+ * the endpoint its entries. Every reply is read through its end marker, so the next request starts on a quiet socket;
+ * after any failure the socket is dropped, stale replies with it, and a new one is connected at once for the next gap.
+ *
+ * <p>Not thread-safe, like the socket it wraps: one subscriber thread uses it.
  */
-final class KvEventReplay {
+final class KvEventReplay implements AutoCloseable {
 
     /** One replayed message: its sequence number and msgpack payload. */
     record Replayed(long seq, byte[] payload) {
     }
 
-    private KvEventReplay() {
+    /** How long a stalled connection handshake lasts before ZMQ redials. */
+    private static final int HANDSHAKE_TIMEOUT_MILLIS = 2_000;
+
+    private final ZContext context;
+    private final String endpoint;
+    private ZMQ.Socket socket;
+
+    KvEventReplay(ZContext context, String endpoint) {
+        this.context = context;
+        this.endpoint = endpoint;
+    }
+
+    String endpoint() {
+        return endpoint;
+    }
+
+    /** Connects now, so that the handshake is done before the first gap; fetching connects too if needed. */
+    void connect() {
+        if (socket == null) {
+            ZMQ.Socket s = context.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setHandshakeIvl(HANDSHAKE_TIMEOUT_MILLIS);
+            s.connect(endpoint);
+            socket = s;
+        }
     }
 
     /**
      * The messages {@code from} .. {@code to - 1}, in order, if the publisher still has all of them; empty if it has
-     * not, answers out of order or malformed, or does not answer within {@code timeout}. Later messages it sends are
-     * not waited for.
+     * not, answers out of order or malformed, or does not answer within {@code timeout}.
      */
-    static Optional<List<Replayed>> fetch(ZContext context, String endpoint, long from, long to, Duration timeout) {
-        ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+    Optional<List<Replayed>> fetch(long from, long to, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            socket.setLinger(0);
-            socket.connect(endpoint);
+            connect();
             socket.sendMore(new byte[0]);
             socket.send(KvEventMessage.encodeSeq(from));
-            long deadline = System.nanoTime() + timeout.toNanos();
             List<Replayed> missed = new ArrayList<>();
             long expected = from;
-            while (expected != to) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return Optional.empty();
-                }
-                socket.setReceiveTimeOut((int) Math.max(1, remaining / 1_000_000));
-                List<byte[]> frames = receive(socket);
+            while (true) {
+                List<byte[]> frames = receive(deadline);
                 if (frames == null) {
-                    return Optional.empty(); // timed out
+                    break; // timed out
                 }
                 // ["", seq, payload] or ["", topic, seq, payload]
-                if (frames.size() < 3 || frames.size() > 4 || frames.getFirst().length != 0) {
-                    return Optional.empty();
+                if (frames.size() < 3 || frames.size() > 4 || frames.getFirst().length != 0
+                        || frames.get(frames.size() - 2).length != 8) {
+                    break;
                 }
-                byte[] seqFrame = frames.get(frames.size() - 2);
-                if (seqFrame.length != 8) {
-                    return Optional.empty();
+                long seq = KvEventMessage.decodeSeq(frames.get(frames.size() - 2));
+                if (seq == KvEventMessage.REPLAY_END_SEQ) {
+                    return expected == to ? Optional.of(missed) : failed(); // else: the buffer no longer reaches
                 }
-                long seq = KvEventMessage.decodeSeq(seqFrame);
-                if (seq == KvEventMessage.REPLAY_END_SEQ || Long.compareUnsigned(seq, expected) > 0) {
-                    return Optional.empty(); // the buffer no longer reaches back to `expected`
+                if (expected != to && Long.compareUnsigned(seq, expected) > 0) {
+                    break; // the buffer no longer reaches back to `expected`
                 }
-                if (seq == expected) {
+                if (seq == expected && expected != to) {
                     missed.add(new Replayed(seq, frames.getLast()));
                     expected++;
                 }
+                // messages from `to` on arrive by subscription too: read past them to the end marker
             }
-            return Optional.of(missed);
+            if (expected == to) {
+                reset(); // complete, but the rest of the reply is still on its way: start the next one afresh
+                return Optional.of(missed);
+            }
+            return failed();
         } catch (RuntimeException e) {
-            return Optional.empty();
-        } finally {
-            socket.close();
+            return failed();
         }
     }
 
-    private static List<byte[]> receive(ZMQ.Socket socket) {
+    private Optional<List<Replayed>> failed() {
+        reset();
+        return Optional.empty();
+    }
+
+    /** Drops the socket (and any reply still arriving on it) and connects a new one for the next gap. */
+    private void reset() {
+        close();
+        try {
+            connect();
+        } catch (RuntimeException e) {
+            // the next fetch tries again, and fails on its own if the endpoint stays unusable
+        }
+    }
+
+    private List<byte[]> receive(long deadline) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return null;
+        }
+        socket.setReceiveTimeOut((int) Math.max(1, remaining / 1_000_000));
         byte[] first = socket.recv(0);
         if (first == null) {
             return null;
@@ -86,5 +132,13 @@ final class KvEventReplay {
             frames.add(socket.recv(0));
         }
         return frames;
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            socket.close();
+            socket = null;
+        }
     }
 }

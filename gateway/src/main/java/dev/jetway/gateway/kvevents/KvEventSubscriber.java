@@ -38,7 +38,7 @@ final class KvEventSubscriber implements AutoCloseable {
 
     private final ZContext context;
     private final String publisher;
-    private final String replay;
+    private final KvEventReplay replay;
     private final String endpoint;
     private final String model;
     private final String topicFilter;
@@ -65,7 +65,7 @@ final class KvEventSubscriber implements AutoCloseable {
                       String topicFilter, PrecisePrefixIndex index) {
         this.context = context;
         this.publisher = publisher;
-        this.replay = replay;
+        this.replay = replay == null ? null : new KvEventReplay(context, replay);
         this.endpoint = endpoint;
         this.model = model;
         this.topicFilter = topicFilter;
@@ -131,6 +131,14 @@ final class KvEventSubscriber implements AutoCloseable {
             return;
         }
         log.info("kv events of {}: subscribed to {} (topic filter '{}')", endpoint, publisher, topicFilter);
+        if (replay != null) {
+            try {
+                replay.connect(); // now, so that the handshake is long done when a gap needs it
+            } catch (RuntimeException e) {
+                log.warn("kv events of {}: cannot connect to replay socket {}: {}", endpoint, replay.endpoint(),
+                        e.toString());
+            }
+        }
         List<byte[]> frames = new ArrayList<>(3);
         try {
             while (!closed) {
@@ -156,6 +164,9 @@ final class KvEventSubscriber implements AutoCloseable {
             }
         } finally {
             socket.close();
+            if (replay != null) {
+                replay.close();
+            }
         }
     }
 
@@ -202,11 +213,12 @@ final class KvEventSubscriber implements AutoCloseable {
      * applies none, and the index treats the next message as the gap it is.
      */
     private void fillGap(int id, long from, long to) {
-        var missed = KvEventReplay.fetch(context, replay, from, to, REPLAY_TIMEOUT);
+        var missed = replay.fetch(from, to, REPLAY_TIMEOUT);
         if (missed.isEmpty()) {
             replayFailures.incrementAndGet();
-            log.warn("kv events of {}: sequence gap {} -> {} not in {}'s replay buffer; dropping its entries and "
-                    + "rebuilding", endpoint, from - 1, to, replay);
+            log.warn("kv events of {}: sequence gap {} -> {} could not be replayed from {} (no longer buffered, or "
+                    + "no answer in time); dropping its entries and rebuilding", endpoint, from - 1, to,
+                    replay.endpoint());
             return;
         }
         for (KvEventReplay.Replayed m : missed.get()) {
@@ -216,7 +228,7 @@ final class KvEventSubscriber implements AutoCloseable {
         gapsReplayed.incrementAndGet();
         messagesReplayed.addAndGet(missed.get().size());
         log.info("kv events of {}: filled sequence gap {} -> {} with {} messages from {}", endpoint, from - 1, to,
-                missed.get().size(), replay);
+                missed.get().size(), replay.endpoint());
     }
 
     private void malformed(RuntimeException e) {
@@ -235,6 +247,8 @@ final class KvEventSubscriber implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        } else if (replay != null) {
+            replay.close(); // never started: whoever called handle() used it on their own thread
         }
         int id = endpointId;
         if (id >= 0) {

@@ -90,31 +90,34 @@ class KvEventSubscriberTest {
 
     /**
      * A publisher's replay socket as vLLM serves it: a ROUTER that answers {@code ["", startSeq]} with every buffered
-     * message from startSeq on, then the end marker. {@code withTopic}: later vLLM puts the topic before the seq.
+     * message from startSeq on, then the end marker, for {@code requests} requests in turn. {@code withTopic}: later
+     * vLLM puts the topic before the seq.
      */
-    private static Thread replayServer(ZContext zmq, ZMQ.Socket router, long firstBuffered, long lastBuffered,
-                                       boolean withTopic) {
+    private static Thread replayServer(ZMQ.Socket router, long firstBuffered, long lastBuffered, boolean withTopic,
+                                       int requests) {
         return Thread.ofPlatform().daemon(true).start(() -> {
-            byte[] identity = router.recv(0);
-            router.recv(0); // delimiter
-            long start = KvEventMessage.decodeSeq(router.recv(0));
-            for (long seq = Math.max(start, firstBuffered); seq <= lastBuffered; seq++) {
-                byte[][] frames = message(seq, 100 * seq);
+            for (int r = 0; r < requests; r++) {
+                byte[] identity = router.recv(0);
+                router.recv(0); // delimiter
+                long start = KvEventMessage.decodeSeq(router.recv(0));
+                for (long seq = Math.max(start, firstBuffered); seq <= lastBuffered; seq++) {
+                    byte[][] frames = message(seq, 100 * seq);
+                    router.sendMore(identity);
+                    router.sendMore(new byte[0]);
+                    if (withTopic) {
+                        router.sendMore(frames[0]);
+                    }
+                    router.sendMore(frames[1]);
+                    router.send(frames[2]);
+                }
                 router.sendMore(identity);
                 router.sendMore(new byte[0]);
                 if (withTopic) {
-                    router.sendMore(frames[0]);
+                    router.sendMore(new byte[0]);
                 }
-                router.sendMore(frames[1]);
-                router.send(frames[2]);
+                router.sendMore(KvEventMessage.encodeSeq(KvEventMessage.REPLAY_END_SEQ));
+                router.send(new byte[0]);
             }
-            router.sendMore(identity);
-            router.sendMore(new byte[0]);
-            if (withTopic) {
-                router.sendMore(new byte[0]);
-            }
-            router.sendMore(KvEventMessage.encodeSeq(KvEventMessage.REPLAY_END_SEQ));
-            router.send(new byte[0]);
         });
     }
 
@@ -130,7 +133,7 @@ class KvEventSubscriberTest {
             try (ZContext zmq = new ZContext(1)) {
                 ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
                 router.bind("tcp://127.0.0.1:*");
-                Thread server = replayServer(zmq, router, 0, 3, withTopic);
+                Thread server = replayServer(router, 0, 3, withTopic, 1);
                 KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
                         "127.0.0.1:8000", "m", "kv@", fresh);
                 deliver(s, 0);
@@ -149,11 +152,54 @@ class KvEventSubscriberTest {
     }
 
     @Test
+    void successiveGapsAreFilledOverOneConnectionThoughEachReplyRunsPastTheGap() throws Exception {
+        try (ZContext zmq = new ZContext(1)) {
+            ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
+            router.bind("tcp://127.0.0.1:*");
+            // the buffer holds 0..9: each answer carries messages beyond the gap, then the end marker
+            Thread server = replayServer(router, 0, 9, false, 2);
+            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
+                    "127.0.0.1:8000", "m", "kv@", index);
+            deliver(s, 0);
+            deliver(s, 3); // 1, 2 replayed; 3..9 and the end marker follow on the same socket
+            deliver(s, 4);
+            deliver(s, 7); // 5, 6 replayed: the first reply's tail must not be taken for this one
+            server.join(5_000);
+            assertThat(server.isAlive()).as("both requests reached the server").isFalse();
+            assertThat(s.gapsReplayed()).isEqualTo(2);
+            assertThat(s.messagesReplayed()).isEqualTo(4);
+            assertThat(s.replayFailures()).isZero();
+            assertThat(stats().sequenceGaps()).isZero();
+            assertThat(stats().engineBlocks()).isEqualTo(16);
+            s.close();
+        }
+    }
+
+    @Test
+    void aStartedSubscriberConnectsToTheReplaySocketBeforeAnyGap() {
+        try (ZContext zmq = new ZContext(1)) {
+            ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
+            router.bind("tcp://127.0.0.1:*");
+            router.monitor("inproc://replay-monitor", ZMQ.EVENT_ACCEPTED);
+            ZMQ.Socket monitor = zmq.createSocket(SocketType.PAIR);
+            monitor.connect("inproc://replay-monitor");
+            monitor.setReceiveTimeOut(5_000);
+            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
+                    "127.0.0.1:8000", "m", "kv@", index).start();
+            // a fresh connect can stall its handshake for seconds: it must not wait for the gap that needs it
+            ZMQ.Event accepted = ZMQ.Event.recv(monitor);
+            assertThat(accepted).as("replay connection accepted").isNotNull();
+            assertThat(accepted.getEvent()).isEqualTo(ZMQ.EVENT_ACCEPTED);
+            s.close();
+        }
+    }
+
+    @Test
     void aGapOlderThanTheReplayBufferDropsTheEndpointsEntriesAsWithoutReplay() throws Exception {
         try (ZContext zmq = new ZContext(1)) {
             ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
             router.bind("tcp://127.0.0.1:*");
-            Thread server = replayServer(zmq, router, 2, 3, false); // seq 1 already left the buffer
+            Thread server = replayServer(router, 2, 3, false, 1); // seq 1 already left the buffer
             KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
                     "127.0.0.1:8000", "m", "kv@", index);
             deliver(s, 0);

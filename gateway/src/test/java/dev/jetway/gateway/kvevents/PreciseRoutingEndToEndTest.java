@@ -257,6 +257,7 @@ class PreciseRoutingEndToEndTest {
                     .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(prompt)))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(metric(gw, "jetway_kv_events_replay_failures_total")).as("replay failures").isZero();
             return metric(gw, "jetway_kv_events_gaps_replayed_total") > replayedBefore;
         });
         // every prompt's blocks arrived, those of the withheld batches through the replay socket
