@@ -132,10 +132,11 @@ public class PreciseIndexBenchmark {
     }
 
     /**
-     * A 512-block (8,192-token) request against an index of 64 endpoints that each hold 200 other 64-block chains
-     * (~820k entries). {@code whole}: {@code holders} endpoints hold the whole request, 8 more its first half (two run
-     * lengths). {@code staggered}: holder i of n holds its first 512·(i+1)/n blocks, 8 more its first 100 (n + 1
-     * run lengths: the costliest case for bisection).
+     * A 512-block (8,192-token) request against an index of {@code endpoints} endpoints (64 unless set) that each hold
+     * 200 other 64-block chains (~820k entries at 64). {@code whole}: {@code holders} endpoints hold the whole request,
+     * 8 more its first half (two run lengths). {@code staggered}: holder i of n holds its first 512·(i+1)/n blocks,
+     * 8 more its first 100 (n + 1 run lengths: the costliest case for bisection). Holders are every
+     * {@code endpoints / 64}-th endpoint (wrapping around), so over 64 endpoints they spread over the groups of 64 ids.
      */
     @State(Scope.Benchmark)
     public static class Lookup {
@@ -144,6 +145,9 @@ public class PreciseIndexBenchmark {
 
         @Param({"whole", "staggered"})
         String runs;
+
+        @Param({"64"})
+        int endpoints;
 
         PrecisePrefixIndex index;
         int[] prompt;
@@ -154,8 +158,8 @@ public class PreciseIndexBenchmark {
             index = new PrecisePrefixIndex(PreciseIndexConfig.defaults(BLOCK_SIZE));
             SplittableRandom random = new SplittableRandom(7);
             long engineHash = 1;
-            for (int e = 0; e < ENDPOINTS; e++) {
-                int id = index.addEndpoint("10.0.0." + e + ":8000", MODEL);
+            for (int e = 0; e < endpoints; e++) {
+                int id = index.addEndpoint("10.0." + (e >>> 8) + "." + (e & 255) + ":8000", MODEL);
                 for (int c = 0; c < 200; c++) {
                     long[] hashes = new long[64];
                     for (int b = 0; b < hashes.length; b++) {
@@ -169,9 +173,11 @@ public class PreciseIndexBenchmark {
             prompt = random.ints(512 * BLOCK_SIZE, 0, 150_000).toArray();
             boolean staggered = runs.equals("staggered");
             int[] part = java.util.Arrays.copyOf(prompt, (staggered ? 100 : 256) * BLOCK_SIZE);
-            for (int e = 0; e < Math.min(ENDPOINTS, holders + 8); e++) {
-                int[] held = e >= holders ? part
-                        : staggered ? java.util.Arrays.copyOf(prompt, 512 * (e + 1) / holders * BLOCK_SIZE) : prompt;
+            int stride = Math.max(1, endpoints / 64);
+            for (int h = 0; h < Math.min(endpoints, holders + 8); h++) {
+                int e = h * stride % endpoints + h * stride / endpoints; // wraps onto ids not taken yet
+                int[] held = h >= holders ? part
+                        : staggered ? java.util.Arrays.copyOf(prompt, 512 * (h + 1) / holders * BLOCK_SIZE) : prompt;
                 long[] hashes = new long[held.length / BLOCK_SIZE];
                 for (int b = 0; b < hashes.length; b++) {
                     hashes[b] = engineHash++;

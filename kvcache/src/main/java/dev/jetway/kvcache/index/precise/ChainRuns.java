@@ -18,35 +18,38 @@ final class ChainRuns {
     private ChainRuns() {
     }
 
-    /** Exact runs of {@code endpoints} (ids 0..63) into {@code run}, reading blocks in order until all runs ended. */
-    static void scan(FirstGroupChain chain, long endpoints, int[] run) {
+    /**
+     * Exact runs of {@code endpoints} (a mask over the chain's group) into {@code run} (indexed by endpoint id),
+     * reading blocks in order until all runs ended.
+     */
+    static void scan(GroupChain chain, long endpoints, int[] run) {
         if (endpoints != 0) {
             scanBetween(chain, -1, chain.blocks(), endpoints, run);
         }
     }
 
     /**
-     * Runs of {@code endpoints} (ids 0..63) into {@code run}, assuming each endpoint's holdings are prefix-closed
+     * Runs of {@code endpoints} (a mask over the chain's group) into {@code run}, assuming each endpoint's holdings are prefix-closed
      * along this chain. Reads block 0 (a request nobody holds costs one read) and the last block (a request held
      * whole costs two), then bisects between them per group of endpoints whose runs end in the same interval.
      */
-    static void bisect(FirstGroupChain chain, long endpoints, int[] run) {
+    static void bisect(GroupChain chain, long endpoints, int[] run) {
         int blocks = chain.blocks();
         if (endpoints == 0 || blocks == 0) {
             return;
         }
         long first = endpoints & chain.holders(0);
         if (first == 0 || blocks == 1) {
-            endRuns(first, 1, run);
+            endRuns(chain, first, 1, run);
             return;
         }
         long whole = first & chain.holders(blocks - 1);
-        endRuns(whole, blocks, run);
+        endRuns(chain, whole, blocks, run);
         split(chain, 0, blocks - 1, first & ~whole, run);
     }
 
     /** Every endpoint of {@code endpoints} holds block {@code lo} and lacks block {@code hi}: its run ends in (lo, hi]. */
-    private static void split(FirstGroupChain chain, int lo, int hi, long endpoints, int[] run) {
+    private static void split(GroupChain chain, int lo, int hi, long endpoints, int[] run) {
         while (endpoints != 0) {
             int width = hi - lo;
             int runs = Long.bitCount(endpoints);
@@ -66,7 +69,7 @@ final class ChainRuns {
     }
 
     /** Of {@code endpoints}, those holding some block after one they lack along the chain. Reads every block. */
-    static long gaps(FirstGroupChain chain, long endpoints) {
+    static long gaps(GroupChain chain, long endpoints) {
         long lacking = 0;
         long gapped = 0;
         for (int b = 0; b < chain.blocks(); b++) {
@@ -78,25 +81,26 @@ final class ChainRuns {
     }
 
     /** Reads blocks lo+1 .. hi-1 in order: each endpoint's run ends at the first it lacks, else at {@code hi}. */
-    private static void scanBetween(FirstGroupChain chain, int lo, int hi, long endpoints, int[] run) {
+    private static void scanBetween(GroupChain chain, int lo, int hi, long endpoints, int[] run) {
         long running = endpoints;
         for (int b = lo + 1; b < hi; b++) {
             long stays = running & chain.holders(b);
             if (stays != running) {
-                endRuns(running & ~stays, b, run);
+                endRuns(chain, running & ~stays, b, run);
                 running = stays;
                 if (running == 0) {
                     return;
                 }
             }
         }
-        endRuns(running, hi, run);
+        endRuns(chain, running, hi, run);
     }
 
-    /** Each endpoint in {@code endpoints} (bit i = endpoint i of the first group) holds a run of {@code length}. */
-    private static void endRuns(long endpoints, int length, int[] run) {
+    /** Each endpoint in {@code endpoints} (bit i: endpoint i of the chain's group) holds a run of {@code length}. */
+    private static void endRuns(GroupChain chain, long endpoints, int length, int[] run) {
+        int base = chain.group() << 6;
         for (long m = endpoints; m != 0; m &= m - 1) {
-            run[Long.numberOfTrailingZeros(m)] = length;
+            run[base | Long.numberOfTrailingZeros(m)] = length;
         }
     }
 }

@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Slots form buckets of 4 (64 bytes): a key's probe starts at the first slot of its home bucket and runs on
  * linearly, so the slots of a bucket fill in order and a bucket whose last slot is empty holds every key homed there.
- * A lookup reads a key's whole bucket at once ({@link #heldByFirstGroupGpuOnly}); only keys displaced past a full
+ * A lookup reads a key's whole bucket at once ({@link #heldGpuOnly}); only keys displaced past a full
  * bucket (under a tenth of the most recently stored keys in a table 40% full) probe on.
  *
  * <p>Concurrency: one writer at a time (the caller holds the index's write lock), lock-free readers. A new slot's mask
@@ -155,30 +155,31 @@ final class EndpointMaskTable {
     }
 
     /**
-     * The slot array of this moment, for {@link #heldByFirstGroupGpuOnly}: one lookup reads one array, and an array
-     * a rebuild replaced stays valid to read (it is only dropped), so a lookup never sees a half-moved table.
+     * The slot array of this moment, for {@link #heldGpuOnly}: one lookup reads one array, and an array a rebuild
+     * replaced stays valid to read (it is only dropped), so a lookup never sees a half-moved table.
      */
     Slots view() {
         return slots;
     }
 
     /**
-     * The endpoints 0..63 holding the key, exactly, in a table that holds GPU entries only ({@link #tiered()} false, so
-     * a key has at most one group-0 slot). Lock-free; see {@link #bucketHeld} for how it reads.
+     * The endpoints of {@code group} (bit i: endpoint {@code 64 * group + i}) holding the key, exactly, in a table that
+     * holds GPU entries only ({@link #tiered()} false, so a key has at most one slot per group). Lock-free; see
+     * {@link #bucketHeld} for how it reads.
      */
-    static long heldByFirstGroupGpuOnly(Slots view, long key) {
-        return bucketHeld(view.words, view.shift + BUCKET_BITS, view.mask, key);
+    static long heldGpuOnly(Slots view, long key, int group) {
+        long wanted = (key & KEY_BITS) | PRESENT | ((long) group << 2); // GPU tier: the tier bits are zero
+        return bucketHeld(view.words, view.shift + BUCKET_BITS, view.mask, key, wanted);
     }
 
     /**
      * Reads the key's whole home bucket (header and mask of its 4 slots, one or two cache lines) and keeps the mask of
-     * the slot whose header is the key's, without a probe loop whose length branch would mispredict. Plain reads
+     * the slot whose header is {@code wanted}, without a probe loop whose length branch would mispredict. Plain reads
      * suffice: a slot keeps its key until a rebuild publishes a fresh array, and a new slot's mask is written before
      * its header, so a read racing an update sees the block either before or after it. Only a key missing from a
      * full bucket (displaced to a later one, a tombstone, or not held at all) probes on.
      */
-    private static long bucketHeld(long[] w, int bucketShift, int mask, long key) {
-        long wanted = (key & KEY_BITS) | PRESENT; // group 0, GPU tier: identity bits are zero
+    private static long bucketHeld(long[] w, int bucketShift, int mask, long key, long wanted) {
         int home = (int) (key >>> bucketShift) << BUCKET_BITS;
         int at = 2 * home;
         long h0 = w[at];
@@ -194,14 +195,14 @@ final class EndpointMaskTable {
         held = h2 == wanted ? m2 : held;
         held = h3 == wanted ? m3 : held;
         if (held == 0 && h3 != EMPTY) {
-            return probeFirstGroup(w, mask, (home + BUCKET) & mask, wanted);
+            return probeOn(w, mask, (home + BUCKET) & mask, wanted);
         }
         return held;
     }
 
-    private static long probeFirstGroup(long[] w, int mask, int home, long wanted) {
+    private static long probeOn(long[] w, int mask, int from, long wanted) {
         long held = 0;
-        for (int i = home; ; i = (i + 1) & mask) {
+        for (int i = from; ; i = (i + 1) & mask) {
             long h = (long) SLOT.getAcquire(w, 2 * i);
             if (h == EMPTY) {
                 return held;

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Lookups ({@link #match}) take no lock. Writers (event intake, speculation) serialise on one
  * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
  *
- * <p><b>Lookup.</b> With at most 64 endpoints and GPU entries only, a lookup finds each endpoint's run by bisection
- * along the request's chain (see {@link ChainRuns}), which is exact as long as every endpoint's entries are
+ * <p><b>Lookup.</b> With GPU entries only, a lookup finds each endpoint's run by bisection along the request's chain,
+ * one group of 64 endpoint ids at a time (see {@link ChainRuns}), which is exact as long as every endpoint's entries are
  * prefix-closed: no block held without its parent. Engines keep their caches that way (vLLM frees a request's blocks
  * tail first; a block whose prefix is gone can never be hit), and the index never stores a block whose parent it does
  * not know. Where the index cannot vouch for it, the endpoint is marked <em>gapped</em> and read block by block
@@ -62,8 +62,11 @@ public final class PrecisePrefixIndex {
     /** Indexed by endpoint id; replaced (copy on write) when an endpoint is added; null for removed ids. */
     private volatile EndpointState[] endpoints = new EndpointState[0];
     private volatile long evictedEntries;
-    /** Endpoints 0..63 whose entries may hold a block without its parent: looked up block by block. */
-    private volatile long gappedEndpoints;
+    /**
+     * Endpoints whose entries may hold a block without its parent, looked up block by block: bit i of word g is
+     * endpoint {@code 64 * g + i}. Replaced (copy on write) by the writer; rarely changes.
+     */
+    private volatile long[] gappedEndpoints = new long[0];
     /** The keys of a recent lookup, for the closure audit; written by lookups, read by the writer. */
     private volatile long[] auditCandidate;
     /** Writer only: the last audited keys (compared by identity) and when. */
@@ -440,32 +443,46 @@ public final class PrecisePrefixIndex {
         lastAudited = keys;
         lastAudit = now;
         EndpointState[] states = endpoints;
-        if (states.length > 64 || confirmed.tiered()) {
+        if (confirmed.tiered()) {
             return; // lookups take the general path, which reads every block
         }
-        long closed = 0;
+        long[] closed = new long[(states.length + 63) >>> 6];
         for (EndpointState s : states) {
-            if (s != null) {
-                closed |= 1L << s.id;
+            if (s != null && !isGapped(s.id)) {
+                closed[s.id >>> 6] |= 1L << (s.id & 63);
             }
         }
-        closed &= ~gappedEndpoints;
-        for (long m = matcher.confirmedGaps(keys, closed); m != 0; m &= m - 1) {
-            EndpointState s = states[Long.numberOfTrailingZeros(m)];
-            s.gapsFound++;
-            markGapped(s.id, true);
-            log.warn("precise prefix index: {} holds blocks of a looked-up prefix past one it lacks (an engine "
-                    + "evicted a block before its descendants, or an event was lost without a sequence gap); "
-                    + "looking it up block by block until its entries are next cleared", s.name);
+        for (int g = 0; g < closed.length; g++) {
+            if (closed[g] == 0) {
+                continue;
+            }
+            for (long m = matcher.confirmedGaps(keys, g, closed[g]); m != 0; m &= m - 1) {
+                EndpointState s = states[(g << 6) | Long.numberOfTrailingZeros(m)];
+                s.gapsFound++;
+                markGapped(s.id, true);
+                log.warn("precise prefix index: {} holds blocks of a looked-up prefix past one it lacks (an engine "
+                        + "evicted a block before its descendants, or an event was lost without a sequence gap); "
+                        + "looking it up block by block until its entries are next cleared", s.name);
+            }
         }
     }
 
-    /** Sets or clears the endpoint's gapped bit (ids 0..63; larger ids only exist where lookups scan anyway). */
+    /** Sets or clears the endpoint's gapped bit; writer only. */
     private void markGapped(int endpointId, boolean gapped) {
-        if (endpointId < 64) {
-            long bit = 1L << endpointId;
-            gappedEndpoints = gapped ? gappedEndpoints | bit : gappedEndpoints & ~bit;
+        if (isGapped(endpointId) == gapped) {
+            return;
         }
+        long[] before = gappedEndpoints;
+        long[] after = Arrays.copyOf(before, Math.max(before.length, (endpointId >>> 6) + 1));
+        long bit = 1L << (endpointId & 63);
+        after[endpointId >>> 6] = gapped ? after[endpointId >>> 6] | bit : after[endpointId >>> 6] & ~bit;
+        gappedEndpoints = after;
+    }
+
+    private boolean isGapped(int endpointId) {
+        long[] gapped = gappedEndpoints;
+        int word = endpointId >>> 6;
+        return word < gapped.length && (gapped[word] & (1L << (endpointId & 63))) != 0;
     }
 
     /**
@@ -519,7 +536,7 @@ public final class PrecisePrefixIndex {
     }
 
     private EndpointStats statsOf(EndpointState s) {
-        return s.stats(s.id < 64 && (gappedEndpoints & (1L << s.id)) != 0);
+        return s.stats(isGapped(s.id));
     }
 
     /** Parity of one endpoint over its window (the gateway exports the ratio as jetway_kv_hash_parity_ratio). */

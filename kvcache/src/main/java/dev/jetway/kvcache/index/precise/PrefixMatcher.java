@@ -27,12 +27,13 @@ final class PrefixMatcher {
      * Per endpoint, the longest run of consecutive keys from {@code keys[0]} it holds (any tier, or speculatively),
      * and its tier-weighted score. Lock-free; concurrent with event intake.
      *
-     * <p>With at most 64 endpoints and GPU entries only, runs are found along the chain by {@link ChainRuns}: by
-     * bisection for endpoints whose holdings are prefix-closed, block by block for those in {@code gapped}
-     * (endpoint ids 0..63 whose entries may have gaps). Otherwise the general path probes block by block with
-     * per-group, per-tier masks: one probe per block plus one step per endpoint that drops out.
+     * <p>With GPU entries only, runs are found along the chain by {@link ChainRuns}, one group of 64 endpoint ids at a
+     * time: by bisection for endpoints whose holdings are prefix-closed, block by block for those in {@code gapped}
+     * (bit i of word g: endpoint {@code 64 * g + i}, whose entries may have gaps). Once slower tiers hold entries, the
+     * general path probes block by block with per-group, per-tier masks (a run's score counts its blocks per tier):
+     * one probe per block plus one step per endpoint that drops out.
      */
-    PrefixMatches match(long[] keys, EndpointState[] states, long gapped) {
+    PrefixMatches match(long[] keys, EndpointState[] states, long[] gapped) {
         int n = states.length;
         int groups = (n + 63) >>> EndpointMaskTable.GROUP_BITS;
         long[] running = new long[groups];
@@ -42,8 +43,8 @@ final class PrefixMatcher {
             }
         }
         SpeculativeHolders speculative = SpeculativeHolders.of(speculativeTable, n, clockStamp);
-        if (groups == 1 && !confirmed.tiered()) {
-            return matchFirstGroupGpuOnly(keys, states, running[0], gapped, speculative);
+        if (!confirmed.tiered()) {
+            return matchGpuOnly(keys, states, running, gapped, speculative);
         }
         int[] run = new int[n];
         int[] cpuBlocks = new int[n];
@@ -98,26 +99,31 @@ final class PrefixMatcher {
     }
 
     /**
-     * The common case of {@link #match(long[], EndpointState[], long)}: at most 64 endpoints and only GPU entries,
-     * so each block is one mask (confirmed, ORed with unexpired speculative holders) and the score is the run length
-     * times the GPU weight.
+     * The common case of {@link #match(long[], EndpointState[], long[])}: only GPU entries, so each block is one mask
+     * per group (confirmed, ORed with unexpired speculative holders) and the score is the run length times the GPU
+     * weight.
      */
-    private PrefixMatches matchFirstGroupGpuOnly(long[] keys, EndpointState[] states, long registered, long gapped,
-                                                 SpeculativeHolders speculative) {
-        int n = states.length;
-        int[] run = new int[n];
-        FirstGroupChain chain = new FirstGroupChain(confirmed.view(), keys, speculative);
-        ChainRuns.bisect(chain, registered & ~gapped, run);
-        ChainRuns.scan(chain, registered & gapped, run);
+    private PrefixMatches matchGpuOnly(long[] keys, EndpointState[] states, long[] registered, long[] gapped,
+                                       SpeculativeHolders speculative) {
+        int[] run = new int[states.length];
+        EndpointMaskTable.Slots view = confirmed.view();
+        long[] speculativeMasks = speculative == null ? null : new long[registered.length];
+        for (int g = 0; g < registered.length; g++) {
+            long suspect = g < gapped.length ? gapped[g] : 0;
+            GroupChain chain = new GroupChain(view, keys, g, speculative, speculativeMasks);
+            ChainRuns.bisect(chain, registered[g] & ~suspect, run);
+            ChainRuns.scan(chain, registered[g] & suspect, run);
+        }
         return ranked(keys, states, run, null);
     }
 
     /**
-     * Of {@code endpoints} (ids 0..63), those holding a block of {@code keys} after one they lack, in confirmed GPU
-     * entries: where bisection cannot be trusted. Reads every block; for the writer's closure audit.
+     * Of {@code endpoints} (bit i: endpoint {@code 64 * group + i}), those holding a block of {@code keys} after one
+     * they lack, in confirmed GPU entries: where bisection cannot be trusted. Reads every block; for the writer's
+     * closure audit.
      */
-    long confirmedGaps(long[] keys, long endpoints) {
-        return ChainRuns.gaps(new FirstGroupChain(confirmed.view(), keys, null), endpoints);
+    long confirmedGaps(long[] keys, int group, long endpoints) {
+        return ChainRuns.gaps(new GroupChain(confirmed.view(), keys, group, null, null), endpoints);
     }
 
     /**

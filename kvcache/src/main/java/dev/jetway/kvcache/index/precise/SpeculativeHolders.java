@@ -24,7 +24,10 @@ final class SpeculativeHolders {
         return table.live() > 0 ? new SpeculativeHolders(table, endpoints, clockStamp.getAsInt()) : null;
     }
 
-    /** ORs the unexpired speculative holders of {@code key} into {@code gpuMasks[group]} (GPU masks come first). */
+    /**
+     * ORs the unexpired speculative holders of {@code key} into {@code gpuMasks[group]} (GPU masks come first); holders
+     * in groups beyond the array are left out.
+     */
     void orInto(long key, long[] gpuMasks) {
         int count = table.values(key, buffer);
         if (count > buffer.length) {
@@ -34,7 +37,7 @@ final class SpeculativeHolders {
         for (int i = 0; i < count; i++) {
             long v = buffer[i];
             int ep = BlockEntryTable.endpoint(v);
-            if (ep < endpoints && BlockEntryTable.stamp(v) - nowStamp > 0) {
+            if (ep < endpoints && (ep >>> 6) < gpuMasks.length && BlockEntryTable.stamp(v) - nowStamp > 0) {
                 gpuMasks[ep >>> 6] |= 1L << (ep & 63);
             }
         }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lookup's bucket read ({@link EndpointMaskTable#heldByFirstGroupGpuOnly}) settles most keys from their home
+ * The lookup's bucket read ({@link EndpointMaskTable#heldGpuOnly}) settles most keys from their home
  * bucket and probes on only for the rest; whatever the layout does (keys displaced into later buckets or around the
  * end of the array, tombstones in full buckets, growth), it must answer exactly what a plain map of the stored
  * entries answers.
@@ -35,7 +35,7 @@ class EndpointMaskTableTest {
     private static void assertHeld(EndpointMaskTable table, Map<Long, Long> model, long[] keys) {
         EndpointMaskTable.Slots view = table.view();
         for (long key : keys) {
-            assertThat(EndpointMaskTable.heldByFirstGroupGpuOnly(view, key)).as("key %x", key)
+            assertThat(EndpointMaskTable.heldGpuOnly(view, key, 0)).as("key %x", key)
                     .isEqualTo(model.getOrDefault(key, 0L));
         }
     }
@@ -90,30 +90,44 @@ class EndpointMaskTableTest {
     }
 
     @Test
-    void randomChurnMatchesAMapOfMasks() {
+    void randomChurnAcrossSeveralEndpointGroupsMatchesAMapOfMasks() {
         SplittableRandom random = new SplittableRandom(5);
         EndpointMaskTable table = new EndpointMaskTable(16);
-        Map<Long, Long> model = new HashMap<>();
+        int groups = 4; // endpoints 0..255: a key held in several groups takes a slot per group in its bucket
+        Map<Long, long[]> model = new HashMap<>();
         long[] keys = new long[1_500];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = random.nextLong();
         }
         for (int op = 0; op < 60_000; op++) {
             long key = keys[random.nextInt(keys.length)];
-            int endpoint = random.nextInt(64);
-            long bit = 1L << endpoint;
+            int endpoint = random.nextInt(64 * groups);
+            long[] masks = model.computeIfAbsent(key, k -> new long[groups]);
+            long bit = 1L << (endpoint & 63);
+            boolean held = (masks[endpoint >>> 6] & bit) != 0;
             if (random.nextInt(3) == 0) {
-                assertThat(table.remove(key, endpoint, Tier.GPU)).isEqualTo((model.getOrDefault(key, 0L) & bit) != 0);
-                model.computeIfPresent(key, (k, m) -> (m & ~bit) == 0 ? null : m & ~bit);
+                assertThat(table.remove(key, endpoint, Tier.GPU)).isEqualTo(held);
+                masks[endpoint >>> 6] &= ~bit;
             } else {
-                assertThat(table.add(key, endpoint, Tier.GPU)).isEqualTo((model.getOrDefault(key, 0L) & bit) == 0);
-                model.merge(key, bit, (a, b) -> a | b);
+                assertThat(table.add(key, endpoint, Tier.GPU)).isEqualTo(!held);
+                masks[endpoint >>> 6] |= bit;
             }
             if (op % 5_000 == 0) {
-                assertHeld(table, model, keys);
+                assertHeldPerGroup(table, model, keys, groups);
             }
         }
-        assertHeld(table, model, keys);
+        assertHeldPerGroup(table, model, keys, groups);
+    }
+
+    private static void assertHeldPerGroup(EndpointMaskTable table, Map<Long, long[]> model, long[] keys, int groups) {
+        EndpointMaskTable.Slots view = table.view();
+        for (long key : keys) {
+            long[] masks = model.getOrDefault(key, new long[groups]);
+            for (int g = 0; g < groups; g++) {
+                assertThat(EndpointMaskTable.heldGpuOnly(view, key, g)).as("key %x group %d", key, g)
+                        .isEqualTo(masks[g]);
+            }
+        }
     }
 
     @Test
@@ -138,7 +152,7 @@ class EndpointMaskTableTest {
         table.evictDownTo(before - (old.length - 1));
         EndpointMaskTable.Slots view = table.view();
         for (long key : fresh) {
-            assertThat(EndpointMaskTable.heldByFirstGroupGpuOnly(view, key)).as("recently stored").isEqualTo(1L << 2);
+            assertThat(EndpointMaskTable.heldGpuOnly(view, key, 0)).as("recently stored").isEqualTo(1L << 2);
         }
     }
 
@@ -186,14 +200,14 @@ class EndpointMaskTableTest {
                 do { // at least one pass even if the writer is already done
                     EndpointMaskTable.Slots view = table.view();
                     for (long key : stable) {
-                        long held = EndpointMaskTable.heldByFirstGroupGpuOnly(view, key);
+                        long held = EndpointMaskTable.heldGpuOnly(view, key, 0);
                         if (held != ((1L << 3) | (1L << 60))) {
                             throw new AssertionError("stable key read as " + Long.toHexString(held));
                         }
                     }
                     for (int i = 0; i < 200; i++) {
-                        long held = EndpointMaskTable.heldByFirstGroupGpuOnly(view, churn[(reads[0] * 200 + i)
-                                % churn.length]);
+                        long held = EndpointMaskTable.heldGpuOnly(view, churn[(reads[0] * 200 + i)
+                                % churn.length], 0);
                         if ((held & ~(1L << 7)) != 0) {
                             throw new AssertionError("churned key read as " + Long.toHexString(held));
                         }

@@ -20,7 +20,6 @@ class PrefixMatchExactnessTest {
 
     private static final int BS = 4;
     private static final int BLOCKS = 300;
-    private static final int ENDPOINTS = 24;
     private static final String MODEL = "m";
     /** Lengths around the edges of the windows an earlier lookup read blocks in, plus the extremes. */
     private static final int[] EDGES = {1, 7, 8, 9, 23, 24, 25, 55, 56, 57, 119, 120, 121, 183, 184, 299, BLOCKS};
@@ -28,17 +27,25 @@ class PrefixMatchExactnessTest {
     @Test
     void longChainsMatchAPlainScanOfWhatEachEndpointHolds() {
         for (int seed = 0; seed < 12; seed++) {
-            checkOneIndex(new SplittableRandom(seed));
+            checkOneIndex(new SplittableRandom(seed), 24);
         }
     }
 
-    private void checkOneIndex(SplittableRandom random) {
+    /** Over 64 endpoints, each group of 64 ids is bisected on its own, gapped endpoints included. */
+    @Test
+    void poolsOfSeveralEndpointGroupsMatchAPlainScanToo() {
+        for (int seed = 100; seed < 104; seed++) {
+            checkOneIndex(new SplittableRandom(seed), 150);
+        }
+    }
+
+    private void checkOneIndex(SplittableRandom random, int endpoints) {
         PrecisePrefixIndex index = new PrecisePrefixIndex(PreciseIndexConfig.defaults(BS));
         int[] prompt = random.ints((long) BLOCKS * BS, 0, 50_000).toArray();
-        String[] names = new String[ENDPOINTS];
-        int[] expected = new int[ENDPOINTS];
-        boolean[] punched = new boolean[ENDPOINTS];
-        for (int e = 0; e < ENDPOINTS; e++) {
+        String[] names = new String[endpoints];
+        int[] expected = new int[endpoints];
+        boolean[] punched = new boolean[endpoints];
+        for (int e = 0; e < endpoints; e++) {
             names[e] = "10.0." + random.nextInt(3) + "." + e + ":8000"; // name order differs from id order
             int id = index.addEndpoint(names[e], MODEL);
             FakeVllmEngine engine = new FakeVllmEngine(BS);
@@ -63,14 +70,14 @@ class PrefixMatchExactnessTest {
         long[] keys = index.requestKeys(MODEL, null, null, prompt);
         index.match(keys);
         index.expireDue(); // the closure audit: endpoints with a hole are read block by block from now on
-        for (int e = 0; e < ENDPOINTS; e++) {
+        for (int e = 0; e < endpoints; e++) {
             if (!punched[e]) {
                 assertThat(index.endpointStats(e).gapped()).as("no hole, no gap: " + names[e]).isFalse();
             }
         }
         assertMatches(index.match(keys), names, expected, "GPU only");
 
-        int speculated = random.nextInt(ENDPOINTS);
+        int speculated = random.nextInt(endpoints);
         index.speculate(speculated, keys);
         expected[speculated] = BLOCKS; // speculation covers every block the endpoint lacks, holes included
         assertMatches(index.match(keys), names, expected, "with a speculative endpoint");
