@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The last {@code capacity} published messages, oldest first, like vLLM's replay {@code deque(maxlen=buffer_steps)}.
- * Only the publisher's thread touches it, so it needs no locking.
+ * The publisher's thread adds, the replay socket's thread reads: both hold the buffer's monitor, briefly (a replay
+ * copies out the entries it sends and sends them after).
  */
 final class ReplayBuffer {
 
@@ -24,7 +25,7 @@ final class ReplayBuffer {
         this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
-    void add(long seq, byte[] payload) {
+    synchronized void add(long seq, byte[] payload) {
         if (entries.size() == capacity) {
             entries.removeFirst();
         }
@@ -32,7 +33,7 @@ final class ReplayBuffer {
     }
 
     /** Buffered messages whose sequence is at least {@code startSeq} (both unsigned, as on the wire), in order. */
-    List<Entry> from(long startSeq) {
+    synchronized List<Entry> from(long startSeq) {
         return entries.stream().filter(e -> Long.compareUnsigned(e.seq(), startSeq) >= 0).toList();
     }
 

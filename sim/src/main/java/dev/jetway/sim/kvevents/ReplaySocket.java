@@ -17,47 +17,71 @@ import java.util.List;
  * message whose sequence is at least {@code start_seq} ({@code [identity, "", seq, payload]} each), then the end
  * marker {@code [identity, "", 0xFF×8, ""]}. Requests of any other frame count are logged and ignored, as in vLLM.
  *
- * <p>Not thread-safe, like the ZMQ socket it wraps: the publisher's thread does everything.
+ * <p>The socket has a thread of its own that blocks on it, so a request is answered as soon as it arrives and an idle
+ * replica does not wake up to look for requests; the publisher's thread only {@link #record}s what it sends.
  */
-final class ReplaySocket {
+final class ReplaySocket implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplaySocket.class);
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] END_SEQ = KvEventMessage.encodeSeq(KvEventMessage.REPLAY_END_SEQ);
 
+    /** How long a receive waits, so that {@link #close()} is noticed promptly. */
+    private static final int RECEIVE_TIMEOUT_MILLIS = 100;
+
     private final ZMQ.Socket socket;
     private final ReplayBuffer buffer;
     private final String boundEndpoint;
+    private final Thread thread;
+    private volatile boolean closed;
 
-    /** Binds at once; the caller closes {@code context} (and with it this socket) on failure and at the end. */
+    /**
+     * Binds at once and starts answering; the caller closes {@code context} on failure, and {@link #close()}s this
+     * before closing {@code context} at the end.
+     */
     ReplaySocket(ZContext context, String bindEndpoint, int bufferSteps) {
         this.buffer = new ReplayBuffer(bufferSteps);
         this.socket = context.createSocket(SocketType.ROUTER);
         socket.setLinger(0);
+        socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
         // A ROUTER drops (never blocks) at the high-water mark: leave room for one whole replay plus its end marker.
         socket.setSndHWM(bufferSteps + 1);
         socket.bind(bindEndpoint);
         this.boundEndpoint = socket.getLastEndpoint();
+        this.thread = Thread.ofPlatform().daemon(true)
+                .name("sim-kv-replay-" + boundEndpoint.substring(boundEndpoint.lastIndexOf(':') + 1))
+                .start(this::serve);
     }
 
     String boundEndpoint() {
         return boundEndpoint;
     }
 
+    /** Keeps a published message for replay; called by the publisher's thread. */
     void record(long seq, byte[] payload) {
         buffer.add(seq, payload);
     }
 
-    /** Answers every request already waiting; returns at once when there is none. */
-    void serviceWaitingRequests() {
-        List<byte[]> frames;
-        while ((frames = receiveWaiting()) != null) {
-            answer(frames);
+    private void serve() {
+        try {
+            while (!closed) {
+                List<byte[]> frames = receive();
+                if (frames != null) {
+                    answer(frames);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.error("KV-event replay on {} stopped", boundEndpoint, e);
+            }
+        } finally {
+            socket.close();
         }
     }
 
-    private List<byte[]> receiveWaiting() {
-        byte[] first = socket.recv(ZMQ.DONTWAIT);
+    /** The next request's frames, or null when none came within the receive timeout. */
+    private List<byte[]> receive() {
+        byte[] first = socket.recv(0);
         if (first == null) {
             return null;
         }
@@ -96,5 +120,16 @@ final class ReplaySocket {
         socket.sendMore(EMPTY);
         socket.sendMore(seq);
         socket.send(payload, ZMQ.DONTWAIT);
+    }
+
+    /** Stops answering and closes the socket; waits for the thread, so the caller may close the context after. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -39,11 +39,6 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     static final long FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Longest wait for an event, so that {@link #close()} is noticed promptly. */
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /**
-     * Longest wait for an event when replay is on: replay requests arrive on a ZMQ socket this thread must also
-     * serve (ZMQ sockets are not thread-safe), so it looks at them at least this often.
-     */
-    private static final long REPLAY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** vLLM's default {@code buffer_steps}. */
     public static final int DEFAULT_REPLAY_BUFFER_STEPS = 10_000;
     private static final int QUEUE_CAPACITY = 100_000;
@@ -162,10 +157,9 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         List<KvEvent> batch = new ArrayList<>(BATCH_EVENTS);
         long flushAt = Long.MAX_VALUE;
         try {
-            long maxWait = replay == null ? MAX_WAIT_NANOS : REPLAY_WAIT_NANOS;
             while (!stopping || !queue.isEmpty()) {
-                long wait = batch.isEmpty() ? maxWait
-                        : Math.min(maxWait, Math.max(0, flushAt - System.nanoTime()));
+                long wait = batch.isEmpty() ? MAX_WAIT_NANOS
+                        : Math.min(MAX_WAIT_NANOS, Math.max(0, flushAt - System.nanoTime()));
                 KvEvent event = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (event != null) {
                     if (batch.isEmpty()) {
@@ -178,9 +172,6 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
                     send(batch);
                     batch.clear();
                 }
-                if (replay != null) {
-                    replay.serviceWaitingRequests();
-                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -189,6 +180,9 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         } finally {
             if (!batch.isEmpty()) {
                 sendQuietly(batch);
+            }
+            if (replay != null) {
+                replay.close();
             }
             context.close();
         }
