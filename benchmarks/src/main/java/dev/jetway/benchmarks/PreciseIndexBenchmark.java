@@ -10,7 +10,6 @@ import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.index.precise.PrefixMatches;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -80,42 +79,15 @@ public class PreciseIndexBenchmark {
         }
     }
 
-    /**
-     * CPU time the benchmark thread actually got, per block: on this shared 2-core machine wall-clock rates mostly
-     * measure how often the thread was scheduled, so this counter shows the cost of the work itself.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class CpuTime {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-        public double cpuNanosPerOp;
-        private long startCpu;
-        private long ops;
-
-        @Setup(Level.Iteration)
-        public void start() {
-            startCpu = THREADS.getCurrentThreadCpuTime();
-            ops = 0;
-        }
-
-        /** Counts {@code n} operations; samples the thread's CPU clock every 256 calls (it costs a system call). */
-        void count(int n) {
-            ops += n;
-            if ((ops / n & 255) == 0) {
-                cpuNanosPerOp = (double) (THREADS.getCurrentThreadCpuTime() - startCpu) / ops;
-            }
-        }
-    }
-
     /** Blocks stored per second from decoded batches (each op also removes the same number of blocks). */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(BLOCKS_PER_EVENT)
-    public void ingestDecoded(Intake s, CpuTime cpu) {
+    public void ingestDecoded(Intake s, ThreadCpuCounter cpu) {
         int m = s.next++ & (Intake.MESSAGES - 1);
         s.index.apply(s.endpointIds[m & (ENDPOINTS - 1)], s.batches[m]);
-        cpu.count(BLOCKS_PER_EVENT);
+        cpu.calls(BLOCKS_PER_EVENT);
     }
 
     /** Blocks stored per second from msgpack payloads through onMessage (decode, sequence check, apply). */
@@ -123,11 +95,11 @@ public class PreciseIndexBenchmark {
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(BLOCKS_PER_EVENT)
-    public Object ingestMessage(Intake s, CpuTime cpu) {
+    public Object ingestMessage(Intake s, ThreadCpuCounter cpu) {
         int m = s.next++ & (Intake.MESSAGES - 1);
         int e = m & (ENDPOINTS - 1);
         IntakeResult result = s.index.onMessage(s.endpointIds[e], s.seq[e]++, s.payloads[m]);
-        cpu.count(BLOCKS_PER_EVENT);
+        cpu.calls(BLOCKS_PER_EVENT);
         return result;
     }
 
@@ -201,13 +173,13 @@ public class PreciseIndexBenchmark {
         return s.index.match(s.keys);
     }
 
-    /** The same lookup in AverageTime mode, to report the CPU time per lookup alongside (see {@link CpuTime}). */
+    /** The same lookup in AverageTime mode, to report the CPU time per lookup alongside (see {@link ThreadCpuCounter}). */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public PrefixMatches lookup512BlocksAverage(Lookup s, CpuTime cpu) {
+    public PrefixMatches lookup512BlocksAverage(Lookup s, ThreadCpuCounter cpu) {
         PrefixMatches m = s.index.match(s.keys);
-        cpu.count(1);
+        cpu.call();
         return m;
     }
 
