@@ -173,7 +173,7 @@ public class PreciseIndexBenchmark {
         return s.index.match(s.keys);
     }
 
-    /** The same lookup in AverageTime mode, to report the CPU time per lookup alongside (see {@link ThreadCpuCounter}). */
+    /** The same lookup in AverageTime mode, with the CPU time per lookup alongside ({@link ThreadCpuCounter}). */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -29,9 +29,10 @@ final class ChainRuns {
     }
 
     /**
-     * Runs of {@code endpoints} (a mask over the chain's group) into {@code run}, assuming each endpoint's holdings are prefix-closed
-     * along this chain. Reads block 0 (a request nobody holds costs one read) and the last block (a request held
-     * whole costs two), then bisects between them per group of endpoints whose runs end in the same interval.
+     * Runs of {@code endpoints} (a mask over the chain's group) into {@code run}, assuming each endpoint's holdings
+     * are prefix-closed along this chain. Reads block 0 (a request nobody holds costs one read) and the last block (a
+     * request held whole costs two), then bisects between them per set of endpoints whose runs end in the same
+     * interval.
      */
     static void bisect(GroupChain chain, long endpoints, int[] run) {
         int blocks = chain.blocks();

@@ -28,13 +28,13 @@ import org.slf4j.LoggerFactory;
  * lock, held per batch; each endpoint's events are expected from one intake thread, in order.
  *
  * <p><b>Lookup.</b> With GPU entries only, a lookup finds each endpoint's run by bisection along the request's chain,
- * one group of 64 endpoint ids at a time (see {@link ChainRuns}), which is exact as long as every endpoint's entries are
- * prefix-closed: no block held without its parent. Engines keep their caches that way (vLLM frees a request's blocks
- * tail first; a block whose prefix is gone can never be hit), and the index never stores a block whose parent it does
- * not know. Where the index cannot vouch for it, the endpoint is marked <em>gapped</em> and read block by block
- * until its entries are next dropped: when the entry bound evicted some of its entries, or when the writer's audit
- * (a recent lookup's chain read block by block under the write lock, at most every {@code AUDIT_INTERVAL_NANOS} and
- * at every forced housekeeping) finds it holding a block after one it lacks.
+ * one group of 64 endpoint ids at a time (see {@link ChainRuns}), which is exact as long as every endpoint's entries
+ * are prefix-closed: no block held without its parent. Engines keep their caches that way (vLLM frees a request's
+ * blocks tail first; a block whose prefix is gone can never be hit), and the index never stores a block whose parent it
+ * does not know. Where the index cannot vouch for it, the endpoint is marked <em>gapped</em> and read block by block
+ * until its entries are next dropped: when the entry bound evicted some of its entries, or when the writer's audit (a
+ * recent lookup's chain read block by block under the write lock, at most every {@code AUDIT_INTERVAL_NANOS} and at
+ * every forced housekeeping) finds it holding a block after one it lacks.
  *
  * <p><b>Memory.</b> Confirmed entries live in one primitive table of 16-byte slots (key header, 64-endpoint mask)
  * at most 3/4 full; each endpoint's engine-key map costs a 16-byte slot per block. At 10 million entries with one
