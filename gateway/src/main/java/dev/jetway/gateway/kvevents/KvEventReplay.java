@@ -29,16 +29,15 @@ final class KvEventReplay implements AutoCloseable {
     record Replayed(long seq, byte[] payload) {
     }
 
-    /** How long a stalled connection handshake lasts before ZMQ redials. */
-    private static final int HANDSHAKE_TIMEOUT_MILLIS = 2_000;
-
     private final ZContext context;
     private final String endpoint;
+    private final ConnectionLiveness liveness;
     private ZMQ.Socket socket;
 
-    KvEventReplay(ZContext context, String endpoint) {
+    KvEventReplay(ZContext context, String endpoint, ConnectionLiveness liveness) {
         this.context = context;
         this.endpoint = endpoint;
+        this.liveness = liveness;
     }
 
     String endpoint() {
@@ -50,7 +49,7 @@ final class KvEventReplay implements AutoCloseable {
         if (socket == null) {
             ZMQ.Socket s = context.createSocket(SocketType.DEALER);
             s.setLinger(0);
-            s.setHandshakeIvl(HANDSHAKE_TIMEOUT_MILLIS);
+            liveness.applyTo(s);
             s.connect(endpoint);
             socket = s;
         }

@@ -31,12 +31,12 @@ final class KvEventSubscriber implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvEventSubscriber.class);
     /** How long a receive waits, so that {@link #close()} is noticed promptly. */
     private static final int RECEIVE_TIMEOUT_MILLIS = 100;
-    private static final int HANDSHAKE_TIMEOUT_MILLIS = 2_000;
     private static final int RECEIVE_HWM = 100_000;
     /** How long a gap may wait for the publisher's replay before the index drops the endpoint's entries instead. */
     static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(1);
 
     private final ZContext context;
+    private final ConnectionLiveness liveness;
     private final String publisher;
     private final KvEventReplay replay;
     private final String endpoint;
@@ -63,9 +63,16 @@ final class KvEventSubscriber implements AutoCloseable {
      */
     KvEventSubscriber(ZContext context, String publisher, String replay, String endpoint, String model,
                       String topicFilter, PrecisePrefixIndex index) {
+        this(context, publisher, replay, endpoint, model, topicFilter, index, ConnectionLiveness.DEFAULT);
+    }
+
+    /** As above, with the given connection timers (tests shorten them). */
+    KvEventSubscriber(ZContext context, String publisher, String replay, String endpoint, String model,
+                      String topicFilter, PrecisePrefixIndex index, ConnectionLiveness liveness) {
+        this.liveness = liveness;
         this.context = context;
         this.publisher = publisher;
-        this.replay = replay == null ? null : new KvEventReplay(context, replay);
+        this.replay = replay == null ? null : new KvEventReplay(context, replay, liveness);
         this.endpoint = endpoint;
         this.model = model;
         this.topicFilter = topicFilter;
@@ -120,10 +127,8 @@ final class KvEventSubscriber implements AutoCloseable {
             socket.setLinger(0);
             socket.setRcvHWM(RECEIVE_HWM);
             socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
-            // JeroMQ 0.6.0 now and then stalls a fresh connect's handshake on the connecting side (about 2 % of
-            // connects on a busy host; docs/simulator.md): the socket then hears nothing until the handshake timer
-            // drops and redials it. Its 30 s default would leave this endpoint's index blind that long.
-            socket.setHandshakeIvl(HANDSHAKE_TIMEOUT_MILLIS);
+            // a stalled handshake or a silently dead connection would leave this endpoint's index blind
+            liveness.applyTo(socket);
             socket.subscribe(topicFilter.getBytes(StandardCharsets.UTF_8));
             socket.connect(publisher);
         } catch (RuntimeException e) {

@@ -88,6 +88,42 @@ class KvEventSubscriberTest {
         }
     }
 
+    @Test
+    void aSubscriptionWhoseConnectionGoesSilentIsRedialledByHeartbeats() throws Exception {
+        try (ZContext zmq = new ZContext(1)) {
+            ZMQ.Socket pub = zmq.createSocket(SocketType.PUB);
+            pub.bind("tcp://127.0.0.1:*");
+            String bound = pub.getLastEndpoint();
+            int port = Integer.parseInt(bound.substring(bound.lastIndexOf(':') + 1));
+            try (SilentTcpProxy proxy = new SilentTcpProxy(port)) {
+                KvEventSubscriber s = new KvEventSubscriber(zmq, proxy.endpoint(), null, "127.0.0.1:8000", "m", "kv@",
+                        index, new ConnectionLiveness(2_000, 100, 400)).start();
+                long[] seq = {0};
+                Runnable publish = () -> {
+                    byte[][] frames = message(seq[0]++, 100 * seq[0]);
+                    pub.send(frames[0], ZMQ.SNDMORE);
+                    pub.send(frames[1], ZMQ.SNDMORE);
+                    pub.send(frames[2], 0);
+                };
+                // the condition runs on this thread: a ZMQ socket must stay on the thread that uses it
+                await().pollInSameThread().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10))
+                        .until(() -> {
+                            publish.run();
+                            return s.received() > 0;
+                        });
+                proxy.silenceOpenConnections(); // no reset, no FIN: without heartbeats the SUB would wait forever
+                long firstUnheard = seq[0];
+                await().pollInSameThread().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10))
+                        .until(() -> {
+                            publish.run();
+                            return stats().lastSeq() >= firstUnheard;
+                        });
+                assertThat(proxy.accepted()).as("the subscriber dialled again").isGreaterThanOrEqualTo(2);
+                s.close();
+            }
+        }
+    }
+
     /**
      * A publisher's replay socket as vLLM serves it: a ROUTER that answers {@code ["", startSeq]} with every buffered
      * message from startSeq on, then the end marker, for {@code requests} requests in turn. {@code withTopic}: later
