@@ -46,6 +46,7 @@ public final class KvEventIntake implements AutoCloseable {
     private static final class PoolState {
         final String pool;
         final ParityAlarm alarm;
+        final SilenceAlarm silence;
         final List<Meter> meters = new ArrayList<>();
         volatile PrecisePrefixCacheProducer producer;
         volatile String tokenizer;
@@ -54,6 +55,7 @@ public final class KvEventIntake implements AutoCloseable {
         PoolState(String pool) {
             this.pool = pool;
             this.alarm = new ParityAlarm(pool);
+            this.silence = new SilenceAlarm(pool);
         }
 
         PrecisePrefixIndex index() {
@@ -217,6 +219,10 @@ public final class KvEventIntake implements AutoCloseable {
                 + "(the audit found a gap, or the index's entry bound evicted some of their entries)",
                 st -> st.sumEndpoints(e -> e.gapped() ? 1 : 0));
         gauge(s, "jetway_kv_events_subscribers", "KV-event subscriptions of the pool", st -> st.subscribers.size());
+        gauge(s, "jetway_kv_events_silent_endpoints", "Endpoints that were routed "
+                + PrecisePrefixIndex.SILENT_AFTER_ROUTED + " or more requests with new blocks, the first of them over "
+                + "parityTimeout ago, since their KV-event publisher was last heard from",
+                st -> st.sumEndpoints(e -> e.silent() ? 1 : 0));
         gauge(s, "jetway_kv_hash_parity_ratio", "Share of routed requests whose new blocks the engine reported under "
                 + "the keys Jetway computed (NaN until judged)", st -> st.index().poolParity().ratio());
         log.debug("kv-event metrics registered for pool {} ({})", s.pool, tags);
@@ -240,6 +246,11 @@ public final class KvEventIntake implements AutoCloseable {
                 PrecisePrefixIndex index = s.index();
                 index.expireDue();
                 s.alarm.check(index.poolParity(), index.config().blockSize(), s.tokenizer, now);
+                Map<String, String> publishers = new HashMap<>();
+                for (KvEventSubscriber sub : s.subscribers) {
+                    publishers.put(sub.endpoint(), sub.publisher());
+                }
+                s.silence.check(index.endpointStats(), publishers, now);
             } catch (RuntimeException e) {
                 log.warn("precise index housekeeping of pool {} failed: {}", s.pool, e.toString());
             }

@@ -58,6 +58,11 @@ class PreciseRoutingEndToEndTest {
                 .map(r -> "      - {address: \"127.0.0.1:" + r.httpPort() + "\", kvEvents: \"" + r.kvEventsEndpoint()
                         + "\", kvEventsReplay: \"" + r.kvEventsReplayEndpoint() + "\"}")
                 .collect(Collectors.joining("\n"));
+        return yaml(picker, endpoints);
+    }
+
+    /** One pool with the given endpoint list (YAML lines). */
+    static String yaml(String picker, String endpoints) {
         return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\n"
                 + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms}\n"
                 + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 300ms}\n"
@@ -159,6 +164,30 @@ class PreciseRoutingEndToEndTest {
         index.expireDue();
         assertThat(metric(gw, "jetway_kv_index_gaps_found_total")).isZero();
         assertThat(metric(gw, "jetway_kv_index_gapped_endpoints")).isZero();
+        assertThat(metric(gw, "jetway_kv_events_silent_endpoints")).isZero();
+    }
+
+    @Test
+    void anEndpointWhosePublisherIsNeverHeardIsReportedSilent() throws Exception {
+        SimReplica replica = sim.replicas().getFirst();
+        // nothing listens on port 1: the subscription never hears a message, and routing goes on regardless
+        String deaf = "      - {address: \"127.0.0.1:" + replica.httpPort() + "\", kvEvents: \"tcp://127.0.0.1:1\"}";
+        String picker = "{apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig, plugins: ["
+                + "{type: precise-prefix-cache-producer, parameters: {parityTimeout: 1s}}, {type: prefix-cache-scorer, "
+                + "parameters: {prefixMatchInfoProducerName: precise-prefix-cache-producer}}]}";
+        try (GatewayHarness g = GatewayHarness.start(yaml(picker, deaf))) {
+            awaitSubscribed(g, 1);
+            for (int i = 0; i < 9; i++) {
+                routed(g, FillerText.random(40, new java.util.SplittableRandom(70_000 + i)));
+            }
+            Thread.sleep(1_500); // the first is overdue, but nine requests are not yet a pattern
+            assertThat(metric(g, "jetway_kv_events_silent_endpoints")).isZero();
+            routed(g, FillerText.random(40, new java.util.SplittableRandom(70_009)));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> metric(g, "jetway_kv_events_silent_endpoints") == 1);
+            PrecisePrefixIndex index = g.server.routing().kvEvents().index("p");
+            assertThat(index.endpointStats().getFirst().routedSinceHeard()).isEqualTo(10);
+        }
     }
 
     @Test

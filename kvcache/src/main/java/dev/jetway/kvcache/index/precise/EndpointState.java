@@ -28,6 +28,13 @@ final class EndpointState {
     volatile long gapsFound;
     /** BlockStored events received, whether indexed or not: proof the endpoint is publishing. */
     volatile long storedEventsSeen;
+    /**
+     * Requests routed here with blocks the index did not know the endpoint held, since its publisher was last heard
+     * from: each should have produced a BlockStored. Reset by every message received.
+     */
+    volatile long routedSinceHeard;
+    /** When the first of those requests' parity timeout runs out (index clock): its BlockStored is overdue then. */
+    volatile long firstUnheardDueNanos;
     /** Last block size reported that differs from the configured one, 0 if none. */
     volatile int mismatchedBlockSize;
 
@@ -39,9 +46,9 @@ final class EndpointState {
         this.parity = new ParityWindow(parityWindow);
     }
 
-    EndpointStats stats(boolean gapped) {
+    EndpointStats stats(boolean gapped, boolean silent) {
         return new EndpointStats(name, model, engineKeys.size(), messages, sequenceGaps, publisherRestarts,
                 malformedMessages, clears, blocksStored, blocksRemoved, orphanBlocks, rejectedEvents, lastSeq,
-                gapsFound, gapped);
+                gapsFound, gapped, routedSinceHeard, silent);
     }
 }

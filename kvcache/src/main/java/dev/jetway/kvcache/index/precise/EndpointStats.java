@@ -20,9 +20,14 @@ package dev.jetway.kvcache.index.precise;
  *                            {@link PrecisePrefixIndex})
  * @param gapped              whether lookups read this endpoint block by block until its entries are next dropped
  *                            (the audit found a gap, or the entry bound evicted some of its entries)
+ * @param routedSinceHeard    requests routed here with blocks new to the endpoint since its publisher was last heard
+ *                            from: many in a row mean the subscription hears nothing (a wrong address, a blocked
+ *                            port, a server started without KV events), and precise routing is blind to the endpoint
+ * @param silent              at least {@link PrecisePrefixIndex#SILENT_AFTER_ROUTED} such requests, and the first of
+ *                            them is overdue (its parity timeout ran out): the gateway warns and counts the endpoint
  */
 public record EndpointStats(String endpoint, String model, int engineBlocks, long messages, long sequenceGaps,
                             long publisherRestarts, long malformedMessages, long clears, long blocksStored,
                             long blocksRemoved, long orphanBlocks, long rejectedEvents, long lastSeq,
-                            long gapsFound, boolean gapped) {
+                            long gapsFound, boolean gapped, long routedSinceHeard, boolean silent) {
 }

@@ -25,16 +25,18 @@ final class ParityChecker {
     private final List<Pending> pending = new ArrayList<>();
 
     void expect(EndpointMaskTable table, EndpointState endpoint, long[] keys, long deadlineNanos) {
-        if (endpoint.messages == 0) {
-            // Nothing received from this publisher yet: the subscription may not be live (a ZMQ subscriber misses what
-            // was published before it joined), so a missing BlockStored would prove nothing. Judging it would raise a
-            // false alarm on every gateway start.
-            return;
-        }
         for (long key : keys) {
             if (!table.contains(key, endpoint.id)) {
-                pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen,
-                        endpoint.orphanBlocks));
+                if (endpoint.routedSinceHeard++ == 0) {
+                    endpoint.firstUnheardDueNanos = deadlineNanos;
+                }
+                if (endpoint.messages > 0) {
+                    // Before anything was received from this publisher the subscription may not be live (a ZMQ
+                    // subscriber misses what was published before it joined), so a missing BlockStored would prove
+                    // nothing: judging it would raise a false alarm on every gateway start.
+                    pending.add(new Pending(endpoint, key, deadlineNanos, endpoint.storedEventsSeen,
+                            endpoint.orphanBlocks));
+                }
                 return;
             }
         }

@@ -48,6 +48,11 @@ public final class PrecisePrefixIndex {
     /** At most one closure audit per this interval on the intake path (housekeeping forces one). */
     private static final long AUDIT_INTERVAL_NANOS = 10_000_000L;
     private static final double EVICT_DOWN_TO = 0.9;
+    /**
+     * Requests with new blocks routed to an endpoint, with not one message from its publisher since, before it counts
+     * as silent (once the first of them is overdue): each should have produced a BlockStored.
+     */
+    public static final long SILENT_AFTER_ROUTED = 10;
 
     private final PreciseIndexConfig config;
     private final LongSupplier nanoClock;
@@ -186,6 +191,7 @@ public final class PrecisePrefixIndex {
                 return IntakeResult.UNKNOWN_ENDPOINT; // removed while this message was being decoded
             }
             state.messages++;
+            state.routedSinceHeard = 0;
             IntakeResult result = IntakeResult.APPLIED;
             if (state.seenSeq && seq != state.lastSeq + 1) {
                 if (Long.compareUnsigned(seq, state.lastSeq) > 0) {
@@ -225,6 +231,7 @@ public final class PrecisePrefixIndex {
         writeLock.lock();
         try {
             EndpointState state = requireState(endpointId);
+            state.routedSinceHeard = 0;
             for (KvEvent event : batch.events()) {
                 applyLocked(state, event);
             }
@@ -536,7 +543,9 @@ public final class PrecisePrefixIndex {
     }
 
     private EndpointStats statsOf(EndpointState s) {
-        return s.stats(isGapped(s.id));
+        boolean silent = s.routedSinceHeard >= SILENT_AFTER_ROUTED
+                && nanoClock.getAsLong() - s.firstUnheardDueNanos >= 0;
+        return s.stats(isGapped(s.id), silent);
     }
 
     /** Parity of one endpoint over its window (the gateway exports the ratio as jetway_kv_hash_parity_ratio). */

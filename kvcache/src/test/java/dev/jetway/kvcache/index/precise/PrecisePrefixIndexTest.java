@@ -236,6 +236,35 @@ class PrecisePrefixIndexTest {
     }
 
     @Test
+    void anEndpointRoutedManyRequestsWithoutOneMessageBackIsSilentOnceTheFirstIsOverdue() {
+        int[] cached = tokens(0, 2 * BS);
+        send(b, engineB, engineB.store(cached));
+        for (int i = 0; i < 5; i++) {
+            index.speculate(a, index.requestKeys(MODEL, null, null, tokens(1_000 * (i + 1), 3 * BS)));
+        }
+        index.expect(a, index.requestKeys(MODEL, null, null, tokens(9_000, BS)));
+        index.speculate(a, index.requestKeys(MODEL, null, null, tokens(0, BS - 1))); // no full block: nothing new
+        assertThat(index.endpointStats(a).routedSinceHeard()).isEqualTo(6);
+        // a request whose blocks the endpoint already holds owes no event
+        index.speculate(b, index.requestKeys(MODEL, null, null, cached));
+        assertThat(index.endpointStats(b).routedSinceHeard()).isZero();
+
+        for (int i = 6; i < PrecisePrefixIndex.SILENT_AFTER_ROUTED; i++) {
+            index.speculate(a, index.requestKeys(MODEL, null, null, tokens(1_000 * (i + 1), 3 * BS)));
+        }
+        assertThat(index.endpointStats(a).silent()).as("enough requests, but the first is not overdue yet").isFalse();
+        clock.addAndGet(PreciseIndexConfig.defaults(BS).parityTimeout().toNanos());
+        assertThat(index.endpointStats(a).silent()).isTrue();
+        assertThat(index.endpointStats(b).silent()).isFalse();
+
+        send(a, engineA, engineA.store(tokens(50_000, BS)));
+        assertThat(index.endpointStats(a).routedSinceHeard()).as("heard from: the count starts again").isZero();
+        assertThat(index.endpointStats(a).silent()).isFalse();
+        index.speculate(a, index.requestKeys(MODEL, null, null, tokens(60_000, 2 * BS)));
+        assertThat(index.endpointStats(a).routedSinceHeard()).isEqualTo(1);
+    }
+
+    @Test
     void parityIsOneWhenTheEngineCachesWhatJetwayHashed() {
         send(a, engineA, engineA.store(tokens(900_000, BS))); // the subscription is live
         for (int r = 0; r < 20; r++) {
