@@ -30,6 +30,33 @@ public record EndpointConfig(String address, Map<String, String> labels, String 
             throw new IllegalArgumentException("endpoint " + address + ": kvEventsReplay needs kvEvents (the replay "
                     + "socket only fills gaps in a stream the gateway subscribes to)");
         }
+        checkConnectable(address, "kvEvents", kvEvents);
+        checkConnectable(address, "kvEventsReplay", kvEventsReplay);
+    }
+
+    /**
+     * A ZMQ address the gateway can connect to: {@code tcp://host:port} or {@code host:port}. Caught here, a typo is a
+     * config error naming the key; at subscription time it would only be a log line and an index that hears nothing.
+     */
+    private static void checkConnectable(String endpoint, String key, String value) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        String hostPort = value.startsWith("tcp://") ? value.substring("tcp://".length()) : value;
+        String expected = "endpoint " + endpoint + ": " + key + " must be tcp://host:port or host:port, got " + value;
+        if (hostPort.contains("://")) {
+            throw new IllegalArgumentException(expected + " (the gateway connects over TCP)");
+        }
+        HostPort parsed;
+        try {
+            parsed = HostPort.parse(hostPort);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(expected, e);
+        }
+        if (parsed.host().equals("*") || parsed.host().equals("0.0.0.0") || parsed.host().equals("::")) {
+            throw new IllegalArgumentException(expected + " (that is the address the model server binds; give the "
+                    + "host the gateway should connect to, e.g. the pod's IP)");
+        }
     }
 
     /** Labels including the role shorthand. */

@@ -86,6 +86,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse(
                 "pools: [{name: p, endpoints: [{address: \"x:1\", kvEventsReplay: \"x:5558\"}]}]", "f.yaml"))
                 .hasMessageContaining("kvEventsReplay needs kvEvents");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, endpoints: [{address: \"x:1\", kvEvents: \"tcp://x\"}]}]", "f.yaml"))
+                .hasMessageContaining("kvEvents must be tcp://host:port or host:port, got tcp://x");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, endpoints: [{address: \"x:1\", kvEvents: \"ipc:///tmp/kv\"}]}]", "f.yaml"))
+                .hasMessageContaining("the gateway connects over TCP");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, endpoints: [{address: \"x:1\", kvEvents: \"tcp://*:5557\"}]}]", "f.yaml"))
+                .hasMessageContaining("that is the address the model server binds");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, endpoints: [{address: \"x:1\", "
+                + "kvEvents: \"x:5557\", kvEventsReplay: \"tcp://x:99999\"}]}]", "f.yaml"))
+                .hasMessageContaining("kvEventsReplay must be tcp://host:port or host:port, got tcp://x:99999");
+        assertThat(ConfigLoader.parse("pools: [{name: p, endpoints: [{address: \"x:1\", kvEvents: \"x:5557\", "
+                + "kvEventsReplay: \"tcp://[fd00::1]:5558\"}]}]", "f.yaml").pools().getFirst().endpoints()
+                .getFirst().kvEventsReplay()).isEqualTo("tcp://[fd00::1]:5558");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, models: [m]}, {name: b, models: [m]}]", "f.yaml"))
                 .hasMessageContaining("more than one pool");
     }
