@@ -193,6 +193,9 @@ public final class KvEventIntake implements AutoCloseable {
         counter(s, "jetway_kv_events_gaps_replayed", "Sequence gaps filled from the publishers' replay sockets "
                         + "(kvEventsReplay) instead of dropping the endpoint's entries",
                 st -> st.sumSubscribers(KvEventSubscriber::gapsReplayed));
+        counter(s, "jetway_kv_events_resubscribes", "Times a subscription was dropped and dialled again because "
+                + "requests routed to its endpoint got no KV events back (see jetway_kv_events_silent_endpoints)",
+                st -> st.sumSubscribers(KvEventSubscriber::resubscribes));
         counter(s, "jetway_kv_events_replay_failures", "Sequence gaps the replay socket could not fill (too old for "
                         + "its buffer, no answer within 1 s, or malformed): the endpoint's entries were rebuilt",
                 st -> st.sumSubscribers(KvEventSubscriber::replayFailures));

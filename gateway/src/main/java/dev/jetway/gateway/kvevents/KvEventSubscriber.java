@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * Reads one model server's KV events: a ZMQ SUB socket connected to its publisher ({@code tcp://host:port}, vLLM's
@@ -32,6 +33,8 @@ final class KvEventSubscriber implements AutoCloseable {
     /** How long a receive waits, so that {@link #close()} is noticed promptly. */
     private static final int RECEIVE_TIMEOUT_MILLIS = 100;
     private static final int RECEIVE_HWM = 100_000;
+    /** How often the receive loop asks the index whether this endpoint has gone silent. */
+    private static final long SILENCE_CHECK_NANOS = 1_000_000_000L;
     /** How long a gap may wait for the publisher's replay before the index drops the endpoint's entries instead. */
     static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(1);
 
@@ -48,6 +51,7 @@ final class KvEventSubscriber implements AutoCloseable {
     private final AtomicLong gapsReplayed = new AtomicLong();
     private final AtomicLong messagesReplayed = new AtomicLong();
     private final AtomicLong replayFailures = new AtomicLong();
+    private final AtomicLong resubscribes = new AtomicLong();
     /** Last sequence number handed to the index (subscriber thread only); -1 before any. */
     private long lastSeq = -1;
     private volatile boolean closed;
@@ -110,6 +114,11 @@ final class KvEventSubscriber implements AutoCloseable {
         return replayFailures.get();
     }
 
+    /** Times the subscriber dropped its connection and dialled the publisher again because it heard nothing. */
+    long resubscribes() {
+        return resubscribes.get();
+    }
+
     /** Messages received (well-formed or not). */
     long received() {
         return received.get();
@@ -121,18 +130,8 @@ final class KvEventSubscriber implements AutoCloseable {
     }
 
     private void run() {
-        ZMQ.Socket socket;
-        try {
-            socket = context.createSocket(SocketType.SUB);
-            socket.setLinger(0);
-            socket.setRcvHWM(RECEIVE_HWM);
-            socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
-            // a stalled handshake or a silently dead connection would leave this endpoint's index blind
-            liveness.applyTo(socket);
-            socket.subscribe(topicFilter.getBytes(StandardCharsets.UTF_8));
-            socket.connect(publisher);
-        } catch (RuntimeException e) {
-            log.error("kv events of {}: cannot subscribe to {}: {}", endpoint, publisher, e.toString());
+        ZMQ.Socket socket = subscribe();
+        if (socket == null) {
             return;
         }
         log.info("kv events of {}: subscribed to {} (topic filter '{}')", endpoint, publisher, topicFilter);
@@ -145,14 +144,29 @@ final class KvEventSubscriber implements AutoCloseable {
             }
         }
         List<byte[]> frames = new ArrayList<>(3);
+        long lastSilenceCheck = System.nanoTime();
+        long lastResubscribe = Long.MIN_VALUE;
         try {
-            while (!closed) {
+            // a closed context (a shutdown closing it first) does not always make recv fail: look at it too
+            while (!closed && !context.isClosed()) {
+                long now = System.nanoTime();
+                if (now - lastSilenceCheck >= SILENCE_CHECK_NANOS) {
+                    lastSilenceCheck = now;
+                    if (silent() && (lastResubscribe == Long.MIN_VALUE
+                            || now - lastResubscribe >= liveness.resubscribeBackoffNanos())) {
+                        lastResubscribe = now;
+                        socket = resubscribe(socket);
+                        if (socket == null) {
+                            return;
+                        }
+                    }
+                }
                 byte[] first;
                 try {
                     first = socket.recv(0);
                 } catch (RuntimeException e) {
-                    if (closed) {
-                        break;
+                    if (closed || e instanceof ZMQException z && z.getErrorCode() == ZMQ.Error.ETERM.getCode()) {
+                        break; // closed, or the whole context is going away: no receive will ever succeed again
                     }
                     log.warn("kv events of {}: receive failed: {}", endpoint, e.toString());
                     continue;
@@ -168,11 +182,71 @@ final class KvEventSubscriber implements AutoCloseable {
                 handle(frames);
             }
         } finally {
-            socket.close();
-            if (replay != null) {
-                replay.close();
+            try {
+                socket.close();
+                if (replay != null) {
+                    replay.close();
+                }
+            } catch (RuntimeException e) {
+                log.debug("kv events of {}: sockets already closed with their context", endpoint, e);
             }
         }
+    }
+
+    /** A SUB socket connected to the publisher, or null (logged) if it cannot be made. */
+    private ZMQ.Socket subscribe() {
+        ZMQ.Socket socket = null;
+        try {
+            socket = context.createSocket(SocketType.SUB);
+            socket.setLinger(0);
+            socket.setRcvHWM(RECEIVE_HWM);
+            socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
+            // a stalled handshake or an idle connection dropped on the way would leave this endpoint's index blind
+            liveness.applyTo(socket);
+            socket.subscribe(topicFilter.getBytes(StandardCharsets.UTF_8));
+            socket.connect(publisher);
+            return socket;
+        } catch (RuntimeException e) {
+            log.error("kv events of {}: cannot subscribe to {}: {}", endpoint, publisher, e.toString());
+            if (socket != null) {
+                socket.close();
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Whether the index counts this endpoint silent: requests with new blocks keep being routed here and not one
+     * message came back. The connection may be dead without ZMQ knowing (a peer gone without a reset; JeroMQ's own
+     * heartbeat timeout cannot be relied on to notice, docs/precise-routing.md).
+     */
+    private boolean silent() {
+        int id = endpointId;
+        if (id < 0) {
+            return false;
+        }
+        try {
+            return index.endpointStats(id).silent();
+        } catch (RuntimeException e) {
+            return false; // removed from the index meanwhile: this subscriber is being closed
+        }
+    }
+
+    /** Drops the SUB socket (and the replay connection) and dials the publisher afresh. */
+    private ZMQ.Socket resubscribe(ZMQ.Socket old) {
+        old.close();
+        resubscribes.incrementAndGet();
+        log.warn("kv events of {}: requests routed here get no KV events back from {}; dialling it again", endpoint,
+                publisher);
+        if (replay != null) {
+            replay.close();
+            try {
+                replay.connect();
+            } catch (RuntimeException e) {
+                // the next gap's fetch connects again
+            }
+        }
+        return subscribe();
     }
 
     /** One received multipart message; never throws. */

@@ -89,39 +89,70 @@ class KvEventSubscriberTest {
     }
 
     @Test
-    void aSubscriptionWhoseConnectionGoesSilentIsRedialledByHeartbeats() throws Exception {
+    void aSubscriberWhoseZmqContextIsClosedUnderItStops() {
+        ZContext zmq = new ZContext(1);
+        new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", null, "127.0.0.1:8011", "m", "kv@", index).start();
+        zmq.close(); // e.g. a shutdown that closes the context first: every receive fails from now on
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("jetway-kv-events-127.0.0.1:8011") && t.isAlive()));
+    }
+
+    @Test
+    void aSubscriptionThatHearsNothingWhileRequestsAreRoutedThereDialsAgain() throws Exception {
+        PrecisePrefixIndex quick = new PrecisePrefixIndex(PreciseIndexConfig.defaults(2)
+                .withParity(Duration.ofMillis(200), PreciseIndexConfig.DEFAULT_PARITY_WINDOW));
         try (ZContext zmq = new ZContext(1)) {
             ZMQ.Socket pub = zmq.createSocket(SocketType.PUB);
             pub.bind("tcp://127.0.0.1:*");
             String bound = pub.getLastEndpoint();
             int port = Integer.parseInt(bound.substring(bound.lastIndexOf(':') + 1));
             try (SilentTcpProxy proxy = new SilentTcpProxy(port)) {
+                // heartbeats far too slow to matter here: the index's view of the endpoint must be enough
                 KvEventSubscriber s = new KvEventSubscriber(zmq, proxy.endpoint(), null, "127.0.0.1:8000", "m", "kv@",
-                        index, new ConnectionLiveness(2_000, 100, 400)).start();
-                long[] seq = {0};
-                Runnable publish = () -> {
-                    byte[][] frames = message(seq[0]++, 100 * seq[0]);
-                    pub.send(frames[0], ZMQ.SNDMORE);
-                    pub.send(frames[1], ZMQ.SNDMORE);
-                    pub.send(frames[2], 0);
-                };
-                // the condition runs on this thread: a ZMQ socket must stay on the thread that uses it
-                await().pollInSameThread().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10))
-                        .until(() -> {
-                            publish.run();
-                            return s.received() > 0;
-                        });
-                proxy.silenceOpenConnections(); // no reset, no FIN: without heartbeats the SUB would wait forever
-                long firstUnheard = seq[0];
-                await().pollInSameThread().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10))
-                        .until(() -> {
-                            publish.run();
-                            return stats().lastSeq() >= firstUnheard;
-                        });
-                assertThat(proxy.accepted()).as("the subscriber dialled again").isGreaterThanOrEqualTo(2);
-                s.close();
+                        quick, new ConnectionLiveness(2_000, 60_000, 120_000, 500)).start();
+                try {
+                    publishUntilHeardThroughASilencedConnection(pub, proxy, s, quick);
+                } finally {
+                    s.close();
+                }
             }
         }
+    }
+
+    private static void publishUntilHeardThroughASilencedConnection(ZMQ.Socket pub, SilentTcpProxy proxy,
+                                                                    KvEventSubscriber s, PrecisePrefixIndex quick) {
+        long[] seq = {0};
+        Runnable publish = () -> {
+            byte[][] frames = message(seq[0]++, 100 * seq[0]);
+            pub.send(frames[0], ZMQ.SNDMORE);
+            pub.send(frames[1], ZMQ.SNDMORE);
+            pub.send(frames[2], 0);
+        };
+        // the condition runs on this thread: a ZMQ socket must stay on the thread that uses it
+        await().pollInSameThread().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10)).until(() -> {
+            publish.run();
+            return s.received() > 0;
+        });
+        proxy.silenceOpenConnections(); // no reset, no FIN: ZMQ sees an idle connection
+        int id = quick.endpointId("127.0.0.1:8000").orElseThrow();
+        long firstUnheard = seq[0];
+        int[] routed = {0};
+        try {
+            // requests keep being routed to the endpoint, each with blocks it does not hold, as in a live pool
+            await().pollInSameThread().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10)).until(() -> {
+                publish.run();
+                int r = routed[0]++;
+                quick.speculate(id, quick.requestKeys("m", null, null, new int[] {7, r, 7, r}));
+                return quick.endpointStats(id).lastSeq() >= firstUnheard;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("nothing published after the silence arrived: proxy accepted "
+                    + proxy.accepted() + " connections, " + s.resubscribes() + " resubscribes, last seq "
+                    + quick.endpointStats(id).lastSeq() + " of " + seq[0], e);
+        }
+        assertThat(s.resubscribes()).isPositive();
+        assertThat(proxy.accepted()).as("the subscriber dialled again").isGreaterThanOrEqualTo(2);
+        assertThat(quick.endpointStats(id).silent()).as("heard from again").isFalse();
     }
 
     /**
