@@ -183,7 +183,9 @@ final class KvEventSubscriber implements AutoCloseable {
             }
         } finally {
             try {
-                socket.close();
+                if (socket != null) { // null: a resubscribe could not make a new socket
+                    socket.close();
+                }
                 if (replay != null) {
                     replay.close();
                 }
