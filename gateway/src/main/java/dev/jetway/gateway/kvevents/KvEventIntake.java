@@ -70,6 +70,16 @@ public final class KvEventIntake implements AutoCloseable {
             return sum;
         }
 
+        /** The publisher address the pool subscribes to for {@code endpoint}, or null. */
+        String publisherOf(String endpoint) {
+            for (KvEventSubscriber s : subscribers) {
+                if (s.endpoint().equals(endpoint)) {
+                    return s.publisher();
+                }
+            }
+            return null;
+        }
+
         long sumSubscribers(ToLongFunction<KvEventSubscriber> f) {
             long sum = 0;
             for (KvEventSubscriber s : subscribers) {
@@ -249,11 +259,7 @@ public final class KvEventIntake implements AutoCloseable {
                 PrecisePrefixIndex index = s.index();
                 index.expireDue();
                 s.alarm.check(index.poolParity(), index.config().blockSize(), s.tokenizer, now);
-                Map<String, String> publishers = new HashMap<>();
-                for (KvEventSubscriber sub : s.subscribers) {
-                    publishers.put(sub.endpoint(), sub.publisher());
-                }
-                s.silence.check(index.endpointStats(), publishers, now);
+                s.silence.check(index.endpointStats(), s::publisherOf, now);
             } catch (RuntimeException e) {
                 log.warn("precise index housekeeping of pool {} failed: {}", s.pool, e.toString());
             }

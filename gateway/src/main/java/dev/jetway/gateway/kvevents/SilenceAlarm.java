@@ -4,7 +4,9 @@ import dev.jetway.kvcache.index.precise.EndpointStats;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +31,9 @@ final class SilenceAlarm {
     /**
      * Looks at the pool's endpoints now; returns how many it warned about.
      *
-     * @param publisherOf the subscribed publisher address of each endpoint, for the message
+     * @param publisherOf the subscribed publisher address of an endpoint (null if none), looked up only to warn
      */
-    int check(List<EndpointStats> endpoints, Map<String, String> publisherOf, long nowNanos) {
+    int check(List<EndpointStats> endpoints, Function<String, String> publisherOf, long nowNanos) {
         int warned = 0;
         for (EndpointStats e : endpoints) {
             if (!e.silent()) {
@@ -49,7 +51,7 @@ final class SilenceAlarm {
                             + "tcp://*:<port>) and that the gateway reaches that port (see docs/precise-routing.md)",
                     pool, e.routedSinceHeard(), e.endpoint(),
                     e.messages() == 0 ? "without a single message from" : "since the last message from",
-                    publisherOf.getOrDefault(e.endpoint(), "(none)"));
+                    Objects.requireNonNullElse(publisherOf.apply(e.endpoint()), "(none)"));
         }
         lastWarning.keySet().retainAll(endpoints.stream().map(EndpointStats::endpoint).toList());
         return warned;
