@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
 
 /**
  * Fetches missed KV-event messages from a publisher's replay socket (vLLM's {@code replay_endpoint}, a ZMQ ROUTER
@@ -121,16 +123,8 @@ final class KvEventReplay implements AutoCloseable {
             return null;
         }
         socket.setReceiveTimeOut((int) Math.max(1, remaining / 1_000_000));
-        byte[] first = socket.recv(0);
-        if (first == null) {
-            return null;
-        }
-        List<byte[]> frames = new ArrayList<>(4);
-        frames.add(first);
-        while (socket.hasReceiveMore()) {
-            frames.add(socket.recv(0));
-        }
-        return frames;
+        ZMsg message = ZMsg.recvMsg(socket);
+        return message == null ? null : message.stream().map(ZFrame::getData).toList();
     }
 
     @Override

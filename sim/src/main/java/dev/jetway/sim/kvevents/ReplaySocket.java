@@ -5,10 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -81,16 +82,8 @@ final class ReplaySocket implements AutoCloseable {
 
     /** The next request's frames, or null when none came within the receive timeout. */
     private List<byte[]> receive() {
-        byte[] first = socket.recv(0);
-        if (first == null) {
-            return null;
-        }
-        List<byte[]> frames = new ArrayList<>(3);
-        frames.add(first);
-        while (socket.hasReceiveMore()) {
-            frames.add(socket.recv());
-        }
-        return frames;
+        ZMsg message = ZMsg.recvMsg(socket);
+        return message == null ? null : message.stream().map(ZFrame::getData).toList();
     }
 
     private void answer(List<byte[]> frames) {
