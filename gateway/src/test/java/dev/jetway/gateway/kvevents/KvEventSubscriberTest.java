@@ -188,6 +188,15 @@ class KvEventSubscriberTest {
         });
     }
 
+    /**
+     * A subscriber of endpoint 127.0.0.1:8000 (model m) whose publisher nobody serves, so messages arrive only through
+     * {@link #deliver}, and whose replay socket is {@code replaySocket}.
+     */
+    private static KvEventSubscriber replaying(ZContext zmq, ZMQ.Socket replaySocket, PrecisePrefixIndex index) {
+        return new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", replaySocket.getLastEndpoint(), "127.0.0.1:8000", "m",
+                "kv@", index);
+    }
+
     private static void deliver(KvEventSubscriber s, long seq) {
         byte[][] frames = message(seq, 100 * seq);
         s.handle(List.of(frames[0], frames[1], frames[2]));
@@ -201,8 +210,7 @@ class KvEventSubscriberTest {
                 ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
                 router.bind("tcp://127.0.0.1:*");
                 Thread server = replayServer(router, 0, 3, withTopic, 1);
-                KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
-                        "127.0.0.1:8000", "m", "kv@", fresh);
+                KvEventSubscriber s = replaying(zmq, router, fresh);
                 deliver(s, 0);
                 deliver(s, 3); // 1 and 2 were lost on the way
                 server.join(5_000);
@@ -225,8 +233,7 @@ class KvEventSubscriberTest {
             router.bind("tcp://127.0.0.1:*");
             // the buffer holds 0..9: each answer carries messages beyond the gap, then the end marker
             Thread server = replayServer(router, 0, 9, false, 2);
-            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
-                    "127.0.0.1:8000", "m", "kv@", index);
+            KvEventSubscriber s = replaying(zmq, router, index);
             deliver(s, 0);
             deliver(s, 3); // 1, 2 replayed; 3..9 and the end marker follow on the same socket
             deliver(s, 4);
@@ -251,8 +258,7 @@ class KvEventSubscriberTest {
             ZMQ.Socket monitor = zmq.createSocket(SocketType.PAIR);
             monitor.connect("inproc://replay-monitor");
             monitor.setReceiveTimeOut(5_000);
-            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
-                    "127.0.0.1:8000", "m", "kv@", index).start();
+            KvEventSubscriber s = replaying(zmq, router, index).start();
             // a fresh connect can stall its handshake for seconds: it must not wait for the gap that needs it
             ZMQ.Event accepted = ZMQ.Event.recv(monitor);
             assertThat(accepted).as("replay connection accepted").isNotNull();
@@ -267,8 +273,7 @@ class KvEventSubscriberTest {
             ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
             router.bind("tcp://127.0.0.1:*");
             Thread server = replayServer(router, 2, 3, false, 1); // seq 1 already left the buffer
-            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", router.getLastEndpoint(),
-                    "127.0.0.1:8000", "m", "kv@", index);
+            KvEventSubscriber s = replaying(zmq, router, index);
             deliver(s, 0);
             deliver(s, 3);
             server.join(5_000);
@@ -284,8 +289,7 @@ class KvEventSubscriberTest {
         try (ZContext zmq = new ZContext(1)) {
             ZMQ.Socket silent = zmq.createSocket(SocketType.ROUTER); // bound, never reads
             silent.bind("tcp://127.0.0.1:*");
-            KvEventSubscriber s = new KvEventSubscriber(zmq, "tcp://127.0.0.1:1", silent.getLastEndpoint(),
-                    "127.0.0.1:8000", "m", "kv@", index);
+            KvEventSubscriber s = replaying(zmq, silent, index);
             deliver(s, 0);
             long start = System.nanoTime();
             deliver(s, 2);
