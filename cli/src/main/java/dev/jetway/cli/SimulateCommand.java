@@ -15,6 +15,7 @@ import dev.jetway.bench.report.MarkdownReport;
 import dev.jetway.bench.report.ProgressBar;
 import dev.jetway.bench.sim.SimPolicy;
 import dev.jetway.bench.sim.ClientSide;
+import dev.jetway.bench.sim.LatencyTraceWriter;
 import dev.jetway.bench.sim.RequestPath;
 import dev.jetway.bench.sim.SimulationOptions;
 import dev.jetway.bench.sim.WhatIfSimulator;
@@ -107,6 +108,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--gpu-hour-cost", description = "Cost of one GPU-hour, for output tokens per dollar.")
     Double gpuHourCost;
 
+    @Option(names = "--latency-trace", paramLabel = "FILE",
+            description = "Write every observation the policies' latency models learn from (features, observed and predicted latency) to this CSV file, for studying the model offline.")
+    Path latencyTrace;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -141,8 +146,10 @@ final class SimulateCommand implements Callable<Integer> {
             int gpusPerReplica = engine.profile().hardware().gpus();
             String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
             List<SimPolicy> sims = new ArrayList<>();
+            LatencyTraceWriter trace = latencyTrace == null ? null : new LatencyTraceWriter(latencyTrace);
             for (String p : policies) {
-                sims.add(SimPolicy.of(p.strip()));
+                SimPolicy sim = SimPolicy.of(p.strip());
+                sims.add(trace == null ? sim : trace.wrap(sim));
             }
             if (warmupStages < 0 || warmupStages >= config.load().stages().size()) {
                 err.println("jetway simulate: --warmup-stages must leave at least one measured stage (0 to "
@@ -182,11 +189,13 @@ final class SimulateCommand implements Callable<Integer> {
                 WhatIfSimulator.Progress progress = reportOptions.noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
                         : (name, virtual, done, total) -> bar.update(name + suffix, done, total);
                 for (PolicyReport r : new WhatIfSimulator(options).run(plan, sims, threads, progress)) {
-                    reports.add(suffix.isEmpty() ? r
-                            : new PolicyReport(r.policy() + suffix, r.summary(), r.stages(), r.replicas(), r.ttftCdf()));
+                    reports.add(suffix.isEmpty() ? r : r.named(r.policy() + suffix));
                 }
             }
             bar.done();
+            if (trace != null) {
+                trace.close();
+            }
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("workload_file", workload.toString());
             settings.put("replicas", counts.size() == 1 ? counts.getFirst() : counts);

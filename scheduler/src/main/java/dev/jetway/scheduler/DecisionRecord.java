@@ -1,5 +1,6 @@
 package dev.jetway.scheduler;
 
+import dev.jetway.scheduler.spi.SchedulingContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,14 +19,21 @@ public final class DecisionRecord {
     private final String requestId;
     private final List<Endpoint> candidates;
     private final List<ProfileDecision> profiles = new ArrayList<>(2);
+    private final SchedulingContext context;
 
     DecisionRecord(String requestId, List<Endpoint> candidates) {
+        this(requestId, candidates, null);
+    }
+
+    /** A record whose text also shows what the context's {@code EndpointExplainer} attributes say per endpoint. */
+    DecisionRecord(String requestId, List<Endpoint> candidates, SchedulingContext context) {
         this.requestId = requestId;
         this.candidates = candidates;
+        this.context = context;
     }
 
     ProfileDecision startProfile(String profile) {
-        ProfileDecision d = new ProfileDecision(profile, candidates);
+        ProfileDecision d = new ProfileDecision(profile, candidates, context);
         profiles.add(d);
         return d;
     }

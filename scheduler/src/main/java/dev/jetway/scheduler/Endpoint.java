@@ -25,6 +25,11 @@ public final class Endpoint {
     private final AtomicInteger inFlightRequests = new AtomicInteger();
     private final AtomicLong inFlightTokens = new AtomicLong();
     private final AtomicLong inFlightContextTokens = new AtomicLong();
+    private final AtomicInteger inFlightPrefills = new AtomicInteger();
+    private volatile Attachment attachment;
+
+    private record Attachment(Object owner, Object value) {
+    }
 
     /**
      * @param id      stable unique id (llm-d uses namespace/pod name; for static pools the address is fine)
@@ -88,13 +93,36 @@ public final class Endpoint {
         return inFlightContextTokens.get();
     }
 
-    void addInFlight(int requests, long tokens) {
-        addInFlight(requests, tokens, 0);
+    /** Requests routed here by this gateway whose first token has not come back yet (waiting or in prefill). */
+    public int inFlightPrefills() {
+        return inFlightPrefills.get();
     }
 
-    void addInFlight(int requests, long tokens, long contextTokens) {
+    /**
+     * State a long-lived component keeps per endpoint (e.g. the latency model's regression), found without a map
+     * lookup: the value {@link #attach attached} by {@code owner}, or null. One owner at a time; another owner's
+     * attachment simply replaces it (and the first owner then looks its state up again).
+     */
+    public <T> T attachment(Object owner, Class<T> type) {
+        Attachment a = attachment;
+        return a != null && a.owner() == owner ? type.cast(a.value()) : null;
+    }
+
+    /** Attaches {@code value} on behalf of {@code owner} (see {@link #attachment}). */
+    public void attach(Object owner, Object value) {
+        attachment = new Attachment(owner, value);
+    }
+
+    void addInFlight(int requests, long tokens) {
+        addInFlight(requests, tokens, 0, 0);
+    }
+
+    void addInFlight(int requests, long tokens, long contextTokens, int prefills) {
         if (requests != 0) {
             inFlightRequests.addAndGet(requests);
+        }
+        if (prefills != 0) {
+            inFlightPrefills.addAndGet(prefills);
         }
         if (tokens != 0) {
             inFlightTokens.addAndGet(tokens);

@@ -20,7 +20,7 @@ final class InFlightCharge {
         if (prev != null) {
             release(prev);
         }
-        endpoint.addInFlight(1, tokens, contextTokens);
+        endpoint.addInFlight(1, tokens, contextTokens, 1);
     }
 
     /** Prefill done: the prompt tokens no longer wait. */
@@ -29,7 +29,7 @@ final class InFlightCharge {
         while (c != null && !c.tokensReleased()) {
             Charge released = new Charge(c.endpoint(), c.tokens(), c.contextTokens(), true);
             if (current.compareAndSet(c, released)) {
-                c.endpoint().addInFlight(0, -c.tokens());
+                c.endpoint().addInFlight(0, -c.tokens(), 0, -1);
                 return;
             }
             c = current.get();
@@ -45,7 +45,8 @@ final class InFlightCharge {
     }
 
     private static void release(Charge c) {
-        c.endpoint().addInFlight(-1, c.tokensReleased() ? 0 : -c.tokens(), -c.contextTokens());
+        c.endpoint().addInFlight(-1, c.tokensReleased() ? 0 : -c.tokens(), -c.contextTokens(),
+                c.tokensReleased() ? 0 : -1);
     }
 
     Endpoint endpoint() {

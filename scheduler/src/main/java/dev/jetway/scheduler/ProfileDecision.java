@@ -35,9 +35,16 @@ public final class ProfileDecision {
     private String picker;
     private Pick pick;
 
+    private final dev.jetway.scheduler.spi.SchedulingContext context;
+
     ProfileDecision(String profile, List<Endpoint> endpoints) {
+        this(profile, endpoints, null);
+    }
+
+    ProfileDecision(String profile, List<Endpoint> endpoints, dev.jetway.scheduler.spi.SchedulingContext context) {
         this.profile = profile;
         this.endpoints = endpoints;
+        this.context = context;
     }
 
     void filtered(String filter, int[] removedSlots) {
@@ -257,6 +264,8 @@ public final class ProfileDecision {
         }
         Arrays.sort(order, (a, b) -> Double.compare(totals[b], totals[a]));
         int shown = Math.min(order.length, maxEndpoints);
+        List<dev.jetway.scheduler.spi.EndpointExplainer> explainers =
+                context == null ? List.of() : context.explainers();
         sb.append(" scores");
         for (int k = 0; k < shown; k++) {
             int i = order[k];
@@ -268,6 +277,17 @@ public final class ProfileDecision {
                             .append('x').append(fmt(weights[s]));
                 }
                 sb.append('}');
+            }
+            if (!explainers.isEmpty()) {
+                int slot = endpoints.indexOf(explained[i]);
+                for (dev.jetway.scheduler.spi.EndpointExplainer x : explainers) {
+                    int before = sb.length();
+                    sb.append(' ');
+                    x.explain(slot, sb);
+                    if (sb.length() == before + 1) {
+                        sb.setLength(before);
+                    }
+                }
             }
         }
         if (scoredCount > shown) {

@@ -2,12 +2,13 @@ package dev.jetway.scheduler;
 
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.scheduler.config.PipelineBuilder;
+import dev.jetway.scheduler.spi.Admitter;
 import dev.jetway.scheduler.spi.DataProducer;
 import dev.jetway.scheduler.spi.Plugin;
 import dev.jetway.scheduler.spi.PreRequestHook;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.ProfileHandler;
-import dev.jetway.scheduler.spi.PromptTokens;
+import dev.jetway.scheduler.spi.Rejection;
 import dev.jetway.scheduler.spi.ResponseHook;
 import dev.jetway.scheduler.spi.SchedulingContext;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Endpoint target = r.primaryEndpoint();          // null → answer 503
  * scheduler.preRequest(r, target);                // when sending (again on a retry, with the fallback)
  * scheduler.onFirstToken(r, target);              // first streamed chunk
- * scheduler.onComplete(r, target, success);       // end of response, error or client abort
+ * scheduler.onComplete(r, target, success, outputTokens); // end of response, error or client abort
  * }</pre>
  */
 public final class Scheduler {
@@ -48,6 +49,7 @@ public final class Scheduler {
     private final List<DataProducer> producers;
     private final List<PreRequestHook> preRequestHooks;
     private final List<ResponseHook> responseHooks;
+    private final List<Admitter> admitters;
     private final List<Plugin> plugins;
     private final SchedulerEnvironment environment;
     private final String description;
@@ -77,7 +79,11 @@ public final class Scheduler {
         List<DataProducer> ps = new ArrayList<>();
         List<PreRequestHook> pre = new ArrayList<>();
         List<ResponseHook> resp = new ArrayList<>();
+        List<Admitter> adm = new ArrayList<>();
         for (Plugin p : this.plugins) {
+            if (p instanceof Admitter a) {
+                adm.add(a);
+            }
             if (p instanceof DataProducer d) {
                 ps.add(d);
             }
@@ -92,6 +98,7 @@ public final class Scheduler {
         this.producers = List.copyOf(ps);
         this.preRequestHooks = List.copyOf(pre);
         this.responseHooks = List.copyOf(resp);
+        this.admitters = List.copyOf(adm);
         this.description = description;
     }
 
@@ -102,7 +109,8 @@ public final class Scheduler {
 
     /**
      * Runs one scheduling cycle. Never throws for a well-formed request: when no endpoint is eligible the result
-     * {@link SchedulingResult#isEmpty() is empty} (the gateway answers 503).
+     * {@link SchedulingResult#isEmpty() is empty} (the gateway answers 503); when an admitter refuses the request,
+     * the result is empty and carries the {@link SchedulingResult#rejection() rejection} to answer with.
      *
      * @param candidates endpoints that may serve the request (e.g. the pool's ready endpoints); not modified
      */
@@ -112,13 +120,19 @@ public final class Scheduler {
         // single array copy measured ~3x slower at 64 endpoints with 1k-token prompts; the cause was not isolated.)
         List<Endpoint> endpoints = List.copyOf(candidates);
         SchedulingContext context = new SchedulingContext(request, endpoints, environment);
-        DecisionRecord decision = new DecisionRecord(request.requestId(), endpoints);
+        DecisionRecord decision = new DecisionRecord(request.requestId(), endpoints, context);
         PluginTimer timer = pluginTimer;
         for (DataProducer p : producers) {
             long t0 = timer == null ? 0 : environment.nanoTime();
             p.produce(context);
             if (timer != null) {
                 timer.record("DataProducer", p.type(), p.name(), environment.nanoTime() - t0);
+            }
+        }
+        for (Admitter a : admitters) {
+            Rejection rejection = a.admit(context);
+            if (rejection != null) {
+                return SchedulingResult.rejected(context, decision, rejection);
             }
         }
         Map<String, ProfileResult> results = new HashMap<>(4);
@@ -162,8 +176,8 @@ public final class Scheduler {
      */
     public void preRequest(SchedulingResult result, Endpoint target) {
         Objects.requireNonNull(target, "target");
-        long uncached = uncachedPromptTokens(result.context(), target);
-        result.charge.charge(target, uncached, uncached);
+        // Hooks first: they see the endpoints as the decision saw them, before this request is counted in flight
+        // (the latency model records the features it will learn from).
         PluginTimer timer = pluginTimer;
         for (PreRequestHook h : preRequestHooks) {
             long t0 = timer == null ? 0 : environment.nanoTime();
@@ -172,6 +186,8 @@ public final class Scheduler {
                 timer.record("PreRequest", h.type(), h.name(), environment.nanoTime() - t0);
             }
         }
+        long uncached = uncachedPromptTokens(result.context(), target);
+        result.charge.charge(target, uncached, uncached);
     }
 
     /** The first token came back from {@code served}: its prompt tokens are no longer waiting for prefill. */
@@ -188,10 +204,18 @@ public final class Scheduler {
      * once and without {@link #onFirstToken}: the in-flight counts are released exactly once.
      */
     public void onComplete(SchedulingResult result, Endpoint served, boolean success) {
+        onComplete(result, served, success, -1);
+    }
+
+    /**
+     * As {@link #onComplete(SchedulingResult, Endpoint, boolean)}, knowing how many tokens the response generated
+     * (the latency model learns TPOT, and non-streamed TTFT, from it; negative when unknown).
+     */
+    public void onComplete(SchedulingResult result, Endpoint served, boolean success, int outputTokens) {
         result.charge.releaseAll();
         long now = environment.nanoTime();
         for (ResponseHook h : responseHooks) {
-            h.onComplete(result.context(), result, served, success, now);
+            h.onComplete(result.context(), result, served, success, outputTokens, now);
         }
     }
 
@@ -262,15 +286,9 @@ public final class Scheduler {
         return description;
     }
 
-    /** All prompt tokens of the request. */
-    static long promptTokens(SchedulingContext context) {
-        PromptTokens tokens = context.get(PromptTokens.KEY);
-        return tokens != null ? tokens.count() : estimateTokens(context.request());
-    }
-
     /** Prompt tokens {@code target} still has to prefill: the whole prompt minus what it is believed to cache. */
     static long uncachedPromptTokens(SchedulingContext context, Endpoint target) {
-        long count = promptTokens(context);
+        long count = context.promptTokenCount();
         PrefixMatchInfo match = context.get(PrefixMatchInfo.DEFAULT_KEY);
         if (match != null) {
             int slot = context.endpoints().indexOf(target);
@@ -279,12 +297,5 @@ public final class Scheduler {
             }
         }
         return Math.max(0, count);
-    }
-
-    private static long estimateTokens(InferenceRequest request) {
-        if (request.tokenIds() != null) {
-            return request.tokenIds().length;
-        }
-        return (request.promptText().length() + 3) / 4;
     }
 }

@@ -1,5 +1,6 @@
 package dev.jetway.scheduler;
 
+import dev.jetway.scheduler.spi.Rejection;
 import dev.jetway.scheduler.spi.SchedulingContext;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +16,30 @@ public final class SchedulingResult {
     private final Map<String, ProfileResult> profiles;
     private final String primaryProfile;
     private final DecisionRecord decision;
+    private final Rejection rejection;
     final InFlightCharge charge = new InFlightCharge();
 
     SchedulingResult(SchedulingContext context, Map<String, ProfileResult> profiles, String primaryProfile,
                      DecisionRecord decision) {
+        this(context, profiles, primaryProfile, decision, null);
+    }
+
+    private SchedulingResult(SchedulingContext context, Map<String, ProfileResult> profiles, String primaryProfile,
+                             DecisionRecord decision, Rejection rejection) {
         this.context = context;
         this.profiles = Map.copyOf(profiles);
         this.primaryProfile = primaryProfile;
         this.decision = decision;
+        this.rejection = rejection;
+    }
+
+    static SchedulingResult rejected(SchedulingContext context, DecisionRecord decision, Rejection rejection) {
+        return new SchedulingResult(context, Map.of(), null, decision, rejection);
+    }
+
+    /** Why an admitter refused the request (answer with its status and dropped reason), or null. */
+    public Rejection rejection() {
+        return rejection;
     }
 
     public InferenceRequest request() {

@@ -58,7 +58,12 @@ public final class Fixtures {
 
     /** As {@link #inFlight(Endpoint, int, long)}, with the requests' whole prompts ({@code contextTokens}). */
     public static void inFlight(Endpoint e, int requests, long tokens, long contextTokens) {
-        e.addInFlight(requests, tokens, contextTokens);
+        e.addInFlight(requests, tokens, contextTokens, 0);
+    }
+
+    /** Requests in flight that have no first token yet (waiting or prefilling), as {@code preRequest} counts them. */
+    public static void prefilling(Endpoint e, int requests, long tokens) {
+        e.addInFlight(requests, tokens, tokens, requests);
     }
 
     public static double[] score(dev.jetway.scheduler.spi.Scorer scorer, SchedulingContext ctx) {

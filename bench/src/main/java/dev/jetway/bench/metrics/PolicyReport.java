@@ -9,7 +9,22 @@ import java.util.List;
  * the stages summarised the way llm-d's reports do ({@link #acrossStages()}).
  */
 public record PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
-                           List<CdfPoint> ttftCdf) {
+                           List<CdfPoint> ttftCdf, @JsonProperty("latency_model") LatencyModelReport latencyModel) {
+
+    public PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
+                        List<CdfPoint> ttftCdf) {
+        this(policy, summary, stages, replicas, ttftCdf, null);
+    }
+
+    /** A copy with the policy's latency-model errors. */
+    public PolicyReport withLatencyModel(LatencyModelReport report) {
+        return new PolicyReport(policy, summary, stages, replicas, ttftCdf, report);
+    }
+
+    /** A copy under another name (e.g. with the replica count appended). */
+    public PolicyReport named(String name) {
+        return new PolicyReport(name, summary, stages, replicas, ttftCdf, latencyModel);
+    }
 
     /** The stages summarised as llm-d's reports do, for comparison with their published tables. */
     @JsonProperty("across_stages")

@@ -1,6 +1,7 @@
 package dev.jetway.bench.report;
 
 import dev.jetway.bench.metrics.AcrossStages;
+import dev.jetway.bench.metrics.LatencyModelReport;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.StageSummary;
 import dev.jetway.bench.metrics.Summary;
@@ -41,8 +42,32 @@ public final class MarkdownReport {
             md.append('\n');
         }
         appendPublished(report, md);
+        appendLatencyModel(report, md);
         appendStages(report, md);
         return md.toString();
+    }
+
+    /** The latency models' prediction errors, for the policies that have one. */
+    private static void appendLatencyModel(BenchReport report, StringBuilder md) {
+        if (report.policies().stream().noneMatch(p -> p.latencyModel() != null)) {
+            return;
+        }
+        md.append("\nLatency model, mean absolute percentage error of the last predictions (pool; worst endpoint):\n\n");
+        md.append("| policy | TTFT MAPE | worst endpoint | TPOT MAPE | worst endpoint | E2E MAPE (non-streamed) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|\n");
+        for (PolicyReport p : report.policies()) {
+            LatencyModelReport m = p.latencyModel();
+            if (m == null) {
+                continue;
+            }
+            md.append("| ").append(p.policy()).append(" | ").append(pct(m.ttftMape())).append(" | ")
+                    .append(pct(m.worstEndpoint("ttft"))).append(" | ").append(pct(m.tpotMape())).append(" | ")
+                    .append(pct(m.worstEndpoint("tpot"))).append(" | ").append(pct(m.e2eMape())).append(" |\n");
+        }
+    }
+
+    private static String pct(Double v) {
+        return v == null ? "–" : fmt("%.1f%%", 100 * v);
     }
 
     private static void appendPublished(BenchReport report, StringBuilder md) {

@@ -3,6 +3,7 @@ package dev.jetway.bench.sim;
 import dev.jetway.bench.load.PlannedRequest;
 import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.load.StageClock;
+import dev.jetway.bench.metrics.LatencyModelReport;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
@@ -25,6 +26,7 @@ import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.LoraInfo;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,7 +121,12 @@ final class PolicySimulation {
             }
         }
         progress.update(clock.nanos(), finished, total);
-        return collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
+        PolicyReport report = collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
+        for (PredictedLatencyProducer p : instance.scheduler().plugins(PredictedLatencyProducer.class)) {
+            report = report.withLatencyModel(LatencyModelReport.of(p.model().errors()));
+            break; // the first model is the one the policy's predictions come from
+        }
+        return report;
     }
 
     private boolean workLeft() {
@@ -304,7 +311,7 @@ final class PolicySimulation {
             ended = true;
             collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens, replica);
             if (target != null) {
-                instance.scheduler().onComplete(result, target, ok);
+                instance.scheduler().onComplete(result, target, ok, completionTokens);
             }
             // Still referenced from the deadline queue until its deadline passes: keep only what is small.
             result = null;

@@ -7,10 +7,13 @@ import dev.jetway.scheduler.WeightedScorer;
 import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
 import dev.jetway.scheduler.plugins.picker.MaxScorePicker;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
+import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
 import dev.jetway.scheduler.plugins.producer.TokenProducer;
 import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
+import dev.jetway.scheduler.spi.Admitter;
 import dev.jetway.scheduler.spi.DataProducer;
 import dev.jetway.scheduler.spi.Filter;
+import dev.jetway.scheduler.spi.LatencyPredictionReader;
 import dev.jetway.scheduler.spi.Picker;
 import dev.jetway.scheduler.spi.Plugin;
 import dev.jetway.scheduler.spi.PrefixMatchReader;
@@ -124,6 +127,21 @@ public final class PipelineBuilder {
     }
 
     private void injectProducers() {
+        for (Plugin p : List.copyOf(plugins.values())) {
+            if (p instanceof LatencyPredictionReader reader && reader.latencyPredictionProducerName() != null) {
+                String producer = reader.latencyPredictionProducerName();
+                Plugin existing = plugins.get(producer);
+                if (existing == null && producer.equals(PredictedLatencyProducer.TYPE)) {
+                    inject(PredictedLatencyProducer.TYPE);
+                } else if (existing == null) {
+                    problems.add("plugin '" + p.name() + "' reads latency predictions from '" + producer
+                            + "', which is not configured");
+                } else if (!(existing instanceof PredictedLatencyProducer)) {
+                    problems.add("plugin '" + p.name() + "' reads latency predictions from '" + producer
+                            + "', which is a " + existing.type() + ", not a predicted-latency-producer");
+                }
+            }
+        }
         for (Plugin p : List.copyOf(plugins.values())) {
             if (p instanceof PrefixMatchReader reader) {
                 String producer = reader.prefixMatchProducerName();
@@ -280,6 +298,11 @@ public final class PipelineBuilder {
         plugins.values().stream().filter(p -> p instanceof DataProducer)
                 .sorted(java.util.Comparator.comparingInt(p -> ((DataProducer) p).stage()))
                 .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
+        if (plugins.values().stream().anyMatch(p -> p instanceof Admitter)) {
+            sb.append("admitters (after the producers; a refusal answers the request):\n");
+            plugins.values().stream().filter(p -> p instanceof Admitter)
+                    .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
+        }
         sb.append("data layer (read by the gateway):");
         sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataLayerPlugin) ? "\n" : " (none)\n");
         plugins.values().stream().filter(p -> p instanceof DataLayerPlugin)

@@ -7,6 +7,7 @@ public enum PluginKind {
     PICKER("picker"),
     PROFILE_HANDLER("profile handler"),
     DATA_PRODUCER("data producer"),
+    ADMITTER("admitter"),
     DATA_LAYER("data layer");
 
     private final String label;

@@ -1,12 +1,15 @@
 package dev.jetway.scheduler.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Typed, validated access to one plugin's {@code parameters}. Every read names the field it consumes; {@link
@@ -114,6 +117,55 @@ public final class PluginParameters {
             throw error(field, "must be a string");
         }
         return v.asText();
+    }
+
+    /**
+     * A Go-style duration as llm-d writes them ({@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, or several units
+     * together such as {@code 1m30s}); a plain number is seconds.
+     */
+    public Duration duration(String field, Duration defaultValue) {
+        JsonNode v = raw(field);
+        if (v == null || v.isNull()) {
+            return defaultValue;
+        }
+        if (v.isNumber()) {
+            return Duration.ofNanos(Math.round(v.asDouble() * 1e9));
+        }
+        Duration d = parseGoDuration(v.asText());
+        if (d == null) {
+            throw error(field, "must be a duration like 500ms, 2s or 1m, got '" + v.asText() + "'");
+        }
+        return d;
+    }
+
+    private static final Pattern DURATION_PART =
+            Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+
+    /** {@code 1m30s} → 90 s; null when the text is not a Go duration. */
+    public static Duration parseGoDuration(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            return null;
+        }
+        Matcher m = DURATION_PART.matcher(t);
+        double nanos = 0;
+        int at = 0;
+        while (at < t.length()) {
+            if (!m.find(at) || m.start() != at) {
+                return null;
+            }
+            double n = Double.parseDouble(m.group(1));
+            nanos += n * switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "µs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            at = m.end();
+        }
+        return Duration.ofNanos(Math.round(nanos));
     }
 
     /** A string from a fixed set of values. */

@@ -1,5 +1,6 @@
 package dev.jetway.scheduler.plugins;
 
+import static dev.jetway.scheduler.config.PluginKind.ADMITTER;
 import static dev.jetway.scheduler.config.PluginKind.DATA_LAYER;
 import static dev.jetway.scheduler.config.PluginKind.DATA_PRODUCER;
 import static dev.jetway.scheduler.config.PluginKind.FILTER;
@@ -8,11 +9,13 @@ import static dev.jetway.scheduler.config.PluginKind.PROFILE_HANDLER;
 import static dev.jetway.scheduler.config.PluginKind.SCORER;
 
 import dev.jetway.scheduler.config.PluginRegistry;
+import dev.jetway.scheduler.plugins.admitter.LatencySloAdmitter;
 import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
 import dev.jetway.scheduler.plugins.filter.ByLabelFilter;
 import dev.jetway.scheduler.plugins.filter.LabelSelectorFilter;
 import dev.jetway.scheduler.plugins.filter.PrefixCacheAffinityFilter;
 import dev.jetway.scheduler.plugins.filter.RoleFilter;
+import dev.jetway.scheduler.plugins.filter.SloHeadroomTierFilter;
 import dev.jetway.scheduler.plugins.filter.UtilizationFilter;
 import dev.jetway.scheduler.plugins.peer.DynamoKvCostPicker;
 import dev.jetway.scheduler.plugins.peer.SglangCacheAwarePicker;
@@ -23,10 +26,13 @@ import dev.jetway.scheduler.plugins.picker.WeightedRandomPicker;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.plugins.producer.InflightLoadProducer;
 import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
+import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
 import dev.jetway.scheduler.plugins.producer.TokenProducer;
 import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
 import dev.jetway.scheduler.plugins.scorer.ActiveRequestScorer;
 import dev.jetway.scheduler.plugins.scorer.KvCacheUtilizationScorer;
+import dev.jetway.scheduler.plugins.scorer.LatencyCostScorer;
+import dev.jetway.scheduler.plugins.scorer.LatencyScorer;
 import dev.jetway.scheduler.plugins.scorer.LoadAwareScorer;
 import dev.jetway.scheduler.plugins.scorer.LoraAffinityScorer;
 import dev.jetway.scheduler.plugins.scorer.NoHitLruScorer;
@@ -53,6 +59,8 @@ public final class BuiltInPlugins {
         r.register(PrefixCacheAffinityFilter.TYPE, FILTER, "sticky to cached endpoints until saturated",
                 PrefixCacheAffinityFilter::create);
         r.register(UtilizationFilter.TYPE, FILTER, "drop endpoints over load limits", UtilizationFilter::create);
+        r.register(SloHeadroomTierFilter.TYPE, FILTER, "keep endpoints predicted to meet the request's SLOs",
+                SloHeadroomTierFilter::create);
         // Scorers
         r.register(QueueScorer.TYPE, SCORER, "shorter waiting queue", (n, p) -> new QueueScorer(n));
         r.register(KvCacheUtilizationScorer.TYPE, SCORER, "more free KV cache",
@@ -71,6 +79,11 @@ public final class BuiltInPlugins {
         r.register(NoHitLruScorer.TYPE, SCORER, "spread cold prefixes over least recently used endpoints",
                 NoHitLruScorer::create);
         // Pickers
+        r.register(LatencyScorer.TYPE, SCORER, "predicted latency headroom (llm-d)", LatencyScorer::create);
+        r.register(LatencyScorer.GIE_TYPE, SCORER, "GIE v1.x predicted-latency scorer (deprecated: "
+                + "predicted-latency-producer + latency-scorer)", LatencyScorer::createGie);
+        r.register(LatencyCostScorer.TYPE, SCORER, "lowest predicted latency cost, own plus harm to others "
+                + "(Jetway)", LatencyCostScorer::create);
         r.register(MaxScorePicker.TYPE, PICKER, "highest score, random tie-break", MaxScorePicker::create);
         r.register(RandomPicker.TYPE, PICKER, "uniformly random", RandomPicker::create);
         r.register(WeightedRandomPicker.TYPE, PICKER, "random weighted by score", WeightedRandomPicker::create);
@@ -90,6 +103,11 @@ public final class BuiltInPlugins {
                 PrecisePrefixCacheProducer::create);
         r.register(PrecisePrefixCacheScorer.TYPE, SCORER, "precise producer + scorer in one (deprecated in llm-d: "
                 + "use precise-prefix-cache-producer + prefix-cache-scorer)", PrecisePrefixCacheScorer::create);
+        r.register(PredictedLatencyProducer.TYPE, DATA_PRODUCER, "predicted TTFT and TPOT per endpoint from an "
+                + "online in-process latency model", PredictedLatencyProducer::create);
+        // Admitters
+        r.register(LatencySloAdmitter.TYPE, ADMITTER, "429 for sheddable requests no endpoint can serve within their "
+                + "SLOs", LatencySloAdmitter::create);
         r.register(InflightLoadProducer.TYPE, DATA_PRODUCER, "in-flight requests and tokens (built in)",
                 InflightLoadProducer::create);
         // Data layer (settings for the gateway)
@@ -111,12 +129,6 @@ public final class BuiltInPlugins {
         r.planned("header-profile-handler", PROFILE_HANDLER, "the coordinator mode is not built yet");
         r.planned("data-parallel-profile-handler", PROFILE_HANDLER, "deprecated in llm-d; not planned");
         r.planned("burst-prefix-cache-producer", DATA_PRODUCER, "burst co-location is not built yet");
-        String latency = "latency prediction is not built yet";
-        r.planned("predicted-latency-producer", DATA_PRODUCER, latency);
-        r.planned("latency-scorer", SCORER, latency);
-        r.planned("slo-headroom-tier-filter", FILTER, latency);
-        r.planned("latency-slo-admitter", DATA_PRODUCER, latency);
-        r.planned("predicted-latency-scorer", SCORER, latency);
         r.planned("session-id-producer", DATA_PRODUCER, "session ids come from InferenceRequest.sessionId");
         r.planned("session-affinity-filter", FILTER, "hard session pinning is not built yet; use the scorer");
         r.planned("context-length-aware", SCORER, "not built yet");

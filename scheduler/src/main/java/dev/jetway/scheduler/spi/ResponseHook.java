@@ -11,9 +11,12 @@ public interface ResponseHook extends Plugin {
     default void onFirstToken(SchedulingContext context, SchedulingResult result, Endpoint served, long nowNanos) {
     }
 
-    /** The request finished on {@code served}, successfully or not. */
+    /**
+     * The request finished on {@code served}, successfully or not, having generated {@code outputTokens} tokens
+     * (negative when the caller does not know).
+     */
     default void onComplete(SchedulingContext context, SchedulingResult result, Endpoint served, boolean success,
-                            long nowNanos) {
+                            int outputTokens, long nowNanos) {
     }
 
     /** Headers to add to the client response (e.g. a session token); empty by default. */

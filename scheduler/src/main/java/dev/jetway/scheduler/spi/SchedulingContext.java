@@ -48,6 +48,21 @@ public final class SchedulingContext {
         return startNanos;
     }
 
+    /**
+     * The request's prompt length in tokens: the {@code token-producer}'s count when one ran, else the caller's
+     * token ids, else llm-d's estimate of about 4 characters per token.
+     */
+    public long promptTokenCount() {
+        PromptTokens tokens = get(PromptTokens.KEY);
+        if (tokens != null) {
+            return tokens.count();
+        }
+        if (request.tokenIds() != null) {
+            return request.tokenIds().length;
+        }
+        return (request.promptText().length() + 3) / 4;
+    }
+
     /** Stores an attribute, replacing an earlier value of the same key. */
     public <T> void put(AttributeKey<T> key, T value) {
         for (int i = 0; i < attributeCount; i += 2) {
@@ -61,6 +76,20 @@ public final class SchedulingContext {
         }
         attributes[attributeCount++] = key;
         attributes[attributeCount++] = value;
+    }
+
+    /** The attributes that explain candidates in the decision record, in the order they were first written. */
+    public java.util.List<EndpointExplainer> explainers() {
+        java.util.List<EndpointExplainer> out = null;
+        for (int i = 1; i < attributeCount; i += 2) {
+            if (attributes[i] instanceof EndpointExplainer e) {
+                if (out == null) {
+                    out = new java.util.ArrayList<>(2);
+                }
+                out.add(e);
+            }
+        }
+        return out == null ? java.util.List.of() : out;
     }
 
     /** The attribute's value, or null when no producer wrote it. */

@@ -78,17 +78,11 @@ public final class DataLayerPlugin implements Plugin {
 
     /** Go-style durations as llm-d writes them: {@code 50ms}, {@code 1s}, {@code 2m}. */
     static Duration parseDuration(PluginParameters p, String field, String text) {
-        var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text.trim());
-        if (!m.matches()) {
+        Duration d = PluginParameters.parseGoDuration(text);
+        if (d == null) {
             throw p.error(field, "must be a duration like 50ms, 1s or 2m, got '" + text + "'");
         }
-        long v = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            default -> Duration.ofHours(v);
-        };
+        return d;
     }
 
     @Override

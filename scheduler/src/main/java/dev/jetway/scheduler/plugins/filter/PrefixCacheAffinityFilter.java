@@ -1,9 +1,11 @@
 package dev.jetway.scheduler.plugins.filter;
 
 import dev.jetway.scheduler.config.PluginParameters;
+import dev.jetway.scheduler.latency.LatencyPredictions;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.spi.Candidates;
 import dev.jetway.scheduler.spi.Filter;
+import dev.jetway.scheduler.spi.LatencyPredictionReader;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.PrefixMatchReader;
 import dev.jetway.scheduler.spi.SchedulingContext;
@@ -19,16 +21,24 @@ import java.util.Locale;
  *   <li>the best sticky endpoint's estimated TTFT exceeds the best other endpoint's by more than
  *       {@code maxTTFTPenaltyMs} (18000; 0 = always stick): keep all, so a hot prefix spills over.</li>
  * </ul>
- * TTFT estimate ({@code ttftSource: prefillThroughput}): in-flight uncached prompt tokens /
- * {@code peakPrefillThroughput} (15928 tok/s) × 1000 ms. The older {@code maxTokensInFlightPenalty} (tokens) is
+ * TTFT estimate ({@code ttftSource: prefillThroughput}, the default): in-flight uncached prompt tokens /
+ * {@code peakPrefillThroughput} (15928 tok/s) × 1000 ms; with {@code ttftSource: latencyPredictor}, the TTFT the
+ * {@code predicted-latency-producer} ({@code latencyPredictionInfoProducerName}) predicts for this request there. The older {@code maxTokensInFlightPenalty} (tokens) is
  * accepted and converted to milliseconds at that throughput when {@code maxTTFTPenaltyMs} is absent.
  */
-public record PrefixCacheAffinityFilter(String name, Params params) implements Filter, PrefixMatchReader {
+public record PrefixCacheAffinityFilter(String name, Params params)
+        implements Filter, PrefixMatchReader, LatencyPredictionReader {
 
     public static final String TYPE = "prefix-cache-affinity-filter";
 
+    /**
+     * @param latencyPredictionInfoProducerName the producer whose predicted TTFT is compared
+     *                                          ({@code ttftSource: latencyPredictor}), or null to estimate it from
+     *                                          in-flight tokens at {@code peakPrefillThroughput}
+     */
     public record Params(double affinityThreshold, double explorationProbability, double maxTTFTPenaltyMs,
-                         double peakPrefillThroughput, String prefixMatchInfoProducerName) {
+                         double peakPrefillThroughput, String prefixMatchInfoProducerName,
+                         String latencyPredictionInfoProducerName) {
     }
 
     public static PrefixCacheAffinityFilter create(String name, PluginParameters p) {
@@ -36,10 +46,7 @@ public record PrefixCacheAffinityFilter(String name, Params params) implements F
         double explore = p.number("explorationProbability", 0.0, 0.0, 1.0);
         double peak = p.number("peakPrefillThroughput", 15928, 1e-9, Double.MAX_VALUE);
         String source = p.oneOf("ttftSource", "prefillThroughput", List.of("prefillThroughput", "latencyPredictor"));
-        if (source.equals("latencyPredictor")) {
-            throw p.error("ttftSource", "'latencyPredictor' needs predicted-latency-producer, which is not built yet "
-                    + "in Jetway; use prefillThroughput");
-        }
+        String latencyProducer = p.string("latencyPredictionInfoProducerName", DEFAULT_PRODUCER);
         double penaltyMs;
         if (p.has("maxTTFTPenaltyMs")) {
             penaltyMs = p.number("maxTTFTPenaltyMs", 18000, 0, Double.MAX_VALUE);
@@ -50,9 +57,10 @@ public record PrefixCacheAffinityFilter(String name, Params params) implements F
             penaltyMs = 18000;
         }
         String producer = ApproxPrefixCacheProducer.readFrom(p);
-        // Accepted for compatibility; Jetway's in-flight load is built in and there is no latency predictor yet.
-        p.accept("latencyPredictionInfoProducerName", "inFlightLoadProducerName");
-        return new PrefixCacheAffinityFilter(name, new Params(threshold, explore, penaltyMs, peak, producer));
+        // Accepted for compatibility; Jetway's in-flight load is built in.
+        p.accept("inFlightLoadProducerName");
+        return new PrefixCacheAffinityFilter(name, new Params(threshold, explore, penaltyMs, peak, producer,
+                source.equals("latencyPredictor") ? latencyProducer : null));
     }
 
     @Override
@@ -66,11 +74,20 @@ public record PrefixCacheAffinityFilter(String name, Params params) implements F
     }
 
     @Override
+    public String latencyPredictionProducerName() {
+        return params.latencyPredictionInfoProducerName();
+    }
+
+    @Override
     public String describeParameters() {
+        String source = params.latencyPredictionInfoProducerName() == null
+                ? "ttftSource=prefillThroughput, peakPrefillThroughput=" + params.peakPrefillThroughput()
+                : "ttftSource=latencyPredictor, latencyPredictionInfoProducerName="
+                        + params.latencyPredictionInfoProducerName();
         return String.format(Locale.ROOT, "affinityThreshold=%s, explorationProbability=%s, maxTTFTPenaltyMs=%s, "
-                        + "ttftSource=prefillThroughput, peakPrefillThroughput=%s, prefixMatchInfoProducerName=%s",
-                params.affinityThreshold(), params.explorationProbability(), params.maxTTFTPenaltyMs(),
-                params.peakPrefillThroughput(), params.prefixMatchInfoProducerName());
+                        + "%s, prefixMatchInfoProducerName=%s",
+                params.affinityThreshold(), params.explorationProbability(), params.maxTTFTPenaltyMs(), source,
+                params.prefixMatchInfoProducerName());
     }
 
     @Override
@@ -83,13 +100,15 @@ public record PrefixCacheAffinityFilter(String name, Params params) implements F
                 && context.environment().random().nextDouble() < params.explorationProbability()) {
             return;
         }
+        LatencyPredictions predicted = latencyPredictions(context);
         int n = candidates.size();
         boolean[] sticky = new boolean[n];
         int stickyCount = 0;
         double bestSticky = Double.MAX_VALUE;
         double bestOther = Double.MAX_VALUE;
         for (int i = 0; i < n; i++) {
-            double ttftMs = candidates.get(i).inFlightTokens() / params.peakPrefillThroughput() * 1000.0;
+            double ttftMs = predicted != null ? predicted.ttft(candidates.slot(i)) * 1000.0
+                    : candidates.get(i).inFlightTokens() / params.peakPrefillThroughput() * 1000.0;
             if (match.ratio(candidates.slot(i)) >= params.affinityThreshold() && match.totalBlocks() > 0) {
                 sticky[i] = true;
                 stickyCount++;

@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code precise-prefix-cache-producer}: which endpoints really hold the request's prefix, from the KV events the
@@ -114,10 +112,10 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         indexer.finish();
 
         boolean speculative = p.bool("speculativeIndexing", true);
-        Duration ttl = duration(p, "speculativeTTL", PreciseIndexConfig.DEFAULT_SPECULATIVE_TTL);
+        Duration ttl = p.duration("speculativeTTL", PreciseIndexConfig.DEFAULT_SPECULATIVE_TTL);
         // Jetway's own: how long an engine may take to report a routed request's new blocks before the hash-parity
         // check counts a disagreement.
-        Duration parityTimeout = duration(p, "parityTimeout", PreciseIndexConfig.DEFAULT_PARITY_TIMEOUT);
+        Duration parityTimeout = p.duration("parityTimeout", PreciseIndexConfig.DEFAULT_PARITY_TIMEOUT);
 
         PluginParameters events = nested(p, "kvEventsConfig");
         String topicFilter = events.string("topicFilter", KvEventsSettings.DEFAULTS.topicFilter());
@@ -169,27 +167,6 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         return new PluginParameters(parent.pluginName(), parent.pluginType() + " " + field, node);
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
-
-    private static Duration duration(PluginParameters p, String field, Duration defaultValue) {
-        JsonNode v = p.raw(field);
-        if (v == null || v.isNull()) {
-            return defaultValue;
-        }
-        if (v.isNumber()) {
-            return Duration.ofMillis(Math.round(v.asDouble() * 1000)); // plain numbers are seconds
-        }
-        Matcher m = DURATION.matcher(v.asText().trim());
-        if (!m.matches()) {
-            throw p.error(field, "must be a duration like 500ms, 2s or 1m, got '" + v.asText() + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            default -> Duration.ofMinutes(n);
-        };
-    }
 
     private static TierWeights tierWeights(PluginParameters p, JsonNode backends) {
         TierWeights w = TierWeights.DEFAULT;

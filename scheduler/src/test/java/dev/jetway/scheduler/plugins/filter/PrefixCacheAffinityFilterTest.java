@@ -26,7 +26,7 @@ class PrefixCacheAffinityFilterTest {
 
     private static PrefixCacheAffinityFilter filterWith(double penaltyMs) {
         return new PrefixCacheAffinityFilter("f", new PrefixCacheAffinityFilter.Params(0.8, 0.0, penaltyMs,
-                15928, ApproxPrefixCacheProducer.TYPE));
+                15928, ApproxPrefixCacheProducer.TYPE, null));
     }
 
     @Test

@@ -1,0 +1,132 @@
+package dev.jetway.scheduler.latency;
+
+import dev.jetway.scheduler.spi.AttributeKey;
+import dev.jetway.scheduler.spi.EndpointExplainer;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the {@code predicted-latency-producer} predicts for one request on each candidate endpoint (llm-d's
+ * {@code LatencyPredictionInfo}), indexed by candidate slot: TTFT, TPOT, and the latency the request would add to
+ * the requests already decoding there. Filters and scorers read it; the decision record shows it.
+ *
+ * <p>Headroom follows llm-d's convention: {@code objective × sloBufferFactor − predicted}, and with no objective
+ * {@code −predicted} (always negative, still ordering endpoints by their predictions).
+ */
+public final class LatencyPredictions implements EndpointExplainer {
+
+    /** Where the first (usually only) latency producer of a pipeline also writes its predictions. */
+    public static final AttributeKey<LatencyPredictions> DEFAULT_KEY =
+            AttributeKey.of("latency-predictions", LatencyPredictions.class);
+
+    private static final ConcurrentHashMap<String, AttributeKey<LatencyPredictions>> KEYS = new ConcurrentHashMap<>();
+
+    /** The key a named producer writes to. */
+    public static AttributeKey<LatencyPredictions> keyFor(String producerName) {
+        return KEYS.computeIfAbsent(producerName, n -> AttributeKey.of("latency-predictions:" + n,
+                LatencyPredictions.class));
+    }
+
+    private final double[] ttft;
+    private final double[] tpot;
+    private final double[] harm;
+    private final int[] decoding;
+    private final SloTargets slo;
+    private final double sloBufferFactor;
+    private final double expectedOutputTokens;
+
+    /**
+     * @param slots                candidates of the request
+     * @param slo                  the request's objectives
+     * @param sloBufferFactor      objectives are multiplied by this before headroom is computed (llm-d's)
+     * @param expectedOutputTokens output tokens the request is expected to generate
+     */
+    public LatencyPredictions(int slots, SloTargets slo, double sloBufferFactor, double expectedOutputTokens) {
+        this.ttft = new double[slots];
+        this.tpot = new double[slots];
+        this.harm = new double[slots];
+        this.decoding = new int[slots];
+        this.slo = slo;
+        this.sloBufferFactor = sloBufferFactor;
+        this.expectedOutputTokens = expectedOutputTokens;
+    }
+
+    /** Records the predictions for the candidate at {@code slot}. */
+    public void set(int slot, double ttftSeconds, double tpotSeconds, double harmSeconds, int decodingRequests) {
+        ttft[slot] = ttftSeconds;
+        tpot[slot] = tpotSeconds;
+        harm[slot] = harmSeconds;
+        decoding[slot] = decodingRequests;
+    }
+
+    /** Predicted time to first token on the candidate at {@code slot}, seconds. */
+    public double ttft(int slot) {
+        return ttft[slot];
+    }
+
+    /** Predicted time per output token, seconds. */
+    public double tpot(int slot) {
+        return tpot[slot];
+    }
+
+    /** Predicted end-to-end time: TTFT plus the expected output's remaining tokens at the predicted TPOT. */
+    public double e2e(int slot) {
+        return ttft[slot] + Math.max(0, expectedOutputTokens - 1) * tpot[slot];
+    }
+
+    /** Seconds of latency this request would add, summed over the requests decoding at {@code slot}. */
+    public double harm(int slot) {
+        return harm[slot];
+    }
+
+    /** Requests decoding at {@code slot} when predicted ({@code 0}: idle, llm-d's "dispatched count"). */
+    public int decoding(int slot) {
+        return decoding[slot];
+    }
+
+    /** Output tokens the request is expected to generate. */
+    public double expectedOutputTokens() {
+        return expectedOutputTokens;
+    }
+
+    public SloTargets slo() {
+        return slo;
+    }
+
+    /** Objective minus prediction (seconds); {@code −ttft} when the request has no TTFT objective. */
+    public double ttftHeadroom(int slot) {
+        return slo.ttftSeconds() > 0 ? slo.ttftSeconds() * sloBufferFactor - ttft[slot] : -ttft[slot];
+    }
+
+    /** Objective minus prediction (seconds); {@code −tpot} when the request has no TPOT objective. */
+    public double tpotHeadroom(int slot) {
+        return slo.tpotSeconds() > 0 ? slo.tpotSeconds() * sloBufferFactor - tpot[slot] : -tpot[slot];
+    }
+
+    /**
+     * True when the candidate is predicted to miss the TTFT objective; a request with no objective at all misses
+     * everywhere (llm-d's convention: headroom is then negative), one with only a TPOT objective never misses TTFT.
+     */
+    public boolean missesTtft(int slot) {
+        return slo.any() ? slo.ttftSeconds() > 0 && ttftHeadroom(slot) < 0 : true;
+    }
+
+    /** As {@link #missesTtft}, for TPOT. */
+    public boolean missesTpot(int slot) {
+        return slo.any() ? slo.tpotSeconds() > 0 && tpotHeadroom(slot) < 0 : true;
+    }
+
+    /** True when the request has objectives and the candidate is predicted to meet all of them. */
+    public boolean meetsSlo(int slot) {
+        return slo.any() && !missesTtft(slot) && !missesTpot(slot);
+    }
+
+    @Override
+    public void explain(int slot, StringBuilder out) {
+        if (slot < 0 || slot >= ttft.length) {
+            return;
+        }
+        out.append(String.format(Locale.ROOT, "pred{ttft=%.3fs,tpot=%.1fms,harm=%.2fs,decoding=%d}", ttft[slot],
+                tpot[slot] * 1e3, harm[slot], decoding[slot]));
+    }
+}

@@ -1,0 +1,169 @@
+package dev.jetway.scheduler.latency;
+
+import java.util.Arrays;
+
+/**
+ * Weighted recursive least squares with exponential forgetting (Ljung's RLS), for a small number of features.
+ *
+ * <p>It keeps the coefficients {@code θ} and their (scaled) covariance {@code P}. Each observation {@code (x, y, w)}
+ * moves {@code θ} towards the one that minimises {@code Σ λ^age · w · (y − θ·x)²}, in {@code O(k²)} time and with no
+ * allocation. Starting from a prior mean and covariance makes it a Bayesian linear regression: a few observations
+ * refine the prior, many replace it, and forgetting lets an endpoint that changes be relearned.
+ *
+ * <p>Two guards keep it safe for routing:
+ * <ul>
+ *   <li>The coefficients it publishes ({@link #coefficients()}) are clamped to {@code θ ≥ 0}: every feature here
+ *       adds time, and a negative coefficient learned from collinear features would make a busier endpoint look
+ *       faster. The regression itself stays unconstrained: projecting its state instead, without correcting the
+ *       covariance, made it diverge (TPOT coefficients grew by four orders of magnitude in a replay of the 57×
+ *       workload's observations).</li>
+ *   <li>The covariance diagonal is capped at the prior's: with forgetting, a feature that stays constant (an
+ *       endpoint that never queues) would otherwise see its variance grow without bound ("covariance wind-up") and
+ *       its coefficient jump at the first observation that moves it.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: the owner serialises updates.
+ */
+final class RecursiveLeastSquares {
+
+    private final int k;
+    private final double[] theta;
+    private final double[] p;
+    private final double[] maxVariance;
+    private final double lambda;
+    private final double[] px;
+    private long samples;
+
+    /**
+     * @param priorMean     initial coefficients
+     * @param priorVariance initial variance of each coefficient (diagonal covariance); also the cap
+     * @param lambda        forgetting factor in (0, 1]: an observation's weight decays by {@code λ} per later one
+     */
+    RecursiveLeastSquares(double[] priorMean, double[] priorVariance, double lambda) {
+        if (priorMean.length != priorVariance.length || priorMean.length == 0) {
+            throw new IllegalArgumentException("prior mean and variance must have the same non-zero length");
+        }
+        if (!(lambda > 0 && lambda <= 1)) {
+            throw new IllegalArgumentException("lambda must be in (0, 1]: " + lambda);
+        }
+        this.k = priorMean.length;
+        this.theta = priorMean.clone();
+        this.p = new double[k * k];
+        this.maxVariance = priorVariance.clone();
+        for (int i = 0; i < k; i++) {
+            if (!(priorVariance[i] > 0)) {
+                throw new IllegalArgumentException("prior variance must be > 0 for every feature");
+            }
+            p[i * k + i] = priorVariance[i];
+        }
+        this.lambda = lambda;
+        this.px = new double[k];
+    }
+
+    /** A copy of another model's state (coefficients and covariance), e.g. to start an endpoint from the pool's. */
+    RecursiveLeastSquares(RecursiveLeastSquares from) {
+        this.k = from.k;
+        this.theta = from.theta.clone();
+        this.p = from.p.clone();
+        this.maxVariance = from.maxVariance.clone();
+        this.lambda = from.lambda;
+        this.px = new double[k];
+        this.samples = 0;
+    }
+
+    int features() {
+        return k;
+    }
+
+    long samples() {
+        return samples;
+    }
+
+    /** {@code θ·x}. */
+    double predict(double[] x) {
+        double s = 0;
+        for (int i = 0; i < k; i++) {
+            s += theta[i] * x[i];
+        }
+        return s;
+    }
+
+    /**
+     * Learns from one observation: {@code y ≈ θ·x}, counted {@code weight} times (e.g. {@code 1/y²} to fit relative
+     * rather than absolute errors). Non-finite inputs are ignored.
+     */
+    void update(double[] x, double y, double weight) {
+        if (!(weight > 0) || !Double.isFinite(y) || !Double.isFinite(weight)) {
+            return;
+        }
+        double sw = Math.sqrt(weight);
+        // px = P·x (scaled), denominator = λ + xᵀ·P·x
+        double denom = lambda;
+        for (int i = 0; i < k; i++) {
+            double s = 0;
+            int row = i * k;
+            for (int j = 0; j < k; j++) {
+                s += p[row + j] * x[j];
+            }
+            if (!Double.isFinite(s) || !Double.isFinite(x[i])) {
+                return;
+            }
+            px[i] = s * sw;
+            denom += x[i] * sw * px[i];
+        }
+        double error = (y - predict(x)) * sw;
+        for (int i = 0; i < k; i++) {
+            theta[i] += px[i] / denom * error;
+        }
+        // P = (P − px·pxᵀ / denom) / λ, kept symmetric, with the diagonal capped.
+        for (int i = 0; i < k; i++) {
+            int row = i * k;
+            for (int j = i; j < k; j++) {
+                double v = (p[row + j] - px[i] * px[j] / denom) / lambda;
+                p[row + j] = v;
+                p[j * k + i] = v;
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            double d = p[i * k + i];
+            if (!(d > 0)) {
+                // Numerical loss of positive definiteness: restart this direction from the prior.
+                resetDirection(i);
+            } else if (d > maxVariance[i]) {
+                double scale = Math.sqrt(maxVariance[i] / d);
+                for (int j = 0; j < k; j++) {
+                    p[i * k + j] *= scale;
+                    p[j * k + i] *= scale;
+                }
+            }
+        }
+        samples++;
+    }
+
+    private void resetDirection(int i) {
+        for (int j = 0; j < k; j++) {
+            p[i * k + j] = 0;
+            p[j * k + i] = 0;
+        }
+        p[i * k + i] = maxVariance[i];
+    }
+
+    /** The current coefficients, clamped to be non-negative (a copy). */
+    double[] coefficients() {
+        double[] c = theta.clone();
+        for (int i = 0; i < k; i++) {
+            c[i] = Math.max(0, c[i]);
+        }
+        return c;
+    }
+
+    /** The current variance of coefficient {@code i}. */
+    double variance(int i) {
+        return p[i * k + i];
+    }
+
+    @Override
+    public String toString() {
+        return "RLS" + Arrays.toString(theta) + " after " + samples;
+    }
+}

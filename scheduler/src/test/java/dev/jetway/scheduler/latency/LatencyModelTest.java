@@ -1,0 +1,136 @@
+package dev.jetway.scheduler.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.EndpointMetrics;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The latency model learning from responses: per endpoint, streamed and not, and reporting its error. */
+class LatencyModelTest {
+
+    private static final long MS = 1_000_000L;
+
+    /** A replica whose TTFT is {@code step + tokens / prefillRate} and whose TPOT is {@code tpot}, exactly. */
+    private record Replica(Endpoint endpoint, double prefillRate, double step, double tpot) {
+        double ttft(long uncached) {
+            return step + uncached / prefillRate;
+        }
+    }
+
+    private static Replica replica(String id, double prefillRate, double step, double tpot) {
+        Endpoint e = Endpoint.of(id);
+        e.updateMetrics(EndpointMetrics.of(0, 0, 0, 0));
+        return new Replica(e, prefillRate, step, tpot);
+    }
+
+    /** Sends one request to {@code r} at {@code now} and reports its response; returns when it ended. */
+    private static long serve(LatencyModel model, Replica r, long now, long uncached, int output, boolean stream) {
+        LatencyModel.Scratch s = new LatencyModel.Scratch();
+        model.predict(r.endpoint(), now, uncached, 0, s);
+        LatencyModel.Observation o = model.sent(r.endpoint(), now, uncached, 0, stream, output, s.ttft, s.tpot);
+        long first = now + Math.round(r.ttft(uncached) * 1e9);
+        long end = first + Math.round((output - 1) * r.tpot() * 1e9);
+        model.firstToken(o, first);
+        model.completed(o, end, true, output);
+        return end;
+    }
+
+    private static double predictTtft(LatencyModel model, Replica r, long now, long uncached) {
+        LatencyModel.Scratch s = new LatencyModel.Scratch();
+        model.predict(r.endpoint(), now, uncached, 0, s);
+        return s.ttft;
+    }
+
+    private static double predictTpot(LatencyModel model, Replica r, long now) {
+        LatencyModel.Scratch s = new LatencyModel.Scratch();
+        model.predict(r.endpoint(), now, 1000, 0, s);
+        return s.tpot;
+    }
+
+    @Test
+    void eachEndpointOfAMixedPoolLearnsItsOwnSpeedFromStreamedResponses() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica fast = replica("h100", 24_000, 0.015, 0.012);
+        Replica slow = replica("a100", 7_000, 0.035, 0.040);
+        SplittableRandom rnd = new SplittableRandom(3);
+        long now = 0;
+        for (int i = 0; i < 300; i++) {
+            for (Replica r : List.of(fast, slow)) {
+                now = serve(model, r, now, rnd.nextLong(200, 12_000), 50, true) + 10 * MS;
+            }
+        }
+        for (long tokens : new long[] {500, 4_000, 10_000}) {
+            assertThat(predictTtft(model, fast, now, tokens)).isCloseTo(fast.ttft(tokens), offset(0.05 * fast.ttft(tokens)));
+            assertThat(predictTtft(model, slow, now, tokens)).isCloseTo(slow.ttft(tokens), offset(0.05 * slow.ttft(tokens)));
+        }
+        assertThat(predictTpot(model, fast, now)).isCloseTo(0.012, offset(0.0012));
+        assertThat(predictTpot(model, slow, now)).isCloseTo(0.040, offset(0.004));
+        List<LatencyModel.PredictionError> errors = model.errors();
+        assertThat(errors).filteredOn(e -> e.endpointId() != null && e.kind() == LatencyModel.Kind.TTFT)
+                .hasSize(2).allSatisfy(e -> assertThat(e.mape()).isLessThan(0.10));
+        assertThat(errors).filteredOn(e -> e.endpointId() == null && e.kind() == LatencyModel.Kind.TPOT)
+                .singleElement().satisfies(e -> assertThat(e.total()).isEqualTo(600));
+    }
+
+    @Test
+    void nonStreamedResponsesTeachBothTtftAndTpotFromTheirWholeTime() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica r = replica("e", 12_000, 0.02, 0.030);
+        SplittableRandom rnd = new SplittableRandom(5);
+        long now = 0;
+        for (int i = 0; i < 600; i++) {
+            now = serve(model, r, now, rnd.nextLong(200, 12_000), rnd.nextInt(2, 400), false) + 10 * MS;
+        }
+        assertThat(predictTtft(model, r, now, 6_000)).isCloseTo(r.ttft(6_000), offset(0.1 * r.ttft(6_000)));
+        assertThat(predictTpot(model, r, now)).isCloseTo(0.030, offset(0.003));
+        assertThat(model.errors()).filteredOn(e -> e.endpointId() == null)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo(LatencyModel.Kind.E2E);
+                    assertThat(e.mape()).isLessThan(0.10);
+                });
+    }
+
+    @Test
+    void queuedWorkAheadRaisesThePredictionAtOnceAndEachFirstTokenLowersIt() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica r = replica("e", 16_000, 0.02, 0.02);
+        double idle = predictTtft(model, r, 0, 1000);
+        LatencyModel.Observation a = model.sent(r.endpoint(), 0, 16_000, 0, true, 10, Double.NaN, Double.NaN);
+        double behindOne = predictTtft(model, r, 0, 1000);
+        assertThat(behindOne - idle).as("16k tokens ahead at the prior's ~16k tok/s").isCloseTo(1.0, offset(0.1));
+        model.firstToken(a, 1_000_000_000L);
+        assertThat(behindOne - predictTtft(model, r, 1_000_000_000L, 1000)).isCloseTo(1.0, offset(0.1));
+    }
+
+    @Test
+    void failedAndAbortedRequestsTeachNothingButLeaveTheQueue() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica r = replica("e", 16_000, 0.02, 0.02);
+        LatencyModel.Observation o = model.sent(r.endpoint(), 0, 50_000, 0, true, 10, 1, 1);
+        assertThat(predictTtft(model, r, 0, 0)).isGreaterThan(2);
+        model.completed(o, 1_000_000L, false, 3);
+        assertThat(predictTtft(model, r, 0, 0)).isLessThan(0.1);
+        assertThat(model.samples(r.endpoint())).isZero();
+        assertThat(model.errors()).isEmpty();
+    }
+
+    @Test
+    void expectsOutputLengthsFromWhatResponsesGenerated() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica r = replica("e", 16_000, 0.02, 0.02);
+        long now = 0;
+        for (int i = 0; i < 50; i++) {
+            LatencyModel.Observation o = model.sent(r.endpoint(), now, 100, 0, true, 4096, 0.1, 0.02);
+            model.firstToken(o, now + 10 * MS);
+            model.completed(o, now + 100 * MS, true, 300);
+            now += 200 * MS;
+        }
+        assertThat(model.expectedOutputTokens(4096)).isCloseTo(300, offset(1.0));
+        assertThat(model.expectedOutputTokens(100)).isEqualTo(100 * 300 / 4096.0, offset(0.5));
+        assertThat(model.expectedOutputTokens(0)).isCloseTo(300, offset(1.0));
+    }
+}

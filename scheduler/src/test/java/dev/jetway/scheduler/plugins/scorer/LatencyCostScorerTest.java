@@ -1,0 +1,66 @@
+package dev.jetway.scheduler.plugins.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.Fixtures;
+import dev.jetway.scheduler.latency.LatencyPredictions;
+import dev.jetway.scheduler.latency.SloTargets;
+import dev.jetway.scheduler.spi.SchedulingContext;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LatencyCostScorerTest {
+
+    private static final String PRODUCER = "predicted-latency-producer";
+
+    private static SchedulingContext context(List<Endpoint> eps, double[] ttft, double[] tpot, double[] harm) {
+        SchedulingContext ctx = Fixtures.context(eps);
+        LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.NONE, 1.0, 101);
+        for (int i = 0; i < eps.size(); i++) {
+            p.set(i, ttft[i], tpot[i], harm[i], 0);
+        }
+        ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
+        return ctx;
+    }
+
+    private static LatencyCostScorer scorer(LatencyCostScorer.Objective objective, double othersWeight) {
+        return new LatencyCostScorer("c", new LatencyCostScorer.Params(objective, othersWeight, PRODUCER));
+    }
+
+    @Test
+    void scoresTheCheapestEndpointOneAndTheOthersInProportion() {
+        List<Endpoint> eps = Fixtures.endpoints(3);
+        SchedulingContext ctx = context(eps, new double[] {0.2, 0.4, 1.0}, new double[] {0.01, 0.01, 0.01},
+                new double[] {0, 0, 0});
+        double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx);
+        assertThat(s).containsExactly(new double[] {1.0, 0.5, 0.2}, offset(1e-9));
+    }
+
+    @Test
+    void theE2eObjectiveCountsTheExpectedOutputAtThePredictedTpot() {
+        List<Endpoint> eps = Fixtures.endpoints(2);
+        // TTFT favours ep0, but its decode is twice as slow over 100 more tokens: 0.2 + 2.0 vs 0.4 + 1.0
+        SchedulingContext ctx = context(eps, new double[] {0.2, 0.4}, new double[] {0.02, 0.01}, new double[] {0, 0});
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[0]).isEqualTo(1.0);
+        double[] e2e = Fixtures.score(scorer(LatencyCostScorer.Objective.E2E, 0), ctx);
+        assertThat(e2e[1]).isEqualTo(1.0);
+        assertThat(e2e[0]).isCloseTo(1.4 / 2.2, offset(1e-9));
+    }
+
+    @Test
+    void othersWeightAddsTheLatencyTheRequestWouldAddToRunningRequests() {
+        List<Endpoint> eps = Fixtures.endpoints(2);
+        SchedulingContext ctx = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
+                new double[] {3.0, 0.0});
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[0]).isEqualTo(1.0);
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), ctx)[1]).isEqualTo(1.0);
+    }
+
+    @Test
+    void withoutPredictionsEveryEndpointScoresOne() {
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), Fixtures.context(Fixtures.endpoints(2))))
+                .containsExactly(1.0, 1.0);
+    }
+}
