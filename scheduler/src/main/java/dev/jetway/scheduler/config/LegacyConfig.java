@@ -277,7 +277,7 @@ final class LegacyConfig {
                     case "active-request-scorer" -> {
                         if (params.has("requestTimeout")) {
                             w.add(ConfigWarning.ignored(subject, "requestTimeout: " + params.get("requestTimeout")
-                                    .asText(), "llm-d-inference-scheduler v0.2+ (ignored by llm-d since v0.8)",
+                                    .asText(), "llm-d-inference-scheduler v0.2+ (legacy, ignored, in llm-d v0.10)",
                                     "Jetway releases a request's count when it completes, so none can go stale"));
                         }
                     }

@@ -172,9 +172,9 @@ class LegacyConfigTest {
                         + "(today: precise-prefix-cache-producer + prefix-cache-scorer)",
                 "plugin 'prefix-cache-scorer': indexerConfig.tokenProcessorConfig (llm-d v0.2-v0.3) → "
                         + "tokenProcessorConfig (blockSize 64)",
-                "plugin 'active-request-scorer': requestTimeout: 2m (llm-d-inference-scheduler v0.2+ (ignored by "
-                        + "llm-d since v0.8)) → ignored: Jetway releases a request's count when it completes, so none "
-                        + "can go stale",
+                "plugin 'active-request-scorer': requestTimeout: 2m (llm-d-inference-scheduler v0.2+ (legacy, "
+                        + "ignored, in llm-d v0.10)) → ignored: Jetway releases a request's count when it completes, "
+                        + "so none can go stale",
                 "plugin 'by-label-selector': type: by-label-selector (llm-d-inference-scheduler v0.2-v0.6) → type: "
                         + "label-selector-filter");
         assertThat(lines(s)).anySatisfy(l -> assertThat(l).startsWith(
