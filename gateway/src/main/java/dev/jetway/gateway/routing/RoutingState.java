@@ -104,7 +104,9 @@ public final class RoutingState implements AutoCloseable {
                 // logged once the configuration is active, once per (re)built scheduler: an unchanged config
                 // keeps its scheduler and is not logged again
                 for (var warning : scheduler.warnings()) {
-                    pickerWarnings.add("pool " + p.name() + ": endpointPicker (" + picker.source() + "): " + warning);
+                    String from = picker.source().startsWith("pool ") ? picker.source()
+                            : "pool " + p.name() + " endpointPicker " + picker.source();
+                    pickerWarnings.add(from + ": " + warning);
                 }
                 nextSchedulers.put(p.name(), scheduler);
             }
