@@ -134,7 +134,8 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "plugins", mixinStandardHelpOptions = true,
-            description = "List the plugin types Jetway understands, the old names it accepts, and those not built yet.")
+            description = "List the plugin types Jetway understands, the old names it accepts (with what it reads "
+                    + "them as), and those not built yet.")
     static final class Plugins implements Callable<Integer> {
 
         @Mixin
@@ -152,6 +153,7 @@ final class ConfigCommand implements Runnable {
             }
             out.println();
             registry.aliases().forEach((old, current) -> out.printf("%-32s -> %s%n", old, current));
+            EndpointPickerConfig.historicalTypes().forEach((old, now) -> out.printf("%-32s -> %s%n", old, now));
             out.println();
             for (PluginRegistry.Planned p : registry.plannedTypes()) {
                 out.printf("%-32s %-16s not built yet: %s%n", p.type(), p.kind().label(), p.why());

@@ -116,6 +116,8 @@ class ConfigCommandTest {
         CliRun r = CliRun.of("config", "plugins");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("queue-scorer", "by-label-selector", "-> label-selector-filter",
-                "disagg-profile-handler", "not built yet");
+                "disagg-profile-handler", "not built yet",
+                "kvcache-aware-scorer", "-> precise-prefix-cache-scorer (",
+                "decision-tree-filter", "-> dropped with a warning (GIE v0.5; use filters in sequence, or scorers)");
     }
 }

@@ -210,6 +210,14 @@ public record EndpointPickerConfig(
         return readResource(path);
     }
 
+    /**
+     * Old type names of earlier GIE / llm-d releases that configs may still use, beyond the registry's aliases: old
+     * name → what Jetway reads it as (docs/compatibility.md).
+     */
+    public static Map<String, String> historicalTypes() {
+        return LegacyConfig.historicalTypes();
+    }
+
     /** True if the feature gate is switched on ({@code name} or {@code name=true}). */
     public boolean featureGate(String name) {
         boolean on = false;

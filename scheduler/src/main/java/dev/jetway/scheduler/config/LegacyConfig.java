@@ -90,6 +90,19 @@ final class LegacyConfig {
             "priority-then-time-eviction-order-policy", "sheddable-eviction-filter",
             "utilization-detector", "concurrency-detector");
 
+    /**
+     * Old type names read by this class rather than the registry: old name → "current type (release)", or for the
+     * retired GIE v0.5 filters "dropped (use ...)".
+     */
+    static Map<String, String> historicalTypes() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        RENAMED_TYPES.forEach((old, now) -> out.put(old, now[0] + " (" + now[1] + ")"));
+        RETIRED_FILTERS.forEach((old, use) -> out.put(old, "dropped with a warning (" + GIE_05 + "; " + use + ")"));
+        out.put("low-queue-filter", "utilization-filter (" + GIE_05 + ")");
+        out.put("prefix-cache-scorer {mode: cache_tracking}", PRECISE_SCORER + " (" + LLMD_02 + ")");
+        return out;
+    }
+
     static Optional<String> aliasRelease(String oldType) {
         return Optional.ofNullable(ALIAS_RELEASES.get(oldType));
     }
