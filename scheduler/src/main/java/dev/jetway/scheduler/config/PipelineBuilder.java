@@ -108,8 +108,10 @@ public final class PipelineBuilder {
         }
         String why = wiredFrom == null ? "flow control and request parsing plugins are not built in Jetway"
                 : "referenced from " + wiredFrom + ", which Jetway does not act on yet";
+        String release = wiredFrom != null && wiredFrom.startsWith("dataLayer") ? "llm-d.ai/v1alpha1, v1 (data layer)"
+                : "llm-d EPP (flow control / request handling)";
         warnings.add(ConfigWarning.ignored(LegacyConfig.subject(spec.name(), spec.type()), "type: " + spec.type(),
-                "llm-d EPP (flow control / request handling)", "not instantiated: " + why));
+                release, "not instantiated: " + why));
         return true;
     }
 
