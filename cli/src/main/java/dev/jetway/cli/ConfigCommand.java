@@ -5,11 +5,14 @@ import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.config.ConfigException;
+import dev.jetway.scheduler.config.ConfigWarning;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.scheduler.config.PluginRegistry;
 import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
+import dev.jetway.scheduler.plugins.scorer.PrecisePrefixCacheScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,8 +38,9 @@ final class ConfigCommand implements Runnable {
     static final int INVALID = 1;
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Load a config and print the resolved pipeline with every default filled in, "
-                    + "or every problem found (exit code 1).",
+            description = {"Load a config and print the resolved pipeline with every default filled in, then the "
+                    + "mapping of settings from older GIE / llm-d releases (old -> new, or ignored and why), or every "
+                    + "problem found (exit code 1). Warnings alone exit 0.",
                     "FILE may also be a built-in policy name: " + "jetway, precise, approximate, load, round-robin, "
                             + "random, sglang-cache-aware, dynamo-kv-cost."})
     static final class Check implements Callable<Integer> {
@@ -59,7 +63,16 @@ final class ConfigCommand implements Runnable {
                         ? EndpointPickerConfig.builtIn(file) : EndpointPickerConfig.load(Path.of(file));
                 Scheduler scheduler = Scheduler.fromConfig(config, environmentFor(config));
                 out.print(scheduler.describe());
-                out.println("OK");
+                List<ConfigWarning> warnings = scheduler.warnings();
+                if (!warnings.isEmpty()) {
+                    out.println("mapping (" + warnings.size() + " setting" + (warnings.size() == 1 ? "" : "s")
+                            + " in an older or unsupported form; old -> how Jetway reads it):");
+                    for (ConfigWarning w : warnings) {
+                        out.println("  " + w);
+                    }
+                }
+                out.println(warnings.isEmpty() ? "OK" : "OK, with " + warnings.size() + " warning"
+                        + (warnings.size() == 1 ? "" : "s"));
                 out.flush();
                 return 0;
             } catch (ConfigException e) {
@@ -82,8 +95,10 @@ final class ConfigCommand implements Runnable {
         SchedulerEnvironment env = SchedulerEnvironment.system().withServices(
                 new dev.jetway.scheduler.SchedulerServices(null, new dev.jetway.gateway.tokenize.RemoteTokenizers()));
         for (var plugin : config.plugins()) {
-            if (plugin.type().equals(PrecisePrefixCacheProducer.TYPE)) {
-                int blockSize = plugin.parameters().path("tokenProcessorConfig").path("blockSize").asInt(64);
+            if (plugin.type().equals(PrecisePrefixCacheProducer.TYPE)
+                    || plugin.type().equals(PrecisePrefixCacheScorer.TYPE)) {
+                var tokens = plugin.parameters().path("tokenProcessorConfig");
+                int blockSize = tokens.path("blockSizeTokens").asInt(tokens.path("blockSize").asInt(64));
                 return env.withPreciseIndex(new PrecisePrefixIndex(PreciseIndexConfig.defaults(Math.max(1, blockSize))));
             }
         }
@@ -119,7 +134,8 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "plugins", mixinStandardHelpOptions = true,
-            description = "List the plugin types Jetway understands, the old names it accepts, and those not built yet.")
+            description = "List the plugin types Jetway understands, the old names it accepts (with what it reads "
+                    + "them as), and those not built yet.")
     static final class Plugins implements Callable<Integer> {
 
         @Mixin
@@ -137,6 +153,7 @@ final class ConfigCommand implements Runnable {
             }
             out.println();
             registry.aliases().forEach((old, current) -> out.printf("%-32s -> %s%n", old, current));
+            EndpointPickerConfig.historicalTypes().forEach((old, now) -> out.printf("%-32s -> %s%n", old, now));
             out.println();
             for (PluginRegistry.Planned p : registry.plannedTypes()) {
                 out.printf("%-32s %-16s not built yet: %s%n", p.type(), p.kind().label(), p.why());

@@ -37,6 +37,47 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkPrintsTheMappingOfAnOldConfigAndExitsZero() throws Exception {
+        Path file = dir.resolve("gie-v1.0.yaml");
+        Files.writeString(file, """
+                apiVersion: inference.networking.x-k8s.io/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: kv-cache-scorer
+                - type: prefix-cache-scorer
+                  parameters:
+                    hashBlockSize: 256
+                    maxPrefixBlocksToMatch: 256
+                    lruCapacityPerServer: 50000
+                - type: active-request-scorer
+                  parameters: {requestTimeout: 2m}
+                saturationDetector: {queueDepthThreshold: 5}
+                """);
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains(
+                "approx-prefix-cache-producer {blockSizeTokens=64, maxPrefixBlocksToMatch=256, "
+                        + "lruCapacityPerServer=50000",
+                "mapping (7 settings in an older or unsupported form; old -> how Jetway reads it):",
+                "  apiVersion: inference.networking.x-k8s.io/v1alpha1 (GIE v0.5-v1.5, early llm-d) → llm-d.ai/v1",
+                "  plugin 'prefix-cache-scorer': hashBlockSize: 256 (GIE v0.5-v1.0, llm-d <= v0.6) → "
+                        + "approx-prefix-cache-producer blockSizeTokens: 64",
+                "  plugin 'kv-cache-scorer': type: kv-cache-scorer (GIE v0.5) → type: kv-cache-utilization-scorer",
+                "  plugin 'active-request-scorer': requestTimeout: 2m",
+                "→ ignored: Jetway releases a request's count when it completes",
+                "OK, with 7 warnings");
+        assertThat(r.out().indexOf("mapping (")).isGreaterThan(r.out().indexOf("profile default:"));
+    }
+
+    @Test
+    void checkOfAConfigInTodaysFormHasNoMapping() {
+        CliRun r = CliRun.of("config", "check", "jetway");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).doesNotContain("mapping (").endsWith("OK" + System.lineSeparator());
+    }
+
+    @Test
     void checkListsEveryProblemAndExitsOne() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, """
@@ -75,6 +116,8 @@ class ConfigCommandTest {
         CliRun r = CliRun.of("config", "plugins");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("queue-scorer", "by-label-selector", "-> label-selector-filter",
-                "disagg-profile-handler", "not built yet");
+                "disagg-profile-handler", "not built yet",
+                "kvcache-aware-scorer", "-> precise-prefix-cache-scorer (",
+                "decision-tree-filter", "-> dropped with a warning (GIE v0.5; use filters in sequence, or scorers)");
     }
 }

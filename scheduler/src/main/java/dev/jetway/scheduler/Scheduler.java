@@ -1,5 +1,6 @@
 package dev.jetway.scheduler;
 
+import dev.jetway.scheduler.config.ConfigWarning;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.scheduler.config.PipelineBuilder;
 import dev.jetway.scheduler.spi.Admitter;
@@ -53,6 +54,7 @@ public final class Scheduler {
     private final List<Plugin> plugins;
     private final SchedulerEnvironment environment;
     private final String description;
+    private final List<ConfigWarning> warnings;
     private volatile PluginTimer pluginTimer;
     private volatile boolean explainAll;
     private final CycleBuffers.Pool bufferPool =
@@ -66,6 +68,17 @@ public final class Scheduler {
      */
     public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
                      SchedulerEnvironment environment, String description) {
+        this(profileHandler, profiles, plugins, environment, description, List.of());
+    }
+
+    /**
+     * A pipeline built from a config that used old or unsupported forms.
+     *
+     * @param warnings how each old form was read (see {@link #warnings()})
+     */
+    public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
+                     SchedulerEnvironment environment, String description, List<ConfigWarning> warnings) {
+        this.warnings = List.copyOf(warnings);
         this.profileHandler = Objects.requireNonNull(profileHandler, "profileHandler");
         this.environment = Objects.requireNonNull(environment, "environment");
         Map<String, SchedulingProfile> byName = new LinkedHashMap<>();
@@ -284,6 +297,14 @@ public final class Scheduler {
     /** The resolved pipeline, with every default filled in. */
     public String describe() {
         return description;
+    }
+
+    /**
+     * What the config said in an older or unsupported form and how it was read: renamed types, moved or retired
+     * fields, sections Jetway does not act on. Empty for a config in today's form.
+     */
+    public List<ConfigWarning> warnings() {
+        return warnings;
     }
 
     /** Prompt tokens {@code target} still has to prefill: the whole prompt minus what it is believed to cache. */

@@ -87,6 +87,7 @@ public final class RoutingState implements AutoCloseable {
         Map<String, Scheduler> nextSchedulers = new HashMap<>();
         Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
         Map<String, Tokenizer> nextTokenizers = new HashMap<>();
+        List<String> pickerWarnings = new ArrayList<>();
         for (PoolConfig p : next.pools()) {
             EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
             Scheduler existing = schedulers.get(p.name());
@@ -100,6 +101,13 @@ public final class RoutingState implements AutoCloseable {
                 Scheduler scheduler = Scheduler.fromConfig(picker, environment.withServices(new SchedulerServices(
                         kvEvents.indexesFor(p.name(), p.kvBlockSize()), engineTokenizers)));
                 scheduler.setPluginTimer(metrics::pluginDuration);
+                // logged once the configuration is active, once per (re)built scheduler: an unchanged config
+                // keeps its scheduler and is not logged again
+                for (var warning : scheduler.warnings()) {
+                    String from = picker.source().startsWith("pool ") ? picker.source()
+                            : "pool " + p.name() + " endpointPicker " + picker.source();
+                    pickerWarnings.add(from + ": " + warning);
+                }
                 nextSchedulers.put(p.name(), scheduler);
             }
             nextPickers.put(p.name(), picker);
@@ -163,6 +171,7 @@ public final class RoutingState implements AutoCloseable {
         config = next;
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
                 pools.size(), keep.size());
+        pickerWarnings.forEach(log::warn);
     }
 
     private static String poolOf(String key) {

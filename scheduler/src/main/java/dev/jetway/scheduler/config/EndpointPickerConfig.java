@@ -17,18 +17,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * llm-d's {@code EndpointPickerConfig} document, as written (defaults are applied when a {@link
- * dev.jetway.scheduler.Scheduler} is built from it). Accepts {@code apiVersion} {@code llm-d.ai/v1alpha1} and the
- * older {@code inference.networking.x-k8s.io/v1alpha1}.
+ * llm-d's {@code EndpointPickerConfig} document, read into today's ({@code llm-d.ai/v1}) form; defaults are applied
+ * when a {@link dev.jetway.scheduler.Scheduler} is built from it. Accepts {@code apiVersion} {@code llm-d.ai/v1}, and
+ * the older {@code llm-d.ai/v1alpha1} and {@code inference.networking.x-k8s.io/v1alpha1}. Types, fields and
+ * sections of earlier GIE and llm-d releases are rewritten to their current form (or dropped when Jetway has no
+ * equivalent), each recorded in {@link #warnings()}; see docs/compatibility.md.
  *
  * @param apiVersion         as written
- * @param plugins            plugin instances with their parameters
+ * @param plugins            plugin instances with their parameters, in today's form
  * @param schedulingProfiles profiles (empty = llm-d's defaulting: one {@code default} profile)
  * @param featureGates       gate names as written ({@code name}, {@code name=true}, {@code name=false})
- * @param dataLayer          the {@code dataLayer} section, raw (null node if absent)
+ * @param dataLayer          the {@code dataLayer} section in its v1 shape (GIE's {@code data} is read as it), raw
+ *                           (null node if absent)
  * @param other              other top-level sections Jetway's scheduler does not act on ({@code flowControl},
  *                           {@code requestHandler}, {@code saturationDetector}, {@code parser}), raw
  * @param source             where the document came from (file path, {@code builtin:NAME}, ...), for messages
+ * @param warnings           every old or unsupported form found, with what it was read as
  */
 public record EndpointPickerConfig(
         String apiVersion,
@@ -37,10 +41,17 @@ public record EndpointPickerConfig(
         List<String> featureGates,
         JsonNode dataLayer,
         Map<String, JsonNode> other,
-        String source) {
+        String source,
+        List<ConfigWarning> warnings) {
 
-    public static final String API_VERSION = "llm-d.ai/v1alpha1";
+    /** The current apiVersion (llm-d.ai/v1 graduated from v1alpha1 in llm-d v0.10). */
+    public static final String API_VERSION = "llm-d.ai/v1";
+    /** llm-d's apiVersion before v1: accepted, read as v1. */
+    public static final String V1ALPHA1_API_VERSION = "llm-d.ai/v1alpha1";
+    /** GIE's apiVersion: accepted, read as v1. */
     public static final String LEGACY_API_VERSION = "inference.networking.x-k8s.io/v1alpha1";
+    /** Every apiVersion accepted, newest first. */
+    public static final List<String> API_VERSIONS = List.of(API_VERSION, V1ALPHA1_API_VERSION, LEGACY_API_VERSION);
     public static final String KIND = "EndpointPickerConfig";
 
     /** Jetway's default config, used when none is given. */
@@ -52,7 +63,7 @@ public record EndpointPickerConfig(
             "dynamo-kv-cost", "predicted-latency", "jetway-latency");
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "plugins", "schedulingProfiles",
-            "featureGates", "dataLayer", "flowControl", "requestHandler", "saturationDetector", "parser");
+            "featureGates", "dataLayer", "flowControl", "requestHandler", "saturationDetector", "parser", "data");
     private static final YAMLMapper YAML = new YAMLMapper();
 
     public EndpointPickerConfig {
@@ -61,6 +72,19 @@ public record EndpointPickerConfig(
         featureGates = List.copyOf(featureGates);
         dataLayer = dataLayer == null ? NullNode.getInstance() : dataLayer;
         other = Map.copyOf(other);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A config without warnings (built by hand). */
+    public EndpointPickerConfig(String apiVersion, List<PluginSpec> plugins, List<ProfileSpec> schedulingProfiles,
+                                List<String> featureGates, JsonNode dataLayer, Map<String, JsonNode> other,
+                                String source) {
+        this(apiVersion, plugins, schedulingProfiles, featureGates, dataLayer, other, source, List.of());
+    }
+
+    /** True when the document's apiVersion is an older one, read as {@value #API_VERSION}. */
+    public boolean deprecatedApiVersion() {
+        return !API_VERSION.equals(apiVersion);
     }
 
     /** Reads a config file. */
@@ -90,12 +114,18 @@ public record EndpointPickerConfig(
             throw new ConfigException(source + ": expected a mapping with apiVersion, kind, plugins, ...");
         }
         List<String> problems = new ArrayList<>();
+        List<ConfigWarning> warnings = new ArrayList<>();
         String apiVersion = text(root, "apiVersion");
         if (apiVersion == null) {
             problems.add(source + ": apiVersion is missing (expected " + API_VERSION + ")");
-        } else if (!apiVersion.equals(API_VERSION) && !apiVersion.equals(LEGACY_API_VERSION)) {
-            problems.add(source + ": apiVersion '" + apiVersion + "' is not supported (expected " + API_VERSION
-                    + " or " + LEGACY_API_VERSION + ")");
+        } else if (!API_VERSIONS.contains(apiVersion)) {
+            problems.add(source + ": apiVersion '" + apiVersion + "' is not supported (expected one of "
+                    + String.join(", ", API_VERSIONS) + ")");
+        } else if (apiVersion.equals(V1ALPHA1_API_VERSION)) {
+            warnings.add(ConfigWarning.mapped("apiVersion", apiVersion, "llm-d <= v0.9 (deprecated by llm-d.ai/v1)",
+                    API_VERSION));
+        } else if (apiVersion.equals(LEGACY_API_VERSION)) {
+            warnings.add(ConfigWarning.mapped("apiVersion", apiVersion, "GIE v0.5-v1.5, early llm-d", API_VERSION));
         }
         String kind = text(root, "kind");
         if (!KIND.equals(kind)) {
@@ -108,8 +138,12 @@ public record EndpointPickerConfig(
                         TOP_LEVEL.stream().sorted().toList()) + ")");
             }
         }
+        LegacyConfig.upgradeDocument((com.fasterxml.jackson.databind.node.ObjectNode) root, warnings);
         List<PluginSpec> plugins = parsePlugins(root.path("plugins"), source, problems);
         List<ProfileSpec> profiles = parseProfiles(root.path("schedulingProfiles"), source, problems);
+        LegacyConfig.Upgraded upgraded = LegacyConfig.upgradePlugins(plugins, profiles, source, warnings, problems);
+        plugins = upgraded.plugins();
+        profiles = upgraded.profiles();
         List<String> gates = new ArrayList<>();
         JsonNode fg = root.path("featureGates");
         if (fg.isArray()) {
@@ -126,7 +160,8 @@ public record EndpointPickerConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new EndpointPickerConfig(apiVersion, plugins, profiles, gates, root.get("dataLayer"), other, source);
+        return new EndpointPickerConfig(apiVersion, plugins, profiles, gates, root.get("dataLayer"), other, source,
+                warnings);
     }
 
     /** Jetway's default config ({@value #DEFAULT_RESOURCE}). */
@@ -173,6 +208,14 @@ public record EndpointPickerConfig(
                     + String.join(", ", BUILT_IN_POLICIES));
         }
         return readResource(path);
+    }
+
+    /**
+     * Old type names of earlier GIE / llm-d releases that configs may still use, beyond the registry's aliases: old
+     * name → what Jetway reads it as (docs/compatibility.md).
+     */
+    public static Map<String, String> historicalTypes() {
+        return LegacyConfig.historicalTypes();
     }
 
     /** True if the feature gate is switched on ({@code name} or {@code name=true}). */

@@ -38,7 +38,9 @@ import java.util.Set;
  *       tokens without a producer → {@code token-producer} (estimate backend);</li>
  *   <li>{@code metrics-data-source} + {@code core-metrics-extractor} unless {@code dataLayer.injectDefaults: false}.</li>
  * </ul>
- * All problems are collected and reported together.
+ * All problems are collected and reported together. Old type names and plugins Jetway does not run outside the
+ * scheduling pipeline (flow control, parsers: wired from {@code flowControl} or {@code requestHandler}, listed in no
+ * profile) add {@link ConfigWarning}s to the config's own, available as {@link Scheduler#warnings()}.
  */
 public final class PipelineBuilder {
 
@@ -48,6 +50,7 @@ public final class PipelineBuilder {
     private final List<String> problems = new ArrayList<>();
     private final Map<String, Plugin> plugins = new LinkedHashMap<>();
     private final Set<String> injected = new HashSet<>();
+    private final List<ConfigWarning> warnings = new ArrayList<>();
 
     private PipelineBuilder(EndpointPickerConfig config, SchedulerEnvironment environment, PluginRegistry registry) {
         this.config = config;
@@ -66,7 +69,14 @@ public final class PipelineBuilder {
     }
 
     private Scheduler build() {
+        warnings.addAll(config.warnings());
+        Map<String, String> sideWired = LegacyConfig.sideWiredRefs(config);
+        Set<String> inProfiles = new HashSet<>();
+        config.schedulingProfiles().forEach(p -> p.plugins().forEach(r -> inProfiles.add(r.pluginRef())));
         for (PluginSpec spec : config.plugins()) {
+            if (!inProfiles.contains(spec.name()) && notRunHere(spec, sideWired.get(spec.name()))) {
+                continue;
+            }
             instantiate(spec);
         }
         injectProducers();
@@ -86,7 +96,26 @@ public final class PipelineBuilder {
                 all.add(p.picker());
             }
         }
-        return new Scheduler(handler, profiles, all, environment, describe(handler, profiles));
+        return new Scheduler(handler, profiles, all, environment, describe(handler, profiles), warnings);
+    }
+
+    /**
+     * A plugin of the EPP's request handling or flow control (a parser, a fairness, ordering or usage-limit policy, a
+     * saturation detector), or a plugin of another type that only those sections or the data layer's peer discovery
+     * and cross-replica sync reference: Jetway's scheduler does not run it, so it is skipped with a warning.
+     */
+    private boolean notRunHere(PluginSpec spec, String wiredFrom) {
+        boolean gatewaySide = LegacyConfig.GATEWAY_SIDE_TYPES.contains(spec.type());
+        if (!gatewaySide && (wiredFrom == null || registry.find(spec.type()).isPresent())) {
+            return false;
+        }
+        String why = wiredFrom == null ? "flow control and request parsing plugins are not built in Jetway"
+                : "referenced from " + wiredFrom + ", which Jetway does not act on yet";
+        String release = wiredFrom != null && wiredFrom.startsWith("dataLayer") ? "llm-d.ai/v1alpha1, v1 (data layer)"
+                : "llm-d EPP (flow control / request handling)";
+        warnings.add(ConfigWarning.ignored(LegacyConfig.subject(spec.name(), spec.type()), "type: " + spec.type(),
+                release, "not instantiated: " + why));
+        return true;
     }
 
     private void instantiate(PluginSpec spec) {
@@ -97,14 +126,23 @@ public final class PipelineBuilder {
         var entry = registry.find(spec.type());
         if (entry.isEmpty()) {
             var planned = registry.findPlanned(registry.canonical(spec.type()));
+            var historical = LegacyConfig.notBuilt(spec.type());
             if (planned.isPresent()) {
                 problems.add("plugin '" + spec.name() + "': type '" + spec.type() + "' (" + planned.get().kind().label()
                         + ") is not built yet in Jetway: " + planned.get().why());
+            } else if (historical.isPresent()) {
+                problems.add("plugin '" + spec.name() + "': type '" + spec.type() + "' (" + historical.get().release()
+                        + ") is not built yet in Jetway: " + historical.get().why());
             } else {
                 problems.add("plugin '" + spec.name() + "': unknown plugin type '" + spec.type() + "'; known types: "
                         + String.join(", ", registry.entries().stream().map(PluginRegistry.Entry::type).toList()));
             }
             return;
+        }
+        String current = registry.canonical(spec.type());
+        if (!current.equals(spec.type())) {
+            warnings.add(ConfigWarning.mapped(LegacyConfig.subject(spec.name(), spec.type()), "type: " + spec.type(),
+                    LegacyConfig.aliasRelease(spec.type()).orElse("an earlier llm-d release"), "type: " + current));
         }
         PluginParameters params = new PluginParameters(spec.name(), spec.type(), spec.parameters());
         try {
@@ -184,20 +222,30 @@ public final class PipelineBuilder {
                 checkRef("dataLayer.sources.extractors", e.path("pluginRef").asText(null));
             }
         }
-        for (String f : List.of("discovery", "peerDiscovery")) {
-            JsonNode d = config.dataLayer().get(f);
+        // llm-d.ai/v1 shape; LegacyConfig moved the v1alpha1 discovery.pluginRef and peerDiscovery here
+        for (String f : List.of("endpoints", "peers")) {
+            JsonNode d = config.dataLayer().path("discovery").get(f);
             if (d != null) {
-                checkRef("dataLayer." + f, d.path("pluginRef").asText(null));
+                checkRef("dataLayer.discovery." + f, d.path("pluginRef").asText(null));
             }
+        }
+        JsonNode syncer = config.dataLayer().path("crossReplica").get("syncerPluginRef");
+        if (syncer != null) {
+            checkRef("dataLayer.crossReplica.syncerPluginRef", syncer.asText(null));
         }
     }
 
     private void checkRef(String where, String ref) {
         if (ref == null) {
             problems.add(where + ": an entry has no pluginRef");
-        } else if (!plugins.containsKey(ref)) {
+        } else if (!plugins.containsKey(ref) && !skipped(ref)) {
             problems.add(where + ": pluginRef '" + ref + "' names no plugin");
         }
+    }
+
+    /** True when a plugin of that name was declared but not instantiated (see {@link #notRunHere}). */
+    private boolean skipped(String name) {
+        return config.plugins().stream().anyMatch(p -> p.name().equals(name));
     }
 
     private List<SchedulingProfile> buildProfiles() {
@@ -286,11 +334,9 @@ public final class PipelineBuilder {
     private String describe(ProfileHandler handler, List<SchedulingProfile> profiles) {
         StringBuilder sb = new StringBuilder();
         sb.append("EndpointPickerConfig ").append(config.source()).append(" (apiVersion ").append(config.apiVersion())
+                .append(config.deprecatedApiVersion()
+                        ? ", deprecated: read as " + EndpointPickerConfig.API_VERSION : "")
                 .append(")\n");
-        if (EndpointPickerConfig.LEGACY_API_VERSION.equals(config.apiVersion())) {
-            sb.append("  note: apiVersion ").append(EndpointPickerConfig.LEGACY_API_VERSION)
-                    .append(" is deprecated; use ").append(EndpointPickerConfig.API_VERSION).append('\n');
-        }
         sb.append("profile handler: ").append(line(handler, injected.contains(SingleProfileHandler.TYPE)
                 && handler instanceof SingleProfileHandler && !plugins.containsValue(handler))).append('\n');
         sb.append("data producers (once per request, in this order):");
@@ -320,9 +366,6 @@ public final class PipelineBuilder {
         }
         sb.append("feature gates: ").append(config.featureGates().isEmpty() ? "(none)"
                 : String.join(", ", config.featureGates())).append('\n');
-        for (String other : config.other().keySet()) {
-            sb.append("section ").append(other).append(": accepted; used by the gateway, not by the scheduler\n");
-        }
         return sb.toString();
     }
 

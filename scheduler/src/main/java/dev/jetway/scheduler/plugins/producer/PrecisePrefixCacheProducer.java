@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Needs the engine's token ids: the caller's, else a {@code token-producer} with a real backend, else the
  * environment's tokenizer; estimated pseudo-tokens give no keys, so no affinity (never a wrong one).
  *
- * <p>Parameters as llm-d's: {@code tokenProcessorConfig{blockSize (16), hashSeed}},
+ * <p>Parameters as llm-d's: {@code tokenProcessorConfig{blockSize (16; or blockSizeTokens), hashSeed}},
  * {@code indexerConfig{kvBlockIndexConfig{inMemoryConfig{size, podCacheSize}, costAwareMemoryConfig{size},
  * enableMetrics, metricsLoggingInterval}, tokenizersPoolConfig}}, {@code speculativeIndexing} (true),
  * {@code speculativeTTL} (2s), {@code kvEventsConfig{topicFilter (kv@), concurrency (4), discoverPods (false),
@@ -86,7 +86,10 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
 
     public static PrecisePrefixCacheProducer create(String name, PluginParameters p, SchedulerEnvironment env) {
         PluginParameters token = nested(p, "tokenProcessorConfig");
+        // llm-d-kv-cache renamed blockSize to blockSizeTokens (2026); either is read, the new one wins
+        boolean blockSizeGiven = token.has("blockSizeTokens") || token.has("blockSize");
         int blockSize = token.integer("blockSize", DEFAULT_BLOCK_SIZE, 1, 1 << 16);
+        blockSize = token.integer("blockSizeTokens", blockSize, 1, 1 << 16);
         token.accept("hashSeed", "hashAlgorithm");
         token.finish();
 
@@ -141,13 +144,13 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
         if (env.preciseIndex() != null) {
             // the host built the index for its engines (the what-if simulator): its block size rules
             index = env.preciseIndex();
-            if (token.has("blockSize") && blockSize != index.config().blockSize()) {
+            if (blockSizeGiven && blockSize != index.config().blockSize()) {
                 throw p.error("tokenProcessorConfig", "blockSize " + blockSize + " differs from the index's "
                         + index.config().blockSize() + " (it must match the engine's --block-size)");
             }
         } else if (env.services().preciseIndexes() != null) {
             var provider = env.services().preciseIndexes(); // the gateway: one index per pool, fed by ZMQ
-            if (!token.has("blockSize") && provider.defaultBlockSize() > 0) {
+            if (!blockSizeGiven && provider.defaultBlockSize() > 0) {
                 config = new PreciseIndexConfig(provider.defaultBlockSize(), config.speculativeTtl(),
                         config.parityTimeout(), config.parityWindow(), config.maxEntries(), config.tierWeights(),
                         config.initialCapacity());

@@ -23,12 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code session-affinity-scorer}: 1.0 for the endpoint that served the request's session before, 0 for the rest.
  * <ul>
- *   <li>{@code strategy: encoded_endpoint_header} (default): the client echoes header {@code x-session-token}, which
- *       the gateway set on the previous response to base64(endpoint id) (llm-d encodes namespace/pod).</li>
- *   <li>{@code strategy: session_id}: the session id comes from {@code sessionIdConfig.sources} (default header
- *       {@code x-session-id}); the scorer remembers session → endpoint for {@code evictionTtlSeconds} (300) since
- *       last use, sweeping every {@code evictionSweepSeconds} (10) on the request path (no thread of its own).</li>
+ *   <li>{@code strategy: encoded_endpoint_header} (default): the client echoes header {@code x-session-token} (or
+ *       {@code headerName}), which the gateway set on the previous response to base64(endpoint id) (llm-d encodes
+ *       namespace/pod).</li>
+ *   <li>{@code strategy: session_id} (llm-d: {@code session_id_header}): the session id comes from
+ *       {@code sessionIdConfig.sources} (or {@code headerName}; default header {@code x-session-id}); the scorer
+ *       remembers session → endpoint for {@code evictionTtlSeconds} (300) since last use, sweeping every
+ *       {@code evictionSweepSeconds} (10) on the request path (no thread of its own).</li>
  * </ul>
+ * llm-d-router's later name {@code algorithm} is read like {@code strategy}; {@code missThreshold} is accepted and
+ * not acted on (a bound session keeps its endpoint until the TTL).
  */
 public final class SessionAffinityScorer implements Scorer, PreRequestHook, ResponseHook {
 
@@ -39,6 +43,7 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
     }
 
     private final String name;
+    private final String tokenHeader;
     private final boolean byHeaderToken;
     private final List<String> sessionHeaders;
     private final long ttlNanos;
@@ -48,7 +53,13 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
 
     public SessionAffinityScorer(String name, boolean byHeaderToken, List<String> sessionHeaders, long ttlSeconds,
                                  long sweepSeconds) {
+        this(name, TOKEN_HEADER, byHeaderToken, sessionHeaders, ttlSeconds, sweepSeconds);
+    }
+
+    public SessionAffinityScorer(String name, String tokenHeader, boolean byHeaderToken, List<String> sessionHeaders,
+                                 long ttlSeconds, long sweepSeconds) {
         this.name = name;
+        this.tokenHeader = tokenHeader.toLowerCase(java.util.Locale.ROOT);
         this.byHeaderToken = byHeaderToken;
         this.sessionHeaders = List.copyOf(sessionHeaders);
         this.ttlNanos = TimeUnit.SECONDS.toNanos(ttlSeconds);
@@ -56,9 +67,13 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
     }
 
     public static SessionAffinityScorer create(String name, PluginParameters p) {
-        String strategy = p.oneOf("strategy", "encoded_endpoint_header",
-                List.of("encoded_endpoint_header", "session_id"));
-        p.accept("profileName");
+        List<String> strategies = List.of("encoded_endpoint_header", "session_id", "session_id_header");
+        String strategy = p.has("algorithm") && !p.has("strategy")
+                ? p.oneOf("algorithm", "encoded_endpoint_header", strategies)
+                : p.oneOf("strategy", "encoded_endpoint_header", strategies);
+        p.oneOf("algorithm", strategy, strategies);
+        p.accept("profileName", "missThreshold");
+        String headerName = p.string("headerName", null);
         List<String> headers = new ArrayList<>();
         long ttl = 300;
         long sweep = 10;
@@ -76,7 +91,13 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
             sweep = cfg.path("evictionSweepSeconds").asLong(sweep);
         }
         if (p.has("evictionTtlSeconds")) {
-            ttl = p.integer("evictionTtlSeconds", 300L, 1, Long.MAX_VALUE / 1_000_000_000L);
+            ttl = Math.max(1, Math.round(p.number("evictionTtlSeconds", 300, 1e-3, Long.MAX_VALUE / 1e9)));
+        }
+        if (p.has("evictionSweepSeconds")) {
+            sweep = Math.max(1, Math.round(p.number("evictionSweepSeconds", 10, 1e-3, Long.MAX_VALUE / 1e9)));
+        }
+        if (headerName != null && !headerName.isBlank() && headers.isEmpty()) {
+            headers.add(headerName.toLowerCase(java.util.Locale.ROOT));
         }
         if (ttl <= 0 || sweep <= 0) {
             throw p.error("sessionIdConfig", "evictionTtlSeconds and evictionSweepSeconds must be positive");
@@ -84,7 +105,8 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
         if (headers.isEmpty()) {
             headers.add(InferenceRequest.SESSION_HEADER);
         }
-        return new SessionAffinityScorer(name, strategy.equals("encoded_endpoint_header"), headers, ttl, sweep);
+        String token = headerName == null || headerName.isBlank() ? TOKEN_HEADER : headerName;
+        return new SessionAffinityScorer(name, token, strategy.equals("encoded_endpoint_header"), headers, ttl, sweep);
     }
 
     @Override
@@ -99,7 +121,7 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
 
     @Override
     public String describeParameters() {
-        return byHeaderToken ? "strategy=encoded_endpoint_header, header=" + TOKEN_HEADER
+        return byHeaderToken ? "strategy=encoded_endpoint_header, header=" + tokenHeader
                 : "strategy=session_id, sources=" + sessionHeaders + ", evictionTtlSeconds="
                 + TimeUnit.NANOSECONDS.toSeconds(ttlNanos);
     }
@@ -113,7 +135,7 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
     String boundEndpoint(SchedulingContext context) {
         InferenceRequest r = context.request();
         if (byHeaderToken) {
-            String token = r.header(TOKEN_HEADER);
+            String token = r.header(tokenHeader);
             if (token == null || token.isEmpty()) {
                 return null;
             }
@@ -172,7 +194,7 @@ public final class SessionAffinityScorer implements Scorer, PreRequestHook, Resp
         if (!byHeaderToken) {
             return Map.of();
         }
-        return Map.of(TOKEN_HEADER, Base64.getEncoder().encodeToString(served.id().getBytes(StandardCharsets.UTF_8)));
+        return Map.of(tokenHeader, Base64.getEncoder().encodeToString(served.id().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Sessions remembered (session_id strategy). */
