@@ -43,6 +43,7 @@ final class EndpointLatency {
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private volatile long pendingTokens;
+    private volatile int pendingRequests;
     private volatile long headTokens;
     private volatile long headSinceNanos;
     /** Token-weighted rate: decayed sums of tokens and seconds of head-of-queue prefills. */
@@ -111,6 +112,11 @@ final class EndpointLatency {
         return pendingTokens;
     }
 
+    /** Requests in the queue. */
+    int pendingRequests() {
+        return pendingRequests;
+    }
+
     /** Prefill tokens ahead of a request sent now: the queue, less the estimated progress of its head. */
     double queuedTokens(long nowNanos) {
         long total = pendingTokens;
@@ -130,6 +136,7 @@ final class EndpointLatency {
         Pending p = new Pending(tokens, nowNanos);
         pending.addLast(p);
         pendingTokens += tokens;
+        pendingRequests = pending.size();
         if (pending.size() == 1) {
             headTokens = tokens;
             headSinceNanos = nowNanos;
@@ -162,6 +169,7 @@ final class EndpointLatency {
             return;
         }
         pendingTokens -= p.tokens;
+        pendingRequests = pending.size();
         if (wasHead) {
             Pending next = pending.peekFirst();
             headTokens = next == null ? 0 : next.tokens;

@@ -71,6 +71,8 @@ public final class LatencyFeatures {
     public static final class Load {
         /** Prefill tokens believed ahead of a new request there. */
         double queuedTokens;
+        /** Requests ahead of a new request in the prefill queue: decoding by the time it prefills. */
+        int queuedRequests;
         /** Requests decoding (or prefilling) there. */
         int decoding;
         /** KV tokens in use, or 0 when unknown. */
@@ -90,7 +92,7 @@ public final class LatencyFeatures {
      * @param queuedTokens the prefill work believed ahead of a new request there (the model's backlog estimate)
      */
     static void load(Endpoint e, long nowNanos, long stalenessNanos, double inflowTokensPerSecond, double queuedTokens,
-                     Load out) {
+                     int queuedRequests, Load out) {
         EndpointMetrics m = e.metrics();
         int decoding = Math.max(0, e.inFlightRequests() - e.inFlightPrefills());
         double capacity = (double) m.cacheNumBlocks() * m.cacheBlockSize();
@@ -102,6 +104,7 @@ public final class LatencyFeatures {
             kvUsed = capacity > 0 ? Math.min(capacity, e.inFlightContextTokens()) : e.inFlightContextTokens();
         }
         out.queuedTokens = queuedTokens;
+        out.queuedRequests = queuedRequests;
         out.decoding = decoding;
         out.kvUsedTokens = kvUsed;
         out.kvCapacity = capacity;

@@ -149,6 +149,12 @@ public final class LatencyModel {
         public double ttft;
         /** Predicted time per output token, seconds. */
         public double tpot;
+        /** After {@link #costToOthers}: the request's own prefill time there, seconds. */
+        public double prefill;
+        /** After {@link #costToOthers}: seconds its decode adds to each decode step it shares. */
+        public double decodeStep;
+        /** After {@link #costToOthers}: requests decoding there, now or by the time it prefills. */
+        public int contenders;
 
         /** Requests decoding on the endpoint of the last prediction. */
         public int decoding() {
@@ -202,33 +208,40 @@ public final class LatencyModel {
      */
     private void resolveLoad(Endpoint e, EndpointLatency s, long nowNanos, LatencyFeatures.Load out) {
         double queued = s.queuedTokens(nowNanos) + Math.max(0, e.inFlightTokens() - s.pendingTokens());
-        LatencyFeatures.load(e, nowNanos, stalenessNanos, s.inflowTokensPerSecond(nowNanos), queued, out);
+        int queuedRequests = Math.max(s.pendingRequests(), e.inFlightPrefills());
+        LatencyFeatures.load(e, nowNanos, stalenessNanos, s.inflowTokensPerSecond(nowNanos), queued, queuedRequests,
+                out);
     }
 
     /**
-     * The latency the request of the last {@link #predict} into {@code scratch} would add to the requests already
-     * decoding there, summed over them: its prefill chunks lengthen their steps, and its decode adds a sequence
-     * (and its context) to every step they share. Seconds; from the same coefficients as the prediction.
+     * Fills in what the request of the last {@link #predict} into {@code scratch} would cost the other requests on
+     * that endpoint, from the same coefficients as the prediction: {@code scratch.prefill}, the time its own prefill
+     * takes (every step of it is longer for the requests decoding meanwhile), and {@code scratch.decodeStep}, what
+     * its decode adds to every step it shares with them (a sequence and its context). {@code scratch.contenders}
+     * counts those requests: the ones decoding now and the ones queued ahead of it, which will be decoding by the
+     * time it prefills.
      *
      * @param expectedOutput tokens the request is expected to generate
      */
-    public double harm(Scratch scratch, long uncached, long cached, double expectedOutput) {
-        int decoding = scratch.load.decoding;
-        if (decoding == 0) {
-            return 0;
-        }
+    public void costToOthers(Scratch scratch, long uncached, long cached, double expectedOutput) {
         double[] c = scratch.coefficients;
         double u = uncached / 1e3;
         double m = cached / 1e3;
-        double prefill = c[LatencyFeatures.TTFT_PREFILL] * u
+        scratch.prefill = c[LatencyFeatures.TTFT_PREFILL] * u
                 + c[LatencyFeatures.TTFT_ATTENTION] * u * (m + u / 2) / 1e3
-                + c[LatencyFeatures.TTFT_DECODING_X_PREFILL] * (decoding / 100.0) * u;
-        // The running requests are, on average, halfway through outputs like the recent mean.
-        double shared = Math.min(expectedOutput, output.mean() / 2);
-        double perStep = c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_BATCH] / 100.0
+                + c[LatencyFeatures.TTFT_DECODING_X_PREFILL] * (scratch.load.decoding / 100.0) * u;
+        scratch.decodeStep = c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_BATCH] / 100.0
                 + c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_KV] * (uncached + cached + expectedOutput / 2)
                 / 1e4;
-        return decoding * (prefill + shared * perStep);
+        scratch.contenders = scratch.load.decoding + scratch.load.queuedRequests;
+    }
+
+    /**
+     * Output tokens a new request's decode shares with the requests already running, on average: they are about
+     * halfway through outputs like the recent mean.
+     */
+    public double sharedDecodeTokens(double expectedOutput) {
+        return Math.min(expectedOutput, output.mean() / 2);
     }
 
     /** Expected output tokens of a request asking for {@code maxTokens} (≤ 0: none given), learned from responses. */

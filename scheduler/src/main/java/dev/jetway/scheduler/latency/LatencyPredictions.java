@@ -29,34 +29,48 @@ public final class LatencyPredictions implements EndpointExplainer {
 
     private final double[] ttft;
     private final double[] tpot;
-    private final double[] harm;
-    private final int[] decoding;
+    private final double[] prefill;
+    private final double[] decodeStep;
+    private final int[] contenders;
     private final SloTargets slo;
     private final double sloBufferFactor;
     private final double expectedOutputTokens;
+    private final double sharedDecodeTokens;
 
     /**
      * @param slots                candidates of the request
      * @param slo                  the request's objectives
      * @param sloBufferFactor      objectives are multiplied by this before headroom is computed (llm-d's)
      * @param expectedOutputTokens output tokens the request is expected to generate
+     * @param sharedDecodeTokens   of those, how many it is expected to decode alongside the requests running now
      */
-    public LatencyPredictions(int slots, SloTargets slo, double sloBufferFactor, double expectedOutputTokens) {
+    public LatencyPredictions(int slots, SloTargets slo, double sloBufferFactor, double expectedOutputTokens,
+                              double sharedDecodeTokens) {
         this.ttft = new double[slots];
         this.tpot = new double[slots];
-        this.harm = new double[slots];
-        this.decoding = new int[slots];
+        this.prefill = new double[slots];
+        this.decodeStep = new double[slots];
+        this.contenders = new int[slots];
         this.slo = slo;
         this.sloBufferFactor = sloBufferFactor;
         this.expectedOutputTokens = expectedOutputTokens;
+        this.sharedDecodeTokens = sharedDecodeTokens;
     }
 
-    /** Records the predictions for the candidate at {@code slot}. */
-    public void set(int slot, double ttftSeconds, double tpotSeconds, double harmSeconds, int decodingRequests) {
+    /**
+     * Records the predictions for the candidate at {@code slot}.
+     *
+     * @param prefillSeconds   the request's own prefill time there
+     * @param decodeStepSeconds what its decode adds to each step it shares with the others there
+     * @param contenders       requests decoding there now or by the time it prefills
+     */
+    public void set(int slot, double ttftSeconds, double tpotSeconds, double prefillSeconds, double decodeStepSeconds,
+                    int contenders) {
         ttft[slot] = ttftSeconds;
         tpot[slot] = tpotSeconds;
-        harm[slot] = harmSeconds;
-        decoding[slot] = decodingRequests;
+        prefill[slot] = prefillSeconds;
+        decodeStep[slot] = decodeStepSeconds;
+        this.contenders[slot] = contenders;
     }
 
     /** Predicted time to first token on the candidate at {@code slot}, seconds. */
@@ -74,14 +88,22 @@ public final class LatencyPredictions implements EndpointExplainer {
         return ttft[slot] + Math.max(0, expectedOutputTokens - 1) * tpot[slot];
     }
 
-    /** Seconds of latency this request would add, summed over the requests decoding at {@code slot}. */
+    /**
+     * Seconds of latency this request would add to the other requests at {@code slot}, summed over them: its
+     * prefill lengthens the steps of every contender, and its decode adds to the steps it shares with them.
+     */
     public double harm(int slot) {
-        return harm[slot];
+        return contenders[slot] * (prefill[slot] + sharedDecodeTokens * decodeStep[slot]);
     }
 
-    /** Requests decoding at {@code slot} when predicted ({@code 0}: idle, llm-d's "dispatched count"). */
-    public int decoding(int slot) {
-        return decoding[slot];
+    /** The request's own prefill time at {@code slot}, seconds. */
+    public double prefill(int slot) {
+        return prefill[slot];
+    }
+
+    /** Requests decoding at {@code slot} now or by the time this request prefills there. */
+    public int contenders(int slot) {
+        return contenders[slot];
     }
 
     /** Output tokens the request is expected to generate. */
@@ -126,7 +148,7 @@ public final class LatencyPredictions implements EndpointExplainer {
         if (slot < 0 || slot >= ttft.length) {
             return;
         }
-        out.append(String.format(Locale.ROOT, "pred{ttft=%.3fs,tpot=%.1fms,harm=%.2fs,decoding=%d}", ttft[slot],
-                tpot[slot] * 1e3, harm[slot], decoding[slot]));
+        out.append(String.format(Locale.ROOT, "pred{ttft=%.3fs,tpot=%.1fms,prefill=%.3fs,contenders=%d}", ttft[slot],
+                tpot[slot] * 1e3, prefill[slot], contenders[slot]));
     }
 }

@@ -148,15 +148,15 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         PrefixMatchInfo match = prefixMatch(context);
         double expectedOutput = model.expectedOutputTokens(context.request().maxTokens());
         LatencyPredictions predictions = new LatencyPredictions(n, SloTargets.of(context.request()),
-                params.sloBufferFactor(), expectedOutput);
+                params.sloBufferFactor(), expectedOutput, model.sharedDecodeTokens(expectedOutput));
         LatencyModel.Scratch scratch = new LatencyModel.Scratch();
         long now = context.nowNanos();
         for (int slot = 0; slot < n; slot++) {
             long cached = match == null ? 0 : Math.min(prompt, match.matchedTokens(slot));
             long uncached = prompt - cached;
             model.predict(endpoints.get(slot), now, uncached, cached, scratch);
-            predictions.set(slot, scratch.ttft, scratch.tpot, model.harm(scratch, uncached, cached, expectedOutput),
-                    scratch.decoding());
+            model.costToOthers(scratch, uncached, cached, expectedOutput);
+            predictions.set(slot, scratch.ttft, scratch.tpot, scratch.prefill, scratch.decodeStep, scratch.contenders);
         }
         context.put(key, predictions);
         if (context.get(LatencyPredictions.DEFAULT_KEY) == null) {

@@ -12,20 +12,31 @@ import java.util.Locale;
 
 /**
  * {@code latency-cost-scorer} (Jetway): the expected cost of sending the request to each endpoint, in seconds of
- * latency, from the latency model's predictions:
+ * latency, from the latency model's predictions, scored {@code min(cost) / cost} (the cheapest endpoint scores 1,
+ * the others in proportion).
  *
  * <pre>
- * cost = own + othersWeight × harm
- * own  = predicted TTFT                          (objective: ttft)
- *      = predicted TTFT + (n̂ − 1) × predicted TPOT (objective: e2e, n̂ the expected output tokens)
- * harm = latency the request adds to the requests already decoding there, summed over them
+ * objective: ttft (default)
+ *   cost = TTFT + othersWeight × contenders × (prefill − min prefill over the candidates)
+ * objective: e2e
+ *   cost = TTFT + (n̂ − 1) × TPOT + othersWeight × harm
  * </pre>
  *
- * scored {@code min(cost) / cost}, so the cheapest endpoint scores 1 and the others in proportion. With
- * {@code othersWeight} 1 the request goes where it adds least to everyone's total latency: a long prefill avoids an
- * endpoint full of decoding streams unless its cache saves most of the work, and a prefix hit wins as long as the
- * queue it joins is not worth more than the recompute it saves. Without predictions (no producer ran) every endpoint
- * scores 1 and the other scorers and the picker decide.
+ * <ul>
+ *   <li>{@code TTFT}, {@code TPOT}: predicted for this request on that endpoint; {@code n̂} its expected output.</li>
+ *   <li>{@code prefill}: its own prefill time there; {@code contenders}: requests decoding there now or by the
+ *       time it prefills (those queued ahead of it). Each of them is stalled while it prefills.</li>
+ *   <li>{@code harm}: everything it adds to the others' latency there: the stall of its prefill and its share of
+ *       their decode steps.</li>
+ * </ul>
+ *
+ * <p>With the TTFT objective, the others only pay for what could have been avoided: prefill beyond the cheapest
+ * candidate's, i.e. recomputing a prefix another endpoint holds. That is the work that a myopic TTFT minimiser
+ * wastes: it spreads a hot prefix over every replica whose queue is momentarily shorter, each copy evicts other
+ * prefixes, and later requests miss. When no endpoint holds more of the prompt than another, the cost is the
+ * predicted TTFT alone. With the E2E objective the whole harm counts: a long prefill then avoids endpoints full of
+ * decoding streams even at some cost to its own first token, trading TTFT for inter-token latency, as P/D
+ * disaggregation does. Without predictions (no producer ran) every endpoint scores 1.
  */
 public final class LatencyCostScorer implements Scorer, LatencyPredictionReader {
 
@@ -84,10 +95,12 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
         return ScorerCategory.BALANCE;
     }
 
-    /** The cost of the candidate at {@code slot}, seconds. */
-    public double cost(LatencyPredictions p, int slot) {
-        double own = params.objective() == Objective.E2E ? p.e2e(slot) : p.ttft(slot);
-        return own + params.othersWeight() * p.harm(slot);
+    /** The cost of the candidate at {@code slot}, seconds; {@code minPrefill} the lowest prefill time of any. */
+    public double cost(LatencyPredictions p, int slot, double minPrefill) {
+        if (params.objective() == Objective.E2E) {
+            return p.e2e(slot) + params.othersWeight() * p.harm(slot);
+        }
+        return p.ttft(slot) + params.othersWeight() * p.contenders(slot) * Math.max(0, p.prefill(slot) - minPrefill);
     }
 
     @Override
@@ -100,9 +113,13 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
             }
             return;
         }
+        double minPrefill = Double.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            minPrefill = Math.min(minPrefill, p.prefill(candidates.slot(i)));
+        }
         double min = Double.MAX_VALUE;
         for (int i = 0; i < n; i++) {
-            double c = cost(p, candidates.slot(i));
+            double c = cost(p, candidates.slot(i), minPrefill);
             scores[i] = c;
             min = Math.min(min, c);
         }

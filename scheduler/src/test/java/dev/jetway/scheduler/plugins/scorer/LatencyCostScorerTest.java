@@ -15,11 +15,12 @@ class LatencyCostScorerTest {
 
     private static final String PRODUCER = "predicted-latency-producer";
 
-    private static SchedulingContext context(List<Endpoint> eps, double[] ttft, double[] tpot, double[] harm) {
+    /** Predictions with 3 contenders everywhere; {@code prefill} the request's own prefill time per endpoint. */
+    private static SchedulingContext context(List<Endpoint> eps, double[] ttft, double[] tpot, double[] prefill) {
         SchedulingContext ctx = Fixtures.context(eps);
-        LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.NONE, 1.0, 101);
+        LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.NONE, 1.0, 101, 50);
         for (int i = 0; i < eps.size(); i++) {
-            p.set(i, ttft[i], tpot[i], harm[i], 0);
+            p.set(i, ttft[i], tpot[i], prefill[i], 0.001, 3);
         }
         ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
         return ctx;
@@ -50,12 +51,29 @@ class LatencyCostScorerTest {
     }
 
     @Test
-    void othersWeightAddsTheLatencyTheRequestWouldAddToRunningRequests() {
+    void withTheTtftObjectiveTheOthersPayOnlyForPrefillAnotherEndpointWouldHaveSaved() {
+        List<Endpoint> eps = Fixtures.endpoints(2);
+        // ep0 answers first but recomputes 0.9 s of prefix ep1 holds, stalling its 3 contenders: 0.2 + 2.7 vs 0.5
+        SchedulingContext ctx = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
+                new double[] {1.0, 0.1});
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[0]).isEqualTo(1.0);
+        double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), ctx);
+        assertThat(s[1]).isEqualTo(1.0);
+        assertThat(s[0]).isCloseTo(0.5 / 2.9, offset(1e-9));
+        // equal prefill everywhere: the TTFT alone decides, however many contenders there are
+        SchedulingContext same = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
+                new double[] {1.0, 1.0});
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), same)[0]).isEqualTo(1.0);
+    }
+
+    @Test
+    void withTheE2eObjectiveTheWholeHarmToTheContendersCounts() {
         List<Endpoint> eps = Fixtures.endpoints(2);
         SchedulingContext ctx = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
-                new double[] {3.0, 0.0});
-        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[0]).isEqualTo(1.0);
-        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), ctx)[1]).isEqualTo(1.0);
+                new double[] {1.0, 1.0});
+        // e2e 0.2 + 1.0 and 0.5 + 1.0; harm 3 × (1.0 + 50 × 0.001) each: the TTFT still decides
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.E2E, 1), ctx)).containsExactly(
+                new double[] {1.0, (1.2 + 3.15) / (1.5 + 3.15)}, offset(1e-9));
     }
 
     @Test

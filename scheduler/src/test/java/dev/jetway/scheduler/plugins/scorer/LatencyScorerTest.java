@@ -36,9 +36,9 @@ class LatencyScorerTest {
         }
         InferenceRequest r = b.build();
         SchedulingContext ctx = Fixtures.context(r, eps);
-        LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.of(r), 1.0, 100);
+        LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.of(r), 1.0, 100, 0);
         for (int i = 0; i < eps.size(); i++) {
-            p.set(i, ttft[i], tpot[i], 0, 1);
+            p.set(i, ttft[i], tpot[i], 0, 0, 1);
         }
         ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
         return ctx;
