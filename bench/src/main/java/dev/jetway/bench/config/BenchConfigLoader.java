@@ -284,6 +284,13 @@ public final class BenchConfigLoader {
             return IntDistribution.of(n);
         }
         if (v.isObject()) {
+            String type = text(v, "type", at + ".type", "normal").toLowerCase(Locale.ROOT);
+            if (type.equals("lognormal")) {
+                return logNormal(v, at);
+            }
+            if (!type.equals("normal")) {
+                throw new ConfigException(at + ".type: expected normal or lognormal, got \"" + type + "\"");
+            }
             double mean = number(v, "mean", at + ".mean", Double.NaN);
             if (Double.isNaN(mean)) {
                 throw new ConfigException(at + ".mean: missing");
@@ -297,7 +304,26 @@ public final class BenchConfigLoader {
                 throw new ConfigException(at + ": " + e.getMessage());
             }
         }
-        throw new ConfigException(at + ": expected an integer or {mean, std_dev, min, max}, got " + v);
+        throw new ConfigException(at + ": expected an integer, {mean, std_dev, min, max} or "
+                + "{type: lognormal, median, sigma, min, max}, got " + v);
+    }
+
+    private static IntDistribution logNormal(JsonNode v, String at) {
+        double median = number(v, "median", at + ".median", Double.NaN);
+        if (Double.isNaN(median)) {
+            throw new ConfigException(at + ".median: missing (lognormal needs median and sigma)");
+        }
+        double sigma = number(v, "sigma", at + ".sigma", Double.NaN);
+        if (Double.isNaN(sigma)) {
+            throw new ConfigException(at + ".sigma: missing (the standard deviation of the logarithm)");
+        }
+        int min = integer(v, "min", at + ".min", 1);
+        int max = integer(v, "max", at + ".max", Integer.MAX_VALUE);
+        try {
+            return new IntDistribution.LogNormal(median, sigma, min, max);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ": " + e.getMessage());
+        }
     }
 
     private static String text(JsonNode node, String field, String where, String dflt) {

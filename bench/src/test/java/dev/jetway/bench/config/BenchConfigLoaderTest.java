@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.RandomWorkload;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +68,26 @@ class BenchConfigLoaderTest {
         assertThat(c.load().stages().getFirst().warmup()).isTrue();
         assertThat(c.load().maxConcurrency()).isEqualTo(8);
         assertThat(c.cluster()).isNull();
+    }
+
+    @Test
+    void logNormalLengths() throws Exception {
+        Path f = dir.resolve("ln.yaml");
+        Files.writeString(f, """
+                load: {stages: [{rate: 1, duration: 1}]}
+                data: {type: random, random: {input_len: {type: lognormal, median: 800, sigma: 0.5, max: 4000},
+                                              output_len: {type: normal, mean: 20, std_dev: 2}}}
+                """);
+        RandomWorkload w = (RandomWorkload) BenchConfigLoader.load(f).workload();
+        assertThat(w.inputLen()).isEqualTo(new IntDistribution.LogNormal(800, 0.5, 1, 4000));
+        assertThat(w.outputLen()).isEqualTo(new IntDistribution.Normal(20, 2, 1, Integer.MAX_VALUE));
+        Files.writeString(f, "load: {stages: [{rate: 1, duration: 1}]}\n"
+                + "data: {type: random, random: {input_len: {type: lognormal, median: 800}}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("data.random.input_len.sigma");
+        Files.writeString(f, "load: {stages: [{rate: 1, duration: 1}]}\n"
+                + "data: {type: random, random: {input_len: {type: pareto, median: 800}}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.random.input_len.type");
     }
 
     @Test
