@@ -7,9 +7,14 @@ import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.workload.ChatClass;
 import dev.jetway.bench.workload.ChatWorkload;
+import dev.jetway.bench.workload.CodingClass;
 import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.MixedWorkload;
+import dev.jetway.bench.workload.RagClass;
 import dev.jetway.bench.workload.RandomWorkload;
+import dev.jetway.bench.workload.RequestClass;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import dev.jetway.bench.workload.TraceWorkload;
 import dev.jetway.bench.workload.Workload;
@@ -21,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,7 +155,7 @@ public final class BenchConfigLoader {
         }
         String type = text(data, "type", "data.type", null);
         if (type == null) {
-            throw new ConfigException("data.type: missing (shared_prefix, random, chat or trace)");
+            throw new ConfigException("data.type: missing (shared_prefix, random, chat, trace or mixed)");
         }
         String key = type.toLowerCase(Locale.ROOT).replace('-', '_');
         try {
@@ -157,8 +164,9 @@ public final class BenchConfigLoader {
                 case "random" -> random(data, section(data, "random"), "data.random");
                 case "chat" -> chat(section(data, "chat"), "data.chat");
                 case "trace" -> trace(section(data, "trace"), "data.trace", baseDir);
+                case "mixed" -> mixed(section(data, "mixed"), "data.mixed");
                 default -> throw new ConfigException("data.type: unknown \"" + type
-                        + "\" (known: shared_prefix, random, chat, trace)");
+                        + "\" (known: shared_prefix, random, chat, trace, mixed)");
             };
         } catch (ConfigException e) {
             throw e;
@@ -214,6 +222,66 @@ public final class BenchConfigLoader {
                 distribution(s, "user_len", where, 200),
                 distribution(s, "output_len", where, 200),
                 integer(s, "seed", where + ".seed", (int) DEFAULT_SEED));
+    }
+
+    /** Fields each request class accepts: anything else is a typo that would silently fall back to a default. */
+    private static final Map<String, Set<String>> CLASS_FIELDS = Map.of(
+            "rag", Set.of("type", "weight", "system_prompt_len", "num_documents", "document_len", "zipf_exponent",
+                    "question_len", "output_len"),
+            "coding", Set.of("type", "weight", "system_prompt_len", "prompt_len", "output_len"),
+            "chat", Set.of("type", "weight", "num_sessions", "turns", "system_prompt_len", "user_len", "output_len"));
+
+    private static MixedWorkload mixed(JsonNode s, String where) {
+        JsonNode list = s.path("classes");
+        if (!list.isArray() || list.isEmpty()) {
+            throw new ConfigException(where + ".classes: expected a list of request classes ({type: rag|coding|chat, "
+                    + "weight, ...})");
+        }
+        List<RequestClass> classes = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            classes.add(requestClass(list.get(i), where + ".classes[" + i + "]"));
+        }
+        return new MixedWorkload(classes, integer(s, "seed", where + ".seed", (int) DEFAULT_SEED));
+    }
+
+    private static RequestClass requestClass(JsonNode c, String where) {
+        if (!c.isObject()) {
+            throw new ConfigException(where + ": expected a mapping with type and weight");
+        }
+        String type = text(c, "type", where + ".type", null);
+        if (type == null || !CLASS_FIELDS.containsKey(type.toLowerCase(Locale.ROOT))) {
+            throw new ConfigException(where + ".type: expected rag, coding or chat, got " + c.get("type"));
+        }
+        type = type.toLowerCase(Locale.ROOT);
+        Set<String> allowed = CLASS_FIELDS.get(type);
+        for (String field : (Iterable<String>) c::fieldNames) {
+            if (!allowed.contains(field)) {
+                throw new ConfigException(where + "." + field + ": unknown field for a " + type + " class (known: "
+                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+        double weight = number(c, "weight", where + ".weight", Double.NaN);
+        if (Double.isNaN(weight)) {
+            throw new ConfigException(where + ".weight: missing (the class's share of requests)");
+        }
+        try {
+            return switch (type) {
+                case "rag" -> new RagClass(weight, distribution(c, "system_prompt_len", where, 0),
+                        integer(c, "num_documents", where + ".num_documents", 1000),
+                        distribution(c, "document_len", where, 4000),
+                        number(c, "zipf_exponent", where + ".zipf_exponent", 1.0),
+                        distribution(c, "question_len", where, 50), distribution(c, "output_len", where, 150));
+                case "coding" -> new CodingClass(weight, distribution(c, "system_prompt_len", where, 0),
+                        distribution(c, "prompt_len", where, 1000), distribution(c, "output_len", where, 2000));
+                default -> new ChatClass(weight, integer(c, "num_sessions", where + ".num_sessions", 16),
+                        integer(c, "turns", where + ".turns", 5), distribution(c, "system_prompt_len", where, 500),
+                        distribution(c, "user_len", where, 200), distribution(c, "output_len", where, 200));
+            };
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
     }
 
     private static TraceWorkload trace(JsonNode s, String where, Path baseDir) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.MixedWorkload;
+import dev.jetway.bench.workload.RagClass;
 import dev.jetway.bench.workload.RandomWorkload;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import java.nio.file.Files;
@@ -88,6 +90,43 @@ class BenchConfigLoaderTest {
         Files.writeString(f, "load: {stages: [{rate: 1, duration: 1}]}\n"
                 + "data: {type: random, random: {input_len: {type: pareto, median: 800}}}\n");
         assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.random.input_len.type");
+    }
+
+    @Test
+    void mixedWorkloadClasses() throws Exception {
+        Path f = dir.resolve("mixed.yaml");
+        String load = "load: {type: poisson, stages: [{rate: 1, duration: 1}]}\n";
+        Files.writeString(f, load + """
+                data:
+                  type: mixed
+                  mixed:
+                    seed: 9
+                    classes:
+                      - {type: rag, weight: 0.5, system_prompt_len: 300, num_documents: 40, document_len: 3000,
+                         zipf_exponent: 0.8, question_len: 50, output_len: {mean: 150, std_dev: 60, min: 50, max: 300}}
+                      - {type: coding, weight: 0.2, prompt_len: 900, output_len: 2000}
+                      - {type: chat, weight: 0.3, num_sessions: 10, turns: 4, user_len: 80, output_len: 250}
+                """);
+        MixedWorkload w = (MixedWorkload) BenchConfigLoader.load(f).workload();
+        assertThat(w.seed()).isEqualTo(9);
+        assertThat(w.classes()).hasSize(3);
+        assertThat(w.classes().getFirst()).isEqualTo(new RagClass(0.5, IntDistribution.of(300), 40,
+                IntDistribution.of(3000), 0.8, IntDistribution.of(50), new IntDistribution.Normal(150, 60, 50, 300)));
+        assertThat(w.shares()).containsOnlyKeys("rag", "coding", "chat");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: rag, weight: 1, zipf: 2}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("data.mixed.classes[0].zipf: unknown field for a rag class");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: batch, weight: 1}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes[0].type");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: chat}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes[0].weight: missing");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: chat, weight: 1, turns: 0}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes[0]: ")
+                .hasMessageContaining("turns");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: coding, weight: -1}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("weight must be > 0");
+        Files.writeString(f, load + "data: {type: mixed}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes");
     }
 
     @Test
