@@ -10,6 +10,7 @@ import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.workload.ChatClass;
 import dev.jetway.bench.workload.ChatWorkload;
 import dev.jetway.bench.workload.CodingClass;
+import dev.jetway.bench.workload.ConversationWorkload;
 import dev.jetway.bench.workload.IntDistribution;
 import dev.jetway.bench.workload.MixedWorkload;
 import dev.jetway.bench.workload.RagClass;
@@ -155,7 +156,7 @@ public final class BenchConfigLoader {
         }
         String type = text(data, "type", "data.type", null);
         if (type == null) {
-            throw new ConfigException("data.type: missing (shared_prefix, random, chat, trace or mixed)");
+            throw new ConfigException("data.type: missing (shared_prefix, random, chat, trace, mixed or conversation)");
         }
         String key = type.toLowerCase(Locale.ROOT).replace('-', '_');
         try {
@@ -165,8 +166,9 @@ public final class BenchConfigLoader {
                 case "chat" -> chat(section(data, "chat"), "data.chat");
                 case "trace" -> trace(section(data, "trace"), "data.trace", baseDir);
                 case "mixed" -> mixed(section(data, "mixed"), "data.mixed");
+                case "conversation" -> conversation(section(data, "conversation"), "data.conversation");
                 default -> throw new ConfigException("data.type: unknown \"" + type
-                        + "\" (known: shared_prefix, random, chat, trace, mixed)");
+                        + "\" (known: shared_prefix, random, chat, trace, mixed, conversation)");
             };
         } catch (ConfigException e) {
             throw e;
@@ -253,13 +255,7 @@ public final class BenchConfigLoader {
             throw new ConfigException(where + ".type: expected rag, coding or chat, got " + c.get("type"));
         }
         type = type.toLowerCase(Locale.ROOT);
-        Set<String> allowed = CLASS_FIELDS.get(type);
-        for (String field : (Iterable<String>) c::fieldNames) {
-            if (!allowed.contains(field)) {
-                throw new ConfigException(where + "." + field + ": unknown field for a " + type + " class (known: "
-                        + String.join(", ", new TreeSet<>(allowed)) + ")");
-            }
-        }
+        rejectUnknown(c, where, CLASS_FIELDS.get(type), "a " + type + " class");
         double weight = number(c, "weight", where + ".weight", Double.NaN);
         if (Double.isNaN(weight)) {
             throw new ConfigException(where + ".weight: missing (the class's share of requests)");
@@ -281,6 +277,40 @@ public final class BenchConfigLoader {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static final Set<String> CONVERSATION_FIELDS = Set.of("duration", "session_rate",
+            "continue_probability", "think_time", "system_prompt_len", "message_len", "document_first",
+            "document_later", "document_len", "output_len", "max_context", "seed");
+
+    /**
+     * Defaults are the model fitted to Mooncake's conversation trace (docs/benchmarking.md, "conversation"), so
+     * {@code type: conversation} alone generates an hour shaped like it.
+     */
+    private static ConversationWorkload conversation(JsonNode s, String where) {
+        rejectUnknown(s, where, CONVERSATION_FIELDS, "the conversation workload");
+        return new ConversationWorkload(new ConversationWorkload.Spec(
+                number(s, "duration", where + ".duration", 3600),
+                number(s, "session_rate", where + ".session_rate", 1.9),
+                number(s, "continue_probability", where + ".continue_probability", 0.49),
+                distribution(s, "think_time", where, new IntDistribution.LogNormal(135, 1.15, 30, 3600)),
+                distribution(s, "system_prompt_len", where, IntDistribution.of(880)),
+                distribution(s, "message_len", where, new IntDistribution.LogNormal(130, 1.7, 5, 2000)),
+                number(s, "document_first", where + ".document_first", 0.65),
+                number(s, "document_later", where + ".document_later", 0.26),
+                distribution(s, "document_len", where, new IntDistribution.LogNormal(8500, 0.85, 2000, 131072)),
+                distribution(s, "output_len", where, new IntDistribution.Normal(333, 216, 1, 1300)),
+                integer(s, "max_context", where + ".max_context", 40_960),
+                integer(s, "seed", where + ".seed", (int) DEFAULT_SEED)));
+    }
+
+    private static void rejectUnknown(JsonNode node, String where, Set<String> allowed, String what) {
+        for (String field : (Iterable<String>) node::fieldNames) {
+            if (!allowed.contains(field)) {
+                throw new ConfigException(where + "." + field + ": unknown field for " + what + " (known: "
+                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
         }
     }
 
@@ -339,10 +369,14 @@ public final class BenchConfigLoader {
     }
 
     static IntDistribution distribution(JsonNode parent, String field, String where, int dflt) {
+        return distribution(parent, field, where, IntDistribution.of(dflt));
+    }
+
+    static IntDistribution distribution(JsonNode parent, String field, String where, IntDistribution dflt) {
         JsonNode v = parent.get(field);
         String at = where + "." + field;
         if (v == null || v.isNull()) {
-            return IntDistribution.of(dflt);
+            return dflt;
         }
         if (v.isIntegralNumber()) {
             int n = v.asInt();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.workload.ConversationWorkload;
 import dev.jetway.bench.workload.IntDistribution;
 import dev.jetway.bench.workload.MixedWorkload;
 import dev.jetway.bench.workload.RagClass;
@@ -127,6 +128,30 @@ class BenchConfigLoaderTest {
         assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("weight must be > 0");
         Files.writeString(f, load + "data: {type: mixed}\n");
         assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes");
+    }
+
+    @Test
+    void conversationWorkloadDefaultsAreTheMooncakeFit() throws Exception {
+        Path f = dir.resolve("conv.yaml");
+        String load = "load: {stages: [{rate: 1, duration: 1}]}\n";
+        Files.writeString(f, load + "data: {type: conversation, conversation: {duration: 120, session_rate: 0.5}}\n");
+        ConversationWorkload w = (ConversationWorkload) BenchConfigLoader.load(f).workload();
+        assertThat(w.spec().continueProbability()).isEqualTo(0.49);
+        assertThat(w.spec().thinkTime()).isEqualTo(new IntDistribution.LogNormal(135, 1.15, 30, 3600));
+        assertThat(w.spec().maxContext()).isEqualTo(40_960);
+        assertThat(w.size()).isPositive();
+        Files.writeString(f, load + "data: {type: conversation, conversation: {session_rte: 2}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("data.conversation.session_rte: unknown field");
+        Files.writeString(f, load + "data: {type: conversation, conversation: {continue_probability: 1.5}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.conversation: continue_probability");
+    }
+
+    @Test
+    void theShippedWorkloadFilesLoad() {
+        for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml"}) {
+            assertThat(BenchConfigLoader.load(Path.of("../docs/workloads", name)).workload()).as(name).isNotNull();
+        }
     }
 
     @Test
