@@ -341,14 +341,66 @@ public final class BenchConfigLoader {
             Matcher m = GPUS_IN_HARDWARE.matcher(c.path("hardware").asText());
             gpus = m.find() ? Integer.parseInt(m.group(1)) : 1;
         }
-        return new ClusterSpec(
-                integer(c, "replicas", "cluster.replicas", 0),
-                text(c, "profile", "cluster.profile", null),
+        int replicas = integer(c, "replicas", "cluster.replicas", 0);
+        String profile = text(c, "profile", "cluster.profile", null);
+        List<ClusterSpec.Group> groups = groups(c);
+        if (!groups.isEmpty()) {
+            if (profile != null) {
+                throw new ConfigException("cluster.profile: a cluster with groups gives the profile in each group "
+                        + "(cluster.groups[i].profile)");
+            }
+            int sum = groups.stream().mapToInt(ClusterSpec.Group::replicas).sum();
+            if (replicas != 0 && replicas != sum) {
+                throw new ConfigException("cluster.replicas: " + replicas + " does not match the " + sum
+                        + " replicas of cluster.groups");
+            }
+            replicas = sum;
+        }
+        return new ClusterSpec(replicas, profile,
                 c.has("block_size") ? integer(c, "block_size", "cluster.block_size", 0)
                         : integer(c, "blockSize", "cluster.blockSize", 0),
                 integer(c, "kvCacheTokensPerReplica", "cluster.kvCacheTokensPerReplica", 0),
                 integer(c, "maxNumBatchedTokens", "cluster.maxNumBatchedTokens", 0),
-                Math.max(1, gpus));
+                Math.max(1, gpus), groups);
+    }
+
+    private static final Set<String> GROUP_FIELDS = Set.of("replicas", "profile", "kvCacheTokensPerReplica",
+            "maxNumBatchedTokens");
+
+    /** {@code cluster.groups}: replicas of one model on several engine profiles (a heterogeneous pool). */
+    private static List<ClusterSpec.Group> groups(JsonNode c) {
+        JsonNode list = c.get("groups");
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray() || list.isEmpty()) {
+            throw new ConfigException("cluster.groups: expected a list of {replicas, profile}");
+        }
+        List<ClusterSpec.Group> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode g = list.get(i);
+            String where = "cluster.groups[" + i + "]";
+            if (!g.isObject()) {
+                throw new ConfigException(where + ": expected {replicas, profile}");
+            }
+            if (g.has("blockSize") || g.has("block_size")) {
+                throw new ConfigException(where + ".blockSize: every replica uses cluster.blockSize (the prefix "
+                        + "index keys blocks by one size)");
+            }
+            rejectUnknown(g, where, GROUP_FIELDS, "a replica group");
+            int replicas = integer(g, "replicas", where + ".replicas", 0);
+            if (replicas < 1) {
+                throw new ConfigException(where + ".replicas: expected at least 1, got " + g.get("replicas"));
+            }
+            String profile = text(g, "profile", where + ".profile", null);
+            if (profile == null) {
+                throw new ConfigException(where + ".profile: missing (an engine profile name)");
+            }
+            out.add(new ClusterSpec.Group(replicas, profile,
+                    integer(g, "kvCacheTokensPerReplica", where + ".kvCacheTokensPerReplica", 0),
+                    integer(g, "maxNumBatchedTokens", where + ".maxNumBatchedTokens", 0)));
+        }
+        return out;
     }
 
     private static Map<String, Map<String, Double>> published(JsonNode p) {

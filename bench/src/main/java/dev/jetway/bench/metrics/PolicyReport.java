@@ -11,6 +11,11 @@ import java.util.List;
 public record PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
                            List<CdfPoint> ttftCdf) {
 
+    /** The same report with other replica rows (e.g. with their profiles). */
+    public PolicyReport withReplicas(List<ReplicaSummary> value) {
+        return new PolicyReport(policy, summary, stages, value, ttftCdf);
+    }
+
     /** The stages summarised as llm-d's reports do, for comparison with their published tables. */
     @JsonProperty("across_stages")
     public AcrossStages acrossStages() {

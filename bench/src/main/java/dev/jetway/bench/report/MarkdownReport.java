@@ -42,6 +42,7 @@ public final class MarkdownReport {
         }
         appendPublished(report, md);
         appendStages(report, md);
+        md.append(ReplicaProfiles.markdown(report.policies()));
         return md.toString();
     }
 

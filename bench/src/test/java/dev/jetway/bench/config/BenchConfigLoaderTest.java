@@ -149,8 +149,42 @@ class BenchConfigLoaderTest {
 
     @Test
     void theShippedWorkloadFilesLoad() {
-        for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml"}) {
+        for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml", "heterogeneous.yaml"}) {
             assertThat(BenchConfigLoader.load(Path.of("../docs/workloads", name)).workload()).as(name).isNotNull();
+        }
+    }
+
+    @Test
+    void clusterGroupsDescribeAHeterogeneousPool() throws Exception {
+        Path f = dir.resolve("groups.yaml");
+        String head = "load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: random}\n";
+        Files.writeString(f, head + """
+                cluster:
+                  blockSize: 64
+                  kvCacheTokensPerReplica: 200000
+                  groups:
+                    - {replicas: 3, profile: qwen3-32b-h100-tp2}
+                    - {replicas: 5, profile: qwen3-32b-a100-tp2, kvCacheTokensPerReplica: 100000, maxNumBatchedTokens: 4096}
+                """);
+        ClusterSpec c = BenchConfigLoader.load(f).cluster();
+        assertThat(c.replicas()).isEqualTo(8);
+        assertThat(c.profile()).isNull();
+        assertThat(c.groups()).containsExactly(new ClusterSpec.Group(3, "qwen3-32b-h100-tp2", 0, 0),
+                new ClusterSpec.Group(5, "qwen3-32b-a100-tp2", 100_000, 4096));
+        assertThat(c.kvCacheTokensPerReplica()).isEqualTo(200_000);
+        String[][] bad = {
+            {"{profile: x, groups: [{replicas: 1, profile: y}]}", "cluster.profile: a cluster with groups"},
+            {"{replicas: 3, groups: [{replicas: 1, profile: y}]}", "cluster.replicas: 3 does not match the 1"},
+            {"{groups: [{replicas: 1, profile: y, blockSize: 16}]}", "cluster.groups[0].blockSize: every replica uses"},
+            {"{groups: [{replicas: 0, profile: y}]}", "cluster.groups[0].replicas"},
+            {"{groups: [{replicas: 2}]}", "cluster.groups[0].profile: missing"},
+            {"{groups: [{replicas: 2, profile: y, gpus: 2}]}", "cluster.groups[0].gpus: unknown field"},
+            {"{groups: []}", "cluster.groups: expected a list"},
+        };
+        for (String[] b : bad) {
+            Files.writeString(f, head + "cluster: " + b[0] + "\n");
+            assertThatThrownBy(() -> BenchConfigLoader.load(f)).as(b[0]).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(b[1]);
         }
     }
 
