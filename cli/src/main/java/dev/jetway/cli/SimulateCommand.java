@@ -15,12 +15,12 @@ import dev.jetway.bench.report.MarkdownReport;
 import dev.jetway.bench.report.ProgressBar;
 import dev.jetway.bench.sim.SimPolicy;
 import dev.jetway.bench.sim.ClientSide;
+import dev.jetway.bench.sim.ClusterLayout;
 import dev.jetway.bench.sim.LatencyTraceWriter;
 import dev.jetway.bench.sim.RequestPath;
 import dev.jetway.bench.sim.SimulationOptions;
 import dev.jetway.bench.sim.WhatIfSimulator;
 import dev.jetway.engine.EngineConfig;
-import dev.jetway.engine.EngineProfiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +60,9 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Engine replicas (default: the workload's cluster.replicas, else 4); several (e.g. 4,8,12) compare cluster sizes, each policy reported as policy@N.")
     List<Integer> replicas;
 
-    @Option(names = "--profile", description = "Engine profile (default: the workload's cluster.profile, else qwen3-32b-h100-tp2).")
+    @Option(names = "--profile", paramLabel = "NAME|NAME:N,...",
+            description = "Engine profile (default: the workload's cluster.profile or cluster.groups, else qwen3-32b-h100-tp2); "
+                    + "PROFILE:REPLICAS,... for a heterogeneous pool, e.g. qwen3-32b-h100-tp2:4,qwen3-32b-a100-tp2:4 (replaces --replicas).")
     String profile;
 
     @Option(names = "--block-size", description = "KV block size in tokens (default: cluster.blockSize, else 16).")
@@ -118,23 +120,18 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             BenchConfig config = BenchConfigLoader.load(workload);
             ClusterSpec cluster = config.cluster();
-            List<Integer> counts = replicas != null && !replicas.isEmpty() ? replicas
-                    : List.of(cluster != null && cluster.replicas() > 0 ? cluster.replicas() : 4);
-            String profileName = profile != null ? profile
-                    : cluster != null && cluster.profile() != null ? cluster.profile() : "qwen3-32b-h100-tp2";
-            EngineConfig engine = EngineConfig.defaults(EngineProfiles.byName(profileName));
-            int bs = blockSize != null ? blockSize : cluster != null && cluster.blockSize() > 0 ? cluster.blockSize() : 16;
-            engine = engine.withBlockSize(bs);
-            int budget = maxNumBatchedTokens != null ? maxNumBatchedTokens
-                    : cluster != null && cluster.maxNumBatchedTokens() > 0 ? cluster.maxNumBatchedTokens()
-                    : EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS;
-            engine = engine.withMaxNumBatchedTokens(budget);
-            long kv = kvCacheTokens != null ? kvCacheTokens
-                    : cluster != null && cluster.kvCacheTokensPerReplica() > 0 ? cluster.kvCacheTokensPerReplica() : 0;
-            if (kv > 0) {
-                engine = engine.withKvCapacityTokens(kv);
+            if (replicas != null && replicas.stream().anyMatch(c -> c < 1)) {
+                err.println("jetway simulate: --replicas must be positive");
+                return 2;
             }
-            if (counts.stream().anyMatch(c -> c < 1) || threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0
+            SimulatedCluster clusters = SimulatedCluster.resolve(new SimulatedCluster.Flags(profile, replicas,
+                    blockSize, maxNumBatchedTokens, kvCacheTokens), cluster);
+            List<ClusterLayout> layouts = clusters.layouts();
+            EngineConfig engine = layouts.getFirst().engine(0);
+            String profileName = clusters.profileLabel();
+            int bs = engine.blockSize();
+            int budget = engine.maxNumBatchedTokens();
+            if (threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0
                     || gatewayLatencyMs < 0 || serverLatencyMs < 0
                     || (clientLimits.timeout != null && !(clientLimits.timeout > 0))
                     || (clientLimits.maxConcurrency != null && clientLimits.maxConcurrency < 0)) {
@@ -143,7 +140,6 @@ final class SimulateCommand implements Callable<Integer> {
                 return 2;
             }
             Slo slo = reportOptions.slo();
-            int gpusPerReplica = engine.profile().hardware().gpus();
             String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
             List<SimPolicy> sims = new ArrayList<>();
             LatencyTraceWriter trace = latencyTrace == null ? null : new LatencyTraceWriter(latencyTrace);
@@ -175,17 +171,23 @@ final class SimulateCommand implements Callable<Integer> {
                     new RequestPath(Math.round(gatewayLatencyMs * 1e6), Math.round(serverLatencyMs * 1e6)),
                     Math.round(timeoutSeconds * 1e9), cap);
             RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests);
-            err.printf("jetway simulate: %d requests, %d policies, %s x %s (block %d, KV %d tokens each)%n",
-                    plan.requests().size(), sims.size(), counts, profileName, bs, engine.kvCapacityInTokens());
+            if (clusters.grouped()) {
+                err.printf("jetway simulate: %d requests, %d policies, %s (block %d)%n", plan.requests().size(),
+                        sims.size(), describeGroups(layouts.getFirst()), bs);
+            } else {
+                err.printf("jetway simulate: %d requests, %d policies, %s x %s (block %d, KV %d tokens each)%n",
+                        plan.requests().size(), sims.size(), layouts.stream().map(ClusterLayout::replicas).toList(),
+                        profileName, bs, engine.kvCapacityInTokens());
+            }
             err.flush();
             ProgressBar bar = new ProgressBar(System.err, System.console() != null);
             long started = System.nanoTime();
             List<PolicyReport> reports = new ArrayList<>();
-            for (int n : counts) {
-                Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpusPerReplica * n) : null;
-                SimulationOptions options = new SimulationOptions(n, engine, model, config.ignoreEos(),
+            for (ClusterLayout layout : layouts) {
+                Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, layout.gpus()) : null;
+                SimulationOptions options = new SimulationOptions(layout, model, config.ignoreEos(),
                         Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost, client);
-                String suffix = counts.size() > 1 ? "@" + n : "";
+                String suffix = layouts.size() > 1 ? "@" + layout.replicas() : "";
                 WhatIfSimulator.Progress progress = reportOptions.noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
                         : (name, virtual, done, total) -> bar.update(name + suffix, done, total);
                 for (PolicyReport r : new WhatIfSimulator(options).run(plan, sims, threads, progress)) {
@@ -198,11 +200,15 @@ final class SimulateCommand implements Callable<Integer> {
             }
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("workload_file", workload.toString());
+            List<Integer> counts = layouts.stream().map(ClusterLayout::replicas).toList();
             settings.put("replicas", counts.size() == 1 ? counts.getFirst() : counts);
             settings.put("profile", profileName);
             settings.put("block_size", bs);
             settings.put("max_num_batched_tokens", budget);
             settings.put("kv_cache_tokens_per_replica", engine.kvCapacityInTokens());
+            if (clusters.grouped()) {
+                settings.put("groups", groupSettings(layouts.getFirst()));
+            }
             settings.put("scrape_interval_ms", scrapeIntervalMs);
             settings.put("kv_event_delay_ms", kvEventDelayMs);
             settings.put("gateway_latency_ms", gatewayLatencyMs);
@@ -216,7 +222,7 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("warmup_stages", (int) load.stages().stream().filter(LoadStage::warmup).count());
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
-            settings.put("gpus_per_replica", gpusPerReplica);
+            settings.put("gpus_per_replica", clusters.grouped() ? null : engine.profile().hardware().gpus());
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
             reportOptions.write(report);
@@ -231,5 +237,26 @@ final class SimulateCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+    }
+
+    /** {@code 4 x qwen3-32b-h100-tp2 (KV 307328 tokens) + 4 x ...}, for the log line. */
+    private static String describeGroups(ClusterLayout layout) {
+        return String.join(" + ", layout.groups().stream().map(g -> g.replicas() + " x " + g.engine().profile().name()
+                + " (KV " + g.engine().kvCapacityInTokens() + " tokens)").toList());
+    }
+
+    /** Each group's replicas and engine, for the report's settings. */
+    private static List<Map<String, Object>> groupSettings(ClusterLayout layout) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ClusterLayout.Group g : layout.groups()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("replicas", g.replicas());
+            m.put("profile", g.engine().profile().name());
+            m.put("kv_cache_tokens_per_replica", g.engine().kvCapacityInTokens());
+            m.put("max_num_batched_tokens", g.engine().maxNumBatchedTokens());
+            m.put("gpus_per_replica", g.engine().profile().hardware().gpus());
+            out.add(m);
+        }
+        return out;
     }
 }

@@ -142,6 +142,48 @@ class BenchAndSimulateCommandTest {
     }
 
     @Test
+    void simulateGivesEachReplicaOfAHeterogeneousPoolItsProfile() throws Exception {
+        Path w = workload("{type: constant, stages: [{rate: 4, duration: 2}]}",
+                "{num_groups: 2, num_prompts_per_group: 2, system_prompt_len: 300, question_len: 30, output_len: 5}",
+                "{blockSize: 64, groups: [{replicas: 1, profile: qwen3-32b-h100-tp2}, {replicas: 2, profile: qwen3-32b-a100-tp2}]}");
+        Path json = dir.resolve("het.json");
+        CliRun fromFile = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--json", json.toString(),
+                "--no-progress", "--gpu-hour-cost", "1");
+        assertThat(fromFile.exitCode()).as(fromFile.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("settings").path("profile").asText()).isEqualTo("qwen3-32b-h100-tp2:1,qwen3-32b-a100-tp2:2");
+        assertThat(root.path("settings").path("replicas").asInt()).isEqualTo(3);
+        assertThat(root.path("settings").path("groups")).hasSize(2);
+        JsonNode replicas = root.path("policies").get(0).path("replicas");
+        assertThat(replicas).hasSize(3);
+        assertThat(replicas.get(0).path("profile").asText()).isEqualTo("qwen3-32b-h100-tp2");
+        assertThat(replicas.get(2).path("profile").asText()).isEqualTo("qwen3-32b-a100-tp2");
+        assertThat(fromFile.out()).contains("### Per replica profile", "| round-robin | qwen3-32b-a100-tp2 | 2 |");
+        assertThat(fromFile.err()).contains("1 x qwen3-32b-h100-tp2", "2 x qwen3-32b-a100-tp2");
+
+        // the flag replaces the file's pool
+        CliRun flag = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--json", json.toString(),
+                "--no-progress", "--profile", "qwen3-32b-a100-tp2:2,qwen3-32b-h100-tp2:2");
+        assertThat(flag.exitCode()).as(flag.err()).isZero();
+        assertThat(new ObjectMapper().readTree(json.toFile()).path("settings").path("replicas").asInt()).isEqualTo(4);
+
+        CliRun both = CliRun.of("simulate", w.toString(), "--replicas", "4", "--no-progress");
+        assertThat(both.exitCode()).isEqualTo(1);
+        assertThat(both.err()).contains("--replicas does not apply to a cluster of groups (cluster.groups)");
+        CliRun unknown = CliRun.of("simulate", w.toString(), "--profile", "qwen3-32b-h100-tp2:1,tpu:1", "--no-progress");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("--profile tpu: unknown engine profile 'tpu'");
+        CliRun malformed = CliRun.of("simulate", w.toString(), "--profile", "qwen3-32b-h100-tp2,qwen3-32b-a100-tp2",
+                "--no-progress");
+        assertThat(malformed.exitCode()).isEqualTo(1);
+        assertThat(malformed.err()).contains("PROFILE:REPLICAS");
+        CliRun mixedModels = CliRun.of("simulate", w.toString(), "--profile", "qwen3-32b-h100-tp2:1,llama-3.1-8b-h100:1",
+                "--no-progress");
+        assertThat(mixedModels.exitCode()).isEqualTo(1);
+        assertThat(mixedModels.err()).contains("same model");
+    }
+
+    @Test
     void simulateRejectsAnUnknownPolicyWithTheKnownOnes() throws Exception {
         Path w = workload("{stages: [{rate: 1, duration: 1}]}", "{num_groups: 1}", null);
         CliRun unknown = CliRun.of("simulate", w.toString(), "--policies", "fastest", "--no-progress");

@@ -17,6 +17,11 @@ public final class EngineProfiles {
     private static final double H100_HBM_BYTES_PER_S = 3.35e12;
     /** One 400 Gb/s NIC per GPU for NIXL KV transfer, as in llm-d's P/D guides. */
     private static final double NIC_BYTES_PER_S_PER_GPU = 50e9;
+    /** A100 SXM4 80GB: 312 TFLOP/s dense bf16, 2.039 TB/s HBM2e (NVIDIA A100 datasheet). */
+    private static final double A100_BF16_FLOPS = 312e12;
+    private static final double A100_HBM_BYTES_PER_S = 2.039e12;
+    /** One 200 Gb/s HDR InfiniBand NIC per GPU, as in NVIDIA's DGX A100. */
+    private static final double A100_NIC_BYTES_PER_S_PER_GPU = 25e9;
 
     /** Qwen3-32B on 2x H100 (TP=2): the replica of llm-d's "57x" precise-prefix-cache experiment. */
     public static final EngineProfile QWEN3_32B_H100_TP2 = new EngineProfile(
@@ -28,6 +33,19 @@ public final class EngineProfiles {
             "KV 307,328 tokens from llm-d's 73-capacity report; per-step cost so that decoding takes ~22 ms per token "
                     + "at its 3 QPS stage (inference-perf ITL 11-12 ms, x2 for its doubled timestamps); prefill ~16k tok/s "
                     + "from llm-d's peakPrefillThroughput 15928");
+
+    /**
+     * Qwen3-32B on 2x A100 80GB (TP=2): the replica above on the previous GPU generation, for heterogeneous pools.
+     * Same model, same 2 x 80 GB and so the same KV; datasheet peaks with the H100 profile's efficiencies and overheads.
+     */
+    public static final EngineProfile QWEN3_32B_A100_TP2 = new EngineProfile(
+            "qwen3-32b-a100-tp2",
+            QWEN3_32B_H100_TP2.model(),
+            new Hardware("2x A100 SXM 80GB", 2, A100_BF16_FLOPS, A100_HBM_BYTES_PER_S, 2 * A100_NIC_BYTES_PER_S_PER_GPU),
+            QWEN3_32B_H100_TP2.cost(),
+            307_328, 40_960,
+            "the H100 profile's model, KV (same 2 x 80 GB) and efficiencies on A100 datasheet peaks (312 TFLOP/s, "
+                    + "2.04 TB/s): prefill ~3.2x slower, single-stream decode ~1.4x slower; not measured");
 
     /** Llama 3.1 8B on one H100. */
     public static final EngineProfile LLAMA_31_8B_H100 = new EngineProfile(
@@ -49,7 +67,7 @@ public final class EngineProfiles {
             "KV 461,376 tokens from llm-d's 37-capacity report; timing from datasheet peaks, lower MFU for TP=4");
 
     private static final Map<String, EngineProfile> BY_NAME = index(
-            List.of(QWEN3_32B_H100_TP2, LLAMA_31_8B_H100, LLAMA_31_70B_H100_TP4));
+            List.of(QWEN3_32B_H100_TP2, LLAMA_31_8B_H100, LLAMA_31_70B_H100_TP4, QWEN3_32B_A100_TP2));
 
     private EngineProfiles() {
     }

@@ -10,7 +10,8 @@ class EngineConfigTest {
     @Test
     void profilesAreFoundByNameAndUnknownNamesListTheKnownOnes() {
         assertThat(EngineProfiles.names())
-                .containsExactly("qwen3-32b-h100-tp2", "llama-3.1-8b-h100", "llama-3.1-70b-h100-tp4");
+                .containsExactly("qwen3-32b-h100-tp2", "llama-3.1-8b-h100", "llama-3.1-70b-h100-tp4",
+                        "qwen3-32b-a100-tp2");
         assertThat(EngineProfiles.byName("llama-3.1-8b-h100").tensorParallel()).isEqualTo(1);
         assertThatThrownBy(() -> EngineProfiles.byName("gpt-5"))
                 .hasMessageContaining("unknown engine profile 'gpt-5'")

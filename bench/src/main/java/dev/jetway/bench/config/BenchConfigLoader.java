@@ -7,9 +7,15 @@ import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.workload.ChatClass;
 import dev.jetway.bench.workload.ChatWorkload;
+import dev.jetway.bench.workload.CodingClass;
+import dev.jetway.bench.workload.ConversationWorkload;
 import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.MixedWorkload;
+import dev.jetway.bench.workload.RagClass;
 import dev.jetway.bench.workload.RandomWorkload;
+import dev.jetway.bench.workload.RequestClass;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import dev.jetway.bench.workload.TraceWorkload;
 import dev.jetway.bench.workload.Workload;
@@ -21,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,7 +156,7 @@ public final class BenchConfigLoader {
         }
         String type = text(data, "type", "data.type", null);
         if (type == null) {
-            throw new ConfigException("data.type: missing (shared_prefix, random, chat or trace)");
+            throw new ConfigException("data.type: missing (shared_prefix, random, chat, trace, mixed or conversation)");
         }
         String key = type.toLowerCase(Locale.ROOT).replace('-', '_');
         try {
@@ -157,8 +165,10 @@ public final class BenchConfigLoader {
                 case "random" -> random(data, section(data, "random"), "data.random");
                 case "chat" -> chat(section(data, "chat"), "data.chat");
                 case "trace" -> trace(section(data, "trace"), "data.trace", baseDir);
+                case "mixed" -> mixed(section(data, "mixed"), "data.mixed");
+                case "conversation" -> conversation(section(data, "conversation"), "data.conversation");
                 default -> throw new ConfigException("data.type: unknown \"" + type
-                        + "\" (known: shared_prefix, random, chat, trace)");
+                        + "\" (known: shared_prefix, random, chat, trace, mixed, conversation)");
             };
         } catch (ConfigException e) {
             throw e;
@@ -216,6 +226,94 @@ public final class BenchConfigLoader {
                 integer(s, "seed", where + ".seed", (int) DEFAULT_SEED));
     }
 
+    /** Fields each request class accepts: anything else is a typo that would silently fall back to a default. */
+    private static final Map<String, Set<String>> CLASS_FIELDS = Map.of(
+            "rag", Set.of("type", "weight", "system_prompt_len", "num_documents", "document_len", "zipf_exponent",
+                    "question_len", "output_len"),
+            "coding", Set.of("type", "weight", "system_prompt_len", "prompt_len", "output_len"),
+            "chat", Set.of("type", "weight", "num_sessions", "turns", "system_prompt_len", "user_len", "output_len"));
+
+    private static MixedWorkload mixed(JsonNode s, String where) {
+        JsonNode list = s.path("classes");
+        if (!list.isArray() || list.isEmpty()) {
+            throw new ConfigException(where + ".classes: expected a list of request classes ({type: rag|coding|chat, "
+                    + "weight, ...})");
+        }
+        List<RequestClass> classes = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            classes.add(requestClass(list.get(i), where + ".classes[" + i + "]"));
+        }
+        return new MixedWorkload(classes, integer(s, "seed", where + ".seed", (int) DEFAULT_SEED));
+    }
+
+    private static RequestClass requestClass(JsonNode c, String where) {
+        if (!c.isObject()) {
+            throw new ConfigException(where + ": expected a mapping with type and weight");
+        }
+        String type = text(c, "type", where + ".type", null);
+        if (type == null || !CLASS_FIELDS.containsKey(type.toLowerCase(Locale.ROOT))) {
+            throw new ConfigException(where + ".type: expected rag, coding or chat, got " + c.get("type"));
+        }
+        type = type.toLowerCase(Locale.ROOT);
+        rejectUnknown(c, where, CLASS_FIELDS.get(type), "a " + type + " class");
+        double weight = number(c, "weight", where + ".weight", Double.NaN);
+        if (Double.isNaN(weight)) {
+            throw new ConfigException(where + ".weight: missing (the class's share of requests)");
+        }
+        try {
+            return switch (type) {
+                case "rag" -> new RagClass(weight, distribution(c, "system_prompt_len", where, 0),
+                        integer(c, "num_documents", where + ".num_documents", 1000),
+                        distribution(c, "document_len", where, 4000),
+                        number(c, "zipf_exponent", where + ".zipf_exponent", 1.0),
+                        distribution(c, "question_len", where, 50), distribution(c, "output_len", where, 150));
+                case "coding" -> new CodingClass(weight, distribution(c, "system_prompt_len", where, 0),
+                        distribution(c, "prompt_len", where, 1000), distribution(c, "output_len", where, 2000));
+                default -> new ChatClass(weight, integer(c, "num_sessions", where + ".num_sessions", 16),
+                        integer(c, "turns", where + ".turns", 5), distribution(c, "system_prompt_len", where, 500),
+                        distribution(c, "user_len", where, 200), distribution(c, "output_len", where, 200));
+            };
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static final Set<String> CONVERSATION_FIELDS = Set.of("duration", "session_rate",
+            "continue_probability", "think_time", "system_prompt_len", "message_len", "document_first",
+            "document_later", "document_len", "output_len", "max_context", "seed");
+
+    /**
+     * Defaults are the model fitted to Mooncake's conversation trace (docs/benchmarking.md, "conversation"), so
+     * {@code type: conversation} alone generates an hour shaped like it.
+     */
+    private static ConversationWorkload conversation(JsonNode s, String where) {
+        rejectUnknown(s, where, CONVERSATION_FIELDS, "the conversation workload");
+        return new ConversationWorkload(new ConversationWorkload.Spec(
+                number(s, "duration", where + ".duration", 3600),
+                number(s, "session_rate", where + ".session_rate", 1.9),
+                number(s, "continue_probability", where + ".continue_probability", 0.49),
+                distribution(s, "think_time", where, new IntDistribution.LogNormal(135, 1.15, 30, 3600)),
+                distribution(s, "system_prompt_len", where, IntDistribution.of(880)),
+                distribution(s, "message_len", where, new IntDistribution.LogNormal(130, 1.7, 5, 2000)),
+                number(s, "document_first", where + ".document_first", 0.65),
+                number(s, "document_later", where + ".document_later", 0.26),
+                distribution(s, "document_len", where, new IntDistribution.LogNormal(8500, 0.85, 2000, 131072)),
+                distribution(s, "output_len", where, new IntDistribution.Normal(333, 216, 1, 1300)),
+                integer(s, "max_context", where + ".max_context", 40_960),
+                integer(s, "seed", where + ".seed", (int) DEFAULT_SEED)));
+    }
+
+    private static void rejectUnknown(JsonNode node, String where, Set<String> allowed, String what) {
+        for (String field : (Iterable<String>) node::fieldNames) {
+            if (!allowed.contains(field)) {
+                throw new ConfigException(where + "." + field + ": unknown field for " + what + " (known: "
+                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
     private static TraceWorkload trace(JsonNode s, String where, Path baseDir) {
         String file = text(s, "file", where + ".file", null);
         if (file == null) {
@@ -243,14 +341,66 @@ public final class BenchConfigLoader {
             Matcher m = GPUS_IN_HARDWARE.matcher(c.path("hardware").asText());
             gpus = m.find() ? Integer.parseInt(m.group(1)) : 1;
         }
-        return new ClusterSpec(
-                integer(c, "replicas", "cluster.replicas", 0),
-                text(c, "profile", "cluster.profile", null),
+        int replicas = integer(c, "replicas", "cluster.replicas", 0);
+        String profile = text(c, "profile", "cluster.profile", null);
+        List<ClusterSpec.Group> groups = groups(c);
+        if (!groups.isEmpty()) {
+            if (profile != null) {
+                throw new ConfigException("cluster.profile: a cluster with groups gives the profile in each group "
+                        + "(cluster.groups[i].profile)");
+            }
+            int sum = groups.stream().mapToInt(ClusterSpec.Group::replicas).sum();
+            if (replicas != 0 && replicas != sum) {
+                throw new ConfigException("cluster.replicas: " + replicas + " does not match the " + sum
+                        + " replicas of cluster.groups");
+            }
+            replicas = sum;
+        }
+        return new ClusterSpec(replicas, profile,
                 c.has("block_size") ? integer(c, "block_size", "cluster.block_size", 0)
                         : integer(c, "blockSize", "cluster.blockSize", 0),
                 integer(c, "kvCacheTokensPerReplica", "cluster.kvCacheTokensPerReplica", 0),
                 integer(c, "maxNumBatchedTokens", "cluster.maxNumBatchedTokens", 0),
-                Math.max(1, gpus));
+                Math.max(1, gpus), groups);
+    }
+
+    private static final Set<String> GROUP_FIELDS = Set.of("replicas", "profile", "kvCacheTokensPerReplica",
+            "maxNumBatchedTokens");
+
+    /** {@code cluster.groups}: replicas of one model on several engine profiles (a heterogeneous pool). */
+    private static List<ClusterSpec.Group> groups(JsonNode c) {
+        JsonNode list = c.get("groups");
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray() || list.isEmpty()) {
+            throw new ConfigException("cluster.groups: expected a list of {replicas, profile}");
+        }
+        List<ClusterSpec.Group> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode g = list.get(i);
+            String where = "cluster.groups[" + i + "]";
+            if (!g.isObject()) {
+                throw new ConfigException(where + ": expected {replicas, profile}");
+            }
+            if (g.has("blockSize") || g.has("block_size")) {
+                throw new ConfigException(where + ".blockSize: every replica uses cluster.blockSize (the prefix "
+                        + "index keys blocks by one size)");
+            }
+            rejectUnknown(g, where, GROUP_FIELDS, "a replica group");
+            int replicas = integer(g, "replicas", where + ".replicas", 0);
+            if (replicas < 1) {
+                throw new ConfigException(where + ".replicas: expected at least 1, got " + g.get("replicas"));
+            }
+            String profile = text(g, "profile", where + ".profile", null);
+            if (profile == null) {
+                throw new ConfigException(where + ".profile: missing (an engine profile name)");
+            }
+            out.add(new ClusterSpec.Group(replicas, profile,
+                    integer(g, "kvCacheTokensPerReplica", where + ".kvCacheTokensPerReplica", 0),
+                    integer(g, "maxNumBatchedTokens", where + ".maxNumBatchedTokens", 0)));
+        }
+        return out;
     }
 
     private static Map<String, Map<String, Double>> published(JsonNode p) {
@@ -271,10 +421,14 @@ public final class BenchConfigLoader {
     }
 
     static IntDistribution distribution(JsonNode parent, String field, String where, int dflt) {
+        return distribution(parent, field, where, IntDistribution.of(dflt));
+    }
+
+    static IntDistribution distribution(JsonNode parent, String field, String where, IntDistribution dflt) {
         JsonNode v = parent.get(field);
         String at = where + "." + field;
         if (v == null || v.isNull()) {
-            return IntDistribution.of(dflt);
+            return dflt;
         }
         if (v.isIntegralNumber()) {
             int n = v.asInt();
@@ -284,6 +438,13 @@ public final class BenchConfigLoader {
             return IntDistribution.of(n);
         }
         if (v.isObject()) {
+            String type = text(v, "type", at + ".type", "normal").toLowerCase(Locale.ROOT);
+            if (type.equals("lognormal")) {
+                return logNormal(v, at);
+            }
+            if (!type.equals("normal")) {
+                throw new ConfigException(at + ".type: expected normal or lognormal, got \"" + type + "\"");
+            }
             double mean = number(v, "mean", at + ".mean", Double.NaN);
             if (Double.isNaN(mean)) {
                 throw new ConfigException(at + ".mean: missing");
@@ -297,7 +458,26 @@ public final class BenchConfigLoader {
                 throw new ConfigException(at + ": " + e.getMessage());
             }
         }
-        throw new ConfigException(at + ": expected an integer or {mean, std_dev, min, max}, got " + v);
+        throw new ConfigException(at + ": expected an integer, {mean, std_dev, min, max} or "
+                + "{type: lognormal, median, sigma, min, max}, got " + v);
+    }
+
+    private static IntDistribution logNormal(JsonNode v, String at) {
+        double median = number(v, "median", at + ".median", Double.NaN);
+        if (Double.isNaN(median)) {
+            throw new ConfigException(at + ".median: missing (lognormal needs median and sigma)");
+        }
+        double sigma = number(v, "sigma", at + ".sigma", Double.NaN);
+        if (Double.isNaN(sigma)) {
+            throw new ConfigException(at + ".sigma: missing (the standard deviation of the logarithm)");
+        }
+        int min = integer(v, "min", at + ".min", 1);
+        int max = integer(v, "max", at + ".max", Integer.MAX_VALUE);
+        try {
+            return new IntDistribution.LogNormal(median, sigma, min, max);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ": " + e.getMessage());
+        }
     }
 
     private static String text(JsonNode node, String field, String where, String dflt) {

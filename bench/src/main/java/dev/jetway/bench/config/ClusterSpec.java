@@ -1,11 +1,33 @@
 package dev.jetway.bench.config;
 
+import java.util.List;
+
 /**
  * The deployment a workload file describes, used by {@code jetway simulate} (CLI flags override it) and by reports.
  *
  * @param kvCacheTokensPerReplica KV capacity override in tokens, or 0 to use the engine profile's
  * @param gpusPerReplica          GPUs one replica uses (for tokens per dollar)
+ * @param groups                  a heterogeneous pool ({@code cluster.groups}): replicas of the same model on
+ *                                different engine profiles, in replica order; empty when the pool is uniform
+ *                                ({@code replicas} x {@code profile})
  */
 public record ClusterSpec(int replicas, String profile, int blockSize, int kvCacheTokensPerReplica,
-                          int maxNumBatchedTokens, int gpusPerReplica) {
+                          int maxNumBatchedTokens, int gpusPerReplica, List<Group> groups) {
+
+    public ClusterSpec {
+        groups = List.copyOf(groups);
+    }
+
+    /** A uniform pool. */
+    public ClusterSpec(int replicas, String profile, int blockSize, int kvCacheTokensPerReplica,
+                       int maxNumBatchedTokens, int gpusPerReplica) {
+        this(replicas, profile, blockSize, kvCacheTokensPerReplica, maxNumBatchedTokens, gpusPerReplica, List.of());
+    }
+
+    /**
+     * {@code replicas} replicas on engine profile {@code profile}; 0 for the KV capacity or batch budget means the
+     * cluster's setting (and then the profile's or vLLM's default).
+     */
+    public record Group(int replicas, String profile, int kvCacheTokensPerReplica, int maxNumBatchedTokens) {
+    }
 }

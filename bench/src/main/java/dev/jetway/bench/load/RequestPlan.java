@@ -1,6 +1,6 @@
 package dev.jetway.bench.load;
 
-import dev.jetway.bench.workload.TraceWorkload;
+import dev.jetway.bench.workload.TimedWorkload;
 import dev.jetway.bench.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +29,13 @@ public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages,
     }
 
     /**
-     * Arrivals from {@code load} with requests drawn from {@code workload} in its issue order; a trace brings its own
-     * arrival times (one stage) and ignores the load's stages. {@code maxRequests} > 0 truncates the plan.
+     * Arrivals from {@code load} with requests drawn from {@code workload} in its issue order; a {@link TimedWorkload}
+     * (a trace, generated sessions) brings its own arrival times (one stage) and the load's stages do not apply.
+     * {@code maxRequests} > 0 truncates the plan.
      */
     public static RequestPlan build(Workload workload, LoadProfile load, int maxRequests) {
-        if (workload instanceof TraceWorkload trace) {
-            return ofTrace(trace, maxRequests);
+        if (workload instanceof TimedWorkload timed) {
+            return ofTimed(timed, maxRequests);
         }
         List<PlannedRequest> out = new ArrayList<>();
         List<StageInfo> stages = new ArrayList<>();
@@ -60,13 +61,16 @@ public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages,
         return new RequestPlan(out, stages, load.transition());
     }
 
-    private static RequestPlan ofTrace(TraceWorkload trace, int maxRequests) {
-        int n = maxRequests > 0 ? Math.min(maxRequests, trace.size()) : trace.size();
+    private static RequestPlan ofTimed(TimedWorkload timed, int maxRequests) {
+        int n = maxRequests > 0 ? Math.min(maxRequests, timed.size()) : timed.size();
+        if (n == 0) {
+            throw new IllegalArgumentException(timed.type() + " workload has no requests");
+        }
         List<PlannedRequest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new PlannedRequest(trace.arrivalNanos(i), 0, trace.request(i)));
+            out.add(new PlannedRequest(timed.arrivalNanos(i), 0, timed.request(i)));
         }
-        long end = Math.max(1, trace.arrivalNanos(n - 1));
+        long end = Math.max(1, timed.arrivalNanos(n - 1));
         double rate = n / (end / 1e9);
         return new RequestPlan(out, List.of(new StageInfo(0, rate, 0, end, false)));
     }

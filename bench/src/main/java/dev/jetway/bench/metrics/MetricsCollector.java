@@ -267,7 +267,7 @@ public final class MetricsCollector {
                     sampled ? running.getMean() : null,
                     sampled ? kvPermille.getMean() / 1000 : null,
                     sampled ? kvPermille.getValueAtPercentile(90) / 1000.0 : null,
-                    sampled ? kvPermille.getMaxValue() / 1000.0 : null);
+                    sampled ? kvPermille.getMaxValue() / 1000.0 : null, null);
         }
     }
 }

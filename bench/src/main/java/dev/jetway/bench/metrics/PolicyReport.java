@@ -26,6 +26,11 @@ public record PolicyReport(String policy, Summary summary, List<StageSummary> st
         return new PolicyReport(name, summary, stages, replicas, ttftCdf, latencyModel);
     }
 
+    /** The same report with other replica rows (e.g. with their profiles). */
+    public PolicyReport withReplicas(List<ReplicaSummary> value) {
+        return new PolicyReport(policy, summary, stages, value, ttftCdf);
+    }
+
     /** The stages summarised as llm-d's reports do, for comparison with their published tables. */
     @JsonProperty("across_stages")
     public AcrossStages acrossStages() {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -111,14 +112,16 @@ public final class HtmlReport {
 
     private static CategoryChart perReplica(List<PolicyReport> policies, String title, String yTitle,
                                             Function<ReplicaSummary, Double> metric) {
+        boolean profiles = ReplicaProfiles.heterogeneous(policies);
+        Map<String, String> shortNames = ReplicaProfiles.shortNames(ReplicaProfiles.of(policies));
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("replica").yAxisTitle(yTitle).build();
+                .xAxisTitle(profiles ? "replica (profile)" : "replica").yAxisTitle(yTitle).build();
         for (PolicyReport p : policies) {
             List<String> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
             for (ReplicaSummary r : p.replicas()) {
                 Double v = metric.apply(r);
-                xs.add(Integer.toString(r.replica()));
+                xs.add(profiles ? r.replica() + " (" + shortNames.get(r.profile()) + ")" : Integer.toString(r.replica()));
                 ys.add(v == null ? 0.0 : v);
             }
             if (!xs.isEmpty()) {

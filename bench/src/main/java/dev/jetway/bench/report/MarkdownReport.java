@@ -44,6 +44,7 @@ public final class MarkdownReport {
         appendPublished(report, md);
         appendLatencyModel(report, md);
         appendStages(report, md);
+        md.append(ReplicaProfiles.markdown(report.policies()));
         return md.toString();
     }
 

@@ -357,7 +357,7 @@ final class PolicySimulation {
         Replica(int index) {
             this.index = index;
             this.endpoint = endpoints.get(index);
-            EngineConfig config = options.engine().withSeed(options.seed() + index)
+            EngineConfig config = options.cluster().engine(index).withSeed(options.seed() + index)
                     .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
             KvEventListener listener = instance.kvEvents();
             KvEventSink sink = listener == null ? KvEventSink.NONE : this::collectKvEvent;

@@ -8,9 +8,8 @@ import java.util.Objects;
 /**
  * How a what-if simulation models the cluster and the gateway.
  *
- * @param replicas           number of engine replicas
- * @param engine             each replica's engine (profile, block size, batch budget, KV capacity); replica i gets
- *                           seed {@code seed + i}
+ * @param cluster            the replicas and each one's engine (profile, block size, batch budget, KV capacity);
+ *                           replica i gets seed {@code seed + i}
  * @param model              the served model name (what requests ask for; keys the prefix cache)
  * @param ignoreEos          requests generate exactly {@code max_tokens}
  * @param scrapeIntervalNanos how often the gateway's data layer refreshes each replica's metrics (llm-d: 50 ms);
@@ -22,7 +21,7 @@ import java.util.Objects;
  * @param cost               cost per GPU-hour for tokens per dollar, or null
  * @param client             the request path outside the engine, the client's timeout and concurrency cap
  */
-public record SimulationOptions(int replicas, EngineConfig engine, String model, boolean ignoreEos,
+public record SimulationOptions(ClusterLayout cluster, String model, boolean ignoreEos,
                                 long scrapeIntervalNanos, long kvEventDelayNanos, long seed, Slo slo, Cost cost,
                                 ClientSide client) {
 
@@ -30,39 +29,54 @@ public record SimulationOptions(int replicas, EngineConfig engine, String model,
     public static final long DEFAULT_KV_EVENT_DELAY_NANOS = 10_000_000;
 
     public SimulationOptions {
-        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(client, "client");
-        if (replicas < 1) {
-            throw new IllegalArgumentException("need at least one replica: " + replicas);
-        }
         if (scrapeIntervalNanos <= 0 || kvEventDelayNanos < 0) {
             throw new IllegalArgumentException("scrape interval must be > 0 and KV event delay >= 0");
         }
     }
 
     public static SimulationOptions of(int replicas, EngineConfig engine) {
-        return new SimulationOptions(replicas, engine, engine.profile().model().huggingFaceName(), true,
+        return of(ClusterLayout.uniform(replicas, engine));
+    }
+
+    /** Defaults for {@code cluster}, serving the model of its first group. */
+    public static SimulationOptions of(ClusterLayout cluster) {
+        return new SimulationOptions(cluster, cluster.engine(0).profile().model().huggingFaceName(), true,
                 DEFAULT_SCRAPE_INTERVAL_NANOS, DEFAULT_KV_EVENT_DELAY_NANOS, 42, null, null, ClientSide.DEFAULT);
     }
 
+    /** Number of engine replicas. */
+    public int replicas() {
+        return cluster.replicas();
+    }
+
+    /**
+     * Replica 0's engine. In a heterogeneous cluster the others may differ in everything but the block size; use
+     * {@link ClusterLayout#engine(int)} for a given replica.
+     */
+    public EngineConfig engine() {
+        return cluster.engine(0);
+    }
+
     public SimulationOptions withSlo(Slo value) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+        return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
                 value, cost, client);
     }
 
     public SimulationOptions withCost(Cost value) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+        return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
                 slo, value, client);
     }
 
     public SimulationOptions withScrapeInterval(long nanos) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost,
+        return new SimulationOptions(cluster, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost,
                 client);
     }
 
     public SimulationOptions withClient(ClientSide value) {
-        return new SimulationOptions(replicas, engine, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+        return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
                 slo, cost, value);
     }
 

@@ -2,6 +2,7 @@ package dev.jetway.bench.sim;
 
 import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.ReplicaSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -71,10 +72,18 @@ public final class WhatIfSimulator {
     /** One policy on the calling thread. */
     public PolicyReport runOne(RequestPlan plan, SimPolicy policy, Progress progress) {
         long started = System.nanoTime();
-        PolicyReport report = new PolicySimulation(plan, options, policy, promptTokens)
-                .run((virtual, finished, total) -> progress.update(policy.name(), virtual, finished, total));
+        PolicyReport report = withProfiles(new PolicySimulation(plan, options, policy, promptTokens)
+                .run((virtual, finished, total) -> progress.update(policy.name(), virtual, finished, total)));
         LOG.info("simulate: policy {} done: {} requests in {} ms of wall time", policy.name(),
                 plan.requests().size(), (System.nanoTime() - started) / 1_000_000);
         return report;
+    }
+
+    /** Each replica's row names its engine profile (heterogeneous pools differ per replica). */
+    private PolicyReport withProfiles(PolicyReport report) {
+        List<String> profiles = options.cluster().profiles();
+        List<ReplicaSummary> replicas = report.replicas().stream()
+                .map(r -> r.withProfile(profiles.get(r.replica()))).toList();
+        return report.withReplicas(replicas);
     }
 }

@@ -54,6 +54,11 @@ final class FillerWords {
         return z ^ (z >>> 31);
     }
 
+    /** A uniform draw in [0, 1) from a derived seed (53 well-mixed bits). */
+    static double uniform(long derivedSeed) {
+        return (mix(derivedSeed) >>> 11) * 0x1.0p-53;
+    }
+
     /** A seed derived from a parent seed and a few coordinates (group, prompt, turn...). */
     static long derive(long seed, long... parts) {
         long h = mix(seed ^ 0x632BE59BD9B4E019L);

@@ -3,8 +3,9 @@ package dev.jetway.bench.workload;
 import java.util.random.RandomGenerator;
 
 /**
- * A length: a plain integer, or inference-perf's {@code {mean, std_dev, min, max}} (a normal distribution rounded
- * and clamped to [min, max]).
+ * A length: a plain integer, inference-perf's {@code {mean, std_dev, min, max}} (a normal distribution rounded and
+ * clamped to [min, max]), or {@code {type: lognormal, median, sigma, min, max}}: measured token counts (documents,
+ * pasted text, think times) are skewed with a long right tail, which a normal cannot express.
  */
 public sealed interface IntDistribution {
 
@@ -44,6 +45,37 @@ public sealed interface IntDistribution {
         public int sample(RandomGenerator rng) {
             double v = stdDev == 0 ? mean : mean + stdDev * rng.nextGaussian();
             return (int) Math.max(min, Math.min(max, Math.round(v)));
+        }
+    }
+
+    /**
+     * {@code exp(N(ln median, sigma))}, rounded and clamped to [min, max] like {@link Normal}.
+     *
+     * @param sigma standard deviation of the logarithm
+     */
+    record LogNormal(double median, double sigma, int min, int max) implements IntDistribution {
+        public LogNormal {
+            if (!(median > 0) || Double.isInfinite(median)) {
+                throw new IllegalArgumentException("median must be > 0: " + median);
+            }
+            if (!(sigma >= 0) || Double.isInfinite(sigma)) {
+                throw new IllegalArgumentException("sigma must be >= 0: " + sigma);
+            }
+            if (min < 0 || max < min) {
+                throw new IllegalArgumentException("need 0 <= min <= max: min " + min + ", max " + max);
+            }
+        }
+
+        @Override
+        public int sample(RandomGenerator rng) {
+            double v = median * Math.exp(sigma * rng.nextGaussian());
+            return (int) Math.max(min, Math.min(max, Math.round(v)));
+        }
+
+        /** The mean before clamping: {@code median * exp(sigma^2 / 2)}. */
+        @Override
+        public double mean() {
+            return median * Math.exp(sigma * sigma / 2);
         }
     }
 

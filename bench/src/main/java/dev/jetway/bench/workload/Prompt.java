@@ -39,7 +39,7 @@ public record Prompt(List<Segment> segments) {
         StringBuilder sb = new StringBuilder(tokenCount() * 7);
         for (Segment s : segments) {
             for (int j = 0; j < s.length(); j++) {
-                sb.append(FillerText.word(FillerWords.wordAt(s.seed(), j)));
+                sb.append(FillerText.word(s.word(j)));
             }
         }
         return sb.toString();
@@ -51,9 +51,29 @@ public record Prompt(List<Segment> segments) {
         int i = 0;
         for (Segment s : segments) {
             for (int j = 0; j < s.length(); j++) {
-                out[i++] = FillerWords.tokenId(FillerWords.wordAt(s.seed(), j));
+                out[i++] = FillerWords.tokenId(s.word(j));
             }
         }
         return out;
+    }
+
+    /**
+     * Where the modelled engine's answer to this prompt starts in the filler-word cycle: the engine derives it from
+     * {@code Arrays.hashCode} of the prompt's tokens ({@code OutputTokens.offsetFor}); computed here without building
+     * the token array; {@link #engineAnswer} is then exactly what the engine generates.
+     */
+    public int engineOutputOffset() {
+        int h = 1;
+        for (Segment s : segments) {
+            for (int j = 0; j < s.length(); j++) {
+                h = 31 * h + FillerWords.tokenId(s.word(j));
+            }
+        }
+        return Math.floorMod(h, FillerWords.COUNT);
+    }
+
+    /** The {@code length} tokens the modelled engine answers this prompt with (ignoring EOS). */
+    public Segment engineAnswer(int length) {
+        return Segment.engineOutput(engineOutputOffset(), length);
     }
 }

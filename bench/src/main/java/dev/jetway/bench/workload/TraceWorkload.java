@@ -17,7 +17,7 @@ import java.util.List;
  * so requests that share hash ids share exactly those tokens. Tokens beyond the listed blocks are unique to the
  * request; a shorter input truncates its last block.
  */
-public final class TraceWorkload implements Workload {
+public final class TraceWorkload implements TimedWorkload {
 
     public static final int MOONCAKE_BLOCK_TOKENS = 512;
     private static final long TRACE_SEED = 0x7ACE_5EEDL;
@@ -93,11 +93,13 @@ public final class TraceWorkload implements Workload {
         return "trace";
     }
 
+    @Override
     public int size() {
         return entries.size();
     }
 
     /** When request {@code index} is sent, in nanoseconds from the start (scaled). */
+    @Override
     public long arrivalNanos(int index) {
         return Math.round(entries.get(index).timestampMs() * 1_000_000.0 * timeScale);
     }

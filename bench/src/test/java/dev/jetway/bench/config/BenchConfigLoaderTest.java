@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.workload.ConversationWorkload;
+import dev.jetway.bench.workload.IntDistribution;
+import dev.jetway.bench.workload.MixedWorkload;
+import dev.jetway.bench.workload.RagClass;
+import dev.jetway.bench.workload.RandomWorkload;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +71,121 @@ class BenchConfigLoaderTest {
         assertThat(c.load().stages().getFirst().warmup()).isTrue();
         assertThat(c.load().maxConcurrency()).isEqualTo(8);
         assertThat(c.cluster()).isNull();
+    }
+
+    @Test
+    void logNormalLengths() throws Exception {
+        Path f = dir.resolve("ln.yaml");
+        Files.writeString(f, """
+                load: {stages: [{rate: 1, duration: 1}]}
+                data: {type: random, random: {input_len: {type: lognormal, median: 800, sigma: 0.5, max: 4000},
+                                              output_len: {type: normal, mean: 20, std_dev: 2}}}
+                """);
+        RandomWorkload w = (RandomWorkload) BenchConfigLoader.load(f).workload();
+        assertThat(w.inputLen()).isEqualTo(new IntDistribution.LogNormal(800, 0.5, 1, 4000));
+        assertThat(w.outputLen()).isEqualTo(new IntDistribution.Normal(20, 2, 1, Integer.MAX_VALUE));
+        Files.writeString(f, "load: {stages: [{rate: 1, duration: 1}]}\n"
+                + "data: {type: random, random: {input_len: {type: lognormal, median: 800}}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("data.random.input_len.sigma");
+        Files.writeString(f, "load: {stages: [{rate: 1, duration: 1}]}\n"
+                + "data: {type: random, random: {input_len: {type: pareto, median: 800}}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.random.input_len.type");
+    }
+
+    @Test
+    void mixedWorkloadClasses() throws Exception {
+        Path f = dir.resolve("mixed.yaml");
+        String load = "load: {type: poisson, stages: [{rate: 1, duration: 1}]}\n";
+        Files.writeString(f, load + """
+                data:
+                  type: mixed
+                  mixed:
+                    seed: 9
+                    classes:
+                      - {type: rag, weight: 0.5, system_prompt_len: 300, num_documents: 40, document_len: 3000,
+                         zipf_exponent: 0.8, question_len: 50, output_len: {mean: 150, std_dev: 60, min: 50, max: 300}}
+                      - {type: coding, weight: 0.2, prompt_len: 900, output_len: 2000}
+                      - {type: chat, weight: 0.3, num_sessions: 10, turns: 4, user_len: 80, output_len: 250}
+                """);
+        MixedWorkload w = (MixedWorkload) BenchConfigLoader.load(f).workload();
+        assertThat(w.seed()).isEqualTo(9);
+        assertThat(w.classes()).hasSize(3);
+        assertThat(w.classes().getFirst()).isEqualTo(new RagClass(0.5, IntDistribution.of(300), 40,
+                IntDistribution.of(3000), 0.8, IntDistribution.of(50), new IntDistribution.Normal(150, 60, 50, 300)));
+        assertThat(w.shares()).containsOnlyKeys("rag", "coding", "chat");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: rag, weight: 1, zipf: 2}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("data.mixed.classes[0].zipf: unknown field for a rag class");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: batch, weight: 1}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes[0].type");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: chat}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes[0].weight: missing");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: chat, weight: 1, turns: 0}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes[0]: ")
+                .hasMessageContaining("turns");
+        Files.writeString(f, load + "data: {type: mixed, mixed: {classes: [{type: coding, weight: -1}]}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("weight must be > 0");
+        Files.writeString(f, load + "data: {type: mixed}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.mixed.classes");
+    }
+
+    @Test
+    void conversationWorkloadDefaultsAreTheMooncakeFit() throws Exception {
+        Path f = dir.resolve("conv.yaml");
+        String load = "load: {stages: [{rate: 1, duration: 1}]}\n";
+        Files.writeString(f, load + "data: {type: conversation, conversation: {duration: 120, session_rate: 0.5}}\n");
+        ConversationWorkload w = (ConversationWorkload) BenchConfigLoader.load(f).workload();
+        assertThat(w.spec().continueProbability()).isEqualTo(0.49);
+        assertThat(w.spec().thinkTime()).isEqualTo(new IntDistribution.LogNormal(135, 1.15, 30, 3600));
+        assertThat(w.spec().maxContext()).isEqualTo(40_960);
+        assertThat(w.size()).isPositive();
+        Files.writeString(f, load + "data: {type: conversation, conversation: {session_rte: 2}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("data.conversation.session_rte: unknown field");
+        Files.writeString(f, load + "data: {type: conversation, conversation: {continue_probability: 1.5}}\n");
+        assertThatThrownBy(() -> BenchConfigLoader.load(f)).hasMessageContaining("data.conversation: continue_probability");
+    }
+
+    @Test
+    void theShippedWorkloadFilesLoad() {
+        for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml", "heterogeneous.yaml"}) {
+            assertThat(BenchConfigLoader.load(Path.of("../docs/workloads", name)).workload()).as(name).isNotNull();
+        }
+    }
+
+    @Test
+    void clusterGroupsDescribeAHeterogeneousPool() throws Exception {
+        Path f = dir.resolve("groups.yaml");
+        String head = "load: {stages: [{rate: 1, duration: 1}]}\ndata: {type: random}\n";
+        Files.writeString(f, head + """
+                cluster:
+                  blockSize: 64
+                  kvCacheTokensPerReplica: 200000
+                  groups:
+                    - {replicas: 3, profile: qwen3-32b-h100-tp2}
+                    - {replicas: 5, profile: qwen3-32b-a100-tp2, kvCacheTokensPerReplica: 100000, maxNumBatchedTokens: 4096}
+                """);
+        ClusterSpec c = BenchConfigLoader.load(f).cluster();
+        assertThat(c.replicas()).isEqualTo(8);
+        assertThat(c.profile()).isNull();
+        assertThat(c.groups()).containsExactly(new ClusterSpec.Group(3, "qwen3-32b-h100-tp2", 0, 0),
+                new ClusterSpec.Group(5, "qwen3-32b-a100-tp2", 100_000, 4096));
+        assertThat(c.kvCacheTokensPerReplica()).isEqualTo(200_000);
+        String[][] bad = {
+            {"{profile: x, groups: [{replicas: 1, profile: y}]}", "cluster.profile: a cluster with groups"},
+            {"{replicas: 3, groups: [{replicas: 1, profile: y}]}", "cluster.replicas: 3 does not match the 1"},
+            {"{groups: [{replicas: 1, profile: y, blockSize: 16}]}", "cluster.groups[0].blockSize: every replica uses"},
+            {"{groups: [{replicas: 0, profile: y}]}", "cluster.groups[0].replicas"},
+            {"{groups: [{replicas: 2}]}", "cluster.groups[0].profile: missing"},
+            {"{groups: [{replicas: 2, profile: y, gpus: 2}]}", "cluster.groups[0].gpus: unknown field"},
+            {"{groups: []}", "cluster.groups: expected a list"},
+        };
+        for (String[] b : bad) {
+            Files.writeString(f, head + "cluster: " + b[0] + "\n");
+            assertThatThrownBy(() -> BenchConfigLoader.load(f)).as(b[0]).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(b[1]);
+        }
     }
 
     @Test

@@ -77,6 +77,27 @@ class ReportTest {
     }
 
     @Test
+    void aHeterogeneousPoolIsReportedPerProfile() throws Exception {
+        BenchReport base = sample();
+        List<PolicyReport> policies = base.policies().stream().map(p -> p.withReplicas(p.replicas().stream()
+                .map(r -> r.withProfile(r.replica() == 0 ? "qwen3-32b-h100-tp2" : "qwen3-32b-a100-tp2")).toList())).toList();
+        BenchReport report = new BenchReport(base.schemaVersion(), base.tool(), base.workload(), base.settings(), policies,
+                base.published());
+        JsonNode root = new ObjectMapper().readTree(JsonReport.toJson(report));
+        assertThat(root.path("policies").get(0).path("replicas").get(1).path("profile").asText())
+                .isEqualTo("qwen3-32b-a100-tp2");
+        String md = MarkdownReport.render(report);
+        assertThat(md).contains("### Per replica profile", "| fast | qwen3-32b-h100-tp2 | 1 | 10 | 50.0% |",
+                "| slow | qwen3-32b-a100-tp2 | 1 | 10 | 50.0% |");
+        assertThat(MarkdownReport.render(sample())).doesNotContain("Per replica profile");
+        assertThat(HtmlReport.render(report)).contains("Per replica profile");
+        assertThat(ReplicaProfiles.shortNames(List.of("qwen3-32b-h100-tp2", "qwen3-32b-a100-tp2")))
+                .containsEntry("qwen3-32b-h100-tp2", "h100-tp2").containsEntry("qwen3-32b-a100-tp2", "a100-tp2");
+        assertThat(ReplicaProfiles.shortNames(List.of("llama-3.1-8b-h100"))).containsEntry("llama-3.1-8b-h100",
+                "llama-3.1-8b-h100");
+    }
+
+    @Test
     void htmlEmbedsChartsAsBase64AndIsSelfContained() {
         String html = HtmlReport.render(sample());
         assertThat(html).contains("<table>", "<th>policy</th>", "data:image/png;base64,", "TTFT distribution (CDF)",

@@ -10,6 +10,7 @@ import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.load.StageInfo;
 import dev.jetway.bench.load.StageTransition;
 import dev.jetway.bench.metrics.PolicyReport;
+import dev.jetway.bench.metrics.ReplicaSummary;
 import dev.jetway.bench.metrics.Summary;
 import dev.jetway.bench.report.BenchReport;
 import dev.jetway.bench.report.JsonReport;
@@ -32,6 +33,29 @@ import org.junit.jupiter.api.Test;
 class WhatIfSimulatorTest {
 
     private static final EngineConfig QWEN = EngineConfig.defaults("qwen3-32b-h100-tp2").withBlockSize(64);
+
+    @Test
+    void eachReplicaOfAHeterogeneousPoolRunsItsOwnProfile() {
+        // Two requests of the same size far apart: round-robin sends the first to replica 0 (H100), the second to
+        // replica 1 (A100), whose prefill is ~3x slower.
+        RandomWorkload w = new RandomWorkload(IntDistribution.of(6000), IntDistribution.of(4), 0, 1);
+        RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, w.request(0)),
+                new PlannedRequest(20_000_000_000L, 0, w.request(1))), List.of(new StageInfo(0, 1, 0, 30_000_000_000L, false)));
+        ClusterLayout pool = new ClusterLayout(List.of(new ClusterLayout.Group(1, QWEN),
+                new ClusterLayout.Group(1, EngineConfig.defaults("qwen3-32b-a100-tp2").withBlockSize(64))));
+        PolicyReport report = new WhatIfSimulator(SimulationOptions.of(pool))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        assertThat(report.replicas()).extracting(ReplicaSummary::profile)
+                .containsExactly("qwen3-32b-h100-tp2", "qwen3-32b-a100-tp2");
+        assertThat(report.replicas()).extracting(ReplicaSummary::requests).containsExactly(1L, 1L);
+        // two TTFTs: p50 is the H100's ~0.38 s prefill, p90 the A100's ~1.2 s
+        assertThat(report.summary().ttftP50S()).isBetween(0.3, 0.45);
+        assertThat(report.summary().ttftP90S()).isBetween(1.1, 1.3);
+        PolicyReport uniform = new WhatIfSimulator(SimulationOptions.of(2, QWEN))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        assertThat(uniform.replicas()).extracting(ReplicaSummary::profile).containsOnly("qwen3-32b-h100-tp2");
+        assertThat(uniform.summary().ttftP90S()).isBetween(0.3, 0.45);
+    }
 
     @Test
     void oneReplicaOneRequestTtftIsThePrefillStepAndE2eAddsTheDecodeSteps() {

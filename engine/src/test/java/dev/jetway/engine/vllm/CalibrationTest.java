@@ -100,6 +100,35 @@ class CalibrationTest {
     }
 
     @Test
+    void qwenOnA100FollowsTheDatasheetRatiosOfTheH100Profile() {
+        EngineConfig a100 = EngineConfig.defaults(EngineProfiles.QWEN3_32B_A100_TP2);
+        // prefill is compute-bound: 989 / 312 TFLOP/s = 3.17x slower (the fixed per-step cost dilutes it a little)
+        Driver h = new Driver(QWEN);
+        Driver.Trace th = h.submit("p", Driver.tokens(1, 6000), 1);
+        h.runToIdle();
+        Driver a = new Driver(a100);
+        Driver.Trace ta = a.submit("p", Driver.tokens(1, 6000), 1);
+        a.runToIdle();
+        assertThat(ta.firstTokenAt() / (double) th.firstTokenAt()).isBetween(3.0, 3.2);
+        assertThat(ta.firstTokenAt() / 1e9).isCloseTo(1.20, within(0.05));
+        // single-stream decode is bound by reading the weights: 3.35 / 2.04 TB/s = 1.64x, plus the same 8 ms step cost
+        EngineStep hs = decodeStep(QWEN);
+        EngineStep as = decodeStep(a100);
+        assertThat(as.durationNanos() / 1e6).isCloseTo(28.3, within(0.5));
+        assertThat(as.durationNanos() / (double) hs.durationNanos()).isBetween(1.3, 1.5);
+        assertThat(a100.kvCapacityInTokens()).isEqualTo(QWEN.kvCapacityInTokens());
+        assertThat(EngineProfiles.QWEN3_32B_A100_TP2.kvBytesPerToken()).isEqualTo(256 * 1024);
+    }
+
+    /** The first decode step of one request with a 2,000-token prompt. */
+    private static EngineStep decodeStep(EngineConfig config) {
+        Driver d = new Driver(config);
+        d.submit("r", Driver.tokens(1, 2000), 5);
+        d.step(); // prefill
+        return d.step();
+    }
+
+    @Test
     void kvBytesPerTokenFollowFromTheModelShapes() {
         assertThat(EngineProfiles.QWEN3_32B_H100_TP2.kvBytesPerToken()).isEqualTo(256 * 1024);
         assertThat(EngineProfiles.LLAMA_31_8B_H100.kvBytesPerToken()).isEqualTo(128 * 1024);
