@@ -28,7 +28,7 @@ public record PolicyReport(String policy, Summary summary, List<StageSummary> st
 
     /** The same report with other replica rows (e.g. with their profiles). */
     public PolicyReport withReplicas(List<ReplicaSummary> value) {
-        return new PolicyReport(policy, summary, stages, value, ttftCdf);
+        return new PolicyReport(policy, summary, stages, value, ttftCdf, latencyModel);
     }
 
     /** The stages summarised as llm-d's reports do, for comparison with their published tables. */

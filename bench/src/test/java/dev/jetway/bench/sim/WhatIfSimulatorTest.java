@@ -58,6 +58,25 @@ class WhatIfSimulatorTest {
     }
 
     @Test
+    void aPolicyWithALatencyModelReportsItsPredictionErrorAndOthersDoNot() {
+        RandomWorkload w = new RandomWorkload(IntDistribution.of(2000), IntDistribution.of(50), 0, 3);
+        List<PlannedRequest> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            requests.add(new PlannedRequest(i * 250_000_000L, 0, w.request(i)));
+        }
+        RequestPlan plan = new RequestPlan(requests, List.of(new StageInfo(0, 4, 0, 50_000_000_000L, false)));
+        WhatIfSimulator sim = new WhatIfSimulator(SimulationOptions.of(2, QWEN));
+        PolicyReport withModel = sim.runOne(plan, SimPolicy.of("jetway-latency"), WhatIfSimulator.Progress.NONE);
+        assertThat(withModel.latencyModel()).isNotNull();
+        assertThat(withModel.latencyModel().ttftMape()).isBetween(0.0, 1.0);
+        assertThat(withModel.latencyModel().tpotMape()).isBetween(0.0, 1.0);
+        assertThat(withModel.latencyModel().endpoints()).extracting(e -> e.endpoint()).contains("replica-0",
+                "replica-1");
+        assertThat(sim.runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE).latencyModel())
+                .isNull();
+    }
+
+    @Test
     void oneReplicaOneRequestTtftIsThePrefillStepAndE2eAddsTheDecodeSteps() {
         WorkloadRequest w = new RandomWorkload(IntDistribution.of(3000), IntDistribution.of(5), 0, 1).request(0);
         RequestPlan plan = new RequestPlan(List.of(new PlannedRequest(0, 0, w)),
