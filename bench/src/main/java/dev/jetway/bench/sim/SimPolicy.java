@@ -34,7 +34,8 @@ public record SimPolicy(String name, Factory factory) {
      * simulation's event delay, exactly as the gateway's ZMQ intake feeds it live.
      */
     public static SimPolicy of(String policyOrFile) {
-        EndpointPickerConfig config = EndpointPickerConfig.policyOrFile(policyOrFile);
+        // the simulated engines publish KV events, so "jetway" routes with them as a gateway configured for them does
+        EndpointPickerConfig config = EndpointPickerConfig.policyOrFile(policyOrFile, true);
         String name = policyOrFile.endsWith(".yaml") || policyOrFile.endsWith(".yml") || policyOrFile.contains("/")
                 ? Path.of(policyOrFile).getFileName().toString().replaceFirst("\\.ya?ml$", "") : policyOrFile;
         boolean precise = config.plugins().stream().anyMatch(p -> p.type().equals(PrecisePrefixCacheProducer.TYPE));

@@ -66,7 +66,7 @@ class WhatIfSimulatorTest {
         }
         RequestPlan plan = new RequestPlan(requests, List.of(new StageInfo(0, 4, 0, 50_000_000_000L, false)));
         WhatIfSimulator sim = new WhatIfSimulator(SimulationOptions.of(2, QWEN));
-        PolicyReport withModel = sim.runOne(plan, SimPolicy.of("jetway-latency"), WhatIfSimulator.Progress.NONE);
+        PolicyReport withModel = sim.runOne(plan, SimPolicy.of("jetway"), WhatIfSimulator.Progress.NONE);
         assertThat(withModel.latencyModel()).isNotNull();
         assertThat(withModel.latencyModel().ttftMape()).isBetween(0.0, 1.0);
         assertThat(withModel.latencyModel().tpotMape()).isBetween(0.0, 1.0);

@@ -72,6 +72,15 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
         }
     }
 
+    /**
+     * True when the default policy can route on KV events: every endpoint publishes them and the pool's tokens are
+     * the engine's (any tokenizer but {@value #ESTIMATE_TOKENIZER}, whose pseudo-tokens never match engine blocks).
+     */
+    public boolean routesOnKvEvents() {
+        return !endpoints.isEmpty() && !ESTIMATE_TOKENIZER.equals(tokenizer)
+                && endpoints.stream().allMatch(e -> e.kvEvents() != null && !e.kvEvents().isBlank());
+    }
+
     /** True when some endpoint publishes KV events: the pool then keeps a precise prefix index. */
     public boolean hasKvEvents() {
         return endpoints.stream().anyMatch(e -> e.kvEvents() != null);

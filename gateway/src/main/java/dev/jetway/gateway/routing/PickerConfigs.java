@@ -16,13 +16,21 @@ public final class PickerConfigs {
     }
 
     public static EndpointPickerConfig resolve(JsonNode value, Path baseDir, String poolName) {
+        return resolve(value, baseDir, poolName, false);
+    }
+
+    /**
+     * As {@link #resolve(JsonNode, Path, String)}; {@code kvEvents}: the pool can route on KV events (every endpoint
+     * publishes them and the pool's tokens are the engine's), so the default policy uses them.
+     */
+    public static EndpointPickerConfig resolve(JsonNode value, Path baseDir, String poolName, boolean kvEvents) {
         if (value == null || value.isNull() || value.isMissingNode()) {
-            return EndpointPickerConfig.defaultConfig();
+            return EndpointPickerConfig.builtIn("jetway", kvEvents);
         }
         if (value.isTextual()) {
             String text = value.asText();
             if (EndpointPickerConfig.BUILT_IN_POLICIES.contains(text)) {
-                return EndpointPickerConfig.builtIn(text);
+                return EndpointPickerConfig.builtIn(text, kvEvents);
             }
             Path file = baseDir.resolve(text);
             if (!Files.exists(file)) {

@@ -89,7 +89,8 @@ public final class RoutingState implements AutoCloseable {
         Map<String, Tokenizer> nextTokenizers = new HashMap<>();
         List<String> pickerWarnings = new ArrayList<>();
         for (PoolConfig p : next.pools()) {
-            EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name());
+            EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name(),
+                    p.routesOnKvEvents());
             Scheduler existing = schedulers.get(p.name());
             PoolConfig previous = config == null ? null : config.pools().stream()
                     .filter(q -> q.name().equals(p.name())).findFirst().orElse(null);

@@ -60,7 +60,7 @@ public record EndpointPickerConfig(
     /** Named built-in policies (what {@code --policies} and the demo accept), in display order. */
     public static final List<String> BUILT_IN_POLICIES = List.of(
             "jetway", "precise", "approximate", "load", "round-robin", "random", "sglang-cache-aware",
-            "dynamo-kv-cost", "predicted-latency", "jetway-latency");
+            "dynamo-kv-cost", "predicted-latency", "jetway-approximate", "jetway-precise");
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "plugins", "schedulingProfiles",
             "featureGates", "dataLayer", "flowControl", "requestHandler", "saturationDetector", "parser", "data");
@@ -169,10 +169,23 @@ public record EndpointPickerConfig(
         return resource(DEFAULT_RESOURCE, "builtin:jetway");
     }
 
-    /** A named built-in policy (see {@link #BUILT_IN_POLICIES}). */
+    /** A named built-in policy (see {@link #BUILT_IN_POLICIES}); {@code jetway} without KV events. */
     public static EndpointPickerConfig builtIn(String policy) {
+        return builtIn(policy, false);
+    }
+
+    /**
+     * A named built-in policy. {@code jetway} is Jetway's latency routing with the best prefix source the host has:
+     * {@code jetway-precise} when {@code kvEvents} (every endpoint publishes KV events and the host's tokens are the
+     * engine's), {@code jetway-approximate} (the routing history) otherwise.
+     */
+    public static EndpointPickerConfig builtIn(String policy, boolean kvEvents) {
         if (policy.equals("jetway")) {
-            return defaultConfig();
+            return kvEvents ? resource("/dev/jetway/scheduler/policies/jetway-precise.yaml",
+                    "builtin:jetway (KV events: jetway-precise)") : defaultConfig();
+        }
+        if (policy.equals("jetway-approximate")) {
+            return resource(DEFAULT_RESOURCE, "builtin:jetway-approximate");
         }
         if (!BUILT_IN_POLICIES.contains(policy)) {
             throw new ConfigException("unknown policy '" + policy + "'; built-in policies: "
@@ -183,8 +196,13 @@ public record EndpointPickerConfig(
 
     /** A built-in policy name, or else a path to a config file. */
     public static EndpointPickerConfig policyOrFile(String policyOrPath) {
+        return policyOrFile(policyOrPath, false);
+    }
+
+    /** A built-in policy name (see {@link #builtIn(String, boolean)}), or else a path to a config file. */
+    public static EndpointPickerConfig policyOrFile(String policyOrPath, boolean kvEvents) {
         if (BUILT_IN_POLICIES.contains(policyOrPath)) {
-            return builtIn(policyOrPath);
+            return builtIn(policyOrPath, kvEvents);
         }
         Path path = Path.of(policyOrPath);
         if (!java.nio.file.Files.exists(path) && !looksLikePath(policyOrPath)) {

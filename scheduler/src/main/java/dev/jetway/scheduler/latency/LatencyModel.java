@@ -352,6 +352,15 @@ public final class LatencyModel {
         }
     }
 
+    /**
+     * The pool's recent TTFT error (MAPE as a fraction; the E2E error when nothing streamed, NaN before any
+     * response): how far apart two predictions must be before the model can tell them apart.
+     */
+    public double recentTtftError() {
+        double ttft = poolTtftErrors.mape();
+        return Double.isNaN(ttft) ? poolE2eErrors.mape() : ttft;
+    }
+
     /** Recent prediction errors: the pool's (endpoint id null) and each endpoint's, per kind with observations. */
     public List<PredictionError> errors() {
         List<PredictionError> out = new ArrayList<>();

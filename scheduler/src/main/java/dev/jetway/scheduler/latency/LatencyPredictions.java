@@ -36,6 +36,7 @@ public final class LatencyPredictions implements EndpointExplainer {
     private final double sloBufferFactor;
     private final double expectedOutputTokens;
     private final double sharedDecodeTokens;
+    private double ttftError = Double.NaN;
 
     /**
      * @param slots                candidates of the request
@@ -71,6 +72,16 @@ public final class LatencyPredictions implements EndpointExplainer {
         prefill[slot] = prefillSeconds;
         decodeStep[slot] = decodeStepSeconds;
         this.contenders[slot] = contenders;
+    }
+
+    /** The model's recent relative TTFT error (NaN when unknown), for telling predictions apart. */
+    public double ttftError() {
+        return ttftError;
+    }
+
+    /** Sets {@link #ttftError()}. */
+    public void ttftError(double relativeError) {
+        this.ttftError = relativeError;
     }
 
     /** Predicted time to first token on the candidate at {@code slot}, seconds. */

@@ -86,7 +86,13 @@ public final class SchedulingContext {
                 if (out == null) {
                     out = new java.util.ArrayList<>(2);
                 }
-                out.add(e);
+                boolean seen = false; // the same value may sit under a producer's key and the default one
+                for (EndpointExplainer known : out) {
+                    seen |= known == e;
+                }
+                if (!seen) {
+                    out.add(e);
+                }
             }
         }
         return out == null ? java.util.List.of() : out;

@@ -149,6 +149,7 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         double expectedOutput = model.expectedOutputTokens(context.request().maxTokens());
         LatencyPredictions predictions = new LatencyPredictions(n, SloTargets.of(context.request()),
                 params.sloBufferFactor(), expectedOutput, model.sharedDecodeTokens(expectedOutput));
+        predictions.ttftError(model.recentTtftError());
         LatencyModel.Scratch scratch = new LatencyModel.Scratch();
         long now = context.nowNanos();
         for (int slot = 0; slot < n; slot++) {

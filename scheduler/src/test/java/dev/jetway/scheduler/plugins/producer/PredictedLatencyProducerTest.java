@@ -48,7 +48,10 @@ class PredictedLatencyProducerTest {
         assertThat(p.ttft(0) - p.ttft(1)).isBetween(3.5, 4.5);
         assertThat(p.tpot(1)).isGreaterThan(0.02);
         assertThat(r.primaryEndpoint()).isEqualTo(eps.get(1));
-        assertThat(r.decision().toCompactString()).contains("pred{ttft=", "tpot=", "harm=");
+        String explained = r.decision().toCompactString();
+        assertThat(explained).contains("pred{ttft=", "tpot=", "prefill=", "contenders=");
+        assertThat(explained.indexOf("pred{")).as("explained once per endpoint")
+                .isEqualTo(explained.lastIndexOf("pred{", explained.indexOf("; ")));
     }
 
     @Test

@@ -15,7 +15,10 @@ class LatencyCostScorerTest {
 
     private static final String PRODUCER = "predicted-latency-producer";
 
-    /** Predictions with 3 contenders everywhere; {@code prefill} the request's own prefill time per endpoint. */
+    /**
+     * Predictions with 3 contenders everywhere; {@code prefill} the request's own prefill time per endpoint. The
+     * model has no error yet, so the indifference band is 25%.
+     */
     private static SchedulingContext context(List<Endpoint> eps, double[] ttft, double[] tpot, double[] prefill) {
         SchedulingContext ctx = Fixtures.context(eps);
         LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.NONE, 1.0, 101, 50);
@@ -27,7 +30,8 @@ class LatencyCostScorerTest {
     }
 
     private static LatencyCostScorer scorer(LatencyCostScorer.Objective objective, double othersWeight) {
-        return new LatencyCostScorer("c", new LatencyCostScorer.Params(objective, othersWeight, PRODUCER));
+        return new LatencyCostScorer("c", new LatencyCostScorer.Params(objective, othersWeight, Double.NaN,
+                PRODUCER));
     }
 
     @Test
@@ -51,29 +55,39 @@ class LatencyCostScorerTest {
     }
 
     @Test
-    void withTheTtftObjectiveTheOthersPayOnlyForPrefillAnotherEndpointWouldHaveSaved() {
+    void othersWeightAddsWhatTheRequestCostsTheRequestsDecodingThere() {
         List<Endpoint> eps = Fixtures.endpoints(2);
-        // ep0 answers first but recomputes 0.9 s of prefix ep1 holds, stalling its 3 contenders: 0.2 + 2.7 vs 0.5
+        // ep0 answers first, but its 1 s prefill stalls 3 contenders: 0.2 + 3 × (1.0 + 50 × 0.001) vs 0.5 + 3 × 0.15
         SchedulingContext ctx = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
                 new double[] {1.0, 0.1});
         assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[0]).isEqualTo(1.0);
         double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), ctx);
         assertThat(s[1]).isEqualTo(1.0);
-        assertThat(s[0]).isCloseTo(0.5 / 2.9, offset(1e-9));
-        // equal prefill everywhere: the TTFT alone decides, however many contenders there are
-        SchedulingContext same = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
-                new double[] {1.0, 1.0});
-        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), same)[0]).isEqualTo(1.0);
+        assertThat(s[0]).isCloseTo((0.5 + 0.45) / (0.2 + 3.15), offset(1e-9));
     }
 
     @Test
-    void withTheE2eObjectiveTheWholeHarmToTheContendersCounts() {
-        List<Endpoint> eps = Fixtures.endpoints(2);
-        SchedulingContext ctx = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
-                new double[] {1.0, 1.0});
-        // e2e 0.2 + 1.0 and 0.5 + 1.0; harm 3 × (1.0 + 50 × 0.001) each: the TTFT still decides
-        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.E2E, 1), ctx)).containsExactly(
-                new double[] {1.0, (1.2 + 3.15) / (1.5 + 3.15)}, offset(1e-9));
+    void costsWithinTheModelsErrorCountAsEqualAndTheEmptierKvCacheWins() {
+        List<Endpoint> eps = List.of(Fixtures.endpoint("full", 0, 0, 0.9), Fixtures.endpoint("empty", 0, 0, 0.1),
+                Fixtures.endpoint("slow", 0, 0, 0.0));
+        SchedulingContext ctx = context(eps, new double[] {0.20, 0.22, 0.40}, new double[] {0.01, 0.01, 0.01},
+                new double[] {0, 0, 0});
+        LatencyPredictions p = ctx.get(LatencyPredictions.keyFor(PRODUCER));
+        p.ttftError(0.15); // 0.22 is within 15% of 0.20; 0.40 is not
+        double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx);
+        double edge = 1 / 1.15;
+        assertThat(s[1]).isGreaterThan(s[0]);
+        assertThat(s[0]).isCloseTo(1 - (1 - edge) * 0.9, offset(1e-9));
+        assertThat(s[2]).isCloseTo(0.5, offset(1e-9)).isLessThan(Math.min(s[0], s[1]));
+        // a model this unsure (80%) still only gets a 50% band: 0.40 stays out
+        p.ttftError(0.8);
+        assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[2]).isCloseTo(0.5, offset(1e-9));
+        // indifference 0: a strict arg-min
+        LatencyCostScorer strict = new LatencyCostScorer("c", new LatencyCostScorer.Params(
+                LatencyCostScorer.Objective.TTFT, 0, 0, PRODUCER));
+        double[] st = Fixtures.score(strict, ctx);
+        assertThat(st[0]).isEqualTo(1.0);
+        assertThat(st[1]).isCloseTo(0.20 / 0.22, offset(1e-9));
     }
 
     @Test
