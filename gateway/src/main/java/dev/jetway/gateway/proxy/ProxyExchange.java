@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One request's trip through the gateway once it has been parsed and routed: connect to the chosen endpoint (the
  * next one of the ordered list on a connect error or 5xx before the first byte), relay the response as it arrives
- * with backpressure, enforce timeouts, and report first token and completion to the scheduler exactly once.
+ * with backpressure, enforce timeouts, and report first token and completion (with the tokens generated, read from
+ * the relayed bytes by an {@link OutputTokenCounter}) to the scheduler exactly once.
  *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -81,6 +82,8 @@ public final class ProxyExchange implements UpstreamListener {
     private Phase phase = Phase.CONNECTING;
     private boolean sse;
     private boolean bodyStarted;
+    /** Reads the generated tokens from a successful response as it is relayed; null until then. */
+    private OutputTokenCounter outputTokens;
     private int upstreamStatus;
     private long sentNanos;
     private long lastActivityNanos;
@@ -283,6 +286,8 @@ public final class ProxyExchange implements UpstreamListener {
         client.write(out);
         if (upstreamStatus >= 400) {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
+        } else {
+            outputTokens = sse ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
         }
     }
 
@@ -300,6 +305,9 @@ public final class ProxyExchange implements UpstreamListener {
             armTimer(settings.idleTimeout().toNanos());
             modelMeters.firstToken(parsed.stream(), now - startNanos);
             pool.scheduler().onFirstToken(result, endpoint);
+        }
+        if (outputTokens != null) {
+            outputTokens.scan(content.content()); // before the write hands the buffer on
         }
         if (content instanceof LastHttpContent) {
             client.write(content);
@@ -485,7 +493,8 @@ public final class ProxyExchange implements UpstreamListener {
         phase = Phase.DONE;
         cancelTimer();
         if (result != null && endpoint != null) {
-            pool.scheduler().onComplete(result, endpoint, success);
+            int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
+            pool.scheduler().onComplete(result, endpoint, success, generated);
         }
         modelMeters.completed(System.nanoTime() - startNanos);
         request.release();
