@@ -16,6 +16,7 @@ import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
+import dev.jetway.scheduler.spi.Rejection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * One request's trip through the gateway once it has been parsed and routed: connect to the chosen endpoint (the
  * next one of the ordered list on a connect error or 5xx before the first byte), relay the response as it arrives
  * with backpressure, enforce timeouts, and report first token and completion (with the tokens generated, read from
- * the relayed bytes by an {@link OutputTokenCounter}) to the scheduler exactly once.
+ * the relayed bytes by an {@link OutputTokenCounter}) to the scheduler exactly once. An admitter's rejection is
+ * answered with its status and dropped reason, never retried.
  *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -133,6 +135,15 @@ public final class ProxyExchange implements UpstreamListener {
             return false;
         }
         metrics.schedulerDuration(System.nanoTime() - t0);
+        Rejection rejection = next.rejection();
+        if (rejection != null) {
+            // the request is not to be served now (e.g. sheddable and no endpoint predicted to meet its latency
+            // objectives): answered as the admitter says, not retried elsewhere
+            log.debug("{}: rejected by {}: {} ({})", inference.requestId(), rejection.admitter(),
+                    rejection.droppedReason(), rejection.message());
+            fail(OpenAiError.rejected(rejection), Integer.toString(rejection.status()));
+            return false;
+        }
         if (log.isDebugEnabled()) {
             log.debug("decision {}", next.decision().toCompactString());
         }
