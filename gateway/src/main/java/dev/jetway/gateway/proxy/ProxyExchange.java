@@ -15,6 +15,7 @@ import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.latency.LatencyPredictions;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.Rejection;
 import io.netty.buffer.Unpooled;
@@ -299,6 +300,18 @@ public final class ProxyExchange implements UpstreamListener {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
         } else {
             outputTokens = sse ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
+            recordPredictions();
+        }
+    }
+
+    /** What the latency model predicted for the endpoint that answers (pools with a predicted-latency producer). */
+    private void recordPredictions() {
+        LatencyPredictions predictions = result.context().get(LatencyPredictions.DEFAULT_KEY);
+        if (predictions != null) {
+            int slot = result.context().endpoints().indexOf(endpoint);
+            if (slot >= 0) {
+                modelMeters.predicted(predictions.ttft(slot), predictions.tpot(slot));
+            }
         }
     }
 

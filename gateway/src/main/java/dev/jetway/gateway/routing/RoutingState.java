@@ -67,7 +67,8 @@ public final class RoutingState implements AutoCloseable {
         this.environment = SchedulerEnvironment.system().withTokenizer(SimpleWordTokenizer.instance());
         this.scrapeClient = MetricsScraper.newHttpClient(java.time.Duration.ofSeconds(2));
         this.kvEvents = new KvEventIntake(metrics);
-        this.latencyModels = new LatencyModels();
+        this.latencyModels = new LatencyModels(metrics);
+        metrics.beforeScrape(latencyModels::refreshMetrics);
     }
 
     /** The KV-event intake feeding the pools' precise indexes. */

@@ -1,6 +1,7 @@
 package dev.jetway.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.metrics.GatewayMetrics;
@@ -9,6 +10,8 @@ import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.latency.LatencyModel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,13 +19,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A pool's latency model belongs to the gateway: it survives reloads that rebuild the pool's scheduler with the same
- * model settings, is replaced when they change, forgets endpoints that leave and goes with its pool.
+ * model settings, is replaced when they change, forgets endpoints that leave, goes with its pool, and its error
+ * series follow it on the admin page.
  */
 class LatencyModelsTest {
 
     // nothing listens there: the scrapers fail quietly, which this test does not care about
     private static final String A = "127.0.0.1:9";
     private static final String B = "127.0.0.1:7";
+
+    private static final String OTHER_SETTINGS = "{apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig, plugins: ["
+            + "{type: predicted-latency-producer, parameters: {forgettingWindow: 500}}, {type: latency-cost-scorer}]}";
 
     private GatewayMetrics metrics;
     private RoutingState state;
@@ -78,8 +85,7 @@ class LatencyModelsTest {
         assertThat(state.keptLatencyModels("p")).containsExactly(model);
 
         // other settings: a fresh model, and the old one is let go
-        apply("{apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig, plugins: [{type: predicted-latency-producer, parameters: {forgettingWindow: 500}}, "
-                + "{type: latency-cost-scorer}]}", List.of(A, B));
+        apply(OTHER_SETTINGS, List.of(A, B));
         LatencyModel other = state.latencyModel("p");
         assertThat(other).isNotNull().isNotSameAs(model);
         assertThat(other.settings().forgettingWindow()).isEqualTo(500);
@@ -88,8 +94,7 @@ class LatencyModelsTest {
         // an endpoint leaves: the model forgets what it knew of it
         teach(other, A);
         teach(other, B);
-        apply("{apiVersion: llm-d.ai/v1alpha1, kind: EndpointPickerConfig, plugins: [{type: predicted-latency-producer, "
-                + "parameters: {forgettingWindow: 500}}, {type: latency-cost-scorer}]}", List.of(A));
+        apply(OTHER_SETTINGS, List.of(A));
         assertThat(state.latencyModel("p")).isSameAs(other);
         assertThat(other.errors()).anyMatch(e -> A.equals(e.endpointId())).noneMatch(e -> B.equals(e.endpointId()));
 
@@ -99,5 +104,45 @@ class LatencyModelsTest {
         assertThat(state.keptLatencyModels("p")).isEmpty();
         apply("jetway-latency", List.of(A, B));
         assertThat(state.latencyModel("p")).isNotSameAs(model).isNotSameAs(other);
+    }
+
+    @Test
+    void errorSeriesFollowTheModelsEndpoints() {
+        apply("jetway-latency", List.of(A, B));
+        LatencyModel model = state.latencyModel("p");
+        assertThat(metrics.scrape()).doesNotContain("jetway_latency_prediction_error");
+
+        teach(model, A);
+        teach(model, B);
+        String page = metrics.scrape();
+        for (String endpoint : List.of("", A, B)) {
+            for (String kind : List.of("ttft", "tpot")) {
+                assertThat(page).contains("jetway_latency_prediction_error{kind=\"" + kind
+                        + "\",model_server_endpoint=\"" + endpoint + "\",name=\"p\"}");
+            }
+        }
+        // 40 ms predicted, 50 ms observed: 20 % off
+        Matcher ttftA = Pattern.compile("jetway_latency_prediction_error\\{kind=\"ttft\",model_server_endpoint=\""
+                + Pattern.quote(A) + "\",name=\"p\"\\} (\\S+)").matcher(page);
+        assertThat(ttftA.find()).isTrue();
+        assertThat(Double.parseDouble(ttftA.group(1))).isCloseTo(0.2, within(1e-9));
+        assertThat(page).contains("jetway_latency_prediction_observations_total{kind=\"ttft\","
+                + "model_server_endpoint=\"\",name=\"p\"} 2.0");
+        assertThat(page).doesNotContain("kind=\"e2e\"");
+
+        // B leaves the pool: the model forgets it and its series go; the pool's stay
+        apply("jetway-latency", List.of(A));
+        assertThat(state.latencyModel("p")).isSameAs(model);
+        assertThat(model.errors()).noneMatch(e -> B.equals(e.endpointId()));
+        page = metrics.scrape();
+        assertThat(page).doesNotContain("model_server_endpoint=\"" + B + "\"")
+                .contains("jetway_latency_prediction_error{kind=\"ttft\",model_server_endpoint=\"" + A
+                        + "\",name=\"p\"}")
+                .contains("jetway_latency_prediction_observations_total{kind=\"ttft\",model_server_endpoint=\"\","
+                        + "name=\"p\"} 2.0");
+
+        // the pool stops predicting latency: every series of its model goes
+        apply("random", List.of(A));
+        assertThat(metrics.scrape()).doesNotContain("jetway_latency_prediction");
     }
 }
