@@ -15,6 +15,7 @@ import dev.jetway.gateway.tokenize.ChatTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokens;
 import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.latency.SloTargets;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -42,6 +44,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
     static final String DEBUG_HEADER = "x-jetway-debug";
     static final String OBJECTIVE_HEADER = "x-llm-d-inference-objective";
+    private static final List<String> SLO_HEADERS = List.of(SloTargets.TTFT_HEADER, SloTargets.TPOT_HEADER,
+            SloTargets.LEGACY_TTFT_HEADER, SloTargets.LEGACY_TPOT_HEADER);
 
     private final ProxyContext context;
     /** On an HTTP/2 stream "keep-alive" is meaningless: the stream ends with its response, the connection stays. */
@@ -131,6 +135,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             exchangeDone(keepAlive);
             return;
         }
+        OpenAiError badObjective = checkLatencyObjectives(request);
+        if (badObjective != null) {
+            request.release();
+            context.metrics().requestError(parsed.model(), "400");
+            Responses.error(ctx, badObjective, keepAlive);
+            exchangeDone(keepAlive);
+            return;
+        }
         RoutingTable table = context.routing().table();
         GatewayPool pool = table.poolFor(parsed.model());
         if (pool == null) {
@@ -194,6 +206,33 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
         }
         return null;
+    }
+
+    /**
+     * llm-d's latency objective headers ({@code x-llm-d-slo-ttft-ms}, {@code x-llm-d-slo-tpot-ms} and the older
+     * {@code x-slo-*-ms}) must be non-negative numbers: a malformed one is a 400 naming it, before anything is
+     * scheduled, rather than an objective silently ignored. Reads the values the scheduler will see (the last one of a
+     * repeated header, as {@link #toInference} keeps); no work at all when none is sent.
+     */
+    private static OpenAiError checkLatencyObjectives(FullHttpRequest request) {
+        InferenceRequest.Builder objectives = null;
+        for (String name : SLO_HEADERS) {
+            if (request.headers().contains(name)) {
+                if (objectives == null) {
+                    objectives = InferenceRequest.builder("slo-check");
+                }
+                objectives.header(name, request.headers().getAll(name).getLast());
+            }
+        }
+        if (objectives == null) {
+            return null;
+        }
+        try {
+            SloTargets.parse(objectives.build());
+            return null;
+        } catch (SloTargets.InvalidHeader e) {
+            return OpenAiError.badRequest(e.getMessage(), e.header());
+        }
     }
 
     private InferenceRequest toInference(FullHttpRequest request, ParsedRequest parsed, GatewayPool pool,

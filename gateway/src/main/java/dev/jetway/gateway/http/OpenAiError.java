@@ -1,11 +1,13 @@
 package dev.jetway.gateway.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.jetway.scheduler.spi.Rejection;
 import java.nio.charset.StandardCharsets;
 
 /**
  * An error as OpenAI-compatible clients expect it: {@code {"error":{"message","type","param","code"}}} with the HTTP
- * status that goes with it. {@code dropReason} is llm-d's {@code x-llm-d-request-dropped-reason} for sheds.
+ * status that goes with it. {@code dropReason} is llm-d's {@code x-llm-d-request-dropped-reason} for sheds and
+ * admission rejections.
  */
 public record OpenAiError(int status, String type, String message, String param, String code, String dropReason) {
 
@@ -37,6 +39,15 @@ public record OpenAiError(int status, String type, String message, String param,
 
     public static OpenAiError shed(String message, String dropReason) {
         return new OpenAiError(429, "rate_limit_error", message, null, "rate_limit_exceeded", dropReason);
+    }
+
+    /** A scheduler admitter refused the request (e.g. {@code latency-slo-admitter}): its status and dropped reason. */
+    public static OpenAiError rejected(Rejection rejection) {
+        if (rejection.status() == 429) {
+            return shed(rejection.message(), rejection.droppedReason());
+        }
+        return new OpenAiError(rejection.status(), rejection.status() >= 500 ? "service_unavailable"
+                : "invalid_request_error", rejection.message(), null, "request_rejected", rejection.droppedReason());
     }
 
     public static OpenAiError noEndpoint(String message) {

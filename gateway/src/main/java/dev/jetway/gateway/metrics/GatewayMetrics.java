@@ -2,16 +2,21 @@ package dev.jetway.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The gateway's own metrics: llm-d EPP names ({@code llm_d_epp_*}) where llm-d has one, {@code jetway_*} for the
@@ -31,6 +36,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> pluginDurations = new ConcurrentHashMap<>();
+    private final List<Runnable> scrapeHooks = new CopyOnWriteArrayList<>();
     private final Timer schedulerDuration;
     private final Counter retries;
     private final Counter clientDisconnects;
@@ -59,6 +65,9 @@ public final class GatewayMetrics {
 
     /** The Prometheus text page. */
     public String scrape() {
+        for (Runnable hook : scrapeHooks) {
+            hook.run();
+        }
         return registry.scrape();
     }
 
@@ -129,10 +138,33 @@ public final class GatewayMetrics {
         Gauge.builder(name, value).description(description).tags(tags).strongReference(true).register(registry);
     }
 
+    /**
+     * A counter read from {@code source} when scraped (the value must only grow, or restart from 0). Micrometer
+     * holds {@code source} weakly: it must be kept alive elsewhere.
+     */
+    public <T> void functionCounter(String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
+        FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    /** Removes the meter with exactly these name and tags, if registered. */
+    public void remove(String name, Tags tags) {
+        long count = tags.stream().count();
+        for (Meter m : registry.find(name).tags(tags).meters()) {
+            if (m.getId().getTags().size() == count) {
+                registry.remove(m);
+            }
+        }
+    }
+
+    /** Runs {@code hook} before every {@link #scrape()} (meters whose set changes with what was learned). */
+    public void beforeScrape(Runnable hook) {
+        scrapeHooks.add(hook);
+    }
+
     /** Removes the gauges of a pool or endpoint that left the configuration. */
     public void removeGauges(Tags tags) {
         registry.getMeters().stream()
-                .filter(m -> m.getId().getType() == io.micrometer.core.instrument.Meter.Type.GAUGE)
+                .filter(m -> m.getId().getType() == Meter.Type.GAUGE)
                 .filter(m -> tags.stream().allMatch(t -> t.getValue().equals(m.getId().getTag(t.getKey()))))
                 .toList()
                 .forEach(registry::remove);
@@ -140,14 +172,20 @@ public final class GatewayMetrics {
 
     /** Per-model request meters (llm-d labels {@code model_name}, {@code target_model_name}). */
     public static final class ModelMeters {
+        private final MeterRegistry registry;
+        private final Tags tags;
         private final Counter requests;
         private final Timer duration;
         private final Timer ttftStreaming;
         private final Timer ttftNonStreaming;
         private final DistributionSummary requestSize;
+        /** Created at the first prediction: only models served by a pool with a latency model have them. */
+        private volatile Timer predictedTtft;
+        private volatile Timer predictedTpot;
 
         ModelMeters(MeterRegistry registry, String model) {
-            Tags tags = Tags.of("model_name", model, "target_model_name", model);
+            this.registry = registry;
+            this.tags = Tags.of("model_name", model, "target_model_name", model);
             requests = Counter.builder("llm_d_epp_request").description("Requests received").tags(tags)
                     .register(registry);
             duration = Timer.builder("llm_d_epp_request_duration").description("Request end-to-end latency")
@@ -172,6 +210,27 @@ public final class GatewayMetrics {
 
         public void firstToken(boolean streaming, long nanos) {
             (streaming ? ttftStreaming : ttftNonStreaming).record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        /** The TTFT and TPOT the latency model predicted for the endpoint that served a request, in seconds. */
+        public void predicted(double ttftSeconds, double tpotSeconds) {
+            Timer ttft = predictedTtft;
+            Timer tpot = predictedTpot;
+            if (ttft == null || tpot == null) {
+                // Micrometer returns the registered meter when another thread won the race
+                ttft = predictedTtft = Timer.builder("llm_d_epp_request_predicted_ttft")
+                        .description("Time to first token the latency model predicted for the chosen endpoint")
+                        .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                tpot = predictedTpot = Timer.builder("llm_d_epp_request_predicted_tpot")
+                        .description("Time per output token the latency model predicted for the chosen endpoint")
+                        .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            }
+            if (Double.isFinite(ttftSeconds) && ttftSeconds >= 0) {
+                ttft.record(Math.round(ttftSeconds * 1e9), TimeUnit.NANOSECONDS);
+            }
+            if (Double.isFinite(tpotSeconds) && tpotSeconds >= 0) {
+                tpot.record(Math.round(tpotSeconds * 1e9), TimeUnit.NANOSECONDS);
+            }
         }
     }
 

@@ -15,7 +15,9 @@ import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.latency.LatencyPredictions;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
+import dev.jetway.scheduler.spi.Rejection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,7 +47,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One request's trip through the gateway once it has been parsed and routed: connect to the chosen endpoint (the
  * next one of the ordered list on a connect error or 5xx before the first byte), relay the response as it arrives
- * with backpressure, enforce timeouts, and report first token and completion to the scheduler exactly once.
+ * with backpressure, enforce timeouts, and report first token and completion (with the tokens generated, read from
+ * the relayed bytes by an {@link OutputTokenCounter}) to the scheduler exactly once. An admitter's rejection is
+ * answered with its status and dropped reason, never retried.
  *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -81,6 +85,8 @@ public final class ProxyExchange implements UpstreamListener {
     private Phase phase = Phase.CONNECTING;
     private boolean sse;
     private boolean bodyStarted;
+    /** Reads the generated tokens from a successful response as it is relayed; null until then. */
+    private OutputTokenCounter outputTokens;
     private int upstreamStatus;
     private long sentNanos;
     private long lastActivityNanos;
@@ -130,6 +136,15 @@ public final class ProxyExchange implements UpstreamListener {
             return false;
         }
         metrics.schedulerDuration(System.nanoTime() - t0);
+        Rejection rejection = next.rejection();
+        if (rejection != null) {
+            // the request is not to be served now (e.g. sheddable and no endpoint predicted to meet its latency
+            // objectives): answered as the admitter says, not retried elsewhere
+            log.debug("{}: rejected by {}: {} ({})", inference.requestId(), rejection.admitter(),
+                    rejection.droppedReason(), rejection.message());
+            fail(OpenAiError.rejected(rejection), Integer.toString(rejection.status()));
+            return false;
+        }
         if (log.isDebugEnabled()) {
             log.debug("decision {}", next.decision().toCompactString());
         }
@@ -283,6 +298,20 @@ public final class ProxyExchange implements UpstreamListener {
         client.write(out);
         if (upstreamStatus >= 400) {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
+        } else {
+            outputTokens = sse ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
+            recordPredictions();
+        }
+    }
+
+    /** What the latency model predicted for the endpoint that answers (pools with a predicted-latency producer). */
+    private void recordPredictions() {
+        LatencyPredictions predictions = result.context().get(LatencyPredictions.DEFAULT_KEY);
+        if (predictions != null) {
+            int slot = result.context().endpoints().indexOf(endpoint);
+            if (slot >= 0) {
+                modelMeters.predicted(predictions.ttft(slot), predictions.tpot(slot));
+            }
         }
     }
 
@@ -300,6 +329,9 @@ public final class ProxyExchange implements UpstreamListener {
             armTimer(settings.idleTimeout().toNanos());
             modelMeters.firstToken(parsed.stream(), now - startNanos);
             pool.scheduler().onFirstToken(result, endpoint);
+        }
+        if (outputTokens != null) {
+            outputTokens.scan(content.content()); // before the write hands the buffer on
         }
         if (content instanceof LastHttpContent) {
             client.write(content);
@@ -485,7 +517,8 @@ public final class ProxyExchange implements UpstreamListener {
         phase = Phase.DONE;
         cancelTimer();
         if (result != null && endpoint != null) {
-            pool.scheduler().onComplete(result, endpoint, success);
+            int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
+            pool.scheduler().onComplete(result, endpoint, success, generated);
         }
         modelMeters.completed(System.nanoTime() - startNanos);
         request.release();

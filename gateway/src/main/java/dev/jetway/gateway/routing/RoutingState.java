@@ -19,6 +19,7 @@ import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulerServices;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
+import dev.jetway.scheduler.latency.LatencyModel;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.socket.SocketChannel;
 import java.net.http.HttpClient;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live routing table and the endpoint state behind it. {@link #apply} swaps in a new configuration without
  * dropping traffic: endpoints that stay keep their metrics, counters, connections and scrapers; schedulers whose
- * EndpointPickerConfig did not change keep their prefix index; requests already running finish on the table they
- * started with.
+ * EndpointPickerConfig did not change keep their prefix index; a pool's latency model is kept while its settings
+ * stay the same, even when the rest of the pool's EndpointPickerConfig changes ({@link LatencyModels}); requests
+ * already running finish on the table they started with.
  */
 public final class RoutingState implements AutoCloseable {
 
@@ -54,6 +56,7 @@ public final class RoutingState implements AutoCloseable {
     private final KvEventIntake kvEvents;
     private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
     private final PoolTokenizers poolTokenizers = new PoolTokenizers();
+    private final LatencyModels latencyModels;
     private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private GatewayConfig config;
@@ -64,6 +67,8 @@ public final class RoutingState implements AutoCloseable {
         this.environment = SchedulerEnvironment.system().withTokenizer(SimpleWordTokenizer.instance());
         this.scrapeClient = MetricsScraper.newHttpClient(java.time.Duration.ofSeconds(2));
         this.kvEvents = new KvEventIntake(metrics);
+        this.latencyModels = new LatencyModels(metrics);
+        metrics.beforeScrape(latencyModels::refreshMetrics);
     }
 
     /** The KV-event intake feeding the pools' precise indexes. */
@@ -98,9 +103,11 @@ public final class RoutingState implements AutoCloseable {
                     && previous.kvBlockSize().equals(p.kvBlockSize())) {
                 nextSchedulers.put(p.name(), existing);
             } else {
-                // a precise producer gets the pool's index from the KV-event intake (kept across reloads)
+                // a precise producer gets the pool's index from the KV-event intake, a latency producer the pool's
+                // model: both kept across reloads
                 Scheduler scheduler = Scheduler.fromConfig(picker, environment.withServices(new SchedulerServices(
-                        kvEvents.indexesFor(p.name(), p.kvBlockSize()), engineTokenizers)));
+                        kvEvents.indexesFor(p.name(), p.kvBlockSize()), engineTokenizers,
+                        latencyModels.forPool(p.name()))));
                 scheduler.setPluginTimer(metrics::pluginDuration);
                 // logged once the configuration is active, once per (re)built scheduler: an unchanged config
                 // keeps its scheduler and is not logged again
@@ -168,6 +175,7 @@ public final class RoutingState implements AutoCloseable {
         pickerConfigs.clear();
         pickerConfigs.putAll(nextPickers);
         registerGauges(nextTable);
+        latencyModels.sync(nextTable);
         kvEvents.sync(PrecisePlans.of(pools));
         config = next;
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
@@ -254,6 +262,16 @@ public final class RoutingState implements AutoCloseable {
         kvEvents.close();
         engineTokenizers.close();
         poolTokenizers.close();
+    }
+
+    /** The latency model of a pool whose EndpointPickerConfig predicts latency (its first producer's), or null. */
+    public LatencyModel latencyModel(String pool) {
+        return latencyModels.reportedModel(pool);
+    }
+
+    /** Every latency model kept for a pool (tests). */
+    java.util.Collection<LatencyModel> keptLatencyModels(String pool) {
+        return latencyModels.models(pool);
     }
 
     /** The precise prefix index of a pool that routes with KV events, or null. */

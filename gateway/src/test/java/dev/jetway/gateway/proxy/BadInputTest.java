@@ -71,6 +71,27 @@ class BadInputTest {
     }
 
     @Test
+    void malformedLatencyObjectivesAre400NamingTheHeader() throws Exception {
+        for (String[] bad : new String[][] {{"x-llm-d-slo-ttft-ms", "fast"}, {"x-llm-d-slo-tpot-ms", "-1"},
+                {"x-slo-ttft-ms", "NaN"}, {"x-slo-tpot-ms", ""}}) {
+            HttpResponse<String> r = gw.http.send(HttpRequest.newBuilder(gw.uri("/v1/completions"))
+                    .header("content-type", "application/json").header(bad[0], bad[1])
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"x\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertError(r, 400, bad[0]);
+            assertThat(r.body()).contains("header " + bad[0] + " must be a non-negative number of milliseconds");
+        }
+        int before = backend.completionRequests.get();
+        HttpResponse<String> ok = gw.http.send(HttpRequest.newBuilder(gw.uri("/v1/completions"))
+                .header("content-type", "application/json").header("x-llm-d-slo-ttft-ms", "250")
+                .header("x-llm-d-slo-tpot-ms", "12.5").header("x-slo-ttft-ms", "junk") // the canonical name wins
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"x\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(backend.completionRequests.get()).isEqualTo(before + 1);
+    }
+
+    @Test
     void unknownModelIs404() throws Exception {
         HttpResponse<String> r = gw.post("/v1/completions", "{\"model\":\"nope\",\"prompt\":\"x\"}");
         assertError(r, 404, null);
