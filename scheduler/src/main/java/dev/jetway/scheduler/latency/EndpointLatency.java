@@ -39,6 +39,8 @@ final class EndpointLatency {
     private final double inflowTauNanos;
     /** Decayed inflow in tokens per second as of {@link #inflowAtNanos}; written under the lock. */
     private volatile double inflowTokensPerSecond;
+    /** Decayed requests per second routed here, as of {@link #inflowAtNanos}. */
+    private volatile double arrivalsPerSecond;
     private volatile long inflowAtNanos = Long.MIN_VALUE;
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -102,6 +104,16 @@ final class EndpointLatency {
         return dt <= 0 ? rate : rate * Math.exp(-dt / inflowTauNanos);
     }
 
+    /** Requests per second routed here, decayed to {@code nowNanos} (same time constant as the token inflow). */
+    double arrivalsPerSecond(long nowNanos) {
+        long at = inflowAtNanos;
+        if (at == Long.MIN_VALUE) {
+            return 0;
+        }
+        long dt = nowNanos - at;
+        return dt <= 0 ? arrivalsPerSecond : arrivalsPerSecond * Math.exp(-dt / inflowTauNanos);
+    }
+
     /** The measured prefill rate, tokens per second. */
     double prefillTokensPerSecond() {
         return prefillTokensPerSecond;
@@ -130,7 +142,9 @@ final class EndpointLatency {
     /** A request with {@code tokens} uncached prompt tokens is sent here now; returns its queue entry. */
     synchronized Pending sent(long tokens, long nowNanos) {
         double rate = inflowTokensPerSecond(nowNanos);
+        double arrivals = arrivalsPerSecond(nowNanos);
         inflowTokensPerSecond = rate + tokens / (inflowTauNanos / 1e9);
+        arrivalsPerSecond = arrivals + 1 / (inflowTauNanos / 1e9);
         inflowAtNanos = nowNanos;
         dropLost(nowNanos);
         Pending p = new Pending(tokens, nowNanos);

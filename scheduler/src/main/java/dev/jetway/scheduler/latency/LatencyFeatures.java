@@ -81,6 +81,8 @@ public final class LatencyFeatures {
         double kvCapacity;
         /** Decayed uncached prompt tokens routed there per second. */
         double inflowTokensPerSecond;
+        /** Decayed requests routed there per second. */
+        double arrivalsPerSecond;
     }
 
     /**

@@ -103,6 +103,7 @@ public final class LatencyModel {
     }
 
     private static final int FEATURES = LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_COUNT;
+
     private static final double MIN_TTFT_SECONDS = 1e-3;
     private static final double MIN_TPOT_SECONDS = 1e-4;
     /** Responses faster than this are weighted as if they took this long (avoids 1/y² blowing up). */
@@ -155,6 +156,9 @@ public final class LatencyModel {
         public double decodeStep;
         /** After {@link #costToOthers}: requests decoding there, now or by the time it prefills. */
         public int contenders;
+        /** After {@link #costToOthers}: requests per second this gateway sends there (decayed). */
+        public double arrivals;
+
 
         /** Requests decoding on the endpoint of the last prediction. */
         public int decoding() {
@@ -211,6 +215,7 @@ public final class LatencyModel {
         int queuedRequests = Math.max(s.pendingRequests(), e.inFlightPrefills());
         LatencyFeatures.load(e, nowNanos, stalenessNanos, s.inflowTokensPerSecond(nowNanos), queued, queuedRequests,
                 out);
+        out.arrivalsPerSecond = s.arrivalsPerSecond(nowNanos);
     }
 
     /**
@@ -219,7 +224,8 @@ public final class LatencyModel {
      * takes (every step of it is longer for the requests decoding meanwhile), and {@code scratch.decodeStep}, what
      * its decode adds to every step it shares with them (a sequence and its context). {@code scratch.contenders}
      * counts those requests: the ones decoding now and the ones queued ahead of it, which will be decoding by the
-     * time it prefills.
+     * time it prefills; {@code scratch.arrivals} the requests per second this gateway sends there, who queue behind
+     * it.
      *
      * @param expectedOutput tokens the request is expected to generate
      */
@@ -234,6 +240,7 @@ public final class LatencyModel {
                 + c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_KV] * (uncached + cached + expectedOutput / 2)
                 / 1e4;
         scratch.contenders = scratch.load.decoding + scratch.load.queuedRequests;
+        scratch.arrivals = scratch.load.arrivalsPerSecond;
     }
 
     /**

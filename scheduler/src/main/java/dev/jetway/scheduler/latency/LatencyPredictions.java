@@ -32,6 +32,7 @@ public final class LatencyPredictions implements EndpointExplainer {
     private final double[] prefill;
     private final double[] decodeStep;
     private final int[] contenders;
+    private final double[] arrivals;
     private final SloTargets slo;
     private final double sloBufferFactor;
     private final double expectedOutputTokens;
@@ -52,6 +53,7 @@ public final class LatencyPredictions implements EndpointExplainer {
         this.prefill = new double[slots];
         this.decodeStep = new double[slots];
         this.contenders = new int[slots];
+        this.arrivals = new double[slots];
         this.slo = slo;
         this.sloBufferFactor = sloBufferFactor;
         this.expectedOutputTokens = expectedOutputTokens;
@@ -61,17 +63,19 @@ public final class LatencyPredictions implements EndpointExplainer {
     /**
      * Records the predictions for the candidate at {@code slot}.
      *
-     * @param prefillSeconds   the request's own prefill time there
+     * @param prefillSeconds    the request's own prefill time there
      * @param decodeStepSeconds what its decode adds to each step it shares with the others there
-     * @param contenders       requests decoding there now or by the time it prefills
+     * @param contenders        requests decoding there now or by the time it prefills
+     * @param arrivalsPerSecond requests per second this gateway routes there (decayed)
      */
     public void set(int slot, double ttftSeconds, double tpotSeconds, double prefillSeconds, double decodeStepSeconds,
-                    int contenders) {
+                    int contenders, double arrivalsPerSecond) {
         ttft[slot] = ttftSeconds;
         tpot[slot] = tpotSeconds;
         prefill[slot] = prefillSeconds;
         decodeStep[slot] = decodeStepSeconds;
         this.contenders[slot] = contenders;
+        arrivals[slot] = arrivalsPerSecond;
     }
 
     /** The model's recent relative TTFT error (NaN when unknown), for telling predictions apart. */
@@ -105,6 +109,28 @@ public final class LatencyPredictions implements EndpointExplainer {
      */
     public double harm(int slot) {
         return contenders[slot] * (prefill[slot] + sharedDecodeTokens * decodeStep[slot]);
+    }
+
+    /**
+     * Seconds of TTFT the request's own prefill work would add to the requests that arrive at {@code slot} while
+     * its queue drains: in a first-come-first-served queue every request behind new work waits for it. Those are
+     * about {@code arrivals × wait} requests, where {@code wait} is the queueing part of its predicted TTFT. Near
+     * zero on an idle endpoint; large on a backlogged one, where recomputing a prefix another endpoint holds
+     * spends capacity everyone behind it pays for.
+     */
+    public double backlogHarm(int slot) {
+        return prefill[slot] * arrivals[slot] * wait(slot);
+    }
+
+    /** The queueing part of the predicted TTFT: everything but the request's own prefill. */
+    public double wait(int slot) {
+        return Math.max(0, ttft[slot] - prefill[slot]);
+    }
+
+
+    /** Requests per second this gateway routes to {@code slot} (decayed). */
+    public double arrivals(int slot) {
+        return arrivals[slot];
     }
 
     /** The request's own prefill time at {@code slot}, seconds. */

@@ -157,7 +157,8 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
             long uncached = prompt - cached;
             model.predict(endpoints.get(slot), now, uncached, cached, scratch);
             model.costToOthers(scratch, uncached, cached, expectedOutput);
-            predictions.set(slot, scratch.ttft, scratch.tpot, scratch.prefill, scratch.decodeStep, scratch.contenders);
+            predictions.set(slot, scratch.ttft, scratch.tpot, scratch.prefill, scratch.decodeStep, scratch.contenders,
+                    scratch.arrivals);
         }
         context.put(key, predictions);
         if (context.get(LatencyPredictions.DEFAULT_KEY) == null) {

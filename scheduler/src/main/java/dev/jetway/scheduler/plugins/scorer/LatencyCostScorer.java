@@ -15,26 +15,35 @@ import java.util.Locale;
  * seconds of latency, from the latency model's predictions.
  *
  * <pre>
- * cost = own + othersWeight × harm
- * own  = TTFT                       (objective: ttft, the default)
- *      = TTFT + (n̂ − 1) × TPOT      (objective: e2e; n̂ the expected output tokens)
- * harm = what the request adds to the latency of the requests decoding there now or by the time it prefills:
- *        its prefill stalls each of them, its decode lengthens the steps it shares with them
+ * cost = own + queueing + itlCostWeight × running
+ * own      = TTFT                    (objective: ttft, the default)
+ *          = TTFT + (n̂ − 1) × TPOT   (objective: e2e; n̂ the expected output tokens)
+ * queueing = prefill × λ × wait  +  (prefill − min prefill) × (Λ − λ) × mean wait      (queueingCost: true)
+ * running  = contenders × (prefill + shared tokens × decode-step cost)
  * </pre>
+ *
+ * <ul>
+ *   <li><b>queueing</b>: the TTFT the request's prefill adds to the requests that come after it. On this endpoint,
+ *       every request arriving while its queue drains waits for that prefill: about {@code λ × wait} of them
+ *       ({@code λ} the requests per second sent there, {@code wait} the queueing part of the predicted TTFT). The
+ *       part of the prefill another candidate would have saved (recomputing a prefix it holds) is capacity the
+ *       whole pool loses, felt by the requests reaching the rest of the pool ({@code Λ − λ}) while it is backlogged.
+ *       On an idle pool this is about zero and the request simply goes where its TTFT is lowest; on a backlogged
+ *       pool it keeps prefixes where they are cached, because there a greedy TTFT minimiser spends capacity on
+ *       recompute and collapses (docs/performance.md: mixed traffic at 31 req/s).</li>
+ *   <li><b>running</b> (off by default): what the request adds to the requests decoding there: its prefill stalls
+ *       each of them, its decode lengthens the steps it shares with them. Weighting it trades the request's own
+ *       TTFT for the others' inter-token latency, as P/D disaggregation does; measured in docs/performance.md.</li>
+ * </ul>
  *
  * <p>Scores are {@code min(cost) / cost}, except that costs the model cannot tell apart from the cheapest, within its
  * own recent TTFT error ({@code indifference: model}, clamped to 5-50%; or a fixed fraction), all count as cheapest,
- * ranked among themselves by the emptier KV cache: {@code 1 − (1 − 1/(1 + band)) × kvUsage}, never below an
- * endpoint outside the band. Trusting differences smaller than the model's error would route on noise; and where the
- * latency is the same, the endpoint with room in its cache is the one where this request's prefix evicts nothing
- * another request needs. (Measured: a strict arg-min piled 26 of the 57× workload's 150 prompt groups on one replica
- * and 13 on another, and the overfull one evicted questions for good; TTFT p90 0.141 s against 0.116 s with the band,
- * docs/performance.md.)
- *
- * <p>{@code othersWeight} (0) prices the harm: 1 counts every second of other requests' latency like the request's
- * own. That sends long prefills away from endpoints full of decoding streams, which lowers E2E and inter-token
- * latency but raises TTFT in the tail (measured in docs/performance.md); it is off by default. Without predictions
- * (no producer ran) every endpoint scores 1.
+ * ranked among themselves by the emptier KV cache: {@code 1 − (1 − 1/(1 + band)) × kvUsage}, never below an endpoint
+ * outside the band. Trusting differences smaller than the model's error would route on noise; where the latency is
+ * the same, the endpoint with room in its cache is the one where this request's prefix evicts nothing another
+ * request needs. (A strict arg-min piled 26 of the 57× workload's 150 prompt groups on one replica and 13 on another;
+ * the overfull one kept evicting them: TTFT p90 0.141 s against 0.116 s with the band.) Without predictions (no
+ * producer ran) every endpoint scores 1.
  */
 public final class LatencyCostScorer implements Scorer, LatencyPredictionReader {
 
@@ -49,10 +58,12 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
     static final double MAX_BAND = 0.5;
 
     /**
-     * @param indifference fraction of the cheapest cost within which costs count as equal; NaN: the model's own
-     *                     recent TTFT error
+     * @param queueingCost  whether the TTFT the request adds to later requests counts
+     * @param itlCostWeight weight of what it adds to the latency of the requests decoding there (0 = ignored)
+     * @param indifference  fraction of the cheapest cost within which costs count as equal; NaN: the model's own
+     *                      recent TTFT error
      */
-    public record Params(Objective objective, double othersWeight, double indifference,
+    public record Params(Objective objective, boolean queueingCost, double itlCostWeight, double indifference,
                          String latencyPredictionInfoProducerName) {
     }
 
@@ -67,14 +78,15 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
     public static LatencyCostScorer create(String name, PluginParameters p) {
         Objective objective = Objective.valueOf(p.oneOf("objective", "ttft", List.of("ttft", "e2e"))
                 .toUpperCase(Locale.ROOT));
-        double others = p.number("othersWeight", 0.0, 0, 1e6);
+        boolean queueing = p.bool("queueingCost", true);
+        double itl = p.number("itlCostWeight", 0.0, 0, 1e6);
         double indifference = Double.NaN;
         var raw = p.raw("indifference");
         if (raw != null && !raw.isNull() && !(raw.isTextual() && raw.asText().equals("model"))) {
             indifference = p.number("indifference", 0, 0, 10);
         }
         String producer = p.string("latencyPredictionInfoProducerName", DEFAULT_PRODUCER);
-        return new LatencyCostScorer(name, new Params(objective, others, indifference, producer));
+        return new LatencyCostScorer(name, new Params(objective, queueing, itl, indifference, producer));
     }
 
     @Override
@@ -98,8 +110,8 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
 
     @Override
     public String describeParameters() {
-        return "objective=" + params.objective().name().toLowerCase(Locale.ROOT) + ", othersWeight="
-                + params.othersWeight() + ", indifference="
+        return "objective=" + params.objective().name().toLowerCase(Locale.ROOT) + ", queueingCost="
+                + params.queueingCost() + ", itlCostWeight=" + params.itlCostWeight() + ", indifference="
                 + (Double.isNaN(params.indifference()) ? "model" : params.indifference())
                 + ", latencyPredictionInfoProducerName=" + params.latencyPredictionInfoProducerName();
     }
@@ -109,10 +121,35 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
         return ScorerCategory.BALANCE;
     }
 
+    /** What the pool looks like to one request: its arrival rate, mean queue wait and cheapest prefill. */
+    record Pool(double arrivals, double meanWait, double minPrefill) {
+
+        static Pool of(LatencyPredictions p, Candidates candidates) {
+            double arrivals = 0;
+            double wait = 0;
+            double minPrefill = Double.MAX_VALUE;
+            int n = candidates.size();
+            for (int i = 0; i < n; i++) {
+                int slot = candidates.slot(i);
+                arrivals += p.arrivals(slot);
+                wait += p.wait(slot);
+                minPrefill = Math.min(minPrefill, p.prefill(slot));
+            }
+            return new Pool(arrivals, n == 0 ? 0 : wait / n, minPrefill);
+        }
+    }
+
     /** The cost of the candidate at {@code slot}, seconds. */
-    public double cost(LatencyPredictions p, int slot) {
-        double own = params.objective() == Objective.E2E ? p.e2e(slot) : p.ttft(slot);
-        return params.othersWeight() == 0 ? own : own + params.othersWeight() * p.harm(slot);
+    double cost(LatencyPredictions p, int slot, Pool pool) {
+        double cost = params.objective() == Objective.E2E ? p.e2e(slot) : p.ttft(slot);
+        if (params.queueingCost()) {
+            cost += p.backlogHarm(slot) + (p.prefill(slot) - pool.minPrefill())
+                    * Math.max(0, pool.arrivals() - p.arrivals(slot)) * pool.meanWait();
+        }
+        if (params.itlCostWeight() > 0) {
+            cost += params.itlCostWeight() * p.harm(slot);
+        }
+        return cost;
     }
 
     /** The indifference band for this request: the fixed one, or the model's recent error within its bounds. */
@@ -134,9 +171,10 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
             }
             return;
         }
+        Pool pool = Pool.of(p, candidates);
         double min = Double.MAX_VALUE;
         for (int i = 0; i < n; i++) {
-            double c = cost(p, candidates.slot(i));
+            double c = cost(p, candidates.slot(i), pool);
             scores[i] = c;
             min = Math.min(min, c);
         }

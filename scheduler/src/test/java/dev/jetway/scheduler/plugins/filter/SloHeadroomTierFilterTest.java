@@ -28,7 +28,7 @@ class SloHeadroomTierFilterTest {
         SchedulingContext ctx = new SchedulingContext(r, eps, SchedulerEnvironment.deterministic(() -> 0, seed));
         LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.of(r), 1.0, 10, 0);
         for (int i = 0; i < ttft.length; i++) {
-            p.set(i, ttft[i], 0.01, 0, 0, 0);
+            p.set(i, ttft[i], 0.01, 0, 0, 0, 0);
         }
         ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
         Candidates c = new Candidates(eps);

@@ -23,14 +23,14 @@ class LatencyCostScorerTest {
         SchedulingContext ctx = Fixtures.context(eps);
         LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.NONE, 1.0, 101, 50);
         for (int i = 0; i < eps.size(); i++) {
-            p.set(i, ttft[i], tpot[i], prefill[i], 0.001, 3);
+            p.set(i, ttft[i], tpot[i], prefill[i], 0.001, 3, 0);
         }
         ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
         return ctx;
     }
 
     private static LatencyCostScorer scorer(LatencyCostScorer.Objective objective, double othersWeight) {
-        return new LatencyCostScorer("c", new LatencyCostScorer.Params(objective, othersWeight, Double.NaN,
+        return new LatencyCostScorer("c", new LatencyCostScorer.Params(objective, true, othersWeight, Double.NaN,
                 PRODUCER));
     }
 
@@ -55,7 +55,7 @@ class LatencyCostScorerTest {
     }
 
     @Test
-    void othersWeightAddsWhatTheRequestCostsTheRequestsDecodingThere() {
+    void itlCostWeightAddsWhatTheRequestCostsTheRequestsDecodingThere() {
         List<Endpoint> eps = Fixtures.endpoints(2);
         // ep0 answers first, but its 1 s prefill stalls 3 contenders: 0.2 + 3 × (1.0 + 50 × 0.001) vs 0.5 + 3 × 0.15
         SchedulingContext ctx = context(eps, new double[] {0.2, 0.5}, new double[] {0.01, 0.01},
@@ -64,6 +64,30 @@ class LatencyCostScorerTest {
         double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 1), ctx);
         assertThat(s[1]).isEqualTo(1.0);
         assertThat(s[0]).isCloseTo((0.5 + 0.45) / (0.2 + 3.15), offset(1e-9));
+    }
+
+    @Test
+    void onABackloggedPoolThePrefillOthersWillWaitForKeepsTheRequestWhereItsPrefixIsCached() {
+        List<Endpoint> eps = Fixtures.endpoints(2);
+        SchedulingContext ctx = Fixtures.context(eps);
+        LatencyPredictions p = new LatencyPredictions(2, SloTargets.NONE, 1.0, 10, 5);
+        // "holder" caches the prefix (0.05 s of prefill left) but has 1 s of queue; "cold" is idle, 0.5 s prefill
+        p.set(0, 1.05, 0.01, 0.05, 0.001, 0, 5);
+        p.set(1, 0.50, 0.01, 0.50, 0.001, 0, 5);
+        ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
+        LatencyCostScorer greedy = new LatencyCostScorer("c", new LatencyCostScorer.Params(
+                LatencyCostScorer.Objective.TTFT, false, 0, 0, PRODUCER));
+        assertThat(Fixtures.score(greedy, ctx)[1]).isEqualTo(1.0);
+        // with 5 req/s to each: holder 1.05 + 0.05 × 5 × 1.0 = 1.3; cold 0.5 + 0 + 0.45 × 5 × 0.5 (mean wait) = 1.625
+        LatencyCostScorer queueing = new LatencyCostScorer("c", new LatencyCostScorer.Params(
+                LatencyCostScorer.Objective.TTFT, true, 0, 0, PRODUCER));
+        double[] s = Fixtures.score(queueing, ctx);
+        assertThat(s[0]).isEqualTo(1.0);
+        assertThat(s[1]).isCloseTo(1.3 / 1.625, offset(1e-9));
+        // an idle pool sends nothing behind anyone: back to the lowest TTFT
+        p.set(0, 1.05, 0.01, 0.05, 0.001, 0, 0);
+        p.set(1, 0.50, 0.01, 0.50, 0.001, 0, 0);
+        assertThat(Fixtures.score(queueing, ctx)[1]).isEqualTo(1.0);
     }
 
     @Test
@@ -84,7 +108,7 @@ class LatencyCostScorerTest {
         assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[2]).isCloseTo(0.5, offset(1e-9));
         // indifference 0: a strict arg-min
         LatencyCostScorer strict = new LatencyCostScorer("c", new LatencyCostScorer.Params(
-                LatencyCostScorer.Objective.TTFT, 0, 0, PRODUCER));
+                LatencyCostScorer.Objective.TTFT, true, 0, 0, PRODUCER));
         double[] st = Fixtures.score(strict, ctx);
         assertThat(st[0]).isEqualTo(1.0);
         assertThat(st[1]).isCloseTo(0.20 / 0.22, offset(1e-9));

@@ -38,7 +38,7 @@ class LatencyScorerTest {
         SchedulingContext ctx = Fixtures.context(r, eps);
         LatencyPredictions p = new LatencyPredictions(eps.size(), SloTargets.of(r), 1.0, 100, 0);
         for (int i = 0; i < eps.size(); i++) {
-            p.set(i, ttft[i], tpot[i], 0, 0, 1);
+            p.set(i, ttft[i], tpot[i], 0, 0, 1, 0);
         }
         ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
         return ctx;
