@@ -233,7 +233,9 @@ public final class LatencyModel {
         double[] c = scratch.coefficients;
         double u = uncached / 1e3;
         double m = cached / 1e3;
-        scratch.prefill = c[LatencyFeatures.TTFT_PREFILL] * u
+        // The learned cost of "cached" tokens counts too: attention over them, and, with an optimistic prefix index,
+        // the part of a believed hit the engine recomputes after all.
+        scratch.prefill = c[LatencyFeatures.TTFT_PREFILL] * u + c[LatencyFeatures.TTFT_CACHED] * m
                 + c[LatencyFeatures.TTFT_ATTENTION] * u * (m + u / 2) / 1e3
                 + c[LatencyFeatures.TTFT_DECODING_X_PREFILL] * (scratch.load.decoding / 100.0) * u;
         scratch.decodeStep = c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_BATCH] / 100.0
