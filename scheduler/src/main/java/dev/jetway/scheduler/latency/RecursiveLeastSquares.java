@@ -12,11 +12,14 @@ import java.util.Arrays;
  *
  * <p>Two guards keep it safe for routing:
  * <ul>
- *   <li>The coefficients it publishes ({@link #coefficients()}) are clamped to {@code θ ≥ 0}: every feature here
- *       adds time, and a negative coefficient learned from collinear features would make a busier endpoint look
- *       faster. The regression itself stays unconstrained: projecting its state instead, without correcting the
- *       covariance, made it diverge (TPOT coefficients grew by four orders of magnitude in a replay of the 57×
- *       workload's observations).</li>
+ *   <li>The coefficients it publishes ({@link #coefficients()}) are non-negative: every feature here adds time, and
+ *       a negative coefficient learned from collinear features would make a busier endpoint look faster. They are
+ *       the estimate's projection onto {@code θ ≥ 0} in the metric of its information matrix {@code P⁻¹} (the
+ *       constrained least-squares solution near the estimate), not a coordinate-wise clamp: with correlated
+ *       features (batch size and KV in use) a clamp biased TPOT predictions by 30% (MAPE 0.29-0.59 against
+ *       0.10 in a replay of a heterogeneous pool's observations). The regression's own state stays unconstrained:
+ *       projecting it instead, without correcting the covariance, made it diverge (TPOT coefficients grew by four
+ *       orders of magnitude in a replay of the 57× workload's observations).</li>
  *   <li>The covariance diagonal is capped at the prior's: with forgetting, a feature that stays constant (an
  *       endpoint that never queues) would otherwise see its variance grow without bound ("covariance wind-up") and
  *       its coefficient jump at the first observation that moves it.</li>
@@ -148,13 +151,92 @@ final class RecursiveLeastSquares {
         p[i * k + i] = maxVariance[i];
     }
 
-    /** The current coefficients, clamped to be non-negative (a copy). */
+    /**
+     * The current coefficients projected onto {@code θ ≥ 0} in the metric of the information matrix (a new array):
+     * {@code argmin (x − θ)ᵀ P⁻¹ (x − θ)} over {@code x ≥ 0}, by coordinate descent from the clamped estimate. When
+     * every coefficient is already non-negative that is the estimate itself.
+     */
     double[] coefficients() {
-        double[] c = theta.clone();
+        double[] x = theta.clone();
+        boolean negative = false;
         for (int i = 0; i < k; i++) {
-            c[i] = Math.max(0, c[i]);
+            if (x[i] < 0) {
+                negative = true;
+                x[i] = 0;
+            }
         }
-        return c;
+        if (!negative) {
+            return x;
+        }
+        double[] h = inverse(p, k);
+        if (h == null) {
+            return x; // P numerically not positive definite: the clamp is the best we have
+        }
+        for (int sweep = 0; sweep < PROJECTION_SWEEPS; sweep++) {
+            double moved = 0;
+            for (int i = 0; i < k; i++) {
+                double g = 0;
+                int row = i * k;
+                for (int j = 0; j < k; j++) {
+                    g += h[row + j] * (x[j] - theta[j]);
+                }
+                double next = Math.max(0, x[i] - g / h[row + i]);
+                moved = Math.max(moved, Math.abs(next - x[i]));
+                x[i] = next;
+            }
+            if (moved < 1e-12) {
+                break;
+            }
+        }
+        return x;
+    }
+
+    private static final int PROJECTION_SWEEPS = 100;
+
+    /** The inverse of a symmetric positive definite {@code n × n} matrix by Cholesky, or null if it is not one. */
+    static double[] inverse(double[] a, int n) {
+        double[] l = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = a[i * n + j];
+                for (int m = 0; m < j; m++) {
+                    sum -= l[i * n + m] * l[j * n + m];
+                }
+                if (i == j) {
+                    if (!(sum > 0)) {
+                        return null;
+                    }
+                    l[i * n + i] = Math.sqrt(sum);
+                } else {
+                    l[i * n + j] = sum / l[j * n + j];
+                }
+            }
+        }
+        // inv(L), lower triangular
+        double[] li = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            li[i * n + i] = 1 / l[i * n + i];
+            for (int j = 0; j < i; j++) {
+                double sum = 0;
+                for (int m = j; m < i; m++) {
+                    sum -= l[i * n + m] * li[m * n + j];
+                }
+                li[i * n + j] = sum / l[i * n + i];
+            }
+        }
+        // A⁻¹ = inv(L)ᵀ inv(L)
+        double[] inv = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = 0;
+                for (int m = i; m < n; m++) {
+                    sum += li[m * n + i] * li[m * n + j];
+                }
+                inv[i * n + j] = sum;
+                inv[j * n + i] = sum;
+            }
+        }
+        return inv;
     }
 
     /** The current variance of coefficient {@code i}. */

@@ -45,7 +45,41 @@ class RecursiveLeastSquaresTest {
         }
         assertThat(rls.predict(new double[] {1, 9})).as("the state keeps the negative slope").isCloseTo(4.1, offset(0.01));
         assertThat(rls.coefficients()[1]).isZero();
-        assertThat(rls.coefficients()[0]).isCloseTo(5, offset(0.01));
+        // the best fit without the negative slope: the mean of y
+        assertThat(rls.coefficients()[0]).isCloseTo(4.55, offset(0.01));
+    }
+
+    @Test
+    void correlatedFeaturesAreProjectedInTheInformationMetricNotClamped() {
+        // y = 1 + 2·a − 0.5·b with b ≈ a: the best non-negative fit puts 1.5 on a (and 0 on b), not 2 (a clamp)
+        RecursiveLeastSquares rls = new RecursiveLeastSquares(new double[] {0, 0, 0}, new double[] {100, 100, 100},
+                1.0);
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int i = 0; i < 3000; i++) {
+            double a = rnd.nextDouble(0, 10);
+            double b = a + rnd.nextDouble(-0.5, 0.5);
+            rls.update(new double[] {1, a, b}, 1 + 2 * a - 0.5 * b, 1);
+        }
+        double[] c = rls.coefficients();
+        assertThat(c[2]).isZero();
+        assertThat(c[1]).isCloseTo(1.5, offset(0.05));
+        assertThat(c[0]).isCloseTo(1.0, offset(0.1));
+    }
+
+    @Test
+    void invertsASymmetricPositiveDefiniteMatrix() {
+        double[] a = {4, 2, 0.6, 2, 5, 1, 0.6, 1, 3};
+        double[] inv = RecursiveLeastSquares.inverse(a, 3);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                double sum = 0;
+                for (int m = 0; m < 3; m++) {
+                    sum += a[i * 3 + m] * inv[m * 3 + j];
+                }
+                assertThat(sum).isCloseTo(i == j ? 1 : 0, offset(1e-12));
+            }
+        }
+        assertThat(RecursiveLeastSquares.inverse(new double[] {1, 2, 2, 1}, 2)).isNull();
     }
 
     @Test
