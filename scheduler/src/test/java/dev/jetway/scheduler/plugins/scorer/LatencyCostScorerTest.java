@@ -101,7 +101,7 @@ class LatencyCostScorerTest {
         double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx);
         double edge = 1 / 1.15;
         assertThat(s[1]).isGreaterThan(s[0]);
-        assertThat(s[0]).isCloseTo(1 - (1 - edge) * 0.9, offset(1e-9));
+        assertThat(s[0]).isCloseTo(1 - (1 - edge) / 2 * 0.9, offset(1e-9));
         assertThat(s[2]).isCloseTo(0.5, offset(1e-9)).isLessThan(Math.min(s[0], s[1]));
         // a model this unsure (80%) still only gets a 50% band: 0.40 stays out
         p.ttftError(0.8);
@@ -112,6 +112,17 @@ class LatencyCostScorerTest {
         double[] st = Fixtures.score(strict, ctx);
         assertThat(st[0]).isEqualTo(1.0);
         assertThat(st[1]).isCloseTo(0.20 / 0.22, offset(1e-9));
+    }
+
+    @Test
+    void withinTheBandLessPrefillWorkComesBeforeAnEmptierCache() {
+        // "holder" has the prefix cached (0.05 s of prefill left) but a fuller KV cache; "cold" would prefill 0.3 s
+        List<Endpoint> eps = List.of(Fixtures.endpoint("holder", 0, 0, 0.9), Fixtures.endpoint("cold", 0, 0, 0.1));
+        SchedulingContext ctx = context(eps, new double[] {0.33, 0.30}, new double[] {0.01, 0.01},
+                new double[] {0.05, 0.30});
+        double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx);
+        assertThat(s[0]).isGreaterThan(s[1]);
+        assertThat(s[1]).isGreaterThanOrEqualTo(1 / 1.25);
     }
 
     @Test
