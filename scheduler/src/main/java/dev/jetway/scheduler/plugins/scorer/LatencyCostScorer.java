@@ -64,9 +64,11 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
      * @param itlCostWeight weight of what it adds to the latency of the requests decoding there (0 = ignored)
      * @param indifference  fraction of the cheapest cost within which costs count as equal; NaN: the model's own
      *                      recent TTFT error
+     * @param leastWorkFirst within the band, about the least prefill work first ({@code withinBand: least-work}),
+     *                      else only the emptier KV cache ({@code emptiest-cache})
      */
     public record Params(Objective objective, boolean queueingCost, double itlCostWeight, double indifference,
-                         String latencyPredictionInfoProducerName) {
+                         boolean leastWorkFirst, String latencyPredictionInfoProducerName) {
     }
 
     private final String name;
@@ -87,8 +89,10 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
         if (raw != null && !raw.isNull() && !(raw.isTextual() && raw.asText().equals("model"))) {
             indifference = p.number("indifference", 0, 0, 10);
         }
+        boolean leastWork = p.oneOf("withinBand", "least-work", List.of("least-work", "emptiest-cache"))
+                .equals("least-work");
         String producer = p.string("latencyPredictionInfoProducerName", DEFAULT_PRODUCER);
-        return new LatencyCostScorer(name, new Params(objective, queueing, itl, indifference, producer));
+        return new LatencyCostScorer(name, new Params(objective, queueing, itl, indifference, leastWork, producer));
     }
 
     @Override
@@ -114,7 +118,8 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
     public String describeParameters() {
         return "objective=" + params.objective().name().toLowerCase(Locale.ROOT) + ", queueingCost="
                 + params.queueingCost() + ", itlCostWeight=" + params.itlCostWeight() + ", indifference="
-                + (Double.isNaN(params.indifference()) ? "model" : params.indifference())
+                + (Double.isNaN(params.indifference()) ? "model" : params.indifference()) + ", withinBand="
+                + (params.leastWorkFirst() ? "least-work" : "emptiest-cache")
                 + ", latencyPredictionInfoProducerName=" + params.latencyPredictionInfoProducerName();
     }
 
@@ -189,8 +194,8 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
         }
         double band = band(p);
         double edge = 1 / (1 + band);
-        double leastWork = Double.MAX_VALUE;
-        for (int i = 0; i < n; i++) {
+        double leastWork = params.leastWorkFirst() ? Double.MAX_VALUE : Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n && params.leastWorkFirst(); i++) {
             if (ratio(scores[i], min) >= edge) {
                 leastWork = Math.min(leastWork, p.prefill(candidates.slot(i)));
             }
@@ -202,7 +207,8 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
             double r = ratio(scores[i], min);
             if (r >= edge) {
                 double kv = candidates.get(i).metrics().kvCacheUsage();
-                boolean leastWorkGroup = p.prefill(candidates.slot(i)) <= leastWork * (1 + band) + 1e-9;
+                boolean leastWorkGroup = !params.leastWorkFirst()
+                        || p.prefill(candidates.slot(i)) <= leastWork * (1 + band) + 1e-9;
                 r = leastWorkGroup ? 1 - half * kv : edge + half * (1 - kv) * NOT_LEAST_WORK;
             }
             scores[i] = r;

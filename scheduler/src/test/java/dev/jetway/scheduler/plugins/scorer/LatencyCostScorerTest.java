@@ -31,7 +31,7 @@ class LatencyCostScorerTest {
 
     private static LatencyCostScorer scorer(LatencyCostScorer.Objective objective, double othersWeight) {
         return new LatencyCostScorer("c", new LatencyCostScorer.Params(objective, true, othersWeight, Double.NaN,
-                PRODUCER));
+                true, PRODUCER));
     }
 
     @Test
@@ -76,11 +76,11 @@ class LatencyCostScorerTest {
         p.set(1, 0.50, 0.01, 0.50, 0.001, 0, 5);
         ctx.put(LatencyPredictions.keyFor(PRODUCER), p);
         LatencyCostScorer greedy = new LatencyCostScorer("c", new LatencyCostScorer.Params(
-                LatencyCostScorer.Objective.TTFT, false, 0, 0, PRODUCER));
+                LatencyCostScorer.Objective.TTFT, false, 0, 0, true, PRODUCER));
         assertThat(Fixtures.score(greedy, ctx)[1]).isEqualTo(1.0);
         // with 5 req/s to each: holder 1.05 + 0.05 × 5 × 1.0 = 1.3; cold 0.5 + 0 + 0.45 × 5 × 0.5 (mean wait) = 1.625
         LatencyCostScorer queueing = new LatencyCostScorer("c", new LatencyCostScorer.Params(
-                LatencyCostScorer.Objective.TTFT, true, 0, 0, PRODUCER));
+                LatencyCostScorer.Objective.TTFT, true, 0, 0, true, PRODUCER));
         double[] s = Fixtures.score(queueing, ctx);
         assertThat(s[0]).isEqualTo(1.0);
         assertThat(s[1]).isCloseTo(1.3 / 1.625, offset(1e-9));
@@ -108,7 +108,7 @@ class LatencyCostScorerTest {
         assertThat(Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx)[2]).isCloseTo(0.5, offset(1e-9));
         // indifference 0: a strict arg-min
         LatencyCostScorer strict = new LatencyCostScorer("c", new LatencyCostScorer.Params(
-                LatencyCostScorer.Objective.TTFT, true, 0, 0, PRODUCER));
+                LatencyCostScorer.Objective.TTFT, true, 0, 0, true, PRODUCER));
         double[] st = Fixtures.score(strict, ctx);
         assertThat(st[0]).isEqualTo(1.0);
         assertThat(st[1]).isCloseTo(0.20 / 0.22, offset(1e-9));
@@ -123,6 +123,11 @@ class LatencyCostScorerTest {
         double[] s = Fixtures.score(scorer(LatencyCostScorer.Objective.TTFT, 0), ctx);
         assertThat(s[0]).isGreaterThan(s[1]);
         assertThat(s[1]).isGreaterThanOrEqualTo(1 / 1.25);
+        // withinBand: emptiest-cache ranks by KV alone
+        LatencyCostScorer kvOnly = new LatencyCostScorer("c", new LatencyCostScorer.Params(
+                LatencyCostScorer.Objective.TTFT, true, 0, Double.NaN, false, PRODUCER));
+        double[] k = Fixtures.score(kvOnly, ctx);
+        assertThat(k[1]).isGreaterThan(k[0]);
     }
 
     @Test
