@@ -25,9 +25,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One {@code Scheduler.schedule()} call with Jetway's default config, the prompt given as text: the cost includes
- * the estimate token producer (the prompt's UTF-8 bytes, 4 per pseudo-token), block hashing, the prefix-index lookup
- * on every endpoint, four scorers, the picker and the decision record. The index is warm: 32 shared system prompts were routed before, and the measured
+ * One {@code Scheduler.schedule()} call, the prompt given as text: the cost includes the estimate token producer (the
+ * prompt's UTF-8 bytes, 4 per pseudo-token), block hashing, the prefix-index lookup on every endpoint, the latency
+ * model's predictions for every endpoint, the scorers, the picker and the decision record. {@code policy}:
+ * {@code jetway-approximate} (the default config: fixed-weight scorers, latency model for SLO tiers) or
+ * {@code latency-cost} (jetway-precise's pipeline, the latency cost as the score, on the approximate index so that no
+ * KV-event index is needed). The index is warm: 32 shared system prompts were routed before, and the measured
  * request shares one of them (its tail differs), as on a shared-prefix workload. The thread's CPU time per call is
  * reported next to the wall-clock time ({@link ThreadCpuCounter}).
  */
@@ -45,14 +48,33 @@ public class SchedulerBenchmark {
     @Param({"1000", "8000", "55000"})
     int promptTokens;
 
+    @Param({"latency-cost", "jetway-approximate"})
+    String policy;
+
+    /** jetway-precise's pipeline on the approximate prefix index. */
+    private static final String LATENCY_COST = """
+            apiVersion: llm-d.ai/v1
+            kind: EndpointPickerConfig
+            plugins:
+            - type: approx-prefix-cache-producer
+              parameters: {maxPrefixTokensToMatch: 131072, lruCapacityPerServer: 31250, autoTune: true}
+            - type: predicted-latency-producer
+            - type: slo-headroom-tier-filter
+              parameters: {epsilonExploreNeg: 0}
+            - type: latency-cost-scorer
+            - type: max-score-picker
+              parameters: {maxNumOfEndpoints: 3}
+            """;
+
     private Scheduler scheduler;
     private List<Endpoint> pool;
     private InferenceRequest request;
 
     @Setup
     public void setUp() {
-        scheduler = Scheduler.fromConfig(EndpointPickerConfig.defaultConfig(),
-                SchedulerEnvironment.deterministic(System::nanoTime, 1));
+        EndpointPickerConfig config = policy.equals("latency-cost")
+                ? EndpointPickerConfig.parse(LATENCY_COST, "latency-cost") : EndpointPickerConfig.builtIn(policy);
+        scheduler = Scheduler.fromConfig(config, SchedulerEnvironment.deterministic(System::nanoTime, 1));
         SplittableRandom rnd = new SplittableRandom(42);
         pool = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
