@@ -1,6 +1,6 @@
 package dev.jetway.gateway.http;
 
-import dev.jetway.gateway.proxy.ProxyContext;
+import dev.jetway.gateway.path.RequestPath;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -24,11 +24,11 @@ final class ApiChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String HTTP1_AGGREGATOR = "http1-aggregator";
     static final String HTTP1_HANDLER = "http1-handler";
 
-    private final ProxyContext context;
+    private final RequestPath path;
     private final Duration clientIdleTimeout;
 
-    ApiChannelInitializer(ProxyContext context, Duration clientIdleTimeout) {
-        this.context = context;
+    ApiChannelInitializer(RequestPath path, Duration clientIdleTimeout) {
+        this.path = path;
         this.clientIdleTimeout = clientIdleTimeout;
     }
 
@@ -38,12 +38,12 @@ final class ApiChannelInitializer extends ChannelInitializer<SocketChannel> {
         HttpServerCodec http1 = new HttpServerCodec(4096, 65536, 65536);
         OpenAiUpgradeHandler upgrade = new OpenAiUpgradeHandler(http1, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(Http2Connection.newFrameCodec(), new Http2Connection(context))
-                        : null, context.maxBodyBytes());
+                        ? new Http2ServerUpgradeCodec(Http2Connection.newFrameCodec(), new Http2Connection(path))
+                        : null, path.context().maxBodyBytes());
         ChannelPipeline p = ch.pipeline();
         p.addLast(new IdleStateHandler(clientIdleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new Http2Connection.PriorKnowledge(context)));
-        p.addLast(HTTP1_AGGREGATOR, new BodyLimitAggregator(context.maxBodyBytes()));
-        p.addLast(HTTP1_HANDLER, new ClientHandler(context, false));
+        p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new Http2Connection.PriorKnowledge(path)));
+        p.addLast(HTTP1_AGGREGATOR, new BodyLimitAggregator(path.context().maxBodyBytes()));
+        p.addLast(HTTP1_HANDLER, new ClientHandler(path, false));
     }
 }

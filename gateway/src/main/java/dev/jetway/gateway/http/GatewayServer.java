@@ -2,6 +2,7 @@ package dev.jetway.gateway.http;
 
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.path.RequestPath;
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.request.RequestParser;
 import dev.jetway.gateway.routing.RoutingState;
@@ -52,7 +53,7 @@ public final class GatewayServer implements AutoCloseable {
             ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
                     config.server().maxBodyBytes(), config.server().debugHeader());
             api = bind(config.server().host(), config.server().port(),
-                    new ApiChannelInitializer(context, config.server().clientIdleTimeout()));
+                    new ApiChannelInitializer(new RequestPath(context), config.server().clientIdleTimeout()));
             if (config.server().adminPort() >= 0) {
                 admin = bind(config.server().host(), config.server().adminPort(), new ChannelInitializer<SocketChannel>() {
                     @Override

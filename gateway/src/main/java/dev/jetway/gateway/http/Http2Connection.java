@@ -1,6 +1,6 @@
 package dev.jetway.gateway.http;
 
-import dev.jetway.gateway.proxy.ProxyContext;
+import dev.jetway.gateway.path.RequestPath;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -35,10 +35,10 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** The connection-wide window, so a few large uploads on one connection do not queue behind each other. */
     static final int CONNECTION_WINDOW = 8 * 1024 * 1024;
 
-    private final ProxyContext context;
+    private final RequestPath path;
 
-    Http2Connection(ProxyContext context) {
-        this.context = context;
+    Http2Connection(RequestPath path) {
+        this.path = path;
     }
 
     static Http2FrameCodec newFrameCodec() {
@@ -59,7 +59,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (p.get(ApiChannelInitializer.HTTP1_HANDLER) != null) {
             p.remove(ApiChannelInitializer.HTTP1_HANDLER);
         }
-        StreamInitializer streams = new StreamInitializer(context);
+        StreamInitializer streams = new StreamInitializer(path);
         // the second handler serves stream 1 of an upgraded connection, i.e. the request that asked for the upgrade
         p.addBefore(ctx.name(), null, new Http2MultiplexHandler(streams, streams));
         ctx.executor().execute(() -> ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(
@@ -82,33 +82,33 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** The handler a connection that opened with the HTTP/2 preface gets in place of the HTTP/1 codec. */
     static final class PriorKnowledge extends ChannelInitializer<SocketChannel> {
 
-        private final ProxyContext context;
+        private final RequestPath path;
 
-        PriorKnowledge(ProxyContext context) {
-            this.context = context;
+        PriorKnowledge(RequestPath path) {
+            this.path = path;
         }
 
         @Override
         protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(newFrameCodec(), new Http2Connection(context));
+            ch.pipeline().addLast(newFrameCodec(), new Http2Connection(path));
         }
     }
 
     /** One stream's pipeline: HTTP/2 frames in and out as HTTP/1-style messages, then the shared request handling. */
     private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
 
-        private final ProxyContext context;
+        private final RequestPath path;
 
-        StreamInitializer(ProxyContext context) {
-            this.context = context;
+        StreamInitializer(RequestPath path) {
+            this.path = path;
         }
 
         @Override
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setWriteBufferWaterMark(GatewayServer.CLIENT_WATER_MARK);
             ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-            ch.pipeline().addLast(new BodyLimitAggregator(context.maxBodyBytes()));
-            ch.pipeline().addLast(new ClientHandler(context, true));
+            ch.pipeline().addLast(new BodyLimitAggregator(path.context().maxBodyBytes()));
+            ch.pipeline().addLast(new ClientHandler(path, true));
         }
     }
 }

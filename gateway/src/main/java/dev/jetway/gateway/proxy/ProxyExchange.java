@@ -3,7 +3,9 @@ package dev.jetway.gateway.proxy;
 import dev.jetway.gateway.config.UpstreamSettings;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.http.OpenAiError;
-import dev.jetway.gateway.http.Responses;
+import dev.jetway.gateway.path.GatewayRequest;
+import dev.jetway.gateway.path.LocalReply;
+import dev.jetway.gateway.path.Scheduling;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.metrics.UpstreamErrorKind;
 import dev.jetway.gateway.request.ParsedRequest;
@@ -13,11 +15,8 @@ import dev.jetway.gateway.upstream.UpstreamConnection;
 import dev.jetway.gateway.upstream.UpstreamListener;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
-import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.latency.LatencyPredictions;
-import dev.jetway.scheduler.spi.PrefixMatchInfo;
-import dev.jetway.scheduler.spi.Rejection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,11 +44,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request's trip through the gateway once it has been parsed and routed: connect to the chosen endpoint (the
- * next one of the ordered list on a connect error or 5xx before the first byte), relay the response as it arrives
- * with backpressure, enforce timeouts, and report first token and completion (with the tokens generated, read from
- * the relayed bytes by an {@link OutputTokenCounter}) to the scheduler exactly once. An admitter's rejection is
- * answered with its status and dropped reason, never retried.
+ * The last stage of a request's path (docs/operations.md, "The request path"), once it is parsed, admitted and
+ * scheduled: run the scheduler's pre-request hooks and connect to the chosen endpoint (the next one of the ordered
+ * list, or of a fresh decision, on a connect error or 5xx before the first byte), relay the response as it arrives
+ * with backpressure, enforce timeouts, and run the response hooks: first token and completion (with the tokens
+ * generated, read from the relayed bytes by an {@link OutputTokenCounter}) reported to the scheduler exactly once. An
+ * admitter's rejection of a failover decision is answered with its status and dropped reason, never retried.
  *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -61,9 +61,9 @@ public final class ProxyExchange implements UpstreamListener {
 
     private enum Phase { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
 
+    private final GatewayRequest request;
     private final ChannelHandlerContext client;
-    private final ExchangeOwner owner;
-    private final FullHttpRequest request;
+    private final FullHttpRequest http;
     private final ParsedRequest parsed;
     private final InferenceRequest inference;
     private final GatewayPool pool;
@@ -92,85 +92,45 @@ public final class ProxyExchange implements UpstreamListener {
     private long lastActivityNanos;
     private ScheduledFuture<?> timer;
 
-    public ProxyExchange(ChannelHandlerContext client, ExchangeOwner owner, FullHttpRequest request, ParsedRequest parsed,
-                         InferenceRequest inference, GatewayPool pool, GatewayMetrics metrics, UpstreamSettings settings,
-                         boolean debugHeader, long startNanos) {
-        this.client = client;
-        this.owner = owner;
+    /** The exchange for a request the path has parsed, identified, admitted and scheduled. */
+    public ProxyExchange(GatewayRequest request, GatewayMetrics metrics, UpstreamSettings settings,
+                         boolean debugHeader) {
         this.request = request;
-        this.parsed = parsed;
-        this.inference = inference;
-        this.pool = pool;
+        this.client = request.ctx();
+        this.http = request.http();
+        this.parsed = request.parsed();
+        this.inference = request.inference();
+        this.pool = request.pool();
         this.metrics = metrics;
         this.modelMeters = metrics.model(parsed.model());
         this.settings = settings;
-        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.keepAlive = request.keepAlive();
         this.debugHeader = debugHeader;
-        this.startNanos = startNanos;
+        this.startNanos = request.startNanos();
+        this.result = request.decision();
     }
 
-    /** Schedules the request and sends it to the first endpoint. */
+    /** Sends the request to the first endpoint of the scheduler's decision. */
     public void start() {
-        modelMeters.received(request.content().readableBytes());
-        List<Endpoint> candidates = pool.readyCandidates();
-        if (candidates.isEmpty()) {
-            fail(OpenAiError.noEndpoint("no ready endpoint in pool " + pool.name() + " for model " + parsed.model()),
-                    "503");
-            return;
-        }
-        if (!schedule(candidates)) {
-            return;
-        }
+        modelMeters.received(request.bodyBytes());
         tryNext();
     }
 
-    private boolean schedule(List<Endpoint> candidates) {
-        Scheduler scheduler = pool.scheduler();
-        long t0 = System.nanoTime();
-        SchedulingResult next;
-        try {
-            next = scheduler.schedule(inference, candidates);
-        } catch (RuntimeException e) {
-            log.error("scheduling {} failed", inference.requestId(), e);
-            fail(OpenAiError.internal("scheduling failed: " + e.getMessage()), "500");
-            return false;
-        }
-        metrics.schedulerDuration(System.nanoTime() - t0);
-        Rejection rejection = next.rejection();
-        if (rejection != null) {
-            // the request is not to be served now (e.g. sheddable and no endpoint predicted to meet its latency
-            // objectives): answered as the admitter says, not retried elsewhere
-            log.debug("{}: rejected by {}: {} ({})", inference.requestId(), rejection.admitter(),
-                    rejection.droppedReason(), rejection.message());
-            fail(OpenAiError.rejected(rejection), Integer.toString(rejection.status()));
-            return false;
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("decision {}", next.decision().toCompactString());
-        }
-        if (next.isEmpty()) {
-            fail(OpenAiError.noEndpoint("no endpoint of pool " + pool.name() + " is eligible for this request"), "503");
-            return false;
-        }
-        if (result == null) {
-            recordPrefixHit(next);
-        }
-        if (result != null && endpoint != null) {
-            // the previous decision's endpoints are all used up: release what it charged before charging again
-            pool.scheduler().onComplete(result, endpoint, false);
-        }
-        result = next;
-        targetIndex = 0;
-        return true;
-    }
-
-    /** How much of the prompt the scheduler believes the chosen endpoint already holds. */
-    private void recordPrefixHit(SchedulingResult decided) {
-        PrefixMatchInfo info = decided.context().get(PrefixMatchInfo.DEFAULT_KEY);
-        if (info != null && info.totalBlocks() > 0) {
-            int slot = decided.context().endpoints().indexOf(decided.primaryEndpoint());
-            if (slot >= 0) {
-                metrics.prefixHitRatio(info.ratio(slot));
+    /** A fresh decision among the endpoints not tried yet, after the previous decision's are all used up. */
+    private boolean reschedule(List<Endpoint> candidates) {
+        switch (Scheduling.schedule(pool, inference, candidates, metrics)) {
+            case Scheduling.Refused refused -> {
+                fail(refused.error());
+                return false;
+            }
+            case Scheduling.Decided decided -> {
+                if (endpoint != null) {
+                    // release what the previous decision charged before the new one charges again
+                    pool.scheduler().onComplete(result, endpoint, false);
+                }
+                result = decided.result();
+                targetIndex = 0;
+                return true;
             }
         }
     }
@@ -187,10 +147,11 @@ public final class ProxyExchange implements UpstreamListener {
         if (targetIndex >= targets.size()) {
             List<Endpoint> rest = new ArrayList<>(pool.readyCandidates());
             rest.removeAll(tried);
-            if (rest.isEmpty() || !schedule(rest)) {
-                if (phase != Phase.DONE) {
-                    fail(OpenAiError.badGateway("no endpoint could take the request (tried " + tried + ")"), "502");
-                }
+            if (rest.isEmpty()) {
+                fail(OpenAiError.badGateway("no endpoint could take the request (tried " + tried + ")"));
+                return;
+            }
+            if (!reschedule(rest)) {
                 return;
             }
             targets = result.targets();
@@ -201,7 +162,7 @@ public final class ProxyExchange implements UpstreamListener {
         gatewayEndpoint = pool.endpoint(endpoint);
         if (gatewayEndpoint == null) {
             // a scheduler returned something that is not a member of this pool: a bug, never route blindly
-            fail(OpenAiError.internal("scheduler picked an unknown endpoint " + endpoint), "500");
+            fail(OpenAiError.internal("scheduler picked an unknown endpoint " + endpoint));
             return;
         }
         pool.scheduler().preRequest(result, endpoint);
@@ -224,7 +185,7 @@ public final class ProxyExchange implements UpstreamListener {
             metrics.upstreamError(kind);
             log.debug("{}: cannot reach {}: {}", inference.requestId(), endpoint, acquired.cause().toString());
             retryOrFail(OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
-                    + acquired.cause().getMessage()), "502");
+                    + acquired.cause().getMessage()));
             return;
         }
         UpstreamConnection c = acquired.getNow();
@@ -235,12 +196,12 @@ public final class ProxyExchange implements UpstreamListener {
         connection = c;
         c.bind(this);
         phase = Phase.AWAITING_HEAD;
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, request.uri());
-        HopByHop.copyEndToEnd(request.headers(), head.headers());
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, http.uri());
+        HopByHop.copyEndToEnd(http.headers(), head.headers());
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
-        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, http.content().readableBytes());
         c.channel().write(head);
-        c.channel().writeAndFlush(new DefaultLastHttpContent(request.content().retainedDuplicate()))
+        c.channel().writeAndFlush(new DefaultLastHttpContent(http.content().retainedDuplicate()))
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess() && connection == c && phase == Phase.AWAITING_HEAD) {
                         onConnectionLost(f.cause());
@@ -250,14 +211,14 @@ public final class ProxyExchange implements UpstreamListener {
         armTimer(settings.firstByteTimeout().toNanos());
     }
 
-    private void retryOrFail(OpenAiError error, String errorCode) {
+    private void retryOrFail(OpenAiError error) {
         if (attempts <= settings.maxRetries() && client.channel().isActive()) {
             metrics.retry();
             long base = settings.retryBackoff().toNanos();
             long delay = base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, base));
             client.executor().schedule(this::tryNext, delay, TimeUnit.NANOSECONDS);
         } else {
-            fail(error, errorCode);
+            fail(error);
         }
     }
 
@@ -273,7 +234,7 @@ public final class ProxyExchange implements UpstreamListener {
             dropConnection();
             cancelTimer();
             phase = Phase.CONNECTING;
-            retryOrFail(OpenAiError.badGateway(endpoint.address() + " answered " + upstreamStatus), "502");
+            retryOrFail(OpenAiError.badGateway(endpoint.address() + " answered " + upstreamStatus));
             return;
         }
         phase = Phase.RELAYING;
@@ -391,12 +352,12 @@ public final class ProxyExchange implements UpstreamListener {
             log.debug("{}: {} dropped the connection before answering: {}", inference.requestId(), endpoint,
                     cause.toString());
             phase = Phase.CONNECTING;
-            retryOrFail(OpenAiError.badGateway(endpoint.address() + " closed the connection before answering"), "502");
+            retryOrFail(OpenAiError.badGateway(endpoint.address() + " closed the connection before answering"));
         } else {
             metrics.upstreamError(UpstreamErrorKind.RESET_MID_RESPONSE);
             log.warn("{}: {} dropped the connection mid-response: {}", inference.requestId(), endpoint, cause.toString());
             failMidStream(OpenAiError.badGateway("the model server " + endpoint.address()
-                    + " closed the connection mid-response"), "502");
+                    + " closed the connection mid-response"));
         }
     }
 
@@ -442,7 +403,7 @@ public final class ProxyExchange implements UpstreamListener {
                     metrics.upstreamError(UpstreamErrorKind.FIRST_BYTE_TIMEOUT);
                     dropConnection();
                     fail(OpenAiError.gatewayTimeout(endpoint.address() + " sent no response within "
-                            + settings.firstByteTimeout().toMillis() + " ms"), "504");
+                            + settings.firstByteTimeout().toMillis() + " ms"));
                 } else {
                     armTimer(deadline - now);
                 }
@@ -454,7 +415,7 @@ public final class ProxyExchange implements UpstreamListener {
                     metrics.upstreamError(UpstreamErrorKind.IDLE_TIMEOUT);
                     dropConnection();
                     failMidStream(OpenAiError.gatewayTimeout(endpoint.address() + " sent nothing for "
-                            + (limit / 1_000_000) + " ms"), "504");
+                            + (limit / 1_000_000) + " ms"));
                 } else {
                     armTimer(deadline - now);
                 }
@@ -473,31 +434,28 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     /** Failure before any response byte went to the client: a complete error response. */
-    private void fail(OpenAiError error, String errorCode) {
+    private void fail(OpenAiError error) {
         if (phase == Phase.DONE) {
             return;
         }
         if (phase == Phase.RELAYING) {
-            failMidStream(error, errorCode);
+            failMidStream(error);
             return;
         }
-        metrics.requestError(parsed.model(), errorCode);
         cancelTimer();
-        if (client.channel().isActive()) {
-            Responses.error(client, error, keepAlive);
-        }
-        finish(false, keepAlive);
+        LocalReply.send(client, error, keepAlive, metrics, parsed.model());
+        finish(false, true);
     }
 
     /**
      * Failure after the response started: a streaming client gets a terminal SSE error event and a clean end of the
      * stream; anything else can only be cut short. Either way the client connection closes.
      */
-    private void failMidStream(OpenAiError error, String errorCode) {
+    private void failMidStream(OpenAiError error) {
         if (phase == Phase.DONE) {
             return;
         }
-        metrics.requestError(parsed.model(), errorCode);
+        metrics.requestError(parsed.model(), Integer.toString(error.status()));
         if (client.channel().isActive()) {
             if (sse) {
                 client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(error.toSseEvent())));
@@ -521,7 +479,6 @@ public final class ProxyExchange implements UpstreamListener {
             pool.scheduler().onComplete(result, endpoint, success, generated);
         }
         modelMeters.completed(System.nanoTime() - startNanos);
-        request.release();
-        owner.exchangeDone(reuseClient && keepAlive);
+        request.end(reuseClient);
     }
 }

@@ -1,6 +1,7 @@
 package dev.jetway.scheduler.latency;
 
 import dev.jetway.scheduler.InferenceRequest;
+import java.util.function.Function;
 
 /**
  * A request's latency objectives from llm-d's headers: {@value #TTFT_HEADER} and {@value #TPOT_HEADER}
@@ -42,8 +43,20 @@ public record SloTargets(double ttftSeconds, double tpotSeconds) {
 
     /** The request's objectives; a malformed header throws {@link InvalidHeader} naming it. */
     public static SloTargets parse(InferenceRequest request) {
-        return new SloTargets(seconds(request, TTFT_HEADER, LEGACY_TTFT_HEADER, true),
-                seconds(request, TPOT_HEADER, LEGACY_TPOT_HEADER, true));
+        return parse(request::header);
+    }
+
+    /**
+     * The objectives in a set of headers ({@code header} gives a header's value by its lower-case name, or null); a
+     * malformed header throws {@link InvalidHeader} naming it.
+     */
+    public static SloTargets parse(Function<String, String> header) {
+        if (header.apply(TTFT_HEADER) == null && header.apply(TPOT_HEADER) == null
+                && header.apply(LEGACY_TTFT_HEADER) == null && header.apply(LEGACY_TPOT_HEADER) == null) {
+            return NONE;
+        }
+        return new SloTargets(seconds(header, TTFT_HEADER, LEGACY_TTFT_HEADER, true),
+                seconds(header, TPOT_HEADER, LEGACY_TPOT_HEADER, true));
     }
 
     /** The request's objectives; a malformed header counts as absent. */
@@ -54,16 +67,16 @@ public record SloTargets(double ttftSeconds, double tpotSeconds) {
                 && request.header(LEGACY_TPOT_HEADER) == null) {
             return NONE; // the common case: no header, no parsing
         }
-        return new SloTargets(seconds(request, TTFT_HEADER, LEGACY_TTFT_HEADER, false),
-                seconds(request, TPOT_HEADER, LEGACY_TPOT_HEADER, false));
+        return new SloTargets(seconds(request::header, TTFT_HEADER, LEGACY_TTFT_HEADER, false),
+                seconds(request::header, TPOT_HEADER, LEGACY_TPOT_HEADER, false));
     }
 
-    private static double seconds(InferenceRequest request, String header, String legacy, boolean strict) {
+    private static double seconds(Function<String, String> headers, String header, String legacy, boolean strict) {
         String name = header;
-        String value = request.header(header);
+        String value = headers.apply(header);
         if (value == null) {
             name = legacy;
-            value = request.header(legacy);
+            value = headers.apply(legacy);
         }
         if (value == null) {
             return 0;

@@ -1,0 +1,233 @@
+package dev.jetway.gateway.path;
+
+import dev.jetway.gateway.http.OpenAiError;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.proxy.ExchangeOwner;
+import dev.jetway.gateway.proxy.ProxyExchange;
+import dev.jetway.gateway.request.ApiKind;
+import dev.jetway.gateway.request.ParsedRequest;
+import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.SchedulingResult;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+
+/**
+ * One inference request on its way through the {@link RequestPath}: the client connection it answers on, what each
+ * stage has found out so far, and where it is. It owns the request's body until it {@link #end ends}: exactly once,
+ * by a local reply, by its {@link ProxyExchange}, or because the client went away.
+ *
+ * <p>Confined to the client connection's event loop; a stage that hands work elsewhere comes back through
+ * {@link #resume()}.
+ */
+public final class GatewayRequest {
+
+    private final ChannelHandlerContext ctx;
+    private final FullHttpRequest http;
+    private final ExchangeOwner owner;
+    private final GatewayMetrics metrics;
+    private final RequestPath path;
+    private final boolean keepAlive;
+    private final ApiKind kind;
+    private final long startNanos;
+    private final int bodyBytes;
+
+    int nextStage;
+    private ParsedRequest parsed;
+    private RequestIdentity identity;
+    private GatewayPool pool;
+    private InferenceRequest inference;
+    private SchedulingResult decision;
+    private ProxyExchange exchange;
+    /** What a suspended stage does when the client goes away (cancel its work, and end the request when it may). */
+    private Runnable onClientGone;
+    private boolean clientGone;
+    private boolean ended;
+
+    GatewayRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner, GatewayMetrics metrics,
+                   RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
+        this.ctx = ctx;
+        this.http = http;
+        this.owner = owner;
+        this.metrics = metrics;
+        this.path = path;
+        this.keepAlive = keepAlive;
+        this.kind = kind;
+        this.startNanos = startNanos;
+        this.bodyBytes = http.content().readableBytes();
+    }
+
+    public ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    public FullHttpRequest http() {
+        return http;
+    }
+
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    public ApiKind kind() {
+        return kind;
+    }
+
+    /** {@code System.nanoTime()} when the gateway took the request: its latencies count from here. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public int bodyBytes() {
+        return bodyBytes;
+    }
+
+    /**
+     * The request header's value (names are case-insensitive), or null; of a repeated header the last one, as the
+     * scheduler's view of the headers keeps it.
+     */
+    public String header(String name) {
+        String first = http.headers().get(name);
+        if (first == null) {
+            return null;
+        }
+        java.util.List<String> all = http.headers().getAll(name);
+        return all.size() == 1 ? first : all.getLast();
+    }
+
+    public ParsedRequest parsed() {
+        return parsed;
+    }
+
+    void parsed(ParsedRequest parsed) {
+        this.parsed = parsed;
+    }
+
+    public RequestIdentity identity() {
+        return identity;
+    }
+
+    void identity(RequestIdentity identity) {
+        this.identity = identity;
+    }
+
+    public GatewayPool pool() {
+        return pool;
+    }
+
+    void pool(GatewayPool pool) {
+        this.pool = pool;
+    }
+
+    public InferenceRequest inference() {
+        return inference;
+    }
+
+    void inference(InferenceRequest inference) {
+        this.inference = inference;
+    }
+
+    /** The scheduler's first decision, taken by the schedule stage. */
+    public SchedulingResult decision() {
+        return decision;
+    }
+
+    void decision(SchedulingResult decision) {
+        this.decision = decision;
+    }
+
+    /** The model named by the body, or "" before it is parsed: the label of the request's metrics. */
+    public String modelLabel() {
+        return parsed == null ? "" : parsed.model();
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** Whether the client has gone away; a suspended stage checks it when its work comes back. */
+    public boolean isClientGone() {
+        return clientGone;
+    }
+
+    /** Goes on with the path after a suspended stage; callable from any thread. */
+    public void resume() {
+        if (ctx.executor().inEventLoop()) {
+            onClientGone = null;
+            path.advance(this);
+        } else {
+            ctx.executor().execute(this::resume);
+        }
+    }
+
+    /** Called by a suspending stage: what to do if the client goes away meanwhile. */
+    public void onClientGone(Runnable action) {
+        this.onClientGone = action;
+    }
+
+    /** The proxy exchange now carries the request to the model server and ends it. */
+    void proxiedBy(ProxyExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    public ProxyExchange exchange() {
+        return exchange;
+    }
+
+    /**
+     * Answers the request with an error before any response byte was written (the one {@link LocalReply}), and
+     * frees the connection for the next request. Callable from any thread; a no-op once the request has ended.
+     */
+    public void replyLocally(OpenAiError error) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> replyLocally(error));
+            return;
+        }
+        if (ended) {
+            return;
+        }
+        LocalReply.send(ctx, error, keepAlive, metrics, modelLabel());
+        end(true);
+    }
+
+    /**
+     * The request is done: its body is released and the connection may serve the next request ({@code reuse} and the
+     * client's keep-alive permitting). Idempotent.
+     */
+    public void end(boolean reuse) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        onClientGone = null;
+        http.release();
+        owner.exchangeDone(reuse && keepAlive);
+    }
+
+    /** The client connection closed. */
+    public void clientGone() {
+        if (ended || clientGone) {
+            return;
+        }
+        clientGone = true;
+        if (exchange != null) {
+            exchange.clientGone();
+            return;
+        }
+        metrics.clientDisconnect();
+        Runnable action = onClientGone;
+        if (action != null) {
+            onClientGone = null;
+            action.run();
+        } else {
+            end(false);
+        }
+    }
+
+    /** The client can take more bytes again, or cannot. */
+    public void clientWritabilityChanged(boolean writable) {
+        if (exchange != null) {
+            exchange.clientWritabilityChanged(writable);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.jetway.gateway.path;
+
+import dev.jetway.gateway.http.OpenAiError;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.proxy.ExchangeOwner;
+import dev.jetway.gateway.proxy.ProxyContext;
+import dev.jetway.gateway.request.ApiKind;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An inference request's way through the gateway, as named stages run in order (after GIE's request director):
+ *
+ * <ol>
+ *   <li>{@code validate}: method and content type;</li>
+ *   <li>{@code parse}: the body, into {@link dev.jetway.gateway.request.ParsedRequest};</li>
+ *   <li>{@code identify}: objective and priority, fairness id, latency objectives;</li>
+ *   <li>{@code resolve-pool}: the pool serving the model;</li>
+ *   <li>{@code admit}: admission while the pool is saturated;</li>
+ *   <li>{@code tokenize}: the scheduler's view of the request (token ids from the pool's tokenizer);</li>
+ *   <li>{@code schedule}: the scheduler's decision (its admitters may refuse);</li>
+ *   <li>{@code proxy}: pre-request hooks, the model server, response hooks ({@link dev.jetway.gateway.proxy.ProxyExchange}).</li>
+ * </ol>
+ *
+ * A stage answers locally through {@link GatewayRequest#replyLocally} ({@link LocalReply}), never by writing itself.
+ * The stages are shared by all requests and hold no per-request state.
+ */
+public final class RequestPath {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestPath.class);
+
+    /** The gateway's stages, in order (docs/operations.md, "The request path"). */
+    public static final List<String> STAGE_NAMES = List.of("validate", "parse", "identify", "resolve-pool", "admit",
+            "tokenize", "schedule", "proxy");
+
+    private final List<RequestStage> stages;
+    private final ProxyContext context;
+    private final GatewayMetrics metrics;
+
+    public RequestPath(ProxyContext context) {
+        this(context, context.metrics(), List.of(
+                new ValidateStage(),
+                new ParseStage(context.parser()),
+                new IdentifyStage(() -> context.routing().config().admission()),
+                new ResolvePoolStage(context.routing()),
+                new AdmitStage(context.routing()),
+                new TokenizeStage(),
+                new ScheduleStage(context.metrics()),
+                new ProxyStage(context)));
+        if (!stageNames().equals(STAGE_NAMES)) {
+            throw new IllegalStateException("stages " + stageNames() + " are not the documented " + STAGE_NAMES);
+        }
+    }
+
+    private RequestPath(ProxyContext context, GatewayMetrics metrics, List<RequestStage> stages) {
+        this.context = context;
+        this.metrics = metrics;
+        this.stages = List.copyOf(stages);
+    }
+
+    /** A path of other stages (tests). */
+    static RequestPath of(List<RequestStage> stages, GatewayMetrics metrics) {
+        return new RequestPath(null, metrics, stages);
+    }
+
+    /** What every request shares: routing state, metrics, parser. */
+    public ProxyContext context() {
+        return context;
+    }
+
+    /** The stages' names, in order. */
+    public List<String> stageNames() {
+        return stages.stream().map(RequestStage::name).toList();
+    }
+
+    /**
+     * A new inference request, not started yet: the owner keeps it as its current request before {@link #start}, which
+     * may end it (and let the owner go on to its next request) before returning. It owns {@code http} from now on.
+     */
+    public GatewayRequest newRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner,
+                                     boolean keepAlive, ApiKind kind, long startNanos) {
+        return new GatewayRequest(ctx, http, owner, metrics, this, keepAlive, kind, startNanos);
+    }
+
+    /** Runs the request's stages from the first; on its connection's event loop. */
+    public void start(GatewayRequest request) {
+        advance(request);
+    }
+
+    void advance(GatewayRequest request) {
+        while (!request.isEnded() && request.nextStage < stages.size()) {
+            if (request.isClientGone()) {
+                request.end(false);
+                return;
+            }
+            RequestStage stage = stages.get(request.nextStage++);
+            StageResult result;
+            try {
+                result = stage.apply(request);
+            } catch (RuntimeException e) {
+                // a bug in one stage answers this request with a 500; it never takes the connection down silently
+                log.error("stage {} failed on a request for {}", stage.name(), request.modelLabel(), e);
+                request.replyLocally(OpenAiError.internal(stage.name() + " failed: " + e.getMessage()));
+                return;
+            }
+            switch (result) {
+                case StageResult.Next next -> {
+                }
+                case StageResult.Reply reply -> {
+                    request.replyLocally(reply.error());
+                    return;
+                }
+                case StageResult.Suspended suspended -> {
+                    return;
+                }
+            }
+        }
+    }
+}
