@@ -38,6 +38,11 @@ class AdmissionTest {
             assertThat(post(gw, "chat").statusCode()).isEqualTo(200);
             assertThat(post(gw, null).statusCode()).isEqualTo(200);
             assertThat(post(gw, "unknown-objective").statusCode()).isEqualTo(200);
+            HttpResponse<String> legacyHeader = gw.http.send(HttpRequest.newBuilder(gw.uri("/v1/completions"))
+                    .header("content-type", "application/json").header("x-gateway-inference-objective", "batch")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"x\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(legacyHeader.statusCode()).isEqualTo(429);
         }
     }
 }
