@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class FlowController {
 
     private static final Logger log = LoggerFactory.getLogger(FlowController.class);
+    /** Saturations are sums of fractions: one that lands on the ceiling up to rounding counts as reaching it. */
+    private static final double ROUNDING = 1e-9;
 
     private final ReentrantLock lock = new ReentrantLock();
     private FlowControlConfig config;
@@ -286,7 +288,7 @@ public final class FlowController {
         if (!queuedAtOrAbove(r.priority())) {
             load = measure(endpoints, now);
             double saturation = load.with(inTransitRequests, inTransitTokens);
-            if (saturation < ceiling(band)) {
+            if (saturation + ROUNDING < ceiling(band)) {
                 lastSaturation = saturation;
                 return dispatched(t, now, null); // the fast path: no queue
             }
@@ -310,7 +312,7 @@ public final class FlowController {
             int rank = highestWaiting();
             Band b = bands[rank];
             double saturation = load.with(inTransitRequests, inTransitTokens);
-            if (saturation >= config.usageLimit().ceiling(b.priority, rank, bands.length)) {
+            if (saturation + ROUNDING >= config.usageLimit().ceiling(b.priority, rank, bands.length)) {
                 blocked = b;
                 break;
             }
