@@ -233,7 +233,8 @@ final class FlowControlSection {
         }
         if (!kind.isInstance(p)) {
             String actual = registry.find(p.type()).map(e -> e.kind().label()).orElse(p.type());
-            problems.add(where + ": '" + name + "' is a " + actual + " (" + p.type() + "), not a " + kindName.label());
+            problems.add(where + ": '" + name + "' is " + article(actual) + " (" + p.type() + "), not "
+                    + article(kindName.label()));
             return null;
         }
         return kind.cast(p);
@@ -250,6 +251,10 @@ final class FlowControlSection {
             problems.add("plugin '" + type + "': " + e.getMessage());
             return null;
         }
+    }
+
+    private static String article(String noun) {
+        return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
     }
 
     private long quantity(JsonNode node, String field, long defaultValue, String where) {
