@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Thread-safe; one lock, held for O(log n) queue work plus one O(endpoints) measurement per
  * call. {@link FlowListener} callbacks run after the lock is released, on the calling thread, in the order the
- * decisions were made.
+ * decisions were made; callbacks caused by a call made from within a callback run after that callback returns, so a
+ * host that completes requests synchronously does not recurse.
  *
  * <p><b>Memory.</b> Only queued requests are held, and their number and bytes are bounded by the global and per-band
  * {@code maxRequests} / {@code maxBytes} (a request that does not fit is rejected at once). A flow exists only while
@@ -547,31 +548,66 @@ public final class FlowController {
     // ---------------------------------------------------------------------------------------------------------
     // After the lock
 
+    /**
+     * Callbacks to run on this thread. A listener that calls back into the controller (a host that completes a
+     * request synchronously, a simulator) must not recurse once per request: the callbacks its call causes are queued
+     * behind the ones being run, and the outermost delivery on the thread runs them all.
+     */
+    private static final class Delivery {
+        boolean running;
+        FlowTicket head;
+        FlowTicket tail;
+    }
+
+    private static final ThreadLocal<Delivery> DELIVERY = ThreadLocal.withInitial(Delivery::new);
+
     /** Runs the callbacks collected under the lock (a chain, newest first), oldest first. */
     private static void deliver(FlowTicket newestFirst) {
+        if (newestFirst == null) {
+            return;
+        }
         FlowTicket oldestFirst = null;
+        FlowTicket last = newestFirst;
         for (FlowTicket t = newestFirst; t != null; ) {
             FlowTicket next = t.notifyNext;
             t.notifyNext = oldestFirst;
             oldestFirst = t;
             t = next;
         }
-        for (FlowTicket t = oldestFirst; t != null; ) {
-            FlowTicket next = t.notifyNext;
-            FlowTicket.Notice what = t.notice;
-            t.notifyNext = null;
-            t.notice = null;
-            FlowListener listener = t.request.listener();
-            try {
-                switch (what) {
-                    case DISPATCHED -> listener.dispatched(t);
-                    case REJECTED -> listener.rejected(t, t.outcome());
-                    case EVICT -> listener.evict(t, FlowOutcome.EVICTED_PRIORITY);
+        Delivery d = DELIVERY.get();
+        if (d.tail == null) {
+            d.head = oldestFirst;
+        } else {
+            d.tail.notifyNext = oldestFirst;
+        }
+        d.tail = last;
+        if (d.running) {
+            return;
+        }
+        d.running = true;
+        try {
+            while (d.head != null) {
+                FlowTicket t = d.head;
+                d.head = t.notifyNext;
+                if (d.head == null) {
+                    d.tail = null;
                 }
-            } catch (RuntimeException e) {
-                log.warn("flow control listener failed for {}", t, e);
+                FlowTicket.Notice what = t.notice;
+                t.notifyNext = null;
+                t.notice = null;
+                FlowListener listener = t.request.listener();
+                try {
+                    switch (what) {
+                        case DISPATCHED -> listener.dispatched(t);
+                        case REJECTED -> listener.rejected(t, t.outcome());
+                        case EVICT -> listener.evict(t, FlowOutcome.EVICTED_PRIORITY);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("flow control listener failed for {}", t, e);
+                }
             }
-            t = next;
+        } finally {
+            d.running = false;
         }
     }
 }

@@ -3,7 +3,8 @@ package dev.jetway.scheduler.flow;
 /**
  * What the host hears about one request from the {@link FlowController}. Every callback runs outside the
  * controller's lock, on the thread of whichever controller call caused it ({@code submit}, {@code dispatch},
- * {@code cancel}, {@code shutdown}), so it must be quick and may call back into the controller.
+ * {@code cancel}, {@code shutdown}), so it must be quick. It may call back into the controller; the callbacks that
+ * call causes on this thread then run after the current one returns (never nested).
  *
  * <p>Exactly one of {@link #dispatched} and {@link #rejected} fires per submitted request, exactly once.
  * {@link #evict} may fire later, only for a dispatched sheddable request while eviction is enabled.
