@@ -169,7 +169,7 @@ final class FlowControlSection {
             return null;
         }
         Plugin p = plugins.get(ref);
-        if (p == null && config.plugins().stream().anyMatch(s -> s.name().equals(ref))) {
+        if (p == null && declared(ref)) {
             return null; // declared with a type Jetway does not build: skipped with a warning (PipelineBuilder)
         }
         return resolve(ref, StrictBandSelection.TYPE, StrictBandSelection.class, PluginKind.BAND_SELECTION_POLICY,
@@ -226,6 +226,15 @@ final class FlowControlSection {
         if (p == null) {
             p = injected.computeIfAbsent(name, this::instantiate);
         }
+        if (p == null && declared(name)) {
+            String type = config.plugins().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow()
+                    .type();
+            if (LegacyConfig.GATEWAY_SIDE_TYPES.contains(type)) {
+                problems.add(where + ": '" + name + "' is a request parser (" + type + "), not "
+                        + article(kindName.label()));
+            }
+            return null; // otherwise it could not be built, and the builder reported why
+        }
         if (p == null) {
             problems.add(where + ": pluginRef '" + name + "' names no plugin" + (plugins.isEmpty() ? ""
                     : " (plugins: " + String.join(", ", plugins.keySet()) + ")"));
@@ -238,6 +247,10 @@ final class FlowControlSection {
             return null;
         }
         return kind.cast(p);
+    }
+
+    private boolean declared(String name) {
+        return config.plugins().stream().anyMatch(s -> s.name().equals(name));
     }
 
     private Plugin instantiate(String type) {

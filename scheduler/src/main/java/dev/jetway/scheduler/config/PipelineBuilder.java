@@ -94,6 +94,9 @@ public final class PipelineBuilder {
         ProfileHandler handler = profileHandler(profiles);
         FlowControlConfig flowControl = FlowControlSection.read(config, plugins, registry, environment, problems,
                 warnings);
+        if (flowControl == null && problems.isEmpty()) {
+            problems.add("flowControl could not be resolved");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().map(p -> config.source() + ": " + p).toList());
         }
@@ -118,8 +121,8 @@ public final class PipelineBuilder {
      */
     private boolean notRunHere(PluginSpec spec, String wiredFrom) {
         boolean gatewaySide = LegacyConfig.GATEWAY_SIDE_TYPES.contains(spec.type());
-        boolean flowPolicy = wiredFrom != null && wiredFrom.startsWith("flowControl")
-                && !wiredFrom.equals(LegacyConfig.BAND_SELECTION_REF);
+        boolean flowPolicy = wiredFrom != null && (wiredFrom.startsWith("flowControl")
+                || wiredFrom.equals("saturationDetector")) && !wiredFrom.equals(LegacyConfig.BAND_SELECTION_REF);
         if (!gatewaySide && (wiredFrom == null || flowPolicy || registry.find(spec.type()).isPresent())) {
             return false;
         }

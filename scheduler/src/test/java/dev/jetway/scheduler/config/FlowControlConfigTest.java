@@ -251,6 +251,11 @@ class FlowControlConfigTest {
                   priorityBands: [{priority: 0, fairnessPolicyRef: round-robbin-fairness-policy}]
                 """)).anySatisfy(p -> assertThat(p).contains("unknown plugin type 'round-robbin-fairness-policy'"));
         assertThat(problems(ON + """
+                plugins: [{type: openai-parser}]
+                flowControl: {defaultPriorityBand: {fairnessPolicyRef: openai-parser}}
+                """)).containsExactly("test.yaml: flowControl.defaultPriorityBand.fairnessPolicyRef: 'openai-parser' "
+                + "is a request parser (openai-parser), not a fairness policy");
+        assertThat(problems(ON + """
                 plugins:
                 - type: utilization-detector
                   parameters: {kvCacheUtilThreshold: 1.5}
@@ -391,6 +396,10 @@ class FlowControlConfigTest {
         assertThat(old.flowControl().detector().name()).isEqualTo("old");
         assertThat(problems(ON + "saturationDetector: {queueDepthThreshold: 0}\n")).singleElement().asString()
                 .contains("saturationDetector (top level)", "queueDepthThreshold");
+        assertThat(problems(ON + """
+                plugins: [{type: fancy-detector, name: old}]
+                saturationDetector: {pluginRef: old}
+                """)).singleElement().asString().contains("unknown plugin type 'fancy-detector'");
     }
 
     @Test
