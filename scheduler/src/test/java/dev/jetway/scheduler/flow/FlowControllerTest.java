@@ -123,6 +123,19 @@ class FlowControllerTest {
     }
 
     @Test
+    void theUsageLimitIsTheSaturationUpToWhichBandsDispatch() {
+        FlowControlConfig d = FlowControlConfig.defaults(true);
+        FlowController fc = controller(new FlowControlConfig(true, 0, 0, d.defaultRequestTTL(),
+                d.noEndpointRequestTTL(), d.defaultBand(), null, List.of(), new StaticUsageLimit("half", 0.5),
+                concurrency(10), false, null));
+        for (int i = 0; i < 10; i++) {
+            fc.submit(rec.request("r" + i, 0, "t"), pool, now);
+        }
+        assertThat(rec.dispatched).hasSize(5); // 5 of 10 in transit: saturation 0.5
+        assertThat(fc.snapshot().poolSaturation()).isEqualTo(0.5);
+    }
+
+    @Test
     void roundRobinGivesTwoTenantsAtEqualPriorityEqualShares() {
         FlowController fc = controller(config(concurrency(100), band(0, new RoundRobinFairness("rr"),
                 new FcfsOrdering("fcfs"), Duration.ofSeconds(60))));
