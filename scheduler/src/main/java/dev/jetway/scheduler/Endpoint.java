@@ -21,7 +21,7 @@ public final class Endpoint {
     private final String id;
     private final String address;
     private final Map<String, String> labels;
-    private volatile EndpointMetrics metrics = EndpointMetrics.UNKNOWN;
+    private volatile MetricsSample sample = MetricsSample.NONE;
     private final AtomicInteger inFlightRequests = new AtomicInteger();
     private final AtomicLong inFlightTokens = new AtomicLong();
     private final AtomicLong inFlightContextTokens = new AtomicLong();
@@ -66,12 +66,25 @@ public final class Endpoint {
 
     /** The latest metrics snapshot ({@link EndpointMetrics#UNKNOWN} before the first scrape). */
     public EndpointMetrics metrics() {
-        return metrics;
+        return sample.metrics();
     }
 
-    /** Publishes a new snapshot; readers see either the old or the new one, never a mix. */
+    /**
+     * The latest snapshot with this gateway's in-flight counts at the moment it was published, read together: what
+     * changed here since the scrape is the difference to the counts now (flow control's saturation detectors use it
+     * to see past a late or missing scrape).
+     */
+    public MetricsSample metricsSample() {
+        return sample;
+    }
+
+    /**
+     * Publishes a new snapshot, recording the in-flight counts it goes with; readers see either the old or the new
+     * one, never a mix.
+     */
     public void updateMetrics(EndpointMetrics snapshot) {
-        this.metrics = Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(snapshot, "snapshot");
+        this.sample = new MetricsSample(snapshot, inFlightRequests.get(), inFlightContextTokens.get());
     }
 
     /** Requests routed here by this gateway and not finished yet. */

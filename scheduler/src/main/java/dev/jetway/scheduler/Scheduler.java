@@ -3,6 +3,7 @@ package dev.jetway.scheduler;
 import dev.jetway.scheduler.config.ConfigWarning;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.scheduler.config.PipelineBuilder;
+import dev.jetway.scheduler.flow.FlowControlConfig;
 import dev.jetway.scheduler.spi.Admitter;
 import dev.jetway.scheduler.spi.DataProducer;
 import dev.jetway.scheduler.spi.Plugin;
@@ -55,6 +56,7 @@ public final class Scheduler {
     private final SchedulerEnvironment environment;
     private final String description;
     private final List<ConfigWarning> warnings;
+    private final FlowControlConfig flowControl;
     private volatile PluginTimer pluginTimer;
     private volatile boolean explainAll;
     private final CycleBuffers.Pool bufferPool =
@@ -78,7 +80,20 @@ public final class Scheduler {
      */
     public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
                      SchedulerEnvironment environment, String description, List<ConfigWarning> warnings) {
+        this(profileHandler, profiles, plugins, environment, description, warnings, FlowControlConfig.defaults(false));
+    }
+
+    /**
+     * A pipeline with the flow-control setup its config resolved.
+     *
+     * @param flowControl the config's {@code flowControl} section with its policy instances (see
+     *                    {@link #flowControl()})
+     */
+    public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
+                     SchedulerEnvironment environment, String description, List<ConfigWarning> warnings,
+                     FlowControlConfig flowControl) {
         this.warnings = List.copyOf(warnings);
+        this.flowControl = Objects.requireNonNull(flowControl, "flowControl");
         this.profileHandler = Objects.requireNonNull(profileHandler, "profileHandler");
         this.environment = Objects.requireNonNull(environment, "environment");
         Map<String, SchedulingProfile> byName = new LinkedHashMap<>();
@@ -292,6 +307,16 @@ public final class Scheduler {
 
     public SchedulerEnvironment environment() {
         return environment;
+    }
+
+    /**
+     * The config's flow control, resolved: whether the {@code flowControl} feature gate is on, the limits, TTLs,
+     * bands and the policy instances. The scheduler does not queue anything itself: the host builds one
+     * {@link dev.jetway.scheduler.flow.FlowController} per pool from this (and, when it is off, may still use its
+     * {@link FlowControlConfig#detector()} for llm-d's admission without flow control).
+     */
+    public FlowControlConfig flowControl() {
+        return flowControl;
     }
 
     /** The resolved pipeline, with every default filled in. */

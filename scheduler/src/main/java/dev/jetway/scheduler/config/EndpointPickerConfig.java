@@ -29,8 +29,9 @@ import java.util.Set;
  * @param featureGates       gate names as written ({@code name}, {@code name=true}, {@code name=false})
  * @param dataLayer          the {@code dataLayer} section in its v1 shape (GIE's {@code data} is read as it), raw
  *                           (null node if absent)
- * @param other              other top-level sections Jetway's scheduler does not act on ({@code flowControl},
- *                           {@code requestHandler}, {@code saturationDetector}, {@code parser}), raw
+ * @param other              the other top-level sections, raw: {@code flowControl} and the deprecated
+ *                           {@code saturationDetector} (resolved into {@code Scheduler.flowControl()} when the
+ *                           pipeline is built), {@code requestHandler} and {@code parser} (not acted on)
  * @param source             where the document came from (file path, {@code builtin:NAME}, ...), for messages
  * @param warnings           every old or unsupported form found, with what it was read as
  */

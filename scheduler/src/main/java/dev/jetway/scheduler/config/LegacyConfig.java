@@ -78,17 +78,15 @@ final class LegacyConfig {
                     "P/D disaggregation is not built yet"));
 
     /**
-     * Request-handling and flow-control plugin types: the llm-d EPP runs them around scheduling; Jetway has no flow
-     * control or pluggable parsers yet, so a config may declare them and they are skipped with a warning (unless a
-     * scheduling profile lists them).
+     * Request-handling plugin types: the llm-d EPP runs them before scheduling; Jetway's gateway parses requests
+     * itself, so a config may declare them and they are skipped with a warning (unless a scheduling profile lists
+     * them).
      */
     static final Set<String> GATEWAY_SIDE_TYPES = Set.of(
-            "openai-parser", "anthropic-parser", "vllmhttp-parser", "vllmgrpc-parser", "passthrough-parser",
-            "global-strict-fairness-policy", "round-robin-fairness-policy", "program-aware-fairness",
-            "fcfs-ordering-policy", "edf-ordering-policy", "slo-deadline-ordering-policy",
-            "static-usage-limit-policy", "priority-holdback-policy", "soft-reflective-ceiling-policy",
-            "priority-then-time-eviction-order-policy", "sheddable-eviction-filter",
-            "utilization-detector", "concurrency-detector");
+            "openai-parser", "anthropic-parser", "vllmhttp-parser", "vllmgrpc-parser", "passthrough-parser");
+
+    /** Where {@link #sideWiredRefs} records the band selection policy's reference. */
+    static final String BAND_SELECTION_REF = "flowControl.bandSelectionPolicyPluginRef";
 
     /**
      * Old type names read by this class rather than the registry: old name → "current type (release)", or for the
@@ -131,40 +129,27 @@ final class LegacyConfig {
         }
         JsonNode sd = root.get("saturationDetector");
         if (sd != null && !sd.isNull()) {
-            if (sd.has("pluginRef")) {
-                w.add(ConfigWarning.ignored("top level", "saturationDetector.pluginRef",
-                        "llm-d.ai/v1alpha1 (deprecated, llm-d-router #1308)",
-                        "llm-d.ai/v1 moved it to flowControl.saturationDetector.pluginRef; Jetway has no flow control "
-                                + "yet"));
-            }
+            // llm-d: "if both are set, the new field is used"
+            boolean newer = root.path("flowControl").path("saturationDetector").hasNonNull("pluginRef");
+            String v1alpha1 = "llm-d.ai/v1alpha1 (deprecated, llm-d-router #1308)";
             List<String> thresholds = present(sd, "queueDepthThreshold", "kvCacheUtilThreshold",
                     "metricsStalenessThreshold");
-            if (!thresholds.isEmpty() || !sd.has("pluginRef")) {
-                w.add(ConfigWarning.ignored("top level", "saturationDetector" + braces(thresholds),
-                        "GIE v1.0-v1.x", "llm-d now configures a utilization-detector plugin under "
-                                + "flowControl.saturationDetector; Jetway has no flow control yet"));
+            if (sd.has("pluginRef")) {
+                w.add(newer ? ConfigWarning.ignored("top level", "saturationDetector.pluginRef", v1alpha1,
+                        "flowControl.saturationDetector.pluginRef is also given and wins")
+                        : ConfigWarning.mapped("top level", "saturationDetector.pluginRef", v1alpha1,
+                        "flowControl.saturationDetector.pluginRef"));
+            } else {
+                String old = "saturationDetector" + braces(thresholds);
+                w.add(newer ? ConfigWarning.ignored("top level", old, "GIE v1.0-v1.x",
+                        "flowControl.saturationDetector.pluginRef is also given and wins")
+                        : ConfigWarning.mapped("top level", old, "GIE v1.0-v1.x",
+                        "a utilization-detector with these parameters as flowControl.saturationDetector"));
             }
         }
         if (root.has("parser")) {
             w.add(ConfigWarning.ignored("top level", "parser.pluginRef", "GIE v1.x, llm-d.ai/v1alpha1",
                     "llm-d.ai/v1 uses requestHandler.parsers; Jetway's gateway parses OpenAI requests itself"));
-        }
-        JsonNode fc = root.get("flowControl");
-        if (fc != null && fc.isObject()) {
-            List<String> fields = new ArrayList<>();
-            fc.fieldNames().forEachRemaining(fields::add);
-            for (String band : List.of("defaultPriorityBand", "defaultNegativePriorityBand")) {
-                if (fc.path(band).has("defaultRequestTTL")) {
-                    fields.add(band + ".defaultRequestTTL");
-                }
-            }
-            for (JsonNode b : fc.path("priorityBands")) {
-                if (b.has("defaultRequestTTL") && !fields.contains("priorityBands[].defaultRequestTTL")) {
-                    fields.add("priorityBands[].defaultRequestTTL");
-                }
-            }
-            w.add(ConfigWarning.ignored("top level", "flowControl" + braces(fields), "llm-d.ai/v1alpha1, v1",
-                    "Jetway has no flow control yet: requests are not queued by priority or fairness"));
         }
         JsonNode rh = root.get("requestHandler");
         if (rh != null && rh.isObject()) {
@@ -180,9 +165,17 @@ final class LegacyConfig {
         JsonNode gates = root.get("featureGates");
         if (gates != null && gates.isArray() && !gates.isEmpty()) {
             List<String> names = new ArrayList<>();
-            gates.forEach(g -> names.add(g.asText()));
-            w.add(ConfigWarning.ignored("top level", "featureGates " + names, "GIE v1.0+, llm-d",
-                    "recorded; no Jetway feature is behind a gate (flow control is not built yet)"));
+            gates.forEach(g -> {
+                String gate = g.asText().trim();
+                String bare = gate.contains("=") ? gate.substring(0, gate.indexOf('=')) : gate;
+                if (!bare.equals("flowControl")) {
+                    names.add(gate);
+                }
+            });
+            if (!names.isEmpty()) {
+                w.add(ConfigWarning.ignored("top level", "featureGates " + names, "GIE v1.0+, llm-d",
+                        "recorded; the only gate Jetway acts on is flowControl"));
+            }
         }
         JsonNode dl = root.get("dataLayer");
         if (dl != null && dl.isObject()) {
@@ -287,6 +280,15 @@ final class LegacyConfig {
                     case PRECISE_SCORER, PRECISE_PRODUCER -> precise(params, subject, w);
                     case APPROX -> approxProducer(params, subject, w);
                     case "prefix-cache-affinity-filter" -> affinityFilter(params, subject, w);
+                    case "utilization-detector" -> {
+                        if (params.has("stalenessPolicy")) {
+                            JsonNode v = params.remove("stalenessPolicy");
+                            w.add(ConfigWarning.ignored(subject, "stalenessPolicy: " + v.asText(),
+                                    "llm-d-router 2026 (#2492)", "Jetway neither counts a stale endpoint as saturated "
+                                            + "nor leaves it out: it estimates it from its last scrape and the "
+                                            + "gateway's in-flight counts, and fails open when every endpoint is stale"));
+                        }
+                    }
                     case "active-request-scorer" -> {
                         if (params.has("requestTimeout")) {
                             w.add(ConfigWarning.ignored(subject, "requestTimeout: " + params.get("requestTimeout")
@@ -638,7 +640,7 @@ final class LegacyConfig {
         if (fc != null) {
             ref(refs, fc.path("saturationDetector"), "pluginRef", "flowControl.saturationDetector");
             ref(refs, fc, "usageLimitPolicyPluginRef", "flowControl.usageLimitPolicyPluginRef");
-            ref(refs, fc, "bandSelectionPolicyPluginRef", "flowControl.bandSelectionPolicyPluginRef");
+            ref(refs, fc, "bandSelectionPolicyPluginRef", BAND_SELECTION_REF);
             for (String band : List.of("defaultPriorityBand", "defaultNegativePriorityBand")) {
                 ref(refs, fc.path(band), "fairnessPolicyRef", "flowControl." + band + ".fairnessPolicyRef");
                 ref(refs, fc.path(band), "orderingPolicyRef", "flowControl." + band + ".orderingPolicyRef");

@@ -4,6 +4,9 @@ import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingProfile;
 import dev.jetway.scheduler.WeightedScorer;
+import dev.jetway.scheduler.flow.FlowControlConfig;
+import dev.jetway.scheduler.flow.SaturationDetector;
+import dev.jetway.scheduler.flow.StandIn;
 import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
 import dev.jetway.scheduler.plugins.picker.MaxScorePicker;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
@@ -38,9 +41,14 @@ import java.util.Set;
  *       tokens without a producer → {@code token-producer} (estimate backend);</li>
  *   <li>{@code metrics-data-source} + {@code core-metrics-extractor} unless {@code dataLayer.injectDefaults: false}.</li>
  * </ul>
- * All problems are collected and reported together. Old type names and plugins Jetway does not run outside the
- * scheduling pipeline (flow control, parsers: wired from {@code flowControl} or {@code requestHandler}, listed in no
- * profile) add {@link ConfigWarning}s to the config's own, available as {@link Scheduler#warnings()}.
+ * The {@code flowControl} section's policies (ordering, fairness, usage limit, saturation detector, band selection,
+ * eviction) are plugins of the same config, built here with the same registry, problems and warnings, but never put
+ * in a profile's pipeline (a detector listed in a profile explicitly acts as its filter, as in llm-d); the resolved
+ * section is {@link Scheduler#flowControl()}.
+ *
+ * <p>All problems are collected and reported together. Old type names and plugins Jetway does not run outside the
+ * scheduling pipeline (request parsers, wired from {@code requestHandler}, listed in no profile) add
+ * {@link ConfigWarning}s to the config's own, available as {@link Scheduler#warnings()}.
  */
 public final class PipelineBuilder {
 
@@ -84,6 +92,11 @@ public final class PipelineBuilder {
         checkDataLayerRefs();
         List<SchedulingProfile> profiles = buildProfiles();
         ProfileHandler handler = profileHandler(profiles);
+        FlowControlConfig flowControl = FlowControlSection.read(config, plugins, registry, environment, problems,
+                warnings);
+        if (flowControl == null && problems.isEmpty()) {
+            problems.add("flowControl could not be resolved");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().map(p -> config.source() + ": " + p).toList());
         }
@@ -96,20 +109,27 @@ public final class PipelineBuilder {
                 all.add(p.picker());
             }
         }
-        return new Scheduler(handler, profiles, all, environment, describe(handler, profiles), warnings);
+        return new Scheduler(handler, profiles, all, environment, describe(handler, profiles, flowControl), warnings,
+                flowControl);
     }
 
     /**
-     * A plugin of the EPP's request handling or flow control (a parser, a fairness, ordering or usage-limit policy, a
-     * saturation detector), or a plugin of another type that only those sections or the data layer's peer discovery
-     * and cross-replica sync reference: Jetway's scheduler does not run it, so it is skipped with a warning.
+     * A plugin of the EPP's request handling (a parser), or a plugin of a type Jetway does not build that only
+     * {@code requestHandler}, the band selection of {@code flowControl}, or the data layer's peer discovery and
+     * cross-replica sync reference: Jetway's scheduler does not run it, so it is skipped with a warning. (Other
+     * {@code flowControl} references must name plugins Jetway builds.)
      */
     private boolean notRunHere(PluginSpec spec, String wiredFrom) {
         boolean gatewaySide = LegacyConfig.GATEWAY_SIDE_TYPES.contains(spec.type());
-        if (!gatewaySide && (wiredFrom == null || registry.find(spec.type()).isPresent())) {
+        boolean flowPolicy = wiredFrom != null && (wiredFrom.startsWith("flowControl")
+                || wiredFrom.equals("saturationDetector")) && !wiredFrom.equals(LegacyConfig.BAND_SELECTION_REF);
+        if (!gatewaySide && (wiredFrom == null || flowPolicy || registry.find(spec.type()).isPresent())) {
             return false;
         }
-        String why = wiredFrom == null ? "flow control and request parsing plugins are not built in Jetway"
+        String why = wiredFrom == null ? "request parsing plugins are not built in Jetway"
+                : wiredFrom.equals(LegacyConfig.BAND_SELECTION_REF) ? "referenced from " + wiredFrom
+                + "; Jetway always offers bands the chance to dispatch in strict priority order "
+                + "(strict-band-selection-policy)"
                 : "referenced from " + wiredFrom + ", which Jetway does not act on yet";
         String release = wiredFrom != null && wiredFrom.startsWith("dataLayer") ? "llm-d.ai/v1alpha1, v1 (data layer)"
                 : "llm-d EPP (flow control / request handling)";
@@ -149,6 +169,10 @@ public final class PipelineBuilder {
             Plugin p = entry.get().factory().create(spec.name(), params, environment);
             params.finish();
             plugins.put(spec.name(), p);
+            if (p instanceof StandIn s && s.instead() != null) {
+                warnings.add(ConfigWarning.mapped(LegacyConfig.subject(spec.name(), spec.type()), "type: "
+                        + spec.type(), "llm-d-router flow control", s.instead(), s.why()));
+            }
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         } catch (IllegalArgumentException e) {
@@ -253,7 +277,8 @@ public final class PipelineBuilder {
         if (specs.isEmpty()) {
             List<ProfileSpec.PluginRef> refs = new ArrayList<>();
             for (Plugin p : plugins.values()) {
-                if (p instanceof Filter || p instanceof Scorer || p instanceof Picker) {
+                // flow control's detectors are filters too, but they act from flowControl unless a profile lists them
+                if ((p instanceof Filter || p instanceof Scorer || p instanceof Picker) && !flowControlPlugin(p)) {
                     refs.add(new ProfileSpec.PluginRef(p.name(), null));
                 }
             }
@@ -275,6 +300,12 @@ public final class PipelineBuilder {
                 if (p == null) {
                     problems.add(where + "pluginRef '" + ref.pluginRef() + "' names no plugin"
                             + (plugins.isEmpty() ? "" : " (plugins: " + String.join(", ", plugins.keySet()) + ")"));
+                    continue;
+                }
+                if (flowControlPlugin(p) && !(p instanceof SaturationDetector)) {
+                    warnings.add(ConfigWarning.ignored("profile '" + spec.name() + "'", "pluginRef: "
+                            + ref.pluginRef(), "llm-d EndpointPickerConfig", "'" + ref.pluginRef() + "' is a "
+                            + kindLabel(p) + ": it acts from the flowControl section, not in a profile"));
                     continue;
                 }
                 if (ref.weight() != null && !(p instanceof Scorer)) {
@@ -307,6 +338,14 @@ public final class PipelineBuilder {
         return out;
     }
 
+    private boolean flowControlPlugin(Plugin p) {
+        return registry.find(p.type()).map(e -> e.kind().flowControl()).orElse(false);
+    }
+
+    private String kindLabel(Plugin p) {
+        return registry.find(p.type()).map(e -> e.kind().label()).orElse(p.type());
+    }
+
     private ProfileHandler profileHandler(List<SchedulingProfile> profiles) {
         List<ProfileHandler> handlers = plugins.values().stream()
                 .filter(p -> p instanceof ProfileHandler).map(p -> (ProfileHandler) p).toList();
@@ -331,7 +370,7 @@ public final class PipelineBuilder {
         return new SingleProfileHandler(SingleProfileHandler.TYPE);
     }
 
-    private String describe(ProfileHandler handler, List<SchedulingProfile> profiles) {
+    private String describe(ProfileHandler handler, List<SchedulingProfile> profiles, FlowControlConfig flowControl) {
         StringBuilder sb = new StringBuilder();
         sb.append("EndpointPickerConfig ").append(config.source()).append(" (apiVersion ").append(config.apiVersion())
                 .append(config.deprecatedApiVersion()
@@ -363,6 +402,9 @@ public final class PipelineBuilder {
                     .map(s -> line(s.scorer(), false) + " weight " + s.weight()).toList())).append('\n');
             sb.append("  picker: ").append(line(p.picker(), injected.contains("picker of " + p.name())))
                     .append('\n');
+        }
+        if (flowControl != null) {
+            sb.append(flowControl.describe());
         }
         sb.append("feature gates: ").append(config.featureGates().isEmpty() ? "(none)"
                 : String.join(", ", config.featureGates())).append('\n');

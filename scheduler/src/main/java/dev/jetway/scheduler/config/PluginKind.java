@@ -8,7 +8,13 @@ public enum PluginKind {
     PROFILE_HANDLER("profile handler"),
     DATA_PRODUCER("data producer"),
     ADMITTER("admitter"),
-    DATA_LAYER("data layer");
+    DATA_LAYER("data layer"),
+    ORDERING_POLICY("ordering policy"),
+    FAIRNESS_POLICY("fairness policy"),
+    USAGE_LIMIT_POLICY("usage limit policy"),
+    SATURATION_DETECTOR("saturation detector"),
+    BAND_SELECTION_POLICY("band selection policy"),
+    EVICTION_POLICY("eviction policy");
 
     private final String label;
 
@@ -18,5 +24,14 @@ public enum PluginKind {
 
     public String label() {
         return label;
+    }
+
+    /** Kinds the {@code flowControl} section refers to; never part of a scheduling profile's pipeline. */
+    public boolean flowControl() {
+        return switch (this) {
+            case ORDERING_POLICY, FAIRNESS_POLICY, USAGE_LIMIT_POLICY, SATURATION_DETECTOR, BAND_SELECTION_POLICY,
+                 EVICTION_POLICY -> true;
+            default -> false;
+        };
     }
 }

@@ -2,13 +2,29 @@ package dev.jetway.scheduler.plugins;
 
 import static dev.jetway.scheduler.config.PluginKind.ADMITTER;
 import static dev.jetway.scheduler.config.PluginKind.DATA_LAYER;
+import static dev.jetway.scheduler.config.PluginKind.BAND_SELECTION_POLICY;
 import static dev.jetway.scheduler.config.PluginKind.DATA_PRODUCER;
+import static dev.jetway.scheduler.config.PluginKind.EVICTION_POLICY;
+import static dev.jetway.scheduler.config.PluginKind.FAIRNESS_POLICY;
+import static dev.jetway.scheduler.config.PluginKind.ORDERING_POLICY;
+import static dev.jetway.scheduler.config.PluginKind.SATURATION_DETECTOR;
+import static dev.jetway.scheduler.config.PluginKind.USAGE_LIMIT_POLICY;
 import static dev.jetway.scheduler.config.PluginKind.FILTER;
 import static dev.jetway.scheduler.config.PluginKind.PICKER;
 import static dev.jetway.scheduler.config.PluginKind.PROFILE_HANDLER;
 import static dev.jetway.scheduler.config.PluginKind.SCORER;
 
 import dev.jetway.scheduler.config.PluginRegistry;
+import dev.jetway.scheduler.flow.BuiltInEviction;
+import dev.jetway.scheduler.flow.ConcurrencyDetector;
+import dev.jetway.scheduler.flow.EdfOrdering;
+import dev.jetway.scheduler.flow.FcfsOrdering;
+import dev.jetway.scheduler.flow.GlobalStrictFairness;
+import dev.jetway.scheduler.flow.RoundRobinFairness;
+import dev.jetway.scheduler.flow.SloDeadlineOrdering;
+import dev.jetway.scheduler.flow.StaticUsageLimit;
+import dev.jetway.scheduler.flow.StrictBandSelection;
+import dev.jetway.scheduler.flow.UtilizationDetector;
 import dev.jetway.scheduler.plugins.admitter.LatencySloAdmitter;
 import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
 import dev.jetway.scheduler.plugins.filter.ByLabelFilter;
@@ -115,7 +131,51 @@ public final class BuiltInPlugins {
             r.register(type, DATA_LAYER, "data layer settings for the gateway",
                     (n, p) -> DataLayerPlugin.create(type, n, p));
         }
+        registerFlowControl(r);
         registerPlanned(r);
+    }
+
+    /** Flow control's policies: referenced from the {@code flowControl} section, never from a profile's pipeline. */
+    private static void registerFlowControl(PluginRegistry r) {
+        r.register(FcfsOrdering.TYPE, ORDERING_POLICY, "first come, first served", (n, p) -> new FcfsOrdering(n));
+        r.register(EdfOrdering.TYPE, ORDERING_POLICY, "earliest deadline (enqueue + TTL) first",
+                (n, p) -> new EdfOrdering(n));
+        r.register(SloDeadlineOrdering.TYPE, ORDERING_POLICY, "earliest TTFT deadline (x-llm-d-slo-ttft-ms) first",
+                (n, p) -> new SloDeadlineOrdering(n));
+        r.register(GlobalStrictFairness.TYPE, FAIRNESS_POLICY, "one order over all flows of a band",
+                (n, p) -> new GlobalStrictFairness(n));
+        r.register(RoundRobinFairness.TYPE, FAIRNESS_POLICY, "flows of a band take turns",
+                (n, p) -> new RoundRobinFairness(n));
+        r.register(RoundRobinFairness.PROGRAM_AWARE_TYPE, FAIRNESS_POLICY, "llm-d's least attained service "
+                + "(runs as round-robin)", (n, p) -> {
+                    p.acceptAll();
+                    return RoundRobinFairness.programAware(n);
+                });
+        r.register(RoundRobinFairness.VTC_TYPE, FAIRNESS_POLICY, "llm-d's virtual token count (runs as round-robin)",
+                (n, p) -> {
+                    p.acceptAll();
+                    return RoundRobinFairness.vtc(n);
+                });
+        r.register(StaticUsageLimit.TYPE, USAGE_LIMIT_POLICY, "dispatch below a fixed saturation",
+                StaticUsageLimit::create);
+        r.register(StaticUsageLimit.HOLDBACK_TYPE, USAGE_LIMIT_POLICY, "llm-d's stepped ceilings per band (runs as "
+                + "static-usage-limit-policy)", (n, p) -> StaticUsageLimit.standIn(StaticUsageLimit.HOLDBACK_TYPE, n, p));
+        r.register(StaticUsageLimit.SOFT_CEILING_TYPE, USAGE_LIMIT_POLICY, "llm-d's reflective ceilings per band (runs "
+                + "as static-usage-limit-policy)", (n, p) -> StaticUsageLimit.standIn(StaticUsageLimit.SOFT_CEILING_TYPE,
+                n, p));
+        r.register(UtilizationDetector.TYPE, SATURATION_DETECTOR, "waiting queue and KV cache against thresholds; "
+                + "stale metrics estimated, never a stall", UtilizationDetector::create);
+        r.register(ConcurrencyDetector.TYPE, SATURATION_DETECTOR, "in-flight requests and/or tokens against limits",
+                ConcurrencyDetector::create);
+        r.register(StrictBandSelection.TYPE, BAND_SELECTION_POLICY, "bands in strict priority order",
+                (n, p) -> new StrictBandSelection(n));
+        for (String type : java.util.List.of(BuiltInEviction.FILTER_TYPE, BuiltInEviction.ORDER_TYPE)) {
+            r.register(type, EVICTION_POLICY, "llm-d's eviction " + (type.equals(BuiltInEviction.FILTER_TYPE)
+                    ? "filter" : "order") + " (Jetway's eviction has it built in)", (n, p) -> {
+                        p.acceptAll();
+                        return new BuiltInEviction(type, n);
+                    });
+        }
     }
 
     private static void registerPlanned(PluginRegistry r) {
@@ -140,8 +200,6 @@ public final class BuiltInPlugins {
         r.planned("endpoint-attribute-scorer", SCORER, "custom endpoint attributes are not built yet");
         r.planned("header-label-affinity-scorer", SCORER, "not built yet");
         r.planned("p2p-source-producer", DATA_PRODUCER, "P2P KV pull is not built yet");
-        r.planned("utilization-detector", FILTER, "saturation detection lives in the gateway's flow control");
-        r.planned("concurrency-detector", FILTER, "saturation detection lives in the gateway's flow control");
         r.planned("probabilistic-admitter", DATA_PRODUCER, "admission lives in the gateway's flow control");
         r.planned("dcgm-data-source", DATA_LAYER, "GPU telemetry is not built yet");
     }

@@ -10,6 +10,9 @@ import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingProfile;
 import dev.jetway.scheduler.WeightedScorer;
+import dev.jetway.scheduler.flow.FlowControlConfig;
+import dev.jetway.scheduler.flow.RoundRobinFairness;
+import dev.jetway.scheduler.flow.UtilizationDetector;
 import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
 import dev.jetway.scheduler.plugins.filter.LabelSelectorFilter;
 import dev.jetway.scheduler.plugins.filter.PrefixCacheAffinityFilter;
@@ -28,6 +31,7 @@ import dev.jetway.scheduler.plugins.scorer.SessionAffinityScorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -88,8 +92,8 @@ class LegacyConfigTest {
         assertThat(lines(s)).containsExactly(
                 "apiVersion: inference.networking.x-k8s.io/v1alpha1 (GIE v0.5-v1.5, early llm-d) → llm-d.ai/v1",
                 "top level: saturationDetector {queueDepthThreshold, kvCacheUtilThreshold, metricsStalenessThreshold}"
-                        + " (GIE v1.0-v1.x) → ignored: llm-d now configures a utilization-detector plugin under "
-                        + "flowControl.saturationDetector; Jetway has no flow control yet",
+                        + " (GIE v1.0-v1.x) → a utilization-detector with these parameters as "
+                        + "flowControl.saturationDetector",
                 "plugin 'prefix-cache-scorer': hashBlockSize: 256 (GIE v0.5-v1.0, llm-d <= v0.6) → "
                         + "approx-prefix-cache-producer blockSizeTokens: 64 (characters / 4; at least 64 in Jetway's "
                         + "approximate index)",
@@ -121,8 +125,8 @@ class LegacyConfigTest {
                 .isEqualTo("core-metrics-extractor");
         assertThat(lines(s)).contains(
                 "top level: data (GIE v1.x) → dataLayer",
-                "top level: featureGates [dataLayer] (GIE v1.0+, llm-d) → ignored: recorded; no Jetway feature is "
-                        + "behind a gate (flow control is not built yet)",
+                "top level: featureGates [dataLayer] (GIE v1.0+, llm-d) → ignored: recorded; the only gate Jetway "
+                        + "acts on is flowControl",
                 "plugin 'gpu-prefix-cache-scorer' (prefix-cache-scorer): blockSize: 128 (GIE v1.1-v1.2) → "
                         + "approx-prefix-cache-producer blockSizeTokens: 32 (characters / 4; at least 64 in Jetway's "
                         + "approximate index)",
@@ -231,16 +235,22 @@ class LegacyConfigTest {
         assertThat(s.plugin("prefix-cache-scorer", PrefixCacheScorer.class).orElseThrow().matchLengthWeight())
                 .isEqualTo(0.3);
         assertThat(s.plugin("file-discovery", DataLayerPlugin.class)).isPresent();
-        assertThat(s.plugins()).extracting(x -> x.name()).doesNotContain("utilization-detector", "openai-parser",
-                "round-robin-fairness-policy", "fcfs-ordering-policy", "strict-bands", "peers", "syncer");
+        assertThat(s.plugins()).extracting(x -> x.name()).doesNotContain("openai-parser", "strict-bands", "peers",
+                "syncer").contains("utilization-detector", "round-robin-fairness-policy", "fcfs-ordering-policy");
+        FlowControlConfig fc = s.flowControl();
+        assertThat(fc.enabled()).isTrue();
+        assertThat(fc.maxBytes()).isEqualTo(10L << 30);
+        assertThat(fc.bandFor(100).requestTTL()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(fc.bandFor(100).fairness()).isInstanceOf(RoundRobinFairness.class);
+        assertThat(fc.bandFor(7).requestTTL()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(fc.detector()).isSameAs(s.plugin("utilization-detector", UtilizationDetector.class).orElseThrow());
+        assertThat(fc.bandSelection()).isNull();
+        assertThat(s.profiles().get("default").filters()).isEmpty();
         assertThat(config.dataLayer().path("crossReplica").path("syncInterval").asText()).isEqualTo("1s");
         List<String> lines = lines(s);
         assertThat(lines).noneMatch(l -> l.startsWith("apiVersion"));
+        assertThat(lines).noneMatch(l -> l.contains("flowControl {") || l.contains("utilization-detector"));
         assertThat(lines).contains(
-                "top level: flowControl {maxBytes, defaultRequestTTL, bandSelectionPolicyPluginRef, "
-                        + "saturationDetector, priorityBands, priorityBands[].defaultRequestTTL} (llm-d.ai/v1alpha1, "
-                        + "v1) → ignored: Jetway has no flow control yet: requests are not queued by priority or "
-                        + "fairness",
                 "requestHandler: propagatePriority: true (llm-d.ai/v1) → ignored: Jetway does not write the request "
                         + "priority into the body yet",
                 "dataLayer: discovery.peers.pluginRef (llm-d.ai/v1) → ignored: Jetway replicas do not discover each "
@@ -249,10 +259,8 @@ class LegacyConfigTest {
                         + "Jetway replicas do not share per-endpoint state yet (each keeps its own index)",
                 "plugin 'strict-bands' (strict-priority-band-selection): type: strict-priority-band-selection "
                         + "(llm-d EPP (flow control / request handling)) → ignored: not instantiated: referenced from "
-                        + "flowControl.bandSelectionPolicyPluginRef, which Jetway does not act on yet",
-                "plugin 'utilization-detector': type: utilization-detector (llm-d EPP (flow control / request "
-                        + "handling)) → ignored: not instantiated: referenced from flowControl.saturationDetector, "
-                        + "which Jetway does not act on yet");
+                        + "flowControl.bandSelectionPolicyPluginRef; Jetway always offers bands the chance to dispatch "
+                        + "in strict priority order (strict-band-selection-policy)");
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("plugin 'session-affinity-scorer': missThreshold"));
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("plugin 'syncer' (memberlist-syncer)"));
     }
@@ -274,12 +282,14 @@ class LegacyConfigTest {
                 "dataLayer: crossReplicaSyncInterval (llm-d.ai/v1alpha1) → crossReplica.syncInterval",
                 "dataLayer: crossReplicaPublishTimeout (llm-d.ai/v1alpha1) → crossReplica.publishTimeout",
                 "top level: saturationDetector.pluginRef (llm-d.ai/v1alpha1 (deprecated, llm-d-router #1308)) → "
-                        + "ignored: llm-d.ai/v1 moved it to flowControl.saturationDetector.pluginRef; Jetway has no "
-                        + "flow control yet",
+                        + "flowControl.saturationDetector.pluginRef",
                 "top level: parser.pluginRef (GIE v1.x, llm-d.ai/v1alpha1) → ignored: llm-d.ai/v1 uses "
                         + "requestHandler.parsers; Jetway's gateway parses OpenAI requests itself");
         assertThat(s.plugins()).extracting(x -> x.name()).contains("file-discovery", "queue-scorer")
-                .doesNotContain("peers", "syncer", "utilization-detector", "openai-parser");
+                .doesNotContain("peers", "syncer", "openai-parser");
+        assertThat(s.flowControl().enabled()).isFalse();
+        assertThat(s.flowControl().detector())
+                .isSameAs(s.plugin("utilization-detector", UtilizationDetector.class).orElseThrow());
     }
 
     @Test
