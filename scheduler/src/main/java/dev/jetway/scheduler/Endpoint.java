@@ -87,6 +87,16 @@ public final class Endpoint {
         this.sample = new MetricsSample(snapshot, inFlightRequests.get(), inFlightContextTokens.get());
     }
 
+    /**
+     * Replaces what the scorers see without a new report (a host showing a stale endpoint as saturated), keeping the
+     * engine's last report and its in-flight basis for flow control's estimate.
+     */
+    public void showMetrics(EndpointMetrics shown) {
+        Objects.requireNonNull(shown, "shown");
+        MetricsSample s = sample;
+        this.sample = new MetricsSample(shown, s.scraped(), s.inFlightRequests(), s.inFlightContextTokens());
+    }
+
     /** Requests routed here by this gateway and not finished yet. */
     public int inFlightRequests() {
         return inFlightRequests.get();

@@ -2,7 +2,10 @@ package dev.jetway.gateway.datalayer;
 
 /**
  * Readiness from scraping: an endpoint leaves rotation after {@code unreadyAfter} consecutive failed scrapes and
- * comes back at the first success. Written by the endpoint's scrape loop, read by request threads.
+ * comes back at the first success. Whether the last failure was a refused connection (nothing listens: the server is
+ * down) or something else (an error status, a timeout, a page that does not parse: the server may well serve while
+ * its metrics do not) is kept apart, for the pool's fail-open rule ({@code GatewayPool.readyCandidates}). Written by
+ * the endpoint's scrape loop, read by request threads.
  */
 public final class EndpointHealth {
 
@@ -10,6 +13,7 @@ public final class EndpointHealth {
     private volatile boolean ready = true;
     private volatile int consecutiveFailures;
     private volatile String lastError;
+    private volatile boolean unreachable;
 
     public EndpointHealth(int unreadyAfter) {
         this.unreadyAfter = unreadyAfter;
@@ -27,18 +31,28 @@ public final class EndpointHealth {
         return lastError;
     }
 
+    /**
+     * False when the last scrape could not connect at all. An unready endpoint that is reachable only lacks metrics,
+     * and may take requests when no endpoint of its pool is ready.
+     */
+    public boolean reachable() {
+        return !unreachable;
+    }
+
     /** Returns true when this success made the endpoint ready again. */
     boolean recordSuccess() {
         consecutiveFailures = 0;
         lastError = null;
+        unreachable = false;
         boolean wasReady = ready;
         ready = true;
         return !wasReady;
     }
 
-    /** Returns true when this failure made the endpoint unready. */
-    boolean recordFailure(String error) {
+    /** Returns true when this failure made the endpoint unready; {@code refused}: the connection was refused. */
+    boolean recordFailure(String error, boolean refused) {
         lastError = error;
+        unreachable = refused;
         int n = consecutiveFailures + 1;
         consecutiveFailures = n;
         if (ready && n >= unreadyAfter) {

@@ -81,7 +81,7 @@ public final class MetricsScraper implements AutoCloseable {
         try {
             HttpResponse<String> resp = http.send(get(metricsUri), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
-                failed("HTTP " + resp.statusCode() + " from " + metricsUri);
+                failed("HTTP " + resp.statusCode() + " from " + metricsUri, false);
             } else {
                 ScrapedMetrics m = VllmMetricsExtractor.extract(resp.body());
                 target.endpoint().updateMetrics(toSnapshot(m, started));
@@ -95,7 +95,8 @@ public final class MetricsScraper implements AutoCloseable {
             running = false;
             return;
         } catch (Exception e) {
-            failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            failed(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    e instanceof java.net.ConnectException || e instanceof java.net.http.HttpConnectTimeoutException);
         }
         markStaleAsSaturated(clock.getAsLong());
         if (running && started >= nextModelsRead && target.ready()) {
@@ -104,9 +105,9 @@ public final class MetricsScraper implements AutoCloseable {
         }
     }
 
-    private void failed(String error) {
+    private void failed(String error, boolean refused) {
         metrics.pollError(target.address().toString());
-        if (target.health().recordFailure(error)) {
+        if (target.health().recordFailure(error, refused)) {
             log.warn("endpoint {} is unready after {} failed scrapes: {}", target.address(),
                     target.health().consecutiveFailures(), error);
         } else {
@@ -120,7 +121,7 @@ public final class MetricsScraper implements AutoCloseable {
         long last = target.lastScrapeNanos();
         boolean stale = last == Long.MIN_VALUE || now - last > settings.stalenessThreshold().toNanos();
         if (stale && m.updateTimeNanos() != Long.MIN_VALUE && m.kvCacheUsage() < 1.0) {
-            target.endpoint().updateMetrics(new EndpointMetrics(Math.max(m.waitingRequests(), SATURATED_QUEUE),
+            target.endpoint().showMetrics(new EndpointMetrics(Math.max(m.waitingRequests(), SATURATED_QUEUE),
                     m.runningRequests(), 1.0, m.cacheBlockSize(), m.cacheNumBlocks(), m.lora(), m.updateTimeNanos()));
         }
     }

@@ -1,6 +1,7 @@
 package dev.jetway.gateway.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.jetway.scheduler.flow.FlowOutcome;
 import dev.jetway.scheduler.spi.Rejection;
 import java.nio.charset.StandardCharsets;
 
@@ -48,6 +49,23 @@ public record OpenAiError(int status, String type, String message, String param,
         }
         return new OpenAiError(rejection.status(), rejection.status() >= 500 ? "service_unavailable"
                 : "invalid_request_error", rejection.message(), null, "request_rejected", rejection.droppedReason());
+    }
+
+    /** Flow control did not let the request through, or stopped it: the outcome's status and dropped reason. */
+    public static OpenAiError flowControl(FlowOutcome outcome) {
+        String message = switch (outcome) {
+            case CAPACITY -> "flow control queue is full, request dropped";
+            case CAPACITY_NO_ENDPOINTS, TTL_EXPIRED_NO_ENDPOINTS -> "the pool has no endpoints to serve the request";
+            case TTL_EXPIRED -> "the request waited in flow control longer than its time to live";
+            case CONTEXT_CANCELLED -> "the client went away while the request waited";
+            case SHUTTING_DOWN, SHUT_DOWN -> "the gateway is shutting down";
+            case EVICTED_PRIORITY -> "the request was stopped to make room for more important requests";
+        };
+        if (outcome.httpStatus() == 429) {
+            return shed(message, outcome.droppedReason());
+        }
+        return new OpenAiError(outcome.httpStatus(), "service_unavailable", message, null, "request_rejected",
+                outcome.droppedReason());
     }
 
     public static OpenAiError noEndpoint(String message) {

@@ -31,6 +31,10 @@ public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final LabelCap models = new LabelCap(1000);
+    private final LabelCap fairnessIds = new LabelCap(1000);
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> settableGauges =
+            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> queueDurations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ModelMeters> byModel = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errorCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
@@ -144,6 +148,48 @@ public final class GatewayMetrics {
      */
     public <T> void functionCounter(String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
         FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    /**
+     * A gauge holding the last value set (state refreshed before a scrape, e.g. queue sizes by flow). The first call
+     * for a name and tags registers it.
+     */
+    public void gaugeValue(String name, String description, Tags tags, double value) {
+        settableGauges.computeIfAbsent(name + tags, k -> {
+            java.util.concurrent.atomic.AtomicLong bits = new java.util.concurrent.atomic.AtomicLong();
+            Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get())).description(description).tags(tags)
+                    .strongReference(true).register(registry);
+            return bits;
+        }).set(Double.doubleToLongBits(value));
+    }
+
+    /** Removes a gauge of {@link #gaugeValue}. */
+    public void removeGaugeValue(String name, Tags tags) {
+        if (settableGauges.remove(name + tags) != null) {
+            remove(name, tags);
+        }
+    }
+
+    /** A fairness id as a label value (capped at 1000 distinct values, like llm-d's). */
+    public String fairnessLabel(String fairnessId) {
+        return fairnessIds.apply(fairnessId);
+    }
+
+    /**
+     * How long a request spent in flow control, by how it left ({@code Dispatched}, or llm-d's rejection outcome):
+     * llm-d's {@code flow_control_request_queue_duration_seconds}.
+     */
+    public void flowQueueDuration(String pool, String model, String fairnessId, int priority, String outcome,
+                                  long nanos) {
+        String modelLabel = models.apply(model);
+        String fairness = fairnessIds.apply(fairnessId);
+        String key = pool + '\u0000' + modelLabel + '\u0000' + fairness + '\u0000' + priority + '\u0000' + outcome;
+        queueDurations.computeIfAbsent(key, k -> Timer.builder("llm_d_epp_flow_control_request_queue_duration")
+                .description("Time requests spent in flow control, by outcome")
+                .tags("inference_pool", pool, "model_name", modelLabel, "target_model_name", modelLabel,
+                        "fairness_id", fairness, "priority", Integer.toString(priority), "outcome", outcome)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Removes the meter with exactly these name and tags, if registered. */

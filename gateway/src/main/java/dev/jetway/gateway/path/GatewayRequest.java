@@ -9,6 +9,8 @@ import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.flow.FlowController;
+import dev.jetway.scheduler.flow.FlowTicket;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
@@ -43,6 +45,9 @@ public final class GatewayRequest {
     private Runnable onClientGone;
     private boolean clientGone;
     private boolean ended;
+    /** Flow control's hold on the request once it was let through (null: no flow control, or not dispatched). */
+    private FlowController flowController;
+    private FlowTicket flowTicket;
 
     GatewayRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner, GatewayMetrics metrics,
                    RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
@@ -165,6 +170,29 @@ public final class GatewayRequest {
         this.onClientGone = action;
     }
 
+    /** Flow control let the request through: it must hear when the request is charged and when it is over. */
+    void flowDispatched(FlowController controller, FlowTicket ticket) {
+        this.flowController = controller;
+        this.flowTicket = ticket;
+    }
+
+    /**
+     * The request is now charged to an endpoint (the scheduler's pre-request hooks ran): flow control stops counting
+     * it as in transit. Idempotent; nothing without flow control.
+     */
+    public void flowCharged() {
+        if (flowTicket != null) {
+            flowController.acknowledge(flowTicket);
+        }
+    }
+
+    /** Flow control wants this running sheddable request stopped; on the event loop. */
+    void evict(OpenAiError error) {
+        if (!ended && exchange != null) {
+            exchange.evict(error);
+        }
+    }
+
     /** The proxy exchange now carries the request to the model server and ends it. */
     void proxiedBy(ProxyExchange exchange) {
         this.exchange = exchange;
@@ -201,6 +229,11 @@ public final class GatewayRequest {
         ended = true;
         onClientGone = null;
         http.release();
+        if (flowTicket != null) {
+            // room for what waits: the controller lets the next request through at once
+            flowController.finished(flowTicket);
+            flowController.dispatch(pool.readyCandidates(), System.nanoTime());
+        }
         owner.exchangeDone(reuse && keepAlive);
     }
 

@@ -46,7 +46,7 @@ public final class RequestPath {
                 new ParseStage(context.parser()),
                 new IdentifyStage(() -> context.routing().config().admission()),
                 new ResolvePoolStage(context.routing()),
-                new AdmitStage(context.routing()),
+                new AdmitStage(context.routing(), context.metrics()),
                 new TokenizeStage(),
                 new ScheduleStage(context.metrics()),
                 new ProxyStage(context)));

@@ -166,6 +166,7 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         pool.scheduler().preRequest(result, endpoint);
+        request.flowCharged();
         phase = Phase.CONNECTING;
         Future<UpstreamConnection> acquired = gatewayEndpoint.pools().forLoop(client.channel().eventLoop()).acquire();
         if (acquired.isDone()) {
@@ -367,6 +368,19 @@ public final class ProxyExchange implements UpstreamListener {
         if (c != null && phase == Phase.RELAYING) {
             c.channel().config().setAutoRead(writable);
         }
+    }
+
+    /**
+     * Flow control stops this running sheddable request for a more important one: the upstream request is cancelled
+     * (the engine aborts it) and the client gets the error, as a terminal SSE event once the stream has started.
+     */
+    public void evict(OpenAiError error) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        log.debug("{}: evicted by flow control ({})", inference.requestId(), error.dropReason());
+        dropConnection();
+        fail(error);
     }
 
     /** The client went away: cancel the upstream request at once so the engine aborts it. */

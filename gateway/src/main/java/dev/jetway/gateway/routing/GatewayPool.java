@@ -6,6 +6,7 @@ import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.flow.FlowController;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,12 +21,24 @@ public final class GatewayPool {
     private final List<GatewayEndpoint> endpoints;
     private final Scheduler scheduler;
     private final Tokenizer tokenizer;
+    private final FlowController flowController;
 
     public GatewayPool(PoolConfig config, List<GatewayEndpoint> endpoints, Scheduler scheduler, Tokenizer tokenizer) {
+        this(config, endpoints, scheduler, tokenizer, null);
+    }
+
+    public GatewayPool(PoolConfig config, List<GatewayEndpoint> endpoints, Scheduler scheduler, Tokenizer tokenizer,
+                       FlowController flowController) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.scheduler = scheduler;
         this.tokenizer = tokenizer;
+        this.flowController = flowController;
+    }
+
+    /** The pool's flow controller (its EndpointPickerConfig has the {@code flowControl} feature gate), or null. */
+    public FlowController flowController() {
+        return flowController;
     }
 
     public String name() {
@@ -53,12 +66,24 @@ public final class GatewayPool {
         return tokenizer;
     }
 
-    /** Endpoints in rotation (scrapes succeeding), as the scheduler's candidates. */
+    /**
+     * The scheduler's candidates: the endpoints in rotation (scrapes succeeding). When none is, the endpoints whose
+     * scrapes fail but which accept connections: a pool whose metrics all fail at once (a scrape blackout, a network
+     * policy, a metrics server stuck under load) keeps serving on the gateway's own counters instead of refusing every
+     * request, while a server that refuses connections (down) stays out. Empty when nothing can take a request.
+     */
     public List<Endpoint> readyCandidates() {
         List<Endpoint> out = new ArrayList<>(endpoints.size());
         for (GatewayEndpoint e : endpoints) {
             if (e.ready()) {
                 out.add(e.endpoint());
+            }
+        }
+        if (out.isEmpty()) {
+            for (GatewayEndpoint e : endpoints) {
+                if (e.health().reachable()) {
+                    out.add(e.endpoint());
+                }
             }
         }
         return out;

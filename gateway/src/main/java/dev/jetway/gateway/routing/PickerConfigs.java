@@ -32,6 +32,10 @@ public final class PickerConfigs {
             if (EndpointPickerConfig.BUILT_IN_POLICIES.contains(text)) {
                 return EndpointPickerConfig.builtIn(text, kvEvents);
             }
+            if (text.contains("\n")) {
+                // a block scalar (endpointPicker: |) holding the config itself
+                return EndpointPickerConfig.parse(text, "pool " + poolName + " endpointPicker");
+            }
             Path file = baseDir.resolve(text);
             if (!Files.exists(file)) {
                 throw new IllegalArgumentException("pool " + poolName + ": endpointPicker " + text

@@ -57,6 +57,7 @@ public final class RoutingState implements AutoCloseable {
     private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
     private final PoolTokenizers poolTokenizers = new PoolTokenizers();
     private final LatencyModels latencyModels;
+    private final FlowControllers flowControllers;
     private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private GatewayConfig config;
@@ -69,6 +70,7 @@ public final class RoutingState implements AutoCloseable {
         this.kvEvents = new KvEventIntake(metrics);
         this.latencyModels = new LatencyModels(metrics);
         metrics.beforeScrape(latencyModels::refreshMetrics);
+        this.flowControllers = new FlowControllers(metrics);
     }
 
     /** The KV-event intake feeding the pools' precise indexes. */
@@ -142,7 +144,9 @@ public final class RoutingState implements AutoCloseable {
                 members.add(ge);
             }
             // null = the scheduler's token producer estimates (tokenizer: estimate)
-            pools.add(new GatewayPool(p, members, nextSchedulers.get(p.name()), nextTokenizers.get(p.name())));
+            Scheduler scheduler = nextSchedulers.get(p.name());
+            pools.add(new GatewayPool(p, members, scheduler, nextTokenizers.get(p.name()),
+                    flowControllers.forPool(p.name(), scheduler)));
         }
 
         // start scrapers of new endpoints before the swap, stop those of removed ones after it
@@ -176,6 +180,7 @@ public final class RoutingState implements AutoCloseable {
         pickerConfigs.putAll(nextPickers);
         registerGauges(nextTable);
         latencyModels.sync(nextTable);
+        flowControllers.sync(nextTable);
         kvEvents.sync(PrecisePlans.of(pools));
         config = next;
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
@@ -254,6 +259,7 @@ public final class RoutingState implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        flowControllers.close();
         scrapers.values().forEach(MetricsScraper::close);
         scrapers.clear();
         endpoints.values().forEach(e -> e.pools().close());

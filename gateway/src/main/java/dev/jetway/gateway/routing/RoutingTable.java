@@ -35,9 +35,10 @@ public record RoutingTable(List<GatewayPool> pools, long generation) {
         return out;
     }
 
+    /** Whether some pool can take a request now ({@link GatewayPool#readyCandidates}). */
     public boolean anyReady() {
         for (GatewayPool p : pools) {
-            if (p.readyCount() > 0) {
+            if (!p.readyCandidates().isEmpty()) {
                 return true;
             }
         }

@@ -46,19 +46,50 @@ class DataLayerTest {
 
     @Test
     void failingScrapesTakeTheEndpointOutOfRotationUntilItAnswersAgain() throws Exception {
+        try (FakeModelServer good = new FakeModelServer("a");
+             FakeModelServer failing = new FakeModelServer("b");
+             GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "",
+                     List.of(good.address(), failing.address())))) {
+            failing.metricsDown = true;
+            await().atMost(Duration.ofSeconds(5)).until(() -> gw.metricsPage()
+                    .contains("llm_d_epp_pool_ready_endpoints{name=\"p\"} 1.0"));
+            assertThat(gw.metricsPage()).contains("llm_d_epp_datalayer_poll_errors_total");
+            for (int i = 0; i < 10; i++) {
+                var r = gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x" + i + "\"}");
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("x-jetway-endpoint")).hasValue(good.address());
+            }
+
+            failing.metricsDown = false;
+            await().atMost(Duration.ofSeconds(5)).until(() -> gw.metricsPage()
+                    .contains("llm_d_epp_pool_ready_endpoints{name=\"p\"} 2.0"));
+        }
+    }
+
+    @Test
+    void whenNoEndpointHasMetricsTheOnesThatAcceptConnectionsStillServe() throws Exception {
         try (FakeModelServer backend = new FakeModelServer("a");
              GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(backend.address())))) {
             backend.metricsDown = true;
+            await().atMost(Duration.ofSeconds(5)).until(() -> gw.metricsPage()
+                    .contains("llm_d_epp_pool_ready_endpoints{name=\"p\"} 0.0"));
+            assertThat(gw.get(gw.uri("/ready")).statusCode()).isEqualTo(200);
+            assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anEndpointThatRefusesConnectionsIsOutOfRotation() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "",
+                List.of("127.0.0.1:" + closedPort)))) {
             await().atMost(Duration.ofSeconds(5)).until(() -> gw.get(gw.uri("/ready")).statusCode() == 503);
             var r = gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.body()).contains("no ready endpoint");
-            assertThat(gw.metricsPage()).contains("llm_d_epp_pool_ready_endpoints{name=\"p\"} 0.0")
-                    .contains("llm_d_epp_datalayer_poll_errors_total");
-
-            backend.metricsDown = false;
-            await().atMost(Duration.ofSeconds(5)).until(() -> gw.get(gw.uri("/ready")).statusCode() == 200);
-            assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}").statusCode()).isEqualTo(200);
         }
     }
 

@@ -173,9 +173,11 @@ class H2cTest {
 
     @Test
     void noReadyEndpointIs503OverH2() throws Exception {
-        FakeModelServer down = backend("down");
-        down.metricsDown = true;
-        GatewayHarness gw = gateway(GatewayHarness.yaml("random", "", List.of(down.address()))
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        GatewayHarness gw = gateway(GatewayHarness.yaml("random", "", List.of("127.0.0.1:" + closedPort))
                 .replace("scrapeTimeout: 3s}", "scrapeTimeout: 3s, unreadyAfterFailures: 1}"));
         await().atMost(Duration.ofSeconds(5)).until(() -> !gw.server.routing().table().anyReady());
         assertError(send(gw, "/v1/completions", "application/json", COMPLETION), 503, null);

@@ -54,6 +54,8 @@ public final class FlowController {
     private long nextSeq = 1;
     private long lastEnqueueNanos = Long.MIN_VALUE;
     private long queuedRequests;
+    /** {@link #queuedRequests} for readers outside the lock (a host's periodic tick). */
+    private volatile boolean anyQueued;
     private long queuedBytes;
     private long inTransitRequests;
     private long inTransitTokens;
@@ -241,6 +243,14 @@ public final class FlowController {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether any request waits, read without the lock: a host's periodic tick needs a dispatch cycle only then (TTLs,
+     * room that appeared with a metrics scrape).
+     */
+    public boolean hasQueued() {
+        return anyQueued;
     }
 
     /** The state now, for metrics. */
@@ -489,6 +499,7 @@ public final class FlowController {
         band.requests++;
         band.bytes += bytes;
         queuedRequests++;
+        anyQueued = true;
         queuedBytes += bytes;
     }
 
@@ -505,6 +516,7 @@ public final class FlowController {
         band.requests--;
         band.bytes -= bytes;
         queuedRequests--;
+        anyQueued = queuedRequests > 0;
         queuedBytes -= bytes;
         if (f.queue.isEmpty()) {
             band.fairness.removed(f);

@@ -135,7 +135,7 @@ public final class UtilizationDetector implements SaturationDetector, Filter {
                 continue;
             }
             double waiting = waiting(e, s) / q;
-            sum += failOpen ? waiting : Math.max(waiting, s.metrics().kvCacheUsage() / kvLimit);
+            sum += failOpen ? waiting : Math.max(waiting, s.scraped().kvCacheUsage() / kvLimit);
         }
         return new PoolLoad(sum / n, 1.0 / (n * q), 0, n, stale, failOpen);
     }
@@ -143,11 +143,11 @@ public final class UtilizationDetector implements SaturationDetector, Filter {
     /** The endpoint's waiting queue as estimated from its last scrape and this gateway's counters. */
     static double waiting(Endpoint e, MetricsSample s) {
         long sinceScrape = (long) e.inFlightRequests() - s.inFlightRequests();
-        return Math.max(0, s.metrics().waitingRequests() + sinceScrape);
+        return Math.max(0, s.scraped().waitingRequests() + sinceScrape);
     }
 
     private boolean stale(MetricsSample s, long nowNanos) {
-        EndpointMetrics m = s.metrics();
+        EndpointMetrics m = s.scraped();
         return m.isStale(nowNanos, stalenessNanos);
     }
 
@@ -166,6 +166,6 @@ public final class UtilizationDetector implements SaturationDetector, Filter {
 
     private static boolean fits(Endpoint e, double queueLimit, double kvLimit) {
         MetricsSample s = e.metricsSample();
-        return waiting(e, s) < queueLimit && s.metrics().kvCacheUsage() < kvLimit;
+        return waiting(e, s) < queueLimit && s.scraped().kvCacheUsage() < kvLimit;
     }
 }
