@@ -8,10 +8,17 @@ import java.util.List;
 /**
  * Everything in {@code jetway.yaml}. Every key has a default that works; see docs/configuration.md.
  *
+ * @param tenantRateLimits token-rate limits per tenant, or null (none)
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
-                            AdmissionSettings admission, List<PoolConfig> pools, @JsonIgnore Path baseDir) {
+                            AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
+                            List<PoolConfig> pools, @JsonIgnore Path baseDir) {
+
+    public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
+                         AdmissionSettings admission, List<PoolConfig> pools, Path baseDir) {
+        this(server, upstream, dataLayer, admission, null, pools, baseDir);
+    }
 
     public GatewayConfig {
         server = server == null ? ServerSettings.defaults() : server;
@@ -38,10 +45,10 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
     }
 
     public GatewayConfig withServer(ServerSettings newServer) {
-        return new GatewayConfig(newServer, upstream, dataLayer, admission, pools, baseDir);
+        return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, pools, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
-        return new GatewayConfig(server, upstream, dataLayer, admission, pools, dir);
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, pools, dir);
     }
 }

@@ -8,12 +8,23 @@ import java.nio.charset.StandardCharsets;
 /**
  * An error as OpenAI-compatible clients expect it: {@code {"error":{"message","type","param","code"}}} with the HTTP
  * status that goes with it. {@code dropReason} is llm-d's {@code x-llm-d-request-dropped-reason} for sheds and
- * admission rejections.
+ * admission rejections; {@code retryAfterSeconds} (0 = none) becomes a {@code retry-after} header.
  */
-public record OpenAiError(int status, String type, String message, String param, String code, String dropReason) {
+public record OpenAiError(int status, String type, String message, String param, String code, String dropReason,
+                          long retryAfterSeconds) {
 
     public OpenAiError {
         message = message == null ? "" : message;
+    }
+
+    public OpenAiError(int status, String type, String message, String param, String code, String dropReason) {
+        this(status, type, message, param, code, dropReason, 0);
+    }
+
+    /** A tenant over its token-rate limit: 429 with {@code retry-after}. */
+    public static OpenAiError tenantRateLimited(String tenant, long retryAfterSeconds) {
+        return new OpenAiError(429, "rate_limit_error", "tenant " + tenant + " is over its token-rate limit; retry in "
+                + retryAfterSeconds + " s", null, "rate_limit_exceeded", null, retryAfterSeconds);
     }
 
     public static OpenAiError badRequest(String message, String param) {

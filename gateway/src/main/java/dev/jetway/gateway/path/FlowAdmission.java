@@ -40,7 +40,7 @@ final class FlowAdmission implements FlowListener {
         RequestIdentity id = request.identity();
         String requestId = request.header("x-request-id");
         FlowRequest flow = new FlowRequest(requestId != null ? requestId : request.modelLabel(), id.priority(), id.fairnessId(), request.bodyBytes(),
-                promptTokenEstimate(request), Math.round(id.slo().ttftSeconds() * 1e9), admission);
+                request.promptTokenEstimate(), Math.round(id.slo().ttftSeconds() * 1e9), admission);
         admission.submitting = true;
         FlowTicket ticket;
         try {
@@ -60,19 +60,6 @@ final class FlowAdmission implements FlowListener {
             controller.cancel(ticket, System.nanoTime());
         });
         return StageResult.SUSPENDED;
-    }
-
-    /**
-     * The prompt's size in tokens as far as known before tokenizing, for token-based detectors: the ids the client
-     * sent, else llm-d's estimate of 4 bytes per token of the prompt text.
-     */
-    private static long promptTokenEstimate(GatewayRequest request) {
-        int[] ids = request.parsed().promptTokens();
-        if (ids != null) {
-            return ids.length;
-        }
-        String text = request.parsed().promptText();
-        return text == null ? 0 : text.length() / 4;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.flow.FlowController;
 import dev.jetway.scheduler.flow.FlowTicket;
+import dev.jetway.scheduler.flow.TenantRateLimiter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
@@ -48,6 +49,7 @@ public final class GatewayRequest {
     /** Flow control's hold on the request once it was let through (null: no flow control, or not dispatched). */
     private FlowController flowController;
     private FlowTicket flowTicket;
+    private TenantRateLimiter rateLimiter;
 
     GatewayRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner, GatewayMetrics metrics,
                    RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
@@ -168,6 +170,31 @@ public final class GatewayRequest {
     /** Called by a suspending stage: what to do if the client goes away meanwhile. */
     public void onClientGone(Runnable action) {
         this.onClientGone = action;
+    }
+
+    /**
+     * The prompt's size in tokens as far as known before tokenizing: the ids the client sent, else llm-d's estimate
+     * of 4 characters per token of the prompt text.
+     */
+    public long promptTokenEstimate() {
+        int[] ids = parsed.promptTokens();
+        if (ids != null) {
+            return ids.length;
+        }
+        String text = parsed.promptText();
+        return text == null ? 0 : text.length() / 4;
+    }
+
+    /** The tenant's rate limiter took this request's prompt; the tokens it generates are charged when it ends. */
+    void rateLimited(TenantRateLimiter limiter) {
+        this.rateLimiter = limiter;
+    }
+
+    /** The response generated {@code tokens} (known only for a successful one): charged to the tenant's limit. */
+    public void generated(long tokens) {
+        if (rateLimiter != null && tokens > 0) {
+            rateLimiter.charge(identity.fairnessId(), tokens, System.nanoTime());
+        }
     }
 
     /** Flow control let the request through: it must hear when the request is charged and when it is over. */

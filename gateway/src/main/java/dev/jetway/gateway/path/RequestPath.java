@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code validate}: method and content type;</li>
  *   <li>{@code parse}: the body, into {@link dev.jetway.gateway.request.ParsedRequest};</li>
  *   <li>{@code identify}: objective and priority, fairness id, latency objectives;</li>
+ *   <li>{@code rate-limit}: the tenant's token-rate limit;</li>
  *   <li>{@code resolve-pool}: the pool serving the model;</li>
- *   <li>{@code admit}: admission while the pool is saturated;</li>
+ *   <li>{@code admit}: flow control (queue, dispatch by priority and fairness, shed), or legacy admission;</li>
  *   <li>{@code tokenize}: the scheduler's view of the request (token ids from the pool's tokenizer);</li>
  *   <li>{@code schedule}: the scheduler's decision (its admitters may refuse);</li>
  *   <li>{@code proxy}: pre-request hooks, the model server, response hooks ({@link dev.jetway.gateway.proxy.ProxyExchange}).</li>
@@ -33,8 +34,8 @@ public final class RequestPath {
     private static final Logger log = LoggerFactory.getLogger(RequestPath.class);
 
     /** The gateway's stages, in order (docs/operations.md, "The request path"). */
-    public static final List<String> STAGE_NAMES = List.of("validate", "parse", "identify", "resolve-pool", "admit",
-            "tokenize", "schedule", "proxy");
+    public static final List<String> STAGE_NAMES = List.of("validate", "parse", "identify", "rate-limit",
+            "resolve-pool", "admit", "tokenize", "schedule", "proxy");
 
     private final List<RequestStage> stages;
     private final ProxyContext context;
@@ -45,6 +46,7 @@ public final class RequestPath {
                 new ValidateStage(),
                 new ParseStage(context.parser()),
                 new IdentifyStage(() -> context.routing().config().admission()),
+                new RateLimitStage(context.routing()),
                 new ResolvePoolStage(context.routing()),
                 new AdmitStage(context.routing(), context.metrics()),
                 new TokenizeStage(),

@@ -491,6 +491,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (result != null && endpoint != null) {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
             pool.scheduler().onComplete(result, endpoint, success, generated);
+            request.generated(generated);
         }
         modelMeters.completed(System.nanoTime() - startNanos);
         request.end(reuseClient);

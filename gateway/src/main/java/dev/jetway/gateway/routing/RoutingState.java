@@ -2,6 +2,8 @@ package dev.jetway.gateway.routing;
 
 import dev.jetway.gateway.config.EndpointConfig;
 import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.TenantRateLimitSettings;
+import dev.jetway.scheduler.flow.TenantRateLimiter;
 import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
@@ -60,7 +62,9 @@ public final class RoutingState implements AutoCloseable {
     private final FlowControllers flowControllers;
     private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
-    private GatewayConfig config;
+    private volatile GatewayConfig config;
+    /** Per-tenant token buckets of {@code tenantRateLimits}; replaced (buckets full again) when the limits change. */
+    private volatile TenantRateLimiter tenantLimiter;
 
     public RoutingState(GatewayMetrics metrics, Class<? extends SocketChannel> channelType) {
         this.metrics = metrics;
@@ -84,6 +88,11 @@ public final class RoutingState implements AutoCloseable {
 
     public GatewayConfig config() {
         return config;
+    }
+
+    /** The per-tenant token-rate limiter of {@code tenantRateLimits}, or null when there is none. */
+    public TenantRateLimiter tenantLimiter() {
+        return tenantLimiter;
     }
 
     /**
@@ -182,6 +191,12 @@ public final class RoutingState implements AutoCloseable {
         latencyModels.sync(nextTable);
         flowControllers.sync(nextTable);
         kvEvents.sync(PrecisePlans.of(pools));
+        TenantRateLimitSettings limits = next.tenantRateLimits();
+        if (limits == null) {
+            tenantLimiter = null;
+        } else if (tenantLimiter == null || !tenantLimiter.settings().equals(limits.toLimit())) {
+            tenantLimiter = new TenantRateLimiter(limits.toLimit());
+        }
         config = next;
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
                 pools.size(), keep.size());

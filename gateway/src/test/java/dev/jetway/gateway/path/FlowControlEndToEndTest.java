@@ -164,6 +164,25 @@ class FlowControlEndToEndTest {
     }
 
     @Test
+    void withEvictionARunningSheddableRequestMakesRoomForACriticalOne() throws Exception {
+        try (FakeModelServer backend = new FakeModelServer("a");
+             GatewayHarness gw = GatewayHarness.start(yaml(List.of(backend.address()), ONE_AT_A_TIME,
+                     "enableEviction: true"))) {
+            backend.streamChunks = 50;
+            backend.chunkDelayMillis = 100;
+            var batch = send(gw, "batch", true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.completionRequests.get() == 1);
+            backend.streamChunks = 1;
+            HttpResponse<String> critical = send(gw, "critical", true).get(10, TimeUnit.SECONDS);
+            assertThat(critical.statusCode()).isEqualTo(200);
+            HttpResponse<String> evicted = batch.get(10, TimeUnit.SECONDS);
+            assertThat(evicted.statusCode()).isEqualTo(200); // the stream had started
+            assertThat(evicted.body()).contains("\"code\":\"rate_limit_exceeded\"").contains("make room");
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.cancelledStreams.get() == 1);
+        }
+    }
+
+    @Test
     void aScrapeBlackoutStallsNothing() throws Exception {
         try (FakeModelServer a = new FakeModelServer("a");
              FakeModelServer b = new FakeModelServer("b");

@@ -197,7 +197,7 @@ class RequestPathTest {
 
     @Test
     void theGatewayPathHasTheDocumentedStagesInOrder() {
-        assertThat(RequestPath.STAGE_NAMES).containsExactly("validate", "parse", "identify", "resolve-pool", "admit",
+        assertThat(RequestPath.STAGE_NAMES).containsExactly("validate", "parse", "identify", "rate-limit", "resolve-pool", "admit",
                 "tokenize", "schedule", "proxy");
     }
 
