@@ -170,7 +170,7 @@ final class SimulateCommand implements Callable<Integer> {
             ClientSide client = new ClientSide(
                     new RequestPath(Math.round(gatewayLatencyMs * 1e6), Math.round(serverLatencyMs * 1e6)),
                     Math.round(timeoutSeconds * 1e9), cap);
-            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests);
+            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests, config.traffic());
             if (clusters.grouped()) {
                 err.printf("jetway simulate: %d requests, %d policies, %s (block %d)%n", plan.requests().size(),
                         sims.size(), describeGroups(layouts.getFirst()), bs);
