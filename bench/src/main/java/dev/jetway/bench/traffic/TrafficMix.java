@@ -10,20 +10,20 @@ import java.util.SplittableRandom;
  *
  * <p>Request i's class depends only on i and the seed, never on the policy, the load or the workload's data, so
  * every policy of a simulation and every repeat of a live run send the identical classes. The assignment is
- * stratified: each block of {@value #BLOCK} consecutive requests is a deck holding each class's share of the block
- * (rounded to whole requests, largest remainders first), shuffled with a seed of its own. A class's share of the
- * requests is therefore exact to 1/{@value #BLOCK} over every block instead of drifting as independent draws would:
- * with two tenants of equal share, their offered loads are equal, so a difference in the service they get is the
- * gateway's doing, not the dice's.
+ * stratified: each block of {@value #BLOCK} consecutive requests is a deck holding each class's quota of the block
+ * (share x {@value #BLOCK}), shuffled with a seed of its own. A quota that is not a whole number is rounded down or up,
+ * up in that fraction of the blocks (systematic sampling with a seeded offset), so a class's long-run share is exact
+ * and every block is within one request of it. Independent draws would drift instead: with two tenants of equal
+ * share, offered loads stay equal over any stage of a few hundred requests, so a difference in the service they get
+ * is the gateway's doing, not the dice's.
  *
  * @param classes the classes; empty = the workload has no {@code traffic} section
- * @param seed    seed of the shuffles
+ * @param seed    seed of the decks
  */
 public record TrafficMix(List<TrafficClass> classes, long seed) {
 
-    /** Requests per deck: shares are exact to this fraction. */
-    public static final int BLOCK = 1000;
-
+    /** Requests per deck. */
+    public static final int BLOCK = 100;
     /** A workload without traffic classes. */
     public static final TrafficMix NONE = new TrafficMix(List.of(), 0);
 
@@ -59,7 +59,6 @@ public record TrafficMix(List<TrafficClass> classes, long seed) {
 
     /** Request index to class; null for every request when there are no classes. */
     public final class Assignment {
-        private final int[] counts = deckCounts();
         private final int[] deck = new int[BLOCK];
         private long block = -1;
 
@@ -75,20 +74,21 @@ public record TrafficMix(List<TrafficClass> classes, long seed) {
             }
             long b = index / BLOCK;
             if (b != block) {
-                shuffle(b);
+                deal(b);
             }
             return classes.get(deck[(int) (index % BLOCK)]);
         }
 
-        private void shuffle(long b) {
+        private void deal(long b) {
+            // A seed per block: a block's deck does not depend on which blocks were dealt before it.
+            SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (b + 1)));
+            int[] counts = counts(rng.nextDouble());
             int at = 0;
             for (int c = 0; c < counts.length; c++) {
                 for (int k = 0; k < counts[c]; k++) {
                     deck[at++] = c;
                 }
             }
-            // A seed per block: a block's order does not depend on which blocks were dealt before it.
-            SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (b + 1)));
             for (int i = BLOCK - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
                 int t = deck[i];
@@ -99,40 +99,32 @@ public record TrafficMix(List<TrafficClass> classes, long seed) {
         }
     }
 
-    /** Each class's cards in a deck of {@value #BLOCK}: the floors of the quotas, the rest to the largest remainders. */
-    private int[] deckCounts() {
+    /**
+     * Each class's cards in one deck: the floor of its quota, plus one when a point of {@code offset + k} (k = 0, 1,
+     * ...) falls into its stretch of the quotas' fractional parts laid end to end. A fraction f gets its extra card
+     * with probability f, and the extra cards add up to the deck's size.
+     */
+    int[] counts(double offset) {
         int n = classes.size();
         int[] counts = new int[n];
-        double[] remainder = new double[n];
+        double before = 0;
         int dealt = 0;
         for (int c = 0; c < n; c++) {
             double quota = classes.get(c).share() * BLOCK;
-            counts[c] = (int) Math.floor(quota);
-            remainder[c] = quota - counts[c];
+            int whole = (int) Math.floor(quota);
+            double after = before + (quota - whole);
+            // points offset, offset + 1, ... inside [before, after)
+            int extra = (int) (Math.ceil(after - offset) - Math.ceil(before - offset));
+            counts[c] = whole + Math.max(0, extra);
             dealt += counts[c];
+            before = after;
         }
-        // Shares add up to 1 within the tolerance, so fewer than n cards are left (or a rounding card too many).
-        while (dealt < BLOCK && n > 0) {
-            int best = 0;
-            for (int c = 1; c < n; c++) {
-                if (remainder[c] > remainder[best]) {
-                    best = c;
-                }
-            }
-            counts[best]++;
-            remainder[best] = -1;
-            dealt++;
+        // Shares add up to 1 only within the tolerance: a card of rounding either way goes to or from the largest.
+        int largest = 0;
+        for (int c = 1; c < n; c++) {
+            largest = counts[c] > counts[largest] ? c : largest;
         }
-        while (dealt > BLOCK) {
-            int most = 0;
-            for (int c = 1; c < n; c++) {
-                if (counts[c] > counts[most]) {
-                    most = c;
-                }
-            }
-            counts[most]--;
-            dealt--;
-        }
+        counts[largest] += BLOCK - dealt;
         return counts;
     }
 }
