@@ -146,6 +146,7 @@ final class BenchCommand implements Callable<Integer> {
             settings.put("max_concurrency", cap);
             settings.put("timeout_s", timeoutSeconds);
             settings.put("requests", plan.requests().size());
+            TrafficSettings.put(config.traffic(), settings);
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus", gpus);

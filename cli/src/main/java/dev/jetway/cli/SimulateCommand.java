@@ -217,6 +217,7 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("max_concurrency", cap);
             settings.put("seed", seed);
             settings.put("requests", plan.requests().size());
+            TrafficSettings.put(config.traffic(), settings);
             settings.put("stages_drain", load.transition().drain());
             settings.put("stage_interval_s", load.transition().intervalSeconds());
             settings.put("warmup_stages", (int) load.stages().stream().filter(LoadStage::warmup).count());

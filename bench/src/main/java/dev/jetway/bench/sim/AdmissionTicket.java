@@ -7,7 +7,8 @@ public interface AdmissionTicket {
 
     /**
      * The request as the gateway identified it: token ids, the traffic class's headers, its {@code priority} and
-     * {@code fairnessId}.
+     * {@code fairnessId}; the one the scheduler is handed. Null once the request has ended (its token ids are let go;
+     * the last callback, {@link Admission#ended} or {@link Admission#cancelled}, still sees it).
      */
     InferenceRequest request();
 

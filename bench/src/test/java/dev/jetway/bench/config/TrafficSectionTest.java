@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.jetway.bench.traffic.TrafficClass;
 import dev.jetway.bench.traffic.TrafficMix;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrafficSectionTest {
@@ -76,6 +77,29 @@ class TrafficSectionTest {
         assertThat(bBatch.headers()).containsEntry("x-llm-d-inference-fairness-id", "tenant-b")
                 .containsEntry("x-llm-d-inference-objective", "batch").containsEntry("x-llm-d-slo-ttft-ms", "60000");
         assertThat(mix.seed()).isEqualTo(42);
+    }
+
+    @Test
+    void theOverloadBenchmarkIsTwoTenantsTimesThreeTiersAtTwiceTheMeasuredCapacityAfterABaseline() {
+        BenchConfig c = BenchConfigLoader.load(Path.of("../docs/workloads/overload-tiers.yaml"));
+        BenchConfig capacity = BenchConfigLoader.load(Path.of("../docs/workloads/overload-tiers-capacity.yaml"));
+        assertThat(c.traffic().classes()).hasSize(6);
+        assertThat(c.traffic().classes()).extracting(TrafficClass::tenant).containsOnly("tenant-a", "tenant-b");
+        assertThat(c.traffic().classes()).extracting(TrafficClass::objective)
+                .containsOnly("critical", "standard", "batch");
+        // the priorities the file states are those of the admission.objectives block it documents
+        assertThat(c.traffic().classes()).allSatisfy(k -> assertThat(k.priority()).isEqualTo(
+                Map.of("critical", 10, "standard", 0, "batch", -1).get(k.objective())));
+        // 2x the 28 req/s the capacity ladder measures, after a ~30% warm-up baseline
+        assertThat(c.load().stages()).hasSize(2);
+        assertThat(c.load().stages().get(0).warmup()).isTrue();
+        assertThat(c.load().stages().get(0).rate()).isEqualTo(8);
+        assertThat(c.load().stages().get(1).rate()).isEqualTo(56);
+        assertThat(c.load().stages().get(1).durationSeconds()).isEqualTo(60);
+        // the capacity was measured on the same pool and requests
+        assertThat(capacity.workload()).isEqualTo(c.workload());
+        assertThat(capacity.cluster()).isEqualTo(c.cluster());
+        assertThat(capacity.traffic()).isSameAs(TrafficMix.NONE);
     }
 
     @Test
