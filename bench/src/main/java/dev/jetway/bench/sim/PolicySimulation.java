@@ -519,8 +519,11 @@ final class PolicySimulation {
             stepping = true;
             EngineStep step = engine.plan(clock.nanos());
             events.at(clock.nanos() + step.durationNanos(), () -> {
-                stepping = false;
+                // Still stepping while the step completes: a request that ends there can let another one in (the
+                // concurrency cap, an admission), whose submit must not plan a step in the middle of this one's
+                // completion; it waits in the engine's queue for the kick below, at the same virtual time.
                 step.complete();
+                stepping = false;
                 flushKvEvents();
                 kick();
             });

@@ -204,4 +204,47 @@ class AdmissionSeamTest {
         assertThat(sheddable.timeToFailureMaxS()).isBetween(0.1, 0.2);
         assertThat(report.summary().errors()).containsEntry("HTTP 429: evicted-priority", 40L);
     }
+
+    @Test
+    void anAdmissionMayDispatchFromInsideAnEndWhileTheEngineCompletesItsStep() {
+        // Two at a time on one replica; the next waiting request goes as one ends, i.e. from inside the engine's step
+        // completion (a request finishing is reported there). Short and long answers alternate, so a step holds a
+        // request that finishes next to ones that go on.
+        RandomWorkload w = new RandomWorkload(IntDistribution.of(300), IntDistribution.of(1), 0, 1);
+        List<dev.jetway.bench.load.PlannedRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            var r = w.request(i);
+            requests.add(new dev.jetway.bench.load.PlannedRequest(i * 1_000_000L, 0,
+                    new dev.jetway.bench.workload.WorkloadRequest(i, r.prompt(), i % 2 == 0 ? 1 : 6, r.sessionId())));
+        }
+        RequestPlan plan = new RequestPlan(requests,
+                List.of(new dev.jetway.bench.load.StageInfo(0, 1000, 0, 12_000_000L, false)));
+        Admission.Factory twoAtATime = context -> new Admission() {
+            private final java.util.ArrayDeque<AdmissionTicket> queue = new java.util.ArrayDeque<>();
+            private int running;
+
+            @Override
+            public void arrived(AdmissionTicket t) {
+                queue.add(t);
+                next();
+            }
+
+            @Override
+            public void ended(AdmissionTicket t, boolean ok) {
+                running--;
+                next();
+            }
+
+            private void next() {
+                while (running < 2 && !queue.isEmpty()) {
+                    running++;
+                    queue.poll().dispatch();
+                }
+            }
+        };
+        PolicyReport report = new WhatIfSimulator(SimulationOptions.of(1, QWEN).withAdmission(twoAtATime))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        assertThat(report.summary().completed()).isEqualTo(12);
+        assertThat(report.replicas().getFirst().runningMean()).isLessThanOrEqualTo(2.0);
+    }
 }
