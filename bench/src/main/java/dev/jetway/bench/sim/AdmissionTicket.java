@@ -28,9 +28,10 @@ public interface AdmissionTicket {
     /**
      * Answers a waiting request without serving it: it fails with {@code httpStatus} (429 for backpressure, 503 for
      * unavailability) and {@code droppedReason}, llm-d's {@code x-llm-d-request-dropped-reason} (e.g.
-     * {@code rejected-saturated}, {@code rejected-ttl-expired}).
+     * {@code rejected-saturated}, {@code rejected-ttl-expired}). Returns false, doing nothing, when it was not waiting
+     * (already dispatched, or its client gave up: the admission has then heard {@link Admission#cancelled}).
      */
-    void reject(int httpStatus, String droppedReason);
+    boolean reject(int httpStatus, String droppedReason);
 
     /**
      * Stops a dispatched request that is still running (llm-d's opt-in eviction of sheddable requests, e.g.

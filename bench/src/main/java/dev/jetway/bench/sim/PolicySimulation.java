@@ -346,12 +346,13 @@ final class PolicySimulation {
 
         /** The gateway answers the request itself (flow control's 429 or 503), as a live benchmark would see it. */
         @Override
-        public void reject(int httpStatus, String droppedReason) {
+        public boolean reject(int httpStatus, String droppedReason) {
             if (!waiting()) {
-                throw new IllegalStateException(planned.request().id() + " is not waiting: it cannot be rejected");
+                return false;
             }
             end(false, "HTTP " + httpStatus + ": " + droppedReason, clock.nanos(), tokens.length, 0, 0, httpStatus,
                     droppedReason);
+            return true;
         }
 
         @Override

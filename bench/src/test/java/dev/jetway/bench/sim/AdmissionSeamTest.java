@@ -106,7 +106,10 @@ class AdmissionSeamTest {
                 counts[0]++;
                 int priority = t.request().priority();
                 if (priority < 0) {
-                    t.reject(429, "rejected-saturated");
+                    assertThat(t.reject(429, "rejected-saturated")).isTrue();
+                    assertThat(t.reject(503, "again")).isFalse(); // answered once
+                    assertThat(t.dispatch()).isFalse();
+                    assertThat(t.waiting()).isFalse();
                 } else if (priority == 0) {
                     if (held.isEmpty()) {
                         context.at(12 * S + S / 2, () -> held.forEach(AdmissionTicket::dispatch));
