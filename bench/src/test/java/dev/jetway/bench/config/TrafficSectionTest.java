@@ -8,9 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.jetway.bench.traffic.TrafficClass;
 import dev.jetway.bench.traffic.TrafficMix;
+import dev.jetway.bench.load.RequestPlan;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrafficSectionTest {
 
@@ -100,6 +104,39 @@ class TrafficSectionTest {
         assertThat(capacity.workload()).isEqualTo(c.workload());
         assertThat(capacity.cluster()).isEqualTo(c.cluster());
         assertThat(capacity.traffic()).isSameAs(TrafficMix.NONE);
+    }
+
+    @Test
+    void classesWorkWithEveryWorkloadType(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("t.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            lines.append("{\"timestamp\": ").append(i * 10).append(", \"input_length\": 600, \"output_length\": 4, "
+                    + "\"hash_ids\": [").append(i % 3).append(", ").append(100 + i).append("]}\n");
+        }
+        Files.writeString(trace, lines);
+        String traffic = "traffic: {tenants: [{name: a, share: 0.5}, {name: b, share: 0.5}], "
+                + "tiers: [{objective: hi, priority: 1, share: 0.4}, {objective: lo, priority: -1, share: 0.6}]}\n";
+        for (String data : List.of(
+                "{type: shared_prefix, shared_prefix: {num_groups: 3, num_prompts_per_group: 4}}",
+                "{type: random, random: {input_len: 10, output_len: 5}}",
+                "{type: chat, chat: {num_sessions: 4, turns: 3}}",
+                "{type: mixed, mixed: {classes: [{type: coding, weight: 1, prompt_len: 20, output_len: 5}]}}",
+                "{type: conversation, conversation: {duration: 120, session_rate: 2}}",
+                "{type: trace, trace: {file: " + trace + "}}")) {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(
+                    "load: {type: constant, stages: [{rate: 50, duration: 3}]}\ndata: " + data + "\n" + traffic);
+            BenchConfig c = BenchConfigLoader.parse(root, dir);
+            RequestPlan plan = RequestPlan.build(c.workload(), c.load(), 0, c.traffic());
+            RequestPlan plain = RequestPlan.build(c.workload(), c.load(), 0);
+            assertThat(plan.requests()).as(data).hasSizeGreaterThan(100).hasSameSizeAs(plain.requests());
+            assertThat(plan.classes()).isEqualTo(c.traffic().classes());
+            TrafficMix.Assignment expected = c.traffic().assignment();
+            for (int i = 0; i < plan.requests().size(); i++) {
+                assertThat(plan.requests().get(i).trafficClass()).as(data).isSameAs(expected.classOf(i));
+                assertThat(plan.requests().get(i).sendAtNanos()).isEqualTo(plain.requests().get(i).sendAtNanos());
+            }
+        }
     }
 
     @Test
