@@ -123,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
             Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, gpus) : null;
             LiveOptions options = new LiveOptions(URI.create(base), modelName, apiType, config.streaming() && !noStream,
                     config.ignoreEos(), Duration.ofMillis(Math.round(timeoutSeconds * 1000)), headers, slo, cost);
-            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests);
+            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests, config.traffic());
             String name = label != null ? label : base;
             err.printf("jetway bench: %d requests to %s over %.0f s%n", plan.requests().size(), options.endpoint(),
                     plan.endNanos() / 1e9);
@@ -146,6 +146,7 @@ final class BenchCommand implements Callable<Integer> {
             settings.put("max_concurrency", cap);
             settings.put("timeout_s", timeoutSeconds);
             settings.put("requests", plan.requests().size());
+            TrafficSettings.put(config.traffic(), settings);
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus", gpus);

@@ -170,7 +170,7 @@ final class SimulateCommand implements Callable<Integer> {
             ClientSide client = new ClientSide(
                     new RequestPath(Math.round(gatewayLatencyMs * 1e6), Math.round(serverLatencyMs * 1e6)),
                     Math.round(timeoutSeconds * 1e9), cap);
-            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests);
+            RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests, config.traffic());
             if (clusters.grouped()) {
                 err.printf("jetway simulate: %d requests, %d policies, %s (block %d)%n", plan.requests().size(),
                         sims.size(), describeGroups(layouts.getFirst()), bs);
@@ -217,6 +217,7 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("max_concurrency", cap);
             settings.put("seed", seed);
             settings.put("requests", plan.requests().size());
+            TrafficSettings.put(config.traffic(), settings);
             settings.put("stages_drain", load.transition().drain());
             settings.put("stage_interval_s", load.transition().intervalSeconds());
             settings.put("warmup_stages", (int) load.stages().stream().filter(LoadStage::warmup).count());

@@ -7,6 +7,7 @@ import dev.jetway.bench.load.ArrivalProcess;
 import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.traffic.TrafficMix;
 import dev.jetway.bench.workload.ChatClass;
 import dev.jetway.bench.workload.ChatWorkload;
 import dev.jetway.bench.workload.CodingClass;
@@ -33,7 +34,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads inference-perf-style workload files (YAML or JSON). Every error names the offending field, e.g.
+ * Reads inference-perf-style workload files (YAML or JSON), with Jetway's {@code cluster}, {@code published} and
+ * {@code traffic} ({@link TrafficSection}) sections. Every error names the offending field, e.g.
  * {@code data.shared_prefix.num_groups: expected an integer, got "x"}.
  */
 public final class BenchConfigLoader {
@@ -76,8 +78,9 @@ public final class BenchConfigLoader {
         boolean ignoreEos = bool(server, "ignore_eos", "server.ignore_eos", true);
         Workload workload = data(root.path("data"), baseDir);
         ClusterSpec cluster = root.has("cluster") ? cluster(root.path("cluster")) : null;
+        TrafficMix traffic = TrafficSection.parse(root.get("traffic"));
         return new BenchConfig(load, apiType, streaming, model, baseUrl, ignoreEos, workload, cluster,
-                published(root.path("published")));
+                published(root.path("published")), traffic);
     }
 
     static LoadProfile load(JsonNode load) {
@@ -305,7 +308,7 @@ public final class BenchConfigLoader {
                 integer(s, "seed", where + ".seed", (int) DEFAULT_SEED)));
     }
 
-    private static void rejectUnknown(JsonNode node, String where, Set<String> allowed, String what) {
+    static void rejectUnknown(JsonNode node, String where, Set<String> allowed, String what) {
         for (String field : (Iterable<String>) node::fieldNames) {
             if (!allowed.contains(field)) {
                 throw new ConfigException(where + "." + field + ": unknown field for " + what + " (known: "
@@ -480,7 +483,7 @@ public final class BenchConfigLoader {
         }
     }
 
-    private static String text(JsonNode node, String field, String where, String dflt) {
+    static String text(JsonNode node, String field, String where, String dflt) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return dflt;
@@ -491,7 +494,7 @@ public final class BenchConfigLoader {
         return v.asText();
     }
 
-    private static boolean bool(JsonNode node, String field, String where, boolean dflt) {
+    static boolean bool(JsonNode node, String field, String where, boolean dflt) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return dflt;
@@ -502,7 +505,7 @@ public final class BenchConfigLoader {
         return v.asBoolean();
     }
 
-    private static int integer(JsonNode node, String field, String where, int dflt) {
+    static int integer(JsonNode node, String field, String where, int dflt) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return dflt;
@@ -513,7 +516,7 @@ public final class BenchConfigLoader {
         return v.asInt();
     }
 
-    private static double number(JsonNode node, String field, String where, double dflt) {
+    static double number(JsonNode node, String field, String where, double dflt) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return dflt;

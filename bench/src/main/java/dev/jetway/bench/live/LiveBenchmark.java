@@ -6,6 +6,7 @@ import dev.jetway.bench.load.StageClock;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
+import dev.jetway.bench.traffic.TrafficHeaders;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * offered load (no coordinated omission). A concurrency cap, when set, holds requests back in order; the wait counts
  * as latency too. Streams are read asynchronously by the JDK HTTP client: thousands of concurrent streams need no
  * thread each. When the plan's stages drain (inference-perf's behaviour, the default for workload files), a stage's
- * first request waits until every request of the previous stage has ended, plus the transition's gap.
+ * first request waits until every request of the previous stage has ended, plus the transition's gap. A request of a
+ * traffic class carries its class's headers (objective, fairness id, SLOs), and a failure is counted for its class by
+ * HTTP status and the gateway's {@code x-llm-d-request-dropped-reason}.
  *
  * <p>Programmatic use: {@code new LiveBenchmark(options).run(plan, cap, "label", progress)}.
  */
@@ -70,7 +73,8 @@ public final class LiveBenchmark {
     /** Runs the whole plan and waits for every request to end (or time out); returns the report labelled {@code label}. */
     public PolicyReport run(RequestPlan plan, int maxConcurrency, String label, Progress progress)
             throws InterruptedException {
-        MetricsCollector collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain());
+        MetricsCollector collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain(),
+                plan.classes());
         StageClock stages = new StageClock(plan);
         int total = plan.requests().size();
         CountDownLatch remaining = new CountDownLatch(total);
@@ -99,7 +103,7 @@ public final class LiveBenchmark {
                 }
                 RequestTrace trace;
                 synchronized (collector) {
-                    trace = collector.start(planned.request().index(), planned.stage(), sendAt);
+                    trace = collector.start(planned.request().index(), planned.stage(), sendAt, planned.trafficClass());
                 }
                 Runnable onEnd = () -> {
                     if (cap != null) {
@@ -148,9 +152,13 @@ public final class LiveBenchmark {
                 .header("Accept", options.streaming() ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(RequestBodies.of(planned.request(), options),
                         StandardCharsets.UTF_8));
-        options.headers().forEach(request::header);
+        options.headers().forEach(request::setHeader);
+        if (planned.trafficClass() != null) {
+            // The class's headers win over --header ones of the same name: they are what the class is about.
+            planned.trafficClass().headers().forEach(request::setHeader);
+        }
         HttpResponse.BodyHandler<Void> handler = info -> {
-            subscriber.status(info.statusCode());
+            subscriber.status(info.statusCode(), info.headers().firstValue(TrafficHeaders.DROPPED_REASON).orElse(null));
             return HttpResponse.BodySubscribers.fromLineSubscriber(subscriber, s -> null, StandardCharsets.UTF_8, null);
         };
         CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request.build(), handler);

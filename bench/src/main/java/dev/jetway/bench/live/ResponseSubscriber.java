@@ -23,6 +23,8 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
     private final StringBuilder body = new StringBuilder();
     private volatile Flow.Subscription subscription;
     private volatile int status;
+    /** The gateway's {@code x-llm-d-request-dropped-reason}, when it answered with one. */
+    private volatile String droppedReason;
     private int promptTokens = -1;
     private int completionTokens = -1;
     private int cachedTokens;
@@ -39,7 +41,8 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
         this.onEnd = onEnd;
     }
 
-    void status(int code) {
+    void status(int code, String droppedReason) {
+        this.droppedReason = droppedReason;
         status = code;
     }
 
@@ -132,8 +135,11 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
     void fail(String error) {
         if (ended.compareAndSet(false, true)) {
             long now = clock.getAsLong();
+            int code = status;
             synchronized (collector) {
-                collector.finish(trace, false, error, now, plannedPromptTokens, 0, 0, -1);
+                // An error status is the server's answer; a failure after a 200 (timeout, broken stream) has none.
+                collector.finish(trace, false, error, now, plannedPromptTokens, 0, 0, -1, code == 200 ? 0 : code,
+                        droppedReason);
             }
             Flow.Subscription s = subscription;
             if (s != null) {

@@ -1,5 +1,7 @@
 package dev.jetway.bench.load;
 
+import dev.jetway.bench.traffic.TrafficClass;
+import dev.jetway.bench.traffic.TrafficMix;
 import dev.jetway.bench.workload.TimedWorkload;
 import dev.jetway.bench.workload.Workload;
 import java.util.ArrayList;
@@ -14,13 +16,23 @@ import java.util.SplittableRandom;
  * <p>With a draining {@link StageTransition} the planned times are only the schedule within each stage: a stage
  * starts when the previous one has drained (plus the transition's gap), so a request is sent at
  * {@code actualStageStart + (sendAtNanos - stage.startNanos())}; {@link StageClock} does that arithmetic.
+ *
+ * @param classes the workload's traffic classes, in the order its file lists them (empty without a {@code traffic}
+ *                section); each planned request names its own
  */
-public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages, StageTransition transition) {
+public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages, StageTransition transition,
+                          List<TrafficClass> classes) {
 
     public RequestPlan {
         requests = List.copyOf(requests);
         stages = List.copyOf(stages);
         Objects.requireNonNull(transition, "transition");
+        classes = List.copyOf(classes);
+    }
+
+    /** A plan without traffic classes. */
+    public RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages, StageTransition transition) {
+        this(requests, stages, transition, List.of());
     }
 
     /** A plan whose stages follow each other on the clock. */
@@ -34,8 +46,18 @@ public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages,
      * {@code maxRequests} > 0 truncates the plan.
      */
     public static RequestPlan build(Workload workload, LoadProfile load, int maxRequests) {
+        return build(workload, load, maxRequests, TrafficMix.NONE);
+    }
+
+    /**
+     * As {@link #build(Workload, LoadProfile, int)}, each request sent by the class {@code traffic} assigns to its
+     * index. The assignment draws from its own seed, so the send times and the requests are those of the plan
+     * without classes.
+     */
+    public static RequestPlan build(Workload workload, LoadProfile load, int maxRequests, TrafficMix traffic) {
+        TrafficMix.Assignment classes = traffic.assignment();
         if (workload instanceof TimedWorkload timed) {
-            return ofTimed(timed, maxRequests);
+            return ofTimed(timed, maxRequests, traffic, classes);
         }
         List<PlannedRequest> out = new ArrayList<>();
         List<StageInfo> stages = new ArrayList<>();
@@ -51,28 +73,31 @@ public record RequestPlan(List<PlannedRequest> requests, List<StageInfo> stages,
             double t = stageStart + (load.type() == ArrivalProcess.POISSON ? exponential(rng, meanGapNanos) : 0);
             while (t < stageEnd) {
                 if (maxRequests > 0 && index >= maxRequests) {
-                    return new RequestPlan(out, stages, load.transition());
+                    return new RequestPlan(out, stages, load.transition(), traffic.classes());
                 }
-                out.add(new PlannedRequest((long) t, s, workload.request(index++)));
+                long i = index++;
+                out.add(new PlannedRequest((long) t, s, workload.request(i), classes.classOf(i)));
                 t += load.type() == ArrivalProcess.POISSON ? exponential(rng, meanGapNanos) : meanGapNanos;
             }
             stageStart = stageEnd;
         }
-        return new RequestPlan(out, stages, load.transition());
+        return new RequestPlan(out, stages, load.transition(), traffic.classes());
     }
 
-    private static RequestPlan ofTimed(TimedWorkload timed, int maxRequests) {
+    private static RequestPlan ofTimed(TimedWorkload timed, int maxRequests, TrafficMix traffic,
+                                       TrafficMix.Assignment classes) {
         int n = maxRequests > 0 ? Math.min(maxRequests, timed.size()) : timed.size();
         if (n == 0) {
             throw new IllegalArgumentException(timed.type() + " workload has no requests");
         }
         List<PlannedRequest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new PlannedRequest(timed.arrivalNanos(i), 0, timed.request(i)));
+            out.add(new PlannedRequest(timed.arrivalNanos(i), 0, timed.request(i), classes.classOf(i)));
         }
         long end = Math.max(1, timed.arrivalNanos(n - 1));
         double rate = n / (end / 1e9);
-        return new RequestPlan(out, List.of(new StageInfo(0, rate, 0, end, false)));
+        return new RequestPlan(out, List.of(new StageInfo(0, rate, 0, end, false)), StageTransition.CONTINUOUS,
+                traffic.classes());
     }
 
     private static double exponential(SplittableRandom rng, double mean) {

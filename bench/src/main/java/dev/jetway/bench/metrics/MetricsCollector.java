@@ -1,7 +1,9 @@
 package dev.jetway.bench.metrics;
 
 import dev.jetway.bench.load.StageInfo;
+import dev.jetway.bench.traffic.TrafficClass;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,9 @@ public final class MetricsCollector {
     private final Slo slo;
     private final boolean drainedStages;
     private final Stage[] perStage;
+    /** The run's traffic classes (empty without any) and each one's position, which indexes the tallies. */
+    private final List<TrafficClass> classes;
+    private final Map<TrafficClass, Integer> classIndex = new HashMap<>();
     private final Map<Integer, Replica> replicas = new TreeMap<>();
     private int lastWindow;
 
@@ -36,21 +41,47 @@ public final class MetricsCollector {
      *                      inference-perf counts them (a request that times out still stretches the window)
      */
     public MetricsCollector(List<StageInfo> stages, Slo slo, boolean drainedStages) {
+        this(stages, slo, drainedStages, List.of());
+    }
+
+    /**
+     * @param classes the plan's traffic classes: the report then has each one's numbers (per stage and over the
+     *                measured stages), pooled per priority and per tenant ({@link TrafficReport})
+     */
+    public MetricsCollector(List<StageInfo> stages, Slo slo, boolean drainedStages, List<TrafficClass> classes) {
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("at least one stage");
         }
         this.stages = List.copyOf(stages);
         this.slo = slo;
         this.drainedStages = drainedStages;
+        this.classes = List.copyOf(classes);
+        for (int i = 0; i < this.classes.size(); i++) {
+            classIndex.put(this.classes.get(i), i);
+        }
         this.perStage = new Stage[stages.size()];
         for (int i = 0; i < perStage.length; i++) {
-            perStage[i] = new Stage();
+            perStage[i] = new Stage(this.classes.size());
         }
     }
 
     public RequestTrace start(long index, int stage, long scheduledNanos) {
         perStage[stage].requests++;
         return new RequestTrace(index, stage, scheduledNanos);
+    }
+
+    /** A request sent by traffic class {@code trafficClass} (null: none), one of the classes given at construction. */
+    public RequestTrace start(long index, int stage, long scheduledNanos, TrafficClass trafficClass) {
+        if (trafficClass == null) {
+            return start(index, stage, scheduledNanos);
+        }
+        Integer c = classIndex.get(trafficClass);
+        if (c == null) {
+            throw new IllegalArgumentException("traffic class " + trafficClass.name() + " is not one of the run's");
+        }
+        perStage[stage].requests++;
+        perStage[stage].classes[c].requests++;
+        return new RequestTrace(index, stage, scheduledNanos, c);
     }
 
     /** {@code count} output tokens of {@code r} arrived at {@code timeNanos}. */
@@ -80,6 +111,16 @@ public final class MetricsCollector {
      */
     public void finish(RequestTrace r, boolean success, String error, long endNanos, int promptTokens,
                        int cachedTokens, int outputTokens, int replica) {
+        finish(r, success, error, endNanos, promptTokens, cachedTokens, outputTokens, replica, 0, null);
+    }
+
+    /**
+     * As {@link #finish(RequestTrace, boolean, String, long, int, int, int, int)}, for a failure also the HTTP status
+     * answered ({@code 0} when there was none: a timeout, a refused connection, a stream broken after its 200) and
+     * the gateway's {@code x-llm-d-request-dropped-reason} (or null), which the request's traffic class counts.
+     */
+    public void finish(RequestTrace r, boolean success, String error, long endNanos, int promptTokens,
+                       int cachedTokens, int outputTokens, int replica, int httpStatus, String droppedReason) {
         Stage s = perStage[r.stage];
         if (outputTokens > 0) {
             r.outputTokens = outputTokens;
@@ -97,6 +138,9 @@ public final class MetricsCollector {
                 kind = "other errors";
             }
             s.errors.merge(kind, 1L, Long::sum);
+            if (r.trafficClass >= 0) {
+                s.classes[r.trafficClass].failed(httpStatus, droppedReason, endNanos - r.scheduledNanos);
+            }
             return;
         }
         s.completed++;
@@ -114,6 +158,9 @@ public final class MetricsCollector {
         }
         if (slo != null && slo.met(ttft / 1e9, tpotSeconds)) {
             s.good++;
+        }
+        if (r.trafficClass >= 0) {
+            s.classes[r.trafficClass].completed(ttft, e2e, r.outputTokens);
         }
         Stage window = drainedStages ? s : windowOf(endNanos);
         if (window != null) {
@@ -171,13 +218,14 @@ public final class MetricsCollector {
      */
     public PolicyReport report(String policy, Cost cost, long[] starts, long[] ends) {
         List<StageSummary> stageSummaries = new ArrayList<>();
-        Stage overall = new Stage();
+        Stage overall = new Stage(classes.size());
         double overallSeconds = 0;
         for (int i = 0; i < perStage.length; i++) {
             StageInfo info = stages.get(i);
             double seconds = starts[i] < 0 || ends[i] < starts[i] ? 0 : (ends[i] - starts[i]) / 1e9;
             Summary stage = summarize(perStage[i], seconds, cost, null);
-            stageSummaries.add(new StageSummary(i, info.rate(), Math.max(0, starts[i]) / 1e9, info.warmup(), stage));
+            stageSummaries.add(new StageSummary(i, info.rate(), Math.max(0, starts[i]) / 1e9, info.warmup(), stage,
+                    traffic(perStage[i], seconds)));
             if (!info.warmup()) {
                 overall.add(perStage[i]);
                 overallSeconds += seconds;
@@ -194,7 +242,12 @@ public final class MetricsCollector {
         }
         Double stageMean = AcrossStages.of(stageSummaries).outputTokensPerS();
         return new PolicyReport(policy, summarize(overall, overallSeconds, cost, stageMean), stageSummaries,
-                replicaSummaries, cdf);
+                replicaSummaries, cdf, null, traffic(overall, overallSeconds));
+    }
+
+    /** The window per traffic class; null when the run has no classes. */
+    private TrafficReport traffic(Stage s, double seconds) {
+        return classes.isEmpty() ? null : TrafficReport.of(classes, s.classes, seconds);
     }
 
     private Summary summarize(Stage s, double seconds, Cost cost, Double stageMeanOutputTokensPerS) {
@@ -222,6 +275,8 @@ public final class MetricsCollector {
         final LatencyHistogram tpot = new LatencyHistogram();
         final LatencyHistogram e2e = new LatencyHistogram();
         final Map<String, Long> errors = new LinkedHashMap<>();
+        /** One per traffic class of the run. */
+        final ClassTally[] classes;
         long requests;
         long completed;
         long failed;
@@ -232,7 +287,17 @@ public final class MetricsCollector {
         long completedInWindow;
         long inputTokensInWindow;
 
+        Stage(int trafficClasses) {
+            classes = new ClassTally[trafficClasses];
+            for (int i = 0; i < trafficClasses; i++) {
+                classes[i] = new ClassTally();
+            }
+        }
+
         void add(Stage o) {
+            for (int i = 0; i < classes.length; i++) {
+                classes[i].add(o.classes[i]);
+            }
             ttft.add(o.ttft);
             itl.add(o.itl);
             tpot.add(o.tpot);

@@ -1,34 +1,43 @@
 package dev.jetway.bench.metrics;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 
 /**
  * Everything measured for one policy (or, for a live benchmark, one target): overall summary (warm-up excluded), per
  * stage, per replica (when replicas are visible: always in simulation) and the TTFT distribution for charts, plus
- * the stages summarised the way llm-d's reports do ({@link #acrossStages()}).
+ * the stages summarised the way llm-d's reports do ({@link #acrossStages()}). For a workload with traffic classes,
+ * the measured stages per class, priority and tenant ({@code classes}, {@code priorities}, {@code tenants}; the
+ * fields are absent otherwise).
  */
 public record PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
-                           List<CdfPoint> ttftCdf, @JsonProperty("latency_model") LatencyModelReport latencyModel) {
+                           List<CdfPoint> ttftCdf, @JsonProperty("latency_model") LatencyModelReport latencyModel,
+                           @JsonUnwrapped TrafficReport traffic) {
 
     public PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
                         List<CdfPoint> ttftCdf) {
-        this(policy, summary, stages, replicas, ttftCdf, null);
+        this(policy, summary, stages, replicas, ttftCdf, null, null);
+    }
+
+    public PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
+                        List<CdfPoint> ttftCdf, LatencyModelReport latencyModel) {
+        this(policy, summary, stages, replicas, ttftCdf, latencyModel, null);
     }
 
     /** A copy with the policy's latency-model errors. */
     public PolicyReport withLatencyModel(LatencyModelReport report) {
-        return new PolicyReport(policy, summary, stages, replicas, ttftCdf, report);
+        return new PolicyReport(policy, summary, stages, replicas, ttftCdf, report, traffic);
     }
 
     /** A copy under another name (e.g. with the replica count appended). */
     public PolicyReport named(String name) {
-        return new PolicyReport(name, summary, stages, replicas, ttftCdf, latencyModel);
+        return new PolicyReport(name, summary, stages, replicas, ttftCdf, latencyModel, traffic);
     }
 
     /** The same report with other replica rows (e.g. with their profiles). */
     public PolicyReport withReplicas(List<ReplicaSummary> value) {
-        return new PolicyReport(policy, summary, stages, value, ttftCdf, latencyModel);
+        return new PolicyReport(policy, summary, stages, value, ttftCdf, latencyModel, traffic);
     }
 
     /** The stages summarised as llm-d's reports do, for comparison with their published tables. */

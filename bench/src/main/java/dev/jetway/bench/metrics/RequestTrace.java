@@ -10,14 +10,21 @@ public final class RequestTrace {
     final long index;
     final int stage;
     final long scheduledNanos;
+    /** Position of the request's traffic class in the collector's list, -1 without one. */
+    final int trafficClass;
     long firstTokenNanos = -1;
     long lastTokenNanos = -1;
     int outputTokens;
 
     public RequestTrace(long index, int stage, long scheduledNanos) {
+        this(index, stage, scheduledNanos, -1);
+    }
+
+    RequestTrace(long index, int stage, long scheduledNanos, int trafficClass) {
         this.index = index;
         this.stage = stage;
         this.scheduledNanos = scheduledNanos;
+        this.trafficClass = trafficClass;
     }
 
     public long index() {

@@ -8,7 +8,10 @@ import dev.jetway.bench.metrics.Summary;
 import java.util.Locale;
 import java.util.Map;
 
-/** The report as Markdown tables: summary per policy, published numbers side by side, TTFT p90 per stage. */
+/**
+ * The report as Markdown tables: summary per policy, published numbers side by side, TTFT p90 per stage, per replica
+ * profile, per traffic class and priority.
+ */
 public final class MarkdownReport {
 
     private MarkdownReport() {
@@ -45,6 +48,7 @@ public final class MarkdownReport {
         appendLatencyModel(report, md);
         appendStages(report, md);
         md.append(ReplicaProfiles.markdown(report.policies()));
+        md.append(TrafficTables.markdown(report.policies()));
         return md.toString();
     }
 

@@ -7,6 +7,7 @@ import dev.jetway.bench.metrics.LatencyModelReport;
 import dev.jetway.bench.metrics.MetricsCollector;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
+import dev.jetway.bench.traffic.TrafficClass;
 import dev.jetway.bench.workload.WorkloadRequest;
 import dev.jetway.engine.Completion;
 import dev.jetway.engine.EngineConfig;
@@ -38,6 +39,11 @@ import java.util.Map;
  * metrics scraped at an interval (so the scheduler sees them as stale as a gateway would), KV events delivered after
  * a delay, and the client side of each request ({@link ClientSide}: time outside the engine, timeout, concurrency
  * cap). Single-threaded and deterministic: same plan, options and policy give the same report.
+ *
+ * <p>A request's way: due ({@link #arrive}), sent ({@link #send}), at the gateway after the path's first part
+ * ({@link InFlight#route}: identified from its traffic class and handed to the {@link Admission}, the seam for flow
+ * control), dispatched ({@link InFlight#dispatch}: scheduled, {@code preRequest}), at its engine after the path's
+ * second part ({@code submit}), ended ({@code end}: the one place a request's outcome is recorded).
  */
 final class PolicySimulation {
 
@@ -57,6 +63,7 @@ final class PolicySimulation {
     private final Map<Endpoint, Integer> replicaOf = new HashMap<>();
     private final MetricsCollector collector;
     private SimPolicy.Instance instance;
+    private Admission admission;
     private final StageClock stageClock;
     /** The next request's stage waits for the current one to drain. */
     private boolean arrivalsBlocked;
@@ -89,7 +96,8 @@ final class PolicySimulation {
         this.plan = plan;
         this.options = options;
         this.policy = policy;
-        this.collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain());
+        this.collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain(),
+                plan.classes());
         this.stageClock = new StageClock(plan);
     }
 
@@ -103,6 +111,7 @@ final class PolicySimulation {
         SchedulerEnvironment env = SchedulerEnvironment.deterministic(clock::nanos, options.seed())
                 .withTokenizer(SimpleWordTokenizer.instance());
         instance = policy.factory().create(env, List.copyOf(endpoints), options);
+        admission = options.admission().create(new Context());
         for (int i = 0; i < options.replicas(); i++) {
             replicas.add(new Replica(i));
         }
@@ -131,6 +140,34 @@ final class PolicySimulation {
 
     private boolean workLeft() {
         return nextArrival < plan.requests().size() || sent > 0 || !heldBack.isEmpty();
+    }
+
+    /** The simulation as an {@link Admission} sees it. */
+    private final class Context implements AdmissionContext {
+        @Override
+        public long nanos() {
+            return clock.nanos();
+        }
+
+        @Override
+        public void at(long nanos, Runnable task) {
+            events.at(Math.max(nanos, clock.nanos()), task);
+        }
+
+        @Override
+        public List<Endpoint> endpoints() {
+            return endpoints;
+        }
+
+        @Override
+        public dev.jetway.scheduler.Scheduler scheduler() {
+            return instance.scheduler();
+        }
+
+        @Override
+        public boolean workLeft() {
+            return PolicySimulation.this.workLeft();
+        }
     }
 
     private void scheduleNextArrival() {
@@ -166,7 +203,8 @@ final class PolicySimulation {
     /** The request is due: latencies count from here; it is sent now, or once the concurrency cap lets it. */
     private void arrive(PlannedRequest planned, long sendAt) {
         scheduleNextArrival();
-        RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt);
+        RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt,
+                planned.trafficClass());
         int cap = options.client().maxConcurrency();
         if (cap > 0 && sent >= cap) {
             heldBack.addLast(() -> send(planned, trace));
@@ -213,17 +251,26 @@ final class PolicySimulation {
         watchDeadlines();
     }
 
-    /** One request from the client's send to its end, and what the engine tells about it on the way. */
-    private final class InFlight implements RequestObserver {
+    /**
+     * One request from the client's send to its end, and what the engine tells about it on the way; at the gateway's
+     * admit stage, the {@link AdmissionTicket} the {@link Admission} decides on.
+     */
+    private final class InFlight implements RequestObserver, AdmissionTicket {
         private final PlannedRequest planned;
         private final RequestTrace trace;
         private final long deadlineNanos;
+        private InferenceRequest request;
+        private long arrivedNanos = -1;
+        private boolean dispatched;
         private SchedulingResult result;
         private Endpoint target;
         private int replica = -1;
         private int[] tokens;
         private boolean ended;
         private boolean timedOut;
+        /** Set when the admission evicts the running request: the status and reason it fails with. */
+        private int evictedStatus;
+        private String evictedReason;
 
         InFlight(PlannedRequest planned, RequestTrace trace, long deadlineNanos) {
             this.planned = planned;
@@ -231,29 +278,99 @@ final class PolicySimulation {
             this.deadlineNanos = deadlineNanos;
         }
 
-        /** The gateway picks a replica; the request reaches its engine after the rest of the path. */
+        /**
+         * The request reaches the gateway: identified (its traffic class's headers, priority and fairness id), then
+         * the admit stage decides when it is scheduled, or answers it.
+         */
         void route() {
             if (ended) {
                 return;
             }
             WorkloadRequest w = planned.request();
             tokens = promptTokens.of(w.prompt());
-            InferenceRequest request = InferenceRequest.builder(w.id()).model(options.model()).tokenIds(tokens)
-                    .stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId()).bodySizeBytes(tokens.length * 7L)
-                    .build();
+            InferenceRequest.Builder builder = InferenceRequest.builder(w.id()).model(options.model())
+                    .tokenIds(tokens).stream(true).maxTokens(w.maxTokens()).sessionId(w.sessionId())
+                    .bodySizeBytes(tokens.length * 7L);
+            TrafficClass c = planned.trafficClass();
+            if (c != null) {
+                // What the gateway's identify stage derives from the headers; the priority is the one the class
+                // states for its objective (the gateway's admission.objectives).
+                builder.headers(c.headers()).priority(c.priority()).fairnessId(c.tenant());
+            }
+            request = builder.build();
+            arrivedNanos = clock.nanos();
+            admission.arrived(this);
+        }
+
+        @Override
+        public InferenceRequest request() {
+            return request;
+        }
+
+        @Override
+        public long arrivedNanos() {
+            return arrivedNanos;
+        }
+
+        @Override
+        public boolean waiting() {
+            return !dispatched && !ended;
+        }
+
+        /** The gateway picks a replica; the request reaches its engine after the rest of the path. */
+        @Override
+        public boolean dispatch() {
+            if (!waiting()) {
+                return false;
+            }
+            dispatched = true;
             result = instance.scheduler().schedule(request, endpoints);
             target = result.primaryEndpoint();
             if (target == null) {
-                end(false, "no endpoint available (503)", clock.nanos(), tokens.length, 0, 0);
-                return;
+                end(false, "no endpoint available (503)", clock.nanos(), tokens.length, 0, 0, 503, null);
+                return false;
             }
             instance.scheduler().preRequest(result, target);
+            admission.scheduled(this);
+            if (ended) {
+                return true; // the admission evicted it on the spot
+            }
             long afterRouting = options.client().path().afterRoutingNanos();
             if (afterRouting == 0) {
                 submit();
             } else {
                 events.at(clock.nanos() + afterRouting, this::submit);
             }
+            return true;
+        }
+
+        /** The gateway answers the request itself (flow control's 429 or 503), as a live benchmark would see it. */
+        @Override
+        public boolean reject(int httpStatus, String droppedReason) {
+            if (!waiting()) {
+                return false;
+            }
+            end(false, "HTTP " + httpStatus + ": " + droppedReason, clock.nanos(), tokens.length, 0, 0, httpStatus,
+                    droppedReason);
+            return true;
+        }
+
+        @Override
+        public void evict(int httpStatus, String droppedReason) {
+            if (!dispatched || ended) {
+                return;
+            }
+            evictedStatus = httpStatus;
+            evictedReason = droppedReason;
+            if (replica >= 0) {
+                replicas.get(replica).engine.abort(planned.request().id()); // reports back through onFinished
+            } else {
+                end(false, evictedError(), clock.nanos(), tokens.length, 0, 0, httpStatus, droppedReason);
+            }
+        }
+
+        private String evictedError() {
+            return "HTTP " + evictedStatus + ": " + evictedReason;
         }
 
         private void submit() {
@@ -272,7 +389,7 @@ final class PolicySimulation {
                 // What vLLM answers with 400: counted as a failed request, the run goes on.
                 // The first sentence names the reason; the rest has per-request numbers that would split the count.
                 String reason = String.valueOf(e.getMessage()).split("\\. ", 2)[0];
-                end(false, "rejected by engine (400): " + reason, clock.nanos(), tokens.length, 0, 0);
+                end(false, "rejected by engine (400): " + reason, clock.nanos(), tokens.length, 0, 0, 400, null);
                 return;
             }
             r.kick();
@@ -287,7 +404,7 @@ final class PolicySimulation {
             if (replica >= 0) {
                 replicas.get(replica).engine.abort(planned.request().id()); // reports back through onFinished
             } else {
-                end(false, "timeout", clock.nanos(), tokens == null ? 0 : tokens.length, 0, 0);
+                end(false, "timeout", clock.nanos(), tokens == null ? 0 : tokens.length, 0, 0, 0, null);
             }
         }
 
@@ -302,20 +419,34 @@ final class PolicySimulation {
         @Override
         public void onFinished(Completion completion) {
             boolean ok = completion.reason() != Completion.FinishReason.ABORT;
-            end(ok, ok ? null : timedOut ? "timeout" : "aborted", completion.timeNanos(), completion.promptTokens(),
-                    completion.cachedPromptTokens(), completion.completionTokens());
+            boolean evicted = !ok && !timedOut && evictedReason != null;
+            end(ok, ok ? null : timedOut ? "timeout" : evicted ? evictedError() : "aborted", completion.timeNanos(),
+                    completion.promptTokens(), completion.cachedPromptTokens(), completion.completionTokens(),
+                    evicted ? evictedStatus : 0, evicted ? evictedReason : null);
         }
 
+        /**
+         * The request's outcome, recorded once: a failure with the HTTP status the client would have read (0 when
+         * none: a timeout, an abort) and the gateway's dropped reason; the scheduler and the admission are told.
+         */
         private void end(boolean ok, String error, long nanos, int promptTokens, int cachedTokens,
-                         int completionTokens) {
+                         int completionTokens, int httpStatus, String droppedReason) {
+            boolean held = arrivedNanos >= 0 && !dispatched;
             ended = true;
-            collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens, replica);
+            collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens, replica,
+                    httpStatus, droppedReason);
             if (target != null) {
                 instance.scheduler().onComplete(result, target, ok, completionTokens);
+            }
+            if (dispatched) {
+                admission.ended(this, ok);
+            } else if (held && httpStatus == 0) {
+                admission.cancelled(this); // the client gave up while the admission held it
             }
             // Still referenced from the deadline queue until its deadline passes: keep only what is small.
             result = null;
             tokens = null;
+            request = null;
             requestEnded(planned.stage());
         }
     }
@@ -389,8 +520,11 @@ final class PolicySimulation {
             stepping = true;
             EngineStep step = engine.plan(clock.nanos());
             events.at(clock.nanos() + step.durationNanos(), () -> {
-                stepping = false;
+                // Still stepping while the step completes: a request that ends there can let another one in (the
+                // concurrency cap, an admission), whose submit must not plan a step in the middle of this one's
+                // completion; it waits in the engine's queue for the kick below, at the same virtual time.
                 step.complete();
+                stepping = false;
                 flushKvEvents();
                 kick();
             });

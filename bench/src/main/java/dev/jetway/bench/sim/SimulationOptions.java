@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param slo                SLO for goodput, or null
  * @param cost               cost per GPU-hour for tokens per dollar, or null
  * @param client             the request path outside the engine, the client's timeout and concurrency cap
+ * @param admission          what the gateway's admit stage does with each request before it is scheduled (flow
+ *                           control); {@link Admission.Factory#OPEN}: everything straight through
  */
 public record SimulationOptions(ClusterLayout cluster, String model, boolean ignoreEos,
                                 long scrapeIntervalNanos, long kvEventDelayNanos, long seed, Slo slo, Cost cost,
-                                ClientSide client) {
+                                ClientSide client, Admission.Factory admission) {
 
     public static final long DEFAULT_SCRAPE_INTERVAL_NANOS = 50_000_000;
     public static final long DEFAULT_KV_EVENT_DELAY_NANOS = 10_000_000;
@@ -32,9 +34,17 @@ public record SimulationOptions(ClusterLayout cluster, String model, boolean ign
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(admission, "admission");
         if (scrapeIntervalNanos <= 0 || kvEventDelayNanos < 0) {
             throw new IllegalArgumentException("scrape interval must be > 0 and KV event delay >= 0");
         }
+    }
+
+    /** Every request admitted at once ({@link Admission.Factory#OPEN}). */
+    public SimulationOptions(ClusterLayout cluster, String model, boolean ignoreEos, long scrapeIntervalNanos,
+                             long kvEventDelayNanos, long seed, Slo slo, Cost cost, ClientSide client) {
+        this(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed, slo, cost, client,
+                Admission.Factory.OPEN);
     }
 
     public static SimulationOptions of(int replicas, EngineConfig engine) {
@@ -62,22 +72,28 @@ public record SimulationOptions(ClusterLayout cluster, String model, boolean ign
 
     public SimulationOptions withSlo(Slo value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                value, cost, client);
+                value, cost, client, admission);
     }
 
     public SimulationOptions withCost(Cost value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, value, client);
+                slo, value, client, admission);
     }
 
     public SimulationOptions withScrapeInterval(long nanos) {
         return new SimulationOptions(cluster, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost,
-                client);
+                client, admission);
     }
 
     public SimulationOptions withClient(ClientSide value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, cost, value);
+                slo, cost, value, admission);
+    }
+
+    /** With flow control (or any other admission) in front of the scheduler. */
+    public SimulationOptions withAdmission(Admission.Factory value) {
+        return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+                slo, cost, client, value);
     }
 
     public SimulationOptions withPath(RequestPath value) {

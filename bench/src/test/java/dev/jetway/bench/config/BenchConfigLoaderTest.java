@@ -149,7 +149,8 @@ class BenchConfigLoaderTest {
 
     @Test
     void theShippedWorkloadFilesLoad() {
-        for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml", "heterogeneous.yaml"}) {
+        for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml", "heterogeneous.yaml",
+                "overload-tiers.yaml", "overload-tiers-capacity.yaml"}) {
             assertThat(BenchConfigLoader.load(Path.of("../docs/workloads", name)).workload()).as(name).isNotNull();
         }
     }

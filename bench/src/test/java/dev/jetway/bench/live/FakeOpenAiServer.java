@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A tiny OpenAI-compatible streaming server for tests: waits {@code firstTokenMillis}, then streams
  * {@code max_tokens} one-word chunks {@code tokenMillis} apart, a usage chunk (cached tokens = half the prompt) and
- * {@code [DONE]}. A request for 13 tokens gets a 503 with an OpenAI error body. With {@code serial} it handles one
- * request at a time, like an overloaded server with a queue.
+ * {@code [DONE]}. A request for 13 tokens gets a 503 with an OpenAI error body; a request of the objective
+ * {@code batch} (header {@code x-llm-d-inference-objective}) a 429 with {@code x-llm-d-request-dropped-reason:
+ * rejected-saturated}, as a gateway shedding sheddable traffic answers. With {@code serial} it handles one request at
+ * a time, like an overloaded server with a queue.
  */
 final class FakeOpenAiServer implements AutoCloseable {
 
@@ -30,6 +32,8 @@ final class FakeOpenAiServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore oneAtATime;
     final AtomicInteger requests = new AtomicInteger();
     volatile JsonNode lastBody;
+    /** Per request received, its headers (names lower-cased, first value). */
+    final java.util.Queue<java.util.Map<String, String>> headers = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     FakeOpenAiServer(long firstTokenMillis, long tokenMillis, boolean serial) throws IOException {
         this.firstTokenMillis = firstTokenMillis;
@@ -61,8 +65,21 @@ final class FakeOpenAiServer implements AutoCloseable {
 
     private void serve(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        java.util.Map<String, String> received = new java.util.HashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> received.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst()));
+        headers.add(received);
         JsonNode body = JSON.readTree(exchange.getRequestBody());
         lastBody = body;
+        if ("batch".equals(received.get("x-llm-d-inference-objective"))) {
+            byte[] error = "{\"error\":{\"message\":\"pool saturated\",\"type\":\"rate_limit_error\",\"code\":429}}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("x-llm-d-request-dropped-reason", "rejected-saturated");
+            exchange.sendResponseHeaders(429, error.length);
+            exchange.getResponseBody().write(error);
+            exchange.close();
+            return;
+        }
         String prompt = body.path("prompt").asText();
         if (body.path("max_tokens").asInt() == 13) {
             byte[] error = "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"param\":null,\"code\":503}}"

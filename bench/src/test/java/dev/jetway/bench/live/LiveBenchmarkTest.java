@@ -6,12 +6,19 @@ import dev.jetway.bench.load.LoadProfile;
 import dev.jetway.bench.load.LoadStage;
 import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.load.StageTransition;
+import dev.jetway.bench.metrics.ClassSummary;
+import dev.jetway.bench.metrics.PrioritySummary;
 import dev.jetway.bench.metrics.StageSummary;
+import dev.jetway.bench.metrics.TenantSummary;
+import dev.jetway.bench.traffic.TrafficClass;
+import dev.jetway.bench.traffic.TrafficMix;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.Summary;
 import dev.jetway.bench.workload.IntDistribution;
 import dev.jetway.bench.workload.RandomWorkload;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +84,67 @@ class LiveBenchmarkTest {
                 .run(one, 0, "down", LiveBenchmark.Progress.NONE).summary();
         assertThat(down.failed()).isEqualTo(1);
         assertThat(down.errors()).containsKey("connection refused");
+    }
+
+    @Test
+    void eachRequestCarriesItsTrafficClassHeadersAndShedRequestsCountPerClassWithTheirDroppedReason()
+            throws Exception {
+        TrafficMix mix = new TrafficMix(List.of(
+                new TrafficClass("a-critical", 0.5, "tenant-a", "critical", 10, Map.of(
+                        "x-llm-d-inference-objective", "critical", "x-llm-d-inference-fairness-id", "tenant-a",
+                        "x-llm-d-slo-ttft-ms", "500")),
+                TrafficClass.of("b-batch", 0.5, "tenant-b", "batch", -1)), 42);
+        try (FakeOpenAiServer server = new FakeOpenAiServer(5, 1, false)) {
+            RandomWorkload workload = new RandomWorkload(IntDistribution.of(20), IntDistribution.of(3), 0, 1);
+            RequestPlan plan = RequestPlan.build(workload, LoadProfile.constant(new LoadStage(100, 0.4)), 0, mix);
+            LiveOptions options = new LiveOptions(URI.create(server.baseUrl()), "m",
+                    dev.jetway.bench.config.ApiType.COMPLETION, true, true, java.time.Duration.ofSeconds(30),
+                    Map.of("Authorization", "Bearer t", "x-llm-d-inference-fairness-id", "overridden"), null, null);
+            PolicyReport report = new LiveBenchmark(options).run(plan, 0, "fake", LiveBenchmark.Progress.NONE);
+            assertThat(server.headers).hasSize(40);
+            assertThat(server.headers).allSatisfy(h -> assertThat(h).containsEntry("authorization", "Bearer t"));
+            long critical = server.headers.stream()
+                    .filter(h -> "critical".equals(h.get("x-llm-d-inference-objective"))).count();
+            long planned = plan.requests().stream().filter(p -> p.trafficClass().name().equals("a-critical")).count();
+            assertThat(planned).isBetween(10L, 30L);
+            assertThat(critical).isEqualTo(planned);
+            assertThat(server.headers).allSatisfy(h -> {
+                boolean isCritical = "critical".equals(h.get("x-llm-d-inference-objective"));
+                // the class's fairness id wins over --header's
+                assertThat(h.get("x-llm-d-inference-fairness-id")).isEqualTo(isCritical ? "tenant-a" : "tenant-b");
+                assertThat(h.get("x-llm-d-slo-ttft-ms")).isEqualTo(isCritical ? "500" : null);
+            });
+
+            Summary s = report.summary();
+            long shed = 40 - planned;
+            assertThat(s.completed()).isEqualTo(planned);
+            assertThat(s.failed()).isEqualTo(shed);
+            assertThat(s.errors()).containsEntry("HTTP 429: pool saturated", shed);
+            ClassSummary a = report.traffic().classes().get(0);
+            ClassSummary b = report.traffic().classes().get(1);
+            assertThat(a.name()).isEqualTo("a-critical");
+            assertThat(a.requests()).isEqualTo(planned);
+            assertThat(a.completed()).isEqualTo(planned);
+            assertThat(a.failedByStatus()).isEmpty();
+            assertThat(a.ttftP90S()).isBetween(0.004, 1.0);
+            assertThat(a.outputTokensPerS()).isGreaterThan(0);
+            assertThat(b.completed()).isZero();
+            assertThat(b.failedByStatus()).containsExactly(Map.entry("429", shed));
+            assertThat(b.droppedReasons()).containsExactly(Map.entry("rejected-saturated", shed));
+            assertThat(b.timeToFailureMaxS()).isBetween(0.0, 5.0);
+            assertThat(b.ttftP90S()).isNull();
+            assertThat(report.traffic().priorities()).extracting(PrioritySummary::priority).containsExactly(10, -1);
+            assertThat(report.traffic().tenants()).extracting(TenantSummary::tenant)
+                    .containsExactly("tenant-a", "tenant-b");
+        }
+        // a failure without an answer (nothing listening) has no status
+        RequestPlan one = RequestPlan.build(new RandomWorkload(IntDistribution.of(5), IntDistribution.of(2), 0, 1),
+                LoadProfile.constant(new LoadStage(10, 0.1)), 0,
+                new TrafficMix(List.of(TrafficClass.of("only", 1, "t", "critical", 10)), 1));
+        PolicyReport down = new LiveBenchmark(LiveOptions.of(URI.create("http://127.0.0.1:1"), "m"))
+                .run(one, 0, "down", LiveBenchmark.Progress.NONE);
+        assertThat(down.traffic().classes().getFirst().failedByStatus()).containsExactly(Map.entry("none", 1L));
+        assertThat(down.traffic().classes().getFirst().droppedReasons()).isEmpty();
     }
 
     @Test

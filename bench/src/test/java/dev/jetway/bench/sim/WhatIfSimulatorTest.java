@@ -285,4 +285,28 @@ class WhatIfSimulatorTest {
         assertThat(s.ttftP99S()).isGreaterThan(free.ttftP99S() + 0.5);
         assertThat(capped.replicas().getFirst().runningMean()).isLessThanOrEqualTo(1.0);
     }
+
+    @Test
+    void aRequestReleasedByTheCapWhenAnotherEndsMidStepWaitsForTheStepToComplete() {
+        // Cap 2 on one replica, answers of 1 and 6 tokens alternating: the held request is sent as the short one
+        // ends, from inside the engine's step completion; the engine must not plan a step in the middle of completing
+        // one (it did: an exception, or tokens credited to the wrong requests).
+        RandomWorkload w = new RandomWorkload(IntDistribution.of(300), IntDistribution.of(1), 0, 1);
+        List<PlannedRequest> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            WorkloadRequest r = w.request(i);
+            requests.add(new PlannedRequest(i * 1_000_000L, 0,
+                    new WorkloadRequest(i, r.prompt(), i % 2 == 0 ? 1 : 6, r.sessionId())));
+        }
+        // drained, so the stage's window holds every token (a continuous stage counts only the 12 ms it lasts)
+        RequestPlan plan = new RequestPlan(requests, List.of(new StageInfo(0, 1000, 0, 12_000_000L, false)),
+                StageTransition.inferencePerf(0));
+        SimulationOptions options = SimulationOptions.of(1, QWEN);
+        PolicyReport capped = new WhatIfSimulator(options.withClient(options.client().withMaxConcurrency(2)))
+                .runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE);
+        assertThat(capped.summary().completed()).isEqualTo(12);
+        assertThat(capped.summary().failed()).isZero();
+        // every request got exactly the tokens it asked for: 6 x 1 + 6 x 6
+        assertThat(capped.summary().outputTokensPerS() * capped.summary().durationS()).isCloseTo(42, within(1e-6));
+    }
 }
