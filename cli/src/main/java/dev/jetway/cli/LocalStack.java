@@ -2,6 +2,7 @@ package dev.jetway.cli;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jetway.gateway.config.EndpointConfig;
+import dev.jetway.gateway.config.AdmissionSettings;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.config.ServerSettings;
@@ -11,6 +12,7 @@ import dev.jetway.sim.SimOptions;
 import dev.jetway.sim.SimReplica;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Simulated replicas and the gateway in front of them, in this process: what {@code jetway up} runs and what
@@ -32,22 +34,31 @@ public final class LocalStack implements AutoCloseable {
      * @param picker    EndpointPickerConfig: a built-in policy name or a YAML file; null = Jetway's default
      */
     public record Options(String model, int replicas, String profile, String host, int port, int adminPort,
-                          String picker) {
+                          String picker, Map<String, Integer> objectives) {
+
+        public Options {
+            objectives = objectives == null ? Map.of() : Map.copyOf(objectives);
+        }
+
+        public Options(String model, int replicas, String profile, String host, int port, int adminPort,
+                       String picker) {
+            this(model, replicas, profile, host, port, adminPort, picker, Map.of());
+        }
 
         public static Options defaults() {
             return new Options(DEFAULT_MODEL, 4, SimOptions.DEFAULT_PROFILE, "127.0.0.1", 8080, 9090, null);
         }
 
         public Options withPorts(int newPort, int newAdminPort) {
-            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker);
+            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker, objectives);
         }
 
         public Options withReplicas(int n) {
-            return new Options(model, n, profile, host, port, adminPort, picker);
+            return new Options(model, n, profile, host, port, adminPort, picker, objectives);
         }
 
         public Options withPicker(String policyOrFile) {
-            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile);
+            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile, objectives);
         }
     }
 
@@ -86,7 +97,9 @@ public final class LocalStack implements AutoCloseable {
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 picker == null ? null : TextNode.valueOf(picker));
         ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null, null);
-        return new GatewayConfig(server, null, null, null, List.of(pool), Path.of("."));
+        AdmissionSettings admission = options.objectives().isEmpty() ? null
+                : new AdmissionSettings(options.objectives(), null, null, null);
+        return new GatewayConfig(server, null, null, admission, List.of(pool), Path.of("."));
     }
 
     /** Routes new requests with another EndpointPickerConfig (a fresh scheduler: its prefix index starts empty). */

@@ -39,6 +39,12 @@ final class UpCommand implements Callable<Integer> {
             description = "EndpointPickerConfig: a YAML file or a built-in policy name (default: Jetway's own).")
     String picker;
 
+    @Option(names = "--objective", paramLabel = "NAME=PRIORITY",
+            description = "An InferenceObjective (header x-llm-d-inference-objective) and its priority; negative = "
+                    + "sheddable. Repeatable, e.g. --objective critical=10 --objective batch=-1 (jetway.yaml: "
+                    + "admission.objectives).")
+    java.util.Map<String, Integer> objectives;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -48,7 +54,8 @@ final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return 2;
         }
-        LocalStack.Options options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker);
+        LocalStack.Options options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker,
+                objectives);
         LocalStack stack;
         try {
             stack = LocalStack.start(options);

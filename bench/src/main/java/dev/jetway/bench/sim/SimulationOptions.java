@@ -40,11 +40,14 @@ public record SimulationOptions(ClusterLayout cluster, String model, boolean ign
         }
     }
 
-    /** Every request admitted at once ({@link Admission.Factory#OPEN}). */
+    /**
+     * The gateway's admission: flow control for a policy whose EndpointPickerConfig turns it on
+     * ({@link FlowControlAdmission}), every request straight through otherwise.
+     */
     public SimulationOptions(ClusterLayout cluster, String model, boolean ignoreEos, long scrapeIntervalNanos,
                              long kvEventDelayNanos, long seed, Slo slo, Cost cost, ClientSide client) {
         this(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed, slo, cost, client,
-                Admission.Factory.OPEN);
+                FlowControlAdmission.FACTORY);
     }
 
     public static SimulationOptions of(int replicas, EngineConfig engine) {
