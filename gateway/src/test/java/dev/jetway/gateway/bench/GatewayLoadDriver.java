@@ -33,7 +33,8 @@ public final class GatewayLoadDriver {
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "latency";
         switch (mode) {
-            case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20));
+            case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20),
+                    args.length > 3 && args[3].equals("flow-control"));
             case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
             case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220),
                     args.length > 4 ? args[4] : "jetway-simple-v1");
@@ -51,13 +52,37 @@ public final class GatewayLoadDriver {
     }
 
     private static GatewayServer gateway(int backendPort, String tokenizer) throws InterruptedException {
-        return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
-                + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer
-                + "\n    endpoints:\n      - {address: \"127.0.0.1:" + backendPort + "\"}\n", "bench"));
+        return gateway(backendPort, tokenizer, false);
     }
 
-    static void latency(int rate, int seconds) throws Exception {
-        try (BenchBackend backend = new BenchBackend(1, 0, 0); GatewayServer gw = gateway(backend.port())) {
+    /**
+     * {@code flowControl}: the default policy (jetway-approximate here: no KV events) with llm-d's flow control on,
+     * defaults as llm-d ships them; the backend never queues, so every request takes the fast path.
+     */
+    private static GatewayServer gateway(int backendPort, String tokenizer, boolean flowControl)
+            throws InterruptedException {
+        String picker = "";
+        if (flowControl) {
+            try (var in = GatewayLoadDriver.class.getResourceAsStream(
+                    "/jetway-default-epp.yaml")) {
+                String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        + "featureGates: [flowControl]\nflowControl: {defaultRequestTTL: 60s}\n";
+                picker = "    endpointPicker: |\n" + yaml.lines().map(l -> "      " + l)
+                        .collect(java.util.stream.Collectors.joining("\n")) + "\n";
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
+                + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer + "\n" + picker
+                + "    endpoints:\n      - {address: \"127.0.0.1:" + backendPort + "\"}\n", "bench"));
+    }
+
+    static void latency(int rate, int seconds, boolean flowControl) throws Exception {
+        try (BenchBackend backend = new BenchBackend(1, 0, 0);
+             GatewayServer gw = gateway(backend.port(), "jetway-simple-v1", flowControl)) {
+            System.out.printf("flow control %s%n", gw.routing().table().pools().getFirst().flowController() != null
+                    ? "on" : "off");
             byte[] req = RawHttpConnection.post("/v1/completions",
                     "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}");
             System.out.printf("transport %s, rate %d/s, %d s per target%n", gw.transportName(), rate, seconds);
