@@ -47,6 +47,8 @@ final class BenchBackend implements AutoCloseable {
     private final Channel channel;
     private final int tokens;
     private final long intervalMicros;
+    /** While set, {@code /metrics} answers 500: a scrape blackout. */
+    volatile boolean metricsDown;
 
     BenchBackend(int threads, int tokens, long intervalMicros) throws InterruptedException {
         this.tokens = tokens;
@@ -70,7 +72,11 @@ final class BenchBackend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             String path = req.uri();
-            if (path.equals("/metrics")) {
+            if (path.equals("/metrics") && metricsDown) {
+                FullHttpResponse down = full("text/plain", "down".getBytes(StandardCharsets.UTF_8));
+                down.setStatus(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+                ctx.writeAndFlush(down);
+            } else if (path.equals("/metrics")) {
                 ctx.writeAndFlush(full("text/plain", METRICS));
             } else if (path.equals("/v1/models")) {
                 ctx.writeAndFlush(full("application/json",

@@ -35,6 +35,7 @@ public final class GatewayLoadDriver {
         switch (mode) {
             case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20),
                     args.length > 3 && args[3].equals("flow-control"));
+            case "blackout" -> blackout(intArg(args, 1, 200), intArg(args, 2, 5));
             case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
             case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220),
                     args.length > 4 ? args[4] : "jetway-simple-v1");
@@ -61,6 +62,11 @@ public final class GatewayLoadDriver {
      */
     private static GatewayServer gateway(int backendPort, String tokenizer, boolean flowControl)
             throws InterruptedException {
+        return gateway(List.of(backendPort), tokenizer, flowControl);
+    }
+
+    private static GatewayServer gateway(List<Integer> backendPorts, String tokenizer, boolean flowControl)
+            throws InterruptedException {
         String picker = "";
         if (flowControl) {
             try (var in = GatewayLoadDriver.class.getResourceAsStream(
@@ -73,9 +79,11 @@ public final class GatewayLoadDriver {
                 throw new java.io.UncheckedIOException(e);
             }
         }
+        String endpoints = backendPorts.stream().map(p -> "      - {address: \"127.0.0.1:" + p + "\"}\n")
+                .collect(java.util.stream.Collectors.joining());
         return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
                 + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer + "\n" + picker
-                + "    endpoints:\n      - {address: \"127.0.0.1:" + backendPort + "\"}\n", "bench"));
+                + "    endpoints:\n" + endpoints, "bench"));
     }
 
     static void latency(int rate, int seconds, boolean flowControl) throws Exception {
@@ -99,6 +107,33 @@ public final class GatewayLoadDriver {
                     ms(via.h.getValueAtPercentile(99.9) - direct.h.getValueAtPercentile(99.9)));
             System.out.printf("gateway event-loop CPU: %.1f µs per request (%.0f%% of one core)%n",
                     cpu / 1e3 / via.count, 100.0 * cpu / (seconds * 1e9));
+        }
+    }
+
+    /**
+     * A scrape blackout under steady load, with flow control on (llm-d's utilization detector, 200 ms staleness):
+     * {@code seconds} of load with the metrics up, the same with every {@code /metrics} of both backends failing,
+     * then the same with them back. llm-d counts a stale endpoint as full, so its flow control holds every request
+     * while the blackout lasts; Jetway's must not.
+     */
+    static void blackout(int rate, int seconds) throws Exception {
+        try (BenchBackend a = new BenchBackend(1, 0, 0); BenchBackend b = new BenchBackend(1, 0, 0);
+             GatewayServer gw = gateway(List.of(a.port(), b.port()), "jetway-simple-v1", true)) {
+            byte[] req = RawHttpConnection.post("/v1/completions",
+                    "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}");
+            System.out.printf("flow control %s, rate %d/s, %d s per phase%n",
+                    gw.routing().table().pools().getFirst().flowController() != null ? "on" : "off", rate, seconds);
+            run("warmup", gw.port(), rate, 3, i -> req, false);
+            run("before", gw.port(), rate, seconds, i -> req, true);
+            a.metricsDown = true;
+            b.metricsDown = true;
+            run("blackout", gw.port(), rate, seconds, i -> req, true);
+            var fc = gw.routing().table().pools().getFirst().flowController().snapshot();
+            System.out.printf("at the blackout's end: failed open %s, stale endpoints %d, endpoints in rotation %d%n",
+                    fc.failedOpen(), fc.staleEndpoints(), gw.routing().table().pools().getFirst().readyCount());
+            a.metricsDown = false;
+            b.metricsDown = false;
+            run("after", gw.port(), rate, seconds, i -> req, true);
         }
     }
 
