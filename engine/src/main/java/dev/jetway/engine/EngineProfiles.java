@@ -3,6 +3,8 @@ package dev.jetway.engine;
 import dev.jetway.engine.EngineProfile.CostCoefficients;
 import dev.jetway.engine.EngineProfile.Hardware;
 import dev.jetway.engine.EngineProfile.ModelShape;
+import dev.jetway.engine.EngineProfile.ModelShape.Moe;
+import dev.jetway.engine.EngineProfile.ModelShape.SlidingWindow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,23 @@ public final class EngineProfiles {
     private static final double A100_HBM_BYTES_PER_S = 2.039e12;
     /** One 200 Gb/s HDR InfiniBand NIC per GPU, as in NVIDIA's DGX A100. */
     private static final double A100_NIC_BYTES_PER_S_PER_GPU = 25e9;
+
+    /** H200 SXM: 989 TFLOP/s dense bf16 (as H100: same Hopper die), 4.8 TB/s HBM3e, 141 GB (NVIDIA H200 datasheet). */
+    private static final double H200_BF16_FLOPS = 989e12;
+    private static final double H200_HBM_BYTES_PER_S = 4.8e12;
+    /**
+     * GKE A3 Ultra: one 400 Gb/s RoCE NIC per GPU (8 per node); NIXL over UCX moves ~49.5 GB/s on a 400G link
+     * (llm-d's networking blog, 2026-06).
+     */
+    private static final double H200_NIC_BYTES_PER_S_PER_GPU = 49.5e9;
+
+    /**
+     * openai/gpt-oss-120b (model card and config.json): 116.83 B parameters, of which 114.71 B in the experts (128 per
+     * layer, top-4, MXFP4: 4.25 bits per value) and 2.12 B in attention and (un)embedding (bf16); 5.13 B active per
+     * token; 36 layers alternating full attention and a 128-token sliding window; 64 query and 8 KV heads of 64.
+     */
+    private static final ModelShape GPT_OSS_120B = new ModelShape("openai/gpt-oss-120b", 116.83e9, 36, 64, 8, 64, 2,
+            new Moe(5.13e9, 128, 4, 114.71e9, 4.25 / 8), new SlidingWindow(18, 128));
 
     /** Qwen3-32B on 2x H100 (TP=2): the replica of llm-d's "57x" precise-prefix-cache experiment. */
     public static final EngineProfile QWEN3_32B_H100_TP2 = new EngineProfile(
@@ -66,8 +85,41 @@ public final class EngineProfiles {
             461_376, 131_072,
             "KV 461,376 tokens from llm-d's 37-capacity report; timing from datasheet peaks, lower MFU for TP=4");
 
+    /**
+     * gpt-oss-120b on one H200: the prefill replica of llm-d's P/D guide and the replica of its aggregated baseline.
+     * KV: 0.9 x 141 GB - 60.8 GiB weights - ~5 GiB activations = 56.2 GB at 36,864 B per token (the 18
+     * full-attention layers); MFU so that a 5,000-token prompt prefills at the guide's calibrated
+     * peakPrefillThroughput of 33,821 tok/s; per-step costs of the other one-GPU profile (llama-3.1-8b-h100).
+     */
+    public static final EngineProfile GPT_OSS_120B_H200_TP1 = new EngineProfile(
+            "gpt-oss-120b-h200-tp1",
+            GPT_OSS_120B,
+            new Hardware("1x H200 SXM 141GB", 1, H200_BF16_FLOPS, H200_HBM_BYTES_PER_S, H200_NIC_BYTES_PER_S_PER_GPU),
+            new CostCoefficients(0.38, 0.80, 2_000_000, 30_000),
+            1_525_760, 131_072,
+            "KV derived: 0.9 x 141 GB - 60.8 GiB weights - ~5 GiB activations = 56.2 GB at 36,864 B/token; MFU from "
+                    + "llm-d's P/D guide's peakPrefillThroughput 33,821 tok/s (5,000-token prompts); per-step costs "
+                    + "of llama-3.1-8b-h100; not measured");
+
+    /**
+     * gpt-oss-120b on 4x H200 (TP=4): the decode replica of llm-d's P/D guide. KV: 4 x 0.9 x 141 GB - 60.8 GiB
+     * weights - 4 x ~5 GiB activations = 420.8 GB at 36,864 B per token; the TP-1 MFU with the TP-4 discount of the
+     * Llama profiles (0.50 / 0.55) and the per-step costs of the other four-GPU profile (llama-3.1-70b-h100-tp4).
+     */
+    public static final EngineProfile GPT_OSS_120B_H200_TP4 = new EngineProfile(
+            "gpt-oss-120b-h200-tp4",
+            GPT_OSS_120B,
+            new Hardware("4x H200 SXM 141GB", 4, H200_BF16_FLOPS, H200_HBM_BYTES_PER_S,
+                    4 * H200_NIC_BYTES_PER_S_PER_GPU),
+            new CostCoefficients(0.345, 0.80, 5_000_000, 30_000),
+            11_415_936, 131_072,
+            "KV derived: 4 x 0.9 x 141 GB - 60.8 GiB weights - 4 x ~5 GiB activations = 420.8 GB at 36,864 B/token; "
+                    + "the TP-1 profile's MFU with the Llama TP-4 discount, per-step costs of llama-3.1-70b-h100-tp4; "
+                    + "not measured");
+
     private static final Map<String, EngineProfile> BY_NAME = index(
-            List.of(QWEN3_32B_H100_TP2, LLAMA_31_8B_H100, LLAMA_31_70B_H100_TP4, QWEN3_32B_A100_TP2));
+            List.of(QWEN3_32B_H100_TP2, LLAMA_31_8B_H100, LLAMA_31_70B_H100_TP4, QWEN3_32B_A100_TP2,
+                    GPT_OSS_120B_H200_TP1, GPT_OSS_120B_H200_TP4));
 
     private EngineProfiles() {
     }

@@ -43,6 +43,8 @@ public final class VllmEngine implements Engine {
     private final int maxModelLen;
     private final long transferWindowNanos;
     private final StepCostModel cost;
+    /** The model's sliding window in tokens, 0 without one. */
+    private final int window;
     private final KvCacheManager kv;
     private final EosModel eos;
 
@@ -75,6 +77,7 @@ public final class VllmEngine implements Engine {
         this.maxModelLen = config.effectiveMaxModelLen();
         this.transferWindowNanos = config.kvTransferWindow().toNanos();
         this.cost = new StepCostModel(config.profile());
+        this.window = cost.windowTokens();
         this.kv = new KvCacheManager(config.numGpuBlocks(), blockSize, maxModelLen, config.hashSeed(), sink);
         this.eos = new EosModel(config.seed());
         this.stepSequences = new Sequence[config.maxNumSeqs()];
@@ -248,7 +251,8 @@ public final class VllmEngine implements Engine {
             long wait = Math.min(nextTimerNanos(startNanos) - startNanos, MAX_EMPTY_STEP_NANOS);
             step.durationNanos = Math.max(cost.stepOverheadNanos(), wait);
         } else {
-            step.durationNanos = cost.stepNanos(step.count, step.tokens, step.attentionPairs, step.contextTokens);
+            step.durationNanos = cost.stepNanos(step.count, step.tokens, step.attentionPairs, step.contextTokens,
+                    step.windowPairs, step.windowContext);
         }
         inFlight = step;
         return step;
@@ -302,7 +306,9 @@ public final class VllmEngine implements Engine {
         waiting.pollFirst();
         int hitTokens = hits * blockSize;
         seq.state = Sequence.State.TRANSFERRING;
-        seq.readyAtNanos = startNanos + cost.transferNanos(seq.promptLength - hitTokens);
+        KvTransfer.RemotePrefillParams params = ((KvTransfer.DecodeAfterRemotePrefill) seq.request.kvTransfer()).params();
+        int remoteTp = params == null ? 0 : params.tpSize();
+        seq.readyAtNanos = startNanos + cost.transferNanos(seq.promptLength - hitTokens, remoteTp);
         transferring.add(seq);
         firstAdmission(seq, hitTokens, startNanos);
         return true;
@@ -445,6 +451,9 @@ public final class VllmEngine implements Engine {
         long tokens;
         long attentionPairs;
         long contextTokens;
+        /** Sliding-window layers' pairs and keys read (stay 0 for a model without them). */
+        long windowPairs;
+        long windowContext;
 
         Step(long startNanos) {
             this.startNanos = startNanos;
@@ -457,6 +466,10 @@ public final class VllmEngine implements Engine {
             tokens += numNew;
             attentionPairs += StepCostModel.attentionPairs(before, numNew);
             contextTokens += seq.numComputed;
+            if (window > 0) {
+                windowPairs += StepCostModel.windowAttentionPairs(before, numNew, window);
+                windowContext += StepCostModel.windowContext(before, numNew, window);
+            }
         }
 
         @Override
