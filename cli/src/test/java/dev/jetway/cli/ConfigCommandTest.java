@@ -84,13 +84,13 @@ class ConfigCommandTest {
                 apiVersion: llm-d.ai/v1alpha1
                 kind: EndpointPickerConfig
                 plugins:
-                - type: disagg-profile-handler
+                - type: header-profile-handler
                 - type: queue-scorer
                   parameters: {speed: 3}
                 """);
         CliRun bad = CliRun.of("config", "check", file.toString());
         assertThat(bad.exitCode()).isEqualTo(1);
-        assertThat(bad.err()).contains("2 problems", "'disagg-profile-handler' (profile handler) is not built yet",
+        assertThat(bad.err()).contains("2 problems", "'header-profile-handler' (profile handler) is not built yet",
                 "unknown parameter 'speed'");
         CliRun missing = CliRun.of("config", "check", dir.resolve("missing.yaml").toString());
         assertThat(missing.exitCode()).isEqualTo(1);

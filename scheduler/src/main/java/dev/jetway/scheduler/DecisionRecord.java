@@ -20,6 +20,7 @@ public final class DecisionRecord {
     private final List<Endpoint> candidates;
     private final List<ProfileDecision> profiles = new ArrayList<>(2);
     private final SchedulingContext context;
+    private String pd;
 
     DecisionRecord(String requestId, List<Endpoint> candidates) {
         this(requestId, candidates, null);
@@ -36,6 +37,16 @@ public final class DecisionRecord {
         ProfileDecision d = new ProfileDecision(profile, candidates, context);
         profiles.add(d);
         return d;
+    }
+
+    /** What the P/D handler decided, shown after the profiles ({@link PdDecision#describe()}). */
+    void pd(String text) {
+        this.pd = text;
+    }
+
+    /** The P/D decision in words, or null without a P/D handler. */
+    public String pd() {
+        return pd;
     }
 
     public String requestId() {
@@ -83,6 +94,9 @@ public final class DecisionRecord {
         }
         if (profiles.isEmpty()) {
             sb.append("no profile ran");
+        }
+        if (pd != null) {
+            sb.append(" | ").append(pd);
         }
         return sb.toString();
     }

@@ -182,6 +182,10 @@ public final class Scheduler {
             bufferPool.give(buffers);
         }
         String primary = results.isEmpty() ? null : profileHandler.primaryProfile(context, results);
+        PdDecision pd = context.get(PdDecision.KEY);
+        if (pd != null) {
+            decision.pd(pd.describe());
+        }
         SchedulingResult result = new SchedulingResult(context, results, primary, decision);
         if (log.isDebugEnabled()) {
             log.debug("decision {}", decision);
@@ -215,7 +219,40 @@ public final class Scheduler {
             }
         }
         long uncached = uncachedPromptTokens(result.context(), target);
-        result.charge.charge(target, uncached, uncached);
+        // a split request's decode leg computes no prompt: its KV arrives from the prefill endpoint
+        result.charge.charge(target, split(result) ? 0 : uncached, uncached);
+    }
+
+    /**
+     * The caller is sending a split request's prefill leg to {@code target} (the decision's prefill endpoint, or a
+     * fallback on retry): counts it in flight there until {@link #onPrefillComplete}, and runs the pre-request hooks
+     * that care about prefill endpoints (the approximate prefix index records that {@code target} now holds the
+     * prompt).
+     */
+    public void preRequestPrefill(SchedulingResult result, Endpoint target) {
+        Objects.requireNonNull(target, "target");
+        for (PreRequestHook h : preRequestHooks) {
+            h.preRequestPrefill(result.context(), result, target);
+        }
+        long uncached = uncachedPromptTokens(result.context(), target);
+        result.prefillCharge.charge(target, uncached, uncached);
+    }
+
+    /**
+     * The prefill leg on {@code served} ended (its response arrived, it failed, or the client went away during it):
+     * releases its in-flight counts (once, however often called) and lets the response hooks learn from it.
+     */
+    public void onPrefillComplete(SchedulingResult result, Endpoint served, boolean success) {
+        result.prefillCharge.releaseAll();
+        long now = environment.nanoTime();
+        for (ResponseHook h : responseHooks) {
+            h.onPrefillComplete(result.context(), result, served, success, now);
+        }
+    }
+
+    private static boolean split(SchedulingResult result) {
+        PdDecision pd = result.pd();
+        return pd != null && pd.disaggregate();
     }
 
     /** The first token came back from {@code served}: its prompt tokens are no longer waiting for prefill. */
@@ -241,6 +278,7 @@ public final class Scheduler {
      */
     public void onComplete(SchedulingResult result, Endpoint served, boolean success, int outputTokens) {
         result.charge.releaseAll();
+        result.prefillCharge.releaseAll(); // a prefill leg the caller never reported as over
         long now = environment.nanoTime();
         for (ResponseHook h : responseHooks) {
             h.onComplete(result.context(), result, served, success, outputTokens, now);

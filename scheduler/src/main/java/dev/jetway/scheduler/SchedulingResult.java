@@ -18,6 +18,9 @@ public final class SchedulingResult {
     private final DecisionRecord decision;
     private final Rejection rejection;
     final InFlightCharge charge = new InFlightCharge();
+    /** The prefill leg's charge on its prefill endpoint (P/D only). */
+    final InFlightCharge prefillCharge = new InFlightCharge();
+    private final PdDecision pd;
 
     SchedulingResult(SchedulingContext context, Map<String, ProfileResult> profiles, String primaryProfile,
                      DecisionRecord decision) {
@@ -31,6 +34,7 @@ public final class SchedulingResult {
         this.primaryProfile = primaryProfile;
         this.decision = decision;
         this.rejection = rejection;
+        this.pd = context.get(PdDecision.KEY);
     }
 
     static SchedulingResult rejected(SchedulingContext context, DecisionRecord decision, Rejection rejection) {
@@ -61,8 +65,22 @@ public final class SchedulingResult {
         return primaryProfile;
     }
 
-    /** The primary profile's endpoints, best first; empty when no endpoint is eligible (answer 503). */
+    /**
+     * What the P/D profile handler decided (split or not, why, the prefill endpoints); null when the pipeline does not
+     * disaggregate.
+     */
+    public PdDecision pd() {
+        return pd;
+    }
+
+    /**
+     * The primary profile's endpoints, best first; empty when no endpoint is eligible (answer 503), also when a P/D
+     * split found no prefill endpoint and may not fall back to aggregated serving ({@link PdDecision#blocked()}).
+     */
     public List<Endpoint> targets() {
+        if (pd != null && pd.blocked()) {
+            return List.of();
+        }
         ProfileResult r = primaryProfile == null ? null : profiles.get(primaryProfile);
         return r == null ? List.of() : r.targets();
     }

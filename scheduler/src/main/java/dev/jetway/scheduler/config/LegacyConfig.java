@@ -71,11 +71,15 @@ final class LegacyConfig {
             "lora-affinity-filter", "use lora-affinity-scorer");
 
     /** Historical types of features Jetway has not built. */
-    private static final Map<String, NotBuilt> NOT_BUILT = Map.of(
-            "prefill-header-handler", new NotBuilt("llm-d v0.2-v0.6 (then disagg-headers-handler, later folded into "
-                    + "disagg-profile-handler)", "P/D disaggregation is not built yet"),
-            "disagg-headers-handler", new NotBuilt("llm-d v0.7-v0.8 (folded into disagg-profile-handler)",
-                    "P/D disaggregation is not built yet"));
+    private static final Map<String, NotBuilt> NOT_BUILT = Map.of();
+
+    /**
+     * llm-d's P/D header stampers, folded into {@code disagg-profile-handler}: in Jetway the gateway (or the sidecar
+     * protocol it speaks) sets the P/D headers from the handler's decision, so these are skipped with a warning.
+     */
+    static final Map<String, String> FOLDED_PD_TYPES = Map.of(
+            "prefill-header-handler", "llm-d v0.2-v0.6",
+            "disagg-headers-handler", "llm-d v0.7-v0.8");
 
     /**
      * Request-handling plugin types: the llm-d EPP runs them before scheduling; Jetway's gateway parses requests

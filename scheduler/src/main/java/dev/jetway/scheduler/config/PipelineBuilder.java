@@ -12,7 +12,10 @@ import dev.jetway.scheduler.plugins.picker.MaxScorePicker;
 import dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer;
 import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
 import dev.jetway.scheduler.plugins.producer.TokenProducer;
+import dev.jetway.scheduler.plugins.pd.AlwaysDisaggPdDecider;
+import dev.jetway.scheduler.plugins.pd.DisaggProfileHandler;
 import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
+import dev.jetway.scheduler.spi.PdDecider;
 import dev.jetway.scheduler.spi.Admitter;
 import dev.jetway.scheduler.spi.DataProducer;
 import dev.jetway.scheduler.spi.Filter;
@@ -120,6 +123,13 @@ public final class PipelineBuilder {
      * {@code flowControl} references must name plugins Jetway builds.)
      */
     private boolean notRunHere(PluginSpec spec, String wiredFrom) {
+        String folded = LegacyConfig.FOLDED_PD_TYPES.get(spec.type());
+        if (folded != null) {
+            warnings.add(ConfigWarning.ignored(LegacyConfig.subject(spec.name(), spec.type()), "type: " + spec.type(),
+                    folded, "not instantiated: folded into disagg-profile-handler; the gateway sets the P/D headers "
+                            + "(x-prefiller-host-port) from its decision"));
+            return true;
+        }
         boolean gatewaySide = LegacyConfig.GATEWAY_SIDE_TYPES.contains(spec.type());
         boolean flowPolicy = wiredFrom != null && (wiredFrom.startsWith("flowControl")
                 || wiredFrom.equals("saturationDetector")) && !wiredFrom.equals(LegacyConfig.BAND_SELECTION_REF);
@@ -356,6 +366,9 @@ public final class PipelineBuilder {
         }
         if (handlers.size() == 1) {
             ProfileHandler h = handlers.getFirst();
+            if (h instanceof DisaggProfileHandler d) {
+                return bindDisagg(d, profiles);
+            }
             if (h instanceof SingleProfileHandler && profiles.size() > 1) {
                 problems.add("single-profile-handler runs one profile, but " + profiles.size()
                         + " are configured");
@@ -364,10 +377,47 @@ public final class PipelineBuilder {
         }
         if (profiles.size() > 1) {
             problems.add(profiles.size() + " scheduling profiles need a profile handler that chooses among them "
-                    + "(disagg-profile-handler is not built yet in Jetway)");
+                    + "(single-profile-handler, or disagg-profile-handler for P/D)");
         }
         injected.add(SingleProfileHandler.TYPE);
         return new SingleProfileHandler(SingleProfileHandler.TYPE);
+    }
+
+    /**
+     * Resolves the P/D handler's decider and checks its profiles exist. Without a decider every request is split
+     * (llm-d's handler runs prefill whenever no decider says otherwise); the warning says so.
+     */
+    private ProfileHandler bindDisagg(DisaggProfileHandler d, List<SchedulingProfile> profiles) {
+        List<String> names = profiles.stream().map(SchedulingProfile::name).toList();
+        for (String profile : List.of(d.decodeProfile(), d.prefillProfile())) {
+            if (!names.contains(profile)) {
+                problems.add("plugin '" + d.name() + "' (" + d.type() + ") runs a scheduling profile named '" + profile
+                        + "', which is not configured (profiles: " + String.join(", ", names) + ")");
+            }
+        }
+        if (d.prefillProfile().equals(d.decodeProfile())) {
+            problems.add("plugin '" + d.name() + "' (" + d.type() + "): the prefill and decode profiles must differ");
+        }
+        DisaggProfileHandler bound = d;
+        if (d.deciderName() != null) {
+            Plugin decider = plugins.get(d.deciderName());
+            if (decider == null) {
+                problems.add("plugin '" + d.name() + "' (" + d.type() + "): deciders.prefill '" + d.deciderName()
+                        + "' names no plugin");
+            } else if (!(decider instanceof PdDecider pd)) {
+                problems.add("plugin '" + d.name() + "' (" + d.type() + "): deciders.prefill '" + d.deciderName()
+                        + "' is a " + decider.type() + ", not a P/D decider");
+            } else {
+                bound = d.withDecider(pd);
+            }
+        } else if (d.decider() == null) {
+            bound = d.withDecider(new AlwaysDisaggPdDecider(AlwaysDisaggPdDecider.TYPE));
+            warnings.add(ConfigWarning.mapped(LegacyConfig.subject(d.name(), d.type()), "no deciders.prefill",
+                    "llm-d", "every request is split (as always-disagg-pd-decider)",
+                    "name a decider, e.g. prefix-based-pd-decider, to split only long uncached prompts"));
+        }
+        plugins.replace(d.name(), bound);
+        return bound;
     }
 
     private String describe(ProfileHandler handler, List<SchedulingProfile> profiles, FlowControlConfig flowControl) {
@@ -378,6 +428,9 @@ public final class PipelineBuilder {
                 .append(")\n");
         sb.append("profile handler: ").append(line(handler, injected.contains(SingleProfileHandler.TYPE)
                 && handler instanceof SingleProfileHandler && !plugins.containsValue(handler))).append('\n');
+        if (handler instanceof DisaggProfileHandler d && d.decider() != null) {
+            sb.append("P/D decider: ").append(line(d.decider(), !plugins.containsValue(d.decider()))).append('\n');
+        }
         sb.append("data producers (once per request, in this order):");
         sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataProducer) ? "\n" : " (none)\n");
         plugins.values().stream().filter(p -> p instanceof DataProducer)

@@ -6,6 +6,7 @@ public enum PluginKind {
     SCORER("scorer"),
     PICKER("picker"),
     PROFILE_HANDLER("profile handler"),
+    PD_DECIDER("P/D decider"),
     DATA_PRODUCER("data producer"),
     ADMITTER("admitter"),
     DATA_LAYER("data layer"),

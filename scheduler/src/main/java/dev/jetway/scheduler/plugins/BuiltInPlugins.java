@@ -10,6 +10,7 @@ import static dev.jetway.scheduler.config.PluginKind.ORDERING_POLICY;
 import static dev.jetway.scheduler.config.PluginKind.SATURATION_DETECTOR;
 import static dev.jetway.scheduler.config.PluginKind.USAGE_LIMIT_POLICY;
 import static dev.jetway.scheduler.config.PluginKind.FILTER;
+import static dev.jetway.scheduler.config.PluginKind.PD_DECIDER;
 import static dev.jetway.scheduler.config.PluginKind.PICKER;
 import static dev.jetway.scheduler.config.PluginKind.PROFILE_HANDLER;
 import static dev.jetway.scheduler.config.PluginKind.SCORER;
@@ -44,6 +45,10 @@ import dev.jetway.scheduler.plugins.producer.InflightLoadProducer;
 import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
 import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
 import dev.jetway.scheduler.plugins.producer.TokenProducer;
+import dev.jetway.scheduler.plugins.pd.AlwaysDisaggPdDecider;
+import dev.jetway.scheduler.plugins.pd.DisaggProfileHandler;
+import dev.jetway.scheduler.plugins.pd.LatencyPdDecider;
+import dev.jetway.scheduler.plugins.pd.PrefixBasedPdDecider;
 import dev.jetway.scheduler.plugins.profile.SingleProfileHandler;
 import dev.jetway.scheduler.plugins.scorer.ActiveRequestScorer;
 import dev.jetway.scheduler.plugins.scorer.KvCacheUtilizationScorer;
@@ -110,6 +115,16 @@ public final class BuiltInPlugins {
         // Profile handlers
         r.register(SingleProfileHandler.TYPE, PROFILE_HANDLER, "run the one profile",
                 (n, p) -> new SingleProfileHandler(n));
+        r.register(DisaggProfileHandler.TYPE, PROFILE_HANDLER, "P/D: decode profile, then prefill if the decider "
+                + "splits", DisaggProfileHandler::create);
+        r.alias(DisaggProfileHandler.LEGACY_TYPE, DisaggProfileHandler.TYPE);
+        // P/D deciders
+        r.register(PrefixBasedPdDecider.TYPE, PD_DECIDER, "split when the decode pick lacks nonCachedTokens",
+                PrefixBasedPdDecider::create);
+        r.register(AlwaysDisaggPdDecider.TYPE, PD_DECIDER, "split every request",
+                (n, p) -> new AlwaysDisaggPdDecider(n));
+        r.register(LatencyPdDecider.TYPE, PD_DECIDER, "split when predicted to cost less time than aggregated",
+                LatencyPdDecider::create);
         // Data producers
         r.register(TokenProducer.TYPE, DATA_PRODUCER, "prompt tokens (estimate, jetway-simple-v1, engine or vllm backend)", TokenProducer::create);
         r.alias("tokenizer", TokenProducer.TYPE);
@@ -179,12 +194,7 @@ public final class BuiltInPlugins {
     }
 
     private static void registerPlanned(PluginRegistry r) {
-        String pd = "P/D disaggregation is not built yet";
-        r.planned("disagg-profile-handler", PROFILE_HANDLER, pd);
-        r.alias("pd-profile-handler", "disagg-profile-handler");
-        r.planned("prefix-based-pd-decider", PROFILE_HANDLER, pd);
-        r.planned("always-disagg-pd-decider", PROFILE_HANDLER, pd);
-        r.planned("always-disagg-multimodal-decider", PROFILE_HANDLER, pd);
+        r.planned("always-disagg-multimodal-decider", PD_DECIDER, "multimodal requests are not parsed yet");
         r.planned("encode-filter", FILTER, "encode/prefill/decode disaggregation is not built yet");
         r.planned("header-profile-handler", PROFILE_HANDLER, "the coordinator mode is not built yet");
         r.planned("data-parallel-profile-handler", PROFILE_HANDLER, "deprecated in llm-d; not planned");

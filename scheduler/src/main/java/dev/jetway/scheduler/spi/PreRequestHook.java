@@ -10,4 +10,11 @@ import dev.jetway.scheduler.SchedulingResult;
 public interface PreRequestHook extends Plugin {
 
     void preRequest(SchedulingContext context, SchedulingResult result, Endpoint target);
+
+    /**
+     * A split request's prefill leg is being sent to {@code target} ({@link SchedulingResult#pd()}); the decode leg
+     * still gets {@link #preRequest}. Nothing by default.
+     */
+    default void preRequestPrefill(SchedulingContext context, SchedulingResult result, Endpoint target) {
+    }
 }

@@ -19,6 +19,11 @@ public interface ResponseHook extends Plugin {
                             int outputTokens, long nowNanos) {
     }
 
+    /** A split request's prefill leg on {@code served} ended, successfully or not. */
+    default void onPrefillComplete(SchedulingContext context, SchedulingResult result, Endpoint served,
+                                   boolean success, long nowNanos) {
+    }
+
     /** Headers to add to the client response (e.g. a session token); empty by default. */
     default Map<String, String> responseHeaders(SchedulingContext context, Endpoint served) {
         return Map.of();

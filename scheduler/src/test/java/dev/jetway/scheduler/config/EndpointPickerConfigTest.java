@@ -3,9 +3,11 @@ package dev.jetway.scheduler.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.Fixtures;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulingProfile;
+import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.WeightedScorer;
 import dev.jetway.scheduler.plugins.datalayer.DataLayerPlugin;
 import dev.jetway.scheduler.plugins.filter.PrefixCacheAffinityFilter;
@@ -76,12 +78,18 @@ class EndpointPickerConfigTest {
     }
 
     @Test
-    void exampleBFailsNamingThePdPluginsNotBuiltYet() throws IOException {
-        EndpointPickerConfig b = fixture("example-b-pd.yaml");
-        assertThatThrownBy(() -> Scheduler.fromConfig(b, Fixtures.env(1)))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'disagg-profile-handler' (profile handler) is not built yet")
-                .hasMessageContaining("'prefix-based-pd-decider'");
+    void exampleBLoadsAsPublishedAndSplitsLongUncachedPrompts() throws IOException {
+        Scheduler s = Scheduler.fromConfig(fixture("example-b-pd.yaml"), Fixtures.env(1));
+        assertThat(s.profileHandler()).isInstanceOf(dev.jetway.scheduler.plugins.pd.DisaggProfileHandler.class);
+        assertThat(s.profiles()).containsOnlyKeys("prefill", "decode");
+        assertThat(s.warnings()).allSatisfy(w -> assertThat(w.subject()).isEqualTo("apiVersion"));
+        assertThat(s.describe()).contains("disagg-profile-handler", "nonCachedTokens=16");
+        Endpoint prefill = Fixtures.labeled("p", Map.of(Endpoint.ROLE_LABEL, "prefill"));
+        Endpoint decode = Fixtures.labeled("d", Map.of(Endpoint.ROLE_LABEL, "decode"));
+        SchedulingResult r = s.schedule(Fixtures.request("a long prompt ".repeat(200)), List.of(prefill, decode));
+        assertThat(r.primaryEndpoint()).isEqualTo(decode);
+        assertThat(r.pd().prefillEndpoint()).isEqualTo(prefill);
+        assertThat(s.schedule(Fixtures.request("hi"), List.of(prefill, decode)).pd().disaggregate()).isFalse();
     }
 
     @Test

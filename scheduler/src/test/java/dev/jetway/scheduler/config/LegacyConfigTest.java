@@ -364,13 +364,14 @@ class LegacyConfigTest {
         assertThatThrownBy(() -> EndpointPickerConfig.parse("apiVersion: llm-d.ai/v2\nkind: EndpointPickerConfig\n",
                 "x")).hasMessageContaining("expected one of llm-d.ai/v1, llm-d.ai/v1alpha1, "
                 + "inference.networking.x-k8s.io/v1alpha1");
-        assertThatThrownBy(() -> build("""
+        Scheduler folded = build("""
                 apiVersion: llm-d.ai/v1
                 kind: EndpointPickerConfig
                 plugins:
                 - type: prefill-header-handler
-                """)).hasMessageContaining("type 'prefill-header-handler' (llm-d v0.2-v0.6")
-                .hasMessageContaining("P/D disaggregation is not built yet");
+                """);
+        assertThat(folded.warnings()).anySatisfy(w -> assertThat(w.toString()).contains("prefill-header-handler",
+                "llm-d v0.2-v0.6", "folded into disagg-profile-handler"));
     }
 
     @ParameterizedTest

@@ -50,6 +50,12 @@ public final class RoleFilter implements Filter {
         return name;
     }
 
+    /** Whether {@code e} may run a prefill leg: its role names prefill (unlabeled endpoints are not prefillers). */
+    public static boolean canPrefill(Endpoint e) {
+        String role = e.role();
+        return role != null && PREFILL_ROLES.contains(role);
+    }
+
     boolean keeps(Endpoint e) {
         String role = e.role();
         return role == null ? keepUnlabeled : roles.contains(role);

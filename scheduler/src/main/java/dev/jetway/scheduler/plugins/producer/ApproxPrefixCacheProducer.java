@@ -5,7 +5,6 @@ import dev.jetway.kvcache.key.BlockKeys;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.InferenceRequest;
-import dev.jetway.scheduler.ProfileResult;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.config.PluginParameters;
 import dev.jetway.scheduler.spi.DataProducer;
@@ -149,10 +148,12 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
         }
         long now = context.nowNanos();
         record(target, info, now);
-        ProfileResult prefill = result == null ? null : result.profiles().get("prefill");
-        if (prefill != null && prefill.primary() != null && prefill.primary() != target) {
-            record(prefill.primary(), info, now);
-        }
+    }
+
+    /** A prefill endpoint computes the prompt's KV and keeps it cached once it has been handed over. */
+    @Override
+    public void preRequestPrefill(SchedulingContext context, SchedulingResult result, Endpoint target) {
+        preRequest(context, result, target);
     }
 
     private void record(Endpoint e, PrefixMatchInfo info, long now) {

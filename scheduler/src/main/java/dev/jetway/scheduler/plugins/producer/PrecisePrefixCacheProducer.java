@@ -7,7 +7,6 @@ import dev.jetway.kvcache.index.precise.PrefixMatches;
 import dev.jetway.kvcache.index.precise.TierWeights;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
-import dev.jetway.scheduler.ProfileResult;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.config.PluginParameters;
@@ -303,10 +302,12 @@ public final class PrecisePrefixCacheProducer implements DataProducer, PreReques
             return;
         }
         register(target, info.requestKeys(), context.nowNanos());
-        ProfileResult prefill = result == null ? null : result.profiles().get("prefill");
-        if (prefill != null && prefill.primary() != null && prefill.primary() != target) {
-            register(prefill.primary(), info.requestKeys(), context.nowNanos());
-        }
+    }
+
+    /** A prefill endpoint computes the prompt's KV and keeps it cached once it has been handed over. */
+    @Override
+    public void preRequestPrefill(SchedulingContext context, SchedulingResult result, Endpoint target) {
+        preRequest(context, result, target);
     }
 
     private void register(Endpoint e, long[] keys, long now) {

@@ -1,6 +1,7 @@
 package dev.jetway.scheduler.plugins.producer;
 
 import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.PdDecision;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.config.PluginParameters;
@@ -49,6 +50,8 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
     private final LatencyModel model;
     private final AttributeKey<LatencyPredictions> key;
     private final AttributeKey<LatencyModel.Observation> observationKey;
+    /** A split request's prefill leg: teaches the prefill endpoint's TTFT only. */
+    private final AttributeKey<LatencyModel.Observation> prefillObservationKey;
 
     PredictedLatencyProducer(String name, Params params, LatencyModel model) {
         this.name = name;
@@ -56,6 +59,8 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         this.model = model;
         this.key = LatencyPredictions.keyFor(name);
         this.observationKey = AttributeKey.of("latency-observation:" + name, LatencyModel.Observation.class);
+        this.prefillObservationKey = AttributeKey.of("latency-prefill-observation:" + name,
+                LatencyModel.Observation.class);
     }
 
     public static PredictedLatencyProducer create(String name, PluginParameters p, SchedulerEnvironment env) {
@@ -172,6 +177,10 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         long prompt = context.promptTokenCount();
         PrefixMatchInfo match = prefixMatch(context);
         long cached = match == null || slot < 0 ? 0 : Math.min(prompt, match.matchedTokens(slot));
+        PdDecision pd = result == null ? null : result.pd();
+        if (pd != null && pd.disaggregate()) {
+            cached = prompt; // the decode leg of a split: the prompt's KV arrives, nothing is prefilled here
+        }
         LatencyPredictions predictions = context.get(key);
         double ttft = Double.NaN;
         double tpot = Double.NaN;
@@ -186,6 +195,38 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         }
         context.put(observationKey, model.sent(target, now, prompt - cached, cached, context.request().stream(),
                 context.request().maxTokens(), ttft, tpot));
+    }
+
+    /** The prefill leg is a one-token, prefill-only request: its time to answer is its TTFT there. */
+    @Override
+    public void preRequestPrefill(SchedulingContext context, SchedulingResult result, Endpoint target) {
+        int slot = context.endpoints().indexOf(target);
+        long prompt = context.promptTokenCount();
+        PrefixMatchInfo match = prefixMatch(context);
+        long cached = match == null || slot < 0 ? 0 : Math.min(prompt, match.matchedTokens(slot));
+        LatencyPredictions predictions = context.get(key);
+        double ttft = predictions != null && slot >= 0 ? predictions.ttft(slot) : Double.NaN;
+        long now = context.environment().nanoTime();
+        LatencyModel.Observation previous = context.get(prefillObservationKey);
+        if (previous != null) {
+            model.abandon(previous, now);
+        }
+        context.put(prefillObservationKey, model.sent(target, now, prompt - cached, cached, true, 1, ttft,
+                Double.NaN));
+    }
+
+    @Override
+    public void onPrefillComplete(SchedulingContext context, SchedulingResult result, Endpoint served,
+                                  boolean success, long nowNanos) {
+        LatencyModel.Observation o = context.get(prefillObservationKey);
+        if (o == null || !o.endpointId().equals(served.id())) {
+            return;
+        }
+        if (success) {
+            model.firstToken(o, nowNanos);
+        }
+        // closed without an output count: one forced token teaches neither TPOT nor output lengths
+        model.completed(o, nowNanos, false, -1);
     }
 
     @Override
