@@ -10,6 +10,12 @@ public record ReplicaSummary(int replica, long requests, double prefixHitRate, D
                              Double queueMax, Double runningMean, Double kvUsageMean, Double kvUsageP90,
                              Double kvUsageMax, String profile) {
 
+    /** The same numbers under another replica index. */
+    public ReplicaSummary withReplica(int value) {
+        return new ReplicaSummary(value, requests, prefixHitRate, queueMean, queueP90, queueMax, runningMean,
+                kvUsageMean, kvUsageP90, kvUsageMax, profile);
+    }
+
     public ReplicaSummary withProfile(String value) {
         return new ReplicaSummary(replica, requests, prefixHitRate, queueMean, queueP90, queueMax, runningMean,
                 kvUsageMean, kvUsageP90, kvUsageMax, value);

@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -116,16 +119,25 @@ public final class HtmlReport {
         Map<String, String> shortNames = ReplicaProfiles.shortNames(ReplicaProfiles.of(policies));
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(profiles ? "replica (profile)" : "replica").yAxisTitle(yTitle).build();
+        // Every series needs the same categories: policies run on pools of different sizes (--replicas 4,8, a P/D
+        // split beside its aggregated baseline) share one axis, the union of their replicas, 0 where a pool has none.
+        List<Map<String, Double>> series = new ArrayList<>();
+        Set<String> axis = new LinkedHashSet<>();
         for (PolicyReport p : policies) {
-            List<String> xs = new ArrayList<>();
-            List<Double> ys = new ArrayList<>();
+            Map<String, Double> values = new LinkedHashMap<>();
             for (ReplicaSummary r : p.replicas()) {
                 Double v = metric.apply(r);
-                xs.add(profiles ? r.replica() + " (" + shortNames.get(r.profile()) + ")" : Integer.toString(r.replica()));
-                ys.add(v == null ? 0.0 : v);
+                values.put(profiles ? r.replica() + " (" + shortNames.get(r.profile()) + ")"
+                        : Integer.toString(r.replica()), v == null ? 0.0 : v);
             }
-            if (!xs.isEmpty()) {
-                chart.addSeries(p.policy(), xs, ys);
+            axis.addAll(values.keySet());
+            series.add(values);
+        }
+        List<String> xs = new ArrayList<>(axis);
+        for (int i = 0; i < policies.size(); i++) {
+            if (!series.get(i).isEmpty()) {
+                Map<String, Double> values = series.get(i);
+                chart.addSeries(policies.get(i).policy(), xs, xs.stream().map(x -> values.getOrDefault(x, 0.0)).toList());
             }
         }
         return chart;

@@ -104,4 +104,16 @@ class ReportTest {
                 "Requests per replica");
         assertThat(html).doesNotContain("http://", "https://", "<script");
     }
+
+    @Test
+    void htmlChartsPoolsOfDifferentSizesOnOneReplicaAxis() {
+        // --replicas 4,8 or a P/D split beside its aggregated baseline: the replica charts once threw here
+        BenchReport base = sample();
+        PolicyReport three = base.policies().get(1).withReplicas(List.of(base.policies().get(1).replicas().get(0),
+                base.policies().get(1).replicas().get(1),
+                base.policies().get(1).replicas().get(1).withProfile(null).withReplica(2)));
+        BenchReport report = new BenchReport(base.schemaVersion(), base.tool(), base.workload(), base.settings(),
+                List.of(base.policies().get(0), three), base.published());
+        assertThat(HtmlReport.render(report)).contains("Requests per replica", "data:image/png;base64,");
+    }
 }
