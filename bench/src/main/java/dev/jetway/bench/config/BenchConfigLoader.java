@@ -364,7 +364,43 @@ public final class BenchConfigLoader {
                         : integer(c, "blockSize", "cluster.blockSize", 0),
                 integer(c, "kvCacheTokensPerReplica", "cluster.kvCacheTokensPerReplica", 0),
                 integer(c, "maxNumBatchedTokens", "cluster.maxNumBatchedTokens", 0),
-                Math.max(1, gpus), groups);
+                Math.max(1, gpus), groups, pd(c));
+    }
+
+    private static final Set<String> PD_FIELDS = Set.of("split", "prefillProfile", "decodeProfile");
+
+    /** {@code cluster.pd}: {split: 8P2D or [2P6D, 4P4D], prefillProfile, decodeProfile}. */
+    private static ClusterSpec.Pd pd(JsonNode c) {
+        JsonNode pd = c.get("pd");
+        if (pd == null || pd.isNull()) {
+            return null;
+        }
+        if (!pd.isObject()) {
+            throw new ConfigException("cluster.pd: expected {split, prefillProfile, decodeProfile}");
+        }
+        rejectUnknown(pd, "cluster.pd", PD_FIELDS, "the P/D pools");
+        if (c.has("groups")) {
+            throw new ConfigException("cluster.pd: a P/D pool has its own groups (prefill and decode); leave "
+                    + "cluster.groups out");
+        }
+        JsonNode split = pd.get("split");
+        List<String> values = new ArrayList<>();
+        if (split == null || split.isNull()) {
+            throw new ConfigException("cluster.pd.split: missing (xPyD, e.g. 8P2D, or a list of them)");
+        } else if (split.isArray()) {
+            split.forEach(v -> values.add(v.asText()));
+        } else if (split.isTextual()) {
+            values.add(split.asText());
+        } else {
+            throw new ConfigException("cluster.pd.split: expected xPyD, e.g. 8P2D, or a list of them");
+        }
+        try {
+            return new ClusterSpec.Pd(PdSplit.parseList(values, "cluster.pd.split"),
+                    text(pd, "prefillProfile", "cluster.pd.prefillProfile", null),
+                    text(pd, "decodeProfile", "cluster.pd.decodeProfile", null));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     private static final Set<String> GROUP_FIELDS = Set.of("replicas", "profile", "kvCacheTokensPerReplica",

@@ -172,6 +172,17 @@ public final class MetricsCollector {
         }
     }
 
+    /**
+     * One leg of a split (P/D) request served by {@code replica}: counted in that replica's requests and prefix hits.
+     * A split request's {@link #finish} then names no replica, so each leg counts where it ran.
+     */
+    public void legServed(int replica, int promptTokens, int cachedTokens) {
+        Replica rep = replicas.computeIfAbsent(replica, k -> new Replica());
+        rep.requests++;
+        rep.promptTokens += promptTokens;
+        rep.cachedTokens += cachedTokens;
+    }
+
     /** One metrics scrape of a replica (what the gateway's data layer would see). */
     public void sampleReplica(int replica, int waiting, int running, double kvUsage) {
         Replica rep = replicas.computeIfAbsent(replica, k -> new Replica());

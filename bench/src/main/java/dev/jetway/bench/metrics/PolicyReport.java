@@ -1,5 +1,6 @@
 package dev.jetway.bench.metrics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
@@ -9,35 +10,47 @@ import java.util.List;
  * stage, per replica (when replicas are visible: always in simulation) and the TTFT distribution for charts, plus
  * the stages summarised the way llm-d's reports do ({@link #acrossStages()}). For a workload with traffic classes,
  * the measured stages per class, priority and tenant ({@code classes}, {@code priorities}, {@code tenants}; the
- * fields are absent otherwise).
+ * fields are absent otherwise). For runs that compare P/D splits with aggregated pools, the pool it ran on
+ * ({@code pool}: groups, GPUs, output per GPU, the P/D decisions and leg times; absent otherwise).
  */
 public record PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
                            List<CdfPoint> ttftCdf, @JsonProperty("latency_model") LatencyModelReport latencyModel,
-                           @JsonUnwrapped TrafficReport traffic) {
+                           @JsonUnwrapped TrafficReport traffic,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) PoolReport pool) {
 
     public PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
                         List<CdfPoint> ttftCdf) {
-        this(policy, summary, stages, replicas, ttftCdf, null, null);
+        this(policy, summary, stages, replicas, ttftCdf, null, null, null);
     }
 
     public PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
                         List<CdfPoint> ttftCdf, LatencyModelReport latencyModel) {
-        this(policy, summary, stages, replicas, ttftCdf, latencyModel, null);
+        this(policy, summary, stages, replicas, ttftCdf, latencyModel, null, null);
+    }
+
+    public PolicyReport(String policy, Summary summary, List<StageSummary> stages, List<ReplicaSummary> replicas,
+                        List<CdfPoint> ttftCdf, LatencyModelReport latencyModel, TrafficReport traffic) {
+        this(policy, summary, stages, replicas, ttftCdf, latencyModel, traffic, null);
     }
 
     /** A copy with the policy's latency-model errors. */
     public PolicyReport withLatencyModel(LatencyModelReport report) {
-        return new PolicyReport(policy, summary, stages, replicas, ttftCdf, report, traffic);
+        return new PolicyReport(policy, summary, stages, replicas, ttftCdf, report, traffic, pool);
     }
 
     /** A copy under another name (e.g. with the replica count appended). */
     public PolicyReport named(String name) {
-        return new PolicyReport(name, summary, stages, replicas, ttftCdf, latencyModel, traffic);
+        return new PolicyReport(name, summary, stages, replicas, ttftCdf, latencyModel, traffic, pool);
     }
 
     /** The same report with other replica rows (e.g. with their profiles). */
     public PolicyReport withReplicas(List<ReplicaSummary> value) {
-        return new PolicyReport(policy, summary, stages, value, ttftCdf, latencyModel, traffic);
+        return new PolicyReport(policy, summary, stages, value, ttftCdf, latencyModel, traffic, pool);
+    }
+
+    /** A copy with the pool it ran on. */
+    public PolicyReport withPool(PoolReport value) {
+        return new PolicyReport(policy, summary, stages, replicas, ttftCdf, latencyModel, traffic, value);
     }
 
     /** The stages summarised as llm-d's reports do, for comparison with their published tables. */

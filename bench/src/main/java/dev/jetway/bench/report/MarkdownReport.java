@@ -48,6 +48,7 @@ public final class MarkdownReport {
         appendLatencyModel(report, md);
         appendStages(report, md);
         md.append(ReplicaProfiles.markdown(report.policies()));
+        md.append(PdTables.markdown(report.policies(), report.published()));
         md.append(TrafficTables.markdown(report.policies()));
         return md.toString();
     }

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * The replicas of a simulated pool, as groups of replicas that share one engine configuration: a uniform pool is one
  * group; a heterogeneous pool serves the same model on different hardware (e.g. 4 replicas on H100s and 4 on A100s).
- * Replicas are numbered group by group.
+ * Replicas are numbered group by group. A P/D pool ({@link #pd}) is a group of prefill replicas and a group of decode
+ * replicas, each with its own engine ({@link Group#role()}); they serve one model, their TP may differ.
  *
  * <p>Every replica must serve the same model and use the same KV block size: the gateway's prefix index keys a prompt by blocks of one size,
  * and a KV-event-driven index reads every replica's events with that size, so a pool whose replicas disagree could
@@ -16,13 +17,19 @@ import java.util.Objects;
  */
 public record ClusterLayout(List<Group> groups) {
 
-    /** {@code replicas} replicas configured as {@code engine}. */
-    public record Group(int replicas, EngineConfig engine) {
+    /** {@code replicas} replicas configured as {@code engine}, doing {@code role}. */
+    public record Group(int replicas, EngineConfig engine, ReplicaRole role) {
         public Group {
             Objects.requireNonNull(engine, "engine");
+            Objects.requireNonNull(role, "role");
             if (replicas < 1) {
                 throw new IllegalArgumentException("a replica group needs at least one replica: " + replicas);
             }
+        }
+
+        /** Aggregated replicas. */
+        public Group(int replicas, EngineConfig engine) {
+            this(replicas, engine, ReplicaRole.BOTH);
         }
     }
 
@@ -47,6 +54,41 @@ public record ClusterLayout(List<Group> groups) {
                         + blockSize + ", group " + g + " (" + groups.get(g).engine().profile().name() + ") has " + other);
             }
         }
+        boolean prefill = groups.stream().anyMatch(g -> g.role() == ReplicaRole.PREFILL);
+        boolean decode = groups.stream().anyMatch(g -> g.role() != ReplicaRole.PREFILL);
+        if (prefill && !decode) {
+            throw new IllegalArgumentException("a pool of prefill replicas needs decode replicas to serve anything");
+        }
+    }
+
+    /**
+     * A P/D pool: {@code prefillReplicas} prefill replicas of {@code prefill}, then {@code decodeReplicas} decode
+     * replicas of {@code decode}.
+     */
+    public static ClusterLayout pd(int prefillReplicas, EngineConfig prefill, int decodeReplicas, EngineConfig decode) {
+        return new ClusterLayout(List.of(new Group(prefillReplicas, prefill, ReplicaRole.PREFILL),
+                new Group(decodeReplicas, decode, ReplicaRole.DECODE)));
+    }
+
+    /** Whether some replicas only prefill or only decode. */
+    public boolean disaggregated() {
+        return groups.stream().anyMatch(g -> g.role() != ReplicaRole.BOTH);
+    }
+
+    /** Replicas of {@code role}. */
+    public int replicas(ReplicaRole role) {
+        int n = 0;
+        for (Group g : groups) {
+            if (g.role() == role) {
+                n += g.replicas();
+            }
+        }
+        return n;
+    }
+
+    /** The role of replica {@code replica} (0-based, group by group). */
+    public ReplicaRole role(int replica) {
+        return group(replica).role();
     }
 
     /** One group: {@code replicas} replicas of {@code engine}. */
@@ -65,10 +107,14 @@ public record ClusterLayout(List<Group> groups) {
 
     /** The engine of replica {@code replica} (0-based, group by group). */
     public EngineConfig engine(int replica) {
+        return group(replica).engine();
+    }
+
+    private Group group(int replica) {
         int first = 0;
         for (Group g : groups) {
             if (replica < first + g.replicas()) {
-                return g.engine();
+                return g;
             }
             first += g.replicas();
         }
@@ -98,6 +144,15 @@ public record ClusterLayout(List<Group> groups) {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code xPyD} for a P/D pool of x prefill and y decode replicas (what {@code --pd} takes), the total replica
+     * count otherwise: the suffix of the report's policy names.
+     */
+    public String label() {
+        return disaggregated() ? replicas(ReplicaRole.PREFILL) + "P" + replicas(ReplicaRole.DECODE) + "D"
+                : Integer.toString(replicas());
     }
 
     /** {@code profile:replicas} per group, comma separated (the {@code --profile} syntax). */

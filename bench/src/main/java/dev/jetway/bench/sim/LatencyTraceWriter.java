@@ -39,7 +39,7 @@ public final class LatencyTraceWriter implements Closeable {
                 p.model().setSampleSink(s -> write(policy.name(), options.replicas(), s));
             }
             return instance;
-        });
+        }, policy.disaggregates());
     }
 
     private void write(String policy, int replicas, LatencyModel.Sample s) {

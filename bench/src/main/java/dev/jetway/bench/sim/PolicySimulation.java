@@ -5,6 +5,7 @@ import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.load.StageClock;
 import dev.jetway.bench.metrics.LatencyModelReport;
 import dev.jetway.bench.metrics.MetricsCollector;
+import dev.jetway.bench.metrics.PdTally;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.RequestTrace;
 import dev.jetway.bench.traffic.TrafficClass;
@@ -25,6 +26,7 @@ import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.LoraInfo;
+import dev.jetway.scheduler.PdDecision;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
@@ -44,6 +46,13 @@ import java.util.Map;
  * ({@link InFlight#route}: identified from its traffic class and handed to the {@link Admission}, the seam for flow
  * control), dispatched ({@link InFlight#dispatch}: scheduled, {@code preRequest}), at its engine after the path's
  * second part ({@code submit}), ended ({@code end}: the one place a request's outcome is recorded).
+ *
+ * <p>A request the policy splits (P/D: {@link PdDecision#disaggregate()}) runs two legs, as llm-d's sidecar drives
+ * vLLM's NIXL connector: the prefill leg on the prefill endpoint (a prefill-only run, one token, its blocks pinned
+ * for the pull), then the decode leg on the decode endpoint, whose engine waits the KV transfer instead of computing
+ * the prompt. The client's TTFT is the decode leg's first token, which also tells the prefill engine its KV was
+ * pulled (NIXL's notification: the pinned blocks are released). Each leg pays the path's second part (forwarding and
+ * the model server's front end).
  */
 final class PolicySimulation {
 
@@ -62,6 +71,7 @@ final class PolicySimulation {
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final Map<Endpoint, Integer> replicaOf = new HashMap<>();
     private final MetricsCollector collector;
+    private final PdTally pdTally;
     private SimPolicy.Instance instance;
     private Admission admission;
     private final StageClock stageClock;
@@ -99,12 +109,13 @@ final class PolicySimulation {
         this.collector = new MetricsCollector(plan.stages(), options.slo(), plan.transition().drain(),
                 plan.classes());
         this.stageClock = new StageClock(plan);
+        this.pdTally = new PdTally(plan.stages());
     }
 
     PolicyReport run(Progress progress) {
         for (int i = 0; i < options.replicas(); i++) {
             Endpoint endpoint = new Endpoint("replica-" + i, "10.0." + (i / 250) + "." + (i % 250 + 1) + ":8000",
-                    Map.of(Endpoint.ROLE_LABEL, "both"));
+                    Map.of(Endpoint.ROLE_LABEL, options.cluster().role(i).label()));
             endpoints.add(endpoint);
             replicaOf.put(endpoint, i);
         }
@@ -134,6 +145,9 @@ final class PolicySimulation {
         for (PredictedLatencyProducer p : instance.scheduler().plugins(PredictedLatencyProducer.class)) {
             report = report.withLatencyModel(LatencyModelReport.of(p.model().errors()));
             break; // the first model is the one the policy's predictions come from
+        }
+        if (options.cluster().disaggregated() || pdTally.any()) {
+            report = PoolReports.attach(report, options.cluster(), pdTally.any() ? pdTally.summary() : null);
         }
         return report;
     }
@@ -263,8 +277,23 @@ final class PolicySimulation {
         private long arrivedNanos = -1;
         private boolean dispatched;
         private SchedulingResult result;
+        /** The endpoint that serves the request: with P/D, the decode endpoint. */
         private Endpoint target;
+        /** The engine running the request's current leg; -1 while none does. */
         private int replica = -1;
+        /** A split request's prefill endpoint and engine; null and -1 otherwise. */
+        private Endpoint prefillTarget;
+        private int prefillReplica = -1;
+        /** Whether the scheduler heard the prefill leg end, and the decode leg (or the whole request) begin. */
+        private boolean prefillOver;
+        private boolean decodeStarted;
+        /** What the prefill leg handed over: set once it answered. */
+        private KvTransfer.RemotePrefillParams remotePrefill;
+        /** The prefill leg's cached prompt tokens: what the client reads (llm-d's sidecar rewrites the decode's). */
+        private int prefillCachedTokens;
+        private long prefillSentNanos;
+        private long prefillDoneNanos;
+        private long decodeSentNanos;
         private int[] tokens;
         private boolean ended;
         private boolean timedOut;
@@ -326,11 +355,23 @@ final class PolicySimulation {
             dispatched = true;
             result = instance.scheduler().schedule(request, endpoints);
             target = result.primaryEndpoint();
+            PdDecision pd = result.pd();
+            if (pd != null) {
+                pdTally.decided(planned.stage(), pd.kind().label(),
+                        pd.kind() == PdDecision.Kind.NO_PREFILL_ENDPOINT && pd.aggregatedFallback(), pd.blocked());
+            }
             if (target == null) {
-                end(false, "no endpoint available (503)", clock.nanos(), tokens.length, 0, 0, 503, null);
+                end(false, pd != null && pd.blocked() ? "no prefill endpoint (503)" : "no endpoint available (503)",
+                        clock.nanos(), tokens.length, 0, 0, 503, null);
                 return false;
             }
-            instance.scheduler().preRequest(result, target);
+            if (pd != null && pd.disaggregate()) {
+                prefillTarget = pd.prefillEndpoint();
+                instance.scheduler().preRequestPrefill(result, prefillTarget);
+            } else {
+                instance.scheduler().preRequest(result, target);
+                decodeStarted = true;
+            }
             admission.scheduled(this);
             if (ended) {
                 return true; // the admission evicted it on the spot
@@ -378,13 +419,26 @@ final class PolicySimulation {
                 return;
             }
             WorkloadRequest w = planned.request();
-            replica = replicaOf.get(target);
-            EngineRequest engineRequest = new EngineRequest(w.id(), tokens, w.maxTokens(),
-                    options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null,
-                    KvTransfer.NONE);
-            Replica r = replicas.get(replica);
+            if (prefillTarget != null && remotePrefill == null) {
+                // The prefill leg, as llm-d's sidecar sends it: max_tokens 1, the prompt's blocks kept for the pull.
+                prefillReplica = replicaOf.get(prefillTarget);
+                prefillSentNanos = clock.nanos();
+                submitTo(prefillReplica, new EngineRequest(w.id(), tokens, 1, 0, true, null, null,
+                        new KvTransfer.PrefillForRemoteDecode()), new PrefillLeg());
+                return;
+            }
+            KvTransfer kv = remotePrefill == null ? KvTransfer.NONE
+                    : new KvTransfer.DecodeAfterRemotePrefill(remotePrefill);
+            decodeSentNanos = clock.nanos();
+            submitTo(replicaOf.get(target), new EngineRequest(w.id(), tokens, w.maxTokens(),
+                    options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null, kv), this);
+        }
+
+        private void submitTo(int index, EngineRequest engineRequest, RequestObserver observer) {
+            replica = index;
+            Replica r = replicas.get(index);
             try {
-                r.engine.submit(engineRequest, this);
+                r.engine.submit(engineRequest, observer);
             } catch (IllegalArgumentException e) {
                 // What vLLM answers with 400: counted as a failed request, the run goes on.
                 // The first sentence names the reason; the rest has per-request numbers that would split the count.
@@ -393,6 +447,47 @@ final class PolicySimulation {
                 return;
             }
             r.kick();
+        }
+
+        /**
+         * The prefill leg answered: on success the scheduler hears it, the decode leg begins and goes to the decode
+         * engine after the path's second part (the decode pod's model server); an aborted leg (timeout, eviction)
+         * ends the request.
+         */
+        private void prefillFinished(Completion c) {
+            collector.legServed(prefillReplica, c.promptTokens(), c.cachedPromptTokens());
+            replica = -1;
+            if (c.reason() != Completion.FinishReason.REMOTE_DECODE) {
+                boolean evicted = !timedOut && evictedReason != null;
+                end(false, timedOut ? "timeout" : evicted ? evictedError() : "aborted", c.timeNanos(),
+                        c.promptTokens(), 0, 0, evicted ? evictedStatus : 0, evicted ? evictedReason : null);
+                return;
+            }
+            prefillOver = true;
+            prefillDoneNanos = c.timeNanos();
+            prefillCachedTokens = c.cachedPromptTokens();
+            remotePrefill = c.remotePrefill();
+            instance.scheduler().onPrefillComplete(result, prefillTarget, true);
+            instance.scheduler().preRequest(result, target);
+            decodeStarted = true;
+            long afterRouting = options.client().path().afterRoutingNanos();
+            if (afterRouting == 0) {
+                submit();
+            } else {
+                events.at(clock.nanos() + afterRouting, this::submit);
+            }
+        }
+
+        /** The prefill leg's engine run: its one token goes to the sidecar, not to the client. */
+        private final class PrefillLeg implements RequestObserver {
+            @Override
+            public void onTokens(int count, long timeNanos) {
+            }
+
+            @Override
+            public void onFinished(Completion completion) {
+                prefillFinished(completion);
+            }
         }
 
         /** The client gives up: the engine aborts the request (vLLM does when the client disconnects). */
@@ -412,6 +507,11 @@ final class PolicySimulation {
         public void onTokens(int count, long timeNanos) {
             if (trace.firstTokenNanos() < 0) {
                 instance.scheduler().onFirstToken(result, target);
+                if (remotePrefill != null) {
+                    // The decode engine pulled the KV before this token: NIXL tells the prefill engine, which frees
+                    // the pinned blocks (they stay cached there).
+                    replicas.get(prefillReplica).engine.releaseKvTransfer(remotePrefill.remoteRequestId());
+                }
             }
             collector.tokens(trace, count, timeNanos);
         }
@@ -420,8 +520,18 @@ final class PolicySimulation {
         public void onFinished(Completion completion) {
             boolean ok = completion.reason() != Completion.FinishReason.ABORT;
             boolean evicted = !ok && !timedOut && evictedReason != null;
+            int cached = completion.cachedPromptTokens();
+            if (remotePrefill != null) {
+                collector.legServed(replica, completion.promptTokens(), cached);
+                cached = prefillCachedTokens;
+                if (ok) {
+                    long first = trace.firstTokenNanos() < 0 ? completion.timeNanos() : trace.firstTokenNanos();
+                    pdTally.split(planned.stage(), prefillDoneNanos - prefillSentNanos, first - decodeSentNanos,
+                            completion.timeNanos() - decodeSentNanos);
+                }
+            }
             end(ok, ok ? null : timedOut ? "timeout" : evicted ? evictedError() : "aborted", completion.timeNanos(),
-                    completion.promptTokens(), completion.cachedPromptTokens(), completion.completionTokens(),
+                    completion.promptTokens(), cached, completion.completionTokens(),
                     evicted ? evictedStatus : 0, evicted ? evictedReason : null);
         }
 
@@ -433,9 +543,15 @@ final class PolicySimulation {
                          int completionTokens, int httpStatus, String droppedReason) {
             boolean held = arrivedNanos >= 0 && !dispatched;
             ended = true;
-            collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens, replica,
-                    httpStatus, droppedReason);
-            if (target != null) {
+            // a split request's legs were counted on their own replicas as they ended (legServed)
+            collector.finish(trace, ok, error, nanos, promptTokens, cachedTokens, completionTokens,
+                    prefillTarget != null ? -1 : replica, httpStatus, droppedReason);
+            if (prefillTarget != null && !prefillOver) {
+                prefillOver = true;
+                instance.scheduler().onPrefillComplete(result, prefillTarget, false);
+                pdTally.prefillLegFailed(planned.stage());
+            }
+            if (target != null && decodeStarted) {
                 instance.scheduler().onComplete(result, target, ok, completionTokens);
             }
             if (dispatched) {

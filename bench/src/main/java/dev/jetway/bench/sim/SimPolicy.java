@@ -7,15 +7,22 @@ import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
+import dev.jetway.scheduler.plugins.pd.DisaggProfileHandler;
 import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A routing policy to simulate: a name for the report and how to build a fresh scheduler (and, for KV-event-driven
- * policies, the listener that feeds its index) for each run.
+ * policies, the listener that feeds its index) for each run; {@code disaggregates} when its pipeline has a P/D profile
+ * handler ({@code disagg-profile-handler}), which a P/D pool needs to be routed at all.
  */
-public record SimPolicy(String name, Factory factory) {
+public record SimPolicy(String name, Factory factory, boolean disaggregates) {
+
+    /** A policy without a P/D profile handler. */
+    public SimPolicy(String name, Factory factory) {
+        this(name, factory, false);
+    }
 
     /** What one run routes with; {@code kvEvents} is null when the policy does not consume KV events. */
     public record Instance(Scheduler scheduler, KvEventListener kvEvents) {
@@ -39,8 +46,11 @@ public record SimPolicy(String name, Factory factory) {
         String name = policyOrFile.endsWith(".yaml") || policyOrFile.endsWith(".yml") || policyOrFile.contains("/")
                 ? Path.of(policyOrFile).getFileName().toString().replaceFirst("\\.ya?ml$", "") : policyOrFile;
         boolean precise = config.plugins().stream().anyMatch(p -> p.type().equals(PrecisePrefixCacheProducer.TYPE));
+        boolean pd = config.plugins().stream().anyMatch(p -> p.type().equals(DisaggProfileHandler.TYPE)
+                || p.type().equals(DisaggProfileHandler.LEGACY_TYPE));
         if (!precise) {
-            return new SimPolicy(name, (env, endpoints, options) -> new Instance(Scheduler.fromConfig(config, env), null));
+            return new SimPolicy(name,
+                    (env, endpoints, options) -> new Instance(Scheduler.fromConfig(config, env), null), pd);
         }
         return new SimPolicy(name, (env, endpoints, options) -> {
             PrecisePrefixIndex index = new PrecisePrefixIndex(
@@ -53,6 +63,6 @@ public record SimPolicy(String name, Factory factory) {
             KvEventListener events = (replica, event, at) ->
                     index.apply(indexIdOfReplica[replica], new KvEventBatch(at / 1e9, List.of(event), null));
             return new Instance(scheduler, events);
-        });
+        }, pd);
     }
 }

@@ -39,4 +39,29 @@ class ClusterLayoutTest {
         assertThatThrownBy(() -> new ClusterLayout(List.of())).hasMessageContaining("at least one");
         assertThatThrownBy(() -> new ClusterLayout.Group(0, H100)).hasMessageContaining("at least one replica");
     }
+
+    @Test
+    void aPdPoolHasPrefillThenDecodeReplicasWithTheirOwnEngines() {
+        EngineConfig tp1 = EngineConfig.defaults("gpt-oss-120b-h200-tp1").withBlockSize(128);
+        EngineConfig tp4 = EngineConfig.defaults("gpt-oss-120b-h200-tp4").withBlockSize(128);
+        ClusterLayout pd = ClusterLayout.pd(8, tp1, 2, tp4);
+        assertThat(pd.disaggregated()).isTrue();
+        assertThat(pd.label()).isEqualTo("8P2D");
+        assertThat(pd.replicas()).isEqualTo(10);
+        assertThat(pd.gpus()).isEqualTo(16);
+        assertThat(pd.role(7)).isEqualTo(ReplicaRole.PREFILL);
+        assertThat(pd.role(8)).isEqualTo(ReplicaRole.DECODE);
+        assertThat(pd.engine(9)).isEqualTo(tp4);
+        assertThat(pd.replicas(ReplicaRole.PREFILL)).isEqualTo(8);
+        ClusterLayout aggregated = ClusterLayout.uniform(16, tp1);
+        assertThat(aggregated.disaggregated()).isFalse();
+        assertThat(aggregated.label()).isEqualTo("16");
+        assertThat(aggregated.role(0)).isEqualTo(ReplicaRole.BOTH);
+        assertThat(ReplicaRole.DECODE.label()).isEqualTo("decode");
+        // the pools of a split still share the model and the block size
+        assertThatThrownBy(() -> ClusterLayout.pd(1, tp1, 1, tp4.withBlockSize(16))).hasMessageContaining("block size");
+        assertThatThrownBy(() -> ClusterLayout.pd(1, tp1, 1, H100)).hasMessageContaining("same model");
+        assertThatThrownBy(() -> new ClusterLayout(List.of(new ClusterLayout.Group(2, tp1, ReplicaRole.PREFILL))))
+                .hasMessageContaining("needs decode replicas");
+    }
 }
