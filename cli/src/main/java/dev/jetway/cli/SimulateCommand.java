@@ -17,6 +17,7 @@ import dev.jetway.bench.sim.SimPolicy;
 import dev.jetway.bench.sim.ClientSide;
 import dev.jetway.bench.sim.ClusterLayout;
 import dev.jetway.bench.sim.LatencyTraceWriter;
+import dev.jetway.bench.sim.PoolReports;
 import dev.jetway.bench.sim.RequestPath;
 import dev.jetway.bench.sim.SimulationOptions;
 import dev.jetway.bench.sim.WhatIfSimulator;
@@ -36,8 +37,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "What-if simulation in virtual time: compare routing policies and replica counts on the same requests.",
-        footer = {"", "Example: jetway simulate llm-d-57x.yaml --policies approximate,random,load --json out.json --html out.html"})
+        description = "What-if simulation in virtual time: compare routing policies, replica counts and P/D splits on the same requests.",
+        footer = {"", "Example: jetway simulate llm-d-57x.yaml --policies approximate,random,load --json out.json --html out.html",
+                "P/D:     jetway simulate docs/workloads/pd-guide-45qps.yaml --pd 8P2D --policies docs/workloads/pd-llmd-guide.yaml --baseline round-robin"})
 final class SimulateCommand implements Callable<Integer> {
 
     @Mixin
@@ -64,6 +66,22 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Engine profile (default: the workload's cluster.profile or cluster.groups, else qwen3-32b-h100-tp2); "
                     + "PROFILE:REPLICAS,... for a heterogeneous pool, e.g. qwen3-32b-h100-tp2:4,qwen3-32b-a100-tp2:4 (replaces --replicas).")
     String profile;
+
+    @Option(names = "--pd", split = ",", paramLabel = "xPyD",
+            description = "Simulate P/D pools instead: x prefill and y decode replicas each, e.g. 8P2D or 2P6D,4P4D,6P2D (default: the workload's cluster.pd.split). Every --policies entry must have a disagg-profile-handler; reported as policy@xPyD.")
+    List<String> pd;
+
+    @Option(names = "--prefill-profile", paramLabel = "NAME",
+            description = "Engine profile of the P/D pools' prefill replicas (default: cluster.pd.prefillProfile, else --profile / cluster.profile).")
+    String prefillProfile;
+
+    @Option(names = "--decode-profile", paramLabel = "NAME",
+            description = "Engine profile of the P/D pools' decode replicas (default: cluster.pd.decodeProfile, else --profile / cluster.profile).")
+    String decodeProfile;
+
+    @Option(names = "--baseline", split = ",", paramLabel = "POLICY",
+            description = "With --pd: also run these policies on an aggregated pool of --profile (default: cluster.profile, else the prefill profile) with as many GPUs as each split (or --replicas), reported as policy@N, and compare them side by side.")
+    List<String> baseline;
 
     @Option(names = "--block-size", description = "KV block size in tokens (default: cluster.blockSize, else 16).")
     Integer blockSize;
@@ -124,11 +142,20 @@ final class SimulateCommand implements Callable<Integer> {
                 err.println("jetway simulate: --replicas must be positive");
                 return 2;
             }
-            SimulatedCluster clusters = SimulatedCluster.resolve(new SimulatedCluster.Flags(profile, replicas,
-                    blockSize, maxNumBatchedTokens, kvCacheTokens), cluster);
-            List<ClusterLayout> layouts = clusters.layouts();
+            SimulatedPdPools.Flags pdFlags = new SimulatedPdPools.Flags(pd, prefillProfile, decodeProfile, profile,
+                    replicas, blockSize, maxNumBatchedTokens, kvCacheTokens);
+            boolean pdRun = SimulatedPdPools.requested(pdFlags, cluster);
+            if (!pdRun && (baseline != null || prefillProfile != null || decodeProfile != null)) {
+                err.println("jetway simulate: --baseline, --prefill-profile and --decode-profile apply to P/D runs "
+                        + "(--pd, or the workload's cluster.pd)");
+                return 2;
+            }
+            SimulatedPdPools pools = pdRun ? SimulatedPdPools.resolve(pdFlags, cluster) : null;
+            SimulatedCluster clusters = pdRun ? null : SimulatedCluster.resolve(new SimulatedCluster.Flags(profile,
+                    replicas, blockSize, maxNumBatchedTokens, kvCacheTokens), cluster);
+            List<ClusterLayout> layouts = pdRun ? pools.splits() : clusters.layouts();
             EngineConfig engine = layouts.getFirst().engine(0);
-            String profileName = clusters.profileLabel();
+            String profileName = pdRun ? pdLabel(pools, baseline != null) : clusters.profileLabel();
             int bs = engine.blockSize();
             int budget = engine.maxNumBatchedTokens();
             if (threads < 1 || scrapeIntervalMs <= 0 || kvEventDelayMs < 0
@@ -145,7 +172,18 @@ final class SimulateCommand implements Callable<Integer> {
             LatencyTraceWriter trace = latencyTrace == null ? null : new LatencyTraceWriter(latencyTrace);
             for (String p : policies) {
                 SimPolicy sim = SimPolicy.of(p.strip());
+                if (pdRun && !sim.disaggregates()) {
+                    throw new IllegalArgumentException("--pd: policy '" + sim.name() + "' has no disagg-profile-handler, "
+                            + "so it cannot route a split pool (its prefill replicas would serve whole requests); give "
+                            + "P/D policies (e.g. docs/workloads/pd-llmd-guide.yaml) and compare with an aggregated "
+                            + "pool through --baseline " + p.strip());
+                }
                 sims.add(trace == null ? sim : trace.wrap(sim));
+            }
+            List<SimPolicy> baselineSims = new ArrayList<>();
+            for (String p : baseline == null ? List.<String>of() : baseline) {
+                SimPolicy sim = SimPolicy.of(p.strip());
+                baselineSims.add(trace == null ? sim : trace.wrap(sim));
             }
             if (warmupStages < 0 || warmupStages >= config.load().stages().size()) {
                 err.println("jetway simulate: --warmup-stages must leave at least one measured stage (0 to "
@@ -171,7 +209,14 @@ final class SimulateCommand implements Callable<Integer> {
                     new RequestPath(Math.round(gatewayLatencyMs * 1e6), Math.round(serverLatencyMs * 1e6)),
                     Math.round(timeoutSeconds * 1e9), cap);
             RequestPlan plan = RequestPlan.build(config.workload(), load, maxRequests, config.traffic());
-            if (clusters.grouped()) {
+            if (pdRun) {
+                err.printf("jetway simulate: %d requests, %d P/D policies on %s%s (block %d)%n",
+                        plan.requests().size(), sims.size(),
+                        String.join("; ", pools.splits().stream().map(SimulatedPdPools::describe).toList()),
+                        baselineSims.isEmpty() ? "" : "; " + baselineSims.size() + " baseline policies on "
+                                + String.join("; ", pools.baselines().stream().map(SimulatedPdPools::describe).toList()),
+                        bs);
+            } else if (clusters.grouped()) {
                 err.printf("jetway simulate: %d requests, %d policies, %s (block %d)%n", plan.requests().size(),
                         sims.size(), describeGroups(layouts.getFirst()), bs);
             } else {
@@ -183,14 +228,23 @@ final class SimulateCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, System.console() != null);
             long started = System.nanoTime();
             List<PolicyReport> reports = new ArrayList<>();
-            for (ClusterLayout layout : layouts) {
+            List<ClusterLayout> runs = new ArrayList<>(layouts);
+            if (pdRun && !baselineSims.isEmpty()) {
+                runs.addAll(pools.baselines());
+            }
+            for (ClusterLayout layout : runs) {
                 Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, layout.gpus()) : null;
                 SimulationOptions options = new SimulationOptions(layout, model, config.ignoreEos(),
                         Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost, client);
-                String suffix = layouts.size() > 1 ? "@" + layout.replicas() : "";
+                // a P/D run always names the pool: its rows are compared across pools
+                String suffix = pdRun ? "@" + layout.label() : layouts.size() > 1 ? "@" + layout.replicas() : "";
                 WhatIfSimulator.Progress progress = reportOptions.noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
                         : (name, virtual, done, total) -> bar.update(name + suffix, done, total);
-                for (PolicyReport r : new WhatIfSimulator(options).run(plan, sims, threads, progress)) {
+                List<SimPolicy> runPolicies = pdRun && !layout.disaggregated() ? baselineSims : sims;
+                for (PolicyReport r : new WhatIfSimulator(options).run(plan, runPolicies, threads, progress)) {
+                    if (pdRun && r.pool() == null) {
+                        r = PoolReports.attach(r, layout, null);
+                    }
                     reports.add(suffix.isEmpty() ? r : r.named(r.policy() + suffix));
                 }
             }
@@ -200,13 +254,16 @@ final class SimulateCommand implements Callable<Integer> {
             }
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("workload_file", workload.toString());
-            List<Integer> counts = layouts.stream().map(ClusterLayout::replicas).toList();
+            List<Integer> counts = runs.stream().map(ClusterLayout::replicas).toList();
             settings.put("replicas", counts.size() == 1 ? counts.getFirst() : counts);
             settings.put("profile", profileName);
             settings.put("block_size", bs);
             settings.put("max_num_batched_tokens", budget);
             settings.put("kv_cache_tokens_per_replica", engine.kvCapacityInTokens());
-            if (clusters.grouped()) {
+            if (pdRun) {
+                settings.put("pools", runs.stream().map(SimulateCommand::poolSettings).toList());
+                settings.put("baseline_policies", baseline);
+            } else if (clusters.grouped()) {
                 settings.put("groups", groupSettings(layouts.getFirst()));
             }
             settings.put("scrape_interval_ms", scrapeIntervalMs);
@@ -223,7 +280,7 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("warmup_stages", (int) load.stages().stream().filter(LoadStage::warmup).count());
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
-            settings.put("gpus_per_replica", clusters.grouped() ? null : engine.profile().hardware().gpus());
+            settings.put("gpus_per_replica", pdRun || clusters.grouped() ? null : engine.profile().hardware().gpus());
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
             reportOptions.write(report);
@@ -244,6 +301,34 @@ final class SimulateCommand implements Callable<Integer> {
     private static String describeGroups(ClusterLayout layout) {
         return String.join(" + ", layout.groups().stream().map(g -> g.replicas() + " x " + g.engine().profile().name()
                 + " (KV " + g.engine().kvCapacityInTokens() + " tokens)").toList());
+    }
+
+    /** {@code 8P2D: a (prefill) + b (decode); 16: c}: the pools of a P/D run, for the report's profile setting. */
+    private static String pdLabel(SimulatedPdPools pools, boolean withBaselines) {
+        List<String> parts = new ArrayList<>();
+        for (ClusterLayout l : pools.splits()) {
+            parts.add(l.label() + ": " + l.groups().getFirst().engine().profile().name() + " prefill + "
+                    + l.groups().getLast().engine().profile().name() + " decode");
+        }
+        if (withBaselines) {
+            for (ClusterLayout l : pools.baselines()) {
+                parts.add(l.label() + ": " + l.engine(0).profile().name());
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    /** One pool of a P/D run: its label, GPUs and groups with their role. */
+    private static Map<String, Object> poolSettings(ClusterLayout layout) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layout", layout.label());
+        m.put("gpus", layout.gpus());
+        List<Map<String, Object>> groups = groupSettings(layout);
+        for (int i = 0; i < groups.size(); i++) {
+            groups.get(i).put("role", layout.groups().get(i).role().label());
+        }
+        m.put("groups", groups);
+        return m;
     }
 
     /** Each group's replicas and engine, for the report's settings. */

@@ -89,7 +89,8 @@ record SimulatedCluster(List<ClusterLayout> layouts, boolean grouped) {
         return out;
     }
 
-    private static EngineConfig engine(String where, String profile, int blockSize, long budget, long kv) {
+    /** A built-in profile's engine with the run's block size, batch budget (0: vLLM's) and KV override (0: none). */
+    static EngineConfig engine(String where, String profile, int blockSize, long budget, long kv) {
         EngineConfig engine;
         try {
             engine = EngineConfig.defaults(EngineProfiles.byName(profile));
