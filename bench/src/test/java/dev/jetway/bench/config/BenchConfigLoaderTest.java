@@ -150,7 +150,7 @@ class BenchConfigLoaderTest {
     @Test
     void theShippedWorkloadFilesLoad() {
         for (String name : new String[] {"mixed.yaml", "mixed-capacity.yaml", "conversation.yaml", "heterogeneous.yaml",
-                "overload-tiers.yaml", "overload-tiers-capacity.yaml"}) {
+                "overload-tiers.yaml", "overload-tiers-capacity.yaml", "pd-guide-45qps.yaml", "pd-guide-ladder.yaml"}) {
             assertThat(BenchConfigLoader.load(Path.of("../docs/workloads", name)).workload()).as(name).isNotNull();
         }
     }

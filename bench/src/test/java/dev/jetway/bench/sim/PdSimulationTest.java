@@ -72,6 +72,17 @@ class PdSimulationTest {
     }
 
     @Test
+    void theShippedPdPoliciesDisaggregateAndThePlainOnesDoNot() {
+        assertThat(SimPolicy.of("../docs/workloads/pd-jetway.yaml").disaggregates()).isTrue();
+        assertThat(SimPolicy.of("round-robin").disaggregates()).isFalse();
+        assertThat(SimPolicy.of("jetway").disaggregates()).isFalse();
+        PolicyReport r = run(ClusterLayout.pd(1, LLAMA, 1, LLAMA), SimPolicy.of("../docs/workloads/pd-jetway.yaml"),
+                plan(6, 3000, 20, 100));
+        assertThat(r.summary().completed()).isEqualTo(6);
+        assertThat(r.pool().pd().decisions().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(6);
+    }
+
+    @Test
     void thePrefillEnginesPinnedBlocksAreReleasedWhenTheDecodeLegStartsDecoding() {
         // A prefill engine of 10,000 tokens that would hold the prompt's blocks for an hour without NIXL's
         // notification; the decode leg then runs for ~2 s of 50 ms scrapes.
