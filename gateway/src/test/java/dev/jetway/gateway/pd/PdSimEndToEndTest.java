@@ -14,6 +14,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.jetway.gateway.testing.GatewayHarness;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.SimRole;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -40,7 +41,7 @@ class PdSimEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         sim = SimCluster.start(SimOptions.defaults(MODEL).withBindHost("127.0.0.1").withPort(0)
-                .withProfile("llama-3.1-8b-h100"), 2);
+                .withProfile("llama-3.1-8b-h100"), List.of(SimRole.PREFILL, SimRole.DECODE));
         prefill = "127.0.0.1:" + sim.replicas().get(0).httpPort();
         decode = "127.0.0.1:" + sim.replicas().get(1).httpPort();
         gw = GatewayHarness.start(PdYaml.pool(MODEL, List.of(new PdYaml.Member(prefill, "prefill"),
@@ -108,6 +109,33 @@ class PdSimEndToEndTest {
         assertThat(metrics).containsPattern("llm_d_epp_disagg_decision_total\\{decision_type=\"prefill-decode\"} [1-9]");
         assertThat(metrics).containsPattern("jetway_pd_leg_duration_seconds_count\\{leg=\"prefill\"} [1-9]");
         assertThat(metrics).containsPattern("jetway_pd_leg_duration_seconds_count\\{leg=\"decode\"} [1-9]");
+    }
+
+    @Test
+    void aClientLeavingDuringPrefillFreesThePrefillReplicasBlocksAndNeverReachesDecode() throws Exception {
+        String decodeBefore = gauge(decode, "vllm:request_success_total");
+        String body = "{\"model\":\"" + MODEL + "\",\"prompt\":\"" + "word ".repeat(60000) + "\",\"max_tokens\":4}";
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.server.port())) {
+            s.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                    + "content-length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .pollInterval(java.time.Duration.ofMillis(10))
+                    .until(() -> gauge(prefill, "vllm:num_requests_running").equals("1.0"));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                gauge(prefill, "vllm:num_requests_running").equals("0.0")
+                        && gauge(prefill, "vllm:num_requests_waiting").equals("0.0")
+                        && gauge(prefill, "vllm:kv_cache_usage_perc").equals("0.0"));
+        assertThat(gauge(decode, "vllm:request_success_total")).isEqualTo(decodeBefore);
+        assertThat(gw.metricsPage()).contains("jetway_pd_prefill_failures_total{cause=\"client_cancelled\"}");
+    }
+
+    /** The first sample of {@code name} on a replica's metrics page, as written. */
+    private static String gauge(String address, String name) throws Exception {
+        String page = gw.get(URI.create("http://" + address + "/metrics")).body();
+        return page.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("?");
     }
 
     private static long remoteDecodeRuns(String address) throws Exception {
