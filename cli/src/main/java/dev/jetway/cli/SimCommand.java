@@ -3,6 +3,7 @@ package dev.jetway.cli;
 import dev.jetway.engine.EngineProfiles;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.SimRole;
 import dev.jetway.sim.fault.FailureType;
 
 import java.util.ArrayList;
@@ -98,6 +99,12 @@ final class SimCommand implements Callable<Integer> {
             description = "Streams stop sending after N tokens but stay open; -1 = never (default: ${DEFAULT-VALUE}).")
     int stallAfterTokens;
 
+    @Option(names = "--role", defaultValue = "both", paramLabel = "prefill|decode|both",
+            description = "P/D role of the replicas (label them llm-d.ai/role the same in the gateway): a prefill "
+                    + "replica refuses decode legs (kv_transfer_params.do_remote_prefill), a decode replica prefill "
+                    + "legs (do_remote_decode); plain requests are served by all (default: ${DEFAULT-VALUE}).")
+    String role;
+
     @Override
     public Integer call() throws InterruptedException {
         SimOptions options;
@@ -155,7 +162,8 @@ final class SimCommand implements Callable<Integer> {
                 .withSeed(seed)
                 .withLoraModules(loras, maxLoras)
                 .withFailures(failureRate, types)
-                .withStallAfterTokens(stallAfterTokens);
+                .withStallAfterTokens(stallAfterTokens)
+                .withRole(SimRole.parse(role));
         return advertiseHost == null ? options : options.withAdvertiseHost(advertiseHost);
     }
 }

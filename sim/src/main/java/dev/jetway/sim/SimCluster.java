@@ -52,6 +52,23 @@ public final class SimCluster implements AutoCloseable {
         if (count < 1) {
             throw new IllegalArgumentException("replicas must be >= 1: " + count);
         }
+        return start(options, java.util.Collections.nCopies(count, options.role()), engines);
+    }
+
+    /**
+     * Starts one replica per entry of {@code roles}, replica i with role i (e.g. a P/D pair: {@code [PREFILL,
+     * DECODE]}); they share the process's KV-transfer relay, so a decode replica's pull frees its prefill replica's
+     * pinned blocks at once.
+     */
+    public static SimCluster start(SimOptions options, List<SimRole> roles) {
+        return start(options, roles, new ProfileEngineFactory());
+    }
+
+    private static SimCluster start(SimOptions options, List<SimRole> roles, EngineFactory engines) {
+        int count = roles.size();
+        if (count < 1) {
+            throw new IllegalArgumentException("replicas must be >= 1: " + count);
+        }
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("sim-http", true),
@@ -63,10 +80,11 @@ public final class SimCluster implements AutoCloseable {
         List<SimReplica> started = new ArrayList<>(count);
         try {
             for (int i = 0; i < count; i++) {
-                SimReplica replica = SimReplica.start(options, i, engines, group, channelType, json,
-                        kvTransfers);
+                SimReplica replica = SimReplica.start(options.withRole(roles.get(i)), i, engines, group,
+                        channelType, json, kvTransfers);
                 started.add(replica);
-                log.info("sim replica {} serving {} at {} (KV events: {}; replay: {})", i, options.model(),
+                log.info("sim replica {}{} serving {} at {} (KV events: {}; replay: {})", i,
+                        roles.get(i) == SimRole.BOTH ? "" : " (" + roles.get(i).label() + ")", options.model(),
                         replica.baseUrl(),
                         replica.kvEventsEndpoint() == null ? "off"
                                 : replica.kvEventsEndpoint() + " topic " + replica.kvEventsTopic(),

@@ -36,16 +36,18 @@ public final class SimReplica implements AutoCloseable {
     private final Channel serverChannel;
     private final EngineLoop loop;
     private final ZmqKvEventPublisher publisher;
+    private final SimRole role;
     private volatile TimingListener timingListener;
 
     private SimReplica(int index, String model, String advertiseHost, Channel serverChannel, EngineLoop loop,
-                       ZmqKvEventPublisher publisher) {
+                       ZmqKvEventPublisher publisher, SimRole role) {
         this.index = index;
         this.model = model;
         this.advertiseHost = advertiseHost;
         this.serverChannel = serverChannel;
         this.loop = loop;
         this.publisher = publisher;
+        this.role = role;
     }
 
     static SimReplica start(SimOptions options, int index, EngineFactory engines, EventLoopGroup group,
@@ -81,7 +83,7 @@ public final class SimReplica implements AutoCloseable {
             EngineLoop loop = new EngineLoop(engine, clock, options.maxLoras(), "sim-engine-" + port, drains);
             opened.add(loop);
             SimReplica replica = new SimReplica(index, options.model(), options.advertiseHost(), channel, loop,
-                    publisher);
+                    publisher, options.role());
             int maxModelLen = engines.maxModelLen(options);
             ModelCatalog catalog = new ModelCatalog(options.model(), options.loraModules(), maxModelLen,
                     System.currentTimeMillis() / 1000);
@@ -92,7 +94,7 @@ public final class SimReplica implements AutoCloseable {
                     new FaultInjector(options.failureRate(), List.copyOf(options.failureTypes()),
                             options.seed() + index),
                     options.stallAfterTokens(), options.advertiseHost(), port, () -> replica.timingListener, drains,
-                    kvTransfers);
+                    kvTransfers, options.role());
             kvTransfers.register(options.advertiseHost(), port, loop);
             loop.start();
             SimHttpServer.startAccepting(channel, holder, services);
@@ -111,6 +113,11 @@ public final class SimReplica implements AutoCloseable {
                 // best effort while failing the start
             }
         }
+    }
+
+    /** The replica's P/D role ({@code jetway sim --role}). */
+    public SimRole role() {
+        return role;
     }
 
     public int index() {

@@ -24,10 +24,11 @@ import java.util.List;
  *                       {@code tokenProcessorConfig.blockSize}
  * @param engineTokenizer settings of the {@code engine} tokenizer
  * @param huggingFace    settings of the {@code huggingface} tokenizer (a local tokenizer.json)
+ * @param disaggregation how requests the picker splits into prefill and decode legs are carried (P/D pools)
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                          String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
-                         HuggingFaceSettings huggingFace) {
+                         HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
@@ -36,16 +37,16 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer) {
-        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer, Integer kvBlockSize) {
-        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, null, null, null, null, null);
     }
 
     public PoolConfig {
@@ -59,6 +60,7 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                     + tokenizer);
         }
         engineTokenizer = engineTokenizer == null ? EngineTokenizerSettings.defaults() : engineTokenizer;
+        disaggregation = disaggregation == null ? DisaggregationSettings.defaults() : disaggregation;
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }

@@ -91,6 +91,32 @@ public record OpenAiError(int status, String type, String message, String param,
         return new OpenAiError(504, "upstream_error", message, null, "upstream_timeout", null);
     }
 
+    /**
+     * A model server's own refusal, as its status and message: vLLM answers {@code {"object":"error","message",
+     * "type","param","code"}}, OpenAI {@code {"error":{...}}}; anything else is quoted (shortened) as the message.
+     */
+    public static OpenAiError fromUpstream(int status, byte[] body, String prefix) {
+        String message = null;
+        String type = "upstream_error";
+        String param = null;
+        try {
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            var error = root.has("error") && root.get("error").isObject() ? root.get("error") : root;
+            if (error.hasNonNull("message")) {
+                message = error.get("message").asText();
+                type = error.hasNonNull("type") ? error.get("type").asText() : type;
+                param = error.hasNonNull("param") ? error.get("param").asText() : null;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not JSON: quoted below
+        }
+        if (message == null) {
+            String text = new String(body, StandardCharsets.UTF_8);
+            message = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        }
+        return new OpenAiError(status, type, prefix + message, param, null, null);
+    }
+
     public static OpenAiError internal(String message) {
         return new OpenAiError(500, "internal_error", message, null, null, null);
     }

@@ -45,6 +45,7 @@ public final class GatewayMetrics {
     private final Counter retries;
     private final Counter clientDisconnects;
     private final DistributionSummary prefixHitRatio;
+    private final PdMetrics pd;
 
     public GatewayMetrics() {
         schedulerDuration = Timer.builder("llm_d_epp_scheduler_e2e_duration")
@@ -61,6 +62,12 @@ public final class GatewayMetrics {
                 .description("Share of the prompt's blocks the chosen endpoint is believed to hold")
                 .serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
                 .register(registry);
+        pd = new PdMetrics(registry);
+    }
+
+    /** Prefill/decode disaggregation's meters. */
+    public PdMetrics pd() {
+        return pd;
     }
 
     public MeterRegistry registry() {

@@ -12,6 +12,8 @@ import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.flow.FlowController;
 import dev.jetway.scheduler.flow.FlowTicket;
 import dev.jetway.scheduler.flow.TenantRateLimiter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
@@ -50,6 +52,9 @@ public final class GatewayRequest {
     private FlowController flowController;
     private FlowTicket flowTicket;
     private TenantRateLimiter rateLimiter;
+    /** The body the model server gets instead of the client's (a split request's decode leg); null: the client's. */
+    private ByteBuf upstreamBody;
+    private SplitLeg split;
 
     GatewayRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner, GatewayMetrics metrics,
                    RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
@@ -220,6 +225,25 @@ public final class GatewayRequest {
         }
     }
 
+    /** The body to send the model server: the client's, or the one a stage put in its place. */
+    public ByteBuf upstreamBody() {
+        return upstreamBody != null ? upstreamBody : http.content();
+    }
+
+    /** The model server gets {@code body} instead of the client's. */
+    public void upstreamBody(byte[] body) {
+        this.upstreamBody = Unpooled.wrappedBuffer(body);
+    }
+
+    /** The prefill half of a split request, or null. */
+    public SplitLeg split() {
+        return split;
+    }
+
+    public void split(SplitLeg split) {
+        this.split = split;
+    }
+
     /** The proxy exchange now carries the request to the model server and ends it. */
     void proxiedBy(ProxyExchange exchange) {
         this.exchange = exchange;
@@ -256,6 +280,9 @@ public final class GatewayRequest {
         ended = true;
         onClientGone = null;
         http.release();
+        if (upstreamBody != null) {
+            upstreamBody.release();
+        }
         if (flowTicket != null) {
             // room for what waits: the controller lets the next request through at once
             flowController.finished(flowTicket);

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code admit}: flow control (queue, dispatch by priority and fairness, shed), or legacy admission;</li>
  *   <li>{@code tokenize}: the scheduler's view of the request (token ids from the pool's tokenizer);</li>
  *   <li>{@code schedule}: the scheduler's decision (its admitters may refuse);</li>
+ *   <li>{@code prefill}: for a request the P/D handler split, the prefill leg ({@link PrefillStage});</li>
  *   <li>{@code proxy}: pre-request hooks, the model server, response hooks ({@link dev.jetway.gateway.proxy.ProxyExchange}).</li>
  * </ol>
  *
@@ -35,7 +36,7 @@ public final class RequestPath {
 
     /** The gateway's stages, in order (docs/operations.md, "The request path"). */
     public static final List<String> STAGE_NAMES = List.of("validate", "parse", "identify", "rate-limit",
-            "resolve-pool", "admit", "tokenize", "schedule", "proxy");
+            "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
 
     private final List<RequestStage> stages;
     private final ProxyContext context;
@@ -51,6 +52,7 @@ public final class RequestPath {
                 new AdmitStage(context.routing(), context.metrics()),
                 new TokenizeStage(),
                 new ScheduleStage(context.metrics()),
+                new PrefillStage(context.metrics().pd()),
                 new ProxyStage(context)));
         if (!stageNames().equals(STAGE_NAMES)) {
             throw new IllegalStateException("stages " + stageNames() + " are not the documented " + STAGE_NAMES);

@@ -5,6 +5,7 @@ import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.PdDecision;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.spi.Rejection;
 import java.util.List;
@@ -53,6 +54,12 @@ public final class Scheduling {
         }
         if (log.isDebugEnabled()) {
             log.debug("decision {}", result.decision().toCompactString());
+        }
+        PdDecision pd = result.pd();
+        if (pd != null && pd.blocked()) {
+            metrics.pd().decided(pool.name(), pd);
+            return new Refused(OpenAiError.noEndpoint("pool " + pool.name() + " splits this request into prefill and "
+                    + "decode (" + pd.decider() + ": " + pd.reason() + ") and aggregatedFallback is off"));
         }
         if (result.isEmpty()) {
             return new Refused(OpenAiError.noEndpoint("no endpoint of pool " + pool.name()

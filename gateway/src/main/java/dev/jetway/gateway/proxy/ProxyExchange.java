@@ -5,6 +5,7 @@ import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.LocalReply;
+import dev.jetway.gateway.path.SplitLeg;
 import dev.jetway.gateway.path.Scheduling;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.metrics.UpstreamErrorKind;
@@ -17,6 +18,7 @@ import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.latency.LatencyPredictions;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -91,6 +93,11 @@ public final class ProxyExchange implements UpstreamListener {
     private long sentNanos;
     private long lastActivityNanos;
     private ScheduledFuture<?> timer;
+    /** The prefill half of a split request (decode leg here), or null. */
+    private final SplitLeg split;
+    /** Rewrites cached_tokens in the decode leg's answer to the prefill endpoint's figure; null when not split. */
+    private CachedTokensRewriter cachedTokens;
+    private boolean sidecarPrefillCharged;
 
     /** The exchange for a request the path has parsed, identified, admitted and scheduled. */
     public ProxyExchange(GatewayRequest request, GatewayMetrics metrics, UpstreamSettings settings,
@@ -108,6 +115,7 @@ public final class ProxyExchange implements UpstreamListener {
         this.debugHeader = debugHeader;
         this.startNanos = request.startNanos();
         this.result = request.decision();
+        this.split = request.split();
     }
 
     /** Sends the request to the first endpoint of the scheduler's decision. */
@@ -166,6 +174,11 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         pool.scheduler().preRequest(result, endpoint);
+        if (split != null && split.sidecar() && !sidecarPrefillCharged) {
+            // the decode pod's sidecar runs the prefill leg: counted on the prefill endpoint until the first token
+            sidecarPrefillCharged = true;
+            pool.scheduler().preRequestPrefill(result, split.prefill());
+        }
         request.flowCharged();
         phase = Phase.CONNECTING;
         Future<UpstreamConnection> acquired = gatewayEndpoint.pools().forLoop(client.channel().eventLoop()).acquire();
@@ -200,9 +213,13 @@ public final class ProxyExchange implements UpstreamListener {
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, http.uri());
         HopByHop.copyEndToEnd(http.headers(), head.headers());
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
-        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, http.content().readableBytes());
+        ByteBuf body = request.upstreamBody();
+        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (split != null && split.sidecar()) {
+            head.headers().set(SplitLeg.PREFILLER_HEADER, split.prefill().address());
+        }
         c.channel().write(head);
-        c.channel().writeAndFlush(new DefaultLastHttpContent(http.content().retainedDuplicate()))
+        c.channel().writeAndFlush(new DefaultLastHttpContent(body.retainedDuplicate()))
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess() && connection == c && phase == Phase.AWAITING_HEAD) {
                         onConnectionLost(f.cause());
@@ -250,6 +267,17 @@ public final class ProxyExchange implements UpstreamListener {
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         sse = contentType != null && contentType.startsWith("text/event-stream");
         out.headers().set(ENDPOINT_HEADER, endpoint.address());
+        if (split != null) {
+            out.headers().set(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
+            if (split.cachedTokens() >= 0 && upstreamStatus < 400) {
+                cachedTokens = new CachedTokensRewriter(split.cachedTokens());
+                if (HttpUtil.isContentLengthSet(out)) {
+                    // the rewritten body may differ in length
+                    out.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                    HttpUtil.setTransferEncodingChunked(out, true);
+                }
+            }
+        }
         if (debugHeader) {
             out.headers().set(DECISION_HEADER, result.decision().toCompactString());
         }
@@ -290,10 +318,17 @@ public final class ProxyExchange implements UpstreamListener {
             // from now on silence is measured against the (usually much shorter) idle timeout
             armTimer(settings.idleTimeout().toNanos());
             modelMeters.firstToken(parsed.stream(), now - startNanos);
+            sidecarPrefillDone(true);
             pool.scheduler().onFirstToken(result, endpoint);
         }
         if (outputTokens != null) {
             outputTokens.scan(content.content()); // before the write hands the buffer on
+        }
+        if (cachedTokens != null) {
+            ByteBuf rewritten = cachedTokens.rewrite(content.content().retain(), client.alloc());
+            boolean last = content instanceof LastHttpContent;
+            content.release();
+            content = last ? new DefaultLastHttpContent(rewritten) : new DefaultHttpContent(rewritten);
         }
         if (content instanceof LastHttpContent) {
             client.write(content);
@@ -482,12 +517,24 @@ public final class ProxyExchange implements UpstreamListener {
         finish(false, false);
     }
 
+    /** In sidecar mode the prefill leg is over once the decode leg's first byte (or its end) is here. */
+    private void sidecarPrefillDone(boolean success) {
+        if (sidecarPrefillCharged) {
+            sidecarPrefillCharged = false;
+            pool.scheduler().onPrefillComplete(result, split.prefill(), success);
+        }
+    }
+
     private void finish(boolean success, boolean reuseClient) {
         if (phase == Phase.DONE) {
             return;
         }
         phase = Phase.DONE;
         cancelTimer();
+        sidecarPrefillDone(false);
+        if (split != null && success) {
+            metrics.pd().decodeLeg(System.nanoTime() - sentNanos);
+        }
         if (result != null && endpoint != null) {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
             pool.scheduler().onComplete(result, endpoint, success, generated);

@@ -198,7 +198,7 @@ class RequestPathTest {
     @Test
     void theGatewayPathHasTheDocumentedStagesInOrder() {
         assertThat(RequestPath.STAGE_NAMES).containsExactly("validate", "parse", "identify", "rate-limit", "resolve-pool", "admit",
-                "tokenize", "schedule", "proxy");
+                "tokenize", "schedule", "prefill", "proxy");
     }
 
     private static RequestStage stage(String name, java.util.function.Function<GatewayRequest, StageResult> body) {

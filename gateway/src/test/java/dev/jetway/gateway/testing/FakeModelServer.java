@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeModelServer implements AutoCloseable {
 
     /** What completions requests get. */
-    public enum Mode { OK, FAIL_500, DIE_MID_STREAM, STALL_BEFORE_HEAD, STALL_MID_STREAM, ENDLESS_STREAM }
+    public enum Mode { OK, FAIL_500, FAIL_400, DIE_MID_STREAM, DIE_BEFORE_HEAD, STALL_BEFORE_HEAD, STALL_MID_STREAM,
+        ENDLESS_STREAM }
+
+    /** When set, the body of every non-streamed 200 answer (e.g. a prefill answer with kv_transfer_params). */
+    public volatile String jsonAnswer;
 
     public volatile Mode mode = Mode.OK;
     public volatile String metricsPage = "vllm:num_requests_waiting{model_name=\"m\"} 0\n"
@@ -129,6 +133,16 @@ public final class FakeModelServer implements AutoCloseable {
                 write(out, 500, "application/json", "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}");
                 return true;
             }
+            case FAIL_400 -> {
+                write(out, 400, "application/json", "{\"object\":\"error\",\"message\":\"This model's maximum "
+                        + "context length is 8 tokens\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
+                return true;
+            }
+            case DIE_BEFORE_HEAD -> {
+                s.setSoLinger(true, 0);
+                s.close(); // RST before any answer: the replica crashed
+                return false;
+            }
             case STALL_BEFORE_HEAD -> {
                 waitForClose(s);
                 return false;
@@ -137,7 +151,8 @@ public final class FakeModelServer implements AutoCloseable {
             }
         }
         if (!stream) {
-            write(out, 200, "application/json", completionJson(name));
+            String answer = jsonAnswer;
+            write(out, 200, "application/json", answer != null ? answer : completionJson(name));
             return true;
         }
         out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"

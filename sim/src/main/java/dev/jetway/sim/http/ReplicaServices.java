@@ -1,5 +1,7 @@
 package dev.jetway.sim.http;
 
+import dev.jetway.sim.SimRole;
+
 import dev.jetway.sim.TimingListener;
 import dev.jetway.sim.fault.FaultInjector;
 import dev.jetway.sim.loop.EngineLoop;
@@ -28,10 +30,11 @@ import java.util.function.Supplier;
  * @param timing           optional first-token listener (may supply null)
  * @param drains           batches response writes per engine step (run by the engine loop after each step)
  * @param kvTransfers      tells in-process prefill replicas when a decode run got their KV
+ * @param role             the replica's P/D role: the other role's leg of a split request is refused
  */
 public record ReplicaServices(EngineLoop loop, RequestParser parser, ResponseJson json, ModelCatalog catalog,
                               SimMetrics metrics, PrometheusText prometheus, FaultInjector faults,
                               int stallAfterTokens, String advertiseHost, int httpPort,
                               Supplier<TimingListener> timing, DrainBatcher drains,
-                              KvTransferRelay kvTransfers) {
+                              KvTransferRelay kvTransfers, SimRole role) {
 }

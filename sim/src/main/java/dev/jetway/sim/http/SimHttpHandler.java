@@ -1,5 +1,8 @@
 package dev.jetway.sim.http;
 
+import dev.jetway.engine.KvTransfer;
+import dev.jetway.sim.SimRole;
+
 import dev.jetway.engine.EngineRequest;
 import dev.jetway.sim.fault.FaultInjector;
 import dev.jetway.sim.metrics.PrometheusText;
@@ -123,6 +126,7 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             throw injected.asException();
         }
         GenerationRequest request = services.parser().parseGeneration(kind, call.body());
+        refuseOtherRolesLeg(request);
         String id = kind.idPrefix() + randomHex();
         ResponseJson.ResponseHead head = new ResponseJson.ResponseHead(kind, id, System.currentTimeMillis() / 1000,
                 request.model());
@@ -132,6 +136,19 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         services.loop().submit(new EngineRequest(id, request.promptTokens(), request.maxTokens(),
                 request.minTokens(), request.ignoreEos(), request.loraName(), request.cacheSalt(),
                 request.kvTransfer()), session, call.arrivalNanos(), session);
+    }
+
+    /** A prefill replica does not decode a split request, nor a decode replica prefill one for another. */
+    private void refuseOtherRolesLeg(GenerationRequest request) {
+        SimRole role = services.role();
+        if (role == SimRole.PREFILL && request.kvTransfer() instanceof KvTransfer.DecodeAfterRemotePrefill) {
+            throw ApiError.badRequest("this replica serves the prefill role (--role prefill): send the decode leg "
+                    + "(kv_transfer_params.do_remote_prefill) to a decode replica", "kv_transfer_params").asException();
+        }
+        if (role == SimRole.DECODE && request.kvTransfer() instanceof KvTransfer.PrefillForRemoteDecode) {
+            throw ApiError.badRequest("this replica serves the decode role (--role decode): send the prefill leg "
+                    + "(kv_transfer_params.do_remote_decode) to a prefill replica", "kv_transfer_params").asException();
+        }
     }
 
     private void responseComplete() {
