@@ -1,5 +1,7 @@
 package dev.jetway.cli;
 
+import dev.jetway.bench.config.PdSplit;
+
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -71,10 +73,47 @@ final class DemoCommand implements Callable<Integer> {
             description = "Also write the figures as JSON in the report schema of jetway bench (docs/benchmarking.md).")
     Path json;
 
+    @Option(names = "--pd", arity = "0..1", fallbackValue = "2P2D", paramLabel = "xPyD",
+            description = "Prefill/decode disaggregation instead: the same GPUs aggregated (x+y replicas, --policy) and "
+                    + "split (x prefill + y decode replicas, --pd-policy), on a long-prompt, long-output workload "
+                    + "without shared prefixes (unless the workload flags say otherwise): %n"
+                    + "  --question-len " + PD_QUESTION_LEN + " --output-len " + PD_OUTPUT_LEN + " --system-prompt-len 0 "
+                    + "--rate " + PD_RATE + " (default split when given without a value: ${FALLBACK-VALUE}).")
+    String pd;
+
+    @Option(names = "--pd-policy", defaultValue = LocalStack.PD_POLICY,
+            description = "Policy of the split run with --pd (default: ${DEFAULT-VALUE}).")
+    String pdPolicy;
+
+    static final int PD_QUESTION_LEN = 4000;
+    static final int PD_OUTPUT_LEN = 300;
+    static final double PD_RATE = 5;
+
     @Override
     public Integer call() throws Exception {
-        DemoRun.Settings settings = new DemoRun.Settings(cluster.replicas, cluster.profile, baseline, policy, rate,
-                warmupSeconds, durationSeconds, groups, promptsPerGroup, systemPromptLen, questionLen, outputLen, seed);
+        PdSplit split = null;
+        if (pd != null) {
+            try {
+                split = PdSplit.parse(pd, "--pd");
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("jetway demo: " + e.getMessage());
+                return 2;
+            }
+            var parsed = spec.commandLine().getParseResult();
+            // the P/D regime: long prompts that share nothing, long answers (each only where the user set nothing)
+            questionLen = parsed.hasMatchedOption("--question-len") ? questionLen : PD_QUESTION_LEN;
+            outputLen = parsed.hasMatchedOption("--output-len") ? outputLen : PD_OUTPUT_LEN;
+            systemPromptLen = parsed.hasMatchedOption("--system-prompt-len") ? systemPromptLen : 0;
+            rate = parsed.hasMatchedOption("--rate") ? rate : PD_RATE;
+            if (!parsed.hasMatchedOption("--prompts-per-group") && !parsed.hasMatchedOption("--groups")) {
+                promptsPerGroup = 1;
+                groups = (int) Math.ceil(rate * (warmupSeconds + durationSeconds) * 1.5) + 16;
+            }
+        }
+        DemoRun.Settings settings = new DemoRun.Settings(split == null ? cluster.replicas
+                : split.prefill() + split.decode(), cluster.profile, baseline, policy, rate,
+                warmupSeconds, durationSeconds, groups, promptsPerGroup, systemPromptLen, questionLen, outputLen, seed,
+                split, pdPolicy);
         try {
             settings.validate();
         } catch (IllegalArgumentException e) {

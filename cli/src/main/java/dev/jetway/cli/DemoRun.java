@@ -1,5 +1,7 @@
 package dev.jetway.cli;
 
+import dev.jetway.bench.config.PdSplit;
+
 import dev.jetway.bench.config.ApiType;
 import dev.jetway.bench.live.LiveBenchmark;
 import dev.jetway.bench.live.LiveOptions;
@@ -30,7 +32,8 @@ final class DemoRun {
 
     /** The demo's knobs; defaults sized so both runs finish in well under two minutes on 2 cores. */
     record Settings(int replicas, String profile, String baseline, String policy, double rate, double warmupSeconds, double durationSeconds,
-                    int groups, int promptsPerGroup, int systemPromptLen, int questionLen, int outputLen, long seed) {
+                    int groups, int promptsPerGroup, int systemPromptLen, int questionLen, int outputLen, long seed,
+                    PdSplit pd, String pdPolicy) {
 
         void validate() {
             LocalReplicaOptions.checkReplicas(replicas);
@@ -60,6 +63,9 @@ final class DemoRun {
     }
 
     int run(Path json) throws InterruptedException {
+        if (settings.pd() != null) {
+            return runPd(json);
+        }
         RequestPlan plan = plan();
         List<PolicyReport> reports = new ArrayList<>();
         LocalStack.Options options = new LocalStack.Options(LocalStack.DEFAULT_MODEL, settings.replicas(),
@@ -97,6 +103,76 @@ final class DemoRun {
         }
         out.flush();
         return reports.stream().allMatch(r -> r.summary().successRate() > 0.99) ? 0 : 1;
+    }
+
+    /**
+     * {@code --pd}: the same workload on the same number of replicas, aggregated (every replica does both phases,
+     * {@code --policy}) and split ({@code xPyD}, {@code --pd-policy}); a fresh stack for each, so both start cold.
+     */
+    private int runPd(Path json) throws InterruptedException {
+        RequestPlan plan = plan();
+        PdSplit split = settings.pd();
+        List<PolicyReport> reports = new ArrayList<>();
+        out.printf(Locale.ROOT, "Jetway P/D demo: %d simulated %s replicas aggregated, then the same %d split %s "
+                        + "(%d prefill + %d decode), behind the gateway%n", settings.replicas(), settings.profile(),
+                settings.replicas(), split, split.prefill(), split.decode());
+        out.printf(Locale.ROOT, "Workload: %d-token prompts%s, %d output tokens; Poisson %.1f req/s, %.0f s warm-up + "
+                        + "%.0f s measured (%d requests), streaming.%n%n", settings.systemPromptLen()
+                        + settings.questionLen(), settings.promptsPerGroup() == 1 ? " sharing nothing" : "",
+                settings.outputLen(), settings.rate(), settings.warmupSeconds(), settings.durationSeconds(),
+                plan.requests().size());
+        out.flush();
+        LocalStack.Options aggregated = new LocalStack.Options(LocalStack.DEFAULT_MODEL, settings.replicas(),
+                settings.profile(), "127.0.0.1", 0, -1, settings.policy());
+        LocalStack.Options disaggregated = aggregated.withPicker(settings.pdPolicy()).withPd(split);
+        try {
+            for (var run : List.of(Map.entry(settings.policy() + " aggregated x" + settings.replicas(), aggregated),
+                    Map.entry(settings.pdPolicy() + " " + split, disaggregated))) {
+                try (LocalStack stack = LocalStack.start(run.getValue())) {
+                    LiveBenchmark bench = new LiveBenchmark(liveOptions(stack));
+                    warmUp(stack, bench);
+                    out.printf(Locale.ROOT, "Running %s ...%n", run.getKey());
+                    out.flush();
+                    reports.add(bench.run(plan, 0, run.getKey(), progress()));
+                    err.print("\r\033[K");
+                    err.flush();
+                }
+            }
+        } catch (RuntimeException e) {
+            err.println("jetway demo failed: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        printPdTable(reports);
+        if (json != null) {
+            JsonReport.write(report(reports), json);
+            out.println("Wrote " + json);
+        }
+        out.flush();
+        return reports.stream().allMatch(r -> r.summary().successRate() > 0.99) ? 0 : 1;
+    }
+
+    private void printPdTable(List<PolicyReport> reports) {
+        out.println();
+        out.printf(Locale.ROOT, "%-28s %11s %11s %11s %11s %11s %11s %13s %9s%n", "run", "TTFT mean", "TTFT p90",
+                "ITL mean", "ITL p90", "E2E mean", "E2E p90", "output tok/s", "success");
+        for (PolicyReport r : reports) {
+            Summary s = r.summary();
+            out.printf(Locale.ROOT, "%-28s %11s %11s %11s %11s %11s %11s %13.0f %8.1f%%%n", r.policy(),
+                    seconds(s.ttftMeanS()), seconds(s.ttftP90S()), seconds(s.itlMeanS()), seconds(s.itlP90S()),
+                    seconds(s.e2eMeanS()), seconds(s.e2eP90S()), s.outputTokensPerS(), 100 * s.successRate());
+        }
+        if (reports.size() == 2) {
+            Summary agg = reports.get(0).summary();
+            Summary pd = reports.get(1).summary();
+            if (agg.e2eMeanS() != null && pd.e2eMeanS() != null && agg.itlMeanS() != null && pd.itlMeanS() != null
+                    && agg.ttftMeanS() != null && pd.ttftMeanS() != null) {
+                out.printf(Locale.ROOT, "%nSplit vs aggregated on the same replicas: E2E mean %+.0f%%, ITL mean %.2fx, "
+                                + "TTFT mean %+.0f%% (llm-d's published P/D shape: E2E -59%%, ITL 0.2x, TTFT +117%%).%n",
+                        100 * (pd.e2eMeanS() / agg.e2eMeanS() - 1), pd.itlMeanS() / agg.itlMeanS(),
+                        100 * (pd.ttftMeanS() / agg.ttftMeanS() - 1));
+            }
+        }
     }
 
     /**
@@ -207,6 +283,10 @@ final class DemoRun {
         run.put("question_len", settings.questionLen());
         run.put("output_len", settings.outputLen());
         run.put("seed", settings.seed());
+        if (settings.pd() != null) {
+            run.put("pd", settings.pd().toString());
+            run.put("pd_policy", settings.pdPolicy());
+        }
         return new BenchReport(BenchReport.SCHEMA_VERSION, "demo", "shared-prefix", run, reports, Map.of());
     }
 }

@@ -9,6 +9,8 @@ import dev.jetway.gateway.config.ServerSettings;
 import dev.jetway.gateway.http.GatewayServer;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
+import dev.jetway.sim.SimRole;
+import dev.jetway.bench.config.PdSplit;
 import dev.jetway.sim.SimReplica;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +22,9 @@ import java.util.Map;
  * {@link #usePolicy}, make every replica cold again with {@link #resetReplicas()}, and {@link #close()} it.
  */
 public final class LocalStack implements AutoCloseable {
+
+    /** The policy of a P/D stack ({@code jetway up --pd}) unless one is given. */
+    public static final String PD_POLICY = "jetway-pd";
 
     /** The model name the simulated replicas serve unless told otherwise. */
     public static final String DEFAULT_MODEL = "jetway/sim-model";
@@ -34,15 +39,31 @@ public final class LocalStack implements AutoCloseable {
      * @param picker    EndpointPickerConfig: a built-in policy name or a YAML file; null = Jetway's default
      */
     public record Options(String model, int replicas, String profile, String host, int port, int adminPort,
-                          String picker, Map<String, Integer> objectives) {
+                          String picker, Map<String, Integer> objectives, PdSplit pd) {
 
         public Options {
             objectives = objectives == null ? Map.of() : Map.copyOf(objectives);
+            if (pd != null) {
+                replicas = pd.prefill() + pd.decode();
+            }
+        }
+
+        public Options(String model, int replicas, String profile, String host, int port, int adminPort,
+                       String picker, Map<String, Integer> objectives) {
+            this(model, replicas, profile, host, port, adminPort, picker, objectives, null);
         }
 
         public Options(String model, int replicas, String profile, String host, int port, int adminPort,
                        String picker) {
-            this(model, replicas, profile, host, port, adminPort, picker, Map.of());
+            this(model, replicas, profile, host, port, adminPort, picker, Map.of(), null);
+        }
+
+        /**
+         * {@code pd.prefill()} prefill and {@code pd.decode()} decode replicas, labelled by role, routed with
+         * {@value #PD_POLICY} unless a picker is given.
+         */
+        public Options withPd(PdSplit split) {
+            return new Options(model, replicas, profile, host, port, adminPort, picker, objectives, split);
         }
 
         public static Options defaults() {
@@ -50,15 +71,15 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(int newPort, int newAdminPort) {
-            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker, objectives);
+            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker, objectives, pd);
         }
 
         public Options withReplicas(int n) {
-            return new Options(model, n, profile, host, port, adminPort, picker, objectives);
+            return new Options(model, n, profile, host, port, adminPort, picker, objectives, pd);
         }
 
         public Options withPicker(String policyOrFile) {
-            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile, objectives);
+            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile, objectives, pd);
         }
     }
 
@@ -79,7 +100,7 @@ public final class LocalStack implements AutoCloseable {
                 .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
                 // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too; with
                 // replay, messages lost on the way are fetched again instead of rebuilding a replica's entries
-                .withKvEvents("tcp://127.0.0.1:*").withKvEventsReplay("tcp://127.0.0.1:*"), options.replicas());
+                .withKvEvents("tcp://127.0.0.1:*").withKvEventsReplay("tcp://127.0.0.1:*"), roles(options));
         try {
             GatewayConfig config = config(options, sim, options.picker());
             return new LocalStack(options, sim, GatewayServer.start(config), config);
@@ -89,13 +110,26 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** The replicas' roles: prefill ones first, then decode ones, for a P/D stack; all {@code both} otherwise. */
+    static List<SimRole> roles(Options options) {
+        if (options.pd() == null) {
+            return java.util.Collections.nCopies(options.replicas(), SimRole.BOTH);
+        }
+        List<SimRole> roles = new java.util.ArrayList<>(java.util.Collections.nCopies(options.pd().prefill(),
+                SimRole.PREFILL));
+        roles.addAll(java.util.Collections.nCopies(options.pd().decode(), SimRole.DECODE));
+        return roles;
+    }
+
     private static GatewayConfig config(Options options, SimCluster sim, String picker) {
         List<EndpointConfig> endpoints = sim.replicas().stream()
-                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null, null, r.kvEventsEndpoint(),
+                .map(r -> new EndpointConfig("127.0.0.1:" + r.httpPort(), null,
+                        r.role() == SimRole.BOTH ? null : r.role().label(), r.kvEventsEndpoint(),
                         r.kvEventsReplayEndpoint()))
                 .toList();
+        String policy = picker == null && options.pd() != null ? PD_POLICY : picker;
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
-                picker == null ? null : TextNode.valueOf(picker));
+                policy == null ? null : TextNode.valueOf(policy));
         ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null, null);
         AdmissionSettings admission = options.objectives().isEmpty() ? null
                 : new AdmissionSettings(options.objectives(), null, null, null);

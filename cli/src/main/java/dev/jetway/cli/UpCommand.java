@@ -1,5 +1,9 @@
 package dev.jetway.cli;
 
+import dev.jetway.bench.config.PdSplit;
+import dev.jetway.sim.SimRole;
+import java.util.List;
+
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -45,6 +49,12 @@ final class UpCommand implements Callable<Integer> {
                     + "admission.objectives).")
     java.util.Map<String, Integer> objectives;
 
+    @Option(names = "--pd", paramLabel = "xPyD",
+            description = "Prefill/decode disaggregation: x prefill and y decode replicas (e.g. 1P1D; replaces "
+                    + "--replicas), labelled llm-d.ai/role, routed with policy " + LocalStack.PD_POLICY
+                    + " unless --config says otherwise; the gateway drives both legs (docs/disaggregation.md).")
+    String pd;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -56,6 +66,14 @@ final class UpCommand implements Callable<Integer> {
         }
         LocalStack.Options options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker,
                 objectives);
+        if (pd != null) {
+            try {
+                options = options.withPd(PdSplit.parse(pd, "--pd"));
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 2;
+            }
+        }
         LocalStack stack;
         try {
             stack = LocalStack.start(options);
@@ -68,9 +86,15 @@ final class UpCommand implements Callable<Integer> {
             stack.close();
             stopped.countDown();
         }, "jetway-up-shutdown"));
-        out.println("Jetway is up: " + cluster.replicas + " simulated replica(s) of " + model + " behind " + stack.gatewayUrl());
-        for (String url : stack.replicaUrls()) {
-            out.println("  replica " + url);
+        out.println("Jetway is up: " + (options.pd() == null ? cluster.replicas + " simulated replica(s)"
+                : options.pd() + " (" + options.pd().prefill() + " prefill, " + options.pd().decode()
+                + " decode simulated replicas, policy " + (picker == null ? LocalStack.PD_POLICY : picker) + ")")
+                + " of " + model + " behind " + stack.gatewayUrl());
+        List<SimRole> roles = LocalStack.roles(options);
+        List<String> urls = stack.replicaUrls();
+        for (int i = 0; i < urls.size(); i++) {
+            out.println("  replica " + urls.get(i) + (roles.get(i) == SimRole.BOTH ? "" : " (" + roles.get(i).label()
+                    + ")"));
         }
         if (stack.adminUrl() != null) {
             out.println("  metrics " + stack.adminUrl() + "/metrics");

@@ -42,6 +42,23 @@ class DemoCommandTest {
     }
 
     @Test
+    void pdComparesTheSameReplicasAggregatedAndSplit() throws Exception {
+        Path json = dir.resolve("demo-pd.json");
+        CliRun r = CliRun.of("demo", "--pd", "1P1D", "--profile", "llama-3.1-8b-h100", "--rate", "4", "--warmup", "1",
+                "--duration", "2", "--question-len", "600", "--output-len", "8", "--json", json.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("jetway aggregated x2", "jetway-pd 1P1D", "ITL mean", "Split vs aggregated");
+        JsonNode report = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(report.path("settings").path("pd").asText()).isEqualTo("1P1D");
+        for (JsonNode policy : report.path("policies")) {
+            assertThat(policy.path("summary").path("success_rate").asDouble()).isEqualTo(1.0);
+        }
+        CliRun bad = CliRun.of("demo", "--pd", "2X");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--pd: '2X' is not a P/D split");
+    }
+
+    @Test
     void rejectsNonsenseSettings() {
         CliRun r = CliRun.of("demo", "--rate", "0");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -44,6 +44,25 @@ class LocalStackTest {
         }
     }
 
+    @Test
+    void aPdStackLabelsItsReplicasByRoleAndSplitsRequests() throws Exception {
+        LocalStack.Options options = new LocalStack.Options("m", 0, "llama-3.1-8b-h100", "127.0.0.1", 0, 0, "pd")
+                .withPd(dev.jetway.bench.config.PdSplit.parse("1P1D", "--pd"));
+        try (LocalStack stack = LocalStack.start(options);
+             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            assertThat(stack.sim().replicas()).extracting(r -> r.role().label()).containsExactly("prefill", "decode");
+            HttpResponse<String> r = post(http, stack, "a prompt long enough to be worth splitting ".repeat(10));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-jetway-prefill-endpoint")).hasValue(stack.replicaUrls().get(0)
+                    .substring("http://".length()));
+            assertThat(r.headers().firstValue("x-jetway-endpoint")).hasValue(stack.replicaUrls().get(1)
+                    .substring("http://".length()));
+        }
+        CliRun bad = CliRun.of("up", "--pd", "0P1D");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--pd: '0P1D' needs at least one prefill");
+    }
+
     private static HttpResponse<String> post(HttpClient http, LocalStack stack, String prompt) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/completions"))
                 .header("content-type", "application/json")

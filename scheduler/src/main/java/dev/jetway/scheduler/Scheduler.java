@@ -220,7 +220,7 @@ public final class Scheduler {
         }
         long uncached = uncachedPromptTokens(result.context(), target);
         // a split request's decode leg computes no prompt: its KV arrives from the prefill endpoint
-        result.charge.charge(target, split(result) ? 0 : uncached, uncached);
+        result.charge.charge(target, result.servedSplit() ? 0 : uncached, uncached);
     }
 
     /**
@@ -250,9 +250,13 @@ public final class Scheduler {
         }
     }
 
-    private static boolean split(SchedulingResult result) {
-        PdDecision pd = result.pd();
-        return pd != null && pd.disaggregate();
+    /**
+     * A split request's prefill leg could not run and the pool allows aggregated serving: the decode endpoint will
+     * compute the prompt itself, and is charged (and its latency model fed) as for any request. Call before
+     * {@link #preRequest}.
+     */
+    public void fallBackToAggregated(SchedulingResult result) {
+        result.fellBackToAggregated = true;
     }
 
     /** The first token came back from {@code served}: its prompt tokens are no longer waiting for prefill. */

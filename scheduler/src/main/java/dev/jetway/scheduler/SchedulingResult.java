@@ -21,6 +21,8 @@ public final class SchedulingResult {
     /** The prefill leg's charge on its prefill endpoint (P/D only). */
     final InFlightCharge prefillCharge = new InFlightCharge();
     private final PdDecision pd;
+    /** The split request is served whole on its decode endpoint after all (its prefill leg could not run). */
+    volatile boolean fellBackToAggregated;
 
     SchedulingResult(SchedulingContext context, Map<String, ProfileResult> profiles, String primaryProfile,
                      DecisionRecord decision) {
@@ -71,6 +73,14 @@ public final class SchedulingResult {
      */
     public PdDecision pd() {
         return pd;
+    }
+
+    /**
+     * Whether the primary endpoint receives the prompt's KV from a prefill endpoint instead of computing it: the
+     * decision split the request and it was not served aggregated after all ({@link Scheduler#fallBackToAggregated}).
+     */
+    public boolean servedSplit() {
+        return pd != null && pd.disaggregate() && !fellBackToAggregated;
     }
 
     /**

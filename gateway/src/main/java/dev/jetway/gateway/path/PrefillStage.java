@@ -42,6 +42,7 @@ final class PrefillStage implements RequestStage {
         metrics.decided(request.pool().name(), pd);
         if (pd.kind() == PdDecision.Kind.NO_PREFILL_ENDPOINT) {
             metrics.aggregatedFallback(); // blocked decisions never get here: the schedule stage answered 503
+            request.pool().scheduler().fallBackToAggregated(request.decision());
             return StageResult.NEXT;
         }
         if (!pd.disaggregate()) {

@@ -289,6 +289,7 @@ public final class PrefillExchange implements UpstreamListener {
         if (pd.aggregatedFallback()) {
             done = true;
             metrics.aggregatedFallback();
+            pool.scheduler().fallBackToAggregated(result);
             log.warn("{}: no prefill endpoint could prefill the request ({}); serving it aggregated on {}",
                     request.inference().requestId(), lastError == null ? "none eligible" : lastError.message(),
                     result.primaryEndpoint());

@@ -61,7 +61,7 @@ public record EndpointPickerConfig(
     /** Named built-in policies (what {@code --policies} and the demo accept), in display order. */
     public static final List<String> BUILT_IN_POLICIES = List.of(
             "jetway", "precise", "approximate", "load", "round-robin", "random", "sglang-cache-aware",
-            "dynamo-kv-cost", "predicted-latency", "jetway-approximate", "jetway-precise");
+            "dynamo-kv-cost", "predicted-latency", "jetway-approximate", "jetway-precise", "jetway-pd", "pd");
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "plugins", "schedulingProfiles",
             "featureGates", "dataLayer", "flowControl", "requestHandler", "saturationDetector", "parser", "data");

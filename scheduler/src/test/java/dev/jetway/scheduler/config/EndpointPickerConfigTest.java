@@ -126,7 +126,7 @@ class EndpointPickerConfigTest {
         var index = new dev.jetway.kvcache.index.precise.PrecisePrefixIndex(
                 dev.jetway.kvcache.index.precise.PreciseIndexConfig.defaults(64));
         Scheduler s = Scheduler.fromConfig(EndpointPickerConfig.builtIn(policy), Fixtures.env(1).withPreciseIndex(index));
-        assertThat(s.profiles()).hasSize(1);
+        assertThat(s.profiles()).hasSize(policy.equals("pd") || policy.equals("jetway-pd") ? 2 : 1);
         assertThat(s.schedule(Fixtures.request("hi there"), Fixtures.endpoints(4)).primaryEndpoint()).isNotNull();
     }
 

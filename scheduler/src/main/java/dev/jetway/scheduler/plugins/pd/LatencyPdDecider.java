@@ -16,12 +16,14 @@ import java.util.Locale;
  * serving it aggregated on the decode pick, counting both this request's end-to-end latency and the latency it adds
  * to the requests it shares an engine with.
  *
- * <p>With the latency model's predictions (the {@code predicted-latency-producer}, injected when missing):
+ * <p>With the latency model's predictions (the {@code predicted-latency-producer}, injected when missing), the parts
+ * of the cost that differ between the two (its own decode on d, and what that decode adds to d's other requests, are
+ * the same either way):
  * <ul>
- *   <li>aggregated on decode pick d: {@code e2e(d) + harm(d)}: its own TTFT and decode, plus its prefill lengthening
- *       every step of the requests decoding on d and its decode sharing their steps;</li>
- *   <li>split with prefill on p: {@code ttft(p) + transfer + (output − 1) × tpot(d)}, plus its prefill lengthening
- *       the steps of the prefills running on p, plus its decode sharing d's steps (no prefill on d);</li>
+ *   <li>aggregated on decode pick d: {@code ttft(d) + contenders(d) × prefill(d)}: its TTFT there, plus its prefill
+ *       lengthening a step of every request decoding on d;</li>
+ *   <li>split with prefill on p: {@code ttft(p) + transfer + contenders(p) × prefill(p)}: its TTFT there, the KV
+ *       transfer, and its prefill lengthening the steps of the prefills running on p;</li>
  *   <li>{@code transfer} = the prompt tokens d does not cache × {@code kvTransferMillisPer1kTokens}.</li>
  * </ul>
  * The best prefill-capable endpoint other than d stands for the split (the prefill profile picks the actual one).
@@ -90,16 +92,16 @@ public record LatencyPdDecider(String name, double transferSecondsPerToken, doub
     }
 
     private Verdict withPredictions(LatencyPredictions pr, List<Endpoint> endpoints, int d, double transfer) {
-        double aggregated = pr.e2e(d) + pr.harm(d);
-        double decodeShare = pr.harm(d) - pr.contenders(d) * pr.prefill(d); // its decode's share of d's steps
-        double ownDecode = Math.max(0, pr.expectedOutputTokens() - 1) * pr.tpot(d);
+        // The request's own decode on d, and its share of d's decode steps, are the same either way: compared are
+        // the parts that differ, so that the indifference band applies to them and not to a long decode's total.
+        double aggregated = pr.ttft(d) + pr.contenders(d) * pr.prefill(d);
         double best = Double.POSITIVE_INFINITY;
         int bestSlot = -1;
         for (int p = 0; p < endpoints.size(); p++) {
             if (p == d || !RoleFilter.canPrefill(endpoints.get(p))) {
                 continue;
             }
-            double split = pr.ttft(p) + transfer + ownDecode + pr.contenders(p) * pr.prefill(p) + decodeShare;
+            double split = pr.ttft(p) + transfer + pr.contenders(p) * pr.prefill(p);
             if (split < best) {
                 best = split;
                 bestSlot = p;

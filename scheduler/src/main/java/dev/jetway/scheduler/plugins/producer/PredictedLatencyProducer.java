@@ -1,7 +1,6 @@
 package dev.jetway.scheduler.plugins.producer;
 
 import dev.jetway.scheduler.Endpoint;
-import dev.jetway.scheduler.PdDecision;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.config.PluginParameters;
@@ -177,8 +176,7 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         long prompt = context.promptTokenCount();
         PrefixMatchInfo match = prefixMatch(context);
         long cached = match == null || slot < 0 ? 0 : Math.min(prompt, match.matchedTokens(slot));
-        PdDecision pd = result == null ? null : result.pd();
-        if (pd != null && pd.disaggregate()) {
+        if (result != null && result.servedSplit()) {
             cached = prompt; // the decode leg of a split: the prompt's KV arrives, nothing is prefilled here
         }
         LatencyPredictions predictions = context.get(key);

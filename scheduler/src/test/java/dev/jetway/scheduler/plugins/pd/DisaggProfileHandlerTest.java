@@ -172,6 +172,14 @@ class DisaggProfileHandlerTest {
         assertThat(decode.inFlightTokens()).as("no prompt is computed on decode").isZero();
         s.onComplete(r, decode, true, 5);
         assertThat(decode.inFlightRequests()).isZero();
+        // a split served aggregated after all: the decode endpoint computes the prompt, and is charged for it
+        SchedulingResult fellBack = s.schedule(prompt("m1", 2000), pool);
+        s.fallBackToAggregated(fellBack);
+        assertThat(fellBack.servedSplit()).isFalse();
+        s.preRequest(fellBack, decode);
+        assertThat(decode.inFlightTokens()).isGreaterThan(100);
+        s.onComplete(fellBack, decode, false);
+        assertThat(decode.inFlightTokens()).isZero();
         // a prefill leg never reported over is released with the request
         SchedulingResult abandoned = s.schedule(prompt("k2", 2000), pool);
         s.preRequestPrefill(abandoned, abandoned.pd().prefillEndpoint());
