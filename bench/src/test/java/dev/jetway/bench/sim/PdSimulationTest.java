@@ -72,12 +72,12 @@ class PdSimulationTest {
     }
 
     @Test
-    void theShippedPdPoliciesDisaggregateAndThePlainOnesDoNot() {
-        assertThat(SimPolicy.of("../docs/workloads/pd-jetway.yaml").disaggregates()).isTrue();
+    void theBuiltInPdPoliciesDisaggregateAndThePlainOnesDoNot() {
+        assertThat(SimPolicy.of("jetway-pd").disaggregates()).isTrue();
+        assertThat(SimPolicy.of("pd").disaggregates()).isTrue();
         assertThat(SimPolicy.of("round-robin").disaggregates()).isFalse();
         assertThat(SimPolicy.of("jetway").disaggregates()).isFalse();
-        PolicyReport r = run(ClusterLayout.pd(1, LLAMA, 1, LLAMA), SimPolicy.of("../docs/workloads/pd-jetway.yaml"),
-                plan(6, 3000, 20, 100));
+        PolicyReport r = run(ClusterLayout.pd(1, LLAMA, 1, LLAMA), SimPolicy.of("jetway-pd"), plan(6, 3000, 20, 100));
         assertThat(r.summary().completed()).isEqualTo(6);
         assertThat(r.pool().pd().decisions().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(6);
     }
