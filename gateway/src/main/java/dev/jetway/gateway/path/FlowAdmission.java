@@ -65,12 +65,12 @@ final class FlowAdmission implements FlowListener {
     @Override
     public void dispatched(FlowTicket ticket) {
         record(ticket, FlowOutcome.DISPATCHED_LABEL);
-        if (submitting && request.ctx().executor().inEventLoop()) {
+        if (submitting && request.executor().inEventLoop()) {
             request.flowDispatched(controller, ticket);
             dispatchedInline = true;
             return;
         }
-        request.ctx().executor().execute(() -> {
+        request.executor().execute(() -> {
             request.flowDispatched(controller, ticket);
             request.resume();
         });
@@ -79,7 +79,7 @@ final class FlowAdmission implements FlowListener {
     @Override
     public void rejected(FlowTicket ticket, FlowOutcome outcome) {
         record(ticket, outcome.queueOutcome());
-        if (submitting && request.ctx().executor().inEventLoop()) {
+        if (submitting && request.executor().inEventLoop()) {
             rejectedInline = outcome;
             return;
         }
@@ -88,7 +88,7 @@ final class FlowAdmission implements FlowListener {
 
     @Override
     public void evict(FlowTicket ticket, FlowOutcome outcome) {
-        request.ctx().executor().execute(() -> request.evict(OpenAiError.flowControl(outcome)));
+        request.executor().execute(() -> request.evict(OpenAiError.flowControl(outcome)));
     }
 
     private void record(FlowTicket ticket, String outcome) {

@@ -16,20 +16,23 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
- * One inference request on its way through the {@link RequestPath}: the client connection it answers on, what each
- * stage has found out so far, and where it is. It owns the request's body until it {@link #end ends}: exactly once,
- * by a local reply, by its {@link ProxyExchange}, or because the client went away.
+ * One inference request on its way through the {@link RequestPath}: the side it answers on ({@link ClientSide}: an
+ * HTTP client connection, or an Envoy ext_proc stream), what each stage has found out so far, and where it is. It owns
+ * the request's body until it {@link #end ends}: exactly once, by a local reply, by its {@link ProxyExchange} (or the
+ * ext_proc stream's response), or because the client went away.
  *
- * <p>Confined to the client connection's event loop; a stage that hands work elsewhere comes back through
+ * <p>Confined to the client side's event loop; a stage that hands work elsewhere comes back through
  * {@link #resume()}.
  */
 public final class GatewayRequest {
 
+    private final ClientSide client;
+    /** The HTTP client connection; null for a request from an ext_proc stream. */
     private final ChannelHandlerContext ctx;
     private final FullHttpRequest http;
-    private final ExchangeOwner owner;
     private final GatewayMetrics metrics;
     private final RequestPath path;
     private final boolean keepAlive;
@@ -55,12 +58,20 @@ public final class GatewayRequest {
     /** The body the model server gets instead of the client's (a split request's decode leg); null: the client's. */
     private ByteBuf upstreamBody;
     private SplitLeg split;
+    /** The data plane's restriction of the candidates (ext_proc's subset hint), or null. */
+    private EndpointSubset subset;
+    private boolean bodyReleased;
 
     GatewayRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner, GatewayMetrics metrics,
                    RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
+        this(new HttpClientSide(ctx, keepAlive, owner), ctx, http, metrics, path, keepAlive, kind, startNanos);
+    }
+
+    GatewayRequest(ClientSide client, ChannelHandlerContext ctx, FullHttpRequest http, GatewayMetrics metrics,
+                   RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
+        this.client = client;
         this.ctx = ctx;
         this.http = http;
-        this.owner = owner;
         this.metrics = metrics;
         this.path = path;
         this.keepAlive = keepAlive;
@@ -69,8 +80,22 @@ public final class GatewayRequest {
         this.bodyBytes = http.content().readableBytes();
     }
 
+    /** The HTTP client connection: only the stages that proxy (prefill, proxy) use it, and only the gateway runs them. */
     public ChannelHandlerContext ctx() {
+        if (ctx == null) {
+            throw new IllegalStateException("a request from an ext_proc stream has no HTTP client connection");
+        }
         return ctx;
+    }
+
+    /** Where the request came from and is answered. */
+    public ClientSide client() {
+        return client;
+    }
+
+    /** The event loop the request is confined to. */
+    public EventExecutor executor() {
+        return client.executor();
     }
 
     public FullHttpRequest http() {
@@ -164,11 +189,12 @@ public final class GatewayRequest {
 
     /** Goes on with the path after a suspended stage; callable from any thread. */
     public void resume() {
-        if (ctx.executor().inEventLoop()) {
+        EventExecutor executor = client.executor();
+        if (executor.inEventLoop()) {
             onClientGone = null;
             path.advance(this);
         } else {
-            ctx.executor().execute(this::resume);
+            executor.execute(this::resume);
         }
     }
 
@@ -220,8 +246,34 @@ public final class GatewayRequest {
 
     /** Flow control wants this running sheddable request stopped; on the event loop. */
     void evict(OpenAiError error) {
-        if (!ended && exchange != null) {
+        if (ended) {
+            return;
+        }
+        if (exchange != null) {
             exchange.evict(error);
+        } else {
+            client.evict(error);
+        }
+    }
+
+    /** Only the endpoints {@code subset} allows are candidates (the schedule stage applies it). */
+    public void subset(EndpointSubset subset) {
+        this.subset = subset;
+    }
+
+    /** The data plane's restriction of the candidates, or null (every ready endpoint of the pool). */
+    public EndpointSubset subset() {
+        return subset;
+    }
+
+    /**
+     * Frees the client's body before the request ends, for a caller that has nothing left to read in it (an ext_proc
+     * stream once it has routed the request and handed the body back to Envoy: its response may run for minutes).
+     */
+    public void releaseBody() {
+        if (!bodyReleased && !ended) {
+            bodyReleased = true;
+            http.release();
         }
     }
 
@@ -258,14 +310,15 @@ public final class GatewayRequest {
      * frees the connection for the next request. Callable from any thread; a no-op once the request has ended.
      */
     public void replyLocally(OpenAiError error) {
-        if (!ctx.executor().inEventLoop()) {
-            ctx.executor().execute(() -> replyLocally(error));
+        EventExecutor executor = client.executor();
+        if (!executor.inEventLoop()) {
+            executor.execute(() -> replyLocally(error));
             return;
         }
         if (ended) {
             return;
         }
-        LocalReply.send(ctx, error, keepAlive, metrics, modelLabel());
+        LocalReply.send(client, error, metrics, modelLabel());
         end(true);
     }
 
@@ -279,7 +332,9 @@ public final class GatewayRequest {
         }
         ended = true;
         onClientGone = null;
-        http.release();
+        if (!bodyReleased) {
+            http.release();
+        }
         if (upstreamBody != null) {
             upstreamBody.release();
         }
@@ -288,7 +343,7 @@ public final class GatewayRequest {
             flowController.finished(flowTicket);
             flowController.dispatch(pool.readyCandidates(), System.nanoTime());
         }
-        owner.exchangeDone(reuse && keepAlive);
+        client.ended(reuse);
     }
 
     /** The client connection closed. */

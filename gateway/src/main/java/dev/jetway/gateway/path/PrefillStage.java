@@ -18,14 +18,21 @@ import java.io.IOException;
  *   <li>{@code sidecar}: the decode leg goes out with {@code x-prefiller-host-port} and the decode pod's llm-d sidecar
  *       runs the prefill leg.</li>
  * </ul>
+ * In endpoint-picker mode ({@code jetway epp}) a split is always carried the sidecar's way.
  * A request that is not split (or a pool without P/D) passes through untouched.
  */
 final class PrefillStage implements RequestStage {
 
     private final PdMetrics metrics;
+    /**
+     * Every split goes to the decode endpoint's sidecar, whatever the pool's mode: in endpoint-picker mode Envoy
+     * carries the request and nobody could run a prefill leg in between.
+     */
+    private final boolean sidecarOnly;
 
-    PrefillStage(PdMetrics metrics) {
+    PrefillStage(PdMetrics metrics, boolean sidecarOnly) {
         this.metrics = metrics;
+        this.sidecarOnly = sidecarOnly;
     }
 
     @Override
@@ -49,7 +56,7 @@ final class PrefillStage implements RequestStage {
             return StageResult.NEXT;
         }
         DisaggregationSettings settings = request.pool().config().disaggregation();
-        if (!settings.gatewayDriven()) {
+        if (sidecarOnly || !settings.gatewayDriven()) {
             request.split(new SplitLeg(pd.prefillEndpoint(), -1, true));
             return StageResult.NEXT;
         }

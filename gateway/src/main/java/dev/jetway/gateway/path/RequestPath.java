@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * A stage answers locally through {@link GatewayRequest#replyLocally} ({@link LocalReply}), never by writing itself.
  * The stages are shared by all requests and hold no per-request state.
+ *
+ * <p>The endpoint picker ({@code jetway epp}) runs the same stages up to {@code schedule} and the P/D decision
+ * ({@code prefill}, always the sidecar's way there), then its own last stage, which answers Envoy with the destination
+ * instead of proxying ({@link #endpointPicker}).
  */
 public final class RequestPath {
 
@@ -37,13 +41,38 @@ public final class RequestPath {
     /** The gateway's stages, in order (docs/operations.md, "The request path"). */
     public static final List<String> STAGE_NAMES = List.of("validate", "parse", "identify", "rate-limit",
             "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
+    /** The endpoint picker's stages, in order: the gateway's, with {@code route} (answer Envoy) for {@code proxy}. */
+    public static final List<String> ENDPOINT_PICKER_STAGE_NAMES = List.of("validate", "parse", "identify",
+            "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "route");
 
     private final List<RequestStage> stages;
     private final ProxyContext context;
     private final GatewayMetrics metrics;
 
     public RequestPath(ProxyContext context) {
-        this(context, context.metrics(), List.of(
+        this(context, context.metrics(), withLast(context, false, new ProxyStage(context)));
+        if (!stageNames().equals(STAGE_NAMES)) {
+            throw new IllegalStateException("stages " + stageNames() + " are not the documented " + STAGE_NAMES);
+        }
+    }
+
+    /**
+     * The endpoint picker's path: the gateway's stages through {@code schedule}, the P/D decision carried the
+     * sidecar's way, and {@code route}, which answers the data plane with the decision and holds the request until
+     * its response is over.
+     */
+    public static RequestPath endpointPicker(ProxyContext context, RequestStage route) {
+        RequestPath path = new RequestPath(context, context.metrics(), withLast(context, true, route));
+        if (!path.stageNames().equals(ENDPOINT_PICKER_STAGE_NAMES)) {
+            throw new IllegalStateException("stages " + path.stageNames() + " are not the documented "
+                    + ENDPOINT_PICKER_STAGE_NAMES);
+        }
+        return path;
+    }
+
+    /** The stages both paths share, then the P/D decision and {@code last}. */
+    private static List<RequestStage> withLast(ProxyContext context, boolean sidecarOnly, RequestStage last) {
+        return List.of(
                 new ValidateStage(),
                 new ParseStage(context.parser()),
                 new IdentifyStage(() -> context.routing().config().admission()),
@@ -52,11 +81,8 @@ public final class RequestPath {
                 new AdmitStage(context.routing(), context.metrics()),
                 new TokenizeStage(),
                 new ScheduleStage(context.metrics()),
-                new PrefillStage(context.metrics().pd()),
-                new ProxyStage(context)));
-        if (!stageNames().equals(STAGE_NAMES)) {
-            throw new IllegalStateException("stages " + stageNames() + " are not the documented " + STAGE_NAMES);
-        }
+                new PrefillStage(context.metrics().pd(), sidecarOnly),
+                last);
     }
 
     private RequestPath(ProxyContext context, GatewayMetrics metrics, List<RequestStage> stages) {
@@ -89,7 +115,15 @@ public final class RequestPath {
         return new GatewayRequest(ctx, http, owner, metrics, this, keepAlive, kind, startNanos);
     }
 
-    /** Runs the request's stages from the first; on its connection's event loop. */
+    /**
+     * A new inference request from {@code client} (an ext_proc stream), not started yet; it owns {@code http} (the
+     * request as the data plane described it) from now on.
+     */
+    public GatewayRequest newRequest(ClientSide client, FullHttpRequest http, ApiKind kind, long startNanos) {
+        return new GatewayRequest(client, null, http, metrics, this, false, kind, startNanos);
+    }
+
+    /** Runs the request's stages from the first; on its client side's event loop. */
     public void start(GatewayRequest request) {
         advance(request);
     }

@@ -8,8 +8,9 @@ import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import java.util.List;
 
 /**
- * The pool's scheduler picks the endpoints to try, in order, among the ready ones; its admitters may refuse the
- * request (their status and dropped reason), and a pool without a ready or eligible endpoint is a 503.
+ * The pool's scheduler picks the endpoints to try, in order, among the ready ones (those the request's
+ * {@link EndpointSubset} allows, when the data plane sent one); its admitters may refuse the request (their status
+ * and dropped reason), and a pool without a ready or eligible endpoint is a 503.
  */
 final class ScheduleStage implements RequestStage {
 
@@ -30,6 +31,14 @@ final class ScheduleStage implements RequestStage {
         if (candidates.isEmpty()) {
             return StageResult.reply(OpenAiError.noEndpoint("no ready endpoint in pool " + request.pool().name()
                     + " for model " + request.parsed().model()));
+        }
+        EndpointSubset subset = request.subset();
+        if (subset != null) {
+            candidates = subset.filter(candidates);
+            if (candidates.isEmpty()) {
+                return StageResult.reply(OpenAiError.noEndpoint("no endpoint of the subset hint " + subset.entries()
+                        + " is ready in pool " + request.pool().name()));
+            }
         }
         return switch (Scheduling.schedule(request.pool(), request.inference(), candidates, metrics)) {
             case Scheduling.Refused refused -> StageResult.reply(refused.error());
