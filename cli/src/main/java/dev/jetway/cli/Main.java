@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 UpCommand.class,
                 DemoCommand.class,
                 GatewayCommand.class,
+                EppCommand.class,
                 SimCommand.class,
                 BenchCommand.class,
                 SimulateCommand.class,

@@ -9,12 +9,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 
 /** The admin port: {@code /metrics} (Prometheus text), {@code /health}, {@code /ready}. */
-final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final GatewayMetrics metrics;
     private final RoutingState routing;
 
-    AdminHandler(GatewayMetrics metrics, RoutingState routing) {
+    public AdminHandler(GatewayMetrics metrics, RoutingState routing) {
         this.metrics = metrics;
         this.routing = routing;
     }

@@ -92,6 +92,11 @@ public final class GatewayMetrics {
         return byModel.computeIfAbsent(label, l -> new ModelMeters(registry, l));
     }
 
+    /** The label a model's meters carry (the name, or {@code other} past the cap). */
+    public String modelLabel(String modelName) {
+        return models.apply(modelName);
+    }
+
     public void requestError(String modelName, String errorCode) {
         String label = models.apply(modelName);
         errorCounters.computeIfAbsent(label + '\u0000' + errorCode, k -> Counter.builder("llm_d_epp_request_error")

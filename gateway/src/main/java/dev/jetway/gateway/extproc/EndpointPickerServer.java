@@ -1,0 +1,265 @@
+package dev.jetway.gateway.extproc;
+
+import dev.jetway.gateway.config.EndpointConfig;
+import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.HostPort;
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.http.AdminHandler;
+import dev.jetway.gateway.http.Transport;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.path.RequestPath;
+import dev.jetway.gateway.proxy.ProxyContext;
+import dev.jetway.gateway.request.RequestParser;
+import dev.jetway.gateway.routing.RoutingState;
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code jetway epp}: the endpoint picker for Envoy (GIE's endpoint-picker protocol over ext_proc). Routes with the
+ * same pools, schedulers, flow control, latency model and metrics as the gateway ({@link RoutingState}, the
+ * gateway's request path up to its decision), but answers Envoy with the destination instead of proxying. Serves
+ * {@code envoy.service.ext_proc.v3.ExternalProcessor} and gRPC health ({@code liveness}, {@code readiness} and the
+ * ext_proc service name; the last two only once every pool's endpoints are known, {@link PoolReadiness}) on one port,
+ * optionally health alone on a second, and {@code /metrics} on the admin port. {@link #reload} applies a new
+ * configuration live.
+ */
+public final class EndpointPickerServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointPickerServer.class);
+
+    /** GIE's ext_proc port. */
+    public static final int DEFAULT_PORT = 9002;
+    public static final String LIVENESS = "liveness";
+    public static final String READINESS = "readiness";
+    public static final String EXT_PROC_SERVICE = ExternalProcessorGrpc.SERVICE_NAME;
+    /** Room for gRPC framing and headers above the largest body (BUFFERED mode sends the body in one message). */
+    private static final int MESSAGE_OVERHEAD = 64 * 1024;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /**
+     * @param port       the ext_proc port (0: OS-chosen)
+     * @param healthPort a second port with only gRPC health on it (llm-d's 9003), or -1 for none; health is always
+     *                   on the ext_proc port too
+     * @param threads    event loops running the request path (default: one per core)
+     */
+    public record Options(int port, int healthPort, int threads) {
+
+        public static Options defaults() {
+            return new Options(DEFAULT_PORT, -1, Runtime.getRuntime().availableProcessors());
+        }
+
+        public Options withPort(int newPort) {
+            return new Options(newPort, healthPort, threads);
+        }
+    }
+
+    private final EventLoopGroup loops;
+    private final GatewayMetrics metrics;
+    private final RoutingState routing;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Server grpc;
+    private final Server healthServer;
+    private final Channel admin;
+    private final ScheduledFuture<?> readinessCheck;
+    private volatile boolean ready;
+
+    private EndpointPickerServer(GatewayConfig config, Options options) throws InterruptedException {
+        Transport transport = Transport.best();
+        this.loops = transport.newGroup(options.threads(), "jetway-epp");
+        this.metrics = new GatewayMetrics();
+        this.routing = new RoutingState(metrics, transport.socketChannel());
+        Server started = null;
+        Server startedHealth = null;
+        Channel adminChannel = null;
+        try {
+            routing.apply(config);
+            warnAboutHostnames(config);
+            int maxBody = config.server().maxBodyBytes();
+            ProxyContext proxyContext = new ProxyContext(routing, metrics, new RequestParser(maxBody), maxBody,
+                    config.server().debugHeader());
+            ExtProcMetrics eppMetrics = new ExtProcMetrics(metrics);
+            RequestPath path = RequestPath.endpointPicker(proxyContext, new RouteStage(metrics, eppMetrics,
+                    config.server().debugHeader()));
+            ExtProcContext context = new ExtProcContext(path, routing, metrics, eppMetrics, maxBody);
+            health.setStatus(LIVENESS, ServingStatus.SERVING);
+            health.setStatus(READINESS, ServingStatus.NOT_SERVING);
+            health.setStatus(EXT_PROC_SERVICE, ServingStatus.NOT_SERVING);
+            String host = config.server().host();
+            started = NettyServerBuilder.forAddress(new InetSocketAddress(host, options.port()))
+                    // messages are handed to the stream's event loop at once: no second executor hop
+                    .directExecutor()
+                    .maxInboundMessageSize(maxBody + MESSAGE_OVERHEAD)
+                    // Envoy may ping its long-lived ext_proc connections
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(new ExtProcService(context, loops))
+                    .addService(health.getHealthService())
+                    .build()
+                    .start();
+            if (options.healthPort() >= 0) {
+                startedHealth = NettyServerBuilder.forAddress(new InetSocketAddress(host, options.healthPort()))
+                        .directExecutor()
+                        .addService(health.getHealthService())
+                        .build()
+                        .start();
+            }
+            if (config.server().adminPort() >= 0) {
+                adminChannel = new ServerBootstrap()
+                        .group(loops)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpServerCodec());
+                                ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                                ch.pipeline().addLast(new AdminHandler(metrics, routing));
+                            }
+                        })
+                        .bind(host, config.server().adminPort()).sync().channel();
+            }
+        } catch (IOException e) {
+            stopAll(started, startedHealth, adminChannel);
+            throw new UncheckedIOException("cannot listen on port " + options.port() + ": " + e.getMessage(), e);
+        } catch (RuntimeException | InterruptedException e) {
+            stopAll(started, startedHealth, adminChannel);
+            throw e;
+        }
+        this.grpc = started;
+        this.healthServer = startedHealth;
+        this.admin = adminChannel;
+        this.readinessCheck = loops.scheduleAtFixedRate(this::checkReadiness, 0, 100, TimeUnit.MILLISECONDS);
+        log.info("endpoint picker listening on {} (ext_proc and gRPC health{}, admin {}), transport {}", port(),
+                healthServer == null ? "" : "; health also on " + healthPort(), adminPort(), transport.name());
+    }
+
+    public static EndpointPickerServer start(GatewayConfig config, Options options) throws InterruptedException {
+        return new EndpointPickerServer(config, options);
+    }
+
+    /**
+     * Envoy's original-destination cluster routes on an IP: a host name in {@code x-gateway-destination-endpoint}
+     * would fail every request, so say so at start.
+     */
+    private static void warnAboutHostnames(GatewayConfig config) {
+        for (PoolConfig pool : config.pools()) {
+            for (EndpointConfig e : pool.endpoints()) {
+                String host = HostPort.parse(e.address()).host();
+                if (!IPV4.matcher(host).matches() && host.indexOf(':') < 0) {
+                    log.warn("pool {} endpoint {} is not ip:port: Envoy's ORIGINAL_DST cluster cannot route to a host "
+                            + "name the picker sends in x-gateway-destination-endpoint", pool.name(), e.address());
+                }
+            }
+        }
+    }
+
+    private void checkReadiness() {
+        boolean now = PoolReadiness.synced(routing.table());
+        if (now != ready) {
+            ready = now;
+            ServingStatus status = now ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+            health.setStatus(READINESS, status);
+            health.setStatus(EXT_PROC_SERVICE, status);
+            if (now) {
+                log.info("endpoint picker ready: every pool's endpoints have been scraped");
+            } else {
+                log.warn("endpoint picker not ready: pool {} has no scraped endpoint", PoolReadiness.waiting(
+                        routing.table()));
+            }
+        }
+    }
+
+    /** Applies a new configuration without dropping traffic (ports and limits need a restart). */
+    public void reload(GatewayConfig config) {
+        routing.apply(config);
+        warnAboutHostnames(config);
+    }
+
+    /** Whether {@code readiness} reports SERVING. */
+    public boolean ready() {
+        return ready;
+    }
+
+    public int port() {
+        return grpc.getPort();
+    }
+
+    /** The health-only port, or -1. */
+    public int healthPort() {
+        return healthServer == null ? -1 : healthServer.getPort();
+    }
+
+    /** The admin port, or -1 when the admin server is off. */
+    public int adminPort() {
+        return admin == null ? -1 : ((InetSocketAddress) admin.localAddress()).getPort();
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public RoutingState routing() {
+        return routing;
+    }
+
+    @Override
+    public void close() {
+        readinessCheck.cancel(false);
+        health.enterTerminalState();
+        grpc.shutdown();
+        if (healthServer != null) {
+            healthServer.shutdown();
+        }
+        // requests still waiting in flow control are answered (shutting down) before the streams go
+        routing.close();
+        try {
+            if (!grpc.awaitTermination(1, TimeUnit.SECONDS)) {
+                grpc.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            grpc.shutdownNow();
+        }
+        if (healthServer != null) {
+            healthServer.shutdownNow();
+        }
+        if (admin != null) {
+            admin.close().awaitUninterruptibly();
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        log.info("endpoint picker stopped");
+    }
+
+    private void stopAll(Server started, Server startedHealth, Channel adminChannel) {
+        if (started != null) {
+            started.shutdownNow();
+        }
+        if (startedHealth != null) {
+            startedHealth.shutdownNow();
+        }
+        if (adminChannel != null) {
+            adminChannel.close();
+        }
+        routing.close();
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+}

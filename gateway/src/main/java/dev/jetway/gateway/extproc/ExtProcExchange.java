@@ -1,0 +1,203 @@
+package dev.jetway.gateway.extproc;
+
+import com.google.protobuf.ByteString;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.path.GatewayRequest;
+import dev.jetway.gateway.path.SplitLeg;
+import dev.jetway.gateway.proxy.OutputTokenCounter;
+import dev.jetway.gateway.proxy.ProxyExchange;
+import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.scheduler.Endpoint;
+import dev.jetway.scheduler.InferenceRequest;
+import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.latency.LatencyPredictions;
+import io.netty.buffer.Unpooled;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * A request the picker routed, from the answer to Envoy until its response is over: the endpoint-picker counterpart
+ * of {@link ProxyExchange}'s hooks, driven by what Envoy reports instead of by relaying. The scheduler is told
+ * exactly once each that the request went out (to the primary, moved to the endpoint Envoy says served it when a
+ * retry went elsewhere), that its first token came back, and that it ended, with the tokens generated (read from the
+ * response body chunks by an {@link OutputTokenCounter}), so in-flight counts, prefix indexes and the latency model
+ * learn as they do in the gateway. Confined to the stream's event loop.
+ */
+final class ExtProcExchange {
+
+    private final GatewayRequest request;
+    private final GatewayPool pool;
+    private final SchedulingResult result;
+    private final SplitLeg split;
+    private final GatewayMetrics metrics;
+    private final GatewayMetrics.ModelMeters modelMeters;
+    private final ExtProcMetrics eppMetrics;
+    private final ExtProcMetrics.PerModel eppMeters;
+    private final String destination;
+    /** Add the decision record to the response ({@code x-jetway-debug: 1} or {@code server.debugHeader}). */
+    private final boolean debug;
+
+    private Endpoint served;
+    private boolean sidecarPrefillCharged;
+    private int status;
+    private boolean bodyStarted;
+    private OutputTokenCounter outputTokens;
+    private long responseBytes;
+    private boolean finished;
+
+    ExtProcExchange(GatewayRequest request, GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debug) {
+        this.debug = debug;
+        this.request = request;
+        this.pool = request.pool();
+        this.result = request.decision();
+        this.split = request.split();
+        this.metrics = metrics;
+        this.modelMeters = metrics.model(request.parsed().model());
+        this.eppMetrics = eppMetrics;
+        this.eppMeters = eppMetrics.model(request.parsed().model());
+        this.destination = destination(result.targets());
+    }
+
+    /** {@code ip:port[,ip:port...]}: the decision's ordered targets, primary first (Envoy's retry order). */
+    static String destination(List<Endpoint> targets) {
+        if (targets.size() == 1) {
+            return targets.getFirst().address();
+        }
+        StringJoiner j = new StringJoiner(",");
+        for (Endpoint e : targets) {
+            j.add(e.address());
+        }
+        return j.toString();
+    }
+
+    String destination() {
+        return destination;
+    }
+
+    SplitLeg split() {
+        return split;
+    }
+
+    /** The answer goes out now: the request is in flight on the primary (and a split's prefill endpoint). */
+    void charge() {
+        served = result.primaryEndpoint();
+        pool.scheduler().preRequest(result, served);
+        if (split != null && split.sidecar()) {
+            // the decode pod's sidecar runs the prefill leg: counted on the prefill endpoint until the first token
+            sidecarPrefillCharged = true;
+            pool.scheduler().preRequestPrefill(result, split.prefill());
+        }
+        request.flowCharged();
+        modelMeters.received(request.bodyBytes());
+        InferenceRequest inference = request.inference();
+        int[] ids = inference.tokenIds();
+        eppMeters.started(ids != null ? ids.length : request.promptTokenEstimate());
+    }
+
+    /**
+     * The response's headers: its status, and the endpoint that served it as Envoy reports it ({@code null}: not
+     * reported, the primary is assumed). Returns the headers plugins add to the client's response.
+     */
+    Map<String, String> responseHeaders(int status, String servedAddress, boolean eventStream) {
+        this.status = status;
+        Endpoint reported = servedAddress == null ? null : member(servedAddress);
+        if (reported != null && reported != served) {
+            // Envoy retried on a fallback: the request now runs there, so its charge moves with it
+            pool.scheduler().preRequest(result, reported);
+            served = reported;
+            eppMetrics.servedByFallback();
+        }
+        if (status >= 400) {
+            metrics.requestError(request.parsed().model(), Integer.toString(status));
+        } else {
+            outputTokens = eventStream ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
+            recordPredictions();
+        }
+        Map<String, String> headers = new LinkedHashMap<>(pool.scheduler().responseHeaders(result, served));
+        headers.put(ProxyExchange.ENDPOINT_HEADER, served.address());
+        if (split != null) {
+            headers.put(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
+        }
+        if (debug) {
+            headers.put(ProxyExchange.DECISION_HEADER, result.decision().toCompactString());
+        }
+        return headers;
+    }
+
+    private Endpoint member(String address) {
+        String first = address.indexOf(',') < 0 ? address : address.substring(0, address.indexOf(','));
+        for (var e : pool.endpoints()) {
+            if (e.endpoint().address().equals(first.trim())) {
+                return e.endpoint();
+            }
+        }
+        return null;
+    }
+
+    private void recordPredictions() {
+        LatencyPredictions predictions = result.context().get(LatencyPredictions.DEFAULT_KEY);
+        if (predictions != null) {
+            int slot = result.context().endpoints().indexOf(served);
+            if (slot >= 0) {
+                modelMeters.predicted(predictions.ttft(slot), predictions.tpot(slot));
+            }
+        }
+    }
+
+    /** A piece of the response body on its way to the client. */
+    void responseBody(ByteString chunk, boolean endOfStream) {
+        if (finished) {
+            return;
+        }
+        if (!chunk.isEmpty()) {
+            responseBytes += chunk.size();
+            if (!bodyStarted) {
+                bodyStarted = true;
+                modelMeters.firstToken(request.parsed().stream(), System.nanoTime() - request.startNanos());
+                sidecarPrefillDone(true);
+                pool.scheduler().onFirstToken(result, served);
+            }
+            if (outputTokens != null) {
+                outputTokens.scan(Unpooled.wrappedBuffer(chunk.asReadOnlyByteBuffer()));
+            }
+        }
+        if (endOfStream) {
+            finish(status > 0 && status < 400);
+        }
+    }
+
+    /**
+     * The response is over ({@code success}: it ended normally with a status below 400), or the stream closed before
+     * it did. The scheduler hears it once; the request ends.
+     */
+    void finish(boolean success) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (success && !bodyStarted) {
+            pool.scheduler().onFirstToken(result, served);
+        }
+        sidecarPrefillDone(false);
+        int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
+        pool.scheduler().onComplete(result, served, success, generated);
+        request.generated(generated);
+        long duration = System.nanoTime() - request.startNanos();
+        modelMeters.completed(duration);
+        eppMeters.finished(duration, generated, responseBytes);
+        request.end(false);
+    }
+
+    boolean isFinished() {
+        return finished;
+    }
+
+    private void sidecarPrefillDone(boolean success) {
+        if (sidecarPrefillCharged) {
+            sidecarPrefillCharged = false;
+            pool.scheduler().onPrefillComplete(result, split.prefill(), success);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.jetway.gateway.extproc;
+
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+
+/**
+ * {@code envoy.service.ext_proc.v3.ExternalProcessor}: each {@code Process} call is one HTTP request through Envoy,
+ * handled by its own {@link ExtProcStream} on one of the picker's event loops (taken in turn).
+ */
+final class ExtProcService extends ExternalProcessorGrpc.ExternalProcessorImplBase {
+
+    private final ExtProcContext context;
+    private final EventLoopGroup loops;
+
+    ExtProcService(ExtProcContext context, EventLoopGroup loops) {
+        this.context = context;
+        this.loops = loops;
+    }
+
+    @Override
+    public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> responses) {
+        return new ExtProcStream(context, (ServerCallStreamObserver<ProcessingResponse>) responses, loops.next());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.jetway.gateway.extproc;
+
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.path.GatewayRequest;
+import dev.jetway.gateway.path.RequestStage;
+import dev.jetway.gateway.path.StageResult;
+
+/**
+ * The endpoint picker's last stage, in place of the gateway's {@code proxy}: the decision goes back to Envoy on the
+ * request's ext_proc stream ({@link ExtProcStream#routed}), which holds the request until Envoy reports its response
+ * over ({@link ExtProcExchange}).
+ */
+final class RouteStage implements RequestStage {
+
+    /** The gateway's request header asking for the decision record on the response. */
+    static final String DEBUG_HEADER = "x-jetway-debug";
+
+    private final GatewayMetrics metrics;
+    private final ExtProcMetrics eppMetrics;
+    private final boolean debugHeaderAlways;
+
+    RouteStage(GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debugHeaderAlways) {
+        this.metrics = metrics;
+        this.eppMetrics = eppMetrics;
+        this.debugHeaderAlways = debugHeaderAlways;
+    }
+
+    @Override
+    public String name() {
+        return "route";
+    }
+
+    @Override
+    public StageResult apply(GatewayRequest request) {
+        if (!(request.client() instanceof ExtProcStream stream)) {
+            throw new IllegalStateException("the route stage answers ext_proc streams only");
+        }
+        boolean debug = debugHeaderAlways || "1".equals(request.header(DEBUG_HEADER));
+        stream.routed(new ExtProcExchange(request, metrics, eppMetrics, debug));
+        return StageResult.SUSPENDED;
+    }
+}
