@@ -2,7 +2,7 @@ package dev.jetway.gateway.extproc;
 
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import java.util.Locale;
 
 /**
@@ -18,11 +18,14 @@ import java.util.Locale;
 record RequestHead(String method, String path, String uri, io.netty.handler.codec.http.HttpHeaders headers,
                    boolean endOfStream) {
 
+    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
+
     static RequestHead of(HttpHeaders message) {
         String method = "GET";
         String uri = "/";
         // Envoy's names are valid HTTP/2 names already; validating them again costs time on every request
-        DefaultHttpHeaders headers = new DefaultHttpHeaders(false);
+        io.netty.handler.codec.http.HttpHeaders headers = HEADERS.newHeaders();
         for (HeaderValue h : message.getHeaders().getHeadersList()) {
             String name = h.getKey();
             String value = EnvoyMessages.value(h);

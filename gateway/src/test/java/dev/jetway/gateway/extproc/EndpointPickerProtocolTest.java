@@ -203,6 +203,28 @@ class EndpointPickerProtocolTest {
     }
 
     @Test
+    void anUnknownModelIs404AndABodyOverTheLimitIs413() throws Exception {
+        try (PickerHarness h = PickerHarness.start(queuePicker(1), "server: {host: 127.0.0.1, port: 0, adminPort: 0, maxBodyBytes: 1000}\n", 0)
+                .awaitReady()) {
+            try (EnvoyStream envoy = h.fullDuplex()) {
+                envoy.requestHeaders(EnvoyStream.post("/v1/completions"), false, null);
+                envoy.requestBody("{\"model\":\"other\",\"prompt\":\"hi\"}", true);
+                ImmediateResponse immediate = envoy.next().getImmediateResponse();
+                assertThat(immediate.getStatus().getCodeValue()).isEqualTo(404);
+                assertThat(immediate.getBody().toStringUtf8()).contains("\"code\":\"model_not_found\"");
+            }
+            try (EnvoyStream envoy = h.fullDuplex()) {
+                envoy.requestHeaders(EnvoyStream.post("/v1/completions"), false, null);
+                envoy.requestBody("{\"model\":\"m\",\"prompt\":\"" + "y".repeat(600), false);
+                envoy.requestBody("y".repeat(600) + "\"}", true);
+                ImmediateResponse immediate = envoy.next().getImmediateResponse();
+                assertThat(immediate.getStatus().getCodeValue()).isEqualTo(413);
+                assertThat(immediate.getBody().toStringUtf8()).contains("1000 bytes");
+            }
+        }
+    }
+
+    @Test
     void aRequestWithoutABodyGoesToARandomReadyEndpointAtOnce() throws Exception {
         try (PickerHarness h = PickerHarness.start(queuePicker(1), "", 0, 0).awaitReady();
              EnvoyStream envoy = h.fullDuplex()) {

@@ -56,7 +56,8 @@ final class PickerHarness implements AutoCloseable {
 
     /**
      * {@code waiting.length} fake servers (each reporting its queue) in pool {@code p} serving model {@code m} with
-     * {@code picker}; {@code extra} goes at the top level of jetway.yaml.
+     * {@code picker}; {@code extra} goes at the top level of jetway.yaml (starting with {@code server:}, it replaces
+     * the default server line).
      */
     static PickerHarness start(String picker, String extra, int... waiting) throws IOException, InterruptedException {
         List<FakeModelServer> servers = new ArrayList<>();
@@ -73,7 +74,8 @@ final class PickerHarness implements AutoCloseable {
 
     static PickerHarness start(List<FakeModelServer> servers, String pools, String extra)
             throws InterruptedException {
-        String yaml = "server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
+        String server = extra.startsWith("server:") ? "" : "server: {host: 127.0.0.1, port: 0, adminPort: 0}\n";
+        String yaml = server
                 + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s, unreadyAfterFailures: 1}\n"
                 + extra + pools;
         EndpointPickerServer picker = EndpointPickerServer.start(ConfigLoader.parse(yaml, "test"),
@@ -106,8 +108,12 @@ final class PickerHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    public void close() throws IOException {
+        try {
+            channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         picker.close();
         for (FakeModelServer s : servers) {
             s.close();
