@@ -58,7 +58,10 @@ final class EppCommand implements Callable<Integer> {
             server = EndpointPickerServer.start(cfg, new EndpointPickerServer.Options(port,
                     healthPort == null ? -1 : healthPort, Runtime.getRuntime().availableProcessors()));
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("jetway epp: cannot start: " + e.getMessage());
+            String message = PortHint.of(e.getMessage(), port, "--port", cfg.server().adminPort(),
+                    "--admin-port (or server.adminPort)");
+            spec.commandLine().getErr().println("jetway epp: cannot start: "
+                    + (healthPort == null ? message : PortHint.of(message, healthPort, "--health-port")));
             return 1;
         }
         ConfigWatcher watcher = new ConfigWatcher(config, Duration.ofSeconds(1),

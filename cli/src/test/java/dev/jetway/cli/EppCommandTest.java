@@ -70,7 +70,8 @@ class EppCommandTest {
                     Integer.toString(taken.getLocalPort()));
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.err()).startsWith("jetway epp: cannot start: ")
-                    .contains("port " + taken.getLocalPort());
+                    .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": the port is already in use; "
+                            + "choose another with --port N").doesNotContain("\tat ");
         }
     }
 }

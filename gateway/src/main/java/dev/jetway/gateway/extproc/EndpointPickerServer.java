@@ -26,7 +26,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -104,7 +103,8 @@ public final class EndpointPickerServer implements AutoCloseable {
             health.setStatus(READINESS, ServingStatus.NOT_SERVING);
             health.setStatus(EXT_PROC_SERVICE, ServingStatus.NOT_SERVING);
             String host = config.server().host();
-            started = NettyServerBuilder.forAddress(new InetSocketAddress(host, options.port()))
+            started = listen(host, options.port(), NettyServerBuilder.forAddress(new InetSocketAddress(host,
+                            options.port()))
                     // messages are handed to the stream's event loop at once: no second executor hop
                     .directExecutor()
                     .maxInboundMessageSize(maxBody + MESSAGE_OVERHEAD)
@@ -113,17 +113,16 @@ public final class EndpointPickerServer implements AutoCloseable {
                     .permitKeepAliveWithoutCalls(true)
                     .addService(new ExtProcService(context, loops))
                     .addService(health.getHealthService())
-                    .build()
-                    .start();
+                    .build());
             if (options.healthPort() >= 0) {
-                startedHealth = NettyServerBuilder.forAddress(new InetSocketAddress(host, options.healthPort()))
+                startedHealth = listen(host, options.healthPort(), NettyServerBuilder.forAddress(
+                        new InetSocketAddress(host, options.healthPort()))
                         .directExecutor()
                         .addService(health.getHealthService())
-                        .build()
-                        .start();
+                        .build());
             }
             if (config.server().adminPort() >= 0) {
-                adminChannel = new ServerBootstrap()
+                var bound = new ServerBootstrap()
                         .group(loops)
                         .channel(transport.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
@@ -135,11 +134,12 @@ public final class EndpointPickerServer implements AutoCloseable {
                                 ch.pipeline().addLast(new AdminHandler(metrics, routing));
                             }
                         })
-                        .bind(host, config.server().adminPort()).sync().channel();
+                        .bind(host, config.server().adminPort()).await();
+                if (!bound.isSuccess()) {
+                    throw cannotListen(host, config.server().adminPort(), bound.cause());
+                }
+                adminChannel = bound.channel();
             }
-        } catch (IOException e) {
-            stopAll(started, startedHealth, adminChannel);
-            throw new UncheckedIOException("cannot listen on port " + options.port() + ": " + e.getMessage(), e);
         } catch (RuntimeException | InterruptedException e) {
             stopAll(started, startedHealth, adminChannel);
             throw e;
@@ -154,6 +154,26 @@ public final class EndpointPickerServer implements AutoCloseable {
 
     public static EndpointPickerServer start(GatewayConfig config, Options options) throws InterruptedException {
         return new EndpointPickerServer(config, options);
+    }
+
+    private static Server listen(String host, int port, Server server) {
+        try {
+            return server.start();
+        } catch (IOException e) {
+            throw cannotListen(host, port, e);
+        }
+    }
+
+    /** As the gateway says it: the address, and why, never a bind exception's stack trace. */
+    private static IllegalStateException cannotListen(String host, int port, Throwable cause) {
+        String why = null;
+        for (Throwable t = cause; t != null && why == null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Address already in use")) {
+                why = "the port is already in use";
+            }
+        }
+        return new IllegalStateException("cannot listen on " + host + ":" + port + ": "
+                + (why != null ? why : String.valueOf(cause.getMessage())), cause);
     }
 
     /**
@@ -245,6 +265,7 @@ public final class EndpointPickerServer implements AutoCloseable {
         if (admin != null) {
             admin.close().awaitUninterruptibly();
         }
+        metrics.close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         log.info("endpoint picker stopped");
     }
@@ -260,6 +281,7 @@ public final class EndpointPickerServer implements AutoCloseable {
             adminChannel.close();
         }
         routing.close();
+        metrics.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }

@@ -8,7 +8,6 @@ import dev.jetway.gateway.proxy.OutputTokenCounter;
 import dev.jetway.gateway.proxy.ProxyExchange;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.scheduler.Endpoint;
-import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.latency.LatencyPredictions;
 import io.netty.buffer.Unpooled;
@@ -91,9 +90,7 @@ final class ExtProcExchange {
         }
         request.flowCharged();
         modelMeters.received(request.bodyBytes());
-        InferenceRequest inference = request.inference();
-        int[] ids = inference.tokenIds();
-        eppMeters.started(ids != null ? ids.length : request.promptTokenEstimate());
+        eppMeters.started();
     }
 
     /**
@@ -184,6 +181,7 @@ final class ExtProcExchange {
         int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
         pool.scheduler().onComplete(result, served, success, generated);
         request.generated(generated);
+        modelMeters.tokens(result.context().promptTokenCount(), generated);
         long duration = System.nanoTime() - request.startNanos();
         modelMeters.completed(duration);
         eppMeters.finished(duration, generated, responseBytes);

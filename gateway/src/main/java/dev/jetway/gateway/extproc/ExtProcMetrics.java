@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What only the endpoint picker measures, next to the gateway's own meters ({@link GatewayMetrics}, shared): llm-d's
- * per-request metrics that the picker learns from watching responses go by (running requests, tokens in and out,
- * response size, normalized time per output token), and the picker's own work (how long a decision took from the
- * last body byte to the answer, queueing included; streams; responses served by another endpoint than the primary).
- * Model labels go through the gateway's cap ({@link GatewayMetrics#modelLabel}).
+ * What only the endpoint picker measures, next to the gateway's own meters ({@link GatewayMetrics}, shared, which
+ * count requests, errors, latencies and tokens in both modes): llm-d's per-request metrics that the picker learns from
+ * watching responses go by (running requests, response size, normalized time per output token), and the picker's own
+ * work (how long a decision took from the last body byte to the answer, queueing included; streams by outcome;
+ * responses served by another endpoint than the primary). Model labels go through the gateway's cap
+ * ({@link GatewayMetrics#modelLabel}).
  */
 final class ExtProcMetrics {
 
@@ -25,7 +26,6 @@ final class ExtProcMetrics {
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30);
     private static final Duration[] NTPOT_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1,
             0.25, 0.5, 1, 2.5, 10);
-    private static final double[] TOKEN_BUCKETS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144};
 
     private final MeterRegistry registry;
     private final GatewayMetrics gateway;
@@ -80,8 +80,6 @@ final class ExtProcMetrics {
     /** llm-d's request metrics of one model ({@code model_name}, {@code target_model_name}). */
     static final class PerModel {
         private final AtomicLong running = new AtomicLong();
-        private final DistributionSummary inputTokens;
-        private final DistributionSummary outputTokens;
         private final DistributionSummary responseSize;
         private final Timer ntpot;
 
@@ -89,12 +87,6 @@ final class ExtProcMetrics {
             Tags tags = Tags.of("model_name", model, "target_model_name", model);
             Gauge.builder("llm_d_epp_request_running", running, AtomicLong::get)
                     .description("Requests routed whose response has not ended").tags(tags).register(registry);
-            inputTokens = DistributionSummary.builder("llm_d_epp_request_input_tokens")
-                    .description("Prompt tokens of routed requests (the tokenizer's count, else llm-d's estimate)")
-                    .tags(tags).serviceLevelObjectives(TOKEN_BUCKETS).register(registry);
-            outputTokens = DistributionSummary.builder("llm_d_epp_request_output_tokens")
-                    .description("Tokens generated, read from the response bodies Envoy hands the picker")
-                    .tags(tags).serviceLevelObjectives(TOKEN_BUCKETS).register(registry);
             responseSize = DistributionSummary.builder("llm_d_epp_response_size").baseUnit("bytes")
                     .description("Response body size").tags(tags)
                     .serviceLevelObjectives(1024, 8192, 65536, 262144, 1048576, 8388608).register(registry);
@@ -103,18 +95,14 @@ final class ExtProcMetrics {
                     .tags(tags).serviceLevelObjectives(NTPOT_BUCKETS).register(registry);
         }
 
-        void started(long promptTokens) {
+        void started() {
             running.incrementAndGet();
-            if (promptTokens >= 0) {
-                inputTokens.record(promptTokens);
-            }
         }
 
         void finished(long durationNanos, int generated, long responseBytes) {
             running.decrementAndGet();
             responseSize.record(responseBytes);
             if (generated > 0) {
-                outputTokens.record(generated);
                 ntpot.record(durationNanos / generated, TimeUnit.NANOSECONDS);
             }
         }
