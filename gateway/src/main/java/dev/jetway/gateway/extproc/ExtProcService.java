@@ -9,7 +9,9 @@ import io.netty.channel.EventLoopGroup;
 
 /**
  * {@code envoy.service.ext_proc.v3.ExternalProcessor}: each {@code Process} call is one HTTP request through Envoy,
- * handled by its own {@link ExtProcStream} on one of the picker's event loops (taken in turn).
+ * handled by its own {@link ExtProcStream} on one of the picker's event loops, taken in turn. Not on the gRPC
+ * transport thread that read it: Envoy multiplexes its streams over a few HTTP/2 connections (one per Envoy worker),
+ * and parsing, tokenizing and scheduling on their threads would leave the picker's other cores idle.
  */
 final class ExtProcService extends ExternalProcessorGrpc.ExternalProcessorImplBase {
 

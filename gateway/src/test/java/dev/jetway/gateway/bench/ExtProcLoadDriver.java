@@ -41,15 +41,15 @@ import org.HdrHistogram.Histogram;
  * loopback.
  *
  * <pre>
- * decisions [rate=5000] [seconds=20] [endpoints=64] [scrapeMillis=50] [policy=jetway]
+ * decisions [rate=5000] [seconds=20] [endpoints=64] [scrapeMillis=50] [policy=jetway] [prefixTokens=1000]
  * </pre>
  *
  * Each request is one ext_proc stream driven as Envoy drives it in {@code FULL_DUPLEX_STREAMED} mode: request
  * headers and body (end of stream); the picker's headers reply is the decision, and its latency counts from the
  * request's intended start (open loop, no coordinated omission) to that reply's arrival. The driver then takes the
  * body back, plays a short response (headers, one body chunk with usage) so the scheduler's completion hooks run as
- * in production, and closes the stream. Prompts come from 32 shared prefixes of ~1,000 tokens plus a unique tail,
- * half of them chat requests.
+ * in production, and closes the stream. Prompts come from 32 shared prefixes of {@code prefixTokens} tokens plus a
+ * unique tail of 40, half of them chat requests.
  */
 public final class ExtProcLoadDriver {
 
@@ -61,7 +61,7 @@ public final class ExtProcLoadDriver {
             throw new IllegalArgumentException("mode: decisions");
         }
         decisions(intArg(args, 1, 5000), intArg(args, 2, 20), intArg(args, 3, 64), intArg(args, 4, 50),
-                args.length > 5 ? args[5] : "jetway");
+                args.length > 5 ? args[5] : "jetway", intArg(args, 6, 1000));
         System.exit(0);
     }
 
@@ -69,8 +69,8 @@ public final class ExtProcLoadDriver {
         return args.length > i ? Integer.parseInt(args[i]) : fallback;
     }
 
-    static void decisions(int rate, int seconds, int endpointCount, int scrapeMillis, String policy)
-            throws Exception {
+    static void decisions(int rate, int seconds, int endpointCount, int scrapeMillis, String policy,
+                          int prefixTokens) throws Exception {
         List<FakeModelServer> servers = new ArrayList<>();
         StringBuilder endpoints = new StringBuilder();
         SplittableRandom rng = new SplittableRandom(7);
@@ -95,9 +95,9 @@ public final class ExtProcLoadDriver {
                 Thread.sleep(50);
             }
             Thread.sleep(2 * scrapeMillis + 200); // every endpoint scraped, not just the first
-            System.out.printf("%d endpoints (scraped every %d ms), policy %s, %d picker event loops, rate %d/s, "
-                            + "%d s measured%n", endpointCount, scrapeMillis, policy,
-                    Runtime.getRuntime().availableProcessors(), rate, seconds);
+            System.out.printf("%d endpoints (scraped every %d ms), policy %s, prompts of %d + 40 tokens, %d picker "
+                            + "event loops, rate %d/s, %d s measured%n", endpointCount, scrapeMillis, policy,
+                    prefixTokens, Runtime.getRuntime().availableProcessors(), rate, seconds);
             List<ManagedChannel> channels = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 // Envoy keeps a few HTTP/2 connections to its ext_proc cluster and multiplexes streams on them
@@ -105,13 +105,15 @@ public final class ExtProcLoadDriver {
                         .eventLoopGroup(clientLoops).channelType(NioSocketChannel.class).directExecutor()
                         .flowControlWindow(4 << 20).build());
             }
-            List<Request> requests = requests();
+            List<Request> requests = requests(prefixTokens);
             run("warmup", channels, requests, rate, 5);
             long cpu0 = cpuNanos("jetway-epp", "grpc-");
             long scrape0 = cpuNanos("ForkJoinPool", "scrape");
+            long client0 = cpuNanos("bench-client", "main");
             Result r = run("measured", channels, requests, rate, seconds);
             long cpu = cpuNanos("jetway-epp", "grpc-") - cpu0;
             long scrapeCpu = cpuNanos("ForkJoinPool", "scrape") - scrape0;
+            long clientCpu = cpuNanos("bench-client", "main") - client0;
             Histogram h = r.latency();
             System.out.printf("decisions: %d in %.1f s = %.0f/s, %d errors, %d not answered%n", h.getTotalCount(),
                     r.wallSeconds(), h.getTotalCount() / r.wallSeconds(), r.errors(), r.unanswered());
@@ -120,8 +122,11 @@ public final class ExtProcLoadDriver {
                     ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
                     ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()));
             System.out.printf("picker CPU (event loops + gRPC transport): %.1f µs per request (%.2f cores); "
-                            + "scrapes and fake servers: %.2f cores%n", cpu / 1e3 / Math.max(1, h.getTotalCount()),
-                    cpu / 1e9 / r.wallSeconds(), scrapeCpu / 1e9 / r.wallSeconds());
+                            + "load driver (Envoy's side): %.1f µs per request; scrapes and fake servers: %.2f cores%n",
+                    cpu / 1e3 / Math.max(1, h.getTotalCount()), cpu / 1e9 / r.wallSeconds(),
+                    clientCpu / 1e3 / Math.max(1, h.getTotalCount()), scrapeCpu / 1e9 / r.wallSeconds());
+            System.out.printf("load average %.1f at the end%n",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             String page = metricsPage(picker.adminPort());
             page.lines().filter(l -> l.startsWith("llm_d_epp_scheduler_e2e_duration_seconds_count")
                     || l.startsWith("llm_d_epp_scheduler_e2e_duration_seconds_sum")
@@ -141,11 +146,11 @@ public final class ExtProcLoadDriver {
     private record Request(ProcessingRequest headers, ProcessingRequest body) {
     }
 
-    private static List<Request> requests() {
+    private static List<Request> requests(int prefixTokens) {
         SplittableRandom rng = new SplittableRandom(42);
         List<String> prefixes = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
-            prefixes.add(FillerText.random(1000, rng));
+            prefixes.add(FillerText.random(prefixTokens, rng));
         }
         List<Request> out = new ArrayList<>();
         for (int i = 0; i < 1024; i++) {
