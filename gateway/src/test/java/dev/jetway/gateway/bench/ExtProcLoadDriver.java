@@ -110,10 +110,17 @@ public final class ExtProcLoadDriver {
             long cpu0 = cpuNanos("jetway-epp", "grpc-");
             long scrape0 = cpuNanos("ForkJoinPool", "scrape");
             long client0 = cpuNanos("bench-client", "main");
+            long process0 = processCpuNanos();
+            java.util.Map<String, Long> groups0 = cpuByGroup();
+            long gc0 = gcMillis();
             Result r = run("measured", channels, requests, rate, seconds);
             long cpu = cpuNanos("jetway-epp", "grpc-") - cpu0;
             long scrapeCpu = cpuNanos("ForkJoinPool", "scrape") - scrape0;
             long clientCpu = cpuNanos("bench-client", "main") - client0;
+            long processCpu = processCpuNanos() - process0;
+            long gc = gcMillis() - gc0;
+            java.util.Map<String, Long> groups = cpuByGroup();
+            groups0.forEach((k, v) -> groups.merge(k, -v, Long::sum));
             Histogram h = r.latency();
             System.out.printf("decisions: %d in %.1f s = %.0f/s, %d errors, %d not answered%n", h.getTotalCount(),
                     r.wallSeconds(), h.getTotalCount() / r.wallSeconds(), r.errors(), r.unanswered());
@@ -125,8 +132,14 @@ public final class ExtProcLoadDriver {
                             + "load driver (Envoy's side): %.1f µs per request; scrapes and fake servers: %.2f cores%n",
                     cpu / 1e3 / Math.max(1, h.getTotalCount()), cpu / 1e9 / r.wallSeconds(),
                     clientCpu / 1e3 / Math.max(1, h.getTotalCount()), scrapeCpu / 1e9 / r.wallSeconds());
-            System.out.printf("load average %.1f at the end%n",
+            System.out.printf("whole JVM: %.2f cores (GC %d ms); load average %.1f at the end%n",
+                    processCpu / 1e9 / r.wallSeconds(), gc,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.println("  CPU by thread group (cores): " + groups.entrySet().stream()
+                    .filter(e -> e.getValue() > r.wallSeconds() * 1e9 * 0.01)
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                    .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / 1e9 / r.wallSeconds()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
             String page = metricsPage(picker.adminPort());
             page.lines().filter(l -> l.startsWith("llm_d_epp_scheduler_e2e_duration_seconds_count")
                     || l.startsWith("llm_d_epp_scheduler_e2e_duration_seconds_sum")
@@ -300,6 +313,32 @@ public final class ExtProcLoadDriver {
         System.out.printf("warmup: %d decisions, %d errors, p50 %.3f ms, p99 %.3f ms%n", latency.getTotalCount(),
                 errors.get(), ms(latency.getValueAtPercentile(50)), ms(latency.getValueAtPercentile(99)));
         return new Result(latency, wall, errors.get(), total - done.get());
+    }
+
+    /** CPU time of every live thread, by name with its numbers taken out (one group per pool of threads). */
+    private static java.util.Map<String, Long> cpuByGroup() {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            var info = THREADS.getThreadInfo(id);
+            long t = THREADS.getThreadCpuTime(id);
+            if (info != null && t > 0) {
+                out.merge(info.getThreadName().replaceAll("[0-9.:]+", "#"), t, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
     }
 
     /** CPU time of the threads whose names start with one of {@code prefixes}. */
