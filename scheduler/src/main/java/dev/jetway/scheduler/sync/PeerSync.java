@@ -153,7 +153,7 @@ public final class PeerSync {
         synchronized (peers) {
             Peer peer = peers.computeIfAbsent(digest.sender(), id -> new Peer());
             peer.heardNanos = nowNanos;
-            if (digest.sequence() <= peer.sequence) {
+            if (digest.sequence() < peer.sequence) {
                 stats.staleLoads.incrementAndGet();
             } else {
                 peer.sequence = digest.sequence();
