@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * a deadline, so a slow or dead peer costs a failed send and never holds up routing; a peer silent for
  * {@code peers.timeout} is forgotten. Idle (no thread) until peers are configured.
  *
- * <p>A pool's {@link PeerSync} is bound to its scheduler: a reload that rebuilds the scheduler starts a new one at
- * the next interval or digest (what was routed in between is not shared).
+ * <p>A pool's {@link PeerSync} is bound to its scheduler, from the moment peers are configured or the configuration
+ * is reloaded (a reload that rebuilds the scheduler starts a new one).
  */
 public final class PeerSyncService implements AutoCloseable {
 
@@ -99,9 +99,16 @@ public final class PeerSyncService implements AutoCloseable {
             stopTimer();
             bindings.values().forEach(b -> b.sync().close());
             bindings.clear();
+            if (client != null) {
+                client.close();
+                client = null;
+            }
             return;
         }
         if (client == null || previous == null || !previous.publishTimeout().equals(next.publishTimeout())) {
+            if (client != null) {
+                client.shutdown(); // sends in flight finish on it
+            }
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(next.publishTimeout()).build();
         }
@@ -111,6 +118,11 @@ public final class PeerSyncService implements AutoCloseable {
                     Thread.ofPlatform().name("jetway-peer-sync").daemon(true).factory());
             long ms = Math.max(1, next.interval().toMillis());
             tick = timer.scheduleAtFixedRate(this::safeTick, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        // journal every pool's routing from now on, not from the first interval: a request routed before it would
+        // never reach the peers
+        for (GatewayPool pool : routing.table().pools()) {
+            bindingFor(pool);
         }
         log.info("peer sync on: every {} ms to {}{} (id {})", next.interval().toMillis(), next.addresses(),
                 next.dns() == null ? "" : " and " + next.dns(), self);

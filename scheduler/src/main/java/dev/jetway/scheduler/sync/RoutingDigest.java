@@ -9,7 +9,8 @@ import java.util.Objects;
  * now (so their load view includes it). Built by {@link PeerSync#export}, applied by {@link PeerSync#apply}.
  *
  * @param sender         the sending replica's id, new at every start (a restarted peer is a new peer)
- * @param sequence       increases with every digest of the sender; an older one's load is ignored
+ * @param sequence       increases with every digest of the sender (parts of one digest on the wire share it); an
+ *                       older digest's load is ignored
  * @param routed         the routing records since the previous digest, oldest first
  * @param load           the sender's own in-flight counts per endpoint (endpoints with nothing in flight omitted)
  * @param droppedRecords records the sender's journal dropped since the previous digest because it was full
