@@ -55,7 +55,9 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             gateway = LiveGateway.start(cfg, Runtime.getRuntime().availableProcessors());
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("jetway gateway: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().println("jetway gateway: cannot start: " + PortHint.of(e.getMessage(),
+                    cfg.server().port(), "--port (or server.port)", cfg.server().adminPort(),
+                    "--admin-port (or server.adminPort)"));
             return 1;
         }
         ConfigWatcher watcher = config == null ? null

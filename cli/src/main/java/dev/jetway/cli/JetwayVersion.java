@@ -1,13 +1,46 @@
 package dev.jetway.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** Version from the jar manifest (or "dev" when run from classes). */
+/**
+ * {@code jetway --version}: the project version and the git commit it was built from (the build writes both into
+ * {@code jetway-version.properties}), and the Java runtime.
+ */
 final class JetwayVersion implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"jetway " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        return new String[] {line(read())};
+    }
+
+    static String line(Properties p) {
+        String version = known(p.getProperty("version"));
+        String commit = known(p.getProperty("commit"));
+        String date = known(p.getProperty("commitDate"));
+        boolean dirty = "true".equals(p.getProperty("dirty"));
+        return "jetway " + (version == null ? "(version unknown)" : version)
+                + (commit == null ? " (commit unknown)" : " (commit " + commit + (dirty ? "-dirty" : "")
+                + (date == null ? "" : ", " + date) + ")")
+                + ", Java " + Runtime.version();
+    }
+
+    private static Properties read() {
+        Properties p = new Properties();
+        try (InputStream in = JetwayVersion.class.getResourceAsStream("/jetway-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // unknown version: said so in the line
+        }
+        return p;
+    }
+
+    /** A value the build filled in; null for a missing one or an unfilled placeholder. */
+    private static String known(String value) {
+        return value == null || value.isBlank() || value.startsWith("${") ? null : value.strip();
     }
 }

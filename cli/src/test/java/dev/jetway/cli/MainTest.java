@@ -23,6 +23,19 @@ class MainTest {
     }
 
     @Test
+    void versionNamesTheVersionAndTheCommitItWasBuiltFrom() {
+        CliRun r = CliRun.of("--version");
+        assertThat(r.exitCode()).isZero();
+        // the test classpath has the build's filtered properties: a real version and a commit (this is a git checkout)
+        assertThat(r.out()).matches("(?s)jetway \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{7,}(-dirty)?, \\d{4}-\\d{2}-\\d{2}\\), "
+                + "Java .*");
+        java.util.Properties unfilled = new java.util.Properties();
+        unfilled.setProperty("version", "0.1.0");
+        unfilled.setProperty("commit", "${git.commit.id.abbrev}");
+        assertThat(JetwayVersion.line(unfilled)).startsWith("jetway 0.1.0 (commit unknown), Java ");
+    }
+
+    @Test
     void unknownSubcommandIsAUsageError() {
         CliRun r = CliRun.of("fly");
         assertThat(r.exitCode()).isEqualTo(2);

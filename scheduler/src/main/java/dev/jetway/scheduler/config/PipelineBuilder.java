@@ -164,8 +164,12 @@ public final class PipelineBuilder {
                 problems.add("plugin '" + spec.name() + "': type '" + spec.type() + "' (" + historical.get().release()
                         + ") is not built yet in Jetway: " + historical.get().why());
             } else {
-                problems.add("plugin '" + spec.name() + "': unknown plugin type '" + spec.type() + "'; known types: "
-                        + String.join(", ", registry.entries().stream().map(PluginRegistry.Entry::type).toList()));
+                List<String> known = new ArrayList<>(registry.entries().stream().map(PluginRegistry.Entry::type)
+                        .toList());
+                known.addAll(registry.aliases().keySet());
+                problems.add("plugin '" + spec.name() + "': unknown plugin type '" + spec.type() + "'"
+                        + Suggestion.closest(spec.type(), known).map(s -> "; did you mean '" + s + "'?")
+                        .orElse("; `jetway config plugins` lists every type"));
             }
             return;
         }
@@ -279,7 +283,24 @@ public final class PipelineBuilder {
 
     /** True when a plugin of that name was declared but not instantiated (see {@link #notRunHere}). */
     private boolean skipped(String name) {
+        return declared(name);
+    }
+
+    /**
+     * True when the config declares a plugin of that name: if it is missing from the pipeline it was skipped or
+     * failed to build, and that was reported where it is declared.
+     */
+    private boolean declared(String name) {
         return config.plugins().stream().anyMatch(p -> p.name().equals(name));
+    }
+
+    /** " (did you mean 'x'?)" or " (plugins: a, b, ...)" for a reference to a name nothing declares. */
+    private String refHint(String ref) {
+        if (plugins.isEmpty()) {
+            return "";
+        }
+        return Suggestion.closest(ref, plugins.keySet()).map(s -> " (did you mean '" + s + "'?)")
+                .orElse(" (plugins: " + String.join(", ", plugins.keySet()) + ")");
     }
 
     private List<SchedulingProfile> buildProfiles() {
@@ -308,8 +329,10 @@ public final class PipelineBuilder {
                 Plugin p = plugins.get(ref.pluginRef());
                 String where = "profile '" + spec.name() + "': ";
                 if (p == null) {
-                    problems.add(where + "pluginRef '" + ref.pluginRef() + "' names no plugin"
-                            + (plugins.isEmpty() ? "" : " (plugins: " + String.join(", ", plugins.keySet()) + ")"));
+                    if (!declared(ref.pluginRef())) { // a declared plugin that could not be built is reported once
+                        problems.add(where + "pluginRef '" + ref.pluginRef() + "' names no plugin" + refHint(
+                                ref.pluginRef()));
+                    }
                     continue;
                 }
                 if (flowControlPlugin(p) && !(p instanceof SaturationDetector)) {
@@ -401,7 +424,9 @@ public final class PipelineBuilder {
         DisaggProfileHandler bound = d;
         if (d.deciderName() != null) {
             Plugin decider = plugins.get(d.deciderName());
-            if (decider == null) {
+            if (decider == null && declared(d.deciderName())) {
+                return d; // the decider could not be built: reported where it is declared
+            } else if (decider == null) {
                 problems.add("plugin '" + d.name() + "' (" + d.type() + "): deciders.prefill '" + d.deciderName()
                         + "' names no plugin");
             } else if (!(decider instanceof PdDecider pd)) {

@@ -171,8 +171,33 @@ class EndpointPickerConfigTest {
                 kind: EndpointPickerConfig
                 plugins:
                 - type: qeue-scorer
-                """)).hasMessageContaining("unknown plugin type 'qeue-scorer'")
-                .hasMessageContaining("queue-scorer, random-picker");
+                """)).hasMessageContaining("unknown plugin type 'qeue-scorer'; did you mean 'queue-scorer'?");
+    }
+
+    @Test
+    void aTypoIsReportedOnceWithTheNameItMeantAndDoesNotCascade() {
+        assertThatThrownBy(() -> build("""
+                apiVersion: llm-d.ai/v1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: queue-scorrer
+                - type: max-score-picker
+                - type: kv-cache-utilisation-scorer
+                schedulingProfiles:
+                - name: default
+                  plugins:
+                  - pluginRef: queue-scorrer
+                  - pluginRef: max-score-picker
+                  - pluginRef: qeue-scorer
+                """)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).satisfiesExactly(
+                        p -> assertThat(p).contains("unknown plugin type 'queue-scorrer'; did you mean 'queue-scorer'?"),
+                        p -> assertThat(p).contains("'kv-cache-utilisation-scorer'; did you mean "
+                                + "'kv-cache-utilization-scorer'?"),
+                        p -> assertThat(p).contains("pluginRef 'qeue-scorer' names no plugin (plugins: "
+                                + "max-score-picker")));
+        assertThat(Suggestion.closest("zzzzzzzz", java.util.List.of("queue-scorer"))).isEmpty();
+        assertThat(Suggestion.distance("scorrer", "scorer")).isEqualTo(1);
+        assertThat(Suggestion.distance("sroce", "score")).isEqualTo(2);
     }
 
     @Test
