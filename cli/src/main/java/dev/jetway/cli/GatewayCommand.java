@@ -33,6 +33,10 @@ final class GatewayCommand implements Callable<Integer> {
                     + "--endpoints-file.")
     Path config;
 
+    @Option(names = "--host", description = "Address to bind (overrides server.host; default 127.0.0.1, this machine "
+            + "only; 0.0.0.0 for every interface, as in a container).")
+    String host;
+
     @Option(names = "--port", description = "OpenAI API port (overrides server.port; default 8080).")
     Integer port;
 
@@ -96,10 +100,11 @@ final class GatewayCommand implements Callable<Integer> {
         return (config == null ? "" : "config " + config) + (what == null ? "" : (config == null ? "" : ", ") + what);
     }
 
-    /** The file as written (or null without --config), with the command line's ports and discovery flags. */
+    /** The file as written (or null without --config), with the command line's address, ports and discovery flags. */
     GatewayConfig configure(GatewayConfig written) {
         GatewayConfig c = discovery.apply(written);
-        return c.withServer(c.server().withPorts(port != null ? port : c.server().port(),
-                adminPort != null ? adminPort : c.server().adminPort()));
+        var server = c.server().withPorts(port != null ? port : c.server().port(),
+                adminPort != null ? adminPort : c.server().adminPort());
+        return c.withServer(host != null ? server.withHost(host) : server);
     }
 }

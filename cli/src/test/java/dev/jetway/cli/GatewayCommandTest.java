@@ -70,7 +70,7 @@ class GatewayCommandTest {
             Path eps = dir.resolve("endpoints.yaml");
             Files.writeString(eps, "endpoints:\n  - {address: \"127.0.0.1:" + sim.replicas().getFirst().httpPort()
                     + "\"}\n");
-            try (Running gw = Running.start("gateway", "--endpoints-file", eps.toString(), "--port", "0",
+            try (Running gw = Running.start("gateway", "--endpoints-file", eps.toString(), "--host", "127.0.0.1", "--port", "0",
                     "--admin-port", "0", "-q")) {
                 assertThat(gw.banner).contains("endpoints from " + eps.toAbsolutePath());
                 servesThrough(gw, sim);
