@@ -20,7 +20,7 @@ public final class LiveConfiguration implements AutoCloseable {
     private final Debouncer debouncer;
     private volatile GatewayConfig written;
     private volatile Consumer<GatewayConfig> apply;
-    private volatile GatewayConfig applied; // written by start, then only on the debouncer's thread
+    private volatile GatewayConfig applied; // what the gateway runs; changed only under this object's lock
 
     /**
      * Starts watching what {@code written} asks for; nothing is applied before {@link #start}. A source that cannot
@@ -48,20 +48,33 @@ public final class LiveConfiguration implements AutoCloseable {
      * From now on, every change is handed to {@code applier} (the gateway's reload); {@code running} is what the
      * gateway runs now (it started with {@link #current}).
      */
-    public LiveConfiguration start(GatewayConfig running, Consumer<GatewayConfig> applier) {
+    public synchronized LiveConfiguration start(GatewayConfig running, Consumer<GatewayConfig> applier) {
         this.applied = running;
         this.apply = applier;
         debouncer.signal(); // whatever arrived between current() and now
         return this;
     }
 
-    /** jetway.yaml changed: watch what the new file asks for, then apply it with what discovery knows. */
-    public void written(GatewayConfig next) {
+    /**
+     * jetway.yaml changed: watch what the new file asks for and apply it at once with what discovery knows. A file
+     * that does not apply throws and is forgotten: the previous one stays in force, and discovery keeps applying its
+     * changes on top of it rather than failing with the bad file at every event.
+     */
+    public synchronized void written(GatewayConfig next) {
+        GatewayConfig previous = this.written;
         this.written = next;
         for (Discovery d : sources) {
             d.watch(next, debouncer::signal);
         }
-        debouncer.signal();
+        try {
+            applyChanged();
+        } catch (RuntimeException e) {
+            this.written = previous;
+            for (Discovery d : sources) {
+                d.watch(previous, debouncer::signal);
+            }
+            throw e;
+        }
     }
 
     /** Null when every source has read what it watches; else the first thing still awaited. */
@@ -75,23 +88,28 @@ public final class LiveConfiguration implements AutoCloseable {
         return null;
     }
 
-    private void applyNow() {
-        Consumer<GatewayConfig> a = apply;
-        if (a == null) {
-            return;
-        }
+    private synchronized void applyNow() {
         try {
-            GatewayConfig next = current();
-            if (next.equals(applied)) {
-                return; // an event that changes nothing routing sees (another pod, a resync)
-            }
-            PoolChanges.describe(applied, next).forEach(log::info);
-            a.accept(next);
-            applied = next;
+            applyChanged();
         } catch (RuntimeException e) {
             // the running configuration stays; the next change tries again
             log.error("discovered configuration not applied: {}", e.getMessage());
         }
+    }
+
+    /** Hands the composed configuration to the gateway when it differs from what runs; throws what the reload throws. */
+    private void applyChanged() {
+        Consumer<GatewayConfig> a = apply;
+        if (a == null) {
+            return;
+        }
+        GatewayConfig next = current();
+        if (next.equals(applied)) {
+            return; // an event that changes nothing routing sees (another pod, a resync)
+        }
+        PoolChanges.describe(applied, next).forEach(log::info);
+        a.accept(next);
+        applied = next;
     }
 
     @Override

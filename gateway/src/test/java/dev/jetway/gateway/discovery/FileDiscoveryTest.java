@@ -140,4 +140,23 @@ class FileDiscoveryTest {
             }
         }
     }
+
+    @Test
+    void aJetwayYamlEditThatDoesNotApplyIsRefusedAndDiscoveryGoesOn(@TempDir Path dir) throws Exception {
+        try (FakeModelServer a = new FakeModelServer("a"); FakeModelServer b = new FakeModelServer("b")) {
+            Path eps = dir.resolve("eps.yaml");
+            writeEndpoints(eps, a.address());
+            Path yaml = dir.resolve("jetway.yaml");
+            Files.writeString(yaml, JETWAY_YAML);
+            try (LiveGateway gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
+                Files.writeString(yaml, JETWAY_YAML.replace("endpointPicker: random", "endpointPicker: nope.yaml"));
+                assertThatThrownBy(() -> gw.written(ConfigLoader.load(yaml)))
+                        .hasMessageContaining("endpointPicker nope.yaml is neither a built-in policy");
+                writeEndpoints(eps, a.address(), b.address());
+                await().atMost(Duration.ofSeconds(1)).until(() -> routed(gw).equals(Set.of(a.address(), b.address())));
+                assertThat(gw.server().routing().config().pools().getFirst().endpointPicker().asText())
+                        .isEqualTo("random");
+            }
+        }
+    }
 }
