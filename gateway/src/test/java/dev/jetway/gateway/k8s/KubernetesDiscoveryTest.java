@@ -200,6 +200,26 @@ class KubernetesDiscoveryTest {
         }
     }
 
+    @Test
+    void notReadyWhileTheApiServerCannotBeReached() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        try (KubernetesClient unreachable = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closed)
+                        .withRequestRetryBackoffLimit(0).build()).build()) {
+            gw = LiveGateway.start(ConfigLoader.parse(yaml(""), "jetway.yaml"), 2,
+                    c -> new KubernetesDiscovery(unreachable, false));
+            Thread.sleep(300);
+            assertThat(ready().statusCode()).isEqualTo(503);
+            assertThat(ready().body()).contains("waiting for kubernetes: pods, InferencePools, InferenceObjectives "
+                    + "in namespace ns");
+            gw.close();
+            gw = null;
+        }
+    }
+
     private HttpResponse<String> ready() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.server().adminPort() + "/ready"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
