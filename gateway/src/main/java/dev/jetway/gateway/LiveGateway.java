@@ -82,11 +82,6 @@ public final class LiveGateway implements AutoCloseable {
         return server;
     }
 
-    /** The configuration as discovery sees it now (what the next apply would hand the server). */
-    public GatewayConfig current() {
-        return live.current();
-    }
-
     @Override
     public void close() {
         live.close();

@@ -21,8 +21,4 @@ public record InferencePoolRef(String name, String namespace, Integer kvEventsPo
             ConfigChecks.port("inferencePool.kvEventsPort", kvEventsPort);
         }
     }
-
-    public InferencePoolRef(String name, String namespace) {
-        this(name, namespace, null);
-    }
 }

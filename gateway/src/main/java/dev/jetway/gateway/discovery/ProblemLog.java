@@ -39,8 +39,4 @@ public final class ProblemLog {
             log.info("{}: fixed ({})", subject, before);
         }
     }
-
-    public synchronized String problem(String subject) {
-        return open.get(subject);
-    }
 }
