@@ -93,7 +93,7 @@ final class NamespaceWatch implements AutoCloseable {
             }
         });
         informer.exceptionHandler((started, t) -> {
-            if (optional && !started && t instanceof KubernetesClientException e && e.getCode() == 404) {
+            if (optional && !started && status(t) == 404) {
                 log.warn("{} in namespace {}: not installed (404); request priorities come from jetway.yaml "
                         + "admission.objectives only", what, namespace);
                 objectivesAbsent = true;
@@ -106,6 +106,16 @@ final class NamespaceWatch implements AutoCloseable {
         });
         informer.start();
         return informer;
+    }
+
+    /** The HTTP status of the API server's answer behind {@code t} (informers wrap it), or 0. */
+    private static int status(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof KubernetesClientException e) {
+                return e.getCode();
+            }
+        }
+        return 0;
     }
 
     /** What has not been listed yet (empty when every informer has synced). */

@@ -201,6 +201,21 @@ class KubernetesDiscoveryTest {
     }
 
     @Test
+    void withoutTheInferenceObjectiveCrdPrioritiesComeFromJetwayYaml() throws Exception {
+        // a cluster with GIE's CRDs but not llm-d's: listing InferenceObjectives is a 404
+        server.expect().get().withPath("/apis/llm-d.ai/v1alpha2/namespaces/ns/inferenceobjectives?resourceVersion=0")
+                .andReturn(404, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(404)
+                        .withReason("NotFound").withMessage("the server could not find the requested resource").build())
+                .always();
+        cluster.inferencePool("qwen", Map.of("app", "vllm"), 1);
+        cluster.pod("vllm-11", "127.0.0.11", Map.of("app", "vllm"));
+        start("");
+        await().atMost(Duration.ofSeconds(5)).until(() -> routed().equals(addresses(1, 11)));
+        assertThat(gw.server().routing().readiness().notReadyReason()).isEqualTo("no ready endpoint");
+        assertThat(gw.server().routing().config().admission().priorityOf("batch")).isEqualTo(-5);
+    }
+
+    @Test
     void notReadyWhileTheApiServerCannotBeReached() throws Exception {
         int closed;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
