@@ -141,6 +141,7 @@ public final class GatewayServer implements AutoCloseable {
             adminChannel.close().awaitUninterruptibly();
         }
         routing.close();
+        metrics.close();
         shutdownGroups();
         log.info("gateway stopped");
     }
