@@ -4,6 +4,7 @@ import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.ConfigWatcher;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.extproc.EndpointPickerServer;
+import dev.jetway.gateway.extproc.LiveEndpointPicker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Spec;
                 + "Extension's endpoint-picker protocol (llm-d's EPP), routing with jetway.yaml's pools, schedulers, "
                 + "flow control and latency model. Envoy sends each request's headers and body; the picker answers "
                 + "x-gateway-destination-endpoint (and envoy.lb metadata) or a local reply, and watches the response "
-                + "to learn. See docs/operations.md, \"Endpoint-picker mode\"."})
+                + "to learn. See docs/operations.md, \"Endpoint-picker mode\".",
+                "Endpoints are listed in --config's file, or discovered as jetway gateway discovers them "
+                        + "(--inference-pool, --endpoints-file; docs/kubernetes.md)."})
 final class EppCommand implements Callable<Integer> {
 
     @Mixin
@@ -28,10 +31,15 @@ final class EppCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "jetway.yaml: pools, endpoints, EndpointPickerConfig (see docs/configuration.md). "
-                    + "Changes are applied live.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "jetway.yaml: pools, endpoints or their discovery, EndpointPickerConfig (see "
+                    + "docs/configuration.md). Changes are applied live. Optional with --inference-pool or "
+                    + "--endpoints-file.")
     Path config;
+
+    @Option(names = "--host", description = "Address to bind (overrides server.host; default 127.0.0.1, this machine "
+            + "only; 0.0.0.0 for every interface, as in a pod Envoy must reach).")
+    String host;
 
     @Option(names = "--port", defaultValue = "" + EndpointPickerServer.DEFAULT_PORT,
             description = "ext_proc gRPC port, with gRPC health on it too (default: ${DEFAULT-VALUE}, GIE's).")
@@ -44,18 +52,21 @@ final class EppCommand implements Callable<Integer> {
     @Option(names = "--admin-port", description = "Admin port with /metrics (overrides server.adminPort; default 9090).")
     Integer adminPort;
 
+    @Mixin
+    DiscoveryOptions discovery;
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig cfg;
         try {
-            cfg = withAdminPort(ConfigLoader.load(config));
+            cfg = configure(config == null ? null : ConfigLoader.load(config));
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetway epp: " + e.getMessage());
             return 1;
         }
-        EndpointPickerServer server;
+        LiveEndpointPicker picker;
         try {
-            server = EndpointPickerServer.start(cfg, new EndpointPickerServer.Options(port,
+            picker = LiveEndpointPicker.start(cfg, new EndpointPickerServer.Options(port,
                     healthPort == null ? -1 : healthPort, Runtime.getRuntime().availableProcessors()));
         } catch (RuntimeException e) {
             String message = PortHint.of(e.getMessage(), port, "--port", cfg.server().adminPort(),
@@ -64,22 +75,39 @@ final class EppCommand implements Callable<Integer> {
                     + (healthPort == null ? message : PortHint.of(message, healthPort, "--health-port")));
             return 1;
         }
-        ConfigWatcher watcher = new ConfigWatcher(config, Duration.ofSeconds(1),
-                next -> server.reload(withAdminPort(next))).start();
+        ConfigWatcher watcher = config == null ? null
+                : new ConfigWatcher(config, Duration.ofSeconds(1), next -> picker.written(configure(next))).start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            watcher.close();
-            server.close();
+        Thread hook = new Thread(() -> {
+            stop(watcher, picker);
             stopped.countDown();
-        }, "jetway-epp-shutdown"));
-        spec.commandLine().getOut().printf("jetway epp: ext_proc on %s:%d (metrics on port %d), config %s%n",
-                cfg.server().host(), server.port(), server.adminPort(), config);
+        }, "jetway-epp-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        spec.commandLine().getOut().printf("jetway epp: ext_proc on %s:%d (metrics on port %d)%s%n",
+                cfg.server().host(), picker.server().port(), picker.server().adminPort(),
+                config == null ? "" : ", config " + config);
         spec.commandLine().getOut().flush();
-        stopped.await();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            // stopped from inside the process (tests): leave as the shutdown hook would
+            Runtime.getRuntime().removeShutdownHook(hook);
+            stop(watcher, picker);
+        }
         return 0;
     }
 
-    private GatewayConfig withAdminPort(GatewayConfig c) {
-        return adminPort == null ? c : c.withServer(c.server().withPorts(c.server().port(), adminPort));
+    private static void stop(ConfigWatcher watcher, LiveEndpointPicker picker) {
+        if (watcher != null) {
+            watcher.close();
+        }
+        picker.close();
+    }
+
+    /** The file as written (or null without --config), with the command line's address, admin port and discovery. */
+    GatewayConfig configure(GatewayConfig written) {
+        GatewayConfig c = discovery.apply(written);
+        var server = adminPort == null ? c.server() : c.server().withPorts(c.server().port(), adminPort);
+        return c.withServer(host != null ? server.withHost(host) : server);
     }
 }

@@ -2,14 +2,43 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import dev.jetway.sim.SimCluster;
+import dev.jetway.sim.SimOptions;
+import io.envoyproxy.envoy.config.core.v3.HeaderMap;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpBody;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** {@code jetway epp}: its help, and configurations or ports it cannot start with, each failing with a clear line. */
+/**
+ * {@code jetway epp}: its help; configurations or ports it cannot start with, each failing with a clear line; and the
+ * command itself, run from an endpoints file, answering Envoy's ext_proc client and gRPC health.
+ */
 class EppCommandTest {
 
     @TempDir
@@ -26,15 +55,111 @@ class EppCommandTest {
         CliRun r = CliRun.of("epp", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: jetway epp", "--config", "--port", "default: 9002", "--health-port",
-                "--admin-port", "x-gateway-destination-endpoint", "--verbose");
+                "--admin-port", "--host", "--inference-pool", "--endpoints-file", "x-gateway-destination-endpoint",
+                "--verbose");
         assertThat(CliRun.of("--help").out()).contains("epp");
     }
 
     @Test
-    void aConfigIsRequired() {
+    void aConfigOrDiscoveryIsRequired() {
         CliRun r = CliRun.of("epp");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing required option: '--config=FILE'");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("jetway epp: ").contains("needs --config FILE, or --inference-pool NAME");
+    }
+
+    @Test
+    void routesTheEndpointsOfAFileOverExtProcAndReportsReadiness(@TempDir Path dir) throws Exception {
+        try (SimCluster sim = SimCluster.start(SimOptions.defaults("m").withBindHost("127.0.0.1").withPort(0), 1)) {
+            String address = "127.0.0.1:" + sim.replicas().getFirst().httpPort();
+            Path eps = dir.resolve("endpoints.yaml");
+            Files.writeString(eps, "endpoints:\n  - {address: \"" + address + "\"}\n");
+            try (Running epp = Running.start("epp", "--endpoints-file", eps.toString(), "--host", "127.0.0.1",
+                    "--port", "0", "--admin-port", "0", "-q")) {
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", epp.port).usePlaintext().build();
+                try {
+                    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                    while (health.check(HealthCheckRequest.newBuilder().setService("readiness").build()).getStatus()
+                            != HealthCheckResponse.ServingStatus.SERVING) {
+                        assertThat(System.nanoTime()).as("ready in time").isLessThan(deadline);
+                        Thread.sleep(20);
+                    }
+                    BlockingQueue<ProcessingResponse> replies = new LinkedBlockingQueue<>();
+                    StreamObserver<ProcessingRequest> out = ExternalProcessorGrpc.newStub(channel).process(
+                            new StreamObserver<>() {
+                                @Override
+                                public void onNext(ProcessingResponse value) {
+                                    replies.add(value);
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            });
+                    HeaderMap.Builder headers = HeaderMap.newBuilder();
+                    Map.of(":method", "POST", ":path", "/v1/completions", "content-type", "application/json")
+                            .forEach((k, v) -> headers.addHeaders(HeaderValue.newBuilder().setKey(k)
+                                    .setRawValue(ByteString.copyFromUtf8(v))));
+                    out.onNext(ProcessingRequest.newBuilder().setRequestHeaders(HttpHeaders.newBuilder()
+                            .setHeaders(headers)).build());
+                    out.onNext(ProcessingRequest.newBuilder().setRequestBody(HttpBody.newBuilder().setEndOfStream(true)
+                            .setBody(ByteString.copyFromUtf8("{\"model\":\"m\",\"prompt\":\"hi\"}"))).build());
+                    ProcessingResponse reply = replies.poll(10, TimeUnit.SECONDS);
+                    assertThat(reply).isNotNull();
+                    assertThat(reply.getRequestHeaders().getResponse().getHeaderMutation().getSetHeadersList())
+                            .anySatisfy(h -> {
+                                assertThat(h.getHeader().getKey()).isEqualTo("x-gateway-destination-endpoint");
+                                assertThat(h.getHeader().getRawValue().toStringUtf8()).isEqualTo(address);
+                            });
+                    out.onCompleted();
+                } finally {
+                    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** {@code jetway epp ...} running on a thread of its own until closed (the command's interrupt path). */
+    private record Running(Thread thread, int port) implements AutoCloseable {
+
+        private static final Pattern BANNER = Pattern.compile("jetway epp: ext_proc on [^:]+:(\\d+)");
+
+        static Running start(String... args) throws InterruptedException {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            Thread t = new Thread(() -> {
+                CommandLine cli = new CommandLine(new Main());
+                cli.setOut(new PrintWriter(out, true));
+                cli.setErr(new PrintWriter(err, true));
+                cli.execute(args);
+            }, "jetway-epp-under-test");
+            t.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Matcher m;
+            while (!(m = BANNER.matcher(out.toString())).find()) {
+                if (!t.isAlive() || System.nanoTime() > deadline) {
+                    t.interrupt();
+                    throw new AssertionError("jetway epp did not start: " + err + out);
+                }
+                Thread.sleep(20);
+            }
+            return new Running(t, Integer.parseInt(m.group(1)));
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertThat(thread.isAlive()).as("jetway epp stopped").isFalse();
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.jetway.gateway.http.AdminHandler;
 import dev.jetway.gateway.http.Transport;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
+import dev.jetway.gateway.peers.PeerSyncService;
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.request.RequestParser;
 import dev.jetway.gateway.routing.RoutingState;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * same pools, schedulers, flow control, latency model and metrics as the gateway ({@link RoutingState}, the
  * gateway's request path up to its decision), but answers Envoy with the destination instead of proxying. Serves
  * {@code envoy.service.ext_proc.v3.ExternalProcessor} and gRPC health ({@code liveness}, {@code readiness} and the
- * ext_proc service name; the last two only once every pool's endpoints are known, {@link PoolReadiness}) on one port,
- * optionally health alone on a second, and {@code /metrics} on the admin port. {@link #reload} applies a new
- * configuration live.
+ * ext_proc service name; the last two only when the gateway's {@code /ready} would say ready and every pool's
+ * endpoints are known, {@link PoolReadiness}) on one port, optionally health alone on a second, and the gateway's
+ * admin port ({@code /metrics}, {@code /ready}, peers' routing digests). {@link #reload} applies a new configuration
+ * live.
  */
 public final class EndpointPickerServer implements AutoCloseable {
 
@@ -74,6 +76,7 @@ public final class EndpointPickerServer implements AutoCloseable {
     private final EventLoopGroup loops;
     private final GatewayMetrics metrics;
     private final RoutingState routing;
+    private final PeerSyncService peers;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server grpc;
     private final Server healthServer;
@@ -86,6 +89,9 @@ public final class EndpointPickerServer implements AutoCloseable {
         this.loops = transport.newGroup(options.threads(), "jetway-epp");
         this.metrics = new GatewayMetrics();
         this.routing = new RoutingState(metrics, transport.socketChannel());
+        this.peers = new PeerSyncService(routing, metrics);
+        // the gateway's /ready and this picker's readiness wait for the same thing
+        routing.readiness().addGate(() -> PoolReadiness.waitingFor(routing.table()));
         Server started = null;
         Server startedHealth = null;
         Channel adminChannel = null;
@@ -131,7 +137,7 @@ public final class EndpointPickerServer implements AutoCloseable {
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline().addLast(new HttpServerCodec());
                                 ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                                ch.pipeline().addLast(new AdminHandler(metrics, routing));
+                                ch.pipeline().addLast(new AdminHandler(metrics, routing, peers));
                             }
                         })
                         .bind(host, config.server().adminPort()).await();
@@ -147,6 +153,7 @@ public final class EndpointPickerServer implements AutoCloseable {
         this.grpc = started;
         this.healthServer = startedHealth;
         this.admin = adminChannel;
+        peers.configure(config.peers()); // once the admin port takes peers' digests
         this.readinessCheck = loops.scheduleAtFixedRate(this::checkReadiness, 0, 100, TimeUnit.MILLISECONDS);
         log.info("endpoint picker listening on {} (ext_proc and gRPC health{}, admin {}), transport {}", port(),
                 healthServer == null ? "" : "; health also on " + healthPort(), adminPort(), transport.name());
@@ -193,7 +200,8 @@ public final class EndpointPickerServer implements AutoCloseable {
     }
 
     private void checkReadiness() {
-        boolean now = PoolReadiness.synced(routing.table());
+        String waiting = routing.readiness().notReadyReason();
+        boolean now = waiting == null;
         if (now != ready) {
             ready = now;
             ServingStatus status = now ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
@@ -202,8 +210,7 @@ public final class EndpointPickerServer implements AutoCloseable {
             if (now) {
                 log.info("endpoint picker ready: every pool's endpoints have been scraped");
             } else {
-                log.warn("endpoint picker not ready: pool {} has no scraped endpoint", PoolReadiness.waiting(
-                        routing.table()));
+                log.warn("endpoint picker not ready: {}", waiting);
             }
         }
     }
@@ -211,6 +218,7 @@ public final class EndpointPickerServer implements AutoCloseable {
     /** Applies a new configuration without dropping traffic (ports and limits need a restart). */
     public void reload(GatewayConfig config) {
         routing.apply(config);
+        peers.configure(config.peers());
         warnAboutHostnames(config);
     }
 
@@ -241,9 +249,15 @@ public final class EndpointPickerServer implements AutoCloseable {
         return routing;
     }
 
+    /** The routing-digest exchange with peer replicas (idle without {@code peers}). */
+    public PeerSyncService peers() {
+        return peers;
+    }
+
     @Override
     public void close() {
         readinessCheck.cancel(false);
+        peers.close();
         health.enterTerminalState();
         grpc.shutdown();
         if (healthServer != null) {
@@ -271,6 +285,7 @@ public final class EndpointPickerServer implements AutoCloseable {
     }
 
     private void stopAll(Server started, Server startedHealth, Channel adminChannel) {
+        peers.close();
         if (started != null) {
             started.shutdownNow();
         }

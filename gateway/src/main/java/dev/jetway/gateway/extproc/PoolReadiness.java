@@ -6,22 +6,23 @@ import dev.jetway.gateway.routing.RoutingTable;
 
 /**
  * Whether the picker knows which endpoints are ready (GIE's "datastore synced"): every pool with endpoints has had a
- * first successful scrape of at least one of them. Before that every pool looks empty or unscraped and the picker
- * would answer 503 or route blind, so Envoy's health check and Kubernetes' readiness probe keep it out until then.
- * A pool with no endpoints has nothing to wait for.
+ * first successful scrape of at least one of them. Before that a pool looks empty or unscraped and the picker would
+ * answer 503 or route blind, so Envoy's health check and Kubernetes' readiness probe keep it out until then. A pool
+ * with no endpoints has nothing to wait for. A gate of the gateway's readiness, next to discovery's.
  */
 final class PoolReadiness {
 
     private PoolReadiness() {
     }
 
-    static boolean synced(RoutingTable table) {
+    /** Null when every pool is synced; else what is awaited, for {@code /ready}'s body and the log. */
+    static String waitingFor(RoutingTable table) {
         for (GatewayPool pool : table.pools()) {
             if (!synced(pool)) {
-                return false;
+                return "a first successful scrape of an endpoint of pool " + pool.name();
             }
         }
-        return true;
+        return null;
     }
 
     static boolean synced(GatewayPool pool) {
@@ -29,20 +30,10 @@ final class PoolReadiness {
             return true;
         }
         for (GatewayEndpoint e : pool.endpoints()) {
-            if (e.lastScrapeNanos() != Long.MIN_VALUE) {
+            if (e.health().scraped()) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** The first pool still waiting, for the log; null when all are synced. */
-    static String waiting(RoutingTable table) {
-        for (GatewayPool pool : table.pools()) {
-            if (!synced(pool)) {
-                return pool.name();
-            }
-        }
-        return null;
     }
 }

@@ -40,6 +40,12 @@ class EndpointPickerServerTest {
             assertThat(status(h.channel, EndpointPickerServer.READINESS)).isEqualTo(ServingStatus.NOT_SERVING);
             assertThat(status(h.channel, "envoy.service.ext_proc.v3.ExternalProcessor"))
                     .isEqualTo(ServingStatus.NOT_SERVING);
+            try (var http = java.net.http.HttpClient.newHttpClient()) {
+                var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + h.picker.adminPort() + "/ready")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("waiting for a first successful scrape of an endpoint of pool p");
+            }
 
             slow.metricsDown = false;
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
