@@ -42,7 +42,12 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * decisions [rate=5000] [seconds=20] [endpoints=64] [scrapeMillis=50] [policy=jetway] [prefixTokens=1000]
+ * serve     [endpoints=64] [scrapeMillis=50] [policy=jetway] [port=9002]   the picker and its fake servers alone
+ * drive     PORT PID [rate=5000] [seconds=20] [prefixTokens=1000]          the load against a picker elsewhere
  * </pre>
+ *
+ * {@code serve} and {@code drive} split the picker and the load into two processes, so each can be pinned to its own
+ * core ({@code taskset}); {@code drive} reads the picker process's CPU from {@code /proc/PID/stat}.
  *
  * Each request is one ext_proc stream driven as Envoy drives it in {@code FULL_DUPLEX_STREAMED} mode: request
  * headers and body (end of stream); the picker's headers reply is the decision, and its latency counts from the
@@ -57,11 +62,15 @@ public final class ExtProcLoadDriver {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "decisions";
-        if (!mode.equals("decisions")) {
-            throw new IllegalArgumentException("mode: decisions");
+        switch (mode) {
+            case "decisions" -> decisions(intArg(args, 1, 5000), intArg(args, 2, 20), intArg(args, 3, 64),
+                    intArg(args, 4, 50), args.length > 5 ? args[5] : "jetway", intArg(args, 6, 1000));
+            case "serve" -> serve(intArg(args, 1, 64), intArg(args, 2, 50), args.length > 3 ? args[3] : "jetway",
+                    intArg(args, 4, EndpointPickerServer.DEFAULT_PORT));
+            case "drive" -> drive(Integer.parseInt(args[1]), Long.parseLong(args[2]), intArg(args, 3, 5000),
+                    intArg(args, 4, 20), intArg(args, 5, 1000));
+            default -> throw new IllegalArgumentException("mode: decisions | serve | drive");
         }
-        decisions(intArg(args, 1, 5000), intArg(args, 2, 20), intArg(args, 3, 64), intArg(args, 4, 50),
-                args.length > 5 ? args[5] : "jetway", intArg(args, 6, 1000));
         System.exit(0);
     }
 
@@ -69,12 +78,12 @@ public final class ExtProcLoadDriver {
         return args.length > i ? Integer.parseInt(args[i]) : fallback;
     }
 
-    static void decisions(int rate, int seconds, int endpointCount, int scrapeMillis, String policy,
-                          int prefixTokens) throws Exception {
-        List<FakeModelServer> servers = new ArrayList<>();
+    /** {@code count} fake servers, each reporting its own load, and jetway.yaml of one pool over them. */
+    private static String fleet(List<FakeModelServer> servers, int count, int scrapeMillis, String policy)
+            throws java.io.IOException {
         StringBuilder endpoints = new StringBuilder();
         SplittableRandom rng = new SplittableRandom(7);
-        for (int i = 0; i < endpointCount; i++) {
+        for (int i = 0; i < count; i++) {
             FakeModelServer s = new FakeModelServer("e" + i);
             s.metricsPage = "vllm:num_requests_waiting{model_name=\"m\"} " + rng.nextInt(4) + "\n"
                     + "vllm:num_requests_running{model_name=\"m\"} " + rng.nextInt(16) + "\n"
@@ -82,10 +91,79 @@ public final class ExtProcLoadDriver {
             servers.add(s);
             endpoints.append("      - {address: \"").append(s.address()).append("\"}\n");
         }
-        String yaml = "server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
+        return "server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
                 + "dataLayer: {scrapeInterval: " + scrapeMillis + "ms}\n"
                 + "pools:\n  - name: bench\n    models: [m]\n    endpointPicker: " + policy + "\n"
                 + "    endpoints:\n" + endpoints;
+    }
+
+    static void serve(int endpointCount, int scrapeMillis, String policy, int port) throws Exception {
+        List<FakeModelServer> servers = new ArrayList<>();
+        String yaml = fleet(servers, endpointCount, scrapeMillis, policy);
+        try (EndpointPickerServer picker = EndpointPickerServer.start(ConfigLoader.parse(yaml, "bench"),
+                EndpointPickerServer.Options.defaults().withPort(port))) {
+            while (!picker.ready()) {
+                Thread.sleep(50);
+            }
+            System.out.printf("picker pid %d port %d: %d endpoints (scraped every %d ms), policy %s%n",
+                    ProcessHandle.current().pid(), picker.port(), endpointCount, scrapeMillis, policy);
+            Thread.sleep(Long.MAX_VALUE);
+        } finally {
+            for (FakeModelServer s : servers) {
+                s.close();
+            }
+        }
+    }
+
+    static void drive(int port, long pid, int rate, int seconds, int prefixTokens) throws Exception {
+        EventLoopGroup clientLoops = new MultiThreadIoEventLoopGroup(2,
+                new DefaultThreadFactory("bench-client", true), NioIoHandler.newFactory());
+        List<ManagedChannel> channels = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                        .eventLoopGroup(clientLoops).channelType(NioSocketChannel.class).directExecutor()
+                        .flowControlWindow(4 << 20).build());
+            }
+            List<Request> requests = requests(prefixTokens);
+            System.out.printf("rate %d/s, prompts of %d + 40 tokens, %d s measured, picker pid %d%n", rate,
+                    prefixTokens, seconds, pid);
+            run("warmup", channels, requests, rate, 5);
+            long picker0 = procCpuNanos(pid);
+            long self0 = processCpuNanos();
+            Result r = run("measured", channels, requests, rate, seconds);
+            long picker = procCpuNanos(pid) - picker0;
+            long self = processCpuNanos() - self0;
+            Histogram h = r.latency();
+            System.out.printf("decisions: %d in %.1f s = %.0f/s, %d errors, %d not answered%n", h.getTotalCount(),
+                    r.wallSeconds(), h.getTotalCount() / r.wallSeconds(), r.errors(), r.unanswered());
+            System.out.printf("decision latency (request sent -> destination back): p50 %.3f ms, p90 %.3f ms, "
+                            + "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n", ms(h.getValueAtPercentile(50)),
+                    ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
+                    ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()));
+            System.out.printf("picker process (everything: event loops, gRPC, scrapes, fake servers, JIT, GC): "
+                            + "%.1f µs per decision, %.2f cores; load driver %.2f cores; load average %.1f%n",
+                    picker / 1e3 / Math.max(1, h.getTotalCount()), picker / 1e9 / r.wallSeconds(),
+                    self / 1e9 / r.wallSeconds(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        } finally {
+            for (ManagedChannel c : channels) {
+                c.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+            }
+            clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** utime + stime of process {@code pid}, from {@code /proc} (clock ticks of 10 ms). */
+    private static long procCpuNanos(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    static void decisions(int rate, int seconds, int endpointCount, int scrapeMillis, String policy,
+                          int prefixTokens) throws Exception {
+        List<FakeModelServer> servers = new ArrayList<>();
+        String yaml = fleet(servers, endpointCount, scrapeMillis, policy);
         EventLoopGroup clientLoops = new MultiThreadIoEventLoopGroup(2,
                 new DefaultThreadFactory("bench-client", true), NioIoHandler.newFactory());
         try (EndpointPickerServer picker = EndpointPickerServer.start(ConfigLoader.parse(yaml, "bench"),
