@@ -48,7 +48,9 @@ final class GatewayCommand implements Callable<Integer> {
         try {
             server = GatewayServer.start(cfg);
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("jetway gateway: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().println("jetway gateway: cannot start: " + PortHint.of(e.getMessage(),
+                    cfg.server().port(), "--port (or server.port)", cfg.server().adminPort(),
+                    "--admin-port (or server.adminPort)"));
             return 1;
         }
         ConfigWatcher watcher = new ConfigWatcher(config, Duration.ofSeconds(1),

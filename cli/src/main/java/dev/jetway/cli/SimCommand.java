@@ -38,7 +38,8 @@ final class SimCommand implements Callable<Integer> {
             description = "HTTP port of replica 0; replica i uses port + i (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
     String host;
 
     @Option(names = "--advertise-host",
@@ -117,7 +118,8 @@ final class SimCommand implements Callable<Integer> {
         try {
             cluster = SimCluster.start(options, replicas);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            spec.commandLine().getErr().println("jetway sim: " + e.getMessage());
+            spec.commandLine().getErr().println("jetway sim: " + PortHint.of(e.getMessage(), port,
+                    "--port"));
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -39,9 +39,19 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address the gateway binds (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--config", paramLabel = "EPP",
-            description = "EndpointPickerConfig: a YAML file or a built-in policy name (default: Jetway's own).")
+    @Option(names = "--epp-config", paramLabel = "POLICY|FILE",
+            description = "The pool's EndpointPickerConfig: a built-in policy name or an llm-d EndpointPickerConfig "
+                    + "YAML file (default: Jetway's own). Not a jetway.yaml: that is what 'jetway gateway --config' "
+                    + "takes.")
     String picker;
+
+    /** The old name of --epp-config, which read like jetway gateway's --config (a jetway.yaml). */
+    @Option(names = "--config", hidden = true, paramLabel = "POLICY|FILE")
+    void oldConfigFlag(String value) {
+        spec.commandLine().getErr().println("jetway up: --config is now --epp-config (an EndpointPickerConfig or a "
+                + "built-in policy, not a jetway.yaml); reading it as --epp-config " + value);
+        picker = value;
+    }
 
     @Option(names = "--objective", paramLabel = "NAME=PRIORITY",
             description = "An InferenceObjective (header x-llm-d-inference-objective) and its priority; negative = "
@@ -52,7 +62,7 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--pd", paramLabel = "xPyD",
             description = "Prefill/decode disaggregation: x prefill and y decode replicas (e.g. 1P1D; replaces "
                     + "--replicas), labelled llm-d.ai/role, routed with policy " + LocalStack.PD_POLICY
-                    + " unless --config says otherwise; the gateway drives both legs (docs/disaggregation.md).")
+                    + " unless --epp-config says otherwise; the gateway drives both legs (docs/disaggregation.md).")
     String pd;
 
     @Override
@@ -78,7 +88,8 @@ final class UpCommand implements Callable<Integer> {
         try {
             stack = LocalStack.start(options);
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("jetway up failed: " + e.getMessage());
+            spec.commandLine().getErr().println("jetway up failed: " + PortHint.of(e.getMessage(),
+                    port, "--port", adminPort, "--admin-port"));
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

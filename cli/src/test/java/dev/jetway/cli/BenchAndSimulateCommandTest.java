@@ -195,6 +195,24 @@ class BenchAndSimulateCommandTest {
     }
 
     @Test
+    void benchWithAWrongModelSaysWhyEveryRequestFailedInEveryFormat() throws Exception {
+        try (SimCluster sim = SimCluster.start(SimOptions.defaults("m").withBindHost("127.0.0.1").withPort(0)
+                .withProfile("llama-3.1-8b-h100"), 1)) {
+            Path w = workload("{type: constant, stages: [{rate: 10, duration: 0.5}]}",
+                    "{num_groups: 1, num_prompts_per_group: 2, system_prompt_len: 10, question_len: 5, output_len: 2}",
+                    null);
+            Path md = dir.resolve("wrong.md");
+            Path html = dir.resolve("wrong.html");
+            CliRun r = CliRun.of("bench", w.toString(), "--url", sim.replicas().getFirst().baseUrl(), "--model",
+                    "not-served", "--no-progress", "--markdown", md.toString(), "--html", html.toString());
+            assertThat(r.exitCode()).isEqualTo(1); // nothing completed
+            assertThat(r.out()).contains("Failed requests", "404", "not-served");
+            assertThat(Files.readString(md)).contains("Failed requests", "not-served");
+            assertThat(Files.readString(html)).contains("Failed requests", "not-served");
+        }
+    }
+
+    @Test
     void benchAgainstAnInProcessSimReplicaMeasuresEveryRequestAndItsPrefixHits() throws Exception {
         try (SimCluster sim = SimCluster.start(SimOptions.defaults("m").withBindHost("127.0.0.1").withPort(0)
                 .withProfile("llama-3.1-8b-h100"), 1)) {

@@ -12,7 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** {@code jetway up --config precise}: the local replicas' KV events reach the gateway's precise index. */
+/** {@code jetway up --epp-config precise}: the local replicas' KV events reach the gateway's precise index. */
 class LocalStackPreciseTest {
 
     @Test

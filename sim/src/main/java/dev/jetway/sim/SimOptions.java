@@ -77,10 +77,10 @@ public record SimOptions(String model, String bindHost, String advertiseHost, in
         }
     }
 
-    /** Defaults of {@code jetway sim}: port 8000, profile {@value #DEFAULT_PROFILE}, no KV events. */
+    /** Defaults of {@code jetway sim}: 127.0.0.1, port 8000, profile {@value #DEFAULT_PROFILE}, no KV events. */
     public static SimOptions defaults(String model) {
         String podIp = System.getenv("POD_IP");
-        return new SimOptions(model, "0.0.0.0", podIp == null || podIp.isBlank() ? "127.0.0.1" : podIp, 8000,
+        return new SimOptions(model, "127.0.0.1", podIp == null || podIp.isBlank() ? "127.0.0.1" : podIp, 8000,
                 DEFAULT_PROFILE, null, null, 16, 256, 8192, 0, 0, Map.of(), 1, 0, EnumSet.allOf(FailureType.class), -1,
                 SimRole.BOTH);
     }

@@ -44,6 +44,7 @@ public final class MarkdownReport {
             }
             md.append('\n');
         }
+        appendFailures(report, md);
         appendPublished(report, md);
         appendLatencyModel(report, md);
         appendStages(report, md);
@@ -51,6 +52,30 @@ public final class MarkdownReport {
         md.append(PdTables.markdown(report.policies(), report.published()));
         md.append(TrafficTables.markdown(report.policies()));
         return md.toString();
+    }
+
+    /**
+     * Why requests failed, per policy, most frequent first: a run whose success column says 0% must say why in the
+     * same place (stdout, Markdown and HTML all render this), not only in the JSON.
+     */
+    private static void appendFailures(BenchReport report, StringBuilder md) {
+        boolean any = report.policies().stream().anyMatch(p -> p.summary().errors() != null
+                && !p.summary().errors().isEmpty());
+        if (!any) {
+            return;
+        }
+        md.append("\n### Failed requests\n\n| policy | reason | requests |\n|---|---|---:|\n");
+        for (PolicyReport p : report.policies()) {
+            Map<String, Long> errors = p.summary().errors();
+            if (errors == null) {
+                continue;
+            }
+            errors.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> md.append("| ").append(p.policy()).append(" | ")
+                            .append(e.getKey().replace("|", "\\|").replace("\n", " ")).append(" | ")
+                            .append(e.getValue()).append(" |\n"));
+        }
     }
 
     /** The latency models' prediction errors, for the policies that have one. */

@@ -17,7 +17,8 @@ public record ServerSettings(String host, Integer port, Integer adminPort, Integ
     public static final int DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
     public ServerSettings {
-        host = host == null ? "0.0.0.0" : host;
+        // loopback unless told: a gateway in front of GPUs must not appear on every interface by accident
+        host = host == null ? "127.0.0.1" : host;
         port = port == null ? 8080 : port;
         adminPort = adminPort == null ? 9090 : adminPort;
         maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY : maxBodyBytes;

@@ -86,15 +86,26 @@ public final class GatewayServer implements AutoCloseable {
         return new GatewayServer(config, workerThreads);
     }
 
+    /**
+     * Binds a listening socket; a port that cannot be had (taken, not permitted) is an {@link IllegalStateException}
+     * naming the address, never Netty's checked exception, which names neither and would escape as a stack trace.
+     */
     private Channel bind(String host, int port, ChannelInitializer<SocketChannel> init) throws InterruptedException {
-        return new ServerBootstrap()
+        var bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(init)
-                .bind(host, port).sync().channel();
+                .bind(host, port).await();
+        if (!bound.isSuccess()) {
+            String why = bound.cause().getMessage();
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
+                    + (why != null && why.contains("Address already in use") ? "the port is already in use" : why),
+                    bound.cause());
+        }
+        return bound.channel();
     }
 
     /** Applies a new configuration without dropping traffic (server ports and limits need a restart). */
@@ -130,6 +141,7 @@ public final class GatewayServer implements AutoCloseable {
             adminChannel.close().awaitUninterruptibly();
         }
         routing.close();
+        metrics.close();
         shutdownGroups();
         log.info("gateway stopped");
     }

@@ -2,6 +2,14 @@ package dev.jetway.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -46,6 +54,7 @@ public final class GatewayMetrics {
     private final Counter clientDisconnects;
     private final DistributionSummary prefixHitRatio;
     private final PdMetrics pd;
+    private JvmGcMetrics gc;
 
     public GatewayMetrics() {
         schedulerDuration = Timer.builder("llm_d_epp_scheduler_e2e_duration")
@@ -63,6 +72,35 @@ public final class GatewayMetrics {
                 .serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
                 .register(registry);
         pd = new PdMetrics(registry);
+        bindJvmAndProcessMetrics();
+        // series an alert would use rate() or absent() on exist from the first scrape, at zero
+        for (UpstreamErrorKind kind : UpstreamErrorKind.values()) {
+            upstreamErrorCounter(kind);
+        }
+        pd.preRegister();
+    }
+
+    /**
+     * What an SRE expects of a JVM service: heap and non-heap pools, GC pauses and allocation, threads, classes,
+     * CPU, uptime, open files (Micrometer's binders: jvm_*, process_*, system_*).
+     */
+    private void bindJvmAndProcessMetrics() {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** Stops the GC listener (the gateway is closing). */
+    public void close() {
+        if (gc != null) {
+            gc.close();
+        }
     }
 
     /** Prefill/decode disaggregation's meters. */
@@ -101,10 +139,14 @@ public final class GatewayMetrics {
     }
 
     public void upstreamError(UpstreamErrorKind kind) {
-        upstreamErrors.computeIfAbsent(kind.label(), k -> Counter.builder("jetway_upstream_errors")
+        upstreamErrorCounter(kind).increment();
+    }
+
+    private Counter upstreamErrorCounter(UpstreamErrorKind kind) {
+        return upstreamErrors.computeIfAbsent(kind.label(), k -> Counter.builder("jetway_upstream_errors")
                 .description("Failures talking to model servers, by kind")
                 .tag("kind", k)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     public void pollError(String endpoint) {
@@ -232,6 +274,8 @@ public final class GatewayMetrics {
         private final Timer ttftStreaming;
         private final Timer ttftNonStreaming;
         private final DistributionSummary requestSize;
+        private final DistributionSummary inputTokens;
+        private final DistributionSummary outputTokens;
         /** Created at the first prediction: only models served by a pool with a latency model have them. */
         private volatile Timer predictedTtft;
         private volatile Timer predictedTpot;
@@ -250,6 +294,23 @@ public final class GatewayMetrics {
             requestSize = DistributionSummary.builder("llm_d_epp_request_size").baseUnit("bytes")
                     .description("Request body size").tags(tags)
                     .serviceLevelObjectives(1024, 8192, 65536, 262144, 1048576, 8388608).register(registry);
+            double[] tokenBuckets = {16, 64, 256, 1024, 4096, 16384, 65536, 262144};
+            inputTokens = DistributionSummary.builder("llm_d_epp_request_input_tokens").baseUnit("tokens")
+                    .description("Prompt tokens of each routed request (as the pool's tokenizer counts them)")
+                    .tags(tags).serviceLevelObjectives(tokenBuckets).register(registry);
+            outputTokens = DistributionSummary.builder("llm_d_epp_request_output_tokens").baseUnit("tokens")
+                    .description("Tokens generated per successful response").tags(tags)
+                    .serviceLevelObjectives(tokenBuckets).register(registry);
+        }
+
+        /** A request ended: its prompt's tokens, and those it generated (negative: unknown, not recorded). */
+        public void tokens(long prompt, long generated) {
+            if (prompt >= 0) {
+                inputTokens.record(prompt);
+            }
+            if (generated >= 0) {
+                outputTokens.record(generated);
+            }
         }
 
         public void received(long bodyBytes) {

@@ -102,9 +102,20 @@ public final class PdMetrics {
     }
 
     public void failed(PdFailure cause) {
-        failures.computeIfAbsent(cause.label(), k -> Counter.builder("jetway_pd_prefill_failures")
+        failureCounter(cause).increment();
+    }
+
+    private Counter failureCounter(PdFailure cause) {
+        return failures.computeIfAbsent(cause.label(), k -> Counter.builder("jetway_pd_prefill_failures")
                 .description("Prefill legs that handed no KV to a decode leg, by cause").tag("cause", k)
-                .register(registry)).increment();
+                .register(registry));
+    }
+
+    /** Every failure cause at zero, so alerts on rate() or absent() work from the first scrape. */
+    void preRegister() {
+        for (PdFailure cause : PdFailure.values()) {
+            failureCounter(cause);
+        }
     }
 
     public void prefillLeg(long nanos) {

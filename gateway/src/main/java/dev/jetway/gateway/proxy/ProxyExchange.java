@@ -539,6 +539,7 @@ public final class ProxyExchange implements UpstreamListener {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
             pool.scheduler().onComplete(result, endpoint, success, generated);
             request.generated(generated);
+            modelMeters.tokens(result.context().promptTokenCount(), generated);
         }
         modelMeters.completed(System.nanoTime() - startNanos);
         request.end(reuseClient);

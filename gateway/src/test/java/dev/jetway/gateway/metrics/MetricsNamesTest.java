@@ -28,7 +28,17 @@ class MetricsNamesTest {
                     .contains("llm_d_epp_pool_ready_endpoints{name=\"p\"} 1.0")
                     .contains("llm_d_epp_pool_average_kv_cache_utilization{name=\"p\"}")
                     .contains("llm_d_epp_pool_per_endpoint_queue_size{model_server_endpoint=\"" + backend.address()
-                            + "\",name=\"p\"}");
+                            + "\",name=\"p\"}")
+                    // tokens in and out per model (the fake server's usage says 3 completion tokens)
+                    .contains("llm_d_epp_request_input_tokens_count{model_name=\"m\",target_model_name=\"m\"} 2")
+                    .containsPattern("llm_d_epp_request_output_tokens_sum\\{model_name=\"m\",target_model_name=\"m\"} "
+                            + "[1-9]")
+                    // error series exist at zero before any error, for rate() and absent() alerts
+                    .contains("jetway_upstream_errors_total{kind=\"idle_timeout\"} 0.0")
+                    .contains("jetway_pd_prefill_failures_total{cause=\"timeout\"} 0.0")
+                    // the JVM and the process
+                    .contains("jvm_memory_used_bytes{area=\"heap\"", "jvm_threads_live_threads ",
+                            "process_cpu_usage ", "process_uptime_seconds ", "jvm_gc_", "jvm_info{");
         }
     }
 

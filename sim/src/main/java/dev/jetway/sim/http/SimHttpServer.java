@@ -44,7 +44,9 @@ public final class SimHttpServer {
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
         if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
+            String why = bound.cause().getMessage();
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
+                    + (why != null && why.contains("Address already in use") ? "the port is already in use" : why),
                     bound.cause());
         }
         return bound.channel();
