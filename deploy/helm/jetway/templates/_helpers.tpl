@@ -65,8 +65,9 @@ release serves. Empty: static endpoints.
 {{- end }}
 {{- end }}
 
+{{/* "true" when Jetway reads the API server: a discovered pool, or an EndpointPickerConfig from a ConfigMap. */}}
 {{- define "jetway.discovery" -}}
-{{- if include "jetway.discoveredPool" . }}true{{ end }}
+{{- if or (include "jetway.discoveredPool" .) .Values.pool.endpointPickerConfigMap.name }}true{{ end }}
 {{- end }}
 
 {{/* ==========================================================================================================
@@ -83,6 +84,10 @@ release serves. Empty: static endpoints.
 - /etc/jetway/jetway.yaml
 - --port
 - {{ .Values.ports.extProc | quote }}
+{{- if ne (int .Values.ports.grpcHealth) (int .Values.ports.extProc) }}
+- --health-port
+- {{ .Values.ports.grpcHealth | quote }}
+{{- end }}
 {{- else }}
 - gateway
 - --config
@@ -90,20 +95,26 @@ release serves. Empty: static endpoints.
 {{- end }}
 {{- end }}
 
-{{/* jetway.yaml's server section. The drain timeout joins it as server.drainTimeout once the gateway reads that
-     key (the reliability issue builds the drain; today an unknown key stops the gateway). */}}
+{{/* jetway.yaml's server section. host 0.0.0.0: Jetway binds loopback unless told, and in a pod the Service, the
+     Gateway and the kubelet's probes come from outside. The drain timeout joins this section as
+     server.drainTimeout once the gateway reads that key (the reliability issue builds the drain; today an unknown
+     key stops the gateway). */}}
 {{- define "jetway.serverConfig" -}}
 host: 0.0.0.0
 port: {{ .Values.ports.http }}
 adminPort: {{ .Values.ports.admin }}
 {{- end }}
 
-{{/* How pools[0] names its source of endpoints: static endpoints, or the InferencePool to discover them from. */}}
+{{/* How pools[0] names its source of endpoints: static endpoints, or the InferencePool to discover them from (in
+     the release's namespace: jetway.yaml's kubernetes.namespace defaults to the pod's own). */}}
 {{- define "jetway.poolSource" -}}
 {{- $discovered := include "jetway.discoveredPool" . }}
 {{- if $discovered }}
 inferencePool:
   name: {{ $discovered }}
+  {{- if gt (int .Values.pool.inferencePool.kvEventsPort) 0 }}
+  kvEventsPort: {{ int .Values.pool.inferencePool.kvEventsPort }}
+  {{- end }}
 {{- else }}
 endpoints:
 {{- toYaml .Values.pool.endpoints | nindent 2 }}

@@ -115,15 +115,14 @@ class HelmChartTest {
 
     @Test
     void endpointPickerConfigGoesIntoTheConfigMapAndLoads() throws IOException {
-        Rendered r = Rendered.template(List.of("gateway-discovery-values.yaml", "gateway-static-values.yaml"),
-                Map.of("pool.inferencePool.name", ""));
+        // The inline EndpointPickerConfig of epp-values.yaml on the gateway with static endpoints.
+        Rendered r = Rendered.template(List.of("gateway-static-values.yaml", "epp-values.yaml"), Map.of("mode", "gateway"));
 
         JsonNode epp = Rendered.YAML.readTree(r.configFile("epp-config.yaml"));
         assertThat(epp.path("kind").asText()).isEqualTo("EndpointPickerConfig");
         assertThat(epp.at("/schedulingProfiles/0/plugins").findValuesAsText("pluginRef"))
                 .containsExactly("queue-scorer", "kv-cache-utilization-scorer", "prefix-cache-scorer");
         assertThat(r.jetwayYaml().at("/pools/0/endpointPicker").asText()).isEqualTo("epp-config.yaml");
-        assertThat(r.jetwayYaml().at("/admission/objectives/batch").asInt()).isEqualTo(-1);
 
         // Both files side by side, as the ConfigMap mounts them: the gateway loads the pool with that picker config.
         write("epp-config.yaml", r.configFile("epp-config.yaml"));
@@ -132,12 +131,17 @@ class HelmChartTest {
     }
 
     @Test
-    void gatewayWithDiscoveryReadsPodsPoolsObjectivesAndItsConfigMapOnly() {
+    void gatewayWithDiscoveryReadsPodsPoolsObjectivesAndOneConfigMapOnly() {
         Rendered r = Rendered.template("gateway-discovery-values.yaml");
 
-        JsonNode pool = r.jetwayYaml().at("/pools/0");
+        JsonNode yaml = r.jetwayYaml();
+        JsonNode pool = yaml.at("/pools/0");
         assertThat(pool.at("/inferencePool/name").asText()).isEqualTo("qwen-pool");
+        assertThat(pool.at("/inferencePool/kvEventsPort").asInt()).isEqualTo(5557);
         assertThat(pool.has("endpoints")).isFalse();
+        assertThat(pool.at("/endpointPickerConfigMap/name").asText()).isEqualTo("qwen-epp");
+        assertThat(pool.has("endpointPicker")).as("the ConfigMap's config wins").isFalse();
+        assertThat(yaml.at("/admission/objectives/batch").asInt()).isEqualTo(-1);
 
         JsonNode role = r.one("Role");
         List<String> rules = new ArrayList<>();
@@ -150,7 +154,7 @@ class HelmChartTest {
         assertThat(rules).containsExactlyInAnyOrder("/pods", "inference.networking.k8s.io/inferencepools",
                 "llm-d.ai/inferenceobjectives", "/configmaps");
         JsonNode configMapRule = role.path("rules").get(3);
-        assertThat(texts(configMapRule.path("resourceNames"))).containsExactly(FULLNAME);
+        assertThat(texts(configMapRule.path("resourceNames"))).containsExactly("qwen-epp");
 
         JsonNode binding = r.one("RoleBinding");
         assertThat(binding.at("/roleRef/name").asText()).isEqualTo(role.at("/metadata/name").asText());
@@ -158,6 +162,17 @@ class HelmChartTest {
                 .isEqualTo(r.one("ServiceAccount").at("/metadata/name").asText())
                 .isEqualTo(r.one("Deployment").at("/spec/template/spec/serviceAccountName").asText());
         assertThat(r.one("Deployment").at("/spec/template/spec/automountServiceAccountToken").asBoolean()).isTrue();
+    }
+
+    @Test
+    void staticEndpointsWithAConfigMapPickerGetTheConfigMapRuleOnly() {
+        Rendered r = Rendered.template("gateway-static-values.yaml", "pool.endpointPickerConfigMap.name", "qwen-epp",
+                "pool.endpointPickerConfigMap.key", "epp.yaml");
+        assertThat(r.jetwayYaml().at("/pools/0/endpointPickerConfigMap/key").asText()).isEqualTo("epp.yaml");
+        JsonNode rules = r.one("Role").path("rules");
+        assertThat(rules).hasSize(1);
+        assertThat(texts(rules.get(0).path("resources"))).containsExactly("configmaps");
+        assertThat(texts(rules.get(0).path("resourceNames"))).containsExactly("qwen-epp");
     }
 
     @Test
@@ -235,9 +250,12 @@ class HelmChartTest {
         assertThat(ref.at("/port/number").asInt()).isEqualTo(grpc.path("port").asInt());
         assertThat(ref.path("failureMode").asText()).isEqualTo("FailOpen");
 
-        // The picker discovers the pool it serves, so it gets the read-only Role.
+        // The picker discovers the pool it serves, so it gets the read-only Role (no ConfigMap: its config is a file).
         assertThat(r.jetwayYaml().at("/pools/0/inferencePool/name").asText()).isEqualTo(pool.at("/metadata/name").asText());
-        assertThat(r.one("Role").path("rules")).hasSize(4);
+        assertThat(r.jetwayYaml().at("/pools/0/endpointPicker").asText()).isEqualTo("epp-config.yaml");
+        List<String> resources = new ArrayList<>();
+        r.one("Role").path("rules").forEach(rule -> resources.addAll(texts(rule.path("resources"))));
+        assertThat(resources).containsExactlyInAnyOrder("pods", "inferencepools", "inferenceobjectives");
     }
 
     @Test
@@ -252,6 +270,15 @@ class HelmChartTest {
         assertThat(spec.path("terminationGracePeriodSeconds").asInt()).isEqualTo(35);
         assertThat(spec.has("topologySpreadConstraints")).isFalse();
         assertThat(spec.at("/containers/0/lifecycle").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void aSeparateHealthPortIsServedAndProbed() {
+        Rendered r = Rendered.template("epp-values.yaml", "ports.grpcHealth", "9003");
+        JsonNode c = r.container();
+        assertThat(texts(c.path("args"))).endsWith("--port", "9002", "--health-port", "9003");
+        assertThat(ports(c)).containsEntry("grpc-health", 9003);
+        assertThat(c.at("/readinessProbe/grpc/port").asInt()).isEqualTo(9003);
     }
 
     @Test
