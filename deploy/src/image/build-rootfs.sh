@@ -41,12 +41,13 @@ extra=(libstdc++.so.6 libgcc_s.so.1)
 # them; those are in the runtime already, everything else comes from the machine.
 jre=$out/opt/jetway/jre
 deps=$(find "$jre" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
-  | LD_LIBRARY_PATH="$jre/lib:$jre/lib/server" xargs -0 ldd 2>/dev/null)
-missing=$(grep 'not found' <<<"$deps" | sort -u || true)
-libs=$(awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}' <<<"$deps" | grep -v "^$jre/" | sort -u)
+  | LD_LIBRARY_PATH="$jre/lib:$jre/lib/server" xargs -0 ldd 2>/dev/null || true)
+missing=$(awk '/not found/' <<<"$deps" | sort -u)
+libs=$(awk -v jre="$jre/" '/=> \// && index($3, jre) != 1 {print $3} /^\t\/.*ld-linux/ {print $1}' <<<"$deps" | sort -u)
 [ -z "$missing" ] || fail "libraries the runtime needs are missing on this machine: $missing"
 for name in "${extra[@]}"; do
-  path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ {print $NF; exit}')
+  # (awk reads to the end: leaving early would kill ldconfig with SIGPIPE, which pipefail turns into a failure)
+  path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')
   [ -n "$path" ] || fail "$name is not installed on this machine"
   libs+=$'\n'"$path"
 done
