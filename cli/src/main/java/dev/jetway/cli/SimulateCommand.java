@@ -16,7 +16,9 @@ import dev.jetway.bench.report.ProgressBar;
 import dev.jetway.bench.sim.SimPolicy;
 import dev.jetway.bench.sim.ClientSide;
 import dev.jetway.bench.sim.ClusterLayout;
+import dev.jetway.bench.sim.Gateways;
 import dev.jetway.bench.sim.LatencyTraceWriter;
+import dev.jetway.bench.sim.PeerExchange;
 import dev.jetway.bench.sim.PoolReports;
 import dev.jetway.bench.sim.RequestPath;
 import dev.jetway.bench.sim.SimulationOptions;
@@ -128,6 +130,30 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--gpu-hour-cost", description = "Cost of one GPU-hour, for output tokens per dollar.")
     Double gpuHourCost;
 
+    @Option(names = "--gateways", defaultValue = "1", paramLabel = "N",
+            description = "Gateway replicas routing the traffic (active-active), each with its own scheduler and in-flight counts; with 2 or more every policy also runs with one gateway (policy@1gw) and policy@Ngw reports how many decisions matched (default: ${DEFAULT-VALUE}).")
+    int gateways;
+
+    @Option(names = "--kill-gateway-at", paramLabel = "SECONDS",
+            description = "With --gateways: one gateway stops at this virtual second; its requests run on, its routing state is lost, the others take all traffic.")
+    Double killGatewayAt;
+
+    @Option(names = "--gateway-spread", defaultValue = "random", paramLabel = "random|round-robin",
+            description = "How requests are spread over the gateways: random (kube-proxy iptables) or round-robin (IPVS) (default: ${DEFAULT-VALUE}).")
+    String gatewaySpread;
+
+    @Option(names = "--peer-sync-ms", defaultValue = "0", paramLabel = "MS",
+            description = "With --gateways: the gateways exchange routing digests (routing history and in-flight counts) every MS milliseconds, as the gateway's peers setting does; 0 = they share nothing (default: ${DEFAULT-VALUE}).")
+    double peerSyncMs;
+
+    @Option(names = "--peer-delay-ms", defaultValue = "5", paramLabel = "MS",
+            description = "With --peer-sync-ms: time from sending a digest to the peer applying it (default: ${DEFAULT-VALUE}).")
+    double peerDelayMs;
+
+    @Option(names = "--peer-timeout-ms", defaultValue = "1000", paramLabel = "MS",
+            description = "With --peer-sync-ms: a peer silent for this long is forgotten (its in-flight counts leave the load view) (default: ${DEFAULT-VALUE}).")
+    double peerTimeoutMs;
+
     @Option(names = "--latency-trace", paramLabel = "FILE",
             description = "Write every observation the policies' latency models learn from (features, observed and predicted latency) to this CSV file, for studying the model offline.")
     Path latencyTrace;
@@ -166,6 +192,7 @@ final class SimulateCommand implements Callable<Integer> {
                         + "--kv-event-delay-ms, --gateway-latency-ms and --server-latency-ms must be >= 0; --timeout must be > 0; --max-concurrency >= 0");
                 return 2;
             }
+            Gateways fleet = gateways(pdRun);
             Slo slo = reportOptions.slo();
             String model = config.modelName() != null ? config.modelName() : engine.profile().model().huggingFaceName();
             List<SimPolicy> sims = new ArrayList<>();
@@ -235,7 +262,8 @@ final class SimulateCommand implements Callable<Integer> {
             for (ClusterLayout layout : runs) {
                 Cost cost = gpuHourCost != null ? new Cost(gpuHourCost, layout.gpus()) : null;
                 SimulationOptions options = new SimulationOptions(layout, model, config.ignoreEos(),
-                        Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost, client);
+                        Math.round(scrapeIntervalMs * 1e6), Math.round(kvEventDelayMs * 1e6), seed, slo, cost, client)
+                        .withGateways(fleet);
                 // a P/D run always names the pool: its rows are compared across pools
                 String suffix = pdRun ? "@" + layout.label() : layouts.size() > 1 ? "@" + layout.replicas() : "";
                 WhatIfSimulator.Progress progress = reportOptions.noProgress || log.quiet ? WhatIfSimulator.Progress.NONE
@@ -272,6 +300,14 @@ final class SimulateCommand implements Callable<Integer> {
             settings.put("server_latency_ms", serverLatencyMs);
             settings.put("request_timeout_s", timeoutSeconds);
             settings.put("max_concurrency", cap);
+            if (fleet.several()) {
+                settings.put("gateways", fleet.count());
+                settings.put("kill_gateway_at_s", killGatewayAt);
+                settings.put("gateway_spread", gatewaySpread);
+                settings.put("peer_sync_ms", peerSyncMs);
+                settings.put("peer_delay_ms", fleet.exchange() == null ? null : peerDelayMs);
+                settings.put("peer_timeout_ms", fleet.exchange() == null ? null : peerTimeoutMs);
+            }
             settings.put("seed", seed);
             settings.put("requests", plan.requests().size());
             TrafficSettings.put(config.traffic(), settings);
@@ -295,6 +331,34 @@ final class SimulateCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+    }
+
+    /** The gateway replicas the flags ask for ({@link Gateways#SINGLE} without {@code --gateways}). */
+    private Gateways gateways(boolean pdRun) {
+        if (gateways == 1 && (killGatewayAt != null || peerSyncMs != 0)) {
+            throw new IllegalArgumentException("--kill-gateway-at and --peer-sync-ms need --gateways 2 or more");
+        }
+        if (gateways == 1) {
+            return Gateways.SINGLE;
+        }
+        if (pdRun) {
+            throw new IllegalArgumentException("--gateways: P/D pools with several gateways are not simulated yet");
+        }
+        if ((killGatewayAt != null && !(killGatewayAt >= 0)) || peerSyncMs < 0 || peerDelayMs < 0
+                || !(peerTimeoutMs > 0)) {
+            throw new IllegalArgumentException("--kill-gateway-at, --peer-sync-ms and --peer-delay-ms must be >= 0, "
+                    + "--peer-timeout-ms > 0");
+        }
+        Gateways.Spread spread = switch (gatewaySpread) {
+            case "random" -> Gateways.Spread.RANDOM;
+            case "round-robin" -> Gateways.Spread.ROUND_ROBIN;
+            default -> throw new IllegalArgumentException("--gateway-spread: random or round-robin, not "
+                    + gatewaySpread);
+        };
+        PeerExchange exchange = peerSyncMs == 0 ? null : new PeerExchange(Math.round(peerSyncMs * 1e6),
+                Math.round(peerDelayMs * 1e6), Math.round(peerTimeoutMs * 1e6));
+        return new Gateways(gateways, killGatewayAt == null ? -1 : Math.round(killGatewayAt * 1e9), spread,
+                exchange);
     }
 
     /** {@code 4 x qwen3-32b-h100-tp2 (KV 307328 tokens) + 4 x ...}, for the log line. */

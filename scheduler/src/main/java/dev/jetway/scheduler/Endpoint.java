@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: the data layer swaps {@link #updateMetrics metrics} from its own thread while schedulers read them;
  * the snapshot is immutable and published through a volatile field. In-flight counters are changed only by the
  * {@link Scheduler}'s lifecycle hooks, so each request is counted once however many threads run.
+ *
+ * <p>Active-active: with peer gateways, the in-flight getters add what the peers last reported they have in flight
+ * here ({@link #peerInFlight}), so every plugin sees the pool-wide load one gateway alone would have counted;
+ * {@link #ownInFlight()} is this gateway's share, the part it reports to its peers.
  */
 public final class Endpoint {
 
@@ -26,6 +30,8 @@ public final class Endpoint {
     private final AtomicLong inFlightTokens = new AtomicLong();
     private final AtomicLong inFlightContextTokens = new AtomicLong();
     private final AtomicInteger inFlightPrefills = new AtomicInteger();
+    /** The sum of the peers' last reports; {@link InFlightCounts#ZERO} without peers. */
+    private volatile InFlightCounts peers = InFlightCounts.ZERO;
     private volatile Attachment attachment;
 
     private record Attachment(Object owner, Object value) {
@@ -97,14 +103,14 @@ public final class Endpoint {
         this.sample = new MetricsSample(shown, s.scraped(), s.inFlightRequests(), s.inFlightContextTokens());
     }
 
-    /** Requests routed here by this gateway and not finished yet. */
+    /** Requests routed here by this gateway (and its peers) and not finished yet. */
     public int inFlightRequests() {
-        return inFlightRequests.get();
+        return inFlightRequests.get() + peers.requests();
     }
 
     /** Uncached prompt tokens routed here whose prefill has not produced a first token yet. */
     public long inFlightTokens() {
-        return inFlightTokens.get();
+        return inFlightTokens.get() + peers.tokens();
     }
 
     /**
@@ -113,12 +119,28 @@ public final class Endpoint {
      * Dynamo's active sequences; known at routing time, without waiting for a scrape.
      */
     public long inFlightContextTokens() {
-        return inFlightContextTokens.get();
+        return inFlightContextTokens.get() + peers.contextTokens();
     }
 
-    /** Requests routed here by this gateway whose first token has not come back yet (waiting or in prefill). */
+    /** Requests routed here by this gateway (and its peers) whose first token has not come back yet. */
     public int inFlightPrefills() {
-        return inFlightPrefills.get();
+        return inFlightPrefills.get() + peers.prefills();
+    }
+
+    /** What this gateway alone has in flight here (what it tells its peers). */
+    public InFlightCounts ownInFlight() {
+        return new InFlightCounts(inFlightRequests.get(), inFlightTokens.get(), inFlightContextTokens.get(),
+                inFlightPrefills.get());
+    }
+
+    /** What the peer gateways last reported in flight here, summed. */
+    public InFlightCounts peerInFlight() {
+        return peers;
+    }
+
+    /** Replaces the peers' share (the sum of their latest reports); {@link InFlightCounts#ZERO} forgets it. */
+    public void peerInFlight(InFlightCounts sum) {
+        this.peers = java.util.Objects.requireNonNull(sum, "sum");
     }
 
     /**

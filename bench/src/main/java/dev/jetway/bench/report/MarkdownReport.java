@@ -50,6 +50,7 @@ public final class MarkdownReport {
         appendStages(report, md);
         md.append(ReplicaProfiles.markdown(report.policies()));
         md.append(PdTables.markdown(report.policies(), report.published()));
+        md.append(GatewayTables.markdown(report.policies()));
         md.append(TrafficTables.markdown(report.policies()));
         return md.toString();
     }

@@ -68,11 +68,17 @@ final class PolicySimulation {
     private final VirtualClock clock = new VirtualClock(0);
     private final EventQueue events = new EventQueue(clock);
     private final List<Replica> replicas = new ArrayList<>();
-    private final List<Endpoint> endpoints = new ArrayList<>();
+    /** The gateway replicas; one unless {@link Gateways#several()}. */
+    private final List<SimGateway> gateways = new ArrayList<>();
+    /** With several gateways: a single gateway told of every request, whose picks the gateways' are compared with. */
+    private SimGateway shadow;
+    /** Every gateway's (and the shadow's) endpoint objects: each gateway has its own for replica i. */
     private final Map<Endpoint, Integer> replicaOf = new HashMap<>();
     private final MetricsCollector collector;
     private final PdTally pdTally;
-    private SimPolicy.Instance instance;
+    /** Active-active measurements, or null in a plain run. */
+    private final AgreementTally tally;
+    private final GatewaySpreader spreader;
     private Admission admission;
     private final StageClock stageClock;
     /** The next request's stage waits for the current one to drain. */
@@ -102,6 +108,14 @@ final class PolicySimulation {
     }
 
     PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy, PromptTokens promptTokens) {
+        this(plan, options, policy, promptTokens, null);
+    }
+
+    /** With {@code tally}: the run also measures how its gateways' decisions compare with a single gateway's. */
+    PolicySimulation(RequestPlan plan, SimulationOptions options, SimPolicy policy, PromptTokens promptTokens,
+                     AgreementTally tally) {
+        this.tally = tally;
+        this.spreader = new GatewaySpreader(options.gateways(), options.seed());
         this.promptTokens = promptTokens;
         this.plan = plan;
         this.options = options;
@@ -113,18 +127,29 @@ final class PolicySimulation {
     }
 
     PolicyReport run(Progress progress) {
-        for (int i = 0; i < options.replicas(); i++) {
-            Endpoint endpoint = new Endpoint("replica-" + i, "10.0." + (i / 250) + "." + (i % 250 + 1) + ":8000",
-                    Map.of(Endpoint.ROLE_LABEL, options.cluster().role(i).label()));
-            endpoints.add(endpoint);
-            replicaOf.put(endpoint, i);
+        Gateways fleet = options.gateways();
+        for (int g = 0; g < fleet.count(); g++) {
+            gateways.add(newGateway(g));
         }
-        SchedulerEnvironment env = SchedulerEnvironment.deterministic(clock::nanos, options.seed())
-                .withTokenizer(SimpleWordTokenizer.instance());
-        instance = policy.factory().create(env, List.copyOf(endpoints), options);
+        if (fleet.several()) {
+            shadow = newGateway(fleet.count());
+        }
         admission = options.admission().create(new Context());
+        if (fleet.several() && admission != Admission.OPEN) {
+            throw new IllegalArgumentException("--gateways: policy '" + policy.name() + "' runs flow control, "
+                    + "which is per gateway replica and not simulated with several gateways yet");
+        }
         for (int i = 0; i < options.replicas(); i++) {
             replicas.add(new Replica(i));
+        }
+        if (fleet.killAtNanos() >= 0) {
+            events.at(fleet.killAtNanos(), () -> gateways.getLast().kill());
+        }
+        PeerExchange exchange = fleet.exchange();
+        if (exchange != null) {
+            for (SimGateway g : gateways) {
+                events.at(exchange.periodNanos() * (g.index() + 1) / fleet.count(), () -> syncTick(g, exchange));
+            }
         }
         for (Replica r : replicas) {
             r.scrape(); // the gateway starts with one snapshot of each replica
@@ -142,14 +167,54 @@ final class PolicySimulation {
         }
         progress.update(clock.nanos(), finished, total);
         PolicyReport report = collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
-        for (PredictedLatencyProducer p : instance.scheduler().plugins(PredictedLatencyProducer.class)) {
+        for (PredictedLatencyProducer p : gateways.getFirst().scheduler().plugins(PredictedLatencyProducer.class)) {
             report = report.withLatencyModel(LatencyModelReport.of(p.model().errors()));
             break; // the first model is the one the policy's predictions come from
         }
         if (options.cluster().disaggregated() || pdTally.any()) {
             report = PoolReports.attach(report, options.cluster(), pdTally.any() ? pdTally.summary() : null);
         }
+        if (tally != null) {
+            report = report.withGateways(tally.report(fleet));
+        }
         return report;
+    }
+
+    /**
+     * Gateway {@code g}: its own endpoint objects (in-flight counters are per gateway) and a scheduler built from the
+     * policy as every gateway's is, with its own seed (gateway 0 has the run's, as the single gateway always had).
+     */
+    private SimGateway newGateway(int g) {
+        List<Endpoint> own = new ArrayList<>();
+        for (int i = 0; i < options.replicas(); i++) {
+            Endpoint endpoint = new Endpoint("replica-" + i, "10.0." + (i / 250) + "." + (i % 250 + 1) + ":8000",
+                    Map.of(Endpoint.ROLE_LABEL, options.cluster().role(i).label()));
+            own.add(endpoint);
+            replicaOf.put(endpoint, i);
+        }
+        SchedulerEnvironment env = SchedulerEnvironment.deterministic(clock::nanos, options.seed() + g)
+                .withTokenizer(SimpleWordTokenizer.instance());
+        boolean exchanges = g < options.gateways().count() && options.gateways().exchange() != null;
+        return new SimGateway(g, policy.factory().create(env, List.copyOf(own), options), List.copyOf(own),
+                exchanges);
+    }
+
+    /** Gateway {@code g}'s digest goes out now and reaches each live peer after the exchange's delay. */
+    private void syncTick(SimGateway g, PeerExchange exchange) {
+        if (!g.alive()) {
+            return;
+        }
+        var digest = g.exportDigest();
+        for (SimGateway peer : gateways) {
+            if (peer != g) {
+                events.at(clock.nanos() + exchange.delayNanos(), () -> peer.importDigest(digest, clock.nanos()));
+            }
+        }
+        // the gateway's own timer also forgets silent peers, as the live sync does after peerTimeout
+        g.expirePeers(clock.nanos(), exchange.peerTimeoutNanos());
+        if (workLeft()) {
+            events.at(clock.nanos() + exchange.periodNanos(), () -> syncTick(g, exchange));
+        }
     }
 
     private boolean workLeft() {
@@ -170,12 +235,12 @@ final class PolicySimulation {
 
         @Override
         public List<Endpoint> endpoints() {
-            return endpoints;
+            return gateways.getFirst().endpoints();
         }
 
         @Override
         public dev.jetway.scheduler.Scheduler scheduler() {
-            return instance.scheduler();
+            return gateways.getFirst().scheduler();
         }
 
         @Override
@@ -276,7 +341,13 @@ final class PolicySimulation {
         private InferenceRequest request;
         private long arrivedNanos = -1;
         private boolean dispatched;
+        /** The gateway replica that routes the request (and hears how it goes while it lives). */
+        private SimGateway gw;
         private SchedulingResult result;
+        /** With several gateways: the shadow's decision for the request and the endpoint it was told of. */
+        private SchedulingResult shadowResult;
+        private Endpoint shadowTarget;
+        private long decidedNanos = -1;
         /** The endpoint that serves the request: with P/D, the decode endpoint. */
         private Endpoint target;
         /** The engine running the request's current leg; -1 while none does. */
@@ -328,6 +399,7 @@ final class PolicySimulation {
             }
             request = builder.build();
             arrivedNanos = clock.nanos();
+            gw = spreader.pick(gateways);
             admission.arrived(this);
         }
 
@@ -353,8 +425,12 @@ final class PolicySimulation {
                 return false;
             }
             dispatched = true;
-            result = instance.scheduler().schedule(request, endpoints);
+            result = gw.scheduler().schedule(request, gw.endpoints());
             target = result.primaryEndpoint();
+            if (tally != null) {
+                decidedNanos = clock.nanos();
+                shadowDecide();
+            }
             PdDecision pd = result.pd();
             if (pd != null) {
                 pdTally.decided(planned.stage(), pd.kind().label(),
@@ -367,9 +443,9 @@ final class PolicySimulation {
             }
             if (pd != null && pd.disaggregate()) {
                 prefillTarget = pd.prefillEndpoint();
-                instance.scheduler().preRequestPrefill(result, prefillTarget);
+                gw.scheduler().preRequestPrefill(result, prefillTarget);
             } else {
-                instance.scheduler().preRequest(result, target);
+                gw.scheduler().preRequest(result, target);
                 decodeStarted = true;
             }
             admission.scheduled(this);
@@ -383,6 +459,27 @@ final class PolicySimulation {
                 events.at(clock.nanos() + afterRouting, this::submit);
             }
             return true;
+        }
+
+        /**
+         * What a single gateway would have done here: the shadow decides on the same request at the same moment
+         * (compared with the gateway's pick), and is then told where the request really went, as it would have been
+         * had it sent it there.
+         */
+        private void shadowDecide() {
+            int replica = target == null ? -1 : replicaOf.get(target);
+            if (shadow == null) {
+                tally.decided(planned.request().index(), decidedNanos, replica, -1, false);
+                return;
+            }
+            shadowResult = shadow.scheduler().schedule(request, shadow.endpoints());
+            Endpoint pick = shadowResult.primaryEndpoint();
+            tally.decided(planned.request().index(), decidedNanos, replica, pick == null ? -1 : replicaOf.get(pick),
+                    true);
+            if (replica >= 0) {
+                shadowTarget = shadow.endpoints().get(replica);
+                shadow.scheduler().preRequest(shadowResult, shadowTarget);
+            }
         }
 
         /** The gateway answers the request itself (flow control's 429 or 503), as a live benchmark would see it. */
@@ -467,8 +564,8 @@ final class PolicySimulation {
             prefillDoneNanos = c.timeNanos();
             prefillCachedTokens = c.cachedPromptTokens();
             remotePrefill = c.remotePrefill();
-            instance.scheduler().onPrefillComplete(result, prefillTarget, true);
-            instance.scheduler().preRequest(result, target);
+            gw.scheduler().onPrefillComplete(result, prefillTarget, true);
+            gw.scheduler().preRequest(result, target);
             decodeStarted = true;
             long afterRouting = options.client().path().afterRoutingNanos();
             if (afterRouting == 0) {
@@ -506,7 +603,12 @@ final class PolicySimulation {
         @Override
         public void onTokens(int count, long timeNanos) {
             if (trace.firstTokenNanos() < 0) {
-                instance.scheduler().onFirstToken(result, target);
+                if (gw.alive()) {
+                    gw.scheduler().onFirstToken(result, target);
+                }
+                if (shadowTarget != null) {
+                    shadow.scheduler().onFirstToken(shadowResult, shadowTarget);
+                }
                 if (remotePrefill != null) {
                     // The decode engine pulled the KV before this token: NIXL tells the prefill engine, which frees
                     // the pinned blocks (they stay cached there).
@@ -548,11 +650,20 @@ final class PolicySimulation {
                     prefillTarget != null ? -1 : replica, httpStatus, droppedReason);
             if (prefillTarget != null && !prefillOver) {
                 prefillOver = true;
-                instance.scheduler().onPrefillComplete(result, prefillTarget, false);
+                gw.scheduler().onPrefillComplete(result, prefillTarget, false);
                 pdTally.prefillLegFailed(planned.stage());
             }
-            if (target != null && decodeStarted) {
-                instance.scheduler().onComplete(result, target, ok, completionTokens);
+            // a killed gateway hears nothing more: its requests run on, its state is gone
+            if (target != null && decodeStarted && gw.alive()) {
+                gw.scheduler().onComplete(result, target, ok, completionTokens);
+            }
+            if (tally != null && decidedNanos >= 0) {
+                if (shadowTarget != null) {
+                    shadow.scheduler().onComplete(shadowResult, shadowTarget, ok, completionTokens);
+                }
+                long first = trace.firstTokenNanos();
+                tally.ended(decidedNanos, ok, promptTokens, cachedTokens,
+                        first < 0 ? -1 : first - trace.scheduledNanos());
             }
             if (dispatched) {
                 admission.ended(this, ok);
@@ -561,6 +672,7 @@ final class PolicySimulation {
             }
             // Still referenced from the deadline queue until its deadline passes: keep only what is small.
             result = null;
+            shadowResult = null;
             tokens = null;
             request = null;
             requestEnded(planned.stage());
@@ -577,13 +689,16 @@ final class PolicySimulation {
     }
 
     private void deliverKvEvents() {
-        KvEventListener listener = instance.kvEvents();
         long now = clock.nanos();
         PendingKvEvents head;
         while ((head = kvEvents.peekFirst()) != null && head.deliverAt() <= now) {
             kvEvents.removeFirst();
-            for (KvEvent event : head.events()) {
-                listener.onKvEvent(head.replica(), event, now);
+            // every gateway subscribes to every engine's events
+            for (SimGateway g : gateways) {
+                g.deliver(head.replica(), head.events(), now);
+            }
+            if (shadow != null) {
+                shadow.deliver(head.replica(), head.events(), now);
             }
         }
         if (head != null) {
@@ -596,6 +711,8 @@ final class PolicySimulation {
         final int index;
         final VllmEngine engine;
         final Endpoint endpoint;
+        /** Replica {@code index} as every other gateway (and the shadow) sees it: the same scrapes reach them all. */
+        private final List<Endpoint> otherViews = new ArrayList<>();
         boolean stepping;
         /** The KV events of the burst being emitted (all stamped {@link #burstTime}). */
         private final List<KvEvent> burst = new ArrayList<>();
@@ -603,10 +720,16 @@ final class PolicySimulation {
 
         Replica(int index) {
             this.index = index;
-            this.endpoint = endpoints.get(index);
+            this.endpoint = gateways.getFirst().endpoints().get(index);
+            for (int g = 1; g < gateways.size(); g++) {
+                otherViews.add(gateways.get(g).endpoints().get(index));
+            }
+            if (shadow != null) {
+                otherViews.add(shadow.endpoints().get(index));
+            }
             EngineConfig config = options.cluster().engine(index).withSeed(options.seed() + index)
                     .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
-            KvEventListener listener = instance.kvEvents();
+            KvEventListener listener = gateways.getFirst().instance().kvEvents();
             KvEventSink sink = listener == null ? KvEventSink.NONE : this::collectKvEvent;
             this.engine = new VllmEngine(config, clock, sink);
         }
@@ -648,8 +771,12 @@ final class PolicySimulation {
 
         void scrape() {
             EngineStats s = engine.stats();
-            endpoint.updateMetrics(new EndpointMetrics(s.waiting(), s.running(), s.kvCacheUsage(), s.blockSize(),
-                    s.numGpuBlocks(), LoraInfo.NONE, clock.nanos()));
+            EndpointMetrics m = new EndpointMetrics(s.waiting(), s.running(), s.kvCacheUsage(), s.blockSize(),
+                    s.numGpuBlocks(), LoraInfo.NONE, clock.nanos());
+            endpoint.updateMetrics(m);
+            for (Endpoint view : otherViews) {
+                view.updateMetrics(m);
+            }
             collector.sampleReplica(index, s.waiting(), s.running(), s.kvCacheUsage());
         }
 

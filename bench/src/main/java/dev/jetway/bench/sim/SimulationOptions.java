@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param client             the request path outside the engine, the client's timeout and concurrency cap
  * @param admission          what the gateway's admit stage does with each request before it is scheduled (flow
  *                           control); {@link Admission.Factory#OPEN}: everything straight through
+ * @param gateways           how many gateway replicas route the traffic, whether one is killed, and what they tell
+ *                           each other ({@link Gateways#SINGLE}: one gateway, the usual run)
  */
 public record SimulationOptions(ClusterLayout cluster, String model, boolean ignoreEos,
                                 long scrapeIntervalNanos, long kvEventDelayNanos, long seed, Slo slo, Cost cost,
-                                ClientSide client, Admission.Factory admission) {
+                                ClientSide client, Admission.Factory admission, Gateways gateways) {
 
     public static final long DEFAULT_SCRAPE_INTERVAL_NANOS = 50_000_000;
     public static final long DEFAULT_KV_EVENT_DELAY_NANOS = 10_000_000;
@@ -35,9 +37,18 @@ public record SimulationOptions(ClusterLayout cluster, String model, boolean ign
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(gateways, "gateways");
         if (scrapeIntervalNanos <= 0 || kvEventDelayNanos < 0) {
             throw new IllegalArgumentException("scrape interval must be > 0 and KV event delay >= 0");
         }
+    }
+
+    /** One gateway. */
+    public SimulationOptions(ClusterLayout cluster, String model, boolean ignoreEos, long scrapeIntervalNanos,
+                             long kvEventDelayNanos, long seed, Slo slo, Cost cost, ClientSide client,
+                             Admission.Factory admission) {
+        this(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed, slo, cost, client, admission,
+                Gateways.SINGLE);
     }
 
     /**
@@ -75,28 +86,34 @@ public record SimulationOptions(ClusterLayout cluster, String model, boolean ign
 
     public SimulationOptions withSlo(Slo value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                value, cost, client, admission);
+                value, cost, client, admission, gateways);
     }
 
     public SimulationOptions withCost(Cost value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, value, client, admission);
+                slo, value, client, admission, gateways);
     }
 
     public SimulationOptions withScrapeInterval(long nanos) {
         return new SimulationOptions(cluster, model, ignoreEos, nanos, kvEventDelayNanos, seed, slo, cost,
-                client, admission);
+                client, admission, gateways);
     }
 
     public SimulationOptions withClient(ClientSide value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, cost, value, admission);
+                slo, cost, value, admission, gateways);
     }
 
     /** With flow control (or any other admission) in front of the scheduler. */
     public SimulationOptions withAdmission(Admission.Factory value) {
         return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
-                slo, cost, client, value);
+                slo, cost, client, value, gateways);
+    }
+
+    /** Routed by several gateway replicas (see {@link Gateways}). */
+    public SimulationOptions withGateways(Gateways value) {
+        return new SimulationOptions(cluster, model, ignoreEos, scrapeIntervalNanos, kvEventDelayNanos, seed,
+                slo, cost, client, admission, value);
     }
 
     public SimulationOptions withPath(RequestPath value) {

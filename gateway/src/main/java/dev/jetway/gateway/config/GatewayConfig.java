@@ -9,15 +9,22 @@ import java.util.List;
  * Everything in {@code jetway.yaml}. Every key has a default that works; see docs/configuration.md.
  *
  * @param tenantRateLimits token-rate limits per tenant, or null (none)
+ * @param peers the other gateway replicas to exchange routing digests with, or null (none)
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                             AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
-                            List<PoolConfig> pools, @JsonIgnore Path baseDir) {
+                            List<PoolConfig> pools, PeerSettings peers, @JsonIgnore Path baseDir) {
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, null, pools, baseDir);
+        this(server, upstream, dataLayer, admission, null, pools, null, baseDir);
+    }
+
+    public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
+                         AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
+                         List<PoolConfig> pools, Path baseDir) {
+        this(server, upstream, dataLayer, admission, tenantRateLimits, pools, null, baseDir);
     }
 
     public GatewayConfig {
@@ -27,6 +34,10 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
         admission = admission == null ? AdmissionSettings.defaults() : admission;
         pools = pools == null ? List.of() : List.copyOf(pools);
         baseDir = baseDir == null ? Path.of(".") : baseDir;
+        if (peers != null && server.adminPort() < 0) {
+            throw new IllegalArgumentException("peers need the admin port (server.adminPort): peers send their "
+                    + "digests there");
+        }
         if (pools.isEmpty()) {
             throw new IllegalArgumentException("jetway.yaml must define at least one pool");
         }
@@ -45,10 +56,10 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
     }
 
     public GatewayConfig withServer(ServerSettings newServer) {
-        return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, pools, baseDir);
+        return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, pools, peers, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
-        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, pools, dir);
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, pools, peers, dir);
     }
 }

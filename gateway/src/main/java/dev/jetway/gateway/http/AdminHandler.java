@@ -1,28 +1,42 @@
 package dev.jetway.gateway.http;
 
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.peers.PeerSyncService;
 import dev.jetway.gateway.routing.RoutingState;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 
-/** The admin port: {@code /metrics} (Prometheus text), {@code /health}, {@code /ready}. */
+/**
+ * The admin port: {@code /metrics} (Prometheus text), {@code /health}, {@code /ready}, and peers' routing digests
+ * ({@code POST} {@value PeerSyncService#PATH}, answered 204 with this replica's peer id).
+ */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final GatewayMetrics metrics;
     private final RoutingState routing;
+    private final PeerSyncService peers;
 
-    AdminHandler(GatewayMetrics metrics, RoutingState routing) {
+    AdminHandler(GatewayMetrics metrics, RoutingState routing, PeerSyncService peers) {
         this.metrics = metrics;
         this.routing = routing;
+        this.peers = peers;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = request.uri().split("\\?", 2)[0];
+        if (HttpMethod.POST.equals(request.method()) && PeerSyncService.PATH.equals(path)) {
+            receiveDigest(ctx, request, keepAlive);
+            return;
+        }
         if (!HttpMethod.GET.equals(request.method())) {
             Responses.error(ctx, OpenAiError.methodNotAllowed(request.method().name(), path), keepAlive);
             return;
@@ -37,6 +51,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         : "{\"status\":\"no ready endpoint\"}", keepAlive);
             }
             default -> Responses.error(ctx, OpenAiError.notFound("no route for " + path, "not_found"), keepAlive);
+        }
+    }
+
+    private void receiveDigest(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        byte[] body = new byte[request.content().readableBytes()];
+        request.content().readBytes(body);
+        long sent;
+        try {
+            sent = Long.parseLong(request.headers().get(PeerSyncService.SENT_HEADER, "-1"));
+        } catch (NumberFormatException e) {
+            sent = -1;
+        }
+        if (!peers.receive(body, sent)) {
+            Responses.error(ctx, OpenAiError.badRequest("not a routing digest for a pool of this gateway (or peers "
+                    + "are off here)", "invalid_peer_digest"), keepAlive);
+            return;
+        }
+        FullHttpResponse r = Responses.full(HttpResponseStatus.NO_CONTENT, "text/plain", new byte[0]);
+        r.headers().set(PeerSyncService.ID_HEADER, peers.self());
+        HttpUtil.setKeepAlive(r, keepAlive);
+        ChannelFuture f = ctx.writeAndFlush(r);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
         }
     }
 

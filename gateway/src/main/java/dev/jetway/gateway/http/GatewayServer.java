@@ -3,6 +3,7 @@ package dev.jetway.gateway.http;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
+import dev.jetway.gateway.peers.PeerSyncService;
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.request.RequestParser;
 import dev.jetway.gateway.routing.RoutingState;
@@ -37,6 +38,7 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final GatewayMetrics metrics;
     private final RoutingState routing;
+    private final PeerSyncService peers;
     private final Channel apiChannel;
     private final Channel adminChannel;
 
@@ -46,6 +48,7 @@ public final class GatewayServer implements AutoCloseable {
         this.workers = transport.newGroup(workerThreads, "jetway-io");
         this.metrics = new GatewayMetrics();
         this.routing = new RoutingState(metrics, transport.socketChannel());
+        this.peers = new PeerSyncService(routing, metrics);
         Channel api = null;
         Channel admin = null;
         try {
@@ -60,7 +63,7 @@ public final class GatewayServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec());
                         ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                        ch.pipeline().addLast(new AdminHandler(metrics, routing));
+                        ch.pipeline().addLast(new AdminHandler(metrics, routing, peers));
                     }
                 });
             }
@@ -74,6 +77,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         this.apiChannel = api;
         this.adminChannel = admin;
+        peers.configure(config.peers()); // once the admin port takes peers' digests
         log.info("gateway listening on {} (admin {}), transport {}", port(), adminPort(), transport.name());
     }
 
@@ -111,6 +115,7 @@ public final class GatewayServer implements AutoCloseable {
     /** Applies a new configuration without dropping traffic (server ports and limits need a restart). */
     public void reload(GatewayConfig config) {
         routing.apply(config);
+        peers.configure(config.peers());
     }
 
     public int port() {
@@ -130,12 +135,18 @@ public final class GatewayServer implements AutoCloseable {
         return routing;
     }
 
+    /** The routing-digest exchange with peer replicas (idle without {@code peers}). */
+    public PeerSyncService peers() {
+        return peers;
+    }
+
     public String transportName() {
         return transport.name();
     }
 
     @Override
     public void close() {
+        peers.close();
         apiChannel.close().awaitUninterruptibly();
         if (adminChannel != null) {
             adminChannel.close().awaitUninterruptibly();

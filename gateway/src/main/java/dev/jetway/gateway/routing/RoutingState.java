@@ -236,7 +236,7 @@ public final class RoutingState implements AutoCloseable {
                 metrics.gauge("jetway_endpoint_ready", "1 when the endpoint is in rotation", tags,
                         () -> e.ready() ? 1 : 0);
                 metrics.gauge("jetway_endpoint_in_flight_requests", "Requests this gateway has in flight there", tags,
-                        () -> e.endpoint().inFlightRequests());
+                        () -> e.endpoint().ownInFlight().requests());
             }
         }
         for (String gone : new HashSet<>(gaugedPools)) {

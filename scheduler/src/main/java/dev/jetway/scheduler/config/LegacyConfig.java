@@ -227,11 +227,11 @@ final class LegacyConfig {
         }
         if (d.has("peers")) {
             w.add(ConfigWarning.ignored("dataLayer", "discovery.peers.pluginRef", "llm-d.ai/v1",
-                    "Jetway replicas do not discover each other yet"));
+                    "Jetway replicas find their peers through jetway.yaml's peers"));
         }
         if (dl.has("crossReplica")) {
             w.add(ConfigWarning.ignored("dataLayer", "crossReplica" + braces(fieldNames(dl.get("crossReplica"))),
-                    "llm-d.ai/v1", "Jetway replicas do not share per-endpoint state yet (each keeps its own index)"));
+                    "llm-d.ai/v1", "Jetway replicas exchange routing state through jetway.yaml's peers"));
         }
     }
 

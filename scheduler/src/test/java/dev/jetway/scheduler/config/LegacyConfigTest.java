@@ -253,10 +253,10 @@ class LegacyConfigTest {
         assertThat(lines).contains(
                 "requestHandler: propagatePriority: true (llm-d.ai/v1) → ignored: Jetway does not write the request "
                         + "priority into the body yet",
-                "dataLayer: discovery.peers.pluginRef (llm-d.ai/v1) → ignored: Jetway replicas do not discover each "
-                        + "other yet",
+                "dataLayer: discovery.peers.pluginRef (llm-d.ai/v1) → ignored: Jetway replicas find their peers "
+                        + "through jetway.yaml's peers",
                 "dataLayer: crossReplica {syncerPluginRef, syncInterval, publishTimeout} (llm-d.ai/v1) → ignored: "
-                        + "Jetway replicas do not share per-endpoint state yet (each keeps its own index)",
+                        + "Jetway replicas exchange routing state through jetway.yaml's peers",
                 "plugin 'strict-bands' (strict-priority-band-selection): type: strict-priority-band-selection "
                         + "(llm-d EPP (flow control / request handling)) → ignored: not instantiated: referenced from "
                         + "flowControl.bandSelectionPolicyPluginRef; Jetway always offers bands the chance to dispatch "

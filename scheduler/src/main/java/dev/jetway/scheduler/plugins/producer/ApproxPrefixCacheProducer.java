@@ -13,6 +13,9 @@ import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.PromptTokens;
 import dev.jetway.scheduler.spi.PromptTokensReader;
 import dev.jetway.scheduler.spi.SchedulingContext;
+import dev.jetway.scheduler.sync.RoutedBlocks;
+import dev.jetway.scheduler.sync.RoutingJournal;
+import dev.jetway.scheduler.sync.SharedRouting;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,8 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Capacity per endpoint: {@code lruCapacityPerServer} (31250 blocks), or with {@code autoTune} (default) the
  * endpoint's own KV size once its metrics report it: {@code num_gpu_blocks * block_size / blockSizeTokens}.
  * Endpoints not seen for 2 minutes are forgotten.
+ *
+ * <p>Active-active: the index is this gateway's routing history; with peers ({@link dev.jetway.scheduler.sync.PeerSync})
+ * every record is also journaled for them, and theirs are recorded here as they arrive.
  */
-public final class ApproxPrefixCacheProducer implements DataProducer, PreRequestHook, PromptTokensReader {
+public final class ApproxPrefixCacheProducer implements DataProducer, PreRequestHook, PromptTokensReader,
+        SharedRouting {
 
     public static final String TYPE = "approx-prefix-cache-producer";
     /** llm-d clamps block size to at least 64 tokens to bound memory (llm-d issue #1158). */
@@ -45,6 +52,7 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
     private final Params params;
     private final ApproximatePrefixIndex index;
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
+    private volatile RoutingJournal journal;
 
     public ApproxPrefixCacheProducer(String name, Params params) {
         this.name = name;
@@ -158,6 +166,20 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
 
     private void record(Endpoint e, PrefixMatchInfo info, long now) {
         index.record(e.id(), info.requestKeys(), info.requestKeys().length, capacityOf(e), now);
+        RoutingJournal j = journal;
+        if (j != null && info.requestKeys().length > 0) {
+            j.add(new RoutedBlocks(name, e.id(), info.requestKeys()));
+        }
+    }
+
+    @Override
+    public void journal(RoutingJournal value) {
+        this.journal = value;
+    }
+
+    @Override
+    public void recordPeer(Endpoint endpoint, long[] keys, long nowNanos) {
+        index.record(endpoint.id(), keys, keys.length, capacityOf(endpoint), nowNanos);
     }
 
     /** Blocks of {@code blockSizeTokens} the endpoint's KV cache holds, or 0 for the configured default. */
