@@ -47,6 +47,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{- define "jetway.peersServiceName" -}}
+{{- printf "%s-peers" (include "jetway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* "true" when the replicas exchange digests: more than one of them, and peers.enabled. */}}
+{{- define "jetway.peers" -}}
+{{- if and .Values.peers.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{- end }}
+
 {{- define "jetway.inferencePoolName" -}}
 {{- default (include "jetway.fullname" .) .Values.inferencePool.name }}
 {{- end }}
@@ -72,7 +81,7 @@ release serves. Empty: static endpoints.
 
 {{/* ==========================================================================================================
      Where the chart meets the jetway command. Everything that depends on how `jetway gateway`, `jetway epp` and
-     Kubernetes discovery read their flags and keys is in the four definitions below, so that a change there is a
+     Kubernetes discovery read their flags and keys is in the five definitions below, so that a change there is a
      change here only.
      ========================================================================================================== */}}
 
@@ -103,6 +112,13 @@ release serves. Empty: static endpoints.
 host: 0.0.0.0
 port: {{ .Values.ports.http }}
 adminPort: {{ .Values.ports.admin }}
+{{- end }}
+
+{{/* jetway.yaml's peers section: the other replicas, found through the headless Service over their admin ports. */}}
+{{- define "jetway.peersConfig" -}}
+dns: {{ printf "%s.%s.svc:%d" (include "jetway.peersServiceName" .) .Release.Namespace (int .Values.ports.admin) }}
+interval: {{ .Values.peers.interval }}
+timeout: {{ .Values.peers.timeout }}
 {{- end }}
 
 {{/* How pools[0] names its source of endpoints: static endpoints, or the InferencePool to discover them from (in

@@ -35,7 +35,7 @@ class ExamplesTest {
         // helm install jetway deploy/helm/jetway --set mode=epp --set inferencePool.create=false --set inferencePool.name=qwen
         Rendered chart = Rendered.template("jetway", List.of(), Map.of("mode", "epp", "inferencePool.create", "false",
                 "inferencePool.name", "qwen"));
-        JsonNode service = chart.one("Service");
+        JsonNode service = chart.service();
         JsonNode ref = only(pool, "InferencePool").at("/spec/endpointPickerRef");
 
         assertThat(ref.path("kind").asText()).isEqualTo("Service");

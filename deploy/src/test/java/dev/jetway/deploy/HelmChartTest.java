@@ -79,7 +79,7 @@ class HelmChartTest {
         assertThat(c.at("/startupProbe/httpGet/path").asText()).isEqualTo("/health");
         assertThat(c.at("/volumeMounts").findValuesAsText("mountPath")).contains("/etc/jetway", "/tmp");
 
-        JsonNode service = r.one("Service");
+        JsonNode service = r.service();
         assertThat(service.at("/metadata/name").asText()).isEqualTo(FULLNAME);
         assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(80);
         assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
@@ -107,10 +107,11 @@ class HelmChartTest {
         assertThat(pool.path("endpoints").findValuesAsText("address"))
                 .containsExactly("vllm-0.vllm.default.svc:8000", "vllm-1.vllm.default.svc:8000");
 
-        GatewayConfig loaded = ConfigLoader.load(write("jetway.yaml", r.configFile("jetway.yaml")));
+        GatewayConfig loaded = ConfigLoader.load(write("jetway.yaml", r.configFile("jetway.yaml")));  // with peers
         assertThat(loaded.pools()).hasSize(1);
         assertThat(loaded.pools().getFirst().endpoints()).hasSize(2);
         assertThat(loaded.server().adminPort()).isEqualTo(9090);
+        assertThat(loaded.peers().dns()).isEqualTo(FULLNAME + "-peers." + Rendered.NAMESPACE + ".svc:9090");
     }
 
     @Test
@@ -191,6 +192,29 @@ class HelmChartTest {
     }
 
     @Test
+    void replicasFindEachOtherThroughAHeadlessServiceOverTheAdminPort() {
+        Rendered r = Rendered.template("gateway-static-values.yaml");
+
+        JsonNode peers = r.jetwayYaml().path("peers");
+        assertThat(peers.path("dns").asText()).isEqualTo(FULLNAME + "-peers." + Rendered.NAMESPACE + ".svc:9090");
+        assertThat(peers.path("interval").asText()).isEqualTo("100ms");
+        JsonNode headless = r.named("Service", FULLNAME + "-peers");
+        assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+        assertThat(headless.at("/spec/ports/0/port").asInt()).isEqualTo(9090);
+        assertThat(headless.at("/spec/ports/0/targetPort").asText()).isEqualTo("admin");
+        assertThat(headless.at("/spec/selector")).isEqualTo(r.one("Deployment").at("/spec/selector/matchLabels"));
+        // The ServiceMonitor scrapes ports named metrics: only the main Service has one, so no pod is scraped twice.
+        assertThat(r.all("Service").stream().filter(svc -> svc.at("/spec/ports").findValuesAsText("name")
+                .contains("metrics"))).hasSize(1);
+
+        Rendered single = Rendered.template("epp-existing-pool-values.yaml");
+        assertThat(single.jetwayYaml().has("peers")).as("one replica has no peers").isFalse();
+        assertThat(single.all("Service")).hasSize(1);
+        assertThat(Rendered.template("gateway-static-values.yaml", "peers.enabled", "false").jetwayYaml().has("peers"))
+                .isFalse();
+    }
+
+    @Test
     void terminationGraceCoversThePreStopSleepAndTheDrain() {
         JsonNode spec = Rendered.template("gateway-static-values.yaml").one("Deployment").at("/spec/template/spec");
         assertThat(spec.path("terminationGracePeriodSeconds").asInt()).isEqualTo(5 + 30 + 5);
@@ -231,7 +255,7 @@ class HelmChartTest {
         assertThat(c.at("/readinessProbe/grpc/service").asText()).isEqualTo("readiness");
         assertThat(c.at("/startupProbe/grpc/service").asText()).isEqualTo("liveness");
 
-        JsonNode service = r.one("Service");
+        JsonNode service = r.service();
         assertThat(service.at("/metadata/name").asText()).isEqualTo(FULLNAME + "-epp");
         JsonNode grpc = service.at("/spec/ports/0");
         assertThat(grpc.path("port").asInt()).isEqualTo(9002);

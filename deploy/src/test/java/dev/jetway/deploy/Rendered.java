@@ -94,6 +94,22 @@ record Rendered(List<JsonNode> docs) {
                 + docs.stream().map(d -> d.path("kind").asText()).toList()));
     }
 
+    JsonNode named(String kind, String name) {
+        return all(kind).stream().filter(d -> name.equals(d.at("/metadata/name").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered; " + kind + "s: "
+                        + all(kind).stream().map(d -> d.at("/metadata/name").asText()).toList()));
+    }
+
+    /** The Service clients or the Gateway use (not the replicas' headless one). */
+    JsonNode service() {
+        List<JsonNode> services = all("Service").stream()
+                .filter(d -> !d.at("/metadata/name").asText().endsWith("-peers")).toList();
+        if (services.size() != 1) {
+            throw new AssertionError("expected one Service besides the peers', got " + services.size());
+        }
+        return services.getFirst();
+    }
+
     /** The single container of the Deployment. */
     JsonNode container() {
         JsonNode containers = one("Deployment").at("/spec/template/spec/containers");
