@@ -24,7 +24,7 @@ class ExamplesTest {
         int port = inferencePool.at("/spec/targetPorts/0/number").asInt();
         for (JsonNode d : deployments) {
             JsonNode labels = d.at("/spec/template/metadata/labels");
-            selector.fields().forEachRemaining(e -> assertThat(labels.path(e.getKey())).isEqualTo(e.getValue()));
+            selector.properties().forEach(e -> assertThat(labels.path(e.getKey())).isEqualTo(e.getValue()));
             assertThat(d.at("/spec/template/spec/containers/0/ports").findValuesAsText("containerPort"))
                     .contains(String.valueOf(port));
         }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -359,8 +358,7 @@ class HelmChartTest {
     }
 
     private static void merge(ObjectNode into, JsonNode from) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : from.properties()) {
             JsonNode existing = into.get(e.getKey());
             if (existing instanceof ObjectNode o && e.getValue().isObject()) {
                 merge(o, e.getValue());
