@@ -1,15 +1,12 @@
 package dev.jetway.cli;
 
-import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
-import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
+import dev.jetway.gateway.routing.PickerConfigs;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.config.ConfigException;
 import dev.jetway.scheduler.config.ConfigWarning;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.scheduler.config.PluginRegistry;
-import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
-import dev.jetway.scheduler.plugins.scorer.PrecisePrefixCacheScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,23 +83,8 @@ final class ConfigCommand implements Runnable {
         }
     }
 
-    /**
-     * The gateway gives precise configs a KV-event index; checking one needs an (empty) index too, sized with the
-     * block size the config asks for.
-     */
     static SchedulerEnvironment environmentFor(EndpointPickerConfig config) {
-        // token-producer's vllm backend needs the gateway's /tokenize client; it does no I/O until a request comes
-        SchedulerEnvironment env = SchedulerEnvironment.system().withServices(
-                new dev.jetway.scheduler.SchedulerServices(null, new dev.jetway.gateway.tokenize.RemoteTokenizers()));
-        for (var plugin : config.plugins()) {
-            if (plugin.type().equals(PrecisePrefixCacheProducer.TYPE)
-                    || plugin.type().equals(PrecisePrefixCacheScorer.TYPE)) {
-                var tokens = plugin.parameters().path("tokenProcessorConfig");
-                int blockSize = tokens.path("blockSizeTokens").asInt(tokens.path("blockSize").asInt(64));
-                return env.withPreciseIndex(new PrecisePrefixIndex(PreciseIndexConfig.defaults(Math.max(1, blockSize))));
-            }
-        }
-        return env;
+        return PickerConfigs.checkEnvironment(config, new dev.jetway.gateway.tokenize.RemoteTokenizers());
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,

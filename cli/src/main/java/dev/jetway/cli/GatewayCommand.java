@@ -1,9 +1,9 @@
 package dev.jetway.cli;
 
+import dev.jetway.gateway.LiveGateway;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.ConfigWatcher;
 import dev.jetway.gateway.config.GatewayConfig;
-import dev.jetway.gateway.http.GatewayServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -15,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = "Run the gateway in front of real model servers (the production entry point).")
+        description = {"Run the gateway in front of real model servers (the production entry point).",
+                "Endpoints are listed in --config's file, or discovered: from a Kubernetes InferencePool "
+                        + "(--inference-pool, or pools[].inferencePool) or a watched file (--endpoints-file, or "
+                        + "pools[].endpointsFile). See docs/kubernetes.md."})
 final class GatewayCommand implements Callable<Integer> {
 
     @Mixin
@@ -24,10 +27,15 @@ final class GatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "jetway.yaml: pools, endpoints, EndpointPickerConfig (see docs/configuration.md). "
-                    + "Changes are applied live.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "jetway.yaml: pools, endpoints or their discovery, EndpointPickerConfig (see "
+                    + "docs/configuration.md). Changes are applied live. Optional with --inference-pool or "
+                    + "--endpoints-file.")
     Path config;
+
+    @Option(names = "--host", description = "Address to bind (overrides server.host; default 127.0.0.1, this machine "
+            + "only; 0.0.0.0 for every interface, as in a container).")
+    String host;
 
     @Option(names = "--port", description = "OpenAI API port (overrides server.port; default 8080).")
     Integer port;
@@ -35,41 +43,68 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--admin-port", description = "Admin port with /metrics (overrides server.adminPort; default 9090).")
     Integer adminPort;
 
+    @Mixin
+    DiscoveryOptions discovery;
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig cfg;
         try {
-            cfg = withPorts(ConfigLoader.load(config));
+            cfg = configure(config == null ? null : ConfigLoader.load(config));
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetway gateway: " + e.getMessage());
             return 1;
         }
-        GatewayServer server;
+        LiveGateway gateway;
         try {
-            server = GatewayServer.start(cfg);
+            gateway = LiveGateway.start(cfg, Runtime.getRuntime().availableProcessors());
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetway gateway: cannot start: " + PortHint.of(e.getMessage(),
                     cfg.server().port(), "--port (or server.port)", cfg.server().adminPort(),
                     "--admin-port (or server.adminPort)"));
             return 1;
         }
-        ConfigWatcher watcher = new ConfigWatcher(config, Duration.ofSeconds(1),
-                next -> server.reload(withPorts(next))).start();
+        ConfigWatcher watcher = config == null ? null
+                : new ConfigWatcher(config, Duration.ofSeconds(1), next -> gateway.written(configure(next))).start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            watcher.close();
-            server.close();
+        Thread hook = new Thread(() -> {
+            stop(watcher, gateway);
             stopped.countDown();
-        }, "jetway-gateway-shutdown"));
-        spec.commandLine().getOut().printf("jetway gateway on http://%s:%d/v1 (metrics on port %d), config %s%n",
-                cfg.server().host(), server.port(), server.adminPort(), config);
+        }, "jetway-gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        spec.commandLine().getOut().printf("jetway gateway on http://%s:%d/v1 (metrics on port %d), %s%n",
+                cfg.server().host(), gateway.server().port(), gateway.server().adminPort(), source(cfg));
         spec.commandLine().getOut().flush();
-        stopped.await();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            // stopped from inside the process (tests): leave as the shutdown hook would
+            Runtime.getRuntime().removeShutdownHook(hook);
+            stop(watcher, gateway);
+        }
         return 0;
     }
 
-    private GatewayConfig withPorts(GatewayConfig c) {
-        return c.withServer(c.server().withPorts(port != null ? port : c.server().port(),
-                adminPort != null ? adminPort : c.server().adminPort()));
+    private static void stop(ConfigWatcher watcher, LiveGateway gateway) {
+        if (watcher != null) {
+            watcher.close();
+        }
+        gateway.close();
+    }
+
+    private String source(GatewayConfig cfg) {
+        var pool = cfg.pools().size() == 1 ? cfg.pools().getFirst() : null;
+        String what = pool != null && pool.inferencePool() != null
+                ? "endpoints from InferencePool " + pool.inferencePool().name()
+                : pool != null && pool.endpointsFile() != null ? "endpoints from " + pool.endpointsFile() : null;
+        return (config == null ? "" : "config " + config) + (what == null ? "" : (config == null ? "" : ", ") + what);
+    }
+
+    /** The file as written (or null without --config), with the command line's address, ports and discovery flags. */
+    GatewayConfig configure(GatewayConfig written) {
+        GatewayConfig c = discovery.apply(written);
+        var server = c.server().withPorts(port != null ? port : c.server().port(),
+                adminPort != null ? adminPort : c.server().adminPort());
+        return c.withServer(host != null ? server.withHost(host) : server);
     }
 }

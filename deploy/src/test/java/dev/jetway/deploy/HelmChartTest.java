@@ -9,6 +9,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.PoolConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,25 +115,30 @@ class HelmChartTest {
     }
 
     @Test
-    void endpointPickerConfigGoesIntoTheConfigMapAndLoads() throws IOException {
+    void endpointPickerConfigGoesIntoJetwayYamlAndLoads() throws IOException {
         // The inline EndpointPickerConfig of epp-values.yaml on the gateway with static endpoints.
         Rendered r = Rendered.template(List.of("gateway-static-values.yaml", "epp-values.yaml"), Map.of("mode", "gateway"));
 
-        JsonNode epp = Rendered.YAML.readTree(r.configFile("epp-config.yaml"));
+        // In jetway.yaml itself: Jetway re-reads jetway.yaml when it changes, so an edit of the picker config applies.
+        JsonNode epp = r.jetwayYaml().at("/pools/0/endpointPicker");
         assertThat(epp.path("kind").asText()).isEqualTo("EndpointPickerConfig");
         assertThat(epp.at("/schedulingProfiles/0/plugins").findValuesAsText("pluginRef"))
                 .containsExactly("queue-scorer", "kv-cache-utilization-scorer", "prefix-cache-scorer");
-        assertThat(r.jetwayYaml().at("/pools/0/endpointPicker").asText()).isEqualTo("epp-config.yaml");
+        assertThat(r.one("ConfigMap").path("data").size()).isEqualTo(1);
 
-        // Both files side by side, as the ConfigMap mounts them: the gateway loads the pool with that picker config.
-        write("epp-config.yaml", r.configFile("epp-config.yaml"));
         GatewayConfig loaded = ConfigLoader.load(write("jetway.yaml", r.configFile("jetway.yaml")));
         assertThat(loaded.pools().getFirst().endpoints()).hasSize(2);
     }
 
     @Test
-    void gatewayWithDiscoveryReadsPodsPoolsObjectivesAndOneConfigMapOnly() {
+    void gatewayWithDiscoveryReadsPodsPoolsObjectivesAndOneConfigMapOnly() throws IOException {
         Rendered r = Rendered.template("gateway-discovery-values.yaml");
+
+        // The keys Kubernetes discovery reads, as the gateway loads them (loading does not reach the API server).
+        PoolConfig loaded = ConfigLoader.load(write("jetway.yaml", r.configFile("jetway.yaml"))).pools().getFirst();
+        assertThat(loaded.inferencePool().name()).isEqualTo("qwen-pool");
+        assertThat(loaded.inferencePool().kvEventsPort()).isEqualTo(5557);
+        assertThat(loaded.endpointPickerConfigMap().name()).isEqualTo("qwen-epp");
 
         JsonNode yaml = r.jetwayYaml();
         JsonNode pool = yaml.at("/pools/0");
@@ -242,8 +248,10 @@ class HelmChartTest {
     // ---- epp mode -----------------------------------------------------------------------------------------------
 
     @Test
-    void eppIsTheInferencePoolsEndpointPicker() {
+    void eppIsTheInferencePoolsEndpointPicker() throws IOException {
         Rendered r = Rendered.template("epp-values.yaml");
+        assertThat(ConfigLoader.load(write("jetway.yaml", r.configFile("jetway.yaml"))).pools().getFirst()
+                .inferencePool().name()).isEqualTo(FULLNAME);
 
         JsonNode c = r.container();
         assertThat(texts(c.path("args"))).containsExactly("epp", "--config", "/etc/jetway/jetway.yaml", "--port", "9002");
@@ -275,7 +283,7 @@ class HelmChartTest {
 
         // The picker discovers the pool it serves, so it gets the read-only Role (no ConfigMap: its config is a file).
         assertThat(r.jetwayYaml().at("/pools/0/inferencePool/name").asText()).isEqualTo(pool.at("/metadata/name").asText());
-        assertThat(r.jetwayYaml().at("/pools/0/endpointPicker").asText()).isEqualTo("epp-config.yaml");
+        assertThat(r.jetwayYaml().at("/pools/0/endpointPicker/kind").asText()).isEqualTo("EndpointPickerConfig");
         List<String> resources = new ArrayList<>();
         r.one("Role").path("rules").forEach(rule -> resources.addAll(texts(rule.path("resources"))));
         assertThat(resources).containsExactlyInAnyOrder("pods", "inferencepools", "inferenceobjectives");

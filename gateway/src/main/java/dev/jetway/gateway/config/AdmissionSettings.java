@@ -34,6 +34,10 @@ public record AdmissionSettings(Map<String, Integer> objectives, Integer queueDe
         return new AdmissionSettings(null, null, null, null);
     }
 
+    public AdmissionSettings withObjectives(Map<String, Integer> next) {
+        return new AdmissionSettings(next, queueDepthThreshold, kvCacheUtilThreshold, metricsStalenessThreshold);
+    }
+
     /** The priority of a request naming {@code objective} (null = none). */
     public int priorityOf(String objective) {
         return objective == null ? 0 : objectives.getOrDefault(objective, 0);

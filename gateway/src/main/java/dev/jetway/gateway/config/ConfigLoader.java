@@ -49,7 +49,9 @@ public final class ConfigLoader {
             if (config == null) {
                 throw new ConfigException(source + ": the file is empty");
             }
-            return config;
+            return config.checkAsWritten();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": unknown key '" + e.getPropertyName() + "' at " + path(e)
                     + " (known: " + e.getKnownPropertyIds() + ")");

@@ -9,22 +9,25 @@ import java.util.List;
  * Everything in {@code jetway.yaml}. Every key has a default that works; see docs/configuration.md.
  *
  * @param tenantRateLimits token-rate limits per tenant, or null (none)
+ * @param kubernetes how to reach the Kubernetes API (used by pools with {@code inferencePool} or
+ *                   {@code endpointPickerConfigMap})
  * @param peers the other gateway replicas to exchange routing digests with, or null (none)
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                             AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
-                            List<PoolConfig> pools, PeerSettings peers, @JsonIgnore Path baseDir) {
+                            KubernetesSettings kubernetes, List<PoolConfig> pools, PeerSettings peers,
+                            @JsonIgnore Path baseDir) {
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, null, pools, null, baseDir);
+        this(server, upstream, dataLayer, admission, null, null, pools, null, baseDir);
     }
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                          List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, tenantRateLimits, pools, null, baseDir);
+        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, baseDir);
     }
 
     public GatewayConfig {
@@ -32,6 +35,7 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
         upstream = upstream == null ? UpstreamSettings.defaults() : upstream;
         dataLayer = dataLayer == null ? DataLayerSettings.defaults() : dataLayer;
         admission = admission == null ? AdmissionSettings.defaults() : admission;
+        kubernetes = kubernetes == null ? KubernetesSettings.defaults() : kubernetes;
         pools = pools == null ? List.of() : List.copyOf(pools);
         baseDir = baseDir == null ? Path.of(".") : baseDir;
         if (peers != null && server.adminPort() < 0) {
@@ -56,10 +60,38 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
     }
 
     public GatewayConfig withServer(ServerSettings newServer) {
-        return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, pools, peers, baseDir);
+        return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools,
+                peers, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
-        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, pools, peers, dir);
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
+                dir);
+    }
+
+    public GatewayConfig withAdmission(AdmissionSettings next) {
+        return new GatewayConfig(server, upstream, dataLayer, next, tenantRateLimits, kubernetes, pools, peers,
+                baseDir);
+    }
+
+    public GatewayConfig withKubernetes(KubernetesSettings next) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, next, pools, peers,
+                baseDir);
+    }
+
+    public GatewayConfig withPools(List<PoolConfig> next) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, next, peers,
+                baseDir);
+    }
+
+    /** True when some pool needs the Kubernetes API. */
+    public boolean usesKubernetes() {
+        return pools.stream().anyMatch(PoolConfig::usesKubernetes);
+    }
+
+    /** Problems of the configuration as written in jetway.yaml (see {@link PoolConfig#checkAsWritten}). */
+    public GatewayConfig checkAsWritten() {
+        pools.forEach(PoolConfig::checkAsWritten);
+        return this;
     }
 }

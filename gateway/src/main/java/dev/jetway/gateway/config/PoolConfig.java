@@ -25,10 +25,15 @@ import java.util.List;
  * @param engineTokenizer settings of the {@code engine} tokenizer
  * @param huggingFace    settings of the {@code huggingface} tokenizer (a local tokenizer.json)
  * @param disaggregation how requests the picker splits into prefill and decode legs are carried (P/D pools)
+ * @param inferencePool  discover the endpoints from this Kubernetes InferencePool instead of listing them
+ * @param endpointsFile  discover the endpoints from this file (relative to jetway.yaml), re-read when it changes
+ * @param endpointPickerConfigMap take the EndpointPickerConfig from this ConfigMap key, re-read when it changes
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                          String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
-                         HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation) {
+                         HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation,
+                         InferencePoolRef inferencePool, String endpointsFile,
+                         ConfigMapKeyRef endpointPickerConfigMap) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
@@ -36,17 +41,24 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
     public static final String HUGGING_FACE_TOKENIZER = "huggingface";
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                      String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
+                      HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation) {
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
+                disaggregation, null, null, null);
+    }
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer) {
-        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer, Integer kvBlockSize) {
-        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, null, null, null, null, null, null, null, null);
     }
 
     public PoolConfig {
@@ -72,6 +84,60 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                 throw new IllegalArgumentException("pool " + name + " lists endpoint " + e.address() + " twice");
             }
         }
+        if (inferencePool != null && endpointsFile != null) {
+            throw new IllegalArgumentException("pool " + name + ": inferencePool and endpointsFile both say where "
+                    + "the endpoints come from; keep one");
+        }
+    }
+
+    /** True when the endpoints are discovered (Kubernetes or a file) rather than listed. */
+    public boolean discovered() {
+        return inferencePool != null || endpointsFile != null;
+    }
+
+    /**
+     * Problems of a pool as written in jetway.yaml, where discovery has not filled anything in yet: a discovered pool
+     * lists no endpoints, a ConfigMap picker has no inline one.
+     */
+    public void checkAsWritten() {
+        if (discovered() && !endpoints.isEmpty()) {
+            throw new IllegalArgumentException("pool " + name + ": endpoints and " + (inferencePool != null
+                    ? "inferencePool" : "endpointsFile") + " both say where the endpoints come from; keep one");
+        }
+        if (endpointPickerConfigMap != null && endpointPicker != null && !endpointPicker.isNull()) {
+            throw new IllegalArgumentException("pool " + name + ": endpointPicker and endpointPickerConfigMap both "
+                    + "give the EndpointPickerConfig; keep one");
+        }
+    }
+
+    public PoolConfig withEndpoints(List<EndpointConfig> list) {
+        return new PoolConfig(name, models, list, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap);
+    }
+
+    public PoolConfig withEndpointPicker(JsonNode picker) {
+        return new PoolConfig(name, models, endpoints, picker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap);
+    }
+
+    public PoolConfig withInferencePool(InferencePoolRef ref) {
+        return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
+                huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap);
+    }
+
+    public PoolConfig withEndpointsFile(String file) {
+        return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
+                huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap);
+    }
+
+    public PoolConfig withEndpointPickerConfigMap(ConfigMapKeyRef ref) {
+        return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
+                huggingFace, disaggregation, inferencePool, endpointsFile, ref);
+    }
+
+    /** True when this pool needs the Kubernetes API. */
+    public boolean usesKubernetes() {
+        return inferencePool != null || endpointPickerConfigMap != null;
     }
 
     /**

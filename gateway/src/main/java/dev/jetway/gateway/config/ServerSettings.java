@@ -36,6 +36,10 @@ public record ServerSettings(String host, Integer port, Integer adminPort, Integ
         return new ServerSettings(null, null, null, null, null, null);
     }
 
+    public ServerSettings withHost(String newHost) {
+        return new ServerSettings(newHost, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout);
+    }
+
     public ServerSettings withPorts(int newPort, int newAdminPort) {
         return new ServerSettings(host, newPort, newAdminPort, maxBodyBytes, debugHeader, clientIdleTimeout);
     }

@@ -14,6 +14,8 @@ public final class EndpointHealth {
     private volatile int consecutiveFailures;
     private volatile String lastError;
     private volatile boolean unreachable;
+    private volatile boolean probed;
+    private volatile boolean scraped;
 
     public EndpointHealth(int unreadyAfter) {
         this.unreadyAfter = unreadyAfter;
@@ -39,8 +41,20 @@ public final class EndpointHealth {
         return !unreachable;
     }
 
+    /** True once a scrape got an answer or failed: the endpoint's state is known, not assumed. */
+    public boolean probed() {
+        return probed;
+    }
+
+    /** True once a scrape succeeded. */
+    public boolean scraped() {
+        return scraped;
+    }
+
     /** Returns true when this success made the endpoint ready again. */
     boolean recordSuccess() {
+        scraped = true;
+        probed = true;
         consecutiveFailures = 0;
         lastError = null;
         unreachable = false;
@@ -53,6 +67,7 @@ public final class EndpointHealth {
     boolean recordFailure(String error, boolean refused) {
         lastError = error;
         unreachable = refused;
+        probed = true;
         int n = consecutiveFailures + 1;
         consecutiveFailures = n;
         if (ready && n >= unreadyAfter) {

@@ -45,11 +45,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(),
                     keepAlive);
             case "/health" -> Responses.json(ctx, 200, "{\"status\":\"ok\"}", keepAlive);
-            case "/ready" -> {
-                boolean ready = routing.table().anyReady();
-                Responses.json(ctx, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}"
-                        : "{\"status\":\"no ready endpoint\"}", keepAlive);
-            }
+            case "/ready" -> Responses.ready(ctx, routing.readiness().notReadyReason(), keepAlive);
             default -> Responses.error(ctx, OpenAiError.notFound("no route for " + path, "not_found"), keepAlive);
         }
     }

@@ -115,9 +115,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
             case "/ready" -> {
                 if (get) {
-                    boolean ready = context.routing().table().anyReady();
-                    Responses.json(ctx, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}"
-                            : "{\"status\":\"no ready endpoint\"}", keepAlive);
+                    Responses.ready(ctx, context.routing().readiness().notReadyReason(), keepAlive);
                     return;
                 }
             }

@@ -37,6 +37,16 @@ public final class Responses {
                 json.getBytes(StandardCharsets.UTF_8)), keepAlive);
     }
 
+    /** {@code /ready}: 200, or 503 saying why not ({@code notReadyReason}). */
+    public static ChannelFuture ready(ChannelHandlerContext ctx, String notReadyReason, boolean keepAlive) {
+        if (notReadyReason == null) {
+            return json(ctx, 200, "{\"status\":\"ready\"}", keepAlive);
+        }
+        var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("status", notReadyReason);
+        return json(ctx, 503, body.toString(), keepAlive);
+    }
+
     public static ChannelFuture text(ChannelHandlerContext ctx, int status, String contentType, String body,
                                      boolean keepAlive) {
         return send(ctx, full(HttpResponseStatus.valueOf(status), contentType, body.getBytes(StandardCharsets.UTF_8)),

@@ -89,6 +89,32 @@ public final class GatewayPool {
         return out;
     }
 
+    /**
+     * Whether the pool can serve by what its scrapes have shown, the rule {@link #readyCandidates} follows without
+     * counting on endpoints not scraped yet: a ready endpoint whose scrape has succeeded, or, when no endpoint is
+     * ready, one that answered its scrape. A pool whose endpoints just joined is not serving until the first scrape.
+     */
+    public boolean serving() {
+        boolean anyReady = false;
+        for (GatewayEndpoint e : endpoints) {
+            if (e.ready()) {
+                anyReady = true;
+                if (e.health().scraped()) {
+                    return true;
+                }
+            }
+        }
+        if (anyReady) {
+            return false;
+        }
+        for (GatewayEndpoint e : endpoints) {
+            if (e.health().probed() && e.health().reachable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public int readyCount() {
         int n = 0;
         for (GatewayEndpoint e : endpoints) {

@@ -3,7 +3,16 @@ package dev.jetway.gateway.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.jetway.gateway.tokenize.RemoteTokenizers;
+import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
+import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.SchedulerEnvironment;
+import dev.jetway.scheduler.SchedulerServices;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
+import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
+import dev.jetway.scheduler.plugins.scorer.PrecisePrefixCacheScorer;
+import dev.jetway.scheduler.spi.EngineTokenizers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -53,5 +62,35 @@ public final class PickerConfigs {
         }
         throw new IllegalArgumentException("pool " + poolName
                 + ": endpointPicker must be a policy name, a file path or an inline EndpointPickerConfig");
+    }
+
+    /**
+     * Resolves {@code value} and builds a scheduler from it, as a reload would, so that a config arriving from outside
+     * jetway.yaml (a ConfigMap) is refused before it could make the reload that carries it fail. Throws the problems.
+     */
+    public static EndpointPickerConfig check(JsonNode value, Path baseDir, String poolName) {
+        EndpointPickerConfig config = resolve(value, baseDir, poolName);
+        try (RemoteTokenizers tokenizers = new RemoteTokenizers()) {
+            Scheduler.fromConfig(config, checkEnvironment(config, tokenizers));
+        }
+        return config;
+    }
+
+    /**
+     * An environment to build a scheduler from {@code config} only to see that it builds: the gateway gives precise
+     * configs a KV-event index, so checking one needs an (empty) index too, sized with the block size it asks for.
+     */
+    public static SchedulerEnvironment checkEnvironment(EndpointPickerConfig config, EngineTokenizers tokenizers) {
+        // token-producer's vllm backend needs the gateway's /tokenize client; it does no I/O until a request comes
+        SchedulerEnvironment env = SchedulerEnvironment.system().withServices(new SchedulerServices(null, tokenizers));
+        for (var plugin : config.plugins()) {
+            if (plugin.type().equals(PrecisePrefixCacheProducer.TYPE)
+                    || plugin.type().equals(PrecisePrefixCacheScorer.TYPE)) {
+                var tokens = plugin.parameters().path("tokenProcessorConfig");
+                int blockSize = tokens.path("blockSizeTokens").asInt(tokens.path("blockSize").asInt(64));
+                return env.withPreciseIndex(new PrecisePrefixIndex(PreciseIndexConfig.defaults(Math.max(1, blockSize))));
+            }
+        }
+        return env;
     }
 }

@@ -65,6 +65,7 @@ public final class RoutingState implements AutoCloseable {
     private volatile GatewayConfig config;
     /** Per-tenant token buckets of {@code tenantRateLimits}; replaced (buckets full again) when the limits change. */
     private volatile TenantRateLimiter tenantLimiter;
+    private final Readiness readiness = new Readiness(this::table);
 
     public RoutingState(GatewayMetrics metrics, Class<? extends SocketChannel> channelType) {
         this.metrics = metrics;
@@ -84,6 +85,11 @@ public final class RoutingState implements AutoCloseable {
 
     public RoutingTable table() {
         return table;
+    }
+
+    /** What {@code /ready} answers. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     public GatewayConfig config() {

@@ -35,6 +35,16 @@ public record RoutingTable(List<GatewayPool> pools, long generation) {
         return out;
     }
 
+    /** Whether some pool serves by what its scrapes have shown ({@link GatewayPool#serving}). */
+    public boolean anyServing() {
+        for (GatewayPool p : pools) {
+            if (p.serving()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether some pool can take a request now ({@link GatewayPool#readyCandidates}). */
     public boolean anyReady() {
         for (GatewayPool p : pools) {

@@ -1,6 +1,7 @@
 package dev.jetway.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.jetway.gateway.testing.FakeModelServer;
 import dev.jetway.gateway.testing.GatewayHarness;
@@ -134,7 +135,8 @@ class BadInputTest {
     @Test
     void healthReadyAndModels() throws Exception {
         assertThat(gw.get(gw.uri("/health")).statusCode()).isEqualTo(200);
-        assertThat(gw.get(gw.uri("/ready")).statusCode()).isEqualTo(200);
+        // ready once the backend's first scrape has succeeded
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> gw.get(gw.uri("/ready")).statusCode() == 200);
         assertThat(gw.get(gw.uri("/v1/models")).body()).contains("\"id\":\"m\"").startsWith("{\"object\":\"list\"");
     }
 }

@@ -1,0 +1,36 @@
+package dev.jetway.gateway.routing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * What {@code /ready} answers: ready once every gate is open (discovery has read what it watches) and some pool
+ * serves by what its scrapes have shown ({@link RoutingTable#anyServing}), so a load balancer sends nothing to a
+ * gateway that has yet to see its model servers.
+ */
+public final class Readiness {
+
+    private final Supplier<RoutingTable> table;
+    private final List<Supplier<String>> gates = new CopyOnWriteArrayList<>();
+
+    Readiness(Supplier<RoutingTable> table) {
+        this.table = table;
+    }
+
+    /** Adds a gate: {@code waitingFor} returns null when open, else what is awaited (shown in the 503 body). */
+    public void addGate(Supplier<String> waitingFor) {
+        gates.add(waitingFor);
+    }
+
+    /** Null when ready; else why not. */
+    public String notReadyReason() {
+        for (Supplier<String> gate : gates) {
+            String waiting = gate.get();
+            if (waiting != null) {
+                return "waiting for " + waiting;
+            }
+        }
+        return table.get().anyServing() ? null : "no ready endpoint";
+    }
+}

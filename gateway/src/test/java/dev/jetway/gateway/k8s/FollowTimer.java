@@ -1,0 +1,35 @@
+package dev.jetway.gateway.k8s;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Makes a change in the cluster and measures how long the gateway's routing table takes to follow it (at most 1 s). */
+final class FollowTimer {
+
+    private static final Logger log = LoggerFactory.getLogger(FollowTimer.class);
+
+    /** The promise: a change in the cluster is in the routing table within a second. */
+    static final Duration WITHIN = Duration.ofSeconds(1);
+
+    interface Change {
+        void make() throws Exception;
+    }
+
+    private FollowTimer() {
+    }
+
+    /** Returns the milliseconds from the API server accepting {@code change} to {@code followed} being true. */
+    static long follow(String what, Change change, Callable<Boolean> followed) throws Exception {
+        long start = System.nanoTime();
+        change.make();
+        long accepted = System.nanoTime();
+        await().atMost(WITHIN).pollInterval(Duration.ofMillis(5)).until(followed);
+        long ms = (System.nanoTime() - accepted) / 1_000_000;
+        log.info("routing table followed '{}' in {} ms (API call {} ms)", what, ms, (accepted - start) / 1_000_000);
+        return ms;
+    }
+}
