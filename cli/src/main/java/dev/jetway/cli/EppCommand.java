@@ -1,5 +1,7 @@
 package dev.jetway.cli;
 
+import dev.jetway.gateway.LiveServing;
+
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.ConfigWatcher;
 import dev.jetway.gateway.config.GatewayConfig;
@@ -64,7 +66,7 @@ final class EppCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jetway epp: " + e.getMessage());
             return 1;
         }
-        LiveEndpointPicker picker;
+        LiveServing<EndpointPickerServer> picker;
         try {
             picker = LiveEndpointPicker.start(cfg, new EndpointPickerServer.Options(port,
                     healthPort == null ? -1 : healthPort, Runtime.getRuntime().availableProcessors()));
@@ -97,7 +99,7 @@ final class EppCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void stop(ConfigWatcher watcher, LiveEndpointPicker picker) {
+    private static void stop(ConfigWatcher watcher, LiveServing<EndpointPickerServer> picker) {
         if (watcher != null) {
             watcher.close();
         }

@@ -1,5 +1,8 @@
 package dev.jetway.cli;
 
+import dev.jetway.gateway.LiveServing;
+import dev.jetway.gateway.http.GatewayServer;
+
 import dev.jetway.gateway.LiveGateway;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.ConfigWatcher;
@@ -55,7 +58,7 @@ final class GatewayCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jetway gateway: " + e.getMessage());
             return 1;
         }
-        LiveGateway gateway;
+        LiveServing<GatewayServer> gateway;
         try {
             gateway = LiveGateway.start(cfg, Runtime.getRuntime().availableProcessors());
         } catch (RuntimeException e) {
@@ -85,7 +88,7 @@ final class GatewayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void stop(ConfigWatcher watcher, LiveGateway gateway) {
+    private static void stop(ConfigWatcher watcher, LiveServing<GatewayServer> gateway) {
         if (watcher != null) {
             watcher.close();
         }

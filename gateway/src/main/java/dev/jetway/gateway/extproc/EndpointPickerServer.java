@@ -1,5 +1,7 @@
 package dev.jetway.gateway.extproc;
 
+import dev.jetway.gateway.LiveServer;
+
 import dev.jetway.gateway.config.EndpointConfig;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.HostPort;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * admin port ({@code /metrics}, {@code /ready}, peers' routing digests). {@link #reload} applies a new configuration
  * live.
  */
-public final class EndpointPickerServer implements AutoCloseable {
+public final class EndpointPickerServer implements LiveServer {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointPickerServer.class);
 

@@ -1,5 +1,7 @@
 package dev.jetway.gateway.http;
 
+import dev.jetway.gateway.LiveServer;
+
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * and the routing state. {@link #start} binds; {@link #reload} applies a new configuration live; {@link #close}
  * stops everything.
  */
-public final class GatewayServer implements AutoCloseable {
+public final class GatewayServer implements LiveServer {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 

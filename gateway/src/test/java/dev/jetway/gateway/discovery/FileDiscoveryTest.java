@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.jetway.gateway.LiveGateway;
+import dev.jetway.gateway.LiveServing;
+import dev.jetway.gateway.http.GatewayServer;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.ConfigLoader.ConfigException;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
@@ -47,12 +49,12 @@ class FileDiscoveryTest {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static Set<String> routed(LiveGateway gw) {
+    private static Set<String> routed(LiveServing<GatewayServer> gw) {
         return gw.server().routing().table().pools().getFirst().endpoints().stream()
                 .map(GatewayEndpoint::toString).collect(Collectors.toSet());
     }
 
-    private String endpointOf(LiveGateway gw) throws Exception {
+    private String endpointOf(LiveServing<GatewayServer> gw) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + gw.server().port() + "/v1/completions"))
                 .header("content-type", "application/json")
@@ -69,7 +71,7 @@ class FileDiscoveryTest {
             writeEndpoints(eps, a.address());
             Path yaml = dir.resolve("jetway.yaml");
             Files.writeString(yaml, JETWAY_YAML);
-            try (LiveGateway gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
+            try (LiveServing<GatewayServer> gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
                 assertThat(routed(gw)).containsExactly(a.address());
                 assertThat(endpointOf(gw)).isEqualTo(a.address());
 
@@ -127,7 +129,7 @@ class FileDiscoveryTest {
             Path yaml = dir.resolve("jetway.yaml");
             Files.writeString(yaml, JETWAY_YAML.replace("endpointsFile: eps.yaml",
                     "endpoints: [{address: \"" + a.address() + "\"}]"));
-            try (LiveGateway gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
+            try (LiveServing<GatewayServer> gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
                 assertThat(routed(gw)).containsExactly(a.address());
                 Path eps = dir.resolve("eps.yaml");
                 writeEndpoints(eps);
@@ -148,7 +150,7 @@ class FileDiscoveryTest {
             writeEndpoints(eps, a.address());
             Path yaml = dir.resolve("jetway.yaml");
             Files.writeString(yaml, JETWAY_YAML);
-            try (LiveGateway gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
+            try (LiveServing<GatewayServer> gw = LiveGateway.start(ConfigLoader.load(yaml), 2)) {
                 Files.writeString(yaml, JETWAY_YAML.replace("endpointPicker: random", "endpointPicker: nope.yaml"));
                 assertThatThrownBy(() -> gw.written(ConfigLoader.load(yaml)))
                         .hasMessageContaining("endpointPicker nope.yaml is neither a built-in policy");

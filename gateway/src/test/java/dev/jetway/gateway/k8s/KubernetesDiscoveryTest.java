@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jetway.gateway.LiveGateway;
+import dev.jetway.gateway.LiveServing;
+import dev.jetway.gateway.http.GatewayServer;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.routing.GatewayPool;
@@ -38,7 +40,7 @@ class KubernetesDiscoveryTest {
     KubernetesClient client;
 
     private MockCluster cluster;
-    private LiveGateway gw;
+    private LiveServing<GatewayServer> gw;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private static String yaml(String poolExtra) {

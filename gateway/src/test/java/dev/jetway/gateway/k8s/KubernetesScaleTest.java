@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jetway.gateway.LiveGateway;
+import dev.jetway.gateway.LiveServing;
+import dev.jetway.gateway.http.GatewayServer;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.sim.SimCluster;
@@ -60,7 +62,7 @@ class KubernetesScaleTest {
             cluster.inferencePool("qwen", Map.of("app", "sim"), port);
             cluster.pod("sim-0", ip(0), Map.of("app", "sim"));
             cluster.pod("sim-1", ip(1), Map.of("app", "sim"));
-            try (LiveGateway gw = LiveGateway.start(ConfigLoader.parse("""
+            try (LiveServing<GatewayServer> gw = LiveGateway.start(ConfigLoader.parse("""
                     server: {port: 0, adminPort: 0, host: 127.0.0.1}
                     upstream: {connectTimeout: 500ms, retryBackoff: 1ms}
                     dataLayer: {scrapeInterval: 20ms}
@@ -129,7 +131,7 @@ class KubernetesScaleTest {
         return java.util.Arrays.stream(pods).mapToObj(i -> ip(i) + ":" + port).collect(Collectors.toSet());
     }
 
-    private static Set<String> routed(LiveGateway gw) {
+    private static Set<String> routed(LiveServing<GatewayServer> gw) {
         return gw.server().routing().table().pools().getFirst().endpoints().stream()
                 .map(GatewayEndpoint::toString).collect(Collectors.toSet());
     }
