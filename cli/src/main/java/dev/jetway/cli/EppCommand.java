@@ -3,14 +3,11 @@ package dev.jetway.cli;
 import dev.jetway.gateway.LiveServing;
 
 import dev.jetway.gateway.config.ConfigLoader;
-import dev.jetway.gateway.config.ConfigWatcher;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.extproc.EndpointPickerServer;
 import dev.jetway.gateway.extproc.LiveEndpointPicker;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,33 +74,13 @@ final class EppCommand implements Callable<Integer> {
                     + (healthPort == null ? message : PortHint.of(message, healthPort, "--health-port")));
             return 1;
         }
-        ConfigWatcher watcher = config == null ? null
-                : new ConfigWatcher(config, Duration.ofSeconds(1), next -> picker.written(configure(next))).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop(watcher, picker);
-            stopped.countDown();
-        }, "jetway-epp-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        spec.commandLine().getOut().printf("jetway epp: ext_proc on %s:%d (metrics on port %d)%s%n",
-                cfg.server().host(), picker.server().port(), picker.server().adminPort(),
-                config == null ? "" : ", config " + config);
-        spec.commandLine().getOut().flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            // stopped from inside the process (tests): leave as the shutdown hook would
-            Runtime.getRuntime().removeShutdownHook(hook);
-            stop(watcher, picker);
-        }
+        UntilStopped.serve(picker, config, this::configure, "jetway-epp-shutdown", () -> {
+            spec.commandLine().getOut().printf("jetway epp: ext_proc on %s:%d (metrics on port %d)%s%n",
+                    cfg.server().host(), picker.server().port(), picker.server().adminPort(),
+                    config == null ? "" : ", config " + config);
+            spec.commandLine().getOut().flush();
+        });
         return 0;
-    }
-
-    private static void stop(ConfigWatcher watcher, LiveServing<EndpointPickerServer> picker) {
-        if (watcher != null) {
-            watcher.close();
-        }
-        picker.close();
     }
 
     /** The file as written (or null without --config), with the command line's address, admin port and discovery. */

@@ -5,12 +5,9 @@ import dev.jetway.gateway.http.GatewayServer;
 
 import dev.jetway.gateway.LiveGateway;
 import dev.jetway.gateway.config.ConfigLoader;
-import dev.jetway.gateway.config.ConfigWatcher;
 import dev.jetway.gateway.config.GatewayConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,32 +64,12 @@ final class GatewayCommand implements Callable<Integer> {
                     "--admin-port (or server.adminPort)"));
             return 1;
         }
-        ConfigWatcher watcher = config == null ? null
-                : new ConfigWatcher(config, Duration.ofSeconds(1), next -> gateway.written(configure(next))).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop(watcher, gateway);
-            stopped.countDown();
-        }, "jetway-gateway-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        spec.commandLine().getOut().printf("jetway gateway on http://%s:%d/v1 (metrics on port %d), %s%n",
-                cfg.server().host(), gateway.server().port(), gateway.server().adminPort(), source(cfg));
-        spec.commandLine().getOut().flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            // stopped from inside the process (tests): leave as the shutdown hook would
-            Runtime.getRuntime().removeShutdownHook(hook);
-            stop(watcher, gateway);
-        }
+        UntilStopped.serve(gateway, config, this::configure, "jetway-gateway-shutdown", () -> {
+            spec.commandLine().getOut().printf("jetway gateway on http://%s:%d/v1 (metrics on port %d), %s%n",
+                    cfg.server().host(), gateway.server().port(), gateway.server().adminPort(), source(cfg));
+            spec.commandLine().getOut().flush();
+        });
         return 0;
-    }
-
-    private static void stop(ConfigWatcher watcher, LiveServing<GatewayServer> gateway) {
-        if (watcher != null) {
-            watcher.close();
-        }
-        gateway.close();
     }
 
     private String source(GatewayConfig cfg) {
