@@ -150,6 +150,7 @@ final class BenchCommand implements Callable<Integer> {
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus", gpus);
+            JetwayVersion.stamp(settings);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "bench",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, List.of(result), Map.of());
             reportOptions.write(report);

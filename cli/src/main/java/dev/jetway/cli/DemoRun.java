@@ -292,6 +292,7 @@ final class DemoRun {
             run.put("pd", settings.pd().toString());
             run.put("pd_policy", settings.pdPolicy());
         }
+        JetwayVersion.stamp(run);
         return new BenchReport(BenchReport.SCHEMA_VERSION, "demo", "shared-prefix", run, reports, Map.of());
     }
 }

@@ -16,6 +16,21 @@ final class JetwayVersion implements IVersionProvider {
         return new String[] {line(read())};
     }
 
+    /**
+     * Puts what produced a report into its settings ({@code jetway_version}, {@code generated_at}), so the JSON,
+     * Markdown and HTML all say which build made them and when.
+     */
+    static void stamp(java.util.Map<String, Object> settings) {
+        Properties p = read();
+        String version = known(p.getProperty("version"));
+        String commit = known(p.getProperty("commit"));
+        boolean dirty = "true".equals(p.getProperty("dirty"));
+        settings.put("jetway_version", "jetway " + (version == null ? "(version unknown)" : version)
+                + (commit == null ? "" : " (commit " + commit + (dirty ? "-dirty" : "") + ")"));
+        settings.put("generated_at", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    }
+
     static String line(Properties p) {
         String version = known(p.getProperty("version"));
         String commit = known(p.getProperty("commit"));

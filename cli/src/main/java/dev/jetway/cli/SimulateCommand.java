@@ -317,6 +317,7 @@ final class SimulateCommand implements Callable<Integer> {
             reportOptions.putSlo(settings);
             settings.put("gpu_hour_cost", gpuHourCost);
             settings.put("gpus_per_replica", pdRun || clusters.grouped() ? null : engine.profile().hardware().gpus());
+            JetwayVersion.stamp(settings);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
             reportOptions.write(report);

@@ -84,6 +84,7 @@ public final class LiveBenchmark {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).executor(executor).build();
         warmUp(client, plan);
+        ServedBy servedBy = new ServedBy(scrapeTargets);
         MetricsScraper scraper = scrapeTargets.isEmpty() ? null
                 : new MetricsScraper(scrapeTargets, scrapeInterval, collector, client);
         long t0 = System.nanoTime() + START_LEAD_NANOS;
@@ -119,7 +120,7 @@ public final class LiveBenchmark {
                     }
                     remaining.countDown();
                 };
-                send(client, planned, collector, trace, () -> System.nanoTime() - t0, onEnd);
+                send(client, planned, collector, trace, () -> System.nanoTime() - t0, onEnd, servedBy);
             }
             long waitNanos = options.requestTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
             if (!remaining.await(waitNanos, TimeUnit.NANOSECONDS)) {
@@ -144,7 +145,7 @@ public final class LiveBenchmark {
     }
 
     private void send(HttpClient client, PlannedRequest planned, MetricsCollector collector, RequestTrace trace,
-                      java.util.function.LongSupplier clock, Runnable onEnd) {
+                      java.util.function.LongSupplier clock, Runnable onEnd, ServedBy servedBy) {
         ResponseSubscriber subscriber = new ResponseSubscriber(collector, trace, clock, options.streaming(),
                 planned.request().prompt().tokenCount(), onEnd);
         HttpRequest.Builder request = HttpRequest.newBuilder(options.endpoint())
@@ -159,6 +160,8 @@ public final class LiveBenchmark {
         }
         HttpResponse.BodyHandler<Void> handler = info -> {
             subscriber.status(info.statusCode(), info.headers().firstValue(TrafficHeaders.DROPPED_REASON).orElse(null));
+            subscriber.servedBy(servedBy.replica(info.headers().firstValue(ServedBy.ENDPOINT_HEADER).orElse(null)),
+                    servedBy.replica(info.headers().firstValue(ServedBy.PREFILL_ENDPOINT_HEADER).orElse(null)));
             return HttpResponse.BodySubscribers.fromLineSubscriber(subscriber, s -> null, StandardCharsets.UTF_8, null);
         };
         CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request.build(), handler);

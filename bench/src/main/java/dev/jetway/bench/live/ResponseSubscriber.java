@@ -25,6 +25,9 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
     private volatile int status;
     /** The gateway's {@code x-llm-d-request-dropped-reason}, when it answered with one. */
     private volatile String droppedReason;
+    /** The replica that served the request (its decode leg when split) and its prefill replica; -1 when unknown. */
+    private volatile int replica = -1;
+    private volatile int prefillReplica = -1;
     private int promptTokens = -1;
     private int completionTokens = -1;
     private int cachedTokens;
@@ -44,6 +47,11 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
     void status(int code, String droppedReason) {
         this.droppedReason = droppedReason;
         status = code;
+    }
+
+    void servedBy(int replica, int prefillReplica) {
+        this.replica = replica;
+        this.prefillReplica = prefillReplica;
     }
 
     @Override
@@ -123,9 +131,17 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
             return;
         }
         if (ended.compareAndSet(false, true)) {
+            int prompt = promptTokens >= 0 ? promptTokens : plannedPromptTokens;
             synchronized (collector) {
-                collector.finish(trace, true, null, now, promptTokens >= 0 ? promptTokens : plannedPromptTokens,
-                        cachedTokens, completionTokens, -1);
+                if (prefillReplica >= 0 && replica >= 0) {
+                    // A split request: the prefill replica computed (or found cached) the prompt, the decode replica
+                    // received all of it over the KV transfer; each leg counts where it ran.
+                    collector.legServed(prefillReplica, prompt, cachedTokens);
+                    collector.legServed(replica, prompt, prompt);
+                    collector.finish(trace, true, null, now, prompt, cachedTokens, completionTokens, -1);
+                } else {
+                    collector.finish(trace, true, null, now, prompt, cachedTokens, completionTokens, replica);
+                }
             }
             onEnd.run();
         }
@@ -138,6 +154,7 @@ final class ResponseSubscriber implements Flow.Subscriber<String> {
             int code = status;
             synchronized (collector) {
                 // An error status is the server's answer; a failure after a 200 (timeout, broken stream) has none.
+                // a failed request counts on no replica: its prompt was not served, so it says nothing of hit rates
                 collector.finish(trace, false, error, now, plannedPromptTokens, 0, 0, -1, code == 200 ? 0 : code,
                         droppedReason);
             }

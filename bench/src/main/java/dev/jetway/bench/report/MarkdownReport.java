@@ -44,15 +44,83 @@ public final class MarkdownReport {
             }
             md.append('\n');
         }
+        appendSummaryScope(report, md);
         appendFailures(report, md);
         appendPublished(report, md);
         appendLatencyModel(report, md);
         appendStages(report, md);
+        appendReplicas(report, md);
         md.append(ReplicaProfiles.markdown(report.policies()));
         md.append(PdTables.markdown(report.policies(), report.published()));
         md.append(GatewayTables.markdown(report.policies()));
         md.append(TrafficTables.markdown(report.policies()));
         return md.toString();
+    }
+
+    /**
+     * What the summary row covers. With several measured stages at different loads it pools their requests, so its
+     * percentiles mix light and heavy load (a cold and a warm cache): say so, and point at the per-stage table,
+     * so a reader does not take a pooled p90 above every light stage's for a contradiction.
+     */
+    private static void appendSummaryScope(BenchReport report, StringBuilder md) {
+        if (report.policies().isEmpty()) {
+            return;
+        }
+        var stages = report.policies().getFirst().stages();
+        long measured = stages.stream().filter(st -> !st.warmup()).count();
+        long warmup = stages.size() - measured;
+        md.append('\n');
+        if (measured > 1) {
+            md.append("The summary pools the requests of all ").append(measured).append(" measured stages");
+            md.append(warmup > 0 ? " (the warm-up excluded)" : "");
+            md.append(": its percentiles mix the stages' loads, so read each load in the per-stage table below.");
+        } else {
+            md.append("The summary covers the measured run").append(warmup > 0 ? " after the warm-up" : "").append('.');
+        }
+        md.append(" TTFT and E2E count from each request's scheduled send time; prefix hit is the share of prompt"
+                + " tokens served from a prefix cache.\n");
+        Object version = report.settings() == null ? null : report.settings().get("jetway_version");
+        Object when = report.settings() == null ? null : report.settings().get("generated_at");
+        if (version != null || when != null) {
+            md.append("\nProduced by ").append(version == null ? "jetway" : version)
+                    .append(when == null ? "" : " at " + when).append(".\n");
+        }
+    }
+
+    /**
+     * Per replica, when the run saw which replica served each request (always in simulation; live from the gateway's
+     * endpoint header): one row per policy, replicas in order, so a reader sees the spread without a table per pool.
+     */
+    private static void appendReplicas(BenchReport report, StringBuilder md) {
+        boolean seen = report.policies().stream().flatMap(p -> p.replicas().stream()).anyMatch(r -> r.requests() > 0);
+        if (!seen) {
+            return;
+        }
+        md.append("\n### Per replica\n\nRequests and prefix-cache hit rate of each replica, in replica order"
+                + " (min / median / max beyond eight replicas).\n\n| policy | replicas | requests | prefix hit |\n");
+        md.append("|---|---:|---|---|\n");
+        for (PolicyReport p : report.policies()) {
+            var rs = p.replicas();
+            if (rs.isEmpty()) {
+                continue;
+            }
+            md.append("| ").append(p.policy()).append(" | ").append(rs.size()).append(" | ")
+                    .append(spread(rs.stream().map(r -> (double) r.requests()).toList(), "%.0f")).append(" | ")
+                    .append(spread(rs.stream().map(r -> r.requests() > 0 ? 100 * r.prefixHitRate() : null).toList(),
+                            "%.0f%%")).append(" |\n");
+        }
+    }
+
+    private static String spread(java.util.List<Double> values, String pattern) {
+        if (values.size() <= 8) {
+            return String.join(" / ", values.stream().map(v -> v == null ? "–" : fmt(pattern, v)).toList());
+        }
+        java.util.List<Double> sorted = values.stream().filter(java.util.Objects::nonNull).sorted().toList();
+        if (sorted.isEmpty()) {
+            return "–";
+        }
+        return "min " + fmt(pattern, sorted.getFirst()) + ", median " + fmt(pattern, sorted.get(sorted.size() / 2))
+                + ", max " + fmt(pattern, sorted.getLast());
     }
 
     /**
@@ -148,7 +216,7 @@ public final class MarkdownReport {
         int stages = report.policies().getFirst().stages().size();
         for (int i = 0; i < stages; i++) {
             StageSummary first = report.policies().getFirst().stages().get(i);
-            md.append("| ").append(i).append(first.warmup() ? " (warm-up)" : "").append(" | ")
+            md.append("| ").append(i).append(first.warmup() ? " (warm-up, not in the summary)" : "").append(" | ")
                     .append(fmt("%.4g", first.targetRate())).append(" |");
             for (PolicyReport p : report.policies()) {
                 Summary s = p.stages().get(i).summary();

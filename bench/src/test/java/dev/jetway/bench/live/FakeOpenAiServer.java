@@ -32,6 +32,8 @@ final class FakeOpenAiServer implements AutoCloseable {
     private final java.util.concurrent.Semaphore oneAtATime;
     final AtomicInteger requests = new AtomicInteger();
     volatile JsonNode lastBody;
+    /** When set, answers as a Jetway gateway does: naming the replica that served it, two replicas in turn. */
+    volatile boolean namesEndpoints;
     /** Per request received, its headers (names lower-cased, first value). */
     final java.util.Queue<java.util.Map<String, String>> headers = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -93,6 +95,9 @@ final class FakeOpenAiServer implements AutoCloseable {
         int maxTokens = body.path("max_tokens").asInt();
         int promptTokens = prompt.split(" ").length - 1;
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        if (namesEndpoints) {
+            exchange.getResponseHeaders().set("x-jetway-endpoint", "127.0.0.1:" + (9001 + requests.get() % 2));
+        }
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
             sleep(firstTokenMillis);

@@ -49,6 +49,37 @@ class LiveBenchmarkTest {
     }
 
     @Test
+    void requestsAndHitRatesPerReplicaComeFromTheEndpointTheGatewayNames() throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(5, 1, false)) {
+            server.namesEndpoints = true;
+            RandomWorkload workload = new RandomWorkload(IntDistribution.of(100), IntDistribution.of(2), 0, 1);
+            RequestPlan plan = RequestPlan.build(workload, LoadProfile.constant(new LoadStage(40, 0.5)), 0);
+            // the second replica is one the benchmark scrapes: it keeps index 0; the other gets the next index
+            PolicyReport report = new LiveBenchmark(LiveOptions.of(URI.create(server.baseUrl()), "m"),
+                    List.of(URI.create("http://localhost:9002")), java.time.Duration.ofSeconds(60))
+                    .run(plan, 0, "named", LiveBenchmark.Progress.NONE);
+            assertThat(report.replicas()).hasSize(2);
+            assertThat(report.replicas().get(0).replica()).isZero();
+            assertThat(report.replicas().stream().mapToLong(r -> r.requests()).sum()).isEqualTo(20);
+            assertThat(report.replicas()).allSatisfy(r -> {
+                assertThat(r.requests()).isEqualTo(10);
+                assertThat(r.prefixHitRate()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+            });
+        }
+    }
+
+    @Test
+    void aTargetThatNamesNoEndpointReportsNoReplicas() throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(5, 1, false)) {
+            RandomWorkload workload = new RandomWorkload(IntDistribution.of(10), IntDistribution.of(2), 0, 1);
+            RequestPlan plan = RequestPlan.build(workload, LoadProfile.constant(new LoadStage(40, 0.25)), 0);
+            PolicyReport report = new LiveBenchmark(LiveOptions.of(URI.create(server.baseUrl()), "m"))
+                    .run(plan, 0, "plain", LiveBenchmark.Progress.NONE);
+            assertThat(report.replicas()).isEmpty();
+        }
+    }
+
+    @Test
     void latencyCountsFromTheScheduledSendTimeSoAQueueingServerShowsIt() throws Exception {
         // One request at a time, 100 ms each; five requests due within 4 ms: the fifth waits ~400 ms in line.
         try (FakeOpenAiServer server = new FakeOpenAiServer(100, 0, true)) {

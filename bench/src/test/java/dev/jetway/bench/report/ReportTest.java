@@ -66,7 +66,8 @@ class ReportTest {
         String md = MarkdownReport.render(sample());
         assertThat(md).contains("| fast | 0.100 |", "| slow | 3.000 |", "Measured here vs published",
                 "TTFT p90 (s) / output tok/s per stage");
-        assertThat(md.lines().filter(l -> l.startsWith("| fast")).count()).isEqualTo(2);
+        // summary, published comparison, per replica
+        assertThat(md.lines().filter(l -> l.startsWith("| fast")).count()).isEqualTo(3);
         // The comparison puts llm-d's aggregation next to the published row: TTFT p90 0.1 s against 0.2 s.
         assertThat(md).containsPattern("\\| fast \\| 0\\.100 \\| 0\\.200 \\| 0\\.50x \\|");
         // Published numbers for policies this run did not simulate: no empty comparison table.
@@ -115,5 +116,51 @@ class ReportTest {
         BenchReport report = new BenchReport(base.schemaVersion(), base.tool(), base.workload(), base.settings(),
                 List.of(base.policies().get(0), three), base.published());
         assertThat(HtmlReport.render(report)).contains("Requests per replica", "data:image/png;base64,");
+    }
+
+    @Test
+    void htmlSaysWhatProducedItAndCaptionsOnlyTheChartsItHas() {
+        BenchReport base = sample();
+        java.util.Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("replicas", 2);
+        settings.put("jetway_version", "jetway 0.1.0 (commit abc1234)");
+        settings.put("generated_at", "2026-12-07T12:00:00Z");
+        settings.put("absent", null);
+        BenchReport report = new BenchReport(base.schemaVersion(), base.tool(), base.workload(), settings,
+                base.policies(), base.published());
+        String html = HtmlReport.render(report);
+        assertThat(html).contains("<th>workload</th><td>shared_prefix (test)</td>", "<th>replicas</th><td>2</td>",
+                "jetway 0.1.0 (commit abc1234)", "2026-12-07T12:00:00Z", "Prefix-cache hit rate per replica");
+        assertThat(html).doesNotContain("<th>absent</th>");
+        assertThat(MarkdownReport.render(report)).contains("Produced by jetway 0.1.0 (commit abc1234) at 2026-12-07",
+                "The summary pools the requests of all 2 measured stages", "### Per replica", "| fast | 2 | 10 / 10 |");
+        // a live run against a target that names no replica: no per-replica charts, and no words about them
+        List<PolicyReport> blind = base.policies().stream().map(p -> p.withReplicas(List.of())).toList();
+        String noReplicas = HtmlReport.render(new BenchReport(base.schemaVersion(), base.tool(), base.workload(),
+                settings, blind, base.published()));
+        assertThat(noReplicas).doesNotContain("per replica", "Requests each replica served", "KV-cache blocks");
+        assertThat(MarkdownReport.render(new BenchReport(base.schemaVersion(), base.tool(), base.workload(),
+                settings, blind, base.published()))).doesNotContain("### Per replica");
+    }
+
+    @Test
+    void aLogAxisIsUsedOnlyWhenItCarriesTwoLabelledDecades() {
+        assertThat(HtmlReport.spansDecades(List.of(0.2, 0.9, 3.0))).isFalse();
+        assertThat(HtmlReport.spansDecades(List.of(0.05, 3.0))).isTrue(); // ticks at 0.1 and 1
+        assertThat(HtmlReport.spansDecades(List.of(0.09, 1.2, 12.0))).isTrue();
+        assertThat(HtmlReport.spansDecades(List.of())).isFalse();
+    }
+
+    @Test
+    void aPolicyKeepsItsColourAcrossReportsAndSeriesOfOneChartDiffer() {
+        assertThat(PolicyColours.of("jetway@4")).isEqualTo(PolicyColours.of("jetway"));
+        assertThat(PolicyColours.of("jetway aggregated x4")).isEqualTo(PolicyColours.of("jetway"));
+        assertThat(PolicyColours.of("round-robin")).isNotEqualTo(PolicyColours.of("jetway"));
+        assertThat(PolicyColours.of("my-policy")).isEqualTo(PolicyColours.of("my-policy@8"));
+        List<java.awt.Color> colours = PolicyColours.forSeries(List.of("jetway@4", "jetway@8", "round-robin@4"));
+        assertThat(colours.get(0)).isEqualTo(PolicyColours.of("jetway"));
+        assertThat(new java.util.HashSet<>(colours)).hasSize(3);
+        // the same set in another report: the same colours
+        assertThat(PolicyColours.forSeries(List.of("jetway@4", "jetway@8", "round-robin@4"))).isEqualTo(colours);
     }
 }
