@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code jetway config}: check EndpointPickerConfig files and look at the built-in policies. */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Check EndpointPickerConfig files (llm-d format) and show Jetway's built-in policies.",
+        description = "Check jetway.yaml and EndpointPickerConfig files (llm-d format) and show Jetway's built-in "
+                + "policies.",
         subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class, ConfigCommand.Plugins.class})
 final class ConfigCommand implements Runnable {
 
@@ -38,6 +39,8 @@ final class ConfigCommand implements Runnable {
             description = {"Load a config and print the resolved pipeline with every default filled in, then the "
                     + "mapping of settings from older GIE / llm-d releases (old -> new, or ignored and why), or every "
                     + "problem found (exit code 1). Warnings alone exit 0.",
+                    "FILE may also be a jetway.yaml: the gateway settings are checked as `jetway gateway` loads them,"
+                            + " then every pool's EndpointPickerConfig.",
                     "FILE may also be a built-in policy name: " + "jetway, precise, approximate, load, round-robin, "
                             + "random, sglang-cache-aware, dynamo-kv-cost."})
     static final class Check implements Callable<Integer> {
@@ -48,13 +51,17 @@ final class ConfigCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", description = "EndpointPickerConfig YAML file, or a built-in policy name.")
+        @Parameters(paramLabel = "FILE", description = "EndpointPickerConfig YAML file, a jetway.yaml, or a built-in "
+                + "policy name.")
         String file;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            if (!EndpointPickerConfig.BUILT_IN_POLICIES.contains(file) && GatewayConfigCheck.isGatewayFile(Path.of(file))) {
+                return GatewayConfigCheck.check(Path.of(file), out, err);
+            }
             try {
                 EndpointPickerConfig config = EndpointPickerConfig.BUILT_IN_POLICIES.contains(file)
                         ? EndpointPickerConfig.builtIn(file) : EndpointPickerConfig.load(Path.of(file));

@@ -120,4 +120,74 @@ class ConfigCommandTest {
                 "kvcache-aware-scorer", "-> precise-prefix-cache-scorer (",
                 "decision-tree-filter", "-> dropped with a warning (GIE v0.5; use filters in sequence, or scorers)");
     }
+
+    @Test
+    void checkOfAJetwayYamlChecksTheGatewayThenEveryPoolsPicker() throws Exception {
+        Files.writeString(dir.resolve("epp.yaml"), """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: queue-scorer
+                schedulingProfiles:
+                - name: default
+                  plugins:
+                  - pluginRef: queue-scorer
+                """);
+        Path file = dir.resolve("jetway.yaml");
+        Files.writeString(file, """
+                server:
+                  port: 8181
+                pools:
+                - name: chat
+                  models: [m1]
+                  endpoints: [{address: "127.0.0.1:8001"}, {address: "127.0.0.1:8002"}]
+                  endpointPicker: epp.yaml
+                - name: batch
+                  models: [m2]
+                  endpoints: [{address: "127.0.0.1:8003"}]
+                  endpointPicker: round-robin
+                """);
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("a jetway.yaml gateway config", "API on 127.0.0.1:8181", "pool chat: models [m1], 2 endpoints",
+                "endpoint picker epp.yaml:", "queue-scorer", "pool batch", "(built-in policy round-robin)", "OK");
+    }
+
+    @Test
+    void checkOfAJetwayYamlReportsEveryPoolsPickerProblemAndATypoWithItsFix() throws Exception {
+        Path file = dir.resolve("jetway.yaml");
+        Files.writeString(file, """
+                pools:
+                - name: a
+                  models: [m1]
+                  endpoints: [{address: "127.0.0.1:8001"}]
+                  endpointPicker: missing.yaml
+                - name: b
+                  models: [m2]
+                  endpoints: [{address: "127.0.0.1:8002"}]
+                  endpointPicker:
+                    apiVersion: llm-d.ai/v1alpha1
+                    kind: EndpointPickerConfig
+                    plugins:
+                    - type: queue-scorrer
+                    schedulingProfiles:
+                    - name: default
+                      plugins:
+                      - pluginRef: queue-scorrer
+                """);
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("2 problems", "pool a: endpointPicker missing.yaml", "queue-scorer");
+        Files.writeString(file, """
+                server:
+                  prot: 8080
+                pools:
+                - name: a
+                  models: [m1]
+                  endpoints: [{address: "127.0.0.1:8001"}]
+                """);
+        CliRun typo = CliRun.of("config", "check", file.toString());
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.err()).contains("unknown key 'prot'", "did you mean 'port'?").doesNotContain("Exception");
+    }
 }

@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.jetway.scheduler.config.Suggestion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Reads {@code jetway.yaml}; unknown keys and bad values are errors that name the key. */
 public final class ConfigLoader {
@@ -53,8 +55,10 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(source + ": unknown key '" + e.getPropertyName() + "' at " + path(e)
-                    + " (known: " + e.getKnownPropertyIds() + ")");
+            List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            String hint = Suggestion.closest(e.getPropertyName(), known).map(k -> " (did you mean '" + k + "'?)")
+                    .orElse(" (known: " + String.join(", ", known) + ")");
+            throw new ConfigException(source + ": unknown key '" + e.getPropertyName() + "' at " + path(e) + hint);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new ConfigException(source + ": " + cause.getMessage());

@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** "Did you mean ...?" for a misspelt name: the closest known name, when it is close enough to be the intent. */
-final class Suggestion {
+public final class Suggestion {
 
     private Suggestion() {
     }
@@ -13,7 +13,7 @@ final class Suggestion {
      * The known name nearest to {@code typo} by edit distance (insertions, deletions, substitutions and swaps of
      * neighbours), if at most about a quarter of its letters (at least 2) differ; ties go to the first name.
      */
-    static Optional<String> closest(String typo, Collection<String> known) {
+    public static Optional<String> closest(String typo, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String name : known) {

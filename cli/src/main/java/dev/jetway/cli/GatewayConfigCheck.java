@@ -1,0 +1,128 @@
+package dev.jetway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.jetway.gateway.config.ConfigLoader;
+import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.routing.PickerConfigs;
+import dev.jetway.gateway.tokenize.RemoteTokenizers;
+import dev.jetway.scheduler.Scheduler;
+import dev.jetway.scheduler.config.ConfigException;
+import dev.jetway.scheduler.config.EndpointPickerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code jetway config check jetway.yaml}: the gateway file checked the way {@code jetway gateway} would load it, then
+ * every pool's EndpointPickerConfig built as a reload would build it, all problems reported together.
+ */
+final class GatewayConfigCheck {
+
+    /** Top-level keys only a gateway file has; an EndpointPickerConfig has {@code plugins}/{@code schedulingProfiles}. */
+    private static final Set<String> GATEWAY_KEYS = Set.of("pools", "server", "upstream", "dataLayer", "admission",
+            "tenantRateLimits", "kubernetes", "peers");
+
+    private GatewayConfigCheck() {
+    }
+
+    /** Whether {@code file} is a jetway.yaml rather than an EndpointPickerConfig (unreadable files are neither). */
+    static boolean isGatewayFile(Path file) {
+        try {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            if (root == null || !root.isObject() || root.has("plugins") || root.has("schedulingProfiles")
+                    || root.has("kind")) {
+                return false;
+            }
+            for (var it = root.fieldNames(); it.hasNext(); ) {
+                if (GATEWAY_KEYS.contains(it.next())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // the picker check reports why the file cannot be read
+        }
+    }
+
+    /** Prints the resolved gateway and each pool's pipeline, or every problem; the exit code. */
+    static int check(Path file, PrintWriter out, PrintWriter err) {
+        GatewayConfig config;
+        try {
+            config = ConfigLoader.load(file);
+        } catch (RuntimeException e) {
+            err.println(file + ": 1 problem");
+            err.println("  - " + e.getMessage());
+            err.flush();
+            return ConfigCommand.INVALID;
+        }
+        List<String> problems = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        var server = config.server();
+        text.append(file).append(": a jetway.yaml gateway config\n");
+        text.append("server: API on ").append(server.host()).append(':').append(server.port())
+                .append(server.adminPort() < 0 ? ", no admin port" : ", admin (/metrics, /ready) on port "
+                        + server.adminPort()).append('\n');
+        int warnings = 0;
+        for (PoolConfig pool : config.pools()) {
+            text.append("pool ").append(pool.name()).append(": models ").append(pool.models()).append(", ")
+                    .append(endpoints(pool)).append('\n');
+            if (pool.endpointPickerConfigMap() != null) {
+                text.append("  endpoint picker from ConfigMap ").append(pool.endpointPickerConfigMap())
+                        .append(" (checked when it is read)\n");
+                continue;
+            }
+            try (RemoteTokenizers tokenizers = new RemoteTokenizers()) {
+                EndpointPickerConfig picker = PickerConfigs.resolve(pool.endpointPicker(), config.baseDir(), pool.name());
+                Scheduler scheduler = Scheduler.fromConfig(picker, PickerConfigs.checkEnvironment(picker, tokenizers));
+                text.append("  endpoint picker ").append(pickerSource(pool.endpointPicker())).append(":\n");
+                scheduler.describe().lines().forEach(l -> text.append("    ").append(l).append('\n'));
+                for (var w : scheduler.warnings()) {
+                    text.append("    warning: ").append(w).append('\n');
+                    warnings++;
+                }
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> problems.add(p.startsWith("pool ") ? p : "pool " + pool.name() + ": " + p));
+            } catch (RuntimeException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            err.println(file + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems"));
+            problems.forEach(p -> err.println("  - " + p));
+            err.flush();
+            return ConfigCommand.INVALID;
+        }
+        out.print(text);
+        out.println(warnings == 0 ? "OK" : "OK, with " + warnings + " warning" + (warnings == 1 ? "" : "s"));
+        out.flush();
+        return 0;
+    }
+
+    private static String endpoints(PoolConfig pool) {
+        if (pool.inferencePool() != null) {
+            return "endpoints from InferencePool " + pool.inferencePool().name();
+        }
+        if (pool.endpointsFile() != null) {
+            return "endpoints from the file " + pool.endpointsFile();
+        }
+        return pool.endpoints().size() + (pool.endpoints().size() == 1 ? " endpoint" : " endpoints");
+    }
+
+    private static String pickerSource(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return "(default policy jetway)";
+        }
+        if (value.isTextual() && !value.asText().contains("\n")) {
+            return EndpointPickerConfig.BUILT_IN_POLICIES.contains(value.asText())
+                    ? "(built-in policy " + value.asText() + ")" : value.asText();
+        }
+        return "(inline)";
+    }
+}
