@@ -90,7 +90,7 @@ public final class KvEventIntake implements AutoCloseable {
     }
 
     private final GatewayMetrics metrics;
-    private final ZContext zmq = new ZContext(1);
+    private final ZContext zmq = ZmqContexts.create(1);
     private final Map<String, PrecisePrefixIndex> indexes = new ConcurrentHashMap<>();
     private final Map<String, KvEventSubscriber> subscribers = new HashMap<>();
     private final Map<String, PoolState> pools = new ConcurrentHashMap<>();

@@ -86,7 +86,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
             throw new IllegalArgumentException("bufferSteps must be at least 1: " + bufferSteps);
         }
         this.topic = topic.toString().getBytes(StandardCharsets.UTF_8);
-        this.context = new ZContext(1);
+        this.context = ZmqContexts.create(1);
         try {
             this.socket = context.createSocket(SocketType.PUB);
             socket.setLinger(0);
