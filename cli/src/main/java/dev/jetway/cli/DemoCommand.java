@@ -73,6 +73,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Also write the figures as JSON in the report schema of jetway bench (docs/benchmarking.md).")
     Path json;
 
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the report as Markdown.")
+    Path markdown;
+
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write the report as a self-contained HTML page with charts.")
+    Path html;
+
     @Option(names = "--pd", arity = "0..1", fallbackValue = "2P2D", paramLabel = "xPyD",
             description = "Prefill/decode disaggregation instead: the same GPUs aggregated (x+y replicas, --policy) and "
                     + "split (x prefill + y decode replicas, --pd-policy), on a long-prompt, long-output workload "
@@ -120,6 +127,6 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jetway demo: " + e.getMessage());
             return 2;
         }
-        return new DemoRun(settings, spec.commandLine().getOut(), spec.commandLine().getErr()).run(json);
+        return new DemoRun(settings, spec.commandLine().getOut(), spec.commandLine().getErr()).run(new DemoRun.ReportPaths(json, markdown, html));
     }
 }

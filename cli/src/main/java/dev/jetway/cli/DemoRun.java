@@ -11,7 +11,7 @@ import dev.jetway.bench.load.RequestPlan;
 import dev.jetway.bench.metrics.PolicyReport;
 import dev.jetway.bench.metrics.Summary;
 import dev.jetway.bench.report.BenchReport;
-import dev.jetway.bench.report.JsonReport;
+import dev.jetway.bench.report.ReportFiles;
 import dev.jetway.bench.workload.IntDistribution;
 import dev.jetway.bench.workload.SharedPrefixWorkload;
 import java.io.PrintWriter;
@@ -62,9 +62,9 @@ final class DemoRun {
         this.err = err;
     }
 
-    int run(Path json) throws InterruptedException {
+    int run(ReportPaths files) throws InterruptedException {
         if (settings.pd() != null) {
-            return runPd(json);
+            return runPd(files);
         }
         RequestPlan plan = plan();
         List<PolicyReport> reports = new ArrayList<>();
@@ -79,7 +79,7 @@ final class DemoRun {
                     settings.outputLen(), settings.rate(), settings.warmupSeconds(), settings.durationSeconds(),
                     plan.requests().size());
             out.flush();
-            LiveBenchmark bench = new LiveBenchmark(liveOptions(stack));
+            LiveBenchmark bench = live(stack);
             warmUp(stack, bench);
             for (String policy : List.of(settings.baseline(), settings.policy())) {
                 stack.resetReplicas();
@@ -91,7 +91,7 @@ final class DemoRun {
             return failed(e);
         }
         printTable(reports);
-        return finish(reports, json);
+        return finish(reports, files);
     }
 
     /** One measured run of the plan, with the progress line cleared after it. */
@@ -111,11 +111,19 @@ final class DemoRun {
         return 1;
     }
 
-    /** Writes the JSON report when asked; exit code 0 when every run served (almost) every request. */
-    private int finish(List<PolicyReport> reports, Path json) {
-        if (json != null) {
-            JsonReport.write(report(reports), json);
-            out.println("Wrote " + json);
+    /** The report files a user asked for (any may be null). */
+    record ReportPaths(Path json, Path markdown, Path html) {
+    }
+
+    /** Writes the reports asked for; exit code 0 when every run served (almost) every request. */
+    private int finish(List<PolicyReport> reports, ReportPaths files) {
+        if (files.json() != null || files.markdown() != null || files.html() != null) {
+            ReportFiles.write(report(reports), files.json(), files.markdown(), files.html());
+            for (Path p : java.util.Arrays.asList(files.json(), files.markdown(), files.html())) {
+                if (p != null) {
+                    out.println("Wrote " + p);
+                }
+            }
         }
         out.flush();
         return reports.stream().allMatch(r -> r.summary().successRate() > 0.99) ? 0 : 1;
@@ -125,7 +133,7 @@ final class DemoRun {
      * {@code --pd}: the same workload on the same number of replicas, aggregated (every replica does both phases,
      * {@code --policy}) and split ({@code xPyD}, {@code --pd-policy}); a fresh stack for each, so both start cold.
      */
-    private int runPd(Path json) throws InterruptedException {
+    private int runPd(ReportPaths files) throws InterruptedException {
         RequestPlan plan = plan();
         PdSplit split = settings.pd();
         List<PolicyReport> reports = new ArrayList<>();
@@ -145,7 +153,7 @@ final class DemoRun {
             for (var run : List.of(Map.entry(settings.policy() + " aggregated x" + settings.replicas(), aggregated),
                     Map.entry(settings.pdPolicy() + " " + split, disaggregated))) {
                 try (LocalStack stack = LocalStack.start(run.getValue())) {
-                    LiveBenchmark bench = new LiveBenchmark(liveOptions(stack));
+                    LiveBenchmark bench = live(stack);
                     warmUp(stack, bench);
                     reports.add(measure(bench, plan, run.getKey(), run.getKey()));
                 }
@@ -154,7 +162,7 @@ final class DemoRun {
             return failed(e);
         }
         printPdTable(reports);
-        return finish(reports, json);
+        return finish(reports, files);
     }
 
     private void printPdTable(List<PolicyReport> reports) {
@@ -221,6 +229,12 @@ final class DemoRun {
                 ? LoadProfile.poisson(new LoadStage(settings.rate(), settings.warmupSeconds(), true), measured)
                 : LoadProfile.poisson(measured);
         return RequestPlan.build(workload, load, 0);
+    }
+
+    /** A benchmark of the stack's gateway that also scrapes its replicas, for the per-replica queue and KV figures. */
+    private LiveBenchmark live(LocalStack stack) {
+        return new LiveBenchmark(liveOptions(stack), stack.replicaUrls().stream().map(java.net.URI::create).toList(),
+                java.time.Duration.ofMillis(500));
     }
 
     private LiveOptions liveOptions(LocalStack stack) {

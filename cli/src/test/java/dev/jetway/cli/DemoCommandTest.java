@@ -17,9 +17,10 @@ class DemoCommandTest {
     @Test
     void comparesBothPoliciesOverRealHttpAndWritesTheReportSchema() throws Exception {
         Path json = dir.resolve("demo.json");
+        Path html = dir.resolve("demo.html");
         CliRun r = CliRun.of("demo", "--replicas", "2", "--rate", "8", "--warmup", "1", "--duration", "2", "--groups", "4",
                 "--prompts-per-group", "4", "--system-prompt-len", "400", "--question-len", "20", "--output-len", "8",
-                "--json", json.toString());
+                "--json", json.toString(), "--html", html.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("round-robin", "jetway", "TTFT p90", "prefix hits");
@@ -36,6 +37,18 @@ class DemoCommandTest {
             assertThat(summary.path("success_rate").asDouble()).isEqualTo(1.0);
             assertThat(summary.path("output_tokens_per_s").asDouble()).isPositive();
         }
+        // each request is counted on the replica the gateway names; the replicas' queues are scraped
+        for (JsonNode policy : report.path("policies")) {
+            long perReplica = 0;
+            for (JsonNode replica : policy.path("replicas")) {
+                perReplica += replica.path("requests").asLong();
+            }
+            // (per-replica counts include the warm-up stage, the summary does not)
+            assertThat(perReplica).isGreaterThanOrEqualTo(policy.path("summary").path("completed").asLong());
+            assertThat(policy.path("replicas").get(0).path("queue_mean").isNumber()).isTrue();
+        }
+        assertThat(Files.readString(html)).contains("Jetway demo report", "Requests per replica",
+                "Prefix-cache hit rate per replica", "generated at");
         // Same workload, warm caches: routing by prefix must hit at least as often as round-robin does.
         assertThat(report.path("policies").get(1).path("summary").path("prefix_hit_rate").asDouble())
                 .isGreaterThanOrEqualTo(report.path("policies").get(0).path("summary").path("prefix_hit_rate").asDouble());

@@ -91,8 +91,8 @@ public final class HtmlReport {
         List<ReplicaSummary> replicas = policies.stream().flatMap(p -> p.replicas().stream()).toList();
         if (replicas.stream().anyMatch(r -> r.requests() > 0)) {
             figures.add(new Figure(perReplica(policies, "Requests per replica", "requests", r -> (double) r.requests()),
-                    "Requests each replica served (a split request counts once on its prefill and once on its"
-                            + " decode replica): even bars mean load was spread; uneven bars are fine when they"
+                    "Requests each replica served over the whole run, warm-up included (a split request counts once"
+                            + " on its prefill and once on its decode replica): even bars mean load was spread; uneven bars are fine when they"
                             + " follow the prefix cache, which the next chart shows."));
             figures.add(new Figure(perReplica(policies, "Prefix-cache hit rate per replica", "cached / prompt tokens",
                     r -> r.requests() > 0 ? r.prefixHitRate() : null),

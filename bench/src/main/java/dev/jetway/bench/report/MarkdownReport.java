@@ -96,8 +96,9 @@ public final class MarkdownReport {
         if (!seen) {
             return;
         }
-        md.append("\n### Per replica\n\nRequests and prefix-cache hit rate of each replica, in replica order"
-                + " (min / median / max beyond eight replicas).\n\n| policy | replicas | requests | prefix hit |\n");
+        md.append("\n### Per replica\n\nRequests and prefix-cache hit rate of each replica over the whole run (warm-up"
+                + " included), in replica order (min / median / max beyond eight replicas).\n\n"
+                + "| policy | replicas | requests | prefix hit |\n");
         md.append("|---|---:|---|---|\n");
         for (PolicyReport p : report.policies()) {
             var rs = p.replicas();
