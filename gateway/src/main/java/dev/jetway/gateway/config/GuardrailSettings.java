@@ -103,8 +103,9 @@ public record GuardrailSettings(List<RegexRule> deny, List<RegexRule> redact, Li
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
                 throw new IllegalArgumentException("guardrails.moderation.url must be an http(s) URL, got " + url);
             }
-            kind = ModerationKind.parse(kind).name().toLowerCase(Locale.ROOT).replace('_', '-');
-            if (kindValue() == ModerationKind.LLAMA_GUARD && (model == null || model.isBlank())) {
+            ModerationKind parsed = ModerationKind.parse(kind);
+            kind = parsed.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            if (parsed == ModerationKind.LLAMA_GUARD && (model == null || model.isBlank())) {
                 throw new IllegalArgumentException("guardrails.moderation.model is required for kind llama-guard "
                         + "(the guard model's name as its server lists it)");
             }
