@@ -248,6 +248,55 @@ class AuditLogEndToEndTest {
         }
     }
 
+    @Test
+    void recordsGoToAnOtlpCollectorAsLogRecords() throws Exception {
+        List<String> exports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
+        collector.createContext("/v1/logs", exchange -> {
+            exports.add(exchange.getRequestHeaders().getFirst("content-type") + "|" + exchange.getRequestHeaders()
+                    .getFirst("x-api-key") + "|" + new String(exchange.getRequestBody().readAllBytes(),
+                    StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        String endpoint = "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/logs";
+        try (FakeModelServer backend = new FakeModelServer("a");
+             GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(backend.address()))
+                     + "audit:\n  otlp: {endpoint: \"" + endpoint + "\", headers: {x-api-key: k1}, "
+                     + "serviceName: gw-test}\n")) {
+            assertThat(post(gw, "one", "team-a", "{\"model\":\"m\",\"prompt\":\"x\"}").statusCode()).isEqualTo(200);
+            assertThat(post(gw, "two", null, "{\"model\":\"nope\",\"prompt\":\"x\"}").statusCode()).isEqualTo(404);
+            Map<String, JsonNode> records = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (records.size() < 2 && System.nanoTime() < deadline) {
+                records.clear();
+                for (String export : exports) {
+                    String[] parts = export.split("\\|", 3);
+                    assertThat(parts[0]).isEqualTo("application/json");
+                    assertThat(parts[1]).isEqualTo("k1");
+                    JsonNode resource = JSON.readTree(parts[2]).get("resourceLogs").get(0);
+                    assertThat(resource.get("resource").get("attributes").get(0).get("value").get("stringValue")
+                            .asText()).isEqualTo("gw-test");
+                    for (JsonNode log : resource.get("scopeLogs").get(0).get("logRecords")) {
+                        JsonNode record = JSON.readTree(log.get("body").get("stringValue").asText());
+                        assertThat(Long.parseLong(log.get("timeUnixNano").asText())).isPositive();
+                        records.put(record.get("requestId").asText(), log);
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertThat(records).containsOnlyKeys("one", "two");
+            assertThat(records.get("two").get("severityText").asText()).isEqualTo("WARN");
+            assertThat(records.get("one").get("attributes").toString()).contains("jetway.tenant")
+                    .contains("team-a");
+            assertThat(gw.metricsPage()).contains("jetway_audit_records_written_total{sink=\"otlp\"} 2.0");
+        } finally {
+            collector.stop(0);
+        }
+    }
+
     private static double counter(String page, String series) {
         for (String line : page.split("\n")) {
             if (line.startsWith(series + " ")) {
