@@ -239,6 +239,29 @@ class GuardrailsEndToEndTest {
     }
 
     @Test
+    void theDocumentedExamplesLoad() throws Exception {
+        String governance = Files.readString(Path.of("../docs/governance.md"));
+        int start = governance.indexOf("```yaml\naudit:");
+        var config = ConfigLoader.parse(governance.substring(start + 8, governance.indexOf("```", start + 8)),
+                "docs/governance.md");
+        assertThat(config.guardrails().limitsFor("research").maxTokens()).isEqualTo(16384);
+        assertThat(config.guardrails().limitsFor("research").maxPromptTokens()).isEqualTo(32000);
+        assertThat(config.guardrails().moderation().failClosed()).isTrue();
+        assertThat(config.audit().otlp().endpoint()).isEqualTo("http://otel-collector:4318/v1/logs");
+        Guardrails compiled = new Guardrails(config.guardrails());
+        assertThat(compiled.redact().getFirst().pattern().matcher("pay 4111 1111 1111 1234 now")
+                .replaceAll(compiled.redact().getFirst().replacement())).isEqualTo("pay card 4111...1234 now");
+        String reference = Files.readString(Path.of("../docs/configuration.md"));
+        String base = "pools: [{name: p, models: [m]}]\n";
+        for (String key : List.of("```yaml\naudit:", "```yaml\nguardrails:")) {
+            int at = reference.indexOf(key);
+            assertThat(at).as(key).isPositive();
+            ConfigLoader.parse(base + reference.substring(at + 8, reference.indexOf("```", at + 8)),
+                    "docs/configuration.md");
+        }
+    }
+
+    @Test
     void badGuardrailSettingsNameTheKey() {
         String base = GatewayHarness.yaml("random", "", List.of("127.0.0.1:1"));
         assertThatThrownBy(() -> ConfigLoader.parse(base + "guardrails:\n  deny: [{pattern: \"(unclosed\"}]\n",
