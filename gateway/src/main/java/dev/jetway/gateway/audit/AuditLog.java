@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ public final class AuditLog implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final int BATCH = 256;
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final AuditSettings settings;
     private final ArrayBlockingQueue<AuditRecord> queue;
@@ -122,20 +124,15 @@ public final class AuditLog implements AutoCloseable {
         List<AuditRecord> encoded = new ArrayList<>(BATCH);
         List<byte[]> lines = new ArrayList<>(BATCH);
         while (true) {
-            AuditRecord first;
-            try {
-                first = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                first = null;
-            }
-            if (first == null) {
-                if (closing && queue.isEmpty()) {
+            if (queue.drainTo(batch, BATCH) == 0) {
+                if (closing) {
                     break;
                 }
+                // the writer looks every few ms rather than being woken per record: a request handing its record
+                // over then never wakes a thread (no futex call on the event loop), and records come in batches
+                LockSupport.parkNanos(IDLE_NANOS);
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, BATCH - 1);
             for (AuditRecord r : batch) {
                 queuedBytes.addAndGet(-r.capturedBytes());
                 try {
@@ -177,6 +174,7 @@ public final class AuditLog implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        LockSupport.unpark(writer);
         try {
             writer.join(5_000);
         } catch (InterruptedException e) {
