@@ -1,6 +1,11 @@
 package dev.jetway.gateway.audit;
 
 import dev.jetway.gateway.config.AuditSettings;
+import dev.jetway.gateway.http.OpenAiError;
+import dev.jetway.gateway.path.GatewayRequest;
+import dev.jetway.gateway.request.ApiKind;
+import dev.jetway.scheduler.InferenceRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -101,6 +106,19 @@ public final class AuditLog implements AutoCloseable {
     /** A new request's audit (what it notes goes into its one record). */
     public RequestAudit begin() {
         return new RequestAudit(this);
+    }
+
+    /**
+     * The record of an inference request refused before it became one (its body over {@code server.maxBodyBytes}):
+     * what its headers say, and the error.
+     */
+    public void refusedBeforePath(ApiKind kind, HttpHeaders headers, OpenAiError error) {
+        String id = headers.get("x-request-id");
+        String tenant = headers.get(InferenceRequest.FAIRNESS_HEADER);
+        offer(new AuditRecord(System.currentTimeMillis(), id != null && !id.isEmpty() ? id : GatewayRequest.newId(),
+                tenant != null && !tenant.isEmpty() ? tenant : null, null, 0, kind.path(), null, null, null, null,
+                null, 0, null, AuditRecord.REJECTED, error.status(), 0, error.type(), error.code(), error.message(),
+                List.of(), -1, -1, -1, -1, -1, 0, null, false, null, false, false));
     }
 
     /** Queues the record for the writer; false (dropped, counted) when the queue is full. Never blocks. */

@@ -140,13 +140,18 @@ public final class GatewayRequest {
         return all.size() == 1 ? first : all.getLast();
     }
 
-    /** {@code x-request-id} as the client sent it, else an id the gateway gives the request ({@code jw-N}). */
+    /** {@code x-request-id} as the client sent it, else an id the gateway gives the request ({@link #newId}). */
     public String requestId() {
         if (requestId == null) {
             String sent = header("x-request-id");
-            requestId = sent != null && !sent.isEmpty() ? sent : "jw-" + Long.toHexString(REQUEST_IDS.incrementAndGet());
+            requestId = sent != null && !sent.isEmpty() ? sent : newId();
         }
         return requestId;
+    }
+
+    /** A request id of the gateway's own: {@code jw-N}, N counting up in hex. */
+    public static String newId() {
+        return "jw-" + Long.toHexString(REQUEST_IDS.incrementAndGet());
     }
 
     /** What the audit log will record of this request, or null when the audit log is off. */

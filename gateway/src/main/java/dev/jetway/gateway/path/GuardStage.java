@@ -155,7 +155,10 @@ final class GuardStage implements RequestStage {
             }
         }
         Moderation moderation = g.moderation();
-        return moderation == null ? StageResult.NEXT : moderate(request, moderation, body);
+        if (moderation == null || texts.stream().allMatch(String::isEmpty)) {
+            return StageResult.NEXT; // token ids only: no text to check
+        }
+        return moderate(request, moderation, body);
     }
 
     private StageResult moderate(GatewayRequest request, Moderation moderation, JsonNode body) {

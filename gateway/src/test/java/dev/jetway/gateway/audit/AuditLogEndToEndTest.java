@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit log against a real gateway and model server: one valid JSON record per request whatever its end (success,
- * stream, 400, 429, 404, a client that went away), text with the redaction rules applied, rotation by size, and a
+ * stream, 400, 413, 429, 404, a client that went away), text with the redaction rules applied, rotation by size, and a
  * full queue that drops and counts instead of holding requests up.
  */
 class AuditLogEndToEndTest {
@@ -80,6 +80,7 @@ class AuditLogEndToEndTest {
         Path file = dir.resolve("audit.jsonl");
         try (FakeModelServer backend = new FakeModelServer("a");
              GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(backend.address()))
+                     .replace("host: 127.0.0.1}", "host: 127.0.0.1, maxBodyBytes: 4096}")
                      + "tenantRateLimits:\n  tenants:\n    tiny: {tokensPerSecond: 1, burst: 10}\n"
                      + auditYaml(file.toString(), "  includePrompt: true\n  includeCompletion: true\n"
                      + "  redact:\n    - {name: email, pattern: \"[\\\\w.+-]+@[\\\\w-]+(\\\\.[\\\\w-]+)+\", "
@@ -97,6 +98,8 @@ class AuditLogEndToEndTest {
                     .statusCode()).isEqualTo(429);
             assertThat(post(gw, "unknown-model", null, "{\"model\":\"nope\",\"prompt\":\"x\"}").statusCode())
                     .isEqualTo(404);
+            assertThat(post(gw, "too-large", "team-b", "{\"model\":\"m\",\"prompt\":\"" + "x".repeat(5000) + "\"}")
+                    .statusCode()).isEqualTo(413);
             backend.chunkDelayMillis = 200;
             backend.streamChunks = 50;
             cancelMidStream(gw.server.port(), "cancelled");
@@ -107,7 +110,7 @@ class AuditLogEndToEndTest {
             // the backend saw the original text: audit redaction only touches the record
             assertThat(new String(backend.bodies.getFirst(), StandardCharsets.UTF_8)).contains("alice@example.com");
 
-            Map<String, JsonNode> records = awaitRecords(file, 7);
+            Map<String, JsonNode> records = awaitRecords(file, 8);
             JsonNode ok = records.get("ok");
             assertThat(ok.get("outcome").asText()).isEqualTo("ok");
             assertThat(ok.get("status").asInt()).isEqualTo(200);
@@ -147,13 +150,19 @@ class AuditLogEndToEndTest {
 
             assertThat(records.get("unknown-model").get("status").asInt()).isEqualTo(404);
 
+            JsonNode tooLarge = records.get("too-large");
+            assertThat(tooLarge.get("status").asInt()).isEqualTo(413);
+            assertThat(tooLarge.get("outcome").asText()).isEqualTo("rejected");
+            assertThat(tooLarge.get("tenant").asText()).isEqualTo("team-b");
+            assertThat(tooLarge.get("api").asText()).isEqualTo("/v1/completions");
+
             JsonNode cancelled = records.get("cancelled");
             assertThat(cancelled.get("outcome").asText()).isEqualTo("cancelled");
             assertThat(cancelled.get("status").asInt()).isEqualTo(499);
             assertThat(cancelled.get("upstreamStatus").asInt()).isEqualTo(200);
 
             String metrics = gw.metricsPage();
-            assertThat(metrics).contains("jetway_audit_records_written_total{sink=\"file\"} 7.0");
+            assertThat(metrics).contains("jetway_audit_records_written_total{sink=\"file\"} 8.0");
             assertThat(metrics).contains("jetway_audit_records_dropped_total 0.0");
         }
     }
