@@ -303,7 +303,13 @@ class AuditLogEndToEndTest {
             assertThat(records.get("two").get("severityText").asText()).isEqualTo("WARN");
             assertThat(records.get("one").get("attributes").toString()).contains("jetway.tenant")
                     .contains("team-a");
-            assertThat(gw.metricsPage()).contains("jetway_audit_records_written_total{sink=\"otlp\"} 2.0");
+            // the counter moves once the collector's answer is back, a moment after it has the records
+            String written = "jetway_audit_records_written_total{sink=\"otlp\"} 2.0";
+            long counted = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!gw.metricsPage().contains(written) && System.nanoTime() < counted) {
+                Thread.sleep(20);
+            }
+            assertThat(gw.metricsPage()).contains(written);
         } finally {
             collector.stop(0);
         }
