@@ -27,7 +27,7 @@ final class GatewayConfigCheck {
 
     /** Top-level keys only a gateway file has; an EndpointPickerConfig has {@code plugins}/{@code schedulingProfiles}. */
     private static final Set<String> GATEWAY_KEYS = Set.of("pools", "server", "upstream", "dataLayer", "admission",
-            "tenantRateLimits", "kubernetes", "peers");
+            "tenantRateLimits", "kubernetes", "peers", "audit", "guardrails");
 
     private GatewayConfigCheck() {
     }
@@ -69,6 +69,12 @@ final class GatewayConfigCheck {
         text.append("server: API on ").append(server.host()).append(':').append(server.port())
                 .append(server.adminPort() < 0 ? ", no admin port" : ", admin (/metrics, /ready) on port "
                         + server.adminPort()).append('\n');
+        if (config.audit() != null) {
+            describeAudit(config, text, problems);
+        }
+        if (config.guardrails() != null) {
+            describeGuardrails(config.guardrails(), text);
+        }
         int warnings = 0;
         for (PoolConfig pool : config.pools()) {
             text.append("pool ").append(pool.name()).append(": models ").append(pool.models()).append(", ")
@@ -103,6 +109,56 @@ final class GatewayConfigCheck {
         out.println(warnings == 0 ? "OK" : "OK, with " + warnings + " warning" + (warnings == 1 ? "" : "s"));
         out.flush();
         return 0;
+    }
+
+    /** The audit log's sinks, and whether its file's directory is there to write in (as the start checks it). */
+    private static void describeAudit(GatewayConfig config, StringBuilder text, List<String> problems) {
+        var audit = config.audit();
+        text.append("audit: one record per request to");
+        if (audit.file() != null) {
+            Path file = config.baseDir().resolve(audit.file()).toAbsolutePath().normalize();
+            text.append(' ').append(file).append(" (rotated at ").append(audit.maxFileBytes()).append(" bytes, ")
+                    .append(audit.maxFiles()).append(" kept)");
+            Path dir = file.getParent();
+            if (!Files.isDirectory(dir)) {
+                problems.add("audit.file: the directory " + dir + " does not exist");
+            } else if (!Files.isWritable(dir)) {
+                problems.add("audit.file: the directory " + dir + " is not writable");
+            }
+        }
+        if (audit.otlp() != null) {
+            text.append(audit.file() != null ? " and" : "").append(" OTLP ").append(audit.otlp().endpoint());
+        }
+        text.append(audit.includePrompt() || audit.includeCompletion() ? "; text: "
+                + (audit.includePrompt() ? "prompt" : "") + (audit.includePrompt() && audit.includeCompletion()
+                ? " and " : "") + (audit.includeCompletion() ? "completion" : "") + ", " + audit.redact().size()
+                + " redaction rules" : "; no text").append('\n');
+    }
+
+    private static void describeGuardrails(dev.jetway.gateway.config.GuardrailSettings g, StringBuilder text) {
+        text.append("guardrails: ").append(g.deny().size()).append(" deny, ").append(g.redact().size())
+                .append(" redact rules; limits: ").append(limits(g.limits())).append(g.tenants().isEmpty() ? ""
+                        : "; own limits for tenants " + new java.util.TreeSet<>(g.tenants().keySet()));
+        if (g.moderation() != null) {
+            text.append("; moderation ").append(g.moderation().kind()).append(' ').append(g.moderation().url())
+                    .append(" (timeout ").append(g.moderation().timeout().toMillis()).append(" ms, fail ")
+                    .append(g.moderation().failMode()).append(')');
+        }
+        text.append('\n');
+    }
+
+    private static String limits(dev.jetway.gateway.config.GuardrailSettings.Limits l) {
+        List<String> parts = new ArrayList<>();
+        if (l.models() != null) {
+            parts.add("models " + l.models());
+        }
+        if (l.maxTokens() != null) {
+            parts.add("maxTokens " + l.maxTokens());
+        }
+        if (l.maxPromptTokens() != null) {
+            parts.add("maxPromptTokens " + l.maxPromptTokens());
+        }
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
     private static String endpoints(PoolConfig pool) {

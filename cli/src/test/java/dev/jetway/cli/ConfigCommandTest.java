@@ -154,6 +154,35 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkOfAJetwayYamlShowsTheGovernanceSettingsAndAMissingAuditDirectory() throws Exception {
+        Path file = dir.resolve("jetway.yaml");
+        String pools = """
+                pools:
+                - name: chat
+                  models: [m1]
+                  endpoints: [{address: "127.0.0.1:8001"}]
+                guardrails:
+                  deny: [{name: key, pattern: "PRIVATE KEY"}]
+                  limits: {maxTokens: 512}
+                  tenants:
+                    research: {maxTokens: 4096}
+                  moderation: {url: "http://guard:8000/v1/moderations", failMode: closed}
+                """;
+        Files.writeString(file, pools + "audit: {file: audit.jsonl, includePrompt: true}\n");
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("audit: one record per request to " + dir.resolve("audit.jsonl").toAbsolutePath(),
+                "text: prompt, 0 redaction rules", "guardrails: 1 deny, 0 redact rules; limits: maxTokens 512; "
+                        + "own limits for tenants [research]; moderation openai http://guard:8000/v1/moderations "
+                        + "(timeout 1000 ms, fail closed)", "OK");
+        Files.writeString(file, pools + "audit: {file: no-such-dir/audit.jsonl}\n");
+        CliRun missing = CliRun.of("config", "check", file.toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("audit.file: the directory " + dir.resolve("no-such-dir").toAbsolutePath()
+                + " does not exist");
+    }
+
+    @Test
     void checkOfAJetwayYamlReportsEveryPoolsPickerProblemAndATypoWithItsFix() throws Exception {
         Path file = dir.resolve("jetway.yaml");
         Files.writeString(file, """

@@ -12,22 +12,24 @@ import java.util.List;
  * @param kubernetes how to reach the Kubernetes API (used by pools with {@code inferencePool} or
  *                   {@code endpointPickerConfigMap})
  * @param peers the other gateway replicas to exchange routing digests with, or null (none)
+ * @param audit the audit log (one record per request), or null (none); read at start
+ * @param guardrails what a request must pass before it is forwarded, or null (none); applied live
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                             AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                             KubernetesSettings kubernetes, List<PoolConfig> pools, PeerSettings peers,
-                            @JsonIgnore Path baseDir) {
+                            AuditSettings audit, GuardrailSettings guardrails, @JsonIgnore Path baseDir) {
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, null, null, pools, null, baseDir);
+        this(server, upstream, dataLayer, admission, null, null, pools, null, null, null, baseDir);
     }
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                          List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, baseDir);
+        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, null, null, baseDir);
     }
 
     public GatewayConfig {
@@ -61,27 +63,37 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
 
     public GatewayConfig withServer(ServerSettings newServer) {
         return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools,
-                peers, baseDir);
+                peers, audit, guardrails, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                dir);
+                audit, guardrails, dir);
     }
 
     public GatewayConfig withAdmission(AdmissionSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, next, tenantRateLimits, kubernetes, pools, peers,
-                baseDir);
+                audit, guardrails, baseDir);
     }
 
     public GatewayConfig withKubernetes(KubernetesSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, next, pools, peers,
-                baseDir);
+                audit, guardrails, baseDir);
     }
 
     public GatewayConfig withPools(List<PoolConfig> next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, next, peers,
-                baseDir);
+                audit, guardrails, baseDir);
+    }
+
+    public GatewayConfig withAudit(AuditSettings next) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
+                next, guardrails, baseDir);
+    }
+
+    public GatewayConfig withGuardrails(GuardrailSettings next) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
+                audit, next, baseDir);
     }
 
     /** True when some pool needs the Kubernetes API. */

@@ -84,6 +84,9 @@ public final class EndpointPickerServer implements LiveServer {
     private final Server healthServer;
     private final Channel admin;
     private final ScheduledFuture<?> readinessCheck;
+    /** The audit log, or null; its settings are read at start. */
+    private final dev.jetway.gateway.audit.AuditLog audit;
+    private final dev.jetway.gateway.config.AuditSettings auditSettings;
     private volatile boolean ready;
 
     private EndpointPickerServer(GatewayConfig config, Options options) throws InterruptedException {
@@ -97,12 +100,15 @@ public final class EndpointPickerServer implements LiveServer {
         Server started = null;
         Server startedHealth = null;
         Channel adminChannel = null;
+        dev.jetway.gateway.audit.AuditLog auditLog = null;
         try {
             routing.apply(config);
             warnAboutHostnames(config);
             int maxBody = config.server().maxBodyBytes();
+            auditLog = config.audit() == null ? null
+                    : dev.jetway.gateway.audit.AuditLog.start(config.audit(), config.baseDir(), metrics);
             ProxyContext proxyContext = new ProxyContext(routing, metrics, new RequestParser(maxBody), maxBody,
-                    config.server().debugHeader());
+                    config.server().debugHeader(), auditLog);
             ExtProcMetrics eppMetrics = new ExtProcMetrics(metrics);
             RequestPath path = RequestPath.endpointPicker(proxyContext, new RouteStage(metrics, eppMetrics,
                     config.server().debugHeader()));
@@ -150,8 +156,13 @@ public final class EndpointPickerServer implements LiveServer {
             }
         } catch (RuntimeException | InterruptedException e) {
             stopAll(started, startedHealth, adminChannel);
+            if (auditLog != null) {
+                auditLog.close();
+            }
             throw e;
         }
+        this.audit = auditLog;
+        this.auditSettings = config.audit();
         this.grpc = started;
         this.healthServer = startedHealth;
         this.admin = adminChannel;
@@ -219,6 +230,9 @@ public final class EndpointPickerServer implements LiveServer {
 
     /** Applies a new configuration without dropping traffic (ports and limits need a restart). */
     public void reload(GatewayConfig config) {
+        if (!java.util.Objects.equals(auditSettings, config.audit())) {
+            log.warn("the audit settings changed: they take effect when the endpoint picker restarts");
+        }
         routing.apply(config);
         peers.configure(config.peers());
         warnAboutHostnames(config);
@@ -283,6 +297,9 @@ public final class EndpointPickerServer implements LiveServer {
         }
         metrics.close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (audit != null) {
+            audit.close(); // last: requests ended by the shutdown are still recorded
+        }
         log.info("endpoint picker stopped");
     }
 

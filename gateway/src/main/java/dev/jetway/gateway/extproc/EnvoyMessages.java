@@ -94,6 +94,17 @@ final class EnvoyMessages {
         return b.build();
     }
 
+    /**
+     * The routing answer as the request-body reply of {@code BUFFERED} mode with the body replaced by {@code body}
+     * (a guardrail rewrote it).
+     */
+    static ProcessingResponse route(HeaderMutation mutation, String destination, ByteString body) {
+        CommonResponse common = CommonResponse.newBuilder().setHeaderMutation(mutation).setClearRouteCache(true)
+                .setBodyMutation(BodyMutation.newBuilder().setBody(body)).build();
+        return ProcessingResponse.newBuilder().setDynamicMetadata(destinationMetadata(destination))
+                .setRequestBody(BodyResponse.newBuilder().setResponse(common)).build();
+    }
+
     static ProcessingResponse continueRequestHeaders() {
         return CONTINUE_REQUEST_HEADERS;
     }

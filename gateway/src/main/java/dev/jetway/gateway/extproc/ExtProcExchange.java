@@ -1,6 +1,8 @@
 package dev.jetway.gateway.extproc;
 
 import com.google.protobuf.ByteString;
+import dev.jetway.gateway.audit.RequestAudit;
+import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.SplitLeg;
@@ -45,6 +47,8 @@ final class ExtProcExchange {
     private OutputTokenCounter outputTokens;
     private long responseBytes;
     private boolean finished;
+    /** What the audit log records of the request, or null. */
+    private final RequestAudit audit;
 
     ExtProcExchange(GatewayRequest request, GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debug) {
         this.debug = debug;
@@ -57,6 +61,7 @@ final class ExtProcExchange {
         this.eppMetrics = eppMetrics;
         this.eppMeters = eppMetrics.model(request.parsed().model());
         this.destination = destination(result.targets());
+        this.audit = request.audit();
     }
 
     /** {@code ip:port[,ip:port...]}: the decision's ordered targets, primary first (Envoy's retry order). */
@@ -82,6 +87,9 @@ final class ExtProcExchange {
     /** The answer goes out now: the request is in flight on the primary (and a split's prefill endpoint). */
     void charge() {
         served = result.primaryEndpoint();
+        if (audit != null) {
+            audit.attempt(served.address());
+        }
         pool.scheduler().preRequest(result, served);
         if (split != null && split.sidecar()) {
             // the decode pod's sidecar runs the prefill leg: counted on the prefill endpoint until the first token
@@ -105,6 +113,12 @@ final class ExtProcExchange {
             pool.scheduler().preRequest(result, reported);
             served = reported;
             eppMetrics.servedByFallback();
+            if (audit != null) {
+                audit.servedBy(reported.address());
+            }
+        }
+        if (audit != null) {
+            audit.responseHead(status, eventStream);
         }
         if (status >= 400) {
             metrics.requestError(request.parsed().model(), Integer.toString(status));
@@ -152,12 +166,19 @@ final class ExtProcExchange {
             responseBytes += chunk.size();
             if (!bodyStarted) {
                 bodyStarted = true;
-                modelMeters.firstToken(request.parsed().stream(), System.nanoTime() - request.startNanos());
+                long sinceStart = System.nanoTime() - request.startNanos();
+                modelMeters.firstToken(request.parsed().stream(), sinceStart);
+                if (audit != null) {
+                    audit.firstByte(sinceStart);
+                }
                 sidecarPrefillDone(true);
                 pool.scheduler().onFirstToken(result, served);
             }
             if (outputTokens != null) {
                 outputTokens.scan(Unpooled.wrappedBuffer(chunk.asReadOnlyByteBuffer()));
+            }
+            if (audit != null && audit.capturesResponse()) {
+                audit.responseBytes(chunk.asReadOnlyByteBuffer());
             }
         }
         if (endOfStream) {
@@ -179,6 +200,9 @@ final class ExtProcExchange {
         }
         sidecarPrefillDone(false);
         int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
+        if (audit != null && success && outputTokens != null) {
+            audit.usage(outputTokens, generated);
+        }
         pool.scheduler().onComplete(result, served, success, generated);
         request.generated(generated);
         modelMeters.tokens(result.context().promptTokenCount(), generated);
@@ -186,6 +210,22 @@ final class ExtProcExchange {
         modelMeters.completed(duration);
         eppMeters.finished(duration, generated, responseBytes);
         request.end(false);
+    }
+
+    /** Envoy closed the stream before the response was over (the client went away, or the upstream request broke). */
+    void cancelled() {
+        if (audit != null && !finished) {
+            audit.cancelled();
+        }
+        finish(false);
+    }
+
+    /** The request ends with {@code error} (an eviction, a protocol error). */
+    void failed(OpenAiError error) {
+        if (audit != null && !finished) {
+            audit.error(error);
+        }
+        finish(false);
     }
 
     boolean isFinished() {

@@ -296,14 +296,21 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest>, ClientSi
             // only the picker names a prefill endpoint: a client's own value must not reach the decode sidecar
             mutation.addRemoveHeaders(SplitLeg.PREFILLER_HEADER);
         }
+        // a guardrail's redaction replaced the body: Envoy forwards the new one
+        ByteString forwarded = request.bodyReplaced()
+                ? UnsafeByteOperations.unsafeWrap(io.netty.buffer.ByteBufUtil.getBytes(request.http().content()))
+                : null;
         if (requestMode == BodyMode.FULL_DUPLEX) {
-            // Envoy drops content-length in this mode; the body goes back unchanged, so its length is known
-            mutation.addSetHeaders(EnvoyMessages.set("content-length", Integer.toString(bodyLength)));
+            // Envoy drops content-length in this mode; the body goes back whole, so its length is known
+            ByteString out = forwarded != null ? forwarded : UnsafeByteOperations.unsafeWrap(body, 0, bodyLength);
+            mutation.addSetHeaders(EnvoyMessages.set("content-length", Integer.toString(out.size())));
             send(EnvoyMessages.route(false, mutation.build(), destination));
-            for (ProcessingResponse piece : EnvoyMessages.streamedRequestBody(
-                    UnsafeByteOperations.unsafeWrap(body, 0, bodyLength), bodyEndOfStream)) {
+            for (ProcessingResponse piece : EnvoyMessages.streamedRequestBody(out, bodyEndOfStream)) {
                 send(piece);
             }
+        } else if (forwarded != null) {
+            mutation.addSetHeaders(EnvoyMessages.set("content-length", Integer.toString(forwarded.size())));
+            send(EnvoyMessages.route(mutation.build(), destination, forwarded));
         } else {
             send(EnvoyMessages.route(true, mutation.build(), destination));
         }
@@ -428,7 +435,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest>, ClientSi
                         exchange.finish(responseStatus < 400);
                     } else {
                         shared.metrics().clientDisconnect();
-                        exchange.finish(false);
+                        exchange.cancelled();
                     }
                 }
             }
@@ -476,7 +483,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest>, ClientSi
             return;
         }
         outcome = "evicted";
-        exchange.finish(false);
+        exchange.failed(error);
         LocalReply.send(this, error, shared.metrics(), request.modelLabel());
     }
 
@@ -509,7 +516,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest>, ClientSi
     private void protocolError(String message) {
         log.warn("ext_proc protocol error: {}", message);
         if (exchange != null && !exchange.isFinished()) {
-            exchange.finish(false);
+            exchange.failed(OpenAiError.internal("ext_proc protocol error: " + message));
         } else if (phase == Phase.ROUTING) {
             request.clientGone();
         }

@@ -43,7 +43,7 @@ final class ApiChannelInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(new IdleStateHandler(clientIdleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new Http2Connection.PriorKnowledge(path)));
-        p.addLast(HTTP1_AGGREGATOR, new BodyLimitAggregator(path.context().maxBodyBytes()));
+        p.addLast(HTTP1_AGGREGATOR, new BodyLimitAggregator(path.context().maxBodyBytes(), path.context().audit()));
         p.addLast(HTTP1_HANDLER, new ClientHandler(path, false));
     }
 }

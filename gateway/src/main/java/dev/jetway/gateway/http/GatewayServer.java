@@ -2,6 +2,8 @@ package dev.jetway.gateway.http;
 
 import dev.jetway.gateway.LiveServer;
 
+import dev.jetway.gateway.audit.AuditLog;
+import dev.jetway.gateway.config.AuditSettings;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
@@ -43,6 +45,9 @@ public final class GatewayServer implements LiveServer {
     private final PeerSyncService peers;
     private final Channel apiChannel;
     private final Channel adminChannel;
+    /** The audit log, or null; its settings are read at start ({@link #reload} cannot change them). */
+    private final AuditLog audit;
+    private final AuditSettings auditSettings;
 
     private GatewayServer(GatewayConfig config, int workerThreads) throws InterruptedException {
         this.transport = Transport.best();
@@ -53,10 +58,12 @@ public final class GatewayServer implements LiveServer {
         this.peers = new PeerSyncService(routing, metrics);
         Channel api = null;
         Channel admin = null;
+        AuditLog auditLog = null;
         try {
             routing.apply(config);
+            auditLog = config.audit() == null ? null : AuditLog.start(config.audit(), config.baseDir(), metrics);
             ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
-                    config.server().maxBodyBytes(), config.server().debugHeader());
+                    config.server().maxBodyBytes(), config.server().debugHeader(), auditLog);
             api = bind(config.server().host(), config.server().port(),
                     new ApiChannelInitializer(new RequestPath(context), config.server().clientIdleTimeout()));
             if (config.server().adminPort() >= 0) {
@@ -73,12 +80,17 @@ public final class GatewayServer implements LiveServer {
             if (api != null) {
                 api.close();
             }
+            if (auditLog != null) {
+                auditLog.close();
+            }
             routing.close();
             shutdownGroups();
             throw e;
         }
         this.apiChannel = api;
         this.adminChannel = admin;
+        this.audit = auditLog;
+        this.auditSettings = config.audit();
         peers.configure(config.peers()); // once the admin port takes peers' digests
         log.info("gateway listening on {} (admin {}), transport {}", port(), adminPort(), transport.name());
     }
@@ -116,6 +128,9 @@ public final class GatewayServer implements LiveServer {
 
     /** Applies a new configuration without dropping traffic (server ports and limits need a restart). */
     public void reload(GatewayConfig config) {
+        if (!java.util.Objects.equals(auditSettings, config.audit())) {
+            log.warn("the audit settings changed: they take effect when the gateway restarts");
+        }
         routing.apply(config);
         peers.configure(config.peers());
     }
@@ -156,6 +171,9 @@ public final class GatewayServer implements LiveServer {
         routing.close();
         metrics.close();
         shutdownGroups();
+        if (audit != null) {
+            audit.close(); // last: requests ended by the shutdown are still recorded
+        }
         log.info("gateway stopped");
     }
 

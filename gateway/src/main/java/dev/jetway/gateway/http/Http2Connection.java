@@ -107,7 +107,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setWriteBufferWaterMark(GatewayServer.CLIENT_WATER_MARK);
             ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-            ch.pipeline().addLast(new BodyLimitAggregator(path.context().maxBodyBytes()));
+            ch.pipeline().addLast(new BodyLimitAggregator(path.context().maxBodyBytes(), path.context().audit()));
             ch.pipeline().addLast(new ClientHandler(path, true));
         }
     }

@@ -31,6 +31,28 @@ public record OpenAiError(int status, String type, String message, String param,
         return new OpenAiError(400, "invalid_request_error", message, param, null, null);
     }
 
+    /** A guardrail refused the request's content ({@code guardrails} deny rules, the moderation check). */
+    public static OpenAiError contentPolicy(String reason) {
+        return new OpenAiError(400, "invalid_request_error", reason, null, "content_policy_violation", null);
+    }
+
+    /** The tenant may not use the model ({@code guardrails} models allow-list). */
+    public static OpenAiError modelNotAllowed(String tenant, String model) {
+        return new OpenAiError(403, "permission_error", "tenant " + tenant + " may not use model " + model, "model",
+                "model_not_allowed", null);
+    }
+
+    /** A request over one of the tenant's limits ({@code guardrails} maxTokens, maxPromptTokens). */
+    public static OpenAiError overLimit(String message, String param, String code) {
+        return new OpenAiError(400, "invalid_request_error", message, param, code, null);
+    }
+
+    /** The moderation check gave no verdict and the gateway is told to refuse what it cannot check. */
+    public static OpenAiError guardrailUnavailable(String why) {
+        return new OpenAiError(503, "service_unavailable", "the content check is unavailable (" + why
+                + ") and requests it cannot check are refused", null, "guardrail_unavailable", null);
+    }
+
     public static OpenAiError notFound(String message, String code) {
         return new OpenAiError(404, "invalid_request_error", message, null, code, null);
     }

@@ -48,6 +48,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> pluginDurations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> guardrailDecisions = new ConcurrentHashMap<>();
     private final List<Runnable> scrapeHooks = new CopyOnWriteArrayList<>();
     private final Timer schedulerDuration;
     private final Counter retries;
@@ -140,6 +141,16 @@ public final class GatewayMetrics {
         errorCounters.computeIfAbsent(label + '\u0000' + errorCode, k -> Counter.builder("llm_d_epp_request_error")
                 .description("Requests that ended in an error, by error code")
                 .tags("model_name", label, "target_model_name", label, "error_code", errorCode)
+                .register(registry)).increment();
+    }
+
+    /**
+     * A guardrail decided: {@code rule} is a deny or redact rule's name, or {@code models}, {@code max-tokens},
+     * {@code max-prompt-tokens}, {@code moderation}; {@code outcome} what it did (docs/governance.md).
+     */
+    public void guardrailDecision(String rule, String outcome) {
+        guardrailDecisions.computeIfAbsent(rule + '\u0000' + outcome, k -> Counter.builder("jetway_guardrail_decisions")
+                .description("Guardrail decisions by rule and outcome").tag("rule", rule).tag("outcome", outcome)
                 .register(registry)).increment();
     }
 

@@ -1,5 +1,6 @@
 package dev.jetway.gateway.path;
 
+import dev.jetway.gateway.audit.RequestAudit;
 import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.proxy.ExchangeOwner;
@@ -17,6 +18,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One inference request on its way through the {@link RequestPath}: the side it answers on ({@link ClientSide}: an
@@ -29,16 +31,22 @@ import io.netty.util.concurrent.EventExecutor;
  */
 public final class GatewayRequest {
 
+    private static final AtomicLong REQUEST_IDS = new AtomicLong();
+
     private final ClientSide client;
     /** The HTTP client connection; null for a request from an ext_proc stream. */
     private final ChannelHandlerContext ctx;
-    private final FullHttpRequest http;
+    private FullHttpRequest http;
     private final GatewayMetrics metrics;
     private final RequestPath path;
     private final boolean keepAlive;
     private final ApiKind kind;
     private final long startNanos;
-    private final int bodyBytes;
+    private int bodyBytes;
+    private String requestId;
+    /** What the audit log will record of this request; null when the audit log is off. */
+    private RequestAudit audit;
+    private boolean bodyReplaced;
 
     int nextStage;
     private ParsedRequest parsed;
@@ -130,6 +138,47 @@ public final class GatewayRequest {
         }
         java.util.List<String> all = http.headers().getAll(name);
         return all.size() == 1 ? first : all.getLast();
+    }
+
+    /** {@code x-request-id} as the client sent it, else an id the gateway gives the request ({@link #newId}). */
+    public String requestId() {
+        if (requestId == null) {
+            String sent = header("x-request-id");
+            requestId = sent != null && !sent.isEmpty() ? sent : newId();
+        }
+        return requestId;
+    }
+
+    /** A request id of the gateway's own: {@code jw-N}, N counting up in hex. */
+    public static String newId() {
+        return "jw-" + Long.toHexString(REQUEST_IDS.incrementAndGet());
+    }
+
+    /** What the audit log will record of this request, or null when the audit log is off. */
+    public RequestAudit audit() {
+        return audit;
+    }
+
+    void audit(RequestAudit audit) {
+        this.audit = audit;
+    }
+
+    /**
+     * The client's body is replaced by {@code body} (a guardrail rewrote it), parsed as {@code reparsed}: every later
+     * stage, the model server and the audit record see the new one.
+     */
+    void replaceBody(byte[] body, ParsedRequest reparsed) {
+        FullHttpRequest old = http;
+        http = old.replace(Unpooled.wrappedBuffer(body));
+        old.release();
+        bodyBytes = body.length;
+        parsed = reparsed;
+        bodyReplaced = true;
+    }
+
+    /** Whether a guardrail rewrote the client's body ({@link #http()} holds the one forwarded). */
+    public boolean bodyReplaced() {
+        return bodyReplaced;
     }
 
     public ParsedRequest parsed() {
@@ -232,6 +281,9 @@ public final class GatewayRequest {
     void flowDispatched(FlowController controller, FlowTicket ticket) {
         this.flowController = controller;
         this.flowTicket = ticket;
+        if (audit != null) {
+            audit.queued(ticket.queueNanos());
+        }
     }
 
     /**
@@ -272,6 +324,9 @@ public final class GatewayRequest {
      */
     public void releaseBody() {
         if (!bodyReleased && !ended) {
+            if (audit != null && parsed != null) {
+                audit.keepBody(upstreamBody());
+            }
             bodyReleased = true;
             http.release();
         }
@@ -318,6 +373,9 @@ public final class GatewayRequest {
         if (ended) {
             return;
         }
+        if (audit != null) {
+            audit.error(error);
+        }
         LocalReply.send(client, error, metrics, modelLabel());
         end(true);
     }
@@ -332,6 +390,9 @@ public final class GatewayRequest {
         }
         ended = true;
         onClientGone = null;
+        if (audit != null) {
+            audit.finish(this, System.nanoTime()); // before the body goes: the record may quote it
+        }
         if (!bodyReleased) {
             http.release();
         }

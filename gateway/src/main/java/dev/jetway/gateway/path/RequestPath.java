@@ -15,9 +15,12 @@ import org.slf4j.LoggerFactory;
  * An inference request's way through the gateway, as named stages run in order (after GIE's request director):
  *
  * <ol>
+ *   <li>{@code audit}: with the audit log on, the request's {@link dev.jetway.gateway.audit.RequestAudit}, whose one
+ *       record is written when the request ends, whichever way ({@link GatewayRequest#end});</li>
  *   <li>{@code validate}: method and content type;</li>
  *   <li>{@code parse}: the body, into {@link dev.jetway.gateway.request.ParsedRequest};</li>
  *   <li>{@code identify}: objective and priority, fairness id, latency objectives;</li>
+ *   <li>{@code guard}: the guardrails (model allow-list, token limits, deny and redact rules, moderation);</li>
  *   <li>{@code rate-limit}: the tenant's token-rate limit;</li>
  *   <li>{@code resolve-pool}: the pool serving the model;</li>
  *   <li>{@code admit}: flow control (queue, dispatch by priority and fairness, shed), or legacy admission;</li>
@@ -39,11 +42,11 @@ public final class RequestPath {
     private static final Logger log = LoggerFactory.getLogger(RequestPath.class);
 
     /** The gateway's stages, in order (docs/operations.md, "The request path"). */
-    public static final List<String> STAGE_NAMES = List.of("validate", "parse", "identify", "rate-limit",
-            "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
+    public static final List<String> STAGE_NAMES = List.of("audit", "validate", "parse", "identify", "guard",
+            "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
     /** The endpoint picker's stages, in order: the gateway's, with {@code route} (answer Envoy) for {@code proxy}. */
-    public static final List<String> ENDPOINT_PICKER_STAGE_NAMES = List.of("validate", "parse", "identify",
-            "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "route");
+    public static final List<String> ENDPOINT_PICKER_STAGE_NAMES = List.of("audit", "validate", "parse", "identify",
+            "guard", "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "route");
 
     private final List<RequestStage> stages;
     private final ProxyContext context;
@@ -73,9 +76,11 @@ public final class RequestPath {
     /** The stages both paths share, then the P/D decision and {@code last}. */
     private static List<RequestStage> withLast(ProxyContext context, boolean sidecarOnly, RequestStage last) {
         return List.of(
+                new AuditStage(context.audit()),
                 new ValidateStage(),
                 new ParseStage(context.parser()),
                 new IdentifyStage(() -> context.routing().config().admission()),
+                new GuardStage(() -> context.routing().config().guardrails(), context.parser(), context.metrics()),
                 new RateLimitStage(context.routing()),
                 new ResolvePoolStage(context.routing()),
                 new AdmitStage(context.routing(), context.metrics()),

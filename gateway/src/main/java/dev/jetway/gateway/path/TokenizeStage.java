@@ -10,7 +10,6 @@ import dev.jetway.gateway.tokenize.RemoteTokenizer;
 import dev.jetway.gateway.tokenize.RemoteTokens;
 import dev.jetway.scheduler.InferenceRequest;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The scheduler's view of the request ({@link InferenceRequest}), with the prompt's token ids from the pool's
@@ -19,8 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * producer then estimates from the text).
  */
 final class TokenizeStage implements RequestStage {
-
-    private static final AtomicLong REQUEST_IDS = new AtomicLong();
 
     @Override
     public String name() {
@@ -69,11 +66,7 @@ final class TokenizeStage implements RequestStage {
 
     private static InferenceRequest build(GatewayRequest request, int[] tokens) {
         ParsedRequest parsed = request.parsed();
-        String requestId = request.header("x-request-id");
-        if (requestId == null || requestId.isEmpty()) {
-            requestId = "jw-" + Long.toHexString(REQUEST_IDS.incrementAndGet());
-        }
-        InferenceRequest.Builder b = InferenceRequest.builder(requestId)
+        InferenceRequest.Builder b = InferenceRequest.builder(request.requestId())
                 .model(parsed.model())
                 .priority(request.identity().priority())
                 .fairnessId(request.identity().fairnessId())

@@ -24,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  * <p>A small incremental JSON lexer keeps only its state between chunks (depth, the container kinds on the path,
  * the key being read, up to 24 bytes of it), so a chunk boundary may fall anywhere, even inside a key, a number or
  * an escape. Malformed input never throws: a malformed SSE event is skipped to its end, a malformed JSON body makes
- * the count unknown unless its usage was already read. One instance per response; not thread-safe (the exchange's
+ * the count unknown unless its usage was already read. The usage's {@code prompt_tokens} and
+ * {@code prompt_tokens_details.cached_tokens} are kept too, for the audit record. One instance per response; not thread-safe (the exchange's
  * event loop is its only user).
  */
 public final class OutputTokenCounter implements ByteProcessor {
@@ -37,6 +38,7 @@ public final class OutputTokenCounter implements ByteProcessor {
     private static final byte CHOICE = 4;
     private static final byte DELTA = 5;
     private static final byte TOOL_CALLS = 6;
+    private static final byte PROMPT_DETAILS = 7;
 
     // keys that matter (index into KEYS)
     private static final int K_NONE = 0;
@@ -49,9 +51,18 @@ public final class OutputTokenCounter implements ByteProcessor {
     private static final int K_REASONING_CONTENT = 7;
     private static final int K_REASONING = 8;
     private static final int K_TOOL_CALLS = 9;
+    private static final int K_PROMPT_TOKENS = 10;
+    private static final int K_PROMPT_TOKENS_DETAILS = 11;
+    private static final int K_CACHED_TOKENS = 12;
     private static final byte[][] KEYS = {null, ascii("usage"), ascii("completion_tokens"), ascii("choices"),
             ascii("text"), ascii("delta"), ascii("content"), ascii("reasoning_content"), ascii("reasoning"),
-            ascii("tool_calls")};
+            ascii("tool_calls"), ascii("prompt_tokens"), ascii("prompt_tokens_details"), ascii("cached_tokens")};
+
+    // which usage figure a number is
+    private static final int N_NONE = 0;
+    private static final int N_COMPLETION = 1;
+    private static final int N_PROMPT = 2;
+    private static final int N_CACHED = 3;
 
     // lexer states
     private static final int STRUCTURE = 0;
@@ -85,7 +96,7 @@ public final class OutputTokenCounter implements ByteProcessor {
     private boolean stringIsContent;
     private final byte[] keyBytes = new byte[24];
     private int keyLength;
-    private boolean numberIsUsage;
+    private int numberTarget;
     private boolean numberInvalid;
     private long number;
     private boolean choiceHasContent;
@@ -97,6 +108,8 @@ public final class OutputTokenCounter implements ByteProcessor {
 
     // what was found
     private long usageTokens = -1;
+    private long usagePromptTokens = -1;
+    private long usageCachedTokens = -1;
     private int contentChoices;
     private boolean sawObject;
 
@@ -167,6 +180,16 @@ public final class OutputTokenCounter implements ByteProcessor {
             return (int) usageTokens;
         }
         return sse && sawObject ? contentChoices : -1;
+    }
+
+    /** The last {@code usage.prompt_tokens} read (the model server's own count of the prompt), or -1. */
+    public long usagePromptTokens() {
+        return usagePromptTokens;
+    }
+
+    /** The last {@code usage.prompt_tokens_details.cached_tokens} read, or -1. */
+    public long usageCachedTokens() {
+        return usageCachedTokens;
     }
 
     /** Choices that carried generated content (streams), whatever the usage said. */
@@ -245,7 +268,7 @@ public final class OutputTokenCounter implements ByteProcessor {
         key = K_NONE;
         stringIsKey = false;
         stringIsContent = false;
-        numberIsUsage = false;
+        numberTarget = N_NONE;
         choiceHasContent = false;
     }
 
@@ -269,7 +292,7 @@ public final class OutputTokenCounter implements ByteProcessor {
             }
             case NUMBER -> {
                 if (b >= '0' && b <= '9') {
-                    if (numberIsUsage && !numberInvalid) {
+                    if (numberTarget != N_NONE && !numberInvalid) {
                         number = Math.min(Integer.MAX_VALUE, number * 10 + (b - '0'));
                     }
                     return;
@@ -370,6 +393,9 @@ public final class OutputTokenCounter implements ByteProcessor {
             if (parent == ROOT && key == K_USAGE) {
                 return USAGE;
             }
+            if (parent == USAGE && key == K_PROMPT_TOKENS_DETAILS) {
+                return PROMPT_DETAILS;
+            }
             if (parent == CHOICES) {
                 return CHOICE;
             }
@@ -461,17 +487,28 @@ public final class OutputTokenCounter implements ByteProcessor {
 
     private void startNumber(byte b) {
         state = NUMBER;
-        numberIsUsage = parentTag() == USAGE && key == K_COMPLETION_TOKENS;
+        byte parent = parentTag();
+        if (parent == USAGE) {
+            numberTarget = key == K_COMPLETION_TOKENS ? N_COMPLETION : key == K_PROMPT_TOKENS ? N_PROMPT : N_NONE;
+        } else {
+            numberTarget = parent == PROMPT_DETAILS && key == K_CACHED_TOKENS ? N_CACHED : N_NONE;
+        }
         numberInvalid = b == '-';
         number = b == '-' ? 0 : b - '0';
     }
 
     private void endNumber() {
         state = STRUCTURE;
-        if (numberIsUsage && !numberInvalid) {
-            usageTokens = number;
+        if (!numberInvalid) {
+            switch (numberTarget) {
+                case N_COMPLETION -> usageTokens = number;
+                case N_PROMPT -> usagePromptTokens = number;
+                case N_CACHED -> usageCachedTokens = number;
+                default -> {
+                }
+            }
         }
-        numberIsUsage = false;
+        numberTarget = N_NONE;
     }
 
     private void malformed() {

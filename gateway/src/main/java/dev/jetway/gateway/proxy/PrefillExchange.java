@@ -134,6 +134,9 @@ public final class PrefillExchange implements UpstreamListener {
         }
         pool.scheduler().preRequestPrefill(result, endpoint);
         request.flowCharged();
+        if (request.audit() != null) {
+            request.audit().attempt(endpoint.address()); // a prefill failure is an upstream failure, not a refusal
+        }
         Future<UpstreamConnection> acquired = target.pools().forLoop(client.channel().eventLoop()).acquire();
         if (acquired.isDone()) {
             onAcquired(acquired);

@@ -1,5 +1,6 @@
 package dev.jetway.gateway.proxy;
 
+import dev.jetway.gateway.audit.RequestAudit;
 import dev.jetway.gateway.config.UpstreamSettings;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.http.OpenAiError;
@@ -98,6 +99,8 @@ public final class ProxyExchange implements UpstreamListener {
     /** Rewrites cached_tokens in the decode leg's answer to the prefill endpoint's figure; null when not split. */
     private CachedTokensRewriter cachedTokens;
     private boolean sidecarPrefillCharged;
+    /** What the audit log records of the request, or null. */
+    private final RequestAudit audit;
 
     /** The exchange for a request the path has parsed, identified, admitted and scheduled. */
     public ProxyExchange(GatewayRequest request, GatewayMetrics metrics, UpstreamSettings settings,
@@ -116,6 +119,7 @@ public final class ProxyExchange implements UpstreamListener {
         this.startNanos = request.startNanos();
         this.result = request.decision();
         this.split = request.split();
+        this.audit = request.audit();
     }
 
     /** Sends the request to the first endpoint of the scheduler's decision. */
@@ -167,6 +171,9 @@ public final class ProxyExchange implements UpstreamListener {
         endpoint = targets.get(targetIndex++);
         tried.add(endpoint);
         attempts++;
+        if (audit != null) {
+            audit.attempt(endpoint.address());
+        }
         gatewayEndpoint = pool.endpoint(endpoint);
         if (gatewayEndpoint == null) {
             // a scheduler returned something that is not a member of this pool: a bug, never route blindly
@@ -266,6 +273,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         sse = contentType != null && contentType.startsWith("text/event-stream");
+        if (audit != null) {
+            audit.responseHead(upstreamStatus, sse);
+        }
         out.headers().set(ENDPOINT_HEADER, endpoint.address());
         if (split != null) {
             out.headers().set(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
@@ -318,11 +328,17 @@ public final class ProxyExchange implements UpstreamListener {
             // from now on silence is measured against the (usually much shorter) idle timeout
             armTimer(settings.idleTimeout().toNanos());
             modelMeters.firstToken(parsed.stream(), now - startNanos);
+            if (audit != null) {
+                audit.firstByte(now - startNanos);
+            }
             sidecarPrefillDone(true);
             pool.scheduler().onFirstToken(result, endpoint);
         }
         if (outputTokens != null) {
             outputTokens.scan(content.content()); // before the write hands the buffer on
+        }
+        if (audit != null && audit.capturesResponse()) {
+            audit.responseBytes(content.content());
         }
         if (cachedTokens != null) {
             ByteBuf rewritten = cachedTokens.rewrite(content.content().retain(), client.alloc());
@@ -492,6 +508,9 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         cancelTimer();
+        if (audit != null) {
+            audit.error(error);
+        }
         LocalReply.send(client, error, keepAlive, metrics, parsed.model());
         finish(false, true);
     }
@@ -505,6 +524,9 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         metrics.requestError(parsed.model(), Integer.toString(error.status()));
+        if (audit != null) {
+            audit.error(error);
+        }
         if (client.channel().isActive()) {
             if (sse) {
                 client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(error.toSseEvent())));
@@ -537,6 +559,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         if (result != null && endpoint != null) {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
+            if (audit != null && success && outputTokens != null) {
+                audit.usage(outputTokens, generated);
+            }
             pool.scheduler().onComplete(result, endpoint, success, generated);
             request.generated(generated);
             modelMeters.tokens(result.context().promptTokenCount(), generated);

@@ -23,6 +23,8 @@ import org.HdrHistogram.Histogram;
  * latency    [rate=1000] [seconds=20]  small non-streaming requests, direct vs through the gateway
  * streams    [streams=200] [tokens=1000] [intervalMicros=10000]  concurrent SSE streams relayed
  * bigprompts [rate=500] [seconds=20] [kb=220] [tokenizer=jetway-simple-v1|estimate]  large prompts, non-streaming
+ * audit      [rate=1000] [seconds=15] [rounds=3] [text]  the same small requests through a gateway without and one
+ *            with the audit log (rounds alternate), then a check of the audit file: one valid record per request
  * </pre>
  * Open loop: each request has an intended start time, and latency counts from it (no coordinated omission).
  */
@@ -37,6 +39,8 @@ public final class GatewayLoadDriver {
                     args.length > 3 && args[3].equals("flow-control"));
             case "blackout" -> blackout(intArg(args, 1, 200), intArg(args, 2, 5));
             case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
+            case "audit" -> audit(intArg(args, 1, 1000), intArg(args, 2, 15), intArg(args, 3, 3),
+                    args.length > 4 && args[4].equals("text"));
             case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220),
                     args.length > 4 ? args[4] : "jetway-simple-v1");
             default -> throw new IllegalArgumentException("mode: latency | streams | bigprompts");
@@ -84,6 +88,108 @@ public final class GatewayLoadDriver {
         return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
                 + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer + "\n" + picker
                 + "    endpoints:\n" + endpoints, "bench"));
+    }
+
+    /**
+     * Added latency of the audit log: two gateways on one backend, one without and one with {@code audit} (a JSONL
+     * file in a temporary directory; {@code text}: prompt and completion text too), loaded in alternating rounds so
+     * the machine's background drifts over both alike; then every record of the file is parsed and counted against
+     * the requests the audited gateway answered.
+     */
+    static void audit(int rate, int seconds, int rounds, boolean text) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jetway-audit-bench");
+        java.nio.file.Path file = dir.resolve("audit.jsonl");
+        String auditYaml = "audit: {file: " + file + (text ? ", includePrompt: true, includeCompletion: true" : "")
+                + "}\n";
+        try (BenchBackend backend = new BenchBackend(1, 0, 0);
+             GatewayServer plain = gateway(backend.port());
+             GatewayServer audited = GatewayServer.start(ConfigLoader.parse(
+                     "server: {host: 127.0.0.1, port: 0, adminPort: 0}\n" + auditYaml
+                             + "pools:\n  - name: bench\n    models: [m]\n    endpoints:\n"
+                             + "      - {address: \"127.0.0.1:" + backend.port() + "\"}\n", "bench"))) {
+            byte[] req = RawHttpConnection.post("/v1/completions",
+                    "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}");
+            System.out.printf("transport %s, rate %d/s, %d rounds of %d s per gateway, audit file %s%s%n",
+                    plain.transportName(), rate, rounds, seconds, file, text ? " (with text)" : "");
+            long sentToAudited = 0;
+            run("warmup-off", plain.port(), rate, 5, i -> req, false);
+            sentToAudited += run("warmup-on", audited.port(), rate, 5, i -> req, false).count();
+            Histogram off = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            Histogram on = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long cpuOff = 0;
+            long cpuOn = 0;
+            long writerCpu = 0;
+            long errors = 0;
+            for (int r = 0; r < rounds; r++) {
+                long c0 = cpuNanos("jetway-io");
+                Result a = run("off-" + r, plain.port(), rate, seconds, i -> req, true);
+                cpuOff += cpuNanos("jetway-io") - c0;
+                off.add(a.h());
+                long c1 = cpuNanos("jetway-io");
+                long w1 = cpuNanos("jetway-audit");
+                Result b = run("on-" + r, audited.port(), rate, seconds, i -> req, true);
+                cpuOn += cpuNanos("jetway-io") - c1;
+                writerCpu += cpuNanos("jetway-audit") - w1;
+                on.add(b.h());
+                sentToAudited += b.count();
+                errors += a.errors() + b.errors();
+            }
+            System.out.printf("audit off: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d requests)%n",
+                    ms(off.getValueAtPercentile(50)), ms(off.getValueAtPercentile(90)),
+                    ms(off.getValueAtPercentile(99)), ms(off.getValueAtPercentile(99.9)), off.getTotalCount());
+            System.out.printf("audit on:  p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d requests)%n",
+                    ms(on.getValueAtPercentile(50)), ms(on.getValueAtPercentile(90)),
+                    ms(on.getValueAtPercentile(99)), ms(on.getValueAtPercentile(99.9)), on.getTotalCount());
+            System.out.printf("added by the audit log: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms; errors %d%n",
+                    ms(on.getValueAtPercentile(50) - off.getValueAtPercentile(50)),
+                    ms(on.getValueAtPercentile(90) - off.getValueAtPercentile(90)),
+                    ms(on.getValueAtPercentile(99) - off.getValueAtPercentile(99)), errors);
+            System.out.printf("event-loop CPU per request: %.1f µs off, %.1f µs on; audit writer thread %.1f µs per "
+                            + "record%n", cpuOff / 1e3 / off.getTotalCount(), cpuOn / 1e3 / on.getTotalCount(),
+                    writerCpu / 1e3 / on.getTotalCount());
+            String written = "jetway_audit_records_written_total{sink=\"file\"} " + (double) sentToAudited;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!audited.metrics().scrape().contains(written) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            long lines = 0;
+            long invalid = 0;
+            try (var reader = java.nio.file.Files.newBufferedReader(file)) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines++;
+                    try {
+                        ids.add(json.readTree(line).get("requestId").asText());
+                    } catch (java.io.IOException | RuntimeException e) {
+                        invalid++;
+                    }
+                }
+            }
+            String page = audited.metrics().scrape();
+            System.out.printf("audit file: %d lines for %d requests answered, %d not valid JSON, %d distinct request "
+                            + "ids; %s%n", lines, sentToAudited, invalid, ids.size(),
+                    page.lines().filter(l -> l.startsWith("jetway_audit_records_dropped_total")).findFirst()
+                            .orElse("no drop counter"));
+            System.out.println(lines == sentToAudited && invalid == 0 && ids.size() == lines
+                    ? "one valid record per request: yes" : "one valid record per request: NO");
+        }
+    }
+
+    /** CPU time of the threads whose name starts with {@code prefix}. */
+    private static long cpuNanos(String prefix) {
+        long sum = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            var info = THREADS.getThreadInfo(id);
+            if (info != null && info.getThreadName().startsWith(prefix)) {
+                long t = THREADS.getThreadCpuTime(id);
+                if (t > 0) {
+                    sum += t;
+                }
+            }
+        }
+        return sum;
     }
 
     static void latency(int rate, int seconds, boolean flowControl) throws Exception {

@@ -167,6 +167,35 @@ class OutputTokenCounterTest {
     }
 
     @Test
+    void theUsagesPromptAndCachedTokensAreReadWhereverTheBytesAreCut() {
+        String body = JSON_BODY.replace("\"cached_tokens\":0", "\"cached_tokens\":2");
+        assertUsageSplitEveryWay(OutputTokenCounter::forJsonBody, body, 3, 2);
+        String usage = "data: {\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
+                + "\"completion_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":5}}}\n\n";
+        assertUsageSplitEveryWay(OutputTokenCounter::forEventStream, COMPLETION_STREAM.replace("data: [DONE]\n\n",
+                usage + "data: [DONE]\n\n"), 11, 5);
+        // a prompt_tokens or cached_tokens anywhere but in the top-level usage is not the usage's
+        OutputTokenCounter c = OutputTokenCounter.forJsonBody();
+        c.scan(Unpooled.wrappedBuffer(("{\"x\":{\"prompt_tokens\":9,\"prompt_tokens_details\":{\"cached_tokens\":9}},"
+                + "\"usage\":{\"completion_tokens\":1,\"cached_tokens\":4}}").getBytes(StandardCharsets.UTF_8)));
+        assertThat(c.usagePromptTokens()).isEqualTo(-1);
+        assertThat(c.usageCachedTokens()).isEqualTo(-1);
+        assertThat(c.outputTokens()).isEqualTo(1);
+    }
+
+    private static void assertUsageSplitEveryWay(Supplier<OutputTokenCounter> fresh, String text, long prompt,
+                                                 long cached) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (int cut = 1; cut < bytes.length; cut++) {
+            OutputTokenCounter split = fresh.get();
+            split.scan(Unpooled.wrappedBuffer(bytes, 0, cut));
+            split.scan(Unpooled.wrappedBuffer(bytes, cut, bytes.length - cut));
+            assertThat(split.usagePromptTokens()).as("split at %d", cut).isEqualTo(prompt);
+            assertThat(split.usageCachedTokens()).as("split at %d", cut).isEqualTo(cached);
+        }
+    }
+
+    @Test
     void jsonBodyWithoutUsageIsUnknown() {
         assertThat(countSplitEveryWay(OutputTokenCounter::forJsonBody,
                 "{\"choices\":[{\"text\":\"abc\"}],\"usage\":null}")).isEqualTo(-1);
