@@ -52,8 +52,8 @@ class TraceWorkloadTest {
 
     @Test
     void readsTheSharedMooncakeTrace() {
-        Path shared = Path.of("/work/shared/workloads/mooncake-synthetic.jsonl");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(shared));
+        // the trace ships in docs/workloads; the test runs from the module directory
+        Path shared = Path.of("../docs/workloads/mooncake-synthetic.jsonl");
         List<TraceEntry> entries = TraceWorkload.readMooncake(shared);
         assertThat(entries).hasSize(3993);
         TraceWorkload w = new TraceWorkload(entries, 1.0, 512);
