@@ -14,22 +14,24 @@ import java.util.List;
  * @param peers the other gateway replicas to exchange routing digests with, or null (none)
  * @param audit the audit log (one record per request), or null (none); read at start
  * @param guardrails what a request must pass before it is forwarded, or null (none); applied live
+ * @param security API keys, the admin token, what responses reveal (docs/security.md)
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                             AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                             KubernetesSettings kubernetes, List<PoolConfig> pools, PeerSettings peers,
-                            AuditSettings audit, GuardrailSettings guardrails, @JsonIgnore Path baseDir) {
+                            AuditSettings audit, GuardrailSettings guardrails, SecuritySettings security,
+                            @JsonIgnore Path baseDir) {
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, null, null, pools, null, null, null, baseDir);
+        this(server, upstream, dataLayer, admission, null, null, pools, null, null, null, null, baseDir);
     }
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                          List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, null, null, baseDir);
+        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, null, null, null, baseDir);
     }
 
     public GatewayConfig {
@@ -38,11 +40,17 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
         dataLayer = dataLayer == null ? DataLayerSettings.defaults() : dataLayer;
         admission = admission == null ? AdmissionSettings.defaults() : admission;
         kubernetes = kubernetes == null ? KubernetesSettings.defaults() : kubernetes;
+        security = security == null ? SecuritySettings.defaults() : security;
         pools = pools == null ? List.of() : List.copyOf(pools);
         baseDir = baseDir == null ? Path.of(".") : baseDir;
         if (peers != null && server.adminPort() < 0) {
             throw new IllegalArgumentException("peers need the admin port (server.adminPort): peers send their "
                     + "digests there");
+        }
+        if (server.adminPort() >= 0 && security.adminToken() == null && !server.adminLoopbackOnly()) {
+            throw new IllegalArgumentException("server.adminHost " + server.adminHost() + " is reachable beyond this "
+                    + "machine: set security.adminToken (a file or a Secret) so that /metrics, /ready and admin "
+                    + "actions need a bearer token");
         }
         if (pools.isEmpty()) {
             throw new IllegalArgumentException("jetway.yaml must define at least one pool");
@@ -63,37 +71,42 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
 
     public GatewayConfig withServer(ServerSettings newServer) {
         return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools,
-                peers, audit, guardrails, baseDir);
+                peers, audit, guardrails, security, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                audit, guardrails, dir);
+                audit, guardrails, security, dir);
     }
 
     public GatewayConfig withAdmission(AdmissionSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, next, tenantRateLimits, kubernetes, pools, peers,
-                audit, guardrails, baseDir);
+                audit, guardrails, security, baseDir);
     }
 
     public GatewayConfig withKubernetes(KubernetesSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, next, pools, peers,
-                audit, guardrails, baseDir);
+                audit, guardrails, security, baseDir);
     }
 
     public GatewayConfig withPools(List<PoolConfig> next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, next, peers,
-                audit, guardrails, baseDir);
+                audit, guardrails, security, baseDir);
     }
 
     public GatewayConfig withAudit(AuditSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                next, guardrails, baseDir);
+                next, guardrails, security, baseDir);
     }
 
     public GatewayConfig withGuardrails(GuardrailSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                audit, next, baseDir);
+                audit, next, security, baseDir);
+    }
+
+    public GatewayConfig withSecurity(SecuritySettings next) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
+                audit, guardrails, next, baseDir);
     }
 
     /** True when some pool needs the Kubernetes API. */

@@ -28,12 +28,19 @@ import java.util.List;
  * @param inferencePool  discover the endpoints from this Kubernetes InferencePool instead of listing them
  * @param endpointsFile  discover the endpoints from this file (relative to jetway.yaml), re-read when it changes
  * @param endpointPickerConfigMap take the EndpointPickerConfig from this ConfigMap key, re-read when it changes
+ * @param tls            the pool's model servers speak HTTPS (CA bundle, server name, client certificate), or null
+ * @param upstreamAuth   what the model servers see in {@code Authorization} (default: nothing of the client's)
+ * @param trustClientHeaders forward the client's routing and identity headers ({@code x-jetway-*},
+ *                       {@code x-gateway-destination-endpoint*}, {@code x-prefiller-host-port}, {@code X-Forwarded-For},
+ *                       fairness ids) to the model servers as sent, for clients that are trusted proxies; default
+ *                       false: they are removed, and {@code X-Forwarded-For} names the client's address
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                          String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
                          HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation,
                          InferencePoolRef inferencePool, String endpointsFile,
-                         ConfigMapKeyRef endpointPickerConfigMap) {
+                         ConfigMapKeyRef endpointPickerConfigMap, PoolTlsSettings tls,
+                         UpstreamAuthSettings upstreamAuth, Boolean trustClientHeaders) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
@@ -44,21 +51,22 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                       String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
                       HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation) {
         this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, null, null, null);
+                disaggregation, null, null, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer) {
-        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null, null, null, null, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer, Integer kvBlockSize) {
-        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null, null, null, null, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public PoolConfig {
@@ -73,6 +81,8 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
         }
         engineTokenizer = engineTokenizer == null ? EngineTokenizerSettings.defaults() : engineTokenizer;
         disaggregation = disaggregation == null ? DisaggregationSettings.defaults() : disaggregation;
+        upstreamAuth = upstreamAuth == null ? UpstreamAuthSettings.defaults() : upstreamAuth;
+        trustClientHeaders = trustClientHeaders != null && trustClientHeaders;
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }
@@ -112,27 +122,27 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
 
     public PoolConfig withEndpoints(List<EndpointConfig> list) {
         return new PoolConfig(name, models, list, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap);
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
     }
 
     public PoolConfig withEndpointPicker(JsonNode picker) {
         return new PoolConfig(name, models, endpoints, picker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap);
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
     }
 
     public PoolConfig withInferencePool(InferencePoolRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
-                huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap);
+                huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
     }
 
     public PoolConfig withEndpointsFile(String file) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
-                huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap);
+                huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
     }
 
     public PoolConfig withEndpointPickerConfigMap(ConfigMapKeyRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
-                huggingFace, disaggregation, inferencePool, endpointsFile, ref);
+                huggingFace, disaggregation, inferencePool, endpointsFile, ref, tls, upstreamAuth, trustClientHeaders);
     }
 
     /** True when this pool needs the Kubernetes API. */

@@ -7,6 +7,8 @@ import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.http.AdminHandler;
+import dev.jetway.gateway.k8s.KubernetesDiscovery;
+import dev.jetway.gateway.security.AccessControl;
 import dev.jetway.gateway.http.Transport;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
@@ -79,6 +81,7 @@ public final class EndpointPickerServer implements LiveServer {
     private final GatewayMetrics metrics;
     private final RoutingState routing;
     private final PeerSyncService peers;
+    private final AccessControl access;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server grpc;
     private final Server healthServer;
@@ -97,6 +100,16 @@ public final class EndpointPickerServer implements LiveServer {
         this.peers = new PeerSyncService(routing, metrics);
         // the gateway's /ready and this picker's readiness wait for the same thing
         routing.readiness().addGate(() -> PoolReadiness.waitingFor(routing.table()));
+        try {
+            this.access = new AccessControl(config, KubernetesDiscovery::client);
+        } catch (RuntimeException e) {
+            routing.close();
+            metrics.close();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        routing.readiness().addGate(access::waitingFor);
+        peers.adminToken(() -> access.adminToken() == null ? null : access.adminToken().value());
         Server started = null;
         Server startedHealth = null;
         Channel adminChannel = null;
@@ -108,10 +121,10 @@ public final class EndpointPickerServer implements LiveServer {
             auditLog = config.audit() == null ? null
                     : dev.jetway.gateway.audit.AuditLog.start(config.audit(), config.baseDir(), metrics);
             ProxyContext proxyContext = new ProxyContext(routing, metrics, new RequestParser(maxBody), maxBody,
-                    config.server().debugHeader(), auditLog);
+                    config.server().debugHeader(), auditLog, access);
             ExtProcMetrics eppMetrics = new ExtProcMetrics(metrics);
             RequestPath path = RequestPath.endpointPicker(proxyContext, new RouteStage(metrics, eppMetrics,
-                    config.server().debugHeader()));
+                    config.server().debugHeader(), access));
             ExtProcContext context = new ExtProcContext(path, routing, metrics, eppMetrics, maxBody);
             health.setStatus(LIVENESS, ServingStatus.SERVING);
             health.setStatus(READINESS, ServingStatus.NOT_SERVING);
@@ -145,12 +158,12 @@ public final class EndpointPickerServer implements LiveServer {
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline().addLast(new HttpServerCodec());
                                 ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                                ch.pipeline().addLast(new AdminHandler(metrics, routing, peers));
+                                ch.pipeline().addLast(new AdminHandler(metrics, routing, peers, access));
                             }
                         })
-                        .bind(host, config.server().adminPort()).await();
+                        .bind(config.server().adminHost(), config.server().adminPort()).await();
                 if (!bound.isSuccess()) {
-                    throw cannotListen(host, config.server().adminPort(), bound.cause());
+                    throw cannotListen(config.server().adminHost(), config.server().adminPort(), bound.cause());
                 }
                 adminChannel = bound.channel();
             }
@@ -233,6 +246,7 @@ public final class EndpointPickerServer implements LiveServer {
         if (!java.util.Objects.equals(auditSettings, config.audit())) {
             log.warn("the audit settings changed: they take effect when the endpoint picker restarts");
         }
+        access.apply(config);
         routing.apply(config);
         peers.configure(config.peers());
         warnAboutHostnames(config);
@@ -295,6 +309,7 @@ public final class EndpointPickerServer implements LiveServer {
         if (admin != null) {
             admin.close().awaitUninterruptibly();
         }
+        access.close();
         metrics.close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         if (audit != null) {
@@ -315,6 +330,7 @@ public final class EndpointPickerServer implements LiveServer {
             adminChannel.close();
         }
         routing.close();
+        access.close();
         metrics.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

@@ -140,7 +140,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest>, ClientSi
         } catch (RuntimeException e) {
             log.error("ext_proc stream failed on {}", message.getRequestCase(), e);
             if (phase == Phase.HEADERS || phase == Phase.BODY) {
-                LocalReply.send(this, OpenAiError.internal("endpoint picker failed: " + e.getMessage()),
+                LocalReply.send(this, OpenAiError.internal("endpoint picker failed (logged)"),
                         shared.metrics(), "");
             } else {
                 protocolError("endpoint picker failed: " + e);

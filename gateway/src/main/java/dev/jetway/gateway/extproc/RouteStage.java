@@ -4,6 +4,8 @@ import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.RequestStage;
 import dev.jetway.gateway.path.StageResult;
+import dev.jetway.gateway.proxy.UpstreamHeaders;
+import dev.jetway.gateway.security.AccessControl;
 
 /**
  * The endpoint picker's last stage, in place of the gateway's {@code proxy}: the decision goes back to Envoy on the
@@ -19,10 +21,13 @@ final class RouteStage implements RequestStage {
     private final ExtProcMetrics eppMetrics;
     private final boolean debugHeaderAlways;
 
-    RouteStage(GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debugHeaderAlways) {
+    private final AccessControl access;
+
+    RouteStage(GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debugHeaderAlways, AccessControl access) {
         this.metrics = metrics;
         this.eppMetrics = eppMetrics;
         this.debugHeaderAlways = debugHeaderAlways;
+        this.access = access;
     }
 
     @Override
@@ -35,7 +40,8 @@ final class RouteStage implements RequestStage {
         if (!(request.client() instanceof ExtProcStream stream)) {
             throw new IllegalStateException("the route stage answers ext_proc streams only");
         }
-        boolean debug = debugHeaderAlways || "1".equals(request.header(DEBUG_HEADER));
+        boolean debug = debugHeaderAlways || access.debugAllowed(request.header(DEBUG_HEADER),
+                request.header(UpstreamHeaders.ADMIN_TOKEN_HEADER));
         stream.routed(new ExtProcExchange(request, metrics, eppMetrics, debug));
         return StageResult.SUSPENDED;
     }

@@ -3,6 +3,7 @@ package dev.jetway.gateway.http;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.peers.PeerSyncService;
 import dev.jetway.gateway.routing.RoutingState;
+import dev.jetway.gateway.security.AccessControl;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,24 +16,32 @@ import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * The admin port: {@code /metrics} (Prometheus text), {@code /health}, {@code /ready}, and peers' routing digests
- * ({@code POST} {@value PeerSyncService#PATH}, answered 204 with this replica's peer id).
+ * ({@code POST} {@value PeerSyncService#PATH}, answered 204 with this replica's peer id). Every request first passes
+ * {@link AdminAccess}: the admin token, or a caller on this machine.
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final GatewayMetrics metrics;
     private final RoutingState routing;
     private final PeerSyncService peers;
+    private final AdminAccess access;
 
-    public AdminHandler(GatewayMetrics metrics, RoutingState routing, PeerSyncService peers) {
+    public AdminHandler(GatewayMetrics metrics, RoutingState routing, PeerSyncService peers, AccessControl access) {
         this.metrics = metrics;
         this.routing = routing;
         this.peers = peers;
+        this.access = new AdminAccess(access);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = request.uri().split("\\?", 2)[0];
+        OpenAiError refused = access.check(request, ctx.channel().remoteAddress());
+        if (refused != null) {
+            Responses.error(ctx, refused, keepAlive);
+            return;
+        }
         if (HttpMethod.POST.equals(request.method()) && PeerSyncService.PATH.equals(path)) {
             receiveDigest(ctx, request, keepAlive);
             return;

@@ -5,6 +5,9 @@ import dev.jetway.gateway.path.RequestPath;
 import dev.jetway.gateway.proxy.ExchangeOwner;
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.request.ApiKind;
+import dev.jetway.gateway.security.AccessControl;
+import dev.jetway.gateway.security.ApiKeys;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,7 +80,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
                 request.release();
             }
             if (current == null && ctx.channel().isActive()) {
-                Responses.error(ctx, OpenAiError.internal("internal error: " + e.getMessage()), false);
+                Responses.error(ctx, OpenAiError.internal("internal error in the gateway (logged)"), false);
                 busy = false;
             }
         }
@@ -121,7 +124,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
             case "/v1/models" -> {
                 if (get) {
-                    Responses.json(ctx, 200, ModelList.json(context.routing().table()), keepAlive);
+                    listModels(request, keepAlive);
                     return;
                 }
             }
@@ -131,6 +134,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
         }
         Responses.error(ctx, OpenAiError.methodNotAllowed(request.method().name(), path), keepAlive);
+    }
+
+    /** The models, as the caller's API key may see them (all of them without keys configured). */
+    private void listModels(FullHttpRequest request, boolean keepAlive) {
+        AccessControl access = context.access();
+        if (!access.authenticating()) {
+            Responses.json(ctx, 200, ModelList.json(context.routing().table(), model -> true), keepAlive);
+            return;
+        }
+        ApiKeys keys = access.apiKeys();
+        if (keys == null) {
+            Responses.error(ctx, OpenAiError.noEndpoint("the gateway has not loaded its API keys yet"), keepAlive);
+            return;
+        }
+        switch (keys.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            case ApiKeys.Outcome.Valid v -> Responses.json(ctx, 200,
+                    ModelList.json(context.routing().table(), v.key()::allows), keepAlive);
+            case ApiKeys.Outcome.Missing m -> Responses.error(ctx, OpenAiError.unauthorized("missing API key: send it "
+                    + "as Authorization: Bearer <key>", "missing_api_key"), keepAlive);
+            case ApiKeys.Outcome.Invalid i -> Responses.error(ctx, OpenAiError.unauthorized("incorrect API key "
+                    + "provided", "invalid_api_key"), keepAlive);
+        }
     }
 
     @Override

@@ -5,6 +5,10 @@ import dev.jetway.gateway.LiveServer;
 import dev.jetway.gateway.audit.AuditLog;
 import dev.jetway.gateway.config.AuditSettings;
 import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.k8s.KubernetesDiscovery;
+import dev.jetway.gateway.security.AccessControl;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.function.Function;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
 import dev.jetway.gateway.peers.PeerSyncService;
@@ -43,13 +47,15 @@ public final class GatewayServer implements LiveServer {
     private final GatewayMetrics metrics;
     private final RoutingState routing;
     private final PeerSyncService peers;
+    private final AccessControl access;
     private final Channel apiChannel;
     private final Channel adminChannel;
     /** The audit log, or null; its settings are read at start ({@link #reload} cannot change them). */
     private final AuditLog audit;
     private final AuditSettings auditSettings;
 
-    private GatewayServer(GatewayConfig config, int workerThreads) throws InterruptedException {
+    private GatewayServer(GatewayConfig config, int workerThreads, Function<GatewayConfig, KubernetesClient> kubernetes)
+            throws InterruptedException {
         this.transport = Transport.best();
         this.boss = transport.newGroup(1, "jetway-accept");
         this.workers = transport.newGroup(workerThreads, "jetway-io");
@@ -59,22 +65,28 @@ public final class GatewayServer implements LiveServer {
         Channel api = null;
         Channel admin = null;
         AuditLog auditLog = null;
+        AccessControl accessControl = null;
         try {
+            accessControl = new AccessControl(config, kubernetes);
+            AccessControl acl = accessControl;
             routing.apply(config);
             auditLog = config.audit() == null ? null : AuditLog.start(config.audit(), config.baseDir(), metrics);
+            routing.readiness().addGate(acl::waitingFor);
+            peers.adminToken(() -> acl.adminToken() == null ? null : acl.adminToken().value());
             ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
-                    config.server().maxBodyBytes(), config.server().debugHeader(), auditLog);
+                    config.server().maxBodyBytes(), config.server().debugHeader(), auditLog, acl);
             api = bind(config.server().host(), config.server().port(),
                     new ApiChannelInitializer(new RequestPath(context), config.server().clientIdleTimeout()));
             if (config.server().adminPort() >= 0) {
-                admin = bind(config.server().host(), config.server().adminPort(), new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec());
-                        ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                        ch.pipeline().addLast(new AdminHandler(metrics, routing, peers));
-                    }
-                });
+                admin = bind(config.server().adminHost(), config.server().adminPort(),
+                        new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpServerCodec());
+                                ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                                ch.pipeline().addLast(new AdminHandler(metrics, routing, peers, acl));
+                            }
+                        });
             }
         } catch (RuntimeException | InterruptedException e) {
             if (api != null) {
@@ -83,10 +95,14 @@ public final class GatewayServer implements LiveServer {
             if (auditLog != null) {
                 auditLog.close();
             }
+            if (accessControl != null) {
+                accessControl.close();
+            }
             routing.close();
             shutdownGroups();
             throw e;
         }
+        this.access = accessControl;
         this.apiChannel = api;
         this.adminChannel = admin;
         this.audit = auditLog;
@@ -97,11 +113,17 @@ public final class GatewayServer implements LiveServer {
 
     /** Binds and starts the gateway; worker threads default to the number of cores. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
-        return new GatewayServer(config, Runtime.getRuntime().availableProcessors());
+        return start(config, Runtime.getRuntime().availableProcessors());
     }
 
     public static GatewayServer start(GatewayConfig config, int workerThreads) throws InterruptedException {
-        return new GatewayServer(config, workerThreads);
+        return start(config, workerThreads, KubernetesDiscovery::client);
+    }
+
+    /** @param kubernetes the Kubernetes API, for credentials in Secrets (asked for only then) */
+    public static GatewayServer start(GatewayConfig config, int workerThreads,
+                                      Function<GatewayConfig, KubernetesClient> kubernetes) throws InterruptedException {
+        return new GatewayServer(config, workerThreads, kubernetes);
     }
 
     /**
@@ -131,6 +153,7 @@ public final class GatewayServer implements LiveServer {
         if (!java.util.Objects.equals(auditSettings, config.audit())) {
             log.warn("the audit settings changed: they take effect when the gateway restarts");
         }
+        access.apply(config);
         routing.apply(config);
         peers.configure(config.peers());
     }
@@ -152,6 +175,11 @@ public final class GatewayServer implements LiveServer {
         return routing;
     }
 
+    /** API keys, admin token, what responses reveal. */
+    public AccessControl access() {
+        return access;
+    }
+
     /** The routing-digest exchange with peer replicas (idle without {@code peers}). */
     public PeerSyncService peers() {
         return peers;
@@ -169,6 +197,7 @@ public final class GatewayServer implements LiveServer {
             adminChannel.close().awaitUninterruptibly();
         }
         routing.close();
+        access.close();
         metrics.close();
         shutdownGroups();
         if (audit != null) {

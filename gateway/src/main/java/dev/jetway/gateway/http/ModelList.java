@@ -9,10 +9,14 @@ final class ModelList {
     private ModelList() {
     }
 
-    static String json(RoutingTable table) {
+    /** The models {@code visible} lets the caller see (an API key's models). */
+    static String json(RoutingTable table, java.util.function.Predicate<String> visible) {
         StringBuilder sb = new StringBuilder("{\"object\":\"list\",\"data\":[");
         boolean first = true;
         for (String id : table.modelIds()) {
+            if (!visible.test(id)) {
+                continue;
+            }
             if (!first) {
                 sb.append(',');
             }

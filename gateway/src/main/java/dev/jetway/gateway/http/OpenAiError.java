@@ -27,6 +27,16 @@ public record OpenAiError(int status, String type, String message, String param,
                 + retryAfterSeconds + " s", null, "rate_limit_exceeded", null, retryAfterSeconds);
     }
 
+    /** No API key, or one that is not valid: 401 (answered with {@code www-authenticate: Bearer}). */
+    public static OpenAiError unauthorized(String message, String code) {
+        return new OpenAiError(401, "invalid_request_error", message, null, code, null);
+    }
+
+    /** A valid key that may not do this: 403. */
+    public static OpenAiError forbidden(String message, String code) {
+        return new OpenAiError(403, "permission_error", message, null, code, null);
+    }
+
     public static OpenAiError badRequest(String message, String param) {
         return new OpenAiError(400, "invalid_request_error", message, param, null, null);
     }

@@ -26,6 +26,9 @@ public final class Responses {
         if (error.dropReason() != null) {
             r.headers().set(DROPPED_REASON_HEADER, error.dropReason());
         }
+        if (error.status() == 401) {
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
         if (error.retryAfterSeconds() > 0) {
             r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(error.retryAfterSeconds()));
         }

@@ -48,12 +48,22 @@ public final class KubernetesDiscovery implements Discovery {
 
     /** Connects with {@code settings}: its kubeconfig (relative to {@code baseDir}), else fabric8's usual places. */
     public static KubernetesDiscovery connect(KubernetesSettings settings, Path baseDir) {
+        return new KubernetesDiscovery(client(settings, baseDir), true);
+    }
+
+    /** A client as jetway.yaml's {@code kubernetes} settings say: its kubeconfig, else fabric8's usual places. */
+    public static KubernetesClient client(KubernetesSettings settings, Path baseDir) {
         Config config = settings.kubeconfig() != null
                 ? Config.fromKubeconfig(settings.context(), baseDir.resolve(settings.kubeconfig()).toFile())
                 : Config.autoConfigure(settings.context());
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         log.info("kubernetes API {} (namespace {})", client.getMasterUrl(), client.getNamespace());
-        return new KubernetesDiscovery(client, true);
+        return client;
+    }
+
+    /** {@link #client(KubernetesSettings, Path)} for a whole configuration. */
+    public static KubernetesClient client(GatewayConfig config) {
+        return client(config.kubernetes(), config.baseDir());
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.jetway.gateway.proxy.ProxyExchange;
 import dev.jetway.gateway.request.ApiKind;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.gateway.security.ApiKey;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.flow.FlowController;
@@ -32,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GatewayRequest {
 
     private static final AtomicLong REQUEST_IDS = new AtomicLong();
+    private static final java.util.regex.Pattern CLIENT_REQUEST_ID =
+            java.util.regex.Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
 
     private final ClientSide client;
     /** The HTTP client connection; null for a request from an ext_proc stream. */
@@ -51,6 +54,8 @@ public final class GatewayRequest {
     int nextStage;
     private ParsedRequest parsed;
     private RequestIdentity identity;
+    /** The API key the request was authenticated with, or null (no keys configured). */
+    private ApiKey caller;
     private GatewayPool pool;
     private InferenceRequest inference;
     private SchedulingResult decision;
@@ -140,11 +145,14 @@ public final class GatewayRequest {
         return all.size() == 1 ? first : all.getLast();
     }
 
-    /** {@code x-request-id} as the client sent it, else an id the gateway gives the request ({@link #newId}). */
+    /**
+     * {@code x-request-id} as the client sent it when it is harmless (1-128 characters of {@code A-Za-z0-9._:+/=-}: it
+     * reaches logs, the audit record and model servers), else an id the gateway gives the request ({@link #newId}).
+     */
     public String requestId() {
         if (requestId == null) {
             String sent = header("x-request-id");
-            requestId = sent != null && !sent.isEmpty() ? sent : newId();
+            requestId = sent != null && CLIENT_REQUEST_ID.matcher(sent).matches() ? sent : newId();
         }
         return requestId;
     }
@@ -187,6 +195,15 @@ public final class GatewayRequest {
 
     void parsed(ParsedRequest parsed) {
         this.parsed = parsed;
+    }
+
+    /** The API key the request was authenticated with; null when the gateway takes requests without keys. */
+    public ApiKey caller() {
+        return caller;
+    }
+
+    void caller(ApiKey key) {
+        this.caller = key;
     }
 
     public RequestIdentity identity() {

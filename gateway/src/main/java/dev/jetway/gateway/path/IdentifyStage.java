@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * Who the request is and what it asks for ({@link RequestIdentity}), from llm-d's request headers: the
- * InferenceObjective and its priority, the fairness id, the latency objectives. A malformed latency objective is a
+ * InferenceObjective and its priority, the fairness id (the API key's tenant when the request has one), the latency
+ * objectives. A malformed latency objective is a
  * 400 naming the header, before anything is queued or scheduled, rather than an objective silently ignored.
  */
 final class IdentifyStage implements RequestStage {
@@ -37,7 +38,9 @@ final class IdentifyStage implements RequestStage {
             return StageResult.reply(OpenAiError.badRequest(e.getMessage(), e.header()));
         }
         String objective = canonical(request, OBJECTIVE_HEADER, LEGACY_OBJECTIVE_HEADER);
-        String fairnessId = canonical(request, InferenceRequest.FAIRNESS_HEADER, InferenceRequest.LEGACY_FAIRNESS_HEADER);
+        // a key's tenant is who the request is: the client's fairness header cannot claim another
+        String fairnessId = request.caller() != null ? request.caller().tenant()
+                : canonical(request, InferenceRequest.FAIRNESS_HEADER, InferenceRequest.LEGACY_FAIRNESS_HEADER);
         request.identity(new RequestIdentity(objective, admission.get().priorityOf(objective),
                 fairnessId == null || fairnessId.isEmpty() ? InferenceRequest.DEFAULT_FAIRNESS_ID : fairnessId, slo));
         return StageResult.NEXT;

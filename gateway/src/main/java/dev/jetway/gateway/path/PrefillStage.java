@@ -6,6 +6,7 @@ import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.metrics.PdMetrics;
 import dev.jetway.gateway.proxy.PdBodies;
 import dev.jetway.gateway.proxy.PrefillExchange;
+import dev.jetway.gateway.security.AccessControl;
 import dev.jetway.scheduler.PdDecision;
 import java.io.IOException;
 
@@ -30,9 +31,13 @@ final class PrefillStage implements RequestStage {
      */
     private final boolean sidecarOnly;
 
-    PrefillStage(PdMetrics metrics, boolean sidecarOnly) {
+    /** The pools' upstream keys (the prefill leg carries them too). */
+    private final AccessControl access;
+
+    PrefillStage(PdMetrics metrics, boolean sidecarOnly, AccessControl access) {
         this.metrics = metrics;
         this.sidecarOnly = sidecarOnly;
+        this.access = access;
     }
 
     @Override
@@ -65,9 +70,9 @@ final class PrefillStage implements RequestStage {
             body = PdBodies.read(request.http().content());
         } catch (IOException e) {
             return StageResult.reply(OpenAiError.badRequest("the request body cannot be split into prefill and decode "
-                    + "legs: " + e.getMessage(), null));
+                    + "legs: it is not a JSON object", null));
         }
-        new PrefillExchange(request, settings, metrics, body).start();
+        new PrefillExchange(request, settings, metrics, body, access.upstreamKey(request.pool().name())).start();
         return StageResult.SUSPENDED;
     }
 }

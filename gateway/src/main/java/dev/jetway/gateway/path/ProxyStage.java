@@ -2,6 +2,8 @@ package dev.jetway.gateway.path;
 
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.proxy.ProxyExchange;
+import dev.jetway.gateway.proxy.UpstreamHeaders;
+import dev.jetway.gateway.security.AccessControl;
 
 /**
  * Hands the request to a {@link ProxyExchange}, which runs the scheduler's pre-request hooks for each endpoint it
@@ -24,9 +26,11 @@ final class ProxyStage implements RequestStage {
 
     @Override
     public StageResult apply(GatewayRequest request) {
-        boolean debug = context.debugHeaderAlways() || "1".equals(request.header(DEBUG_HEADER));
+        AccessControl access = context.access();
+        boolean debug = context.debugHeaderAlways()
+                || access.debugAllowed(request.header(DEBUG_HEADER), request.header(UpstreamHeaders.ADMIN_TOKEN_HEADER));
         ProxyExchange exchange = new ProxyExchange(request, context.metrics(), context.routing().config().upstream(),
-                debug);
+                debug, access.settings().endpointHeader(), access.upstreamKey(request.pool().name()));
         request.proxiedBy(exchange);
         exchange.start();
         return StageResult.SUSPENDED;

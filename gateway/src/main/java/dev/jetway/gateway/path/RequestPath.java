@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code audit}: with the audit log on, the request's {@link dev.jetway.gateway.audit.RequestAudit}, whose one
  *       record is written when the request ends, whichever way ({@link GatewayRequest#end});</li>
  *   <li>{@code validate}: method and content type;</li>
+ *   <li>{@code authenticate}: the API key, when {@code security.apiKeys} is set (401), before the body is parsed;</li>
  *   <li>{@code parse}: the body, into {@link dev.jetway.gateway.request.ParsedRequest};</li>
- *   <li>{@code identify}: objective and priority, fairness id, latency objectives;</li>
+ *   <li>{@code authorize}: the key may use the model (403);</li>
+ *   <li>{@code identify}: objective and priority, fairness id (the key's tenant when keys are used), latency
+ *   objectives;</li>
  *   <li>{@code guard}: the guardrails (model allow-list, token limits, deny and redact rules, moderation);</li>
  *   <li>{@code rate-limit}: the tenant's token-rate limit;</li>
  *   <li>{@code resolve-pool}: the pool serving the model;</li>
@@ -42,11 +45,13 @@ public final class RequestPath {
     private static final Logger log = LoggerFactory.getLogger(RequestPath.class);
 
     /** The gateway's stages, in order (docs/operations.md, "The request path"). */
-    public static final List<String> STAGE_NAMES = List.of("audit", "validate", "parse", "identify", "guard",
-            "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
+    public static final List<String> STAGE_NAMES = List.of("audit", "validate", "authenticate", "parse",
+            "authorize", "identify", "guard", "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill",
+            "proxy");
     /** The endpoint picker's stages, in order: the gateway's, with {@code route} (answer Envoy) for {@code proxy}. */
-    public static final List<String> ENDPOINT_PICKER_STAGE_NAMES = List.of("audit", "validate", "parse", "identify",
-            "guard", "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "route");
+    public static final List<String> ENDPOINT_PICKER_STAGE_NAMES = List.of("audit", "validate", "authenticate",
+            "parse", "authorize", "identify", "guard", "rate-limit", "resolve-pool", "admit", "tokenize", "schedule",
+            "prefill", "route");
 
     private final List<RequestStage> stages;
     private final ProxyContext context;
@@ -78,7 +83,9 @@ public final class RequestPath {
         return List.of(
                 new AuditStage(context.audit()),
                 new ValidateStage(),
+                new AuthenticateStage(context.access()),
                 new ParseStage(context.parser()),
+                new AuthorizeStage(),
                 new IdentifyStage(() -> context.routing().config().admission()),
                 new GuardStage(() -> context.routing().config().guardrails(), context.parser(), context.metrics()),
                 new RateLimitStage(context.routing()),
@@ -86,7 +93,7 @@ public final class RequestPath {
                 new AdmitStage(context.routing(), context.metrics()),
                 new TokenizeStage(),
                 new ScheduleStage(context.metrics()),
-                new PrefillStage(context.metrics().pd(), sidecarOnly),
+                new PrefillStage(context.metrics().pd(), sidecarOnly, context.access()),
                 last);
     }
 
@@ -146,7 +153,9 @@ public final class RequestPath {
             } catch (RuntimeException e) {
                 // a bug in one stage answers this request with a 500; it never takes the connection down silently
                 log.error("stage {} failed on a request for {}", stage.name(), request.modelLabel(), e);
-                request.replyLocally(OpenAiError.internal(stage.name() + " failed: " + e.getMessage()));
+                // the exception's text stays in the log: it may name internal classes
+                request.replyLocally(OpenAiError.internal("internal error in the gateway's " + stage.name()
+                        + " stage (logged)"));
                 return;
             }
             switch (result) {

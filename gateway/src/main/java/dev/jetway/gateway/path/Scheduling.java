@@ -41,7 +41,7 @@ public final class Scheduling {
             result = pool.scheduler().schedule(inference, candidates);
         } catch (RuntimeException e) {
             log.error("scheduling {} failed", inference.requestId(), e);
-            return new Refused(OpenAiError.internal("scheduling failed: " + e.getMessage()));
+            return new Refused(OpenAiError.internal("scheduling failed (logged)"));
         }
         metrics.schedulerDuration(System.nanoTime() - t0);
         Rejection rejection = result.rejection();

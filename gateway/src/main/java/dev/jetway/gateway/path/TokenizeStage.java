@@ -19,6 +19,8 @@ import java.util.Map;
  */
 final class TokenizeStage implements RequestStage {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TokenizeStage.class);
+
     @Override
     public String name() {
         return "tokenize";
@@ -35,8 +37,8 @@ final class TokenizeStage implements RequestStage {
                 try {
                     inference = build(request, RemoteTokens.of(remote, request.parsed()));
                 } catch (RuntimeException e) {
-                    request.replyLocally(OpenAiError.internal("could not prepare the request for routing: "
-                            + e.getMessage()));
+                    log.error("preparing a request for {} for routing failed", request.modelLabel(), e);
+                    request.replyLocally(OpenAiError.internal("could not prepare the request for routing (logged)"));
                     return;
                 }
                 request.inference(inference);

@@ -66,6 +66,8 @@ public final class PeerSyncService implements AutoCloseable {
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> tick;
     private HttpClient client;
+    /** The admin token peers' admin ports ask for (the same Secret on every replica), or null. */
+    private volatile java.util.function.Supplier<String> adminToken = () -> null;
 
     /** One pool's sync, bound to the scheduler it journals. */
     private record Binding(Scheduler scheduler, PeerSync sync) {
@@ -84,6 +86,11 @@ public final class PeerSyncService implements AutoCloseable {
                 .description("Time from a peer sending a digest to this replica applying it (peers' wall clocks)")
                 .baseUnit("seconds").serviceLevelObjectives(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5)
                 .register(registry);
+    }
+
+    /** Where the admin token sent with digests comes from (peers' admin ports need it when they have one). */
+    public void adminToken(java.util.function.Supplier<String> token) {
+        this.adminToken = token;
     }
 
     /** This replica's id in digests, new at every start. */
@@ -170,10 +177,14 @@ public final class PeerSyncService implements AutoCloseable {
     }
 
     private void send(String target, byte[] body, Duration deadline) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + target + PATH)).timeout(deadline)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + target + PATH)).timeout(deadline)
                 .header("content-type", "application/octet-stream").header(ID_HEADER, self)
-                .header(SENT_HEADER, Long.toString(System.currentTimeMillis()))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .header(SENT_HEADER, Long.toString(System.currentTimeMillis()));
+        String token = adminToken.get();
+        if (token != null) {
+            builder.header("authorization", "Bearer " + token);
+        }
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             if (error == null && response.statusCode() / 100 == 2) {
                 if (self.equals(response.headers().firstValue(ID_HEADER).orElse(null))) {

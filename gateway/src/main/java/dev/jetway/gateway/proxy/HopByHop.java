@@ -21,6 +21,11 @@ final class HopByHop {
 
     /** Copies {@code from} into {@code to} without hop-by-hop headers (also those named in Connection), Host, Length. */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
+        copyEndToEnd(from, to, name -> false);
+    }
+
+    /** As {@link #copyEndToEnd(HttpHeaders, HttpHeaders)}, also leaving out the headers {@code drop} names (lower case). */
+    static void copyEndToEnd(HttpHeaders from, HttpHeaders to, java.util.function.Predicate<String> drop) {
         Set<String> named = Set.of();
         String connection = from.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
@@ -32,7 +37,8 @@ final class HopByHop {
         for (var it = from.iteratorCharSequence(); it.hasNext(); ) {
             var h = it.next();
             String name = h.getKey().toString().toLowerCase(Locale.ROOT);
-            if (!NAMES.contains(name) && !named.contains(name) && !name.startsWith(HTTP2_EXTENSION_PREFIX)) {
+            if (!NAMES.contains(name) && !named.contains(name) && !name.startsWith(HTTP2_EXTENSION_PREFIX)
+                    && !drop.test(name)) {
                 to.add(h.getKey(), h.getValue());
             }
         }

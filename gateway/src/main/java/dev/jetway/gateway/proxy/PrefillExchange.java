@@ -76,9 +76,12 @@ public final class PrefillExchange implements UpstreamListener {
     private ScheduledFuture<?> timer;
     private boolean done;
     private OpenAiError lastError;
+    private final String upstreamKey;
 
+    /** @param upstreamKey the pool's key for the model server's {@code Authorization}, or null */
     public PrefillExchange(GatewayRequest request, DisaggregationSettings settings, PdMetrics metrics,
-                           ObjectNode clientBody) {
+                           ObjectNode clientBody, String upstreamKey) {
+        this.upstreamKey = upstreamKey;
         this.request = request;
         this.client = request.ctx();
         this.pool = request.pool();
@@ -154,7 +157,7 @@ public final class PrefillExchange implements UpstreamListener {
         }
         if (!acquired.isSuccess()) {
             failed(PdFailure.CONNECT, OpenAiError.badGateway("cannot connect to prefill endpoint "
-                    + endpoint.address() + ": " + acquired.cause().getMessage()));
+                    + endpoint.address() + ": " + ConnectFailure.describe(acquired.cause())));
             return;
         }
         UpstreamConnection c = acquired.getNow();
@@ -163,7 +166,7 @@ public final class PrefillExchange implements UpstreamListener {
         awaitingHead = true;
         status = 0;
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, request.http().uri());
-        HopByHop.copyEndToEnd(request.http().headers(), head.headers());
+        UpstreamHeaders.copy(request, head.headers(), upstreamKey);
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, prefillBody.length);

@@ -4,8 +4,12 @@ import dev.jetway.gateway.audit.AuditLog;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.request.RequestParser;
 import dev.jetway.gateway.routing.RoutingState;
+import dev.jetway.gateway.security.AccessControl;
 
-/** What every request shares: the live routing state, the metrics, the body parser, the audit log (or null). */
+/**
+ * What every request shares: the live routing state, the metrics, the body parser, the audit log (or null), and who
+ * may call ({@code access}: API keys, admin token, what responses reveal).
+ */
 public record ProxyContext(RoutingState routing, GatewayMetrics metrics, RequestParser parser, int maxBodyBytes,
-                           boolean debugHeaderAlways, AuditLog audit) {
+                           boolean debugHeaderAlways, AuditLog audit, AccessControl access) {
 }

@@ -75,6 +75,8 @@ public final class ProxyExchange implements UpstreamListener {
     private final UpstreamSettings settings;
     private final boolean keepAlive;
     private final boolean debugHeader;
+    private final boolean endpointHeader;
+    private final String upstreamKey;
     private final long startNanos;
 
     private SchedulingResult result;
@@ -102,9 +104,15 @@ public final class ProxyExchange implements UpstreamListener {
     /** What the audit log records of the request, or null. */
     private final RequestAudit audit;
 
-    /** The exchange for a request the path has parsed, identified, admitted and scheduled. */
+    /**
+     * The exchange for a request the path has parsed, identified, admitted and scheduled.
+     *
+     * @param debugHeader    add the decision record ({@code x-jetway-decision}) to the response
+     * @param endpointHeader name the endpoint in {@code x-jetway-endpoint}
+     * @param upstreamKey    the pool's key for the model server's {@code Authorization}, or null
+     */
     public ProxyExchange(GatewayRequest request, GatewayMetrics metrics, UpstreamSettings settings,
-                         boolean debugHeader) {
+                         boolean debugHeader, boolean endpointHeader, String upstreamKey) {
         this.request = request;
         this.client = request.ctx();
         this.http = request.http();
@@ -116,6 +124,8 @@ public final class ProxyExchange implements UpstreamListener {
         this.settings = settings;
         this.keepAlive = request.keepAlive();
         this.debugHeader = debugHeader;
+        this.endpointHeader = endpointHeader;
+        this.upstreamKey = upstreamKey;
         this.startNanos = request.startNanos();
         this.result = request.decision();
         this.split = request.split();
@@ -206,7 +216,7 @@ public final class ProxyExchange implements UpstreamListener {
             metrics.upstreamError(kind);
             log.debug("{}: cannot reach {}: {}", inference.requestId(), endpoint, acquired.cause().toString());
             retryOrFail(OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
-                    + acquired.cause().getMessage()));
+                    + ConnectFailure.describe(acquired.cause())));
             return;
         }
         UpstreamConnection c = acquired.getNow();
@@ -218,7 +228,7 @@ public final class ProxyExchange implements UpstreamListener {
         c.bind(this);
         phase = Phase.AWAITING_HEAD;
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, http.uri());
-        HopByHop.copyEndToEnd(http.headers(), head.headers());
+        UpstreamHeaders.copy(request, head.headers(), upstreamKey);
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
         ByteBuf body = request.upstreamBody();
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
@@ -276,9 +286,13 @@ public final class ProxyExchange implements UpstreamListener {
         if (audit != null) {
             audit.responseHead(upstreamStatus, sse);
         }
-        out.headers().set(ENDPOINT_HEADER, endpoint.address());
+        if (endpointHeader) {
+            out.headers().set(ENDPOINT_HEADER, endpoint.address());
+        }
         if (split != null) {
-            out.headers().set(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
+            if (endpointHeader) {
+                out.headers().set(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
+            }
             if (split.cachedTokens() >= 0 && upstreamStatus < 400) {
                 cachedTokens = new CachedTokensRewriter(split.cachedTokens());
                 if (HttpUtil.isContentLengthSet(out)) {

@@ -2,7 +2,6 @@ package dev.jetway.gateway.request;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -67,12 +66,10 @@ public final class RequestParser {
     public ParsedRequest parse(ApiKind kind, byte[] body, int offset, int length) throws BadRequestException {
         try (JsonParser p = json.createParser(body, offset, length)) {
             return parse(kind, p, new RawJsonString(body, offset, offset + length));
-        } catch (JsonParseException e) {
-            throw new BadRequestException("request body is not valid JSON: " + e.getOriginalMessage(), null);
         } catch (JsonProcessingException e) {
-            throw new BadRequestException("request body is not acceptable: " + e.getOriginalMessage(), null);
+            throw new BadRequestException(JsonProblem.describe(e), null);
         } catch (IOException e) {
-            throw new BadRequestException("request body could not be read: " + e.getMessage(), null);
+            throw new BadRequestException("request body could not be read", null);
         }
     }
 

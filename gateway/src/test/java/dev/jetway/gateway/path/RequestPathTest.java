@@ -197,8 +197,8 @@ class RequestPathTest {
 
     @Test
     void theGatewayPathHasTheDocumentedStagesInOrder() {
-        assertThat(RequestPath.STAGE_NAMES).containsExactly("audit", "validate", "parse", "identify", "guard", "rate-limit",
-                "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
+        assertThat(RequestPath.STAGE_NAMES).containsExactly("audit", "validate", "authenticate", "parse", "authorize",
+                "identify", "guard", "rate-limit", "resolve-pool", "admit", "tokenize", "schedule", "prefill", "proxy");
     }
 
     private static RequestStage stage(String name, java.util.function.Function<GatewayRequest, StageResult> body) {
