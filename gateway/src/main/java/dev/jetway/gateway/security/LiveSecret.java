@@ -38,11 +38,14 @@ final class LiveSecret<T> implements AutoCloseable {
         if (source.file() != null) {
             Path path = baseDir.resolve(source.file()).normalize();
             this.secret = null;
-            WatchedFile watched = new WatchedFile(path, bytes -> changed(bytes, path.toString()));
+            WatchedFile watched = null;
             try {
+                watched = new WatchedFile(path, bytes -> changed(bytes, path.toString()));
                 this.current = parse.apply(watched.content());
             } catch (IllegalArgumentException e) {
-                watched.close();
+                if (watched != null) {
+                    watched.close();
+                }
                 throw new IllegalArgumentException(what + ": " + e.getMessage());
             }
             this.file = watched;
@@ -70,7 +73,7 @@ final class LiveSecret<T> implements AutoCloseable {
             current = parse.apply(bytes);
             log.info("{}: loaded {}", what, from);
         } catch (IllegalArgumentException e) {
-            log.error("{}: ignoring changed {}: {}; {}", what, from, e.getMessage(),
+            log.error("{}: ignoring the change: {}; {}", what, e.getMessage(),
                     current == null ? "nothing is accepted until it loads" : "keeping what it last held");
         }
     }
