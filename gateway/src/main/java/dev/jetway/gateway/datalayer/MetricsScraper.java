@@ -45,12 +45,18 @@ public final class MetricsScraper implements AutoCloseable {
 
     public MetricsScraper(GatewayEndpoint target, DataLayerSettings settings, HttpClient http, GatewayMetrics metrics,
                           LongSupplier clock) {
+        this(target, settings, http, metrics, clock, "http");
+    }
+
+    /** @param scheme {@code https} for an endpoint of a pool with {@code tls} ({@code http} configured for it) */
+    public MetricsScraper(GatewayEndpoint target, DataLayerSettings settings, HttpClient http, GatewayMetrics metrics,
+                          LongSupplier clock, String scheme) {
         this.target = target;
         this.settings = settings;
         this.http = http;
         this.metrics = metrics;
         this.clock = clock;
-        String base = "http://" + target.address();
+        String base = scheme + "://" + target.address();
         this.metricsUri = URI.create(base + settings.metricsPath());
         this.modelsUri = URI.create(base + "/v1/models");
         this.thread = Thread.ofVirtual().name("scrape-" + target.address()).unstarted(this::loop);

@@ -7,6 +7,7 @@ import dev.jetway.gateway.config.AuditSettings;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.k8s.KubernetesDiscovery;
 import dev.jetway.gateway.security.AccessControl;
+import dev.jetway.gateway.security.ServerTls;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Function;
 import dev.jetway.gateway.metrics.GatewayMetrics;
@@ -48,6 +49,7 @@ public final class GatewayServer implements LiveServer {
     private final RoutingState routing;
     private final PeerSyncService peers;
     private final AccessControl access;
+    private final ServerTls tls;
     private final Channel apiChannel;
     private final Channel adminChannel;
     /** The audit log, or null; its settings are read at start ({@link #reload} cannot change them). */
@@ -66,8 +68,10 @@ public final class GatewayServer implements LiveServer {
         Channel admin = null;
         AuditLog auditLog = null;
         AccessControl accessControl = null;
+        ServerTls serverTls = null;
         try {
             accessControl = new AccessControl(config, kubernetes);
+            serverTls = config.server().tls() == null ? null : new ServerTls(config.server().tls(), config.baseDir());
             AccessControl acl = accessControl;
             routing.apply(config);
             auditLog = config.audit() == null ? null : AuditLog.start(config.audit(), config.baseDir(), metrics);
@@ -76,7 +80,8 @@ public final class GatewayServer implements LiveServer {
             ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
                     config.server().maxBodyBytes(), config.server().debugHeader(), auditLog, acl);
             api = bind(config.server().host(), config.server().port(),
-                    new ApiChannelInitializer(new RequestPath(context), config.server().clientIdleTimeout()));
+                    new ApiChannelInitializer(new RequestPath(context), config.server().clientIdleTimeout(),
+                            serverTls));
             if (config.server().adminPort() >= 0) {
                 admin = bind(config.server().adminHost(), config.server().adminPort(),
                         new ChannelInitializer<SocketChannel>() {
@@ -98,17 +103,22 @@ public final class GatewayServer implements LiveServer {
             if (accessControl != null) {
                 accessControl.close();
             }
+            if (serverTls != null) {
+                serverTls.close();
+            }
             routing.close();
             shutdownGroups();
             throw e;
         }
         this.access = accessControl;
+        this.tls = serverTls;
         this.apiChannel = api;
         this.adminChannel = admin;
         this.audit = auditLog;
         this.auditSettings = config.audit();
         peers.configure(config.peers()); // once the admin port takes peers' digests
-        log.info("gateway listening on {} (admin {}), transport {}", port(), adminPort(), transport.name());
+        log.info("gateway listening on {}{} (admin {} on {}), transport {}", port(), tls == null ? "" : " (TLS)",
+                adminPort(), config.server().adminHost(), transport.name());
     }
 
     /** Binds and starts the gateway; worker threads default to the number of cores. */
@@ -198,6 +208,9 @@ public final class GatewayServer implements LiveServer {
         }
         routing.close();
         access.close();
+        if (tls != null) {
+            tls.close();
+        }
         metrics.close();
         shutdownGroups();
         if (audit != null) {

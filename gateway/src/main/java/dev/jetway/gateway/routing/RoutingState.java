@@ -6,6 +6,8 @@ import dev.jetway.gateway.config.TenantRateLimitSettings;
 import dev.jetway.scheduler.flow.TenantRateLimiter;
 import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.config.PoolTlsSettings;
+import dev.jetway.gateway.security.UpstreamTls;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.datalayer.MetricsScraper;
 import dev.jetway.gateway.kvevents.KvEventIntake;
@@ -54,6 +56,11 @@ public final class RoutingState implements AutoCloseable {
     private final Map<String, MetricsScraper> scrapers = new HashMap<>();
     private final Map<String, Scheduler> schedulers = new HashMap<>();
     private final Map<String, EndpointPickerConfig> pickerConfigs = new HashMap<>();
+    /** Per pool with {@code tls}: its TLS contexts and the HTTP client that scrapes its endpoints over HTTPS. */
+    private final Map<String, PoolTls> poolTls = new HashMap<>();
+
+    private record PoolTls(PoolTlsSettings settings, UpstreamTls tls, HttpClient scrapes) {
+    }
     private final Set<String> gaugedPools = new HashSet<>();
     private final KvEventIntake kvEvents;
     private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
@@ -110,6 +117,14 @@ public final class RoutingState implements AutoCloseable {
         Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
         Map<String, Tokenizer> nextTokenizers = new HashMap<>();
         List<String> pickerWarnings = new ArrayList<>();
+        Map<String, PoolTls> nextTls = new HashMap<>();
+        for (PoolConfig p : next.pools()) {
+            if (p.tls() != null) {
+                PoolTls running = poolTls.get(p.name());
+                nextTls.put(p.name(), running != null && running.settings().equals(p.tls()) ? running
+                        : newPoolTls(p, next));
+            }
+        }
         for (PoolConfig p : next.pools()) {
             EndpointPickerConfig picker = PickerConfigs.resolve(p.endpointPicker(), next.baseDir(), p.name(),
                     p.routesOnKvEvents());
@@ -151,9 +166,12 @@ public final class RoutingState implements AutoCloseable {
             for (EndpointConfig e : p.endpoints()) {
                 String key = p.name() + '|' + e.address();
                 GatewayEndpoint ge = endpoints.get(key);
-                if (ge == null || !ge.config().equals(e) || upstreamChanged || dataLayerChanged) {
+                PoolTls tls = nextTls.get(p.name());
+                boolean tlsChanged = tls != poolTls.get(p.name());
+                if (ge == null || !ge.config().equals(e) || upstreamChanged || dataLayerChanged || tlsChanged) {
                     ge = new GatewayEndpoint(e, next.dataLayer().unreadyAfterFailures(),
-                            new UpstreamPools(HostPort.parse(e.address()), channelType, next.upstream()));
+                            new UpstreamPools(HostPort.parse(e.address()), channelType, next.upstream(),
+                                    tls == null ? null : tls.tls()));
                 }
                 keep.put(key, ge);
                 members.add(ge);
@@ -168,8 +186,10 @@ public final class RoutingState implements AutoCloseable {
         Map<String, MetricsScraper> started = new HashMap<>();
         for (var entry : keep.entrySet()) {
             if (endpoints.get(entry.getKey()) != entry.getValue()) {
-                started.put(entry.getKey(), new MetricsScraper(entry.getValue(), next.dataLayer(), scrapeClient, metrics,
-                        System::nanoTime).start());
+                PoolTls tls = nextTls.get(poolOf(entry.getKey()));
+                started.put(entry.getKey(), new MetricsScraper(entry.getValue(), next.dataLayer(),
+                        tls == null ? scrapeClient : tls.scrapes(), metrics, System::nanoTime,
+                        tls == null ? "http" : "https").start());
             }
         }
         RoutingTable nextTable = new RoutingTable(pools, table.generation() + 1);
@@ -193,6 +213,13 @@ public final class RoutingState implements AutoCloseable {
         schedulers.putAll(nextSchedulers);
         pickerConfigs.clear();
         pickerConfigs.putAll(nextPickers);
+        for (var e : poolTls.entrySet()) {
+            if (nextTls.get(e.getKey()) != e.getValue()) {
+                e.getValue().scrapes().close(); // its scrapers were stopped with its endpoints above
+            }
+        }
+        poolTls.clear();
+        poolTls.putAll(nextTls);
         registerGauges(nextTable);
         latencyModels.sync(nextTable);
         flowControllers.sync(nextTable);
@@ -207,6 +234,13 @@ public final class RoutingState implements AutoCloseable {
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
                 pools.size(), keep.size());
         pickerWarnings.forEach(log::warn);
+    }
+
+    private PoolTls newPoolTls(PoolConfig p, GatewayConfig next) {
+        UpstreamTls tls = UpstreamTls.of(p.tls(), next.baseDir(), p.name());
+        HttpClient scrapes = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(2)).sslContext(tls.jdk()).build();
+        return new PoolTls(p.tls(), tls, scrapes);
     }
 
     private static String poolOf(String key) {
@@ -286,6 +320,8 @@ public final class RoutingState implements AutoCloseable {
         endpoints.values().forEach(e -> e.pools().close());
         endpoints.clear();
         scrapeClient.close();
+        poolTls.values().forEach(t -> t.scrapes().close());
+        poolTls.clear();
         kvEvents.close();
         engineTokenizers.close();
         poolTokenizers.close();

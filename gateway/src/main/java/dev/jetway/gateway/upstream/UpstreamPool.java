@@ -1,6 +1,7 @@
 package dev.jetway.gateway.upstream;
 
 import dev.jetway.gateway.config.HostPort;
+import dev.jetway.gateway.security.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -8,12 +9,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
 
 /**
- * Keep-alive connections to one endpoint, owned by one event loop: the client connection and its upstream connection
+ * Keep-alive connections to one endpoint (over TLS when its pool has {@code tls}), owned by one event loop: the client connection and its upstream connection
  * share a thread, so relaying needs no locks and no hand-offs. Bounded in open and in idle connections.
  */
 public final class UpstreamPool {
@@ -28,9 +30,12 @@ public final class UpstreamPool {
     private int open;
     private boolean closed;
 
+    private final UpstreamTls tls;
+
     UpstreamPool(HostPort address, EventLoop loop, Class<? extends SocketChannel> channelType, int connectTimeoutMillis,
-                 int maxOpen, int maxIdle, long idleTtlNanos) {
+                 int maxOpen, int maxIdle, long idleTtlNanos, UpstreamTls tls) {
         this.address = address;
+        this.tls = tls;
         this.idleTtlNanos = idleTtlNanos;
         this.loop = loop;
         this.maxOpen = maxOpen;
@@ -45,6 +50,9 @@ public final class UpstreamPool {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), address.host(), address.port()));
+                        }
                         // generous header limits: model servers add few headers, but a proxy must not choke on them
                         ch.pipeline().addLast(new HttpClientCodec(4096, 65536, 65536));
                         ch.pipeline().addLast(new UpstreamConnection(self));
@@ -82,7 +90,20 @@ public final class UpstreamPool {
         ChannelFuture connect = bootstrap.connect(address.host(), address.port());
         connect.addListener(f -> {
             if (f.isSuccess()) {
-                promise.setSuccess(connect.channel().pipeline().get(UpstreamConnection.class));
+                SslHandler ssl = connect.channel().pipeline().get(SslHandler.class);
+                if (ssl == null) {
+                    promise.setSuccess(connect.channel().pipeline().get(UpstreamConnection.class));
+                    return;
+                }
+                // a TLS connection is usable once its handshake is done; a failed one closes (and is forgotten)
+                ssl.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        promise.setSuccess(connect.channel().pipeline().get(UpstreamConnection.class));
+                    } else {
+                        connect.channel().close();
+                        promise.setFailure(h.cause());
+                    }
+                });
             } else {
                 open--;
                 promise.setFailure(f.cause());

@@ -54,6 +54,16 @@ public final class FakeModelServer implements AutoCloseable {
         Thread.ofVirtual().name("fake-accept-" + name).start(this::accept);
     }
 
+    /** A model server speaking HTTPS with {@code tls}'s certificate; {@code needClientAuth}: clients must show one. */
+    public FakeModelServer(String name, javax.net.ssl.SSLContext tls, boolean needClientAuth) throws IOException {
+        this.name = name;
+        var s = (javax.net.ssl.SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 200,
+                InetAddress.getLoopbackAddress());
+        s.setNeedClientAuth(needClientAuth);
+        this.server = s;
+        Thread.ofVirtual().name("fake-accept-" + name).start(this::accept);
+    }
+
     public int port() {
         return server.getLocalPort();
     }
