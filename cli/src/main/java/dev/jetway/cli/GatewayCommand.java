@@ -46,6 +46,9 @@ final class GatewayCommand implements Callable<Integer> {
     @Mixin
     DiscoveryOptions discovery;
 
+    @Mixin
+    SecurityOptions security;
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig cfg;
@@ -65,8 +68,9 @@ final class GatewayCommand implements Callable<Integer> {
             return 1;
         }
         UntilStopped.serve(gateway, config, this::configure, "jetway-gateway-shutdown", () -> {
-            spec.commandLine().getOut().printf("jetway gateway on http://%s:%d/v1 (metrics on port %d), %s%n",
-                    cfg.server().host(), gateway.server().port(), gateway.server().adminPort(), source(cfg));
+            spec.commandLine().getOut().printf("jetway gateway on %s://%s:%d/v1 (metrics on port %d), %s%n",
+                    cfg.server().tls() == null ? "http" : "https", cfg.server().host(), gateway.server().port(),
+                    gateway.server().adminPort(), source(cfg));
             spec.commandLine().getOut().flush();
         });
         return 0;
@@ -82,7 +86,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** The file as written (or null without --config), with the command line's address, ports and discovery flags. */
     GatewayConfig configure(GatewayConfig written) {
-        GatewayConfig c = discovery.apply(written);
+        GatewayConfig c = security.apply(discovery.apply(written));
         var server = c.server().withPorts(port != null ? port : c.server().port(),
                 adminPort != null ? adminPort : c.server().adminPort());
         return c.withServer(host != null ? server.withHost(host) : server);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 SimulateCommand.class,
                 ConfigCommand.class,
+                KeysCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -111,6 +111,56 @@ class GatewayCommandTest {
         }
     }
 
+    @Test
+    void apiKeysFromTheCommandLineGuardTheApiAndARotatedFileTakesEffectLive(@TempDir Path dir) throws Exception {
+        CliRun made = CliRun.of("keys", "generate", "--tenant", "team-a", "--models", "m", "--name", "ci");
+        assertThat(made.exitCode()).isZero();
+        String key = made.out().lines().toList().get(0);
+        Path keys = dir.resolve("keys.yaml");
+        Files.writeString(keys, made.out().lines().toList().get(1) + "\n");
+        try (SimCluster sim = SimCluster.start(SimOptions.defaults("m").withBindHost("127.0.0.1").withPort(0), 1)) {
+            Path eps = dir.resolve("endpoints.yaml");
+            Files.writeString(eps, "endpoints:\n  - {address: \"127.0.0.1:" + sim.replicas().getFirst().httpPort()
+                    + "\"}\n");
+            try (Running gw = Running.start("gateway", "--endpoints-file", eps.toString(), "--api-keys",
+                    keys.toString(), "--port", "0", "--admin-port", "0", "-q")) {
+                waitFor(() -> get(gw.adminUri("/ready")) == 200);
+                assertThat(complete(gw, null)).isEqualTo(401);
+                assertThat(complete(gw, key)).isEqualTo(200);
+                String next = CliRun.of("keys", "generate", "--tenant", "team-a").out().lines().toList().get(0);
+                Files.writeString(keys, CliRun.of("keys", "hash", next, "--tenant", "team-a").out());
+                waitFor(() -> complete(gw, next) == 200);
+                assertThat(complete(gw, key)).isEqualTo(401);
+            }
+        }
+    }
+
+    private int complete(Running gw, String key) {
+        HttpRequest.Builder r = HttpRequest.newBuilder(gw.uri("/v1/completions")).header("content-type",
+                "application/json");
+        if (key != null) {
+            r.header("authorization", "Bearer " + key);
+        }
+        try {
+            return http.send(r.POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"hi\","
+                    + "\"max_tokens\":2}")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void securityFlagsThatDoNotFitAreRefused(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("jetway.yaml");
+        Files.writeString(cfg, "pools: [{name: a, endpoints: [{address: 127.0.0.1:1}]}]\n");
+        assertThat(CliRun.of("gateway", "--config", cfg.toString(), "--admin-host", "0.0.0.0").err())
+                .contains("server.adminHost 0.0.0.0 is reachable beyond this machine: set security.adminToken");
+        assertThat(CliRun.of("gateway", "--config", cfg.toString(), "--tls-cert", "c.pem").err())
+                .contains("--tls-cert and --tls-key go together");
+        assertThat(CliRun.of("gateway", "--config", cfg.toString(), "--api-keys", dir.resolve("none.yaml").toString(),
+                "--port", "0", "--admin-port", "0").err()).contains("security.apiKeys").contains("file not found");
+    }
+
     private void servesThrough(Running gw, SimCluster sim) throws Exception {
         waitFor(() -> get(gw.adminUri("/ready")) == 200);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(gw.uri("/v1/completions"))
@@ -144,7 +194,7 @@ class GatewayCommandTest {
     /** {@code jetway gateway ...} running on a thread of its own until closed (the command's interrupt path). */
     private static final class Running implements AutoCloseable {
 
-        private static final Pattern BANNER = Pattern.compile("jetway gateway on http://[^:]+:(\\d+)/v1 "
+        private static final Pattern BANNER = Pattern.compile("jetway gateway on https?://[^:]+:(\\d+)/v1 "
                 + "\\(metrics on port (\\d+)\\)(.*)");
 
         final Thread thread;

@@ -45,7 +45,7 @@ class LatencyModelEndToEndTest {
                 .withProfile("llama-3.1-8b-h100"), 2);
         List<String> addresses = sim.replicas().stream().map(r -> "127.0.0.1:" + r.httpPort()).toList();
         gw = GatewayHarness.start(GatewayHarness.yaml("jetway-approximate", "", addresses)
-                .replace("models: [m]", "models: [" + MODEL + "]"));
+                .replace("models: [m]", "models: [" + MODEL + "]") + "security: {debugRequests: true}\n");
     }
 
     @AfterAll

@@ -190,7 +190,7 @@ class EndpointPickerProtocolTest {
             ImmediateResponse immediate = envoy.next().getImmediateResponse();
             assertThat(immediate.getStatus().getCodeValue()).isEqualTo(400);
             assertThat(immediate.getBody().toStringUtf8()).contains("\"type\":\"invalid_request_error\"")
-                    .contains("not valid JSON");
+                    .contains("request body ends before its JSON is complete");
         }
         try (PickerHarness h = PickerHarness.start(queuePicker(1), "", 0).awaitReady();
              EnvoyStream envoy = h.fullDuplex()) {

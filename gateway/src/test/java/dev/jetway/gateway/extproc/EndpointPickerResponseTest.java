@@ -68,7 +68,8 @@ class EndpointPickerResponseTest {
 
     @Test
     void aStreamedResponseFiresTheHooksAndTeachesTheLatencyModel() throws Exception {
-        try (PickerHarness h = PickerHarness.start("jetway-approximate", "", 0, 0).awaitReady();
+        try (PickerHarness h = PickerHarness.start("jetway-approximate", "security: {debugRequests: true}\n", 0, 0)
+                .awaitReady();
              EnvoyStream envoy = h.fullDuplex()) {
             long ttft0 = observations(h, LatencyModel.Kind.TTFT);
             long tpot0 = observations(h, LatencyModel.Kind.TPOT);

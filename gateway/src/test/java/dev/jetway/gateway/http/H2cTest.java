@@ -83,7 +83,8 @@ class H2cTest {
     void theUpgradePathRelaysByteExactStreamingAndNotWithTheGatewayHeaders() throws Exception {
         FakeModelServer backend = backend("a");
         backend.streamChunks = 20;
-        GatewayHarness gw = gateway(GatewayHarness.yaml("random", "", List.of(backend.address())));
+        GatewayHarness gw = gateway(GatewayHarness.yaml("random", "", List.of(backend.address()))
+                + "security: {debugRequests: true}\n");
 
         HttpResponse<String> r = send(gw, "/v1/completions", "application/json", COMPLETION);
         assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);

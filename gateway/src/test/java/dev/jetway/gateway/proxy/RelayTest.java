@@ -23,7 +23,8 @@ class RelayTest {
     @BeforeEach
     void start() throws Exception {
         backend = new FakeModelServer("a");
-        gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(backend.address())));
+        gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(backend.address()))
+                + "security: {debugRequests: true}\n");
     }
 
     @AfterEach
