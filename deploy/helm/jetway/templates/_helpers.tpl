@@ -111,8 +111,15 @@ release serves. Empty: static endpoints.
 {{- define "jetway.serverConfig" -}}
 host: 0.0.0.0
 port: {{ .Values.ports.http }}
+adminHost: 0.0.0.0
 adminPort: {{ .Values.ports.admin }}
 {{- end }}
+
+{{/* The Secret holding the admin port's bearer token (key `token`), and where the pod mounts it. */}}
+{{- define "jetway.adminTokenSecret" -}}
+{{- default (printf "%s-admin-token" (include "jetway.fullname" .)) .Values.adminToken.existingSecret }}
+{{- end }}
+{{- define "jetway.adminTokenDir" -}}/etc/jetway-admin{{- end }}
 
 {{/* jetway.yaml's peers section: the other replicas, found through the headless Service over their admin ports. */}}
 {{- define "jetway.peersConfig" -}}
@@ -137,7 +144,8 @@ endpoints:
 {{- end }}
 {{- end }}
 
-{{/* Probes: HTTP on the admin port (gateway), gRPC health services liveness/readiness (epp). */}}
+{{/* Probes: HTTP on the API port (gateway; the admin port wants the admin token), gRPC health services
+     liveness/readiness (epp). */}}
 {{- define "jetway.probe" -}}
 {{- $root := index . 0 }}{{ $kind := index . 1 }}
 {{- if eq $root.Values.mode "epp" }}
@@ -147,6 +155,6 @@ grpc:
 {{- else }}
 httpGet:
   path: {{ if eq $kind "readiness" }}/ready{{ else }}/health{{ end }}
-  port: admin
+  port: http
 {{- end }}
 {{- end }}

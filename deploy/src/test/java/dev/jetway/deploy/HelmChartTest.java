@@ -74,7 +74,9 @@ class HelmChartTest {
         assertThat(texts(c.path("args"))).containsExactly("gateway", "--config", "/etc/jetway/jetway.yaml");
         assertThat(ports(c)).containsExactlyInAnyOrderEntriesOf(Map.of("http", 8080, "admin", 9090));
         assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/ready");
-        assertThat(c.at("/readinessProbe/httpGet/port").asText()).isEqualTo("admin");
+        // the kubelet probes the API port: the admin port asks for the admin token
+        assertThat(c.at("/readinessProbe/httpGet/port").asText()).isEqualTo("http");
+        assertThat(c.at("/livenessProbe/httpGet/port").asText()).isEqualTo("http");
         assertThat(c.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health");
         assertThat(c.at("/startupProbe/httpGet/path").asText()).isEqualTo("/health");
         assertThat(c.at("/volumeMounts").findValuesAsText("mountPath")).contains("/etc/jetway", "/tmp");
@@ -111,7 +113,32 @@ class HelmChartTest {
         assertThat(loaded.pools()).hasSize(1);
         assertThat(loaded.pools().getFirst().endpoints()).hasSize(2);
         assertThat(loaded.server().adminPort()).isEqualTo(9090);
+        assertThat(loaded.server().adminHost()).isEqualTo("0.0.0.0");
+        assertThat(loaded.security().adminToken().file()).isEqualTo("/etc/jetway-admin/token");
         assertThat(loaded.peers().dns()).isEqualTo(FULLNAME + "-peers." + Rendered.NAMESPACE + ".svc:9090");
+    }
+
+    @Test
+    void theAdminPortIsOpenToThePodNetworkOnlyWithTheTokenOfASecret() {
+        Rendered r = Rendered.template("gateway-discovery-values.yaml");
+        JsonNode secret = r.named("Secret", FULLNAME + "-admin-token");
+        String token = new String(java.util.Base64.getDecoder().decode(secret.at("/data/token").asText()));
+        assertThat(token).hasSize(48);
+        JsonNode c = r.container();
+        assertThat(c.at("/volumeMounts").findValuesAsText("mountPath")).contains("/etc/jetway-admin");
+        JsonNode volume = r.one("Deployment").at("/spec/template/spec/volumes").findParent("secret");
+        assertThat(volume.at("/secret/secretName").asText()).isEqualTo(FULLNAME + "-admin-token");
+        assertThat(r.jetwayYaml().at("/security/adminToken/file").asText()).isEqualTo("/etc/jetway-admin/token");
+        assertThat(r.jetwayYaml().at("/server/adminHost").asText()).isEqualTo("0.0.0.0");
+        JsonNode monitor = r.one("ServiceMonitor");
+        assertThat(monitor.at("/spec/endpoints/0/authorization/credentials/name").asText())
+                .isEqualTo(FULLNAME + "-admin-token");
+
+        Rendered own = Rendered.template(List.of("gateway-discovery-values.yaml"),
+                Map.of("adminToken.existingSecret", "mine"));
+        assertThat(own.find("Secret")).isEmpty();
+        assertThat(own.one("ServiceMonitor").at("/spec/endpoints/0/authorization/credentials/name").asText())
+                .isEqualTo("mine");
     }
 
     @Test
