@@ -135,7 +135,11 @@ class HelmChartTest {
                 .isEqualTo(FULLNAME + "-admin-token");
 
         Rendered own = Rendered.template(List.of("gateway-discovery-values.yaml"),
-                Map.of("adminToken.existingSecret", "mine"));
+                Map.of("adminToken.existingSecret", "mine", "config.server.tls.certFile", "/tls/tls.crt",
+                        "config.server.tls.keyFile", "/tls/tls.key", "config.server.port", "1"));
+        // the user's server keys are kept, the chart's bind addresses and ports win
+        assertThat(own.jetwayYaml().at("/server/tls/certFile").asText()).isEqualTo("/tls/tls.crt");
+        assertThat(own.jetwayYaml().at("/server/port").asInt()).isEqualTo(8080);
         assertThat(own.find("Secret")).isEmpty();
         assertThat(own.one("ServiceMonitor").at("/spec/endpoints/0/authorization/credentials/name").asText())
                 .isEqualTo("mine");
