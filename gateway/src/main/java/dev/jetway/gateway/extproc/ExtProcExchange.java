@@ -39,6 +39,8 @@ final class ExtProcExchange {
     private final String destination;
     /** Add the decision record to the response ({@code x-jetway-debug: 1} or {@code server.debugHeader}). */
     private final boolean debug;
+    /** Name the serving endpoint in the response ({@code security.endpointHeader}). */
+    private final boolean endpointHeader;
 
     private Endpoint served;
     private boolean sidecarPrefillCharged;
@@ -50,8 +52,10 @@ final class ExtProcExchange {
     /** What the audit log records of the request, or null. */
     private final RequestAudit audit;
 
-    ExtProcExchange(GatewayRequest request, GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debug) {
+    ExtProcExchange(GatewayRequest request, GatewayMetrics metrics, ExtProcMetrics eppMetrics, boolean debug,
+                    boolean endpointHeader) {
         this.debug = debug;
+        this.endpointHeader = endpointHeader;
         this.request = request;
         this.pool = request.pool();
         this.result = request.decision();
@@ -127,8 +131,10 @@ final class ExtProcExchange {
             recordPredictions();
         }
         Map<String, String> headers = new LinkedHashMap<>(pool.scheduler().responseHeaders(result, served));
-        headers.put(ProxyExchange.ENDPOINT_HEADER, served.address());
-        if (split != null) {
+        if (endpointHeader) {
+            headers.put(ProxyExchange.ENDPOINT_HEADER, served.address());
+        }
+        if (split != null && endpointHeader) {
             headers.put(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
         }
         if (debug) {

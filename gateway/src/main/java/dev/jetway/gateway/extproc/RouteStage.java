@@ -42,7 +42,7 @@ final class RouteStage implements RequestStage {
         }
         boolean debug = debugHeaderAlways || access.debugAllowed(request.header(DEBUG_HEADER),
                 request.header(UpstreamHeaders.ADMIN_TOKEN_HEADER));
-        stream.routed(new ExtProcExchange(request, metrics, eppMetrics, debug));
+        stream.routed(new ExtProcExchange(request, metrics, eppMetrics, debug, access.settings().endpointHeader()));
         return StageResult.SUSPENDED;
     }
 }

@@ -33,7 +33,8 @@ final class TlsProtocols extends ApplicationProtocolNegotiationHandler {
             return;
         }
         p.addLast(new HttpServerCodec(4096, 65536, 65536));
-        p.addLast(ApiChannelInitializer.HTTP1_AGGREGATOR, new BodyLimitAggregator(path.context().maxBodyBytes()));
+        p.addLast(ApiChannelInitializer.HTTP1_AGGREGATOR, new BodyLimitAggregator(path.context().maxBodyBytes(),
+                path.context().audit()));
         p.addLast(ApiChannelInitializer.HTTP1_HANDLER, new ClientHandler(path, false));
     }
 

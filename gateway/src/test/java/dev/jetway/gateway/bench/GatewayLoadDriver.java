@@ -20,7 +20,8 @@ import org.HdrHistogram.Histogram;
  * (its event loops are named {@code jetway-io-*}), so client and backend work do not count against it.
  *
  * <pre>
- * latency    [rate=1000] [seconds=20]  small non-streaming requests, direct vs through the gateway
+ * latency    [rate=1000] [seconds=20] [flow-control|api-keys]  small non-streaming requests, direct vs through the
+ *            gateway (api-keys: with security.apiKeys on, 1,000 keys in the file, every request carrying one)
  * streams    [streams=200] [tokens=1000] [intervalMicros=10000]  concurrent SSE streams relayed
  * bigprompts [rate=500] [seconds=20] [kb=220] [tokenizer=jetway-simple-v1|estimate]  large prompts, non-streaming
  * audit      [rate=1000] [seconds=15] [rounds=3] [text]  the same small requests through a gateway without and one
@@ -36,7 +37,7 @@ public final class GatewayLoadDriver {
         String mode = args.length > 0 ? args[0] : "latency";
         switch (mode) {
             case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20),
-                    args.length > 3 && args[3].equals("flow-control"));
+                    args.length > 3 && args[3].equals("flow-control"), args.length > 3 && args[3].equals("api-keys"));
             case "blackout" -> blackout(intArg(args, 1, 200), intArg(args, 2, 5));
             case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
             case "audit" -> audit(intArg(args, 1, 1000), intArg(args, 2, 15), intArg(args, 3, 3),
@@ -71,6 +72,12 @@ public final class GatewayLoadDriver {
 
     private static GatewayServer gateway(List<Integer> backendPorts, String tokenizer, boolean flowControl)
             throws InterruptedException {
+        return gateway(backendPorts, tokenizer, flowControl, "");
+    }
+
+    /** {@code extra}: more top-level jetway.yaml (e.g. {@code security}). */
+    private static GatewayServer gateway(List<Integer> backendPorts, String tokenizer, boolean flowControl,
+                                         String extra) throws InterruptedException {
         String picker = "";
         if (flowControl) {
             try (var in = GatewayLoadDriver.class.getResourceAsStream(
@@ -87,7 +94,7 @@ public final class GatewayLoadDriver {
                 .collect(java.util.stream.Collectors.joining());
         return GatewayServer.start(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, adminPort: 0}\n"
                 + "pools:\n  - name: bench\n    models: [m]\n    tokenizer: " + tokenizer + "\n" + picker
-                + "    endpoints:\n" + endpoints, "bench"));
+                + "    endpoints:\n" + endpoints + extra, "bench"));
     }
 
     /**
@@ -192,13 +199,29 @@ public final class GatewayLoadDriver {
         return sum;
     }
 
-    static void latency(int rate, int seconds, boolean flowControl) throws Exception {
+    static void latency(int rate, int seconds, boolean flowControl, boolean apiKeys) throws Exception {
+        String key = dev.jetway.gateway.security.ApiKeys.generate();
+        String security = "";
+        if (apiKeys) {
+            StringBuilder file = new StringBuilder();
+            for (int i = 0; i < 999; i++) {
+                file.append("- {hash: \"").append(dev.jetway.gateway.security.ApiKeys.hash(
+                        dev.jetway.gateway.security.ApiKeys.generate())).append("\", tenant: t").append(i).append("}\n");
+            }
+            file.append("- {hash: \"").append(dev.jetway.gateway.security.ApiKeys.hash(key))
+                    .append("\", tenant: bench, models: [m]}\n");
+            java.nio.file.Path keys = java.nio.file.Files.createTempFile("bench-keys", ".yaml");
+            keys.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(keys, file);
+            security = "security: {apiKeys: {file: \"" + keys + "\"}}\n";
+        }
         try (BenchBackend backend = new BenchBackend(1, 0, 0);
-             GatewayServer gw = gateway(backend.port(), "jetway-simple-v1", flowControl)) {
-            System.out.printf("flow control %s%n", gw.routing().table().pools().getFirst().flowController() != null
-                    ? "on" : "off");
+             GatewayServer gw = gateway(List.of(backend.port()), "jetway-simple-v1", flowControl, security)) {
+            System.out.printf("flow control %s, API keys %s%n", gw.routing().table().pools().getFirst().flowController()
+                    != null ? "on" : "off", apiKeys ? "on" : "off");
             byte[] req = RawHttpConnection.post("/v1/completions",
-                    "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}");
+                    "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}",
+                    apiKeys ? java.util.Map.of("authorization", "Bearer " + key) : java.util.Map.of());
             System.out.printf("transport %s, rate %d/s, %d s per target%n", gw.transportName(), rate, seconds);
             run("warmup-direct", backend.port(), rate, 5, i -> req, false);
             run("warmup-gateway", gw.port(), rate, 5, i -> req, false);

@@ -29,9 +29,16 @@ final class RawHttpConnection implements AutoCloseable {
     }
 
     static byte[] post(String path, String json) {
+        return post(path, json, java.util.Map.of());
+    }
+
+    /** A POST with {@code headers} besides host, content type and length. */
+    static byte[] post(String path, String json, java.util.Map<String, String> headers) {
         byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: "
-                + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((k, v) -> extra.append(k).append(": ").append(v).append("\r\n"));
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n" + extra
+                + "content-length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] all = new byte[head.length + body.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(body, 0, all, head.length, body.length);
