@@ -3,6 +3,7 @@ package dev.jetway.cli;
 import dev.jetway.gateway.LiveServing;
 
 import dev.jetway.gateway.config.ConfigLoader;
+import dev.jetway.gateway.config.DurationText;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.extproc.EndpointPickerServer;
 import dev.jetway.gateway.extproc.LiveEndpointPicker;
@@ -51,6 +52,11 @@ final class EppCommand implements Callable<Integer> {
     @Option(names = "--admin-port", description = "Admin port with /metrics (overrides server.adminPort; default 9090).")
     Integer adminPort;
 
+    @Option(names = "--drain-timeout", paramLabel = "DURATION",
+            description = "On SIGTERM or Ctrl-C, how long requests in flight may finish before they are stopped "
+                    + "(overrides server.drainTimeout; default 30s; e.g. 10s, 2m). Then the process exits 0.")
+    String drainTimeout;
+
     @Mixin
     DiscoveryOptions discovery;
 
@@ -87,6 +93,9 @@ final class EppCommand implements Callable<Integer> {
     GatewayConfig configure(GatewayConfig written) {
         GatewayConfig c = discovery.apply(written);
         var server = adminPort == null ? c.server() : c.server().withPorts(c.server().port(), adminPort);
+        if (drainTimeout != null) {
+            server = server.withDrainTimeout(DurationText.parse(drainTimeout));
+        }
         return c.withServer(host != null ? server.withHost(host) : server);
     }
 }

@@ -5,6 +5,7 @@ import dev.jetway.gateway.http.GatewayServer;
 
 import dev.jetway.gateway.LiveGateway;
 import dev.jetway.gateway.config.ConfigLoader;
+import dev.jetway.gateway.config.DurationText;
 import dev.jetway.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,6 +43,11 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--admin-port", description = "Admin port with /metrics (overrides server.adminPort; default 9090).")
     Integer adminPort;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION",
+            description = "On SIGTERM or Ctrl-C, how long requests in flight may finish before they are stopped "
+                    + "(overrides server.drainTimeout; default 30s; e.g. 10s, 2m). Then the process exits 0.")
+    String drainTimeout;
 
     @Mixin
     DiscoveryOptions discovery;
@@ -89,6 +95,9 @@ final class GatewayCommand implements Callable<Integer> {
         GatewayConfig c = security.apply(discovery.apply(written));
         var server = c.server().withPorts(port != null ? port : c.server().port(),
                 adminPort != null ? adminPort : c.server().adminPort());
+        if (drainTimeout != null) {
+            server = server.withDrainTimeout(DurationText.parse(drainTimeout));
+        }
         return c.withServer(host != null ? server.withHost(host) : server);
     }
 }

@@ -37,9 +37,10 @@ public final class LocalStack implements AutoCloseable {
      * @param port      gateway port (0 = OS-chosen)
      * @param adminPort gateway admin port (0 = OS-chosen, -1 = off)
      * @param picker    EndpointPickerConfig: a built-in policy name or a YAML file; null = Jetway's default
+     * @param drainTimeout how long the gateway lets requests in flight finish when stopped (null = 30 s)
      */
     public record Options(String model, int replicas, String profile, String host, int port, int adminPort,
-                          String picker, Map<String, Integer> objectives, PdSplit pd) {
+                          String picker, Map<String, Integer> objectives, PdSplit pd, java.time.Duration drainTimeout) {
 
         public Options {
             objectives = objectives == null ? Map.of() : Map.copyOf(objectives);
@@ -50,12 +51,12 @@ public final class LocalStack implements AutoCloseable {
 
         public Options(String model, int replicas, String profile, String host, int port, int adminPort,
                        String picker, Map<String, Integer> objectives) {
-            this(model, replicas, profile, host, port, adminPort, picker, objectives, null);
+            this(model, replicas, profile, host, port, adminPort, picker, objectives, null, null);
         }
 
         public Options(String model, int replicas, String profile, String host, int port, int adminPort,
                        String picker) {
-            this(model, replicas, profile, host, port, adminPort, picker, Map.of(), null);
+            this(model, replicas, profile, host, port, adminPort, picker, Map.of(), null, null);
         }
 
         /**
@@ -63,7 +64,7 @@ public final class LocalStack implements AutoCloseable {
          * {@value #PD_POLICY} unless a picker is given.
          */
         public Options withPd(PdSplit split) {
-            return new Options(model, replicas, profile, host, port, adminPort, picker, objectives, split);
+            return new Options(model, replicas, profile, host, port, adminPort, picker, objectives, split, drainTimeout);
         }
 
         public static Options defaults() {
@@ -71,15 +72,19 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(int newPort, int newAdminPort) {
-            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker, objectives, pd);
+            return new Options(model, replicas, profile, host, newPort, newAdminPort, picker, objectives, pd, drainTimeout);
         }
 
         public Options withReplicas(int n) {
-            return new Options(model, n, profile, host, port, adminPort, picker, objectives, pd);
+            return new Options(model, n, profile, host, port, adminPort, picker, objectives, pd, drainTimeout);
+        }
+
+        public Options withDrainTimeout(java.time.Duration timeout) {
+            return new Options(model, replicas, profile, host, port, adminPort, picker, objectives, pd, timeout);
         }
 
         public Options withPicker(String policyOrFile) {
-            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile, objectives, pd);
+            return new Options(model, replicas, profile, host, port, adminPort, policyOrFile, objectives, pd, drainTimeout);
         }
     }
 
@@ -130,7 +135,10 @@ public final class LocalStack implements AutoCloseable {
         String policy = picker == null && options.pd() != null ? PD_POLICY : picker;
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
                 policy == null ? null : TextNode.valueOf(policy));
-        ServerSettings server = new ServerSettings(options.host(), options.port(), options.adminPort(), null, null, null);
+        ServerSettings server = ServerSettings.of(options.host(), options.port(), options.adminPort());
+        if (options.drainTimeout() != null) {
+            server = server.withDrainTimeout(options.drainTimeout());
+        }
         AdmissionSettings admission = options.objectives().isEmpty() ? null
                 : new AdmissionSettings(options.objectives(), null, null, null);
         return new GatewayConfig(server, null, null, admission, List.of(pool), Path.of("."));
@@ -179,6 +187,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        gateway.drain(); // requests in flight finish (up to the drain time) while the replicas still serve them
         gateway.close();
         sim.close();
     }

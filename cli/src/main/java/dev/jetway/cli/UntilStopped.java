@@ -5,12 +5,14 @@ import dev.jetway.gateway.config.ConfigWatcher;
 import dev.jetway.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 /**
- * How {@code jetway gateway} and {@code jetway epp} run once started: jetway.yaml watched (when there is one) and
- * applied through {@code configure}, until the process is stopped; then the watcher and the server close.
+ * How {@code jetway gateway}, {@code jetway epp} and {@code jetway up} run once started: jetway.yaml watched (when
+ * there is one) and applied through {@code configure}, until SIGTERM or SIGINT ({@link StopSignal}); then the server
+ * drains (requests in flight finish, up to {@code server.drainTimeout}), the watcher and the server close, and the
+ * command returns, so the process exits 0. Any other way the JVM exits runs the same stop from a shutdown hook.
  */
 final class UntilStopped {
 
@@ -18,33 +20,71 @@ final class UntilStopped {
     }
 
     /**
-     * Blocks until the JVM shuts down (or, in tests, the calling thread is interrupted); {@code afterStart} runs once
-     * the shutdown hook is in place (the "listening on" line).
+     * Blocks until stopped (or, in tests, the calling thread is interrupted); {@code afterStart} runs once the
+     * signals are taken over (the "listening on" line).
      */
     static void serve(LiveServing<?> live, Path config, UnaryOperator<GatewayConfig> configure, String threadName,
                       Runnable afterStart) {
         ConfigWatcher watcher = config == null ? null
                 : new ConfigWatcher(config, Duration.ofSeconds(1), next -> live.written(configure.apply(next))).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop(watcher, live);
-            stopped.countDown();
-        }, threadName);
+        run(() -> {
+            if (watcher != null) {
+                watcher.close();
+            }
+            live.drain();
+            live.close();
+        }, threadName, afterStart);
+    }
+
+    /** Runs {@code stop} exactly once: after a stop signal, an interruption, or from the JVM's shutdown. */
+    static void run(Runnable stop, String threadName, Runnable afterStart) {
+        Once once = new Once(stop);
+        StopSignal signal = StopSignal.install();
+        Thread hook = new Thread(once::run, threadName);
         Runtime.getRuntime().addShutdownHook(hook);
         afterStart.run();
         try {
-            stopped.await();
+            signal.await();
         } catch (InterruptedException e) {
-            // stopped from inside the process (tests): leave as the shutdown hook would
+            // stopped from inside the process (tests): leave as a signal would
+        }
+        try {
             Runtime.getRuntime().removeShutdownHook(hook);
-            stop(watcher, live);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting already: the hook does the stop (once) and this waits for it
+        }
+        try {
+            once.run();
+        } finally {
+            signal.close();
         }
     }
 
-    private static void stop(ConfigWatcher watcher, LiveServing<?> live) {
-        if (watcher != null) {
-            watcher.close();
+    /** A stop that runs once; a second caller waits until the first has finished. */
+    private static final class Once {
+
+        private final Runnable stop;
+        private final AtomicBoolean started = new AtomicBoolean();
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+        Once(Runnable stop) {
+            this.stop = stop;
         }
-        live.close();
+
+        void run() {
+            if (!started.compareAndSet(false, true)) {
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            try {
+                stop.run();
+            } finally {
+                done.countDown();
+            }
+        }
     }
 }

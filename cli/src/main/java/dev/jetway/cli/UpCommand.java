@@ -5,7 +5,7 @@ import dev.jetway.sim.SimRole;
 import java.util.List;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import dev.jetway.gateway.config.DurationText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +65,11 @@ final class UpCommand implements Callable<Integer> {
                     + " unless --epp-config says otherwise; the gateway drives both legs (docs/disaggregation.md).")
     String pd;
 
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "On Ctrl-C or SIGTERM, how long requests in flight may finish before they are stopped "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String drainTimeout;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -74,8 +79,14 @@ final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return 2;
         }
-        LocalStack.Options options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker,
-                objectives);
+        LocalStack.Options options;
+        try {
+            options = new LocalStack.Options(model, cluster.replicas, cluster.profile, host, port, adminPort, picker,
+                    objectives).withDrainTimeout(DurationText.parse(drainTimeout));
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("jetway up: --drain-timeout: " + e.getMessage());
+            return 2;
+        }
         if (pd != null) {
             try {
                 options = options.withPd(PdSplit.parse(pd, "--pd"));
@@ -92,11 +103,12 @@ final class UpCommand implements Callable<Integer> {
                     port, "--port", adminPort, "--admin-port"));
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
-            stopped.countDown();
-        }, "jetway-up-shutdown"));
+        LocalStack.Options started = options;
+        UntilStopped.run(stack::close, "jetway-up-shutdown", () -> banner(out, started, stack));
+        return 0;
+    }
+
+    private void banner(java.io.PrintWriter out, LocalStack.Options options, LocalStack stack) {
         out.println("Jetway is up: " + (options.pd() == null ? cluster.replicas + " simulated replica(s)"
                 : options.pd() + " (" + options.pd().prefill() + " prefill, " + options.pd().decode()
                 + " decode simulated replicas, policy " + (picker == null ? LocalStack.PD_POLICY : picker) + ")")
@@ -115,9 +127,7 @@ final class UpCommand implements Callable<Integer> {
         out.println("  curl -s " + stack.gatewayUrl() + "/v1/completions -H 'Content-Type: application/json' -d '{\"model\":\""
                 + model + "\",\"prompt\":\"Hello from Jetway\",\"max_tokens\":16}'");
         out.println();
-        out.println("Ctrl-C stops everything.");
+        out.println("Ctrl-C stops everything (requests in flight finish first, up to --drain-timeout).");
         out.flush();
-        stopped.await();
-        return 0;
     }
 }

@@ -12,6 +12,14 @@ public interface LiveServer extends AutoCloseable {
     /** Applies a new configuration without dropping traffic. */
     void reload(GatewayConfig config);
 
+    /**
+     * Drains for shutdown: not ready from now on, no new requests, those in flight run on for {@code
+     * server.drainTimeout} and are stopped after it. Blocks until drained; {@link #close} follows.
+     *
+     * @return whether everything in flight finished in time
+     */
+    boolean drain();
+
     @Override
     void close();
 }

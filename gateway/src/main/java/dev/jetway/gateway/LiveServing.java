@@ -93,6 +93,11 @@ public final class LiveServing<S extends LiveServer> implements AutoCloseable {
         return server;
     }
 
+    /** Drains the server for shutdown ({@link LiveServer#drain}); discovery goes on meanwhile. */
+    public boolean drain() {
+        return server.drain();
+    }
+
     @Override
     public void close() {
         live.close();

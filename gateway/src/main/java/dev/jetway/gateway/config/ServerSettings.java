@@ -2,6 +2,7 @@ package dev.jetway.gateway.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 
 /**
  * The client-facing side.
@@ -16,16 +17,36 @@ import java.net.UnknownHostException;
  * @param adminHost    address to bind the admin port: loopback by default, whatever {@code host} is; beyond loopback
  *                     it needs {@code security.adminToken}
  * @param tls          TLS on the API port, or null (cleartext HTTP/1.1 and h2c)
+ * @param drainTimeout on SIGTERM, how long requests in flight may run on before they are stopped (streams with an
+ *                     SSE error event)
+ * @param maxConnections client connections the API port holds at once (0 = derived from the process's descriptor
+ *                     limit); one more is refused at once with a 503
+ * @param adminMaxConnections connections the admin port holds at once, its own budget so probes always get in
+ * @param maxHeaderBytes a request's headers larger than this get 431
+ * @param headerReadTimeout a client must send a request's complete head within this long of its first byte (of
+ *                     connecting, for the first request), however slowly the bytes trickle; else 408
+ * @param writeStallTimeout a client that reads none of its response for this long has its request cancelled
+ *                     upstream and its connection closed
  */
 public record ServerSettings(String host, Integer port, Integer adminPort, Integer maxBodyBytes, Boolean debugHeader,
-                             java.time.Duration clientIdleTimeout, String adminHost, ServerTlsSettings tls) {
+                             Duration clientIdleTimeout, String adminHost, ServerTlsSettings tls,
+                             Duration drainTimeout, Integer maxConnections, Integer adminMaxConnections,
+                             Integer maxHeaderBytes, Duration headerReadTimeout, Duration writeStallTimeout) {
 
     public static final int DEFAULT_MAX_BODY = 8 * 1024 * 1024;
     public static final String LOOPBACK = "127.0.0.1";
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
     public ServerSettings(String host, Integer port, Integer adminPort, Integer maxBodyBytes, Boolean debugHeader,
-                          java.time.Duration clientIdleTimeout) {
+                          Duration clientIdleTimeout) {
         this(host, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout, null, null);
+    }
+
+    public ServerSettings(String host, Integer port, Integer adminPort, Integer maxBodyBytes, Boolean debugHeader,
+                          Duration clientIdleTimeout, String adminHost, ServerTlsSettings tls) {
+        this(host, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout, adminHost, tls, null, null, null,
+                null, null, null);
     }
 
     public ServerSettings {
@@ -37,37 +58,69 @@ public record ServerSettings(String host, Integer port, Integer adminPort, Integ
         adminPort = adminPort == null ? 9090 : adminPort;
         maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY : maxBodyBytes;
         debugHeader = debugHeader != null && debugHeader;
-        clientIdleTimeout = clientIdleTimeout == null ? java.time.Duration.ofSeconds(120) : clientIdleTimeout;
+        clientIdleTimeout = clientIdleTimeout == null ? Duration.ofSeconds(120) : clientIdleTimeout;
+        drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
+        maxConnections = maxConnections == null ? 0 : maxConnections;
+        adminMaxConnections = adminMaxConnections == null ? 64 : adminMaxConnections;
+        maxHeaderBytes = maxHeaderBytes == null ? DEFAULT_MAX_HEADER_BYTES : maxHeaderBytes;
+        headerReadTimeout = headerReadTimeout == null ? Duration.ofSeconds(10) : headerReadTimeout;
+        writeStallTimeout = writeStallTimeout == null ? Duration.ofSeconds(30) : writeStallTimeout;
         ConfigChecks.positive("server.clientIdleTimeout", clientIdleTimeout);
         ConfigChecks.port("server.port", port);
         if (adminPort != -1) {
             ConfigChecks.port("server.adminPort", adminPort);
         }
         ConfigChecks.positive("server.maxBodyBytes", maxBodyBytes);
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("server.drainTimeout must not be negative, got " + drainTimeout);
+        }
+        ConfigChecks.nonNegative("server.maxConnections", maxConnections);
+        ConfigChecks.positive("server.adminMaxConnections", adminMaxConnections);
+        if (maxHeaderBytes < 1024) {
+            // below this even an ordinary client's head (host, user agent, content type, auth) would be refused
+            throw new IllegalArgumentException("server.maxHeaderBytes must be at least 1024, got " + maxHeaderBytes);
+        }
+        ConfigChecks.positive("server.headerReadTimeout", headerReadTimeout);
+        ConfigChecks.positive("server.writeStallTimeout", writeStallTimeout);
     }
 
     public static ServerSettings defaults() {
         return new ServerSettings(null, null, null, null, null, null);
     }
 
+    /** The settings a command line gives, everything else default. */
+    public static ServerSettings of(String host, int port, int adminPort) {
+        return defaults().withHost(host).withPorts(port, adminPort);
+    }
+
     public ServerSettings withHost(String newHost) {
         return new ServerSettings(newHost, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout, adminHost,
-                tls);
+                tls, drainTimeout, maxConnections, adminMaxConnections, maxHeaderBytes, headerReadTimeout,
+                writeStallTimeout);
     }
 
     public ServerSettings withPorts(int newPort, int newAdminPort) {
         return new ServerSettings(host, newPort, newAdminPort, maxBodyBytes, debugHeader, clientIdleTimeout, adminHost,
-                tls);
+                tls, drainTimeout, maxConnections, adminMaxConnections, maxHeaderBytes, headerReadTimeout,
+                writeStallTimeout);
     }
 
     public ServerSettings withAdminHost(String newAdminHost) {
         return new ServerSettings(host, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout, newAdminHost,
-                tls);
+                tls, drainTimeout, maxConnections, adminMaxConnections, maxHeaderBytes, headerReadTimeout,
+                writeStallTimeout);
     }
 
     public ServerSettings withTls(ServerTlsSettings newTls) {
         return new ServerSettings(host, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout, adminHost,
-                newTls);
+                newTls, drainTimeout, maxConnections, adminMaxConnections, maxHeaderBytes, headerReadTimeout,
+                writeStallTimeout);
+    }
+
+    public ServerSettings withDrainTimeout(Duration newDrainTimeout) {
+        return new ServerSettings(host, port, adminPort, maxBodyBytes, debugHeader, clientIdleTimeout, adminHost,
+                tls, newDrainTimeout, maxConnections, adminMaxConnections, maxHeaderBytes, headerReadTimeout,
+                writeStallTimeout);
     }
 
     /** True when the admin port is reachable from this machine only. */

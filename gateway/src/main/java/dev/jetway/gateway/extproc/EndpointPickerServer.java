@@ -6,7 +6,7 @@ import dev.jetway.gateway.config.EndpointConfig;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.config.PoolConfig;
-import dev.jetway.gateway.http.AdminHandler;
+import dev.jetway.gateway.http.AdminChannelInitializer;
 import dev.jetway.gateway.k8s.KubernetesDiscovery;
 import dev.jetway.gateway.security.AccessControl;
 import dev.jetway.gateway.http.Transport;
@@ -23,12 +23,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -91,6 +87,8 @@ public final class EndpointPickerServer implements LiveServer {
     private final dev.jetway.gateway.audit.AuditLog audit;
     private final dev.jetway.gateway.config.AuditSettings auditSettings;
     private volatile boolean ready;
+    private final java.time.Duration drainTimeout;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EndpointPickerServer(GatewayConfig config, Options options) throws InterruptedException {
         Transport transport = Transport.best();
@@ -98,6 +96,7 @@ public final class EndpointPickerServer implements LiveServer {
         this.metrics = new GatewayMetrics();
         this.routing = new RoutingState(metrics, transport.socketChannel());
         this.peers = new PeerSyncService(routing, metrics);
+        this.drainTimeout = config.server().drainTimeout();
         // the gateway's /ready and this picker's readiness wait for the same thing
         routing.readiness().addGate(() -> PoolReadiness.waitingFor(routing.table()));
         try {
@@ -121,7 +120,8 @@ public final class EndpointPickerServer implements LiveServer {
             auditLog = config.audit() == null ? null
                     : dev.jetway.gateway.audit.AuditLog.start(config.audit(), config.baseDir(), metrics);
             ProxyContext proxyContext = new ProxyContext(routing, metrics, new RequestParser(maxBody), maxBody,
-                    config.server().debugHeader(), auditLog, access);
+                    config.server().debugHeader(), auditLog, access, config.server().maxHeaderBytes(),
+                    config.server().writeStallTimeout());
             ExtProcMetrics eppMetrics = new ExtProcMetrics(metrics);
             RequestPath path = RequestPath.endpointPicker(proxyContext, new RouteStage(metrics, eppMetrics,
                     config.server().debugHeader(), access));
@@ -153,14 +153,9 @@ public final class EndpointPickerServer implements LiveServer {
                         .group(loops)
                         .channel(transport.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                ch.pipeline().addLast(new HttpServerCodec());
-                                ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                                ch.pipeline().addLast(new AdminHandler(metrics, routing, peers, access));
-                            }
-                        })
+                        .childHandler(new AdminChannelInitializer(config.server().adminMaxConnections(),
+                                config.server().clientIdleTimeout(), config.server().headerReadTimeout(), metrics,
+                                routing, peers, access))
                         .bind(config.server().adminHost(), config.server().adminPort()).await();
                 if (!bound.isSuccess()) {
                     throw cannotListen(config.server().adminHost(), config.server().adminPort(), bound.cause());
@@ -282,6 +277,36 @@ public final class EndpointPickerServer implements LiveServer {
     /** The routing-digest exchange with peer replicas (idle without {@code peers}). */
     public PeerSyncService peers() {
         return peers;
+    }
+
+    /**
+     * Drains for shutdown: readiness turns NOT_SERVING, the gRPC server stops taking calls (a GOAWAY to Envoy, whose
+     * new requests go to the other pickers, or follow its failure mode) and the ext_proc streams in flight, each
+     * carrying one request, run on for {@code server.drainTimeout}; those still open then are cancelled.
+     *
+     * @return whether every stream finished in time
+     */
+    @Override
+    public boolean drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return true;
+        }
+        routing.readiness().drain();
+        checkReadiness();
+        grpc.shutdown();
+        log.info("draining: no new ext_proc streams; up to {} ms for those in flight", drainTimeout.toMillis());
+        try {
+            if (grpc.awaitTermination(drainTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                log.info("drained: every ext_proc stream finished");
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.warn("drain time ({} ms) ran out with ext_proc streams still open: cancelling them",
+                drainTimeout.toMillis());
+        grpc.shutdownNow();
+        return false;
     }
 
     @Override

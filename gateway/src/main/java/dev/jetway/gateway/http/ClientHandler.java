@@ -5,19 +5,28 @@ import dev.jetway.gateway.path.RequestPath;
 import dev.jetway.gateway.proxy.ExchangeOwner;
 import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.request.ApiKind;
+import dev.jetway.gateway.metrics.ClientRefusal;
 import dev.jetway.gateway.security.AccessControl;
 import dev.jetway.gateway.security.ApiKeys;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +34,25 @@ import org.slf4j.LoggerFactory;
  * One HTTP/1.1 client connection, or one HTTP/2 stream: answers the gateway's own endpoints and sends each inference
  * request down the {@link RequestPath}, one at a time (pipelined HTTP/1.1 requests wait their turn, as HTTP/1.1
  * requires; an HTTP/2 stream carries exactly one request).
+ *
+ * <p>An HTTP/1.1 connection reads nothing more while a request of it is served, and nothing until the client has
+ * taken the answer (writable again), so a client pipelining faster than it reads cannot make the gateway hold its
+ * requests or responses: only what one read brought is queued, at most {@value #MAX_PIPELINED} requests; beyond
+ * that the connection closes after answering the queued ones (HTTP/1.1 clients retry what a closed connection left
+ * unanswered).
+ *
+ * <p>On a {@link DrainEvent drain} an idle connection closes at once and a busy one after its answer; a request that
+ * still arrives gets a 503. At the drain's deadline the request in flight is stopped (a stream ends with an SSE error
+ * event).
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter implements ExchangeOwner {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+    /** Pipelined requests an HTTP/1.1 connection may have waiting behind the one being served. */
+    static final int MAX_PIPELINED = 16;
+    /** How long a connection refused for a bad head lingers, discarding input, so the client can read why. */
+    private static final long LINGER_MILLIS = 1000;
 
     private final ProxyContext context;
     private final RequestPath requestPath;
@@ -39,6 +63,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     /** The inference request being served, or null. */
     private GatewayRequest current;
     private boolean busy;
+    /** More pipelined requests came than may wait: close once the waiting ones are answered. */
+    private boolean overflowed;
+    /** Reading resumes once the client has taken what was written (it is unwritable now). */
+    private boolean resumeWhenWritable;
+    private boolean draining;
 
     ClientHandler(RequestPath requestPath, boolean http2Stream) {
         this.context = requestPath.context();
@@ -58,16 +87,57 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             return;
         }
         if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
             request.release();
-            Responses.error(ctx, OpenAiError.badRequest("malformed HTTP request: "
-                    + request.decoderResult().cause().getMessage(), null), false);
+            refuseMalformed(ctx, cause);
             return;
         }
         if (busy) {
+            if (pending.size() >= MAX_PIPELINED || overflowed) {
+                if (!overflowed) {
+                    overflowed = true;
+                    context.metrics().clientRefused(ClientRefusal.PIPELINE_OVERFLOW);
+                }
+                request.release();
+                return;
+            }
             pending.add(request);
             return;
         }
         handleSafely(request);
+    }
+
+    /**
+     * A head the decoder refused: too large (431, or 414 for the request line) or malformed (400). The decoder
+     * discards whatever else the client sends, so the connection lingers a moment before it closes: a client still
+     * sending its oversized head can then read the answer instead of a reset.
+     */
+    private void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {
+        OpenAiError error;
+        if (cause instanceof TooLongHttpHeaderException) {
+            context.metrics().clientRefused(ClientRefusal.HEAD_TOO_LARGE);
+            error = OpenAiError.headersTooLarge(context.maxHeaderBytes());
+        } else if (cause instanceof TooLongHttpLineException) {
+            context.metrics().clientRefused(ClientRefusal.HEAD_TOO_LARGE);
+            error = OpenAiError.requestLineTooLong(ApiChannelInitializer.MAX_INITIAL_LINE);
+        } else {
+            error = OpenAiError.badRequest("malformed HTTP request: " + cause.getMessage(), null);
+        }
+        if (http2Stream) {
+            Responses.error(ctx, error, false);
+            return;
+        }
+        busy = true; // nothing more is served on this connection
+        FullHttpResponse r = Responses.full(HttpResponseStatus.valueOf(error.status()), "application/json",
+                error.toJson());
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        Channel ch = ctx.channel();
+        ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
+            if (ch instanceof DuplexChannel duplex && ch.isActive()) {
+                duplex.shutdownOutput();
+            }
+            ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** A bug in one request's handling must answer that request with a 500, not take the connection down silently. */
@@ -88,6 +158,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
 
     private void handle(FullHttpRequest request) {
         busy = true;
+        if (!http2Stream) {
+            // nothing more is read until this request is answered (see the class comment)
+            ctx.channel().config().setAutoRead(false);
+        }
+        if (draining) {
+            request.release();
+            context.metrics().clientRefused(ClientRefusal.SHUTTING_DOWN);
+            Responses.error(ctx, OpenAiError.shuttingDown(), false);
+            exchangeDone(false);
+            return;
+        }
         boolean keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
         String uri = request.uri();
         int q = uri.indexOf('?');
@@ -162,7 +243,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     public void exchangeDone(boolean keepAlive) {
         current = null;
         busy = false;
-        if (!keepAlive) {
+        if (keepAlive && !pending.isEmpty()) {
+            handleSafely(pending.poll()); // a draining gateway answers it 503 and closes
+            return;
+        }
+        if (!keepAlive || draining || overflowed) {
             drainPending();
             // a stream is ended by its response (or reset by whoever abandoned it), never by an empty write
             if (!http2Stream && ctx.channel().isActive()) {
@@ -170,17 +255,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
             return;
         }
-        FullHttpRequest next = pending.poll();
-        if (next != null) {
-            handleSafely(next);
+        if (!http2Stream) {
+            if (ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(true);
+            } else {
+                resumeWhenWritable = true;
+            }
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
         GatewayRequest c = current;
         if (c != null) {
-            c.clientWritabilityChanged(ctx.channel().isWritable());
+            c.clientWritabilityChanged(writable);
+        }
+        if (writable && resumeWhenWritable && !busy) {
+            resumeWhenWritable = false;
+            ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -192,7 +285,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             ctx.close();
             return;
         }
+        if (evt instanceof DrainEvent drain) {
+            drain(drain);
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The gateway drains: stop taking requests (close when idle), or at the deadline stop the one in flight. */
+    private void drain(DrainEvent event) {
+        draining = true;
+        if (!busy) {
+            if (!http2Stream) {
+                ctx.close();
+            }
+            return;
+        }
+        GatewayRequest c = current;
+        if (event instanceof DrainEvent.Deadline deadline && c != null) {
+            c.shutDown(OpenAiError.drainTimedOut(deadline.drainTimeout()));
+        }
     }
 
     @Override

@@ -5,7 +5,9 @@ import dev.jetway.gateway.LiveServer;
 import dev.jetway.gateway.audit.AuditLog;
 import dev.jetway.gateway.config.AuditSettings;
 import dev.jetway.gateway.config.GatewayConfig;
+import dev.jetway.gateway.config.ServerSettings;
 import dev.jetway.gateway.k8s.KubernetesDiscovery;
+import dev.jetway.gateway.metrics.ClientRefusal;
 import dev.jetway.gateway.security.AccessControl;
 import dev.jetway.gateway.security.ServerTls;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,11 +24,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,9 @@ public final class GatewayServer implements LiveServer {
     /** The audit log, or null; its settings are read at start ({@link #reload} cannot change them). */
     private final AuditLog audit;
     private final AuditSettings auditSettings;
+    private final ConnectionBudget apiBudget;
+    private final Duration drainTimeout;
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     private GatewayServer(GatewayConfig config, int workerThreads, Function<GatewayConfig, KubernetesClient> kubernetes)
             throws InterruptedException {
@@ -64,6 +70,10 @@ public final class GatewayServer implements LiveServer {
         this.metrics = new GatewayMetrics();
         this.routing = new RoutingState(metrics, transport.socketChannel());
         this.peers = new PeerSyncService(routing, metrics);
+        ServerSettings server = config.server();
+        this.drainTimeout = server.drainTimeout();
+        this.apiBudget = new ConnectionBudget(server.maxConnections() > 0 ? server.maxConnections()
+                : ConnectionBudget.defaultCap(server.adminMaxConnections()), ClientRefusal.CONNECTION_CAP, metrics);
         Channel api = null;
         Channel admin = null;
         AuditLog auditLog = null;
@@ -77,21 +87,15 @@ public final class GatewayServer implements LiveServer {
             auditLog = config.audit() == null ? null : AuditLog.start(config.audit(), config.baseDir(), metrics);
             routing.readiness().addGate(acl::waitingFor);
             peers.adminToken(() -> acl.adminToken() == null ? null : acl.adminToken().value());
-            ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(config.server().maxBodyBytes()),
-                    config.server().maxBodyBytes(), config.server().debugHeader(), auditLog, acl);
-            api = bind(config.server().host(), config.server().port(),
-                    new ApiChannelInitializer(new RequestPath(context), config.server().clientIdleTimeout(),
-                            serverTls));
-            if (config.server().adminPort() >= 0) {
-                admin = bind(config.server().adminHost(), config.server().adminPort(),
-                        new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                ch.pipeline().addLast(new HttpServerCodec());
-                                ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                                ch.pipeline().addLast(new AdminHandler(metrics, routing, peers, acl));
-                            }
-                        });
+            ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(server.maxBodyBytes()),
+                    server.maxBodyBytes(), server.debugHeader(), auditLog, acl, server.maxHeaderBytes(),
+                    server.writeStallTimeout());
+            api = bind(server.host(), server.port(), new ApiChannelInitializer(new RequestPath(context),
+                    server.clientIdleTimeout(), serverTls, server.headerReadTimeout(), apiBudget));
+            if (server.adminPort() >= 0) {
+                admin = bind(server.adminHost(), server.adminPort(), new AdminChannelInitializer(
+                        server.adminMaxConnections(), server.clientIdleTimeout(), server.headerReadTimeout(), metrics,
+                        routing, peers, acl));
             }
         } catch (RuntimeException | InterruptedException e) {
             if (api != null) {
@@ -117,8 +121,9 @@ public final class GatewayServer implements LiveServer {
         this.audit = auditLog;
         this.auditSettings = config.audit();
         peers.configure(config.peers()); // once the admin port takes peers' digests
-        log.info("gateway listening on {}{} (admin {} on {}), transport {}", port(), tls == null ? "" : " (TLS)",
-                adminPort(), config.server().adminHost(), transport.name());
+        log.info("gateway listening on {}{} (admin {} on {}), transport {}, up to {} client connections", port(),
+                tls == null ? "" : " (TLS)", adminPort(), config.server().adminHost(), transport.name(),
+                apiBudget.cap());
     }
 
     /** Binds and starts the gateway; worker threads default to the number of cores. */
@@ -197,6 +202,69 @@ public final class GatewayServer implements LiveServer {
 
     public String transportName() {
         return transport.name();
+    }
+
+    /** Client connections the API port holds now. */
+    public int openConnections() {
+        return apiBudget.open();
+    }
+
+    /** The most client connections the API port holds ({@code server.maxConnections}, or what descriptors allow). */
+    public int maxConnections() {
+        return apiBudget.cap();
+    }
+
+    /**
+     * Drains for shutdown: {@code /ready} answers 503 from now on, the API port stops listening, idle client
+     * connections close, busy ones close once their request is answered (a request that still arrives gets a 503), and
+     * HTTP/2 connections get a GOAWAY. Requests in flight run on for {@code server.drainTimeout}; those still running
+     * then are stopped (a stream ends with an SSE error event, then its connection closes). Blocks until every client
+     * connection is closed or the deadline (plus a moment for the stopped ones to say so) has passed.
+     *
+     * @return whether everything in flight finished within the drain time
+     */
+    @Override
+    public boolean drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return true;
+        }
+        routing.readiness().drain();
+        apiBudget.drain();
+        apiChannel.close().awaitUninterruptibly();
+        ChannelGroup open = apiBudget.channels();
+        log.info("draining: stopped listening; {} client connection(s) open, up to {} ms for their requests",
+                open.size(), drainTimeout.toMillis());
+        open.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.START));
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        if (awaitClosed(open, deadline)) {
+            log.info("drained: every request finished");
+            return true;
+        }
+        log.warn("drain time ({} ms) ran out with {} client connection(s) still busy: stopping their requests "
+                + "(streams end with an error event)", drainTimeout.toMillis(), open.size());
+        DrainEvent.Deadline stop = new DrainEvent.Deadline(drainTimeout);
+        open.forEach(ch -> ch.pipeline().fireUserEventTriggered(stop));
+        awaitClosed(open, System.nanoTime() + DEADLINE_GRACE.toNanos());
+        return false;
+    }
+
+    /** How long connections stopped at the drain deadline get to write their error and close. */
+    static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
+
+    private static boolean awaitClosed(ChannelGroup open, long deadlineNanos) {
+        while (!open.isEmpty()) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return open.isEmpty();
+            }
+        }
+        return true;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.jetway.gateway.http;
 
 import dev.jetway.gateway.path.RequestPath;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -15,6 +17,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns a client connection into an HTTP/2 one once the frame codec is in place: every stream becomes a child
@@ -41,11 +45,17 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         this.path = path;
     }
 
-    static Http2FrameCodec newFrameCodec() {
+    private final List<Channel> streams = new ArrayList<>();
+    private final ChannelFutureListener streamClosed = f -> streams.remove(f.channel());
+
+    static Http2FrameCodec newFrameCodec(int maxHeaderBytes) {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .initialWindowSize(STREAM_WINDOW))
+                        .initialWindowSize(STREAM_WINDOW)
+                        .maxHeaderListSize(maxHeaderBytes))
+                // closing (a drain) sends GOAWAY and waits for the open streams; the drain's deadline bounds it
+                .gracefulShutdownTimeoutMillis(-1)
                 .build();
     }
 
@@ -59,16 +69,35 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (p.get(ApiChannelInitializer.HTTP1_HANDLER) != null) {
             p.remove(ApiChannelInitializer.HTTP1_HANDLER);
         }
-        StreamInitializer streams = new StreamInitializer(path);
+        if (p.get(HeadReadDeadline.NAME) != null) {
+            p.remove(HeadReadDeadline.NAME); // and its companion; HTTP/2 frames are not request heads
+        } else if (p.get(HeadReadDeadline.BYTES_NAME) != null) {
+            p.remove(HeadReadDeadline.BYTES_NAME); // over TLS, ALPN chose HTTP/2 before any head was read
+        }
+        StreamInitializer streams = new StreamInitializer(path, this);
         // the second handler serves stream 1 of an upgraded connection, i.e. the request that asked for the upgrade
         p.addBefore(ctx.name(), null, new Http2MultiplexHandler(streams, streams));
         ctx.executor().execute(() -> ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(
                 CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE)));
     }
 
-    /** Silence only matters while no stream is open: a streaming response may run for minutes without client bytes. */
+    /**
+     * Silence only matters while no stream is open: a streaming response may run for minutes without client bytes.
+     * A drain closes the connection gracefully (GOAWAY: no new streams, the open ones run on); at its deadline each
+     * open stream is told to stop.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof DrainEvent.Start) {
+            ctx.close();
+            return;
+        }
+        if (evt instanceof DrainEvent.Deadline) {
+            for (Channel stream : List.copyOf(streams)) {
+                stream.pipeline().fireUserEventTriggered(evt);
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
             if (codec == null || codec.connection().numActiveStreams() == 0) {
@@ -90,7 +119,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
         @Override
         protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(newFrameCodec(), new Http2Connection(path));
+            ch.pipeline().addLast(newFrameCodec(path.context().maxHeaderBytes()), new Http2Connection(path));
         }
     }
 
@@ -98,13 +127,18 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
 
         private final RequestPath path;
+        private final Http2Connection connection;
 
-        StreamInitializer(RequestPath path) {
+        StreamInitializer(RequestPath path, Http2Connection connection) {
             this.path = path;
+            this.connection = connection;
         }
 
         @Override
         protected void initChannel(Http2StreamChannel ch) {
+            // streams share their connection's event loop: the list needs no lock
+            connection.streams.add(ch);
+            ch.closeFuture().addListener(connection.streamClosed);
             ch.config().setWriteBufferWaterMark(GatewayServer.CLIENT_WATER_MARK);
             ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
             ch.pipeline().addLast(new BodyLimitAggregator(path.context().maxBodyBytes(), path.context().audit()));

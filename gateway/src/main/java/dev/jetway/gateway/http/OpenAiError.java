@@ -76,6 +76,36 @@ public record OpenAiError(int status, String type, String message, String param,
                 "request body is larger than the gateway's limit of " + limit + " bytes", null, "request_too_large", null);
     }
 
+    /** The request head (request line and headers) did not arrive whole in time. */
+    public static OpenAiError headTimeout(java.time.Duration limit) {
+        return new OpenAiError(408, "invalid_request_error", "the request head did not arrive within "
+                + limit.toMillis() + " ms", null, "request_timeout", null);
+    }
+
+    /** The request's headers are larger than the gateway takes. */
+    public static OpenAiError headersTooLarge(int limit) {
+        return new OpenAiError(431, "invalid_request_error", "request headers are larger than the gateway's limit "
+                + "of " + limit + " bytes", null, "request_header_fields_too_large", null);
+    }
+
+    /** The request line (method, target, version) is longer than the gateway takes. */
+    public static OpenAiError requestLineTooLong(int limit) {
+        return new OpenAiError(414, "invalid_request_error", "the request line is longer than the gateway's limit "
+                + "of " + limit + " bytes", null, "uri_too_long", null);
+    }
+
+    /** The gateway is draining for shutdown and takes no new request. */
+    public static OpenAiError shuttingDown() {
+        return new OpenAiError(503, "service_unavailable", "the gateway is shutting down and takes no new "
+                + "requests; retry on another replica", null, "shutting_down", null, 1);
+    }
+
+    /** The gateway's drain time ran out while the request was still running. */
+    public static OpenAiError drainTimedOut(java.time.Duration drainTimeout) {
+        return new OpenAiError(503, "service_unavailable", "the gateway shut down: the request was still running "
+                + "when its drain time (" + drainTimeout.toMillis() + " ms) ran out", null, "shutting_down", null);
+    }
+
     public static OpenAiError unsupportedMediaType(String contentType) {
         return new OpenAiError(415, "invalid_request_error",
                 "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType), null, null, null);

@@ -19,20 +19,23 @@ final class TlsProtocols extends ApplicationProtocolNegotiationHandler {
     private static final Logger log = LoggerFactory.getLogger(TlsProtocols.class);
 
     private final RequestPath path;
+    private final HeadReadDeadline headDeadline;
 
-    TlsProtocols(RequestPath path) {
+    TlsProtocols(RequestPath path, HeadReadDeadline headDeadline) {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.path = path;
+        this.headDeadline = headDeadline;
     }
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
         ChannelPipeline p = ctx.pipeline();
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            p.addLast(Http2Connection.newFrameCodec(), new Http2Connection(path));
+            p.addLast(Http2Connection.newFrameCodec(path.context().maxHeaderBytes()), new Http2Connection(path));
             return;
         }
-        p.addLast(new HttpServerCodec(4096, 65536, 65536));
+        p.addLast(new HttpServerCodec(ApiChannelInitializer.MAX_INITIAL_LINE, path.context().maxHeaderBytes(), 65536));
+        p.addLast(HeadReadDeadline.NAME, headDeadline);
         p.addLast(ApiChannelInitializer.HTTP1_AGGREGATOR, new BodyLimitAggregator(path.context().maxBodyBytes(),
                 path.context().audit()));
         p.addLast(ApiChannelInitializer.HTTP1_HANDLER, new ClientHandler(path, false));

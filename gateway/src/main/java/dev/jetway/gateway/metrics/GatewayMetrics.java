@@ -47,6 +47,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> errorCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
+    private final java.util.EnumMap<ClientRefusal, Counter> refusals = new java.util.EnumMap<>(ClientRefusal.class);
     private final ConcurrentHashMap<String, Timer> pluginDurations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> guardrailDecisions = new ConcurrentHashMap<>();
     private final List<Runnable> scrapeHooks = new CopyOnWriteArrayList<>();
@@ -79,6 +80,12 @@ public final class GatewayMetrics {
             upstreamErrorCounter(kind);
         }
         pd.preRegister();
+        for (ClientRefusal reason : ClientRefusal.values()) {
+            refusals.put(reason, Counter.builder("jetway_client_refusals")
+                    .description("Clients turned away or cut off at the edge (connection caps, slow or oversized "
+                            + "request heads, pipelining floods, stalled readers, shutdown)")
+                    .tag("reason", reason.label()).register(registry));
+        }
     }
 
     /**
@@ -188,6 +195,11 @@ public final class GatewayMetrics {
 
     public void schedulerDuration(long nanos) {
         schedulerDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The edge turned a client away or cut it off. */
+    public void clientRefused(ClientRefusal reason) {
+        refusals.get(reason).increment();
     }
 
     public void retry() {

@@ -325,6 +325,27 @@ public final class GatewayRequest {
         }
     }
 
+    /**
+     * The gateway shuts down and this request is still running at the drain's deadline: its upstream request is
+     * cancelled and the client gets {@code error} (a terminal SSE event once a stream has started); a request still
+     * in a suspended stage (queued in flow control, tokenizing) is answered and the stage's work cancelled. On the
+     * event loop.
+     */
+    public void shutDown(OpenAiError error) {
+        if (ended) {
+            return;
+        }
+        if (exchange != null) {
+            exchange.stop(error);
+            return;
+        }
+        Runnable cancelStage = onClientGone;
+        replyLocally(error);
+        if (cancelStage != null) {
+            cancelStage.run();
+        }
+    }
+
     /** Only the endpoints {@code subset} allows are candidates (the schedule stage applies it). */
     public void subset(EndpointSubset subset) {
         this.subset = subset;

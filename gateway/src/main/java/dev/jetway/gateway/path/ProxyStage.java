@@ -30,7 +30,8 @@ final class ProxyStage implements RequestStage {
         boolean debug = context.debugHeaderAlways()
                 || access.debugAllowed(request.header(DEBUG_HEADER), request.header(UpstreamHeaders.ADMIN_TOKEN_HEADER));
         ProxyExchange exchange = new ProxyExchange(request, context.metrics(), context.routing().config().upstream(),
-                debug, access.settings().endpointHeader(), access.upstreamKey(request.pool().name()));
+                debug, access.settings().endpointHeader(), access.upstreamKey(request.pool().name()),
+                context.writeStallTimeout());
         request.proxiedBy(exchange);
         exchange.start();
         return StageResult.SUSPENDED;

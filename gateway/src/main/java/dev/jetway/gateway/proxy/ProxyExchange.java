@@ -8,6 +8,7 @@ import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.LocalReply;
 import dev.jetway.gateway.path.SplitLeg;
 import dev.jetway.gateway.path.Scheduling;
+import dev.jetway.gateway.metrics.ClientRefusal;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.metrics.UpstreamErrorKind;
 import dev.jetway.gateway.request.ParsedRequest;
@@ -78,6 +79,7 @@ public final class ProxyExchange implements UpstreamListener {
     private final boolean endpointHeader;
     private final String upstreamKey;
     private final long startNanos;
+    private final long writeStallNanos;
 
     private SchedulingResult result;
     private final List<Endpoint> tried = new ArrayList<>(2);
@@ -95,7 +97,12 @@ public final class ProxyExchange implements UpstreamListener {
     private int upstreamStatus;
     private long sentNanos;
     private long lastActivityNanos;
+    /** When the client stopped taking the response (its connection turned unwritable), or 0 while it takes it. */
+    private long stalledSinceNanos;
+    /** The body ends when the connection closes: an HTTP/1.0 client cannot read chunked encoding. */
+    private boolean closeDelimited;
     private ScheduledFuture<?> timer;
+    private long timerDueNanos;
     /** The prefill half of a split request (decode leg here), or null. */
     private final SplitLeg split;
     /** Rewrites cached_tokens in the decode leg's answer to the prefill endpoint's figure; null when not split. */
@@ -112,7 +119,8 @@ public final class ProxyExchange implements UpstreamListener {
      * @param upstreamKey    the pool's key for the model server's {@code Authorization}, or null
      */
     public ProxyExchange(GatewayRequest request, GatewayMetrics metrics, UpstreamSettings settings,
-                         boolean debugHeader, boolean endpointHeader, String upstreamKey) {
+                         boolean debugHeader, boolean endpointHeader, String upstreamKey,
+                         java.time.Duration writeStallTimeout) {
         this.request = request;
         this.client = request.ctx();
         this.http = request.http();
@@ -127,6 +135,7 @@ public final class ProxyExchange implements UpstreamListener {
         this.endpointHeader = endpointHeader;
         this.upstreamKey = upstreamKey;
         this.startNanos = request.startNanos();
+        this.writeStallNanos = writeStallTimeout.toNanos();
         this.result = request.decision();
         this.split = request.split();
         this.audit = request.audit();
@@ -279,7 +288,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (HttpUtil.isContentLengthSet(head)) {
             out.headers().set(HttpHeaderNames.CONTENT_LENGTH, head.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         } else {
-            HttpUtil.setTransferEncodingChunked(out, true);
+            frameUnknownLength(out);
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         sse = contentType != null && contentType.startsWith("text/event-stream");
@@ -298,7 +307,7 @@ public final class ProxyExchange implements UpstreamListener {
                 if (HttpUtil.isContentLengthSet(out)) {
                     // the rewritten body may differ in length
                     out.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-                    HttpUtil.setTransferEncodingChunked(out, true);
+                    frameUnknownLength(out);
                 }
             }
         }
@@ -308,13 +317,26 @@ public final class ProxyExchange implements UpstreamListener {
         for (Map.Entry<String, String> h : pool.scheduler().responseHeaders(result, endpoint).entrySet()) {
             out.headers().set(h.getKey(), h.getValue());
         }
-        HttpUtil.setKeepAlive(out, keepAlive);
+        HttpUtil.setKeepAlive(out, keepAlive && !closeDelimited);
         client.write(out);
         if (upstreamStatus >= 400) {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
         } else {
             outputTokens = sse ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
             recordPredictions();
+        }
+    }
+
+    /**
+     * A body of unknown length goes chunked, except to an HTTP/1.0 client, which cannot read chunks: it gets the bare
+     * body, ended by closing the connection ({@code Connection: close}).
+     */
+    private void frameUnknownLength(HttpResponse out) {
+        if (HttpVersion.HTTP_1_0.equals(http.protocolVersion())) {
+            closeDelimited = true;
+            HttpUtil.setTransferEncodingChunked(out, false);
+        } else {
+            HttpUtil.setTransferEncodingChunked(out, true);
         }
     }
 
@@ -390,7 +412,7 @@ public final class ProxyExchange implements UpstreamListener {
         UpstreamConnection c = connection;
         connection = null;
         c.release();
-        finish(upstreamStatus < 400, true);
+        finish(upstreamStatus < 400, !closeDelimited);
     }
 
     @Override
@@ -427,11 +449,28 @@ public final class ProxyExchange implements UpstreamListener {
         }
     }
 
-    /** The client became writable again (or not): resume or pause reading the upstream. */
+    /**
+     * The client became writable again (or not): resume or pause reading the upstream. A client that stays
+     * unwritable for {@code server.writeStallTimeout} has stopped reading: its upstream request is cancelled and its
+     * connection closed (see {@link #checkTimeouts}).
+     */
     public void clientWritabilityChanged(boolean writable) {
+        if (phase != Phase.RELAYING) {
+            return;
+        }
         UpstreamConnection c = connection;
-        if (c != null && phase == Phase.RELAYING) {
+        if (c != null) {
             c.channel().config().setAutoRead(writable);
+        }
+        long now = System.nanoTime();
+        if (writable) {
+            stalledSinceNanos = 0;
+            lastActivityNanos = now; // the upstream was paused by us, not silent
+        } else if (stalledSinceNanos == 0) {
+            stalledSinceNanos = now;
+            if (timer == null || timerDueNanos - (now + writeStallNanos) > 0) {
+                armTimer(writeStallNanos);
+            }
         }
     }
 
@@ -444,6 +483,17 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         log.debug("{}: evicted by flow control ({})", inference.requestId(), error.dropReason());
+        stop(error);
+    }
+
+    /**
+     * Stops the request (flow control's eviction, the drain's deadline): the upstream request is cancelled and the
+     * client gets {@code error}, as a complete response before the first byte or a terminal SSE event after it.
+     */
+    public void stop(OpenAiError error) {
+        if (phase == Phase.DONE) {
+            return;
+        }
         dropConnection();
         fail(error);
     }
@@ -461,6 +511,7 @@ public final class ProxyExchange implements UpstreamListener {
 
     private void armTimer(long delayNanos) {
         cancelTimer();
+        timerDueNanos = System.nanoTime() + delayNanos;
         timer = client.executor().schedule(this::checkTimeouts, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -488,6 +539,16 @@ public final class ProxyExchange implements UpstreamListener {
                 }
             }
             case RELAYING -> {
+                if (stalledSinceNanos != 0) {
+                    // the client takes nothing: the upstream is paused by us, so its silence is no timeout
+                    long stallDeadline = stalledSinceNanos + writeStallNanos;
+                    if (now - stallDeadline >= 0) {
+                        clientStalled();
+                    } else {
+                        armTimer(stallDeadline - now);
+                    }
+                    return;
+                }
                 long limit = bodyStarted ? settings.idleTimeout().toNanos() : settings.firstByteTimeout().toNanos();
                 long deadline = (bodyStarted ? lastActivityNanos : sentNanos) + limit;
                 if (now >= deadline) {
@@ -502,6 +563,16 @@ public final class ProxyExchange implements UpstreamListener {
             default -> {
             }
         }
+    }
+
+    /** The client has read nothing for the write-stall time: cancel upstream, close, free what it holds. */
+    private void clientStalled() {
+        metrics.clientRefused(ClientRefusal.WRITE_STALL);
+        log.debug("{}: the client read nothing for {} ms, cancelling the request on {}", inference.requestId(),
+                writeStallNanos / 1_000_000, endpoint);
+        dropConnection();
+        client.close();
+        finish(false, false);
     }
 
     private void dropConnection() {

@@ -13,6 +13,7 @@ public final class Readiness {
 
     private final Supplier<RoutingTable> table;
     private final List<Supplier<String>> gates = new CopyOnWriteArrayList<>();
+    private volatile boolean draining;
 
     Readiness(Supplier<RoutingTable> table) {
         this.table = table;
@@ -23,8 +24,16 @@ public final class Readiness {
         gates.add(waitingFor);
     }
 
+    /** The server drains for shutdown: never ready again, so load balancers stop sending it requests. */
+    public void drain() {
+        draining = true;
+    }
+
     /** Null when ready; else why not. */
     public String notReadyReason() {
+        if (draining) {
+            return "draining for shutdown";
+        }
         for (Supplier<String> gate : gates) {
             String waiting = gate.get();
             if (waiting != null) {
