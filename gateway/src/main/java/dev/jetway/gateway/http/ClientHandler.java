@@ -68,6 +68,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     /** Reading resumes once the client has taken what was written (it is unwritable now). */
     private boolean resumeWhenWritable;
     private boolean draining;
+    /** The last answer is out; the connection lingers, discarding input, until it closes. */
+    private boolean closing;
 
     ClientHandler(RequestPath requestPath, boolean http2Stream) {
         this.context = requestPath.context();
@@ -82,6 +84,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg); // lingering before the close: what still comes is discarded
+            return;
+        }
         if (!(msg instanceof FullHttpRequest request)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -92,7 +98,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             refuseMalformed(ctx, cause);
             return;
         }
-        if (busy) {
+        if (busy || resumeWhenWritable) {
             if (pending.size() >= MAX_PIPELINED || overflowed) {
                 if (!overflowed) {
                     overflowed = true;
@@ -131,11 +137,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         FullHttpResponse r = Responses.full(HttpResponseStatus.valueOf(error.status()), "application/json",
                 error.toJson());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.write(r);
+        lingeringClose();
+    }
+
+    /**
+     * Closes after what is written, without a reset: the output is shut (the client reads every answer, then the
+     * end) and input is read and discarded for a moment before the close, since closing with unread input would
+     * send a reset that can destroy answers the client has yet to read.
+     */
+    private void lingeringClose() {
+        closing = true;
         Channel ch = ctx.channel();
-        ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
             if (ch instanceof DuplexChannel duplex && ch.isActive()) {
                 duplex.shutdownOutput();
             }
+            ch.config().setAutoRead(true);
             ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
@@ -251,7 +269,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             drainPending();
             // a stream is ended by its response (or reset by whoever abandoned it), never by an empty write
             if (!http2Stream && ctx.channel().isActive()) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                if (overflowed) {
+                    lingeringClose(); // the client is still sending the requests it will retry
+                } else {
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                }
             }
             return;
         }
@@ -273,7 +295,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
         }
         if (writable && resumeWhenWritable && !busy) {
             resumeWhenWritable = false;
-            ctx.channel().config().setAutoRead(true);
+            FullHttpRequest next = pending.poll();
+            if (next != null) {
+                handleSafely(next);
+            } else {
+                ctx.channel().config().setAutoRead(true);
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -320,6 +347,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (overflowed || closing) {
+            // the HTTP codec also refuses to track more unanswered pipelined requests; the connection already
+            // closes gracefully once the queued ones are answered
+            return;
+        }
         ctx.close();
     }
 
