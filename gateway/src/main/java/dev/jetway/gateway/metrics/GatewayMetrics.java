@@ -1,5 +1,7 @@
 package dev.jetway.gateway.metrics;
 
+import dev.jetway.gateway.tokenize.RemoteTokenizer;
+import dev.jetway.gateway.tokenize.RemoteTokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -80,6 +82,12 @@ public final class GatewayMetrics {
             upstreamErrorCounter(kind);
         }
         pd.preRegister();
+        for (RemoteTokenizer.Failure reason : RemoteTokenizer.Failure.values()) {
+            FunctionCounter.builder("jetway_engine_tokenizer_fallbacks", reason, RemoteTokens::fallbacks)
+                    .description("Requests routed with the length estimate because the engine tokenizer timed out, "
+                            + "failed, or was backing off after a failure")
+                    .tag("reason", reason.label()).register(registry);
+        }
         for (ClientRefusal reason : ClientRefusal.values()) {
             refusals.put(reason, Counter.builder("jetway_client_refusals")
                     .description("Clients turned away or cut off at the edge (connection caps, slow or oversized "

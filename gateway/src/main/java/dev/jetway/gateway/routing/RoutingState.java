@@ -82,6 +82,9 @@ public final class RoutingState implements AutoCloseable {
         this.kvEvents = new KvEventIntake(metrics);
         this.latencyModels = new LatencyModels(metrics);
         metrics.beforeScrape(latencyModels::refreshMetrics);
+        metrics.gauge("jetway_engine_tokenizer_cache_bytes", "Memory the engine tokenizers' caches of token ids "
+                + "take (bounded by engineTokenizer.cacheBytes each)", io.micrometer.core.instrument.Tags.empty(),
+                () -> poolTokenizers.cacheWeight() + engineTokenizers.cacheWeight());
         this.flowControllers = new FlowControllers(metrics);
     }
 

@@ -47,7 +47,13 @@ public final class PoolTokenizers implements AutoCloseable {
         String model = t.model() != null ? t.model() : pool.models().size() == 1 ? pool.models().getFirst() : null;
         String key = pool.name() + '\u0000' + url + '\u0000' + model + '\u0000' + t;
         String finalUrl = url;
-        return remote.computeIfAbsent(key, k -> new RemoteTokenizer(finalUrl, model, t.timeout(), t.cacheSize(), http));
+        return remote.computeIfAbsent(key, k -> new RemoteTokenizer(finalUrl, model, t.timeout(), t.cacheSize(),
+                t.cacheBytes(), http));
+    }
+
+    /** What the engine tokenizers' caches weigh now, in bytes. */
+    public long cacheWeight() {
+        return remote.values().stream().mapToLong(RemoteTokenizer::cacheWeight).sum();
     }
 
     @Override

@@ -2,19 +2,29 @@ package dev.jetway.gateway.tokenize;
 
 import dev.jetway.gateway.request.ApiKind;
 import dev.jetway.gateway.request.ParsedRequest;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A request's prompt tokenized by the model server. When the server cannot tokenize (down, slow), the request is
- * still routed, without token ids: prefix scoring then sees no match for it, and a warning is logged (1st, 2nd,
- * 4th, 8th... failure) so the degradation is visible.
+ * A request's prompt tokenized by the model server. When the server cannot tokenize (down, slow, backing off after
+ * either), the request is still routed, with the scheduler's estimate of its length and no token ids: prefix scoring
+ * then sees no match for it. Each fallback is counted by reason ({@code jetway_engine_tokenizer_fallbacks_total}) and
+ * a warning is logged (1st, 2nd, 4th, 8th... failure) so the degradation is visible.
  */
 public final class RemoteTokens {
 
     private static final Logger log = LoggerFactory.getLogger(RemoteTokens.class);
     private static final AtomicLong FAILURES = new AtomicLong();
+    private static final Map<RemoteTokenizer.Failure, AtomicLong> BY_REASON = new EnumMap<>(RemoteTokenizer.Failure.class);
+
+    static {
+        for (RemoteTokenizer.Failure f : RemoteTokenizer.Failure.values()) {
+            BY_REASON.put(f, new AtomicLong());
+        }
+    }
 
     private RemoteTokens() {
     }
@@ -27,9 +37,13 @@ public final class RemoteTokens {
             }
             return parsed.promptText() == null ? null : tokenizer.encode(parsed.promptText());
         } catch (RuntimeException e) {
+            RemoteTokenizer.Failure reason = e instanceof RemoteTokenizer.TokenizationException t ? t.failure()
+                    : RemoteTokenizer.Failure.ERROR;
+            BY_REASON.get(reason).incrementAndGet();
             long n = FAILURES.incrementAndGet();
             if (Long.bitCount(n) == 1) {
-                log.warn("{}: routing without engine tokens (failure #{}): {}", tokenizer.name(), n, e.getMessage());
+                log.warn("{}: routing with the estimate, without engine tokens (failure #{}): {}", tokenizer.name(), n,
+                        e.getMessage());
             }
             return null;
         }
@@ -38,5 +52,10 @@ public final class RemoteTokens {
     /** Tokenization failures so far. */
     public static long failures() {
         return FAILURES.get();
+    }
+
+    /** Requests routed with the estimate because of {@code reason}, so far (all tokenizers of this process). */
+    public static long fallbacks(RemoteTokenizer.Failure reason) {
+        return BY_REASON.get(reason).get();
     }
 }

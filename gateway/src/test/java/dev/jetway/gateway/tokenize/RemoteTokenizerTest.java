@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.gateway.config.ConfigLoader;
+import dev.jetway.gateway.config.EngineTokenizerSettings;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.request.ChatTemplate;
@@ -39,7 +40,8 @@ class RemoteTokenizerTest {
     }
 
     private static RemoteTokenizer tokenizer(String model) {
-        return new RemoteTokenizer(sim.replicas().getFirst().baseUrl(), model, Duration.ofSeconds(2), 100, HTTP);
+        return new RemoteTokenizer(sim.replicas().getFirst().baseUrl(), model, Duration.ofSeconds(2), 100,
+                EngineTokenizerSettings.DEFAULT_CACHE_BYTES, HTTP);
     }
 
     @Test
@@ -65,7 +67,7 @@ class RemoteTokenizerTest {
             closedPort = s.getLocalPort();
         }
         RemoteTokenizer down = new RemoteTokenizer("http://127.0.0.1:" + closedPort, MODEL, Duration.ofMillis(500),
-                10, HTTP);
+                10, EngineTokenizerSettings.DEFAULT_CACHE_BYTES, HTTP);
         assertThatThrownBy(() -> down.encode("hi")).isInstanceOf(RemoteTokenizer.TokenizationException.class)
                 .hasMessageContaining("failed");
     }
