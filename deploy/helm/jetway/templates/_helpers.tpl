@@ -105,14 +105,14 @@ release serves. Empty: static endpoints.
 {{- end }}
 
 {{/* jetway.yaml's server section. host 0.0.0.0: Jetway binds loopback unless told, and in a pod the Service, the
-     Gateway and the kubelet's probes come from outside. The drain timeout joins this section as
-     server.drainTimeout once the gateway reads that key (the reliability issue builds the drain; today an unknown
-     key stops the gateway). */}}
+     Gateway and the kubelet's probes come from outside. drainTimeout is lifecycle.drainSeconds, the same number
+     terminationGracePeriodSeconds is made of, so the kubelet never kills a drain that is still in time. */}}
 {{- define "jetway.serverConfig" -}}
 host: 0.0.0.0
 port: {{ .Values.ports.http }}
 adminHost: 0.0.0.0
 adminPort: {{ .Values.ports.admin }}
+drainTimeout: {{ printf "%ds" (int .Values.lifecycle.drainSeconds) }}
 {{- end }}
 
 {{/* The Secret holding the admin port's bearer token (key `token`), and where the pod mounts it. */}}

@@ -256,10 +256,16 @@ class HelmChartTest {
         assertThat(spec.path("terminationGracePeriodSeconds").asInt()).isEqualTo(5 + 30 + 5);
         assertThat(spec.at("/containers/0/lifecycle/preStop/sleep/seconds").asInt()).isEqualTo(5);
 
-        JsonNode longer = Rendered.template("gateway-static-values.yaml", "lifecycle.drainSeconds", "120",
-                "lifecycle.preStopSleepSeconds", "0").one("Deployment").at("/spec/template/spec");
+        // the gateway drains for exactly that long (server.drainTimeout), and the kubelet waits a little longer
+        assertThat(Rendered.template("gateway-static-values.yaml").jetwayYaml().at("/server/drainTimeout").asText())
+                .isEqualTo("30s");
+
+        Rendered longerChart = Rendered.template("gateway-static-values.yaml", "lifecycle.drainSeconds", "120",
+                "lifecycle.preStopSleepSeconds", "0");
+        JsonNode longer = longerChart.one("Deployment").at("/spec/template/spec");
         assertThat(longer.path("terminationGracePeriodSeconds").asInt()).isEqualTo(125);
         assertThat(longer.at("/containers/0/lifecycle").isMissingNode()).isTrue();
+        assertThat(longerChart.jetwayYaml().at("/server/drainTimeout").asText()).isEqualTo("120s");
     }
 
     @Test
