@@ -83,10 +83,12 @@ public final class PrometheusTextParser {
             }
             String key = text.subSequence(keyStart, i).toString();
             i = skipSpaces(text, i, to);
-            if (i + 1 >= to || text.charAt(i) != '=' || text.charAt(skipSpaces(text, i + 1, to)) != '"') {
+            int quote = i + 1 < to && text.charAt(i) == '=' ? skipSpaces(text, i + 1, to) : to;
+            if (quote >= to || text.charAt(quote) != '"') {
+                // (found by fuzzing: "name{e=" then only spaces to the end of the line read past the line)
                 throw new MetricsFormatException("label " + key + " has no quoted value");
             }
-            i = skipSpaces(text, i + 1, to) + 1;
+            i = quote + 1;
             value.setLength(0);
             while (true) {
                 if (i >= to) {

@@ -62,6 +62,12 @@ class PrometheusTextParserTest {
                 .isInstanceOf(PrometheusTextParser.MetricsFormatException.class);
         assertThatThrownBy(() -> PrometheusTextParser.parse("m notanumber\n", null))
                 .isInstanceOf(PrometheusTextParser.MetricsFormatException.class);
+        // found by fuzzing (PrometheusTextFuzzTest): a label's '=' then only spaces to the end read past the line
+        for (String page : new String[] {"vllm:kv_cache_usage_perc{e=\r", "m{e=", "m{e= \t", "m{e=\r\nm 1\n"}) {
+            assertThatThrownBy(() -> PrometheusTextParser.parse(page, null))
+                    .isInstanceOf(PrometheusTextParser.MetricsFormatException.class)
+                    .hasMessageContaining("has no quoted value");
+        }
     }
 
     @Test
