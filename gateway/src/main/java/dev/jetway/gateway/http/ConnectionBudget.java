@@ -36,10 +36,16 @@ final class ConnectionBudget extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelFutureListener release = f -> open.decrementAndGet();
+    /** The plaintext 503 a refused connection gets, or null where it would not be read (a TLS port: just closed). */
     private final ByteBuf refusalResponse;
     private volatile boolean draining;
 
     ConnectionBudget(int cap, ClientRefusal refusal, GatewayMetrics metrics) {
+        this(cap, refusal, metrics, true);
+    }
+
+    /** @param answer whether a refused connection gets a plaintext 503 before it is closed (not on a TLS port) */
+    ConnectionBudget(int cap, ClientRefusal refusal, GatewayMetrics metrics, boolean answer) {
         this.cap = cap;
         this.refusal = refusal;
         this.metrics = metrics;
@@ -47,7 +53,7 @@ final class ConnectionBudget extends ChannelInboundHandlerAdapter {
                 + "takes (" + cap + "); retry shortly", null, "too_many_connections", null).toJson();
         String head = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: "
                 + body.length + "\r\nretry-after: 1\r\nconnection: close\r\n\r\n";
-        this.refusalResponse = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+        this.refusalResponse = !answer ? null : Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
                 head.getBytes(StandardCharsets.US_ASCII), body).asReadOnly());
     }
 
@@ -78,7 +84,11 @@ final class ConnectionBudget extends ChannelInboundHandlerAdapter {
         if (open.incrementAndGet() > cap) {
             open.decrementAndGet();
             metrics.clientRefused(refusal);
-            ctx.writeAndFlush(refusalResponse.duplicate()).addListener(ChannelFutureListener.CLOSE);
+            if (refusalResponse == null) {
+                ctx.close();
+            } else {
+                ctx.writeAndFlush(refusalResponse.duplicate()).addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
         Channel ch = ctx.channel();

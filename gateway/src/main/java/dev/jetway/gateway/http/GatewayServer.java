@@ -73,7 +73,8 @@ public final class GatewayServer implements LiveServer {
         ServerSettings server = config.server();
         this.drainTimeout = server.drainTimeout();
         this.apiBudget = new ConnectionBudget(server.maxConnections() > 0 ? server.maxConnections()
-                : ConnectionBudget.defaultCap(server.adminMaxConnections()), ClientRefusal.CONNECTION_CAP, metrics);
+                : ConnectionBudget.defaultCap(server.adminMaxConnections()), ClientRefusal.CONNECTION_CAP, metrics,
+                server.tls() == null);
         Channel api = null;
         Channel admin = null;
         AuditLog auditLog = null;
