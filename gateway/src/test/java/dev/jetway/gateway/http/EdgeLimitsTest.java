@@ -182,7 +182,12 @@ class EdgeLimitsTest {
                             Duration.ofSeconds(5));
                 }
             }
-            assertThat(gw.metricsPage()).contains("jetway_client_refusals_total{reason=\"head_timeout\"} 2.0");
+            // the admin port keeps the same deadline: a trickling probe cannot hold one of its few connections
+            try (RawClient c = new RawClient(gw.server.adminPort())) {
+                c.send("GET /metr");
+                assertThat(c.readToEnd(Duration.ofSeconds(10))).startsWith("HTTP/1.1 408");
+            }
+            assertThat(gw.metricsPage()).contains("jetway_client_refusals_total{reason=\"head_timeout\"} 3.0");
             assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\"}").statusCode()).isEqualTo(200);
         }
     }
@@ -217,12 +222,27 @@ class EdgeLimitsTest {
                 assertThat(c.readToEnd(Duration.ofSeconds(10))).startsWith("HTTP/1.1 431");
                 writer.join();
             }
+            // over HTTP/2 the limit is announced (SETTINGS_MAX_HEADER_LIST_SIZE) and a larger header block is refused
+            try (dev.jetway.gateway.testing.H2PriorKnowledgeClient h2 =
+                         new dev.jetway.gateway.testing.H2PriorKnowledgeClient(gw.server.port(), 1024 * 1024)) {
+                var big = h2.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}",
+                        java.util.Map.of("x-pad", "c".repeat(20_000)), true);
+                try {
+                    assertThat(big.status()).isEqualTo(431);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Netty's client honours the announced limit and refuses to send the block at all
+                    assertThat(e.getCause()).hasMessageContaining("closed before its headers");
+                }
+                var small = h2.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}",
+                        java.util.Map.of("x-pad", "c".repeat(8_000)), true);
+                assertThat(small.status()).isEqualTo(200);
+            }
             // a request line over 4 KiB
             try (RawClient c = new RawClient(gw.server.port())) {
                 c.send("GET /v1/models?" + "q".repeat(5000) + " HTTP/1.1\r\nHost: gw\r\n\r\n");
                 assertThat(c.readToEnd(Duration.ofSeconds(5))).startsWith("HTTP/1.1 414").contains("uri_too_long");
             }
-            assertThat(backend.completionRequests.get()).isEqualTo(before);
+            assertThat(backend.completionRequests.get()).isEqualTo(before + 1); // the small HTTP/2 one
             assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\"}").statusCode()).isEqualTo(200);
         }
     }
