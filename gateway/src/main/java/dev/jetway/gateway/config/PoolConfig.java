@@ -34,13 +34,16 @@ import java.util.List;
  *                       {@code x-gateway-destination-endpoint*}, {@code x-prefiller-host-port}, {@code X-Forwarded-For},
  *                       fairness ids) to the model servers as sent, for clients that are trusted proxies; default
  *                       false: they are removed, and {@code X-Forwarded-For} names the client's address
+ * @param outlierDetection which endpoints to eject for failing or crawling (passive health checking)
+ * @param healthCheck    the active health checks (a one-token completion) that admit and re-admit endpoints
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                          String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
                          HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation,
                          InferencePoolRef inferencePool, String endpointsFile,
                          ConfigMapKeyRef endpointPickerConfigMap, PoolTlsSettings tls,
-                         UpstreamAuthSettings upstreamAuth, Boolean trustClientHeaders) {
+                         UpstreamAuthSettings upstreamAuth, Boolean trustClientHeaders,
+                         OutlierDetectionSettings outlierDetection, HealthCheckSettings healthCheck) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
@@ -51,22 +54,21 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                       String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
                       HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation) {
         this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, null, null, null, null, null, null);
+                disaggregation, null, null, null, null, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer) {
-        this(name, models, endpoints, endpointPicker, tokenizer, null, null, null, null, null, null, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, tokenizer, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer, Integer kvBlockSize) {
-        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null, null, null, null, null, null,
-                null);
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker) {
-        this(name, models, endpoints, endpointPicker, null, null, null, null, null, null, null, null, null, null, null);
+        this(name, models, endpoints, endpointPicker, null, null);
     }
 
     public PoolConfig {
@@ -83,6 +85,8 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
         disaggregation = disaggregation == null ? DisaggregationSettings.defaults() : disaggregation;
         upstreamAuth = upstreamAuth == null ? UpstreamAuthSettings.defaults() : upstreamAuth;
         trustClientHeaders = trustClientHeaders != null && trustClientHeaders;
+        outlierDetection = outlierDetection == null ? OutlierDetectionSettings.defaults() : outlierDetection;
+        healthCheck = healthCheck == null ? HealthCheckSettings.defaults() : healthCheck;
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }
@@ -122,27 +126,32 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
 
     public PoolConfig withEndpoints(List<EndpointConfig> list) {
         return new PoolConfig(name, models, list, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
+                outlierDetection, healthCheck);
     }
 
     public PoolConfig withEndpointPicker(JsonNode picker) {
         return new PoolConfig(name, models, endpoints, picker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
+                outlierDetection, healthCheck);
     }
 
     public PoolConfig withInferencePool(InferencePoolRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
-                huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
+                huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
+                outlierDetection, healthCheck);
     }
 
     public PoolConfig withEndpointsFile(String file) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
-                huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders);
+                huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
+                outlierDetection, healthCheck);
     }
 
     public PoolConfig withEndpointPickerConfigMap(ConfigMapKeyRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
-                huggingFace, disaggregation, inferencePool, endpointsFile, ref, tls, upstreamAuth, trustClientHeaders);
+                huggingFace, disaggregation, inferencePool, endpointsFile, ref, tls, upstreamAuth, trustClientHeaders,
+                outlierDetection, healthCheck);
     }
 
     /** True when this pool needs the Kubernetes API. */

@@ -6,7 +6,8 @@ import java.time.Duration;
  * How the gateway talks to model servers.
  *
  * @param connectTimeout            TCP connect
- * @param firstByteTimeout          request sent → response headers (covers queueing and prefill)
+ * @param firstByteTimeout          request sent → first response byte (covers queueing and prefill), at most; the
+ *                                  deadline of a request the latency model predicts is shorter (below)
  * @param idleTimeout               longest silence between two chunks of a response
  * @param maxRetries                extra endpoints tried after a connect error or 5xx before the first byte
  * @param retryBackoff              base delay before a retry; the actual delay is jittered in [base/2, base*3/2]
@@ -14,10 +15,15 @@ import java.time.Duration;
  * @param maxIdleConnectionsPerEndpoint kept-alive idle connections per endpoint and event loop
  * @param idleConnectionTtl         an idle connection older than this is closed instead of reused; keep it below the
  *                                  model server's keep-alive timeout (vLLM/uvicorn: 5 s)
+ * @param firstByteTimeoutMargin    a request whose first byte the pool's latency model predicts gets that prediction
+ *                                  times this as its first-byte deadline (within [minFirstByteTimeout,
+ *                                  firstByteTimeout]); 0 = every request gets firstByteTimeout
+ * @param minFirstByteTimeout       the shortest first-byte deadline a prediction can give
  */
 public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
                                Integer maxRetries, Duration retryBackoff, Integer maxConnectionsPerEndpoint,
-                               Integer maxIdleConnectionsPerEndpoint, Duration idleConnectionTtl) {
+                               Integer maxIdleConnectionsPerEndpoint, Duration idleConnectionTtl,
+                               Double firstByteTimeoutMargin, Duration minFirstByteTimeout) {
 
     public UpstreamSettings {
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
@@ -28,6 +34,13 @@ public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeou
         maxConnectionsPerEndpoint = maxConnectionsPerEndpoint == null ? 1024 : maxConnectionsPerEndpoint;
         maxIdleConnectionsPerEndpoint = maxIdleConnectionsPerEndpoint == null ? 128 : maxIdleConnectionsPerEndpoint;
         idleConnectionTtl = idleConnectionTtl == null ? Duration.ofSeconds(4) : idleConnectionTtl;
+        firstByteTimeoutMargin = firstByteTimeoutMargin == null ? 5.0 : firstByteTimeoutMargin;
+        minFirstByteTimeout = minFirstByteTimeout == null ? Duration.ofSeconds(5) : minFirstByteTimeout;
+        if (firstByteTimeoutMargin != 0 && !(firstByteTimeoutMargin >= 1)) {
+            throw new IllegalArgumentException("upstream.firstByteTimeoutMargin must be at least 1 (or 0: no "
+                    + "adaptive deadline), got " + firstByteTimeoutMargin);
+        }
+        ConfigChecks.positive("upstream.minFirstByteTimeout", minFirstByteTimeout);
         ConfigChecks.positive("upstream.idleConnectionTtl", idleConnectionTtl);
         ConfigChecks.positive("upstream.connectTimeout", connectTimeout);
         ConfigChecks.positive("upstream.firstByteTimeout", firstByteTimeout);
@@ -38,6 +51,6 @@ public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeou
     }
 
     public static UpstreamSettings defaults() {
-        return new UpstreamSettings(null, null, null, null, null, null, null, null);
+        return new UpstreamSettings(null, null, null, null, null, null, null, null, null, null);
     }
 }

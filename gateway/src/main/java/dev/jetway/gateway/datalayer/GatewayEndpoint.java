@@ -2,13 +2,15 @@ package dev.jetway.gateway.datalayer;
 
 import dev.jetway.gateway.config.EndpointConfig;
 import dev.jetway.gateway.config.HostPort;
+import dev.jetway.gateway.outlier.EndpointStanding;
 import dev.jetway.gateway.upstream.UpstreamPools;
 import dev.jetway.scheduler.Endpoint;
 import java.util.List;
 
 /**
  * A model server as the gateway sees it: the scheduler's {@link Endpoint} (metrics snapshot, in-flight counters),
- * its scrape health, the models it lists, and its upstream connection pools.
+ * its scrape health, its standing with its pool's outlier detection (checked, ejected), the models it lists, and its
+ * upstream connection pools.
  */
 public final class GatewayEndpoint {
 
@@ -19,6 +21,7 @@ public final class GatewayEndpoint {
     private final UpstreamPools pools;
     private volatile List<String> servedModels = List.of();
     private volatile long lastScrapeNanos = Long.MIN_VALUE;
+    private volatile EndpointStanding standing;
 
     public GatewayEndpoint(EndpointConfig config, int unreadyAfter, UpstreamPools pools) {
         this.config = config;
@@ -26,6 +29,7 @@ public final class GatewayEndpoint {
         this.endpoint = new Endpoint(config.address(), config.address(), config.effectiveLabels());
         this.health = new EndpointHealth(unreadyAfter);
         this.pools = pools;
+        this.standing = EndpointStanding.unmanaged(config.address());
     }
 
     public EndpointConfig config() {
@@ -48,8 +52,24 @@ public final class GatewayEndpoint {
         return pools;
     }
 
+    /** Scrapes succeed (or have not failed often enough yet): the data layer's view. */
     public boolean ready() {
         return health.ready();
+    }
+
+    /** Ready, passed a health check, not ejected: the scheduler may pick it. */
+    public boolean inRotation() {
+        return health.ready() && standing.routable();
+    }
+
+    /** Its standing with the pool's outlier detection (always routable when no detector manages it). */
+    public EndpointStanding standing() {
+        return standing;
+    }
+
+    /** Set by the routing state when the endpoint joins a configuration generation. */
+    public void standing(EndpointStanding next) {
+        this.standing = next;
     }
 
     /** Model and adapter ids from the endpoint's {@code /v1/models} (empty until read). */

@@ -11,6 +11,8 @@ import dev.jetway.gateway.path.Scheduling;
 import dev.jetway.gateway.metrics.ClientRefusal;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.metrics.UpstreamErrorKind;
+import dev.jetway.gateway.outlier.AttemptOutcome;
+import dev.jetway.gateway.outlier.OutlierDetector;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.gateway.upstream.PoolExhaustedException;
@@ -54,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * with backpressure, enforce timeouts, and run the response hooks: first token and completion (with the tokens
  * generated, read from the relayed bytes by an {@link OutputTokenCounter}) reported to the scheduler exactly once. An
  * admitter's rejection of a failover decision is answered with its status and dropped reason, never retried.
+ * Each attempt's outcome (5xx, connect error, reset, timeout, answer, a stream's pace) goes to the pool's outlier
+ * detection through an {@link AttemptOutcome}; an attempt waits for its first byte only as long as its
+ * {@link FirstByteDeadline} says, and the response head is held back until the first body byte, so a model server
+ * that sends its head and then nothing (a hung engine) is retried elsewhere like one that sends nothing.
  *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -95,6 +101,14 @@ public final class ProxyExchange implements UpstreamListener {
     /** Reads the generated tokens from a successful response as it is relayed; null until then. */
     private OutputTokenCounter outputTokens;
     private int upstreamStatus;
+    /** This attempt's outcome for outlier detection, and how long it may wait for its first byte. */
+    private AttemptOutcome outcome;
+    private FirstByteDeadline deadline;
+    /** The response head, held until the first body byte (or the end): until then the request can still move. */
+    private HttpResponse pendingHead;
+    private boolean headSent;
+    /** Why the last attempt failed, when the next finds no endpoint left. */
+    private OpenAiError lastError;
     private long sentNanos;
     private long lastActivityNanos;
     /** When the client stopped taking the response (its connection turned unwritable), or 0 while it takes it. */
@@ -179,7 +193,9 @@ public final class ProxyExchange implements UpstreamListener {
             List<Endpoint> rest = new ArrayList<>(pool.readyCandidates());
             rest.removeAll(tried);
             if (rest.isEmpty()) {
-                fail(OpenAiError.badGateway("no endpoint could take the request (tried " + tried + ")"));
+                // a timeout stays a timeout (504); other failures become "nobody could take it"
+                fail(lastError != null && lastError.status() == 504 ? lastError
+                        : OpenAiError.badGateway("no endpoint could take the request (tried " + tried + ")"));
                 return;
             }
             if (!reschedule(rest)) {
@@ -199,6 +215,8 @@ public final class ProxyExchange implements UpstreamListener {
             fail(OpenAiError.internal("scheduler picked an unknown endpoint " + endpoint));
             return;
         }
+        outcome = AttemptOutcome.at(gatewayEndpoint);
+        deadline = FirstByteDeadline.of(settings, result, endpoint, inference, split != null);
         pool.scheduler().preRequest(result, endpoint);
         if (split != null && split.sidecar() && !sidecarPrefillCharged) {
             // the decode pod's sidecar runs the prefill leg: counted on the prefill endpoint until the first token
@@ -223,6 +241,9 @@ public final class ProxyExchange implements UpstreamListener {
             UpstreamErrorKind kind = acquired.cause() instanceof PoolExhaustedException
                     ? UpstreamErrorKind.POOL_EXHAUSTED : UpstreamErrorKind.CONNECT;
             metrics.upstreamError(kind);
+            if (kind == UpstreamErrorKind.CONNECT) {
+                outcome.failed("connect error: " + acquired.cause().getMessage());
+            }
             log.debug("{}: cannot reach {}: {}", inference.requestId(), endpoint, acquired.cause().toString());
             retryOrFail(OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
                     + ConnectFailure.describe(acquired.cause())));
@@ -252,10 +273,11 @@ public final class ProxyExchange implements UpstreamListener {
                     }
                 });
         sentNanos = System.nanoTime();
-        armTimer(settings.firstByteTimeout().toNanos());
+        armTimer(deadline.nanos());
     }
 
     private void retryOrFail(OpenAiError error) {
+        lastError = error;
         if (attempts <= settings.maxRetries() && client.channel().isActive()) {
             metrics.retry();
             long base = settings.retryBackoff().toNanos();
@@ -272,6 +294,7 @@ public final class ProxyExchange implements UpstreamListener {
             return;
         }
         upstreamStatus = head.status().code();
+        outcome.head(upstreamStatus);
         if (upstreamStatus >= 500 && attempts <= settings.maxRetries()) {
             metrics.upstreamError(UpstreamErrorKind.STATUS_5XX);
             log.debug("{}: {} answered {}, trying another endpoint", inference.requestId(), endpoint, upstreamStatus);
@@ -312,17 +335,29 @@ public final class ProxyExchange implements UpstreamListener {
             }
         }
         if (debugHeader) {
-            out.headers().set(DECISION_HEADER, result.decision().toCompactString());
+            String excluded = OutlierDetector.excluded(pool.endpoints());
+            out.headers().set(DECISION_HEADER, result.decision().toCompactString() + " | " + deadline.describe()
+                    + (excluded.isEmpty() ? "" : " | excluded: " + excluded));
         }
         for (Map.Entry<String, String> h : pool.scheduler().responseHeaders(result, endpoint).entrySet()) {
             out.headers().set(h.getKey(), h.getValue());
         }
         HttpUtil.setKeepAlive(out, keepAlive && !closeDelimited);
+        pendingHead = out;
+        if (upstreamStatus < 400) {
+            outputTokens = sse ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
+        }
+    }
+
+    /** The first body byte (or the end) is here: the held head goes to the client, and the request stays here. */
+    private void commitHead() {
+        HttpResponse out = pendingHead;
+        pendingHead = null;
+        headSent = true;
         client.write(out);
         if (upstreamStatus >= 400) {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
         } else {
-            outputTokens = sse ? OutputTokenCounter.forEventStream() : OutputTokenCounter.forJsonBody();
             recordPredictions();
         }
     }
@@ -338,6 +373,16 @@ public final class ProxyExchange implements UpstreamListener {
         } else {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
+    }
+
+    /** Forgets a response whose head came but no body: the request moves to another endpoint. */
+    private void forgetResponse() {
+        pendingHead = null;
+        outputTokens = null;
+        cachedTokens = null;
+        sse = false;
+        upstreamStatus = 0;
+        closeDelimited = false;
     }
 
     /** What the latency model predicted for the endpoint that answers (pools with a predicted-latency producer). */
@@ -357,6 +402,14 @@ public final class ProxyExchange implements UpstreamListener {
             content.release();
             return;
         }
+        if (pendingHead != null) {
+            if (!content.content().isReadable() && !(content instanceof LastHttpContent)) {
+                content.release();
+                return;
+            }
+            outcome.answered();
+            commitHead();
+        }
         long now = System.nanoTime();
         lastActivityNanos = now;
         if (!bodyStarted && content.content().isReadable()) {
@@ -372,6 +425,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         if (outputTokens != null) {
             outputTokens.scan(content.content()); // before the write hands the buffer on
+            if (sse) {
+                outcome.content(outputTokens.contentChunks(), now);
+            }
         }
         if (audit != null && audit.capturesResponse()) {
             audit.responseBytes(content.content());
@@ -434,14 +490,18 @@ public final class ProxyExchange implements UpstreamListener {
             tryNext();
             return;
         }
-        if (phase == Phase.AWAITING_HEAD || phase == Phase.CONNECTING) {
+        if (phase == Phase.AWAITING_HEAD || phase == Phase.CONNECTING || !headSent) {
+            // nothing reached the client yet (a head is held until the first body byte): the request can move
             cancelTimer();
+            forgetResponse();
+            outcome.failed("connection reset before the response");
             metrics.upstreamError(UpstreamErrorKind.RESET_BEFORE_RESPONSE);
             log.debug("{}: {} dropped the connection before answering: {}", inference.requestId(), endpoint,
                     cause.toString());
             phase = Phase.CONNECTING;
             retryOrFail(OpenAiError.badGateway(endpoint.address() + " closed the connection before answering"));
         } else {
+            outcome.failed("connection reset mid-response");
             metrics.upstreamError(UpstreamErrorKind.RESET_MID_RESPONSE);
             log.warn("{}: {} dropped the connection mid-response: {}", inference.requestId(), endpoint, cause.toString());
             failMidStream(OpenAiError.badGateway("the model server " + endpoint.address()
@@ -526,18 +586,23 @@ public final class ProxyExchange implements UpstreamListener {
     private void checkTimeouts() {
         timer = null;
         long now = System.nanoTime();
-        switch (phase) {
-            case AWAITING_HEAD -> {
-                long deadline = sentNanos + settings.firstByteTimeout().toNanos();
-                if (now >= deadline) {
-                    metrics.upstreamError(UpstreamErrorKind.FIRST_BYTE_TIMEOUT);
-                    dropConnection();
-                    fail(OpenAiError.gatewayTimeout(endpoint.address() + " sent no response within "
-                            + settings.firstByteTimeout().toMillis() + " ms"));
-                } else {
-                    armTimer(deadline - now);
-                }
+        if (phase == Phase.AWAITING_HEAD || (phase == Phase.RELAYING && !headSent)) {
+            long due = sentNanos + deadline.nanos();
+            if (now >= due) {
+                // nothing reached the client: another endpoint may still answer in time
+                metrics.upstreamError(UpstreamErrorKind.FIRST_BYTE_TIMEOUT);
+                outcome.failed("no first byte within " + deadline.nanos() / 1_000_000 + " ms");
+                dropConnection();
+                forgetResponse();
+                phase = Phase.CONNECTING;
+                retryOrFail(OpenAiError.gatewayTimeout(endpoint.address() + " sent no response within "
+                        + deadline.nanos() / 1_000_000 + " ms"));
+            } else {
+                armTimer(due - now);
             }
+            return;
+        }
+        switch (phase) {
             case RELAYING -> {
                 if (stalledSinceNanos != 0) {
                     // the client takes nothing: the upstream is paused by us, so its silence is no timeout
@@ -549,15 +614,16 @@ public final class ProxyExchange implements UpstreamListener {
                     }
                     return;
                 }
-                long limit = bodyStarted ? settings.idleTimeout().toNanos() : settings.firstByteTimeout().toNanos();
-                long deadline = (bodyStarted ? lastActivityNanos : sentNanos) + limit;
-                if (now >= deadline) {
+                long limit = bodyStarted ? settings.idleTimeout().toNanos() : deadline.nanos();
+                long due = (bodyStarted ? lastActivityNanos : sentNanos) + limit;
+                if (now >= due) {
                     metrics.upstreamError(UpstreamErrorKind.IDLE_TIMEOUT);
+                    outcome.failed("nothing for " + limit / 1_000_000 + " ms mid-response");
                     dropConnection();
                     failMidStream(OpenAiError.gatewayTimeout(endpoint.address() + " sent nothing for "
                             + (limit / 1_000_000) + " ms"));
                 } else {
-                    armTimer(deadline - now);
+                    armTimer(due - now);
                 }
             }
             default -> {
@@ -588,10 +654,11 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase == Phase.DONE) {
             return;
         }
-        if (phase == Phase.RELAYING) {
+        if (phase == Phase.RELAYING && headSent) {
             failMidStream(error);
             return;
         }
+        pendingHead = null;
         cancelTimer();
         if (audit != null) {
             audit.error(error);
@@ -641,6 +708,9 @@ public final class ProxyExchange implements UpstreamListener {
         sidecarPrefillDone(false);
         if (split != null && success) {
             metrics.pd().decodeLeg(System.nanoTime() - sentNanos);
+        }
+        if (outcome != null && sse && outputTokens != null) {
+            outcome.streamEnded(outputTokens.contentChunks(), System.nanoTime());
         }
         if (result != null && endpoint != null) {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;

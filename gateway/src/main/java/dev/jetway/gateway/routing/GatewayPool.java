@@ -67,16 +67,25 @@ public final class GatewayPool {
     }
 
     /**
-     * The scheduler's candidates: the endpoints in rotation (scrapes succeeding). When none is, the endpoints whose
-     * scrapes fail but which accept connections: a pool whose metrics all fail at once (a scrape blackout, a network
-     * policy, a metrics server stuck under load) keeps serving on the gateway's own counters instead of refusing every
-     * request, while a server that refuses connections (down) stays out. Empty when nothing can take a request.
+     * The scheduler's candidates: the endpoints in rotation (scrapes succeeding, a health check passed, not ejected).
+     * When none is: the ready endpoints not ejected (every endpoint is new, none has passed its first check yet: the
+     * pool serves rather than refuses); then the endpoints whose scrapes fail but which accept connections: a pool
+     * whose metrics all fail at once (a scrape blackout, a network policy, a metrics server stuck under load) keeps
+     * serving on the gateway's own counters instead of refusing every request, while a server that refuses
+     * connections (down) stays out. Empty when nothing can take a request.
      */
     public List<Endpoint> readyCandidates() {
         List<Endpoint> out = new ArrayList<>(endpoints.size());
         for (GatewayEndpoint e : endpoints) {
-            if (e.ready()) {
+            if (e.inRotation()) {
                 out.add(e.endpoint());
+            }
+        }
+        if (out.isEmpty()) {
+            for (GatewayEndpoint e : endpoints) {
+                if (e.ready() && !e.standing().ejected()) {
+                    out.add(e.endpoint());
+                }
             }
         }
         if (out.isEmpty()) {
@@ -115,10 +124,11 @@ public final class GatewayPool {
         return false;
     }
 
+    /** Endpoints in rotation: ready, checked, not ejected. */
     public int readyCount() {
         int n = 0;
         for (GatewayEndpoint e : endpoints) {
-            if (e.ready()) {
+            if (e.inRotation()) {
                 n++;
             }
         }

@@ -13,6 +13,7 @@ import dev.jetway.gateway.datalayer.MetricsScraper;
 import dev.jetway.gateway.kvevents.KvEventIntake;
 import dev.jetway.gateway.kvevents.PrecisePlans;
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.outlier.OutlierDetectors;
 import dev.jetway.gateway.tokenize.PoolTokenizers;
 import dev.jetway.gateway.tokenize.RemoteTokenizers;
 import dev.jetway.gateway.upstream.UpstreamPools;
@@ -67,6 +68,7 @@ public final class RoutingState implements AutoCloseable {
     private final PoolTokenizers poolTokenizers = new PoolTokenizers();
     private final LatencyModels latencyModels;
     private final FlowControllers flowControllers;
+    private final OutlierDetectors outliers;
     private final Set<GatewayEndpoint> gaugedEndpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile RoutingTable table = new RoutingTable(List.of(), 0);
     private volatile GatewayConfig config;
@@ -86,6 +88,12 @@ public final class RoutingState implements AutoCloseable {
                 + "take (bounded by engineTokenizer.cacheBytes each)", io.micrometer.core.instrument.Tags.empty(),
                 () -> poolTokenizers.cacheWeight() + engineTokenizers.cacheWeight());
         this.flowControllers = new FlowControllers(metrics);
+        this.outliers = new OutlierDetectors(metrics, scrapeClient, System::nanoTime);
+    }
+
+    /** Every pool's outlier detection and health checks. */
+    public OutlierDetectors outliers() {
+        return outliers;
     }
 
     /** The KV-event intake feeding the pools' precise indexes. */
@@ -163,6 +171,7 @@ public final class RoutingState implements AutoCloseable {
         boolean dataLayerChanged = config != null && !config.dataLayer().equals(next.dataLayer());
 
         Map<String, GatewayEndpoint> keep = new HashMap<>();
+        Map<String, List<GatewayEndpoint>> membersByPool = new HashMap<>();
         List<GatewayPool> pools = new ArrayList<>();
         for (PoolConfig p : next.pools()) {
             List<GatewayEndpoint> members = new ArrayList<>();
@@ -179,6 +188,8 @@ public final class RoutingState implements AutoCloseable {
                 keep.put(key, ge);
                 members.add(ge);
             }
+            outliers.prepare(p, members);
+            membersByPool.put(p.name(), members);
             // null = the scheduler's token producer estimates (tokenizer: estimate)
             Scheduler scheduler = nextSchedulers.get(p.name());
             pools.add(new GatewayPool(p, members, scheduler, nextTokenizers.get(p.name()),
@@ -224,6 +235,7 @@ public final class RoutingState implements AutoCloseable {
         poolTls.clear();
         poolTls.putAll(nextTls);
         registerGauges(nextTable);
+        outliers.retain(OutlierDetectors.addresses(membersByPool));
         latencyModels.sync(nextTable);
         flowControllers.sync(nextTable);
         kvEvents.sync(PrecisePlans.of(pools));
@@ -318,6 +330,7 @@ public final class RoutingState implements AutoCloseable {
     @Override
     public synchronized void close() {
         flowControllers.close();
+        outliers.close();
         scrapers.values().forEach(MetricsScraper::close);
         scrapers.clear();
         endpoints.values().forEach(e -> e.pools().close());

@@ -1,0 +1,99 @@
+package dev.jetway.gateway.outlier;
+
+import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.metrics.GatewayMetrics;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Every pool's {@link OutlierDetector} and its endpoints' check loops, kept across configuration generations: a
+ * pool's detector, and each endpoint's standing (checked, ejected, multiplier), live as long as the pool and the
+ * address do, whatever else a reload changes. Driven by the routing state's {@code apply}, one call at a time.
+ */
+public final class OutlierDetectors implements AutoCloseable {
+
+    private final GatewayMetrics metrics;
+    private final HttpClient http;
+    private final LongSupplier clock;
+    private final Map<String, OutlierDetector> byPool = new HashMap<>();
+    private final Map<EndpointStanding, HealthCheckLoop> loops = new HashMap<>();
+
+    public OutlierDetectors(GatewayMetrics metrics, HttpClient http, LongSupplier clock) {
+        this.metrics = metrics;
+        this.http = http;
+        this.clock = clock;
+    }
+
+    /**
+     * Before a generation goes live: the pool's detector takes its settings, and each member gets its standing (a
+     * new address starts unchecked, its check loop started).
+     */
+    public synchronized void prepare(PoolConfig pool, List<GatewayEndpoint> members) {
+        OutlierDetector detector = byPool.computeIfAbsent(pool.name(), name -> new OutlierDetector(name,
+                pool.outlierDetection(), pool.healthCheck(), new OutlierMetrics(metrics, name), clock));
+        detector.configure(pool.outlierDetection(), pool.healthCheck(), pool.models());
+        for (GatewayEndpoint e : members) {
+            EndpointStanding s = detector.standing(e);
+            e.standing(s);
+            if (!loops.containsKey(s)) {
+                loops.put(s, new HealthCheckLoop(s, http).start());
+            }
+        }
+    }
+
+    /** After the generation went live: what left it is forgotten, its loops stopped and its series removed. */
+    public synchronized void retain(Map<String, Set<String>> addressesByPool) {
+        for (var it = byPool.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            Set<String> addresses = addressesByPool.getOrDefault(entry.getKey(), Set.of());
+            for (EndpointStanding gone : entry.getValue().retain(addresses)) {
+                HealthCheckLoop loop = loops.remove(gone);
+                if (loop != null) {
+                    loop.close();
+                }
+            }
+            if (!addressesByPool.containsKey(entry.getKey())) {
+                entry.getValue().close();
+                it.remove();
+            } else {
+                entry.getValue().registerMeters();
+            }
+        }
+    }
+
+    /** The detector of a pool, or null. */
+    public synchronized OutlierDetector detector(String pool) {
+        return byPool.get(pool);
+    }
+
+    /** Every pool's detector (the admin view). */
+    public synchronized List<OutlierDetector> detectors() {
+        return new ArrayList<>(byPool.values());
+    }
+
+    /** Pool name → addresses of a table's pools (for {@link #retain}). */
+    public static Map<String, Set<String>> addresses(Map<String, List<GatewayEndpoint>> members) {
+        Map<String, Set<String>> out = new HashMap<>();
+        members.forEach((pool, list) -> {
+            Set<String> set = new HashSet<>();
+            list.forEach(e -> set.add(e.endpoint().address()));
+            out.put(pool, set);
+        });
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        loops.values().forEach(HealthCheckLoop::close);
+        loops.clear();
+        byPool.values().forEach(OutlierDetector::close);
+        byPool.clear();
+    }
+}
