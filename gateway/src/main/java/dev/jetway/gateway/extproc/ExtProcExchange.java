@@ -3,7 +3,10 @@ package dev.jetway.gateway.extproc;
 import com.google.protobuf.ByteString;
 import dev.jetway.gateway.audit.RequestAudit;
 import dev.jetway.gateway.http.OpenAiError;
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.outlier.AttemptOutcome;
+import dev.jetway.gateway.outlier.OutlierDetector;
 import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.SplitLeg;
 import dev.jetway.gateway.proxy.OutputTokenCounter;
@@ -24,7 +27,10 @@ import java.util.StringJoiner;
  * exactly once each that the request went out (to the primary, moved to the endpoint Envoy says served it when a
  * retry went elsewhere), that its first token came back, and that it ended, with the tokens generated (read from the
  * response body chunks by an {@link OutputTokenCounter}), so in-flight counts, prefix indexes and the latency model
- * learn as they do in the gateway. Confined to the stream's event loop.
+ * learn as they do in the gateway. The pool's outlier detection hears the response too: its status (a 5xx only when
+ * Envoy names the endpoint that served, since Envoy answers some 503s itself), its first byte and a stream's pace;
+ * Envoy's own retries and connect failures it does not see (Envoy's outlier detection covers those). Confined to the
+ * stream's event loop.
  */
 final class ExtProcExchange {
 
@@ -47,6 +53,9 @@ final class ExtProcExchange {
     private int status;
     private boolean bodyStarted;
     private OutputTokenCounter outputTokens;
+    /** For outlier detection; null when the status cannot be pinned on an endpoint. */
+    private AttemptOutcome outcome;
+    private boolean eventStream;
     private long responseBytes;
     private boolean finished;
     /** What the audit log records of the request, or null. */
@@ -124,6 +133,12 @@ final class ExtProcExchange {
         if (audit != null) {
             audit.responseHead(status, eventStream);
         }
+        GatewayEndpoint member = pool.endpoint(served);
+        if (member != null && (reported != null || status < 500)) {
+            outcome = AttemptOutcome.at(member);
+            outcome.head(status);
+        }
+        this.eventStream = eventStream;
         if (status >= 400) {
             metrics.requestError(request.parsed().model(), Integer.toString(status));
         } else {
@@ -138,7 +153,9 @@ final class ExtProcExchange {
             headers.put(SplitLeg.PREFILL_ENDPOINT_HEADER, split.prefill().address());
         }
         if (debug) {
-            headers.put(ProxyExchange.DECISION_HEADER, result.decision().toCompactString());
+            String excluded = OutlierDetector.excluded(pool.endpoints());
+            headers.put(ProxyExchange.DECISION_HEADER, result.decision().toCompactString()
+                    + (excluded.isEmpty() ? "" : " | excluded: " + excluded));
         }
         return headers;
     }
@@ -179,9 +196,15 @@ final class ExtProcExchange {
                 }
                 sidecarPrefillDone(true);
                 pool.scheduler().onFirstToken(result, served);
+                if (outcome != null) {
+                    outcome.answered();
+                }
             }
             if (outputTokens != null) {
                 outputTokens.scan(Unpooled.wrappedBuffer(chunk.asReadOnlyByteBuffer()));
+                if (outcome != null && eventStream) {
+                    outcome.content(outputTokens.contentChunks(), System.nanoTime());
+                }
             }
             if (audit != null && audit.capturesResponse()) {
                 audit.responseBytes(chunk.asReadOnlyByteBuffer());
@@ -203,6 +226,14 @@ final class ExtProcExchange {
         finished = true;
         if (success && !bodyStarted) {
             pool.scheduler().onFirstToken(result, served);
+        }
+        if (outcome != null) {
+            if (success) {
+                outcome.answered();
+            }
+            if (eventStream && outputTokens != null) {
+                outcome.streamEnded(outputTokens.contentChunks(), System.nanoTime());
+            }
         }
         sidecarPrefillDone(false);
         int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;

@@ -1,6 +1,7 @@
 package dev.jetway.gateway.http;
 
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.outlier.EndpointsView;
 import dev.jetway.gateway.peers.PeerSyncService;
 import dev.jetway.gateway.routing.RoutingState;
 import dev.jetway.gateway.security.AccessControl;
@@ -15,8 +16,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 
 /**
- * The admin port: {@code /metrics} (Prometheus text), {@code /health}, {@code /ready}, and peers' routing digests
- * ({@code POST} {@value PeerSyncService#PATH}, answered 204 with this replica's peer id). Every request first passes
+ * The admin port: {@code /metrics} (Prometheus text), {@code /health}, {@code /ready}, {@code /endpoints} (each
+ * endpoint's rotation, health checks and ejection), and peers' routing digests ({@code POST}
+ * {@value PeerSyncService#PATH}, answered 204 with this replica's peer id). Every request first passes
  * {@link AdminAccess}: the admin token, or a caller on this machine.
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -55,6 +57,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                     keepAlive);
             case "/health" -> Responses.json(ctx, 200, "{\"status\":\"ok\"}", keepAlive);
             case "/ready" -> Responses.ready(ctx, routing.readiness().notReadyReason(), keepAlive);
+            case "/endpoints" -> Responses.json(ctx, 200, EndpointsView.json(routing.outliers()), keepAlive);
             default -> Responses.error(ctx, OpenAiError.notFound("no route for " + path, "not_found"), keepAlive);
         }
     }

@@ -41,8 +41,10 @@ class FailureHandlingTest {
     void aServerErrorBeforeTheFirstByteMovesTheRequestToAnotherEndpoint() throws Exception {
         good = new FakeModelServer("good");
         bad = new FakeModelServer("bad");
-        bad.mode = FakeModelServer.Mode.FAIL_500;
         gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(good.address(), bad.address())));
+        // both in rotation first (an endpoint failing its first health check would never get a request)
+        gw.awaitInRotation(2);
+        bad.mode = FakeModelServer.Mode.FAIL_500;
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> r = gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"p" + i + "\"}");
             assertThat(r.statusCode()).isEqualTo(200);

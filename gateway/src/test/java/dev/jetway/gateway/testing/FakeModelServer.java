@@ -17,13 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tiny, fully controllable HTTP/1.1 model server for failure-injection tests: plain sockets on virtual threads, so
- * it can answer 5xx, die mid-stream, stall, or notice a cancelled request exactly when a test wants it to.
+ * it can answer 5xx, die mid-stream, stall, or notice a cancelled request exactly when a test wants it to. The
+ * gateway's health checks ({@code x-jetway-health-check}) get the same treatment as any request (a black hole
+ * swallows them too) but are counted apart, in {@link #healthChecks}, so the counters of client traffic stay exact.
  */
 public final class FakeModelServer implements AutoCloseable {
 
     /** What completions requests get. */
-    public enum Mode { OK, FAIL_500, FAIL_400, DIE_MID_STREAM, DIE_BEFORE_HEAD, STALL_BEFORE_HEAD, STALL_MID_STREAM,
-        ENDLESS_STREAM }
+    public enum Mode { OK, FAIL_500, FAIL_503, FAIL_400, DIE_MID_STREAM, DIE_BEFORE_HEAD, STALL_BEFORE_HEAD,
+        STALL_MID_STREAM, ENDLESS_STREAM,
+        /** A streamed answer's head, then nothing (a hung engine); other requests stall before the head. */
+        STALL_AFTER_HEAD }
 
     /** When set, the body of every non-streamed 200 answer (e.g. a prefill answer with kv_transfer_params). */
     public volatile String jsonAnswer;
@@ -39,6 +43,8 @@ public final class FakeModelServer implements AutoCloseable {
     public volatile int chunkBytes = 0;
     public volatile long chunkDelayMillis = 0;
     public final AtomicInteger completionRequests = new AtomicInteger();
+    /** Requests marked as the gateway's health checks (not in completionRequests, bodies or headers). */
+    public final AtomicInteger healthChecks = new AtomicInteger();
     public final AtomicInteger cancelledStreams = new AtomicInteger();
     public final java.util.concurrent.atomic.AtomicLong chunksSent = new java.util.concurrent.atomic.AtomicLong();
     public final List<byte[]> bodies = new CopyOnWriteArrayList<>();
@@ -133,14 +139,24 @@ public final class FakeModelServer implements AutoCloseable {
             write(out, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"m\",\"object\":\"model\"}]}");
             return true;
         }
-        completionRequests.incrementAndGet();
-        bodies.add(body);
-        headers.add(h);
+        boolean check = h.containsKey("x-jetway-health-check");
+        if (check) {
+            healthChecks.incrementAndGet();
+        } else {
+            completionRequests.incrementAndGet();
+            bodies.add(body);
+            headers.add(h);
+        }
         String text = new String(body, StandardCharsets.UTF_8);
         boolean stream = text.replace(" ", "").contains("\"stream\":true");
+        Mode mode = this.mode;
         switch (mode) {
             case FAIL_500 -> {
                 write(out, 500, "application/json", "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}");
+                return true;
+            }
+            case FAIL_503 -> {
+                write(out, 503, "application/json", "{\"error\":{\"message\":\"engine dead\",\"type\":\"server_error\"}}");
                 return true;
             }
             case FAIL_400 -> {
@@ -154,7 +170,16 @@ public final class FakeModelServer implements AutoCloseable {
                 return false;
             }
             case STALL_BEFORE_HEAD -> {
-                waitForClose(s);
+                waitForClose(s, check);
+                return false;
+            }
+            case STALL_AFTER_HEAD -> {
+                if (stream) {
+                    out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+                            + "x-served-by: " + name + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                waitForClose(s, check);
                 return false;
             }
             default -> {
@@ -177,7 +202,7 @@ public final class FakeModelServer implements AutoCloseable {
                     return false;
                 }
                 if (mode == Mode.STALL_MID_STREAM && i == 2) {
-                    waitForClose(s);
+                    waitForClose(s, check);
                     return false;
                 }
                 chunk(out, sseEvent(i));
@@ -211,7 +236,7 @@ public final class FakeModelServer implements AutoCloseable {
                 + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6}}";
     }
 
-    private void waitForClose(Socket s) {
+    private void waitForClose(Socket s, boolean check) {
         try {
             // blocks until the gateway gives up on us and closes the connection
             while (s.getInputStream().read() >= 0) {
@@ -220,7 +245,9 @@ public final class FakeModelServer implements AutoCloseable {
         } catch (IOException e) {
             // closed
         }
-        cancelledStreams.incrementAndGet();
+        if (!check) {
+            cancelledStreams.incrementAndGet();
+        }
     }
 
     private static void chunk(OutputStream out, String data) throws IOException {

@@ -66,6 +66,23 @@ public final class GatewayHarness implements AutoCloseable {
         return get(adminUri("/metrics")).body();
     }
 
+    /** The admin view of every endpoint's rotation, checks and ejection ({@code GET /endpoints}). */
+    public String endpointsView() throws IOException, InterruptedException {
+        return get(adminUri("/endpoints")).body();
+    }
+
+    /** Endpoints of every pool in rotation now (ready, checked, not ejected). */
+    public int inRotation() throws IOException, InterruptedException {
+        String view = endpointsView();
+        return view.split("\"inRotation\":true", -1).length - 1;
+    }
+
+    /** Waits (5 s at most) until {@code count} endpoints are in rotation: each has passed its first health check. */
+    public GatewayHarness awaitInRotation(int count) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> inRotation() == count);
+        return this;
+    }
+
     @Override
     public void close() {
         server.close();
