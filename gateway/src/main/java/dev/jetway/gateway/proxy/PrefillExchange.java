@@ -5,6 +5,7 @@ import dev.jetway.gateway.config.DisaggregationSettings;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.metrics.PdFailure;
+import dev.jetway.gateway.outlier.AttemptOutcome;
 import dev.jetway.gateway.metrics.PdMetrics;
 import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.SplitLeg;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * and is answered as the engine said it. When no prefill endpoint could do it the request is served aggregated on the
  * decode endpoint if the pool allows it ({@code aggregatedFallback}), else answered with the last error. A client
  * that goes away aborts the leg (the engine sees the disconnect, aborts the request and frees its blocks). Each
- * failure is counted ({@link PdMetrics}).
+ * failure is counted ({@link PdMetrics}); connect errors, resets, timeouts, 5xx and answers also go to the pool's
+ * outlier detection ({@link AttemptOutcome}).
  *
  * <p>Runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -72,6 +74,8 @@ public final class PrefillExchange implements UpstreamListener {
     private boolean awaitingHead;
     private int status;
     private ByteBuf answer;
+    /** The current attempt's outcome for the pool's outlier detection. */
+    private AttemptOutcome outcome;
     private long sentNanos;
     private ScheduledFuture<?> timer;
     private boolean done;
@@ -135,6 +139,7 @@ public final class PrefillExchange implements UpstreamListener {
             fail(PdFailure.CONNECT, OpenAiError.internal("scheduler picked an unknown prefill endpoint " + endpoint));
             return;
         }
+        outcome = AttemptOutcome.at(target);
         pool.scheduler().preRequestPrefill(result, endpoint);
         request.flowCharged();
         if (request.audit() != null) {
@@ -189,6 +194,7 @@ public final class PrefillExchange implements UpstreamListener {
         }
         awaitingHead = false;
         status = head.status().code();
+        outcome.head(status);
         answer = client.alloc().heapBuffer(512);
     }
 
@@ -227,6 +233,7 @@ public final class PrefillExchange implements UpstreamListener {
         answer.readBytes(body);
         answer.release();
         answer = null;
+        outcome.answered(); // a 5xx was counted at its head
         if (status >= 500) {
             failed(PdFailure.STATUS_5XX, OpenAiError.badGateway("prefill endpoint " + endpoint.address()
                     + " answered " + status));
@@ -284,6 +291,9 @@ public final class PrefillExchange implements UpstreamListener {
         cancelTimer();
         releaseAnswer();
         metrics.failed(cause);
+        if (outcome != null && (cause == PdFailure.CONNECT || cause == PdFailure.RESET || cause == PdFailure.TIMEOUT)) {
+            outcome.failed("prefill leg: " + cause.label());
+        }
         pool.scheduler().onPrefillComplete(result, endpoint, false);
         log.debug("{}: prefill leg on {} failed: {}", request.inference().requestId(), endpoint, error.message());
         lastError = error;

@@ -160,8 +160,9 @@ class H2cTest {
     void aServerErrorBeforeTheFirstByteMovesTheStreamToAnotherEndpoint() throws Exception {
         FakeModelServer good = backend("good");
         FakeModelServer bad = backend("bad");
-        bad.mode = FakeModelServer.Mode.FAIL_500;
         GatewayHarness gw = gateway(GatewayHarness.yaml("random", "", List.of(good.address(), bad.address())));
+        gw.awaitInRotation(2); // failing from the start, it would never pass its first health check
+        bad.mode = FakeModelServer.Mode.FAIL_500;
         for (int i = 0; i < 10; i++) {
             HttpResponse<String> r = send(gw, "/v1/completions", "application/json",
                     "{\"model\":\"m\",\"prompt\":\"p" + i + "\"}");

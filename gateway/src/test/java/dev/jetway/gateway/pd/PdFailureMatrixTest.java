@@ -70,6 +70,17 @@ class PdFailureMatrixTest {
         gw = GatewayHarness.start(PdYaml.pool("m", members, fallback, disaggregation, ", maxRetries: 1"));
     }
 
+    /**
+     * Starts with every member in rotation, then makes {@code server} misbehave: an endpoint failing from the start
+     * never passes its first health check, so it would never get the request these cases are about.
+     */
+    private void startThenBreak(List<PdYaml.Member> members, boolean fallback, String disaggregation,
+                                FakeModelServer server, FakeModelServer.Mode mode) throws Exception {
+        start(members, fallback, disaggregation);
+        gw.awaitInRotation(members.size());
+        server.mode = mode;
+    }
+
     private static PdYaml.Member p(FakeModelServer s) {
         return new PdYaml.Member(s.address(), "prefill");
     }
@@ -150,9 +161,8 @@ class PdFailureMatrixTest {
     @Test
     void prefillAnswering5xxIsRetriedElsewhereThenAnsweredAs502() throws Exception {
         FakeModelServer bad = prefill("bad");
-        bad.mode = FakeModelServer.Mode.FAIL_500;
         FakeModelServer dec = decode("dec");
-        start(List.of(p(bad), d(dec)), false, "{}");
+        startThenBreak(List.of(p(bad), d(dec)), false, "{}", bad, FakeModelServer.Mode.FAIL_500);
         HttpResponse<String> r = gw.post("/v1/completions", REQUEST);
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.body()).contains("\"error\"", "prefill endpoint " + bad.address() + " answered 500");
@@ -176,8 +186,8 @@ class PdFailureMatrixTest {
     @Test
     void prefillTimingOutIsAbortedAndAnswered504WithinTheTimeout() throws Exception {
         FakeModelServer slow = prefill("slow");
-        slow.mode = FakeModelServer.Mode.STALL_BEFORE_HEAD;
-        start(List.of(p(slow), d(decode("dec"))), false, "{prefillTimeout: 300ms}");
+        startThenBreak(List.of(p(slow), d(decode("dec"))), false, "{prefillTimeout: 300ms}", slow,
+                FakeModelServer.Mode.STALL_BEFORE_HEAD);
         long t0 = System.nanoTime();
         HttpResponse<String> r = gw.post("/v1/completions", REQUEST);
         assertThat(r.statusCode()).isEqualTo(504);
@@ -248,9 +258,8 @@ class PdFailureMatrixTest {
     @Test
     void aClientLeavingDuringPrefillAbortsThePrefillAndNeverStartsTheDecode() throws Exception {
         FakeModelServer slow = prefill("slow");
-        slow.mode = FakeModelServer.Mode.STALL_BEFORE_HEAD;
         FakeModelServer dec = decode("dec");
-        start(List.of(p(slow), d(dec)), false, "{}");
+        startThenBreak(List.of(p(slow), d(dec)), false, "{}", slow, FakeModelServer.Mode.STALL_BEFORE_HEAD);
         try (Socket s = send(REQUEST)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> slow.completionRequests.get() == 1);
         }
