@@ -104,4 +104,67 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, models: [m]}, {name: b, models: [m]}]", "f.yaml"))
                 .hasMessageContaining("more than one pool");
     }
+
+    @Test
+    void outlierDetectionHealthChecksAndTheAdaptiveDeadlineAreOnByDefaultAndConfigurablePerPool() {
+        GatewayConfig c = ConfigLoader.parse("""
+                upstream: {firstByteTimeout: 120s, firstByteTimeoutMargin: 3, minFirstByteTimeout: 2s}
+                pools:
+                  - name: a
+                  - name: b
+                    outlierDetection: {consecutive5xx: 0, consecutiveGatewayFailure: 2, interval: 5s,
+                                       baseEjectionTime: 10s, maxEjectionTime: 1m, maxEjectionPercent: 50,
+                                       tpotOutlierFactor: 8, tpotOutlierMin: 250ms}
+                    healthCheck: {path: /health, interval: 30s, unhealthyInterval: 2s, timeout: 1s, model: x}
+                """, "test");
+        assertThat(c.upstream().firstByteTimeoutMargin()).isEqualTo(3.0);
+        assertThat(c.upstream().minFirstByteTimeout()).isEqualTo(Duration.ofSeconds(2));
+        PoolConfig a = c.pools().get(0);
+        assertThat(a.outlierDetection()).isEqualTo(OutlierDetectionSettings.defaults());
+        assertThat(a.outlierDetection().enabled()).isTrue();
+        assertThat(a.outlierDetection().consecutive5xx()).isEqualTo(5);
+        assertThat(a.outlierDetection().consecutiveGatewayFailure()).isEqualTo(3);
+        assertThat(a.outlierDetection().baseEjectionTime()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(a.outlierDetection().maxEjectionTime()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(a.outlierDetection().maxEjectionPercent()).isEqualTo(100);
+        assertThat(a.healthCheck().enabled()).isTrue();
+        assertThat(a.healthCheck().path()).isEqualTo("/v1/completions");
+        assertThat(a.healthCheck().completion()).isTrue();
+        PoolConfig b = c.pools().get(1);
+        assertThat(b.outlierDetection().consecutive5xx()).isZero();
+        assertThat(b.outlierDetection().maxEjectionTime()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(b.outlierDetection().tpotOutlierMin()).isEqualTo(Duration.ofMillis(250));
+        assertThat(b.healthCheck().completion()).isFalse(); // a GET of /health
+        assertThat(b.healthCheck().model()).isEqualTo("x");
+        // a pool's settings survive the endpoints discovery fills in
+        assertThat(b.withEndpoints(java.util.List.of()).outlierDetection()).isEqualTo(b.outlierDetection());
+        // a base ejection longer than Envoy's default maximum raises the maximum with it
+        assertThat(ConfigLoader.parse("pools: [{name: p, outlierDetection: {baseEjectionTime: 10m}}]", "f")
+                .pools().getFirst().outlierDetection().maxEjectionTime()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void badOutlierAndHealthCheckSettingsNameTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, outlierDetection: {maxEjectionPercent: 150}}]", "f.yaml"))
+                .hasMessageContaining("outlierDetection.maxEjectionPercent must be 0..100, got 150");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, outlierDetection: {baseEjectionTime: 1m, maxEjectionTime: 30s}}]", "f.yaml"))
+                .hasMessageContaining("maxEjectionTime (30s) must not be below baseEjectionTime (60s)");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, outlierDetection: {consecutive5xx: -1}}]", "f.yaml"))
+                .hasMessageContaining("outlierDetection.consecutive5xx must not be negative");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, outlierDetection: {tpotOutlierFactor: 0.5}}]", "f.yaml"))
+                .hasMessageContaining("tpotOutlierFactor must be above 1");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "pools: [{name: p, outlierDetection: {consecutive500: 3}}]", "f.yaml"))
+                .hasMessageContaining("unknown key 'consecutive500'");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, healthCheck: {path: health}}]", "f.yaml"))
+                .hasMessageContaining("healthCheck.path must start with /");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, healthCheck: {timeout: 0s}}]", "f.yaml"))
+                .hasMessageContaining("healthCheck.timeout must be a positive duration");
+        assertThatThrownBy(() -> ConfigLoader.parse("upstream: {firstByteTimeoutMargin: 0.5}\npools: [{name: p}]",
+                "f.yaml")).hasMessageContaining("upstream.firstByteTimeoutMargin must be at least 1");
+    }
 }

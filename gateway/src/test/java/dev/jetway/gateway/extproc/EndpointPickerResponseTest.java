@@ -154,6 +154,31 @@ class EndpointPickerResponseTest {
     }
 
     @Test
+    void gatewayFailuresEnvoyReportsEjectTheEndpointThatServedThemFromLaterDecisions() throws Exception {
+        try (PickerHarness h = PickerHarness.start(queuePicker(1), "", 0, 0, 0).awaitReady()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> pool(h).readyCount() == 3); // first checks passed
+            String failing = h.address(0);
+            for (int i = 0; i < 3; i++) {
+                try (EnvoyStream envoy = h.fullDuplex()) {
+                    route(envoy, "/v1/completions", COMPLETION);
+                    // whatever was picked, Envoy reports the 503 came from the failing one
+                    envoy.responseHeaders(503, "application/json", EnvoyStream.served(failing), true);
+                    envoy.next();
+                }
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.metricsPage().contains(
+                    "jetway_endpoint_ejected{model_server_endpoint=\"" + failing + "\",name=\"p\"} 1.0"));
+            for (int i = 0; i < 10; i++) {
+                try (EnvoyStream envoy = h.fullDuplex()) {
+                    assertThat(route(envoy, "/v1/completions", COMPLETION)).isNotEqualTo(failing);
+                    envoy.responseHeaders(200, "application/json", null, true);
+                    envoy.next();
+                }
+            }
+        }
+    }
+
+    @Test
     void aStreamThatEndsBeforeTheResponseReleasesTheRequest() throws Exception {
         try (PickerHarness h = PickerHarness.start(queuePicker(1), "", 0).awaitReady()) {
             EnvoyStream envoy = h.fullDuplex();
