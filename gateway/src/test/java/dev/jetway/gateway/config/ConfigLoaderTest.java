@@ -138,6 +138,17 @@ class ConfigLoaderTest {
         assertThat(b.healthCheck().model()).isEqualTo("x");
         // a pool's settings survive the endpoints discovery fills in
         assertThat(b.withEndpoints(java.util.List.of()).outlierDetection()).isEqualTo(b.outlierDetection());
+        // the documented example loads
+        try {
+            String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/configuration.md"));
+            int start = doc.indexOf("```yaml\nupstream:\n  firstByteTimeout: 300s");
+            assertThat(start).isPositive();
+            GatewayConfig example = ConfigLoader.parse(doc.substring(start + 8, doc.indexOf("```", start + 8)), "doc");
+            assertThat(example.pools().getFirst().outlierDetection().maxEjectionPercent()).isEqualTo(50);
+            assertThat(example.pools().getFirst().healthCheck().chat()).isTrue();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // a base ejection longer than Envoy's default maximum raises the maximum with it
         assertThat(ConfigLoader.parse("pools: [{name: p, outlierDetection: {baseEjectionTime: 10m}}]", "f")
                 .pools().getFirst().outlierDetection().maxEjectionTime()).isEqualTo(Duration.ofMinutes(10));
