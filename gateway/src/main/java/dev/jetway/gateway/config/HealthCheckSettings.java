@@ -7,8 +7,7 @@ import java.time.Duration;
  * whose {@code /metrics} look fine but which answers nothing is found out. An endpoint new to the gateway (at start,
  * from a reload or from discovery) takes no traffic until its first check passes (unless no endpoint of its pool has
  * passed one yet); an ejected endpoint whose ejection time is over comes back at its next passed check; an endpoint in
- * rotation that this gateway has had no answer from for {@code interval} (and has nothing in flight to) is checked
- * too. A failed check counts as a gateway failure of the endpoint (docs/operations.md, "Outlier ejection").
+ * rotation that has given no answer for {@code interval} is checked too (docs/operations.md). A failed check counts as a gateway failure of the endpoint (docs/operations.md, "Outlier ejection").
  *
  * @param enabled           false: no checks; new endpoints take traffic at once, ejected ones come back on time
  * @param path              {@code /v1/completions} or {@code /v1/chat/completions}: a POST asking for one token; any
@@ -17,7 +16,8 @@ import java.time.Duration;
  * @param interval          an idle endpoint in rotation is checked this often
  * @param unhealthyInterval endpoints not in rotation (new, ejected with their time over, or whose last check failed)
  *                          are checked this often
- * @param timeout           a check not answered within this has failed
+ * @param timeout           a check not answered within this has failed (longer when the latency model expects the
+ *                          endpoint's queue to take longer)
  */
 public record HealthCheckSettings(Boolean enabled, String path, String model, Duration interval,
                                   Duration unhealthyInterval, Duration timeout) {

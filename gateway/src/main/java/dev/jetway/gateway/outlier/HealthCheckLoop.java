@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One endpoint's active health checks, on its own virtual thread: a real request asking for one token (the pool's
  * {@code healthCheck}), sent when the endpoint is new (until one passes), ejected with its time over (until one
- * passes), or in rotation but quiet: no answer from it for {@code interval} and nothing in flight there (a request in
- * flight will tell soon enough, and a check would only queue behind it). With checks off the loop only brings
- * ejected endpoints back on time. Checks carry {@value #HEADER}{@code : 1} so model-server logs can tell them apart.
+ * passes), or in rotation but quiet: no answer from it for {@code interval}. A check waits {@code timeout}, or what
+ * the pool's latency model expects a one-token request to take behind the endpoint's queue ({@link CheckBudget})
+ * when that is longer, so a busy server is not taken for a hung one; a pool without a latency model cannot tell the
+ * two apart, so its endpoints are not checked while this gateway has requests in flight there (those will tell).
+ * With checks off the loop only brings ejected endpoints back on time. Checks carry {@value #HEADER}{@code : 1} so model-server logs can tell them apart.
  */
 final class HealthCheckLoop implements AutoCloseable {
 
@@ -100,7 +103,8 @@ final class HealthCheckLoop implements AutoCloseable {
             return due - quiet;
         }
         GatewayEndpoint e = standing.endpoint;
-        if (e == null || !e.ready() || e.endpoint().ownInFlight().requests() > 0) {
+        if (e == null || !e.ready()
+                || (e.endpoint().ownInFlight().requests() > 0 && detector.checkBudget(e) < 0)) {
             return due;
         }
         return check(c) ? c.interval().toNanos() : c.unhealthyInterval().toNanos();
@@ -109,8 +113,14 @@ final class HealthCheckLoop implements AutoCloseable {
     /** One check; its outcome goes to the detector. */
     boolean check(HealthCheckSettings c) {
         OutlierDetector detector = standing.detector;
+        GatewayEndpoint target = standing.endpoint;
+        Duration timeout = c.timeout();
+        long budget = target == null ? -1 : detector.checkBudget(target);
+        if (budget > timeout.toNanos()) {
+            timeout = Duration.ofNanos(budget);
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + standing.address + c.path()))
-                .timeout(c.timeout()).header(HEADER, "1");
+                .timeout(timeout).header(HEADER, "1");
         if (c.completion()) {
             request.header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body(c, model(c))));
@@ -133,7 +143,7 @@ final class HealthCheckLoop implements AutoCloseable {
             }
             error = "HTTP " + status;
         } catch (HttpTimeoutException e) {
-            error = "no answer within " + c.timeout().toMillis() + " ms";
+            error = "no answer within " + timeout.toMillis() + " ms";
         } catch (IOException e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         } catch (InterruptedException e) {

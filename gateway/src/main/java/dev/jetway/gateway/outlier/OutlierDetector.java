@@ -40,6 +40,7 @@ public final class OutlierDetector {
     private final String pool;
     private final LongSupplier clock;
     private final OutlierMetrics metrics;
+    private final CheckBudget budget;
     private final Map<String, EndpointStanding> standings = new LinkedHashMap<>();
     private volatile OutlierDetectionSettings settings;
     private volatile HealthCheckSettings checks;
@@ -47,6 +48,12 @@ public final class OutlierDetector {
 
     OutlierDetector(String pool, OutlierDetectionSettings settings, HealthCheckSettings checks, OutlierMetrics metrics,
                     LongSupplier clock) {
+        this(pool, settings, checks, metrics, clock, CheckBudget.NONE);
+    }
+
+    OutlierDetector(String pool, OutlierDetectionSettings settings, HealthCheckSettings checks, OutlierMetrics metrics,
+                    LongSupplier clock, CheckBudget budget) {
+        this.budget = budget;
         this.pool = pool;
         this.settings = settings;
         this.checks = checks;
@@ -68,6 +75,11 @@ public final class OutlierDetector {
 
     long now() {
         return clock.getAsLong();
+    }
+
+    /** What the latency model expects a check of {@code e} to take now, nanoseconds; -1 when it cannot say. */
+    long checkBudget(GatewayEndpoint e) {
+        return budget.nanos(pool, e);
     }
 
     /** The pool's configured models: what a check names unless {@code healthCheck.model} does. */

@@ -22,13 +22,15 @@ public final class OutlierDetectors implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final HttpClient http;
     private final LongSupplier clock;
+    private final CheckBudget budget;
     private final Map<String, OutlierDetector> byPool = new HashMap<>();
     private final Map<EndpointStanding, HealthCheckLoop> loops = new HashMap<>();
 
-    public OutlierDetectors(GatewayMetrics metrics, HttpClient http, LongSupplier clock) {
+    public OutlierDetectors(GatewayMetrics metrics, HttpClient http, LongSupplier clock, CheckBudget budget) {
         this.metrics = metrics;
         this.http = http;
         this.clock = clock;
+        this.budget = budget;
     }
 
     /**
@@ -37,7 +39,7 @@ public final class OutlierDetectors implements AutoCloseable {
      */
     public synchronized void prepare(PoolConfig pool, List<GatewayEndpoint> members) {
         OutlierDetector detector = byPool.computeIfAbsent(pool.name(), name -> new OutlierDetector(name,
-                pool.outlierDetection(), pool.healthCheck(), new OutlierMetrics(metrics, name), clock));
+                pool.outlierDetection(), pool.healthCheck(), new OutlierMetrics(metrics, name), clock, budget));
         detector.configure(pool.outlierDetection(), pool.healthCheck(), pool.models());
         for (GatewayEndpoint e : members) {
             EndpointStanding s = detector.standing(e);

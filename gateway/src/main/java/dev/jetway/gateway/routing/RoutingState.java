@@ -88,7 +88,23 @@ public final class RoutingState implements AutoCloseable {
                 + "take (bounded by engineTokenizer.cacheBytes each)", io.micrometer.core.instrument.Tags.empty(),
                 () -> poolTokenizers.cacheWeight() + engineTokenizers.cacheWeight());
         this.flowControllers = new FlowControllers(metrics);
-        this.outliers = new OutlierDetectors(metrics, scrapeClient, System::nanoTime);
+        this.outliers = new OutlierDetectors(metrics, scrapeClient, System::nanoTime, this::checkBudget);
+    }
+
+    /**
+     * What a health check of {@code e} may wait: the pool's latency model's predicted TTFT of a one-token request
+     * there now times {@code upstream.firstByteTimeoutMargin}, at most {@code firstByteTimeout}; -1 without a model.
+     */
+    private long checkBudget(String pool, GatewayEndpoint e) {
+        LatencyModel model = latencyModels.reportedModel(pool);
+        GatewayConfig current = config;
+        if (model == null || current == null || current.upstream().firstByteTimeoutMargin() == 0) {
+            return -1;
+        }
+        LatencyModel.Scratch scratch = new LatencyModel.Scratch();
+        model.predict(e.endpoint(), System.nanoTime(), 1, 0, scratch);
+        double nanos = scratch.ttft * current.upstream().firstByteTimeoutMargin() * 1e9;
+        return (long) Math.min(nanos, current.upstream().firstByteTimeout().toNanos());
     }
 
     /** Every pool's outlier detection and health checks. */
