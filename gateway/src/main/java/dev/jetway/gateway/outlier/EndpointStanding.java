@@ -37,7 +37,7 @@ public final class EndpointStanding {
     long multiplierSinceNanos;
     volatile int consecutive5xx;
     volatile int consecutiveGatewayFailures;
-    volatile long lastAnswerNanos = Long.MIN_VALUE;
+    volatile long lastOutcomeNanos = Long.MIN_VALUE;
     volatile long lastCheckNanos = Long.MIN_VALUE;
     volatile boolean lastCheckPassed;
     volatile String lastCheckError;

@@ -53,6 +53,10 @@ final class HealthCheckLoop implements AutoCloseable {
         return this;
     }
 
+    EndpointStanding standing() {
+        return standing;
+    }
+
     /** Re-plans the endpoint's next check now (it was just ejected, or settings changed). */
     static void wake(EndpointStanding s) {
         HealthCheckLoop loop = s.loop;
@@ -94,9 +98,9 @@ final class HealthCheckLoop implements AutoCloseable {
             return check(c) ? c.interval().toNanos() : c.unhealthyInterval().toNanos();
         }
         // in rotation: checked when quiet; sooner again after a failed check with no answer since
-        long last = Math.max(standing.lastAnswerNanos, standing.lastCheckNanos);
+        long last = Math.max(standing.lastOutcomeNanos, standing.lastCheckNanos);
         boolean doubtful = !standing.lastCheckPassed && standing.lastCheckNanos != Long.MIN_VALUE
-                && standing.lastCheckNanos >= standing.lastAnswerNanos;
+                && standing.consecutiveGatewayFailures > 0; // and no answer since, which would have reset the count
         long due = (doubtful ? c.unhealthyInterval() : c.interval()).toNanos();
         long quiet = last == Long.MIN_VALUE ? Long.MAX_VALUE : now - last;
         if (quiet < due) {

@@ -157,7 +157,7 @@ public final class OutlierDetector {
     /** The endpoint answered (a response below 500, or a passed check): its failures in a row are over. */
     void succeeded(EndpointStanding s) {
         long now = now();
-        s.lastAnswerNanos = now;
+        s.lastOutcomeNanos = now;
         if (s.consecutive5xx == 0 && s.consecutiveGatewayFailures == 0) {
             return;
         }
@@ -170,7 +170,7 @@ public final class OutlierDetector {
     /** The endpoint answered with a 5xx status; 502, 503 and 504 are gateway failures too, as in Envoy. */
     synchronized void serverError(EndpointStanding s, int status) {
         long now = now();
-        s.lastAnswerNanos = now;
+        s.lastOutcomeNanos = now;
         s.consecutive5xx++;
         if (status >= 502 && status <= 504) {
             s.consecutiveGatewayFailures++;
@@ -183,7 +183,7 @@ public final class OutlierDetector {
     /** The gateway could not get an answer: a connect error, a reset, a first-byte or idle timeout, a failed check. */
     synchronized void gatewayFailure(EndpointStanding s, String what) {
         long now = now();
-        s.lastAnswerNanos = now;
+        s.lastOutcomeNanos = now;
         s.consecutive5xx++;
         s.consecutiveGatewayFailures++;
         judgeFailures(s, now, what);
