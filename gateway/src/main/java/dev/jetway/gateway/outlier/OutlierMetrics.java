@@ -34,14 +34,17 @@ final class OutlierMetrics {
         return Tags.of("name", pool, "model_server_endpoint", s.address());
     }
 
-    /** Registers the endpoint's series (again, after a reload removed its gauges: registering is idempotent). */
+    /** Registers the endpoint's series (again, after a reload removed its gauges with the endpoint object). */
     void register(EndpointStanding s) {
         for (EjectionReason r : EjectionReason.values()) {
             ejections(s, r);
         }
         checks(s, true);
         checks(s, false);
-        metrics.gauge(EJECTED, "1 while the endpoint is ejected by outlier detection", tags(s), () -> s.ejected ? 1 : 0);
+        if (metrics.registry().find(EJECTED).tags(tags(s)).gauge() == null) {
+            metrics.gauge(EJECTED, "1 while the endpoint is ejected by outlier detection", tags(s),
+                    () -> s.ejected ? 1 : 0);
+        }
     }
 
     void ejected(EndpointStanding s, EjectionReason reason) {

@@ -241,5 +241,10 @@ class OutlierEjectionTest {
                 "\"ejected\":false", "\"lastCheck\":\"passed ");
         assertThat(a.healthChecks.get()).isPositive();
         assertThat(a.completionRequests.get()).isZero();
+        // a reload that rebuilds the endpoint (new upstream settings) keeps its standing and its series
+        gw.server.reload(ConfigLoader.parse(yaml("random", List.of(a)).replace("connectTimeout: 500ms",
+                "connectTimeout: 600ms"), "reload"));
+        assertThat(gw.inRotation()).isEqualTo(1);
+        assertThat(metric(gw.metricsPage(), "jetway_endpoint_ejected", a.address(), "")).isEqualTo("0.0");
     }
 }
