@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param firstByteTimeout          request sent → first response byte (covers queueing and prefill), at most; the
  *                                  deadline of a request the latency model predicts is shorter (below)
  * @param idleTimeout               longest silence between two chunks of a response
- * @param maxRetries                extra endpoints tried after a connect error or 5xx before the first byte
+ * @param maxRetries                extra endpoints tried after a connect error, reset, 5xx or first-byte timeout
+ *                                  before the first byte
  * @param retryBackoff              base delay before a retry; the actual delay is jittered in [base/2, base*3/2]
  * @param maxConnectionsPerEndpoint open connections per endpoint and event loop; beyond it the next endpoint is tried
  * @param maxIdleConnectionsPerEndpoint kept-alive idle connections per endpoint and event loop
@@ -19,11 +20,15 @@ import java.time.Duration;
  *                                  times this as its first-byte deadline (within [minFirstByteTimeout,
  *                                  firstByteTimeout]); 0 = every request gets firstByteTimeout
  * @param minFirstByteTimeout       the shortest first-byte deadline a prediction can give
+ * @param retryBudgetPercent        a pool's retries in progress at once, at most this share of its requests in flight
+ *                                  (Envoy's retry budget), so that retries cannot multiply an overload
+ * @param minRetryConcurrency       ... but always this many
  */
 public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
                                Integer maxRetries, Duration retryBackoff, Integer maxConnectionsPerEndpoint,
                                Integer maxIdleConnectionsPerEndpoint, Duration idleConnectionTtl,
-                               Double firstByteTimeoutMargin, Duration minFirstByteTimeout) {
+                               Double firstByteTimeoutMargin, Duration minFirstByteTimeout,
+                               Double retryBudgetPercent, Integer minRetryConcurrency) {
 
     public UpstreamSettings {
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
@@ -41,6 +46,12 @@ public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeou
                     + "adaptive deadline), got " + firstByteTimeoutMargin);
         }
         ConfigChecks.positive("upstream.minFirstByteTimeout", minFirstByteTimeout);
+        retryBudgetPercent = retryBudgetPercent == null ? 20.0 : retryBudgetPercent;
+        minRetryConcurrency = minRetryConcurrency == null ? 3 : minRetryConcurrency;
+        if (!(retryBudgetPercent >= 0 && retryBudgetPercent <= 100)) {
+            throw new IllegalArgumentException("upstream.retryBudgetPercent must be 0..100, got " + retryBudgetPercent);
+        }
+        ConfigChecks.nonNegative("upstream.minRetryConcurrency", minRetryConcurrency);
         ConfigChecks.positive("upstream.idleConnectionTtl", idleConnectionTtl);
         ConfigChecks.positive("upstream.connectTimeout", connectTimeout);
         ConfigChecks.positive("upstream.firstByteTimeout", firstByteTimeout);
@@ -51,6 +62,6 @@ public record UpstreamSettings(Duration connectTimeout, Duration firstByteTimeou
     }
 
     public static UpstreamSettings defaults() {
-        return new UpstreamSettings(null, null, null, null, null, null, null, null, null, null);
+        return new UpstreamSettings(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -41,6 +41,7 @@ public final class OutlierDetector {
     private final LongSupplier clock;
     private final OutlierMetrics metrics;
     private final CheckBudget budget;
+    private final RetryBudget retries;
     private final Map<String, EndpointStanding> standings = new LinkedHashMap<>();
     private volatile OutlierDetectionSettings settings;
     private volatile HealthCheckSettings checks;
@@ -54,6 +55,7 @@ public final class OutlierDetector {
     OutlierDetector(String pool, OutlierDetectionSettings settings, HealthCheckSettings checks, OutlierMetrics metrics,
                     LongSupplier clock, CheckBudget budget) {
         this.budget = budget;
+        this.retries = new RetryBudget(metrics);
         this.pool = pool;
         this.settings = settings;
         this.checks = checks;
@@ -75,6 +77,11 @@ public final class OutlierDetector {
 
     long now() {
         return clock.getAsLong();
+    }
+
+    /** The pool's retry budget. */
+    RetryBudget retryBudget() {
+        return retries;
     }
 
     /** What the latency model expects a check of {@code e} to take now, nanoseconds; -1 when it cannot say. */

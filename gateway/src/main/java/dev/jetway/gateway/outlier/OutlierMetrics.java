@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Tags;
  * The meters of one pool's outlier detection: per endpoint {@value #EJECTIONS}{@code _total} by reason,
  * {@value #EJECTED} (1 while ejected) and {@value #CHECKS}{@code _total} by result; per pool
  * {@value #REFUSED}{@code _total}. Every series exists at zero from the endpoint's arrival, for {@code rate()} and
- * {@code absent()} alerts, and goes with the endpoint.
+ * {@code absent()} alerts, and goes with the endpoint; per pool also {@value #RETRIES_REFUSED}{@code _total}.
  */
 final class OutlierMetrics {
 
@@ -16,10 +16,12 @@ final class OutlierMetrics {
     static final String EJECTED = "jetway_endpoint_ejected";
     static final String CHECKS = "jetway_endpoint_health_checks";
     static final String REFUSED = "jetway_pool_ejections_refused";
+    static final String RETRIES_REFUSED = "jetway_pool_retries_refused";
 
     private final GatewayMetrics metrics;
     private final String pool;
     private final Counter refused;
+    private final Counter retriesRefused;
 
     OutlierMetrics(GatewayMetrics metrics, String pool) {
         this.metrics = metrics;
@@ -27,6 +29,9 @@ final class OutlierMetrics {
         this.refused = Counter.builder(REFUSED)
                 .description("Outliers left in rotation because maxEjectionPercent was reached or they were the last "
                         + "endpoint in rotation")
+                .tags("name", pool).register(metrics.registry());
+        this.retriesRefused = Counter.builder(RETRIES_REFUSED)
+                .description("Retries not made because the pool's retry budget was spent")
                 .tags("name", pool).register(metrics.registry());
     }
 
@@ -59,6 +64,10 @@ final class OutlierMetrics {
         refused.increment();
     }
 
+    void retryRefused() {
+        retriesRefused.increment();
+    }
+
     private Counter ejections(EndpointStanding s, EjectionReason reason) {
         return Counter.builder(EJECTIONS).description("Endpoints ejected by outlier detection, by reason")
                 .tags(tags(s).and("reason", reason.label())).register(metrics.registry());
@@ -82,5 +91,6 @@ final class OutlierMetrics {
     /** The pool left the configuration. */
     void close() {
         metrics.remove(REFUSED, Tags.of("name", pool));
+        metrics.remove(RETRIES_REFUSED, Tags.of("name", pool));
     }
 }

@@ -13,6 +13,7 @@ import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.metrics.UpstreamErrorKind;
 import dev.jetway.gateway.outlier.AttemptOutcome;
 import dev.jetway.gateway.outlier.OutlierDetector;
+import dev.jetway.gateway.outlier.RetryBudget;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.gateway.upstream.PoolExhaustedException;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * Each attempt's outcome (5xx, connect error, reset, timeout, answer, a stream's pace) goes to the pool's outlier
  * detection through an {@link AttemptOutcome}; an attempt waits for its first byte only as long as its
  * {@link FirstByteDeadline} says, and the response head is held back until the first body byte, so a model server
- * that sends its head and then nothing (a hung engine) is retried elsewhere like one that sends nothing.
+ * that sends its head and then nothing (a hung engine) is retried elsewhere like one that sends nothing. Retries
+ * are bounded per request ({@code maxRetries}) and per pool ({@link RetryBudget}).
  *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
@@ -109,6 +111,8 @@ public final class ProxyExchange implements UpstreamListener {
     private boolean headSent;
     /** Why the last attempt failed, when the next finds no endpoint left. */
     private OpenAiError lastError;
+    /** The pool's retry budget, holding a place while this request is being retried; null until then. */
+    private RetryBudget retrying;
     private long sentNanos;
     private long lastActivityNanos;
     /** When the client stopped taking the response (its connection turned unwritable), or 0 while it takes it. */
@@ -278,7 +282,7 @@ public final class ProxyExchange implements UpstreamListener {
 
     private void retryOrFail(OpenAiError error) {
         lastError = error;
-        if (attempts <= settings.maxRetries() && client.channel().isActive()) {
+        if (attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
             metrics.retry();
             long base = settings.retryBackoff().toNanos();
             long delay = base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, base));
@@ -288,6 +292,20 @@ public final class ProxyExchange implements UpstreamListener {
         }
     }
 
+    /** The pool's retry budget has room (a request being retried keeps its one place until it ends). */
+    private boolean mayRetry() {
+        if (retrying != null) {
+            return true;
+        }
+        RetryBudget budget = RetryBudget.of(gatewayEndpoint);
+        if (!budget.tryAcquire(settings, pool.endpoints())) {
+            log.debug("{}: not retried: the retry budget of pool {} is spent", inference.requestId(), pool.name());
+            return false;
+        }
+        retrying = budget;
+        return true;
+    }
+
     @Override
     public void onResponseHead(HttpResponse head) {
         if (phase != Phase.AWAITING_HEAD) {
@@ -295,7 +313,7 @@ public final class ProxyExchange implements UpstreamListener {
         }
         upstreamStatus = head.status().code();
         outcome.head(upstreamStatus);
-        if (upstreamStatus >= 500 && attempts <= settings.maxRetries()) {
+        if (upstreamStatus >= 500 && attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
             metrics.upstreamError(UpstreamErrorKind.STATUS_5XX);
             log.debug("{}: {} answered {}, trying another endpoint", inference.requestId(), endpoint, upstreamStatus);
             dropConnection();
@@ -705,6 +723,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         phase = Phase.DONE;
         cancelTimer();
+        if (retrying != null) {
+            retrying.release();
+        }
         sidecarPrefillDone(false);
         if (split != null && success) {
             metrics.pd().decodeLeg(System.nanoTime() - sentNanos);

@@ -119,6 +119,8 @@ class ConfigLoaderTest {
                 """, "test");
         assertThat(c.upstream().firstByteTimeoutMargin()).isEqualTo(3.0);
         assertThat(c.upstream().minFirstByteTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.upstream().retryBudgetPercent()).isEqualTo(20.0);
+        assertThat(c.upstream().minRetryConcurrency()).isEqualTo(3);
         PoolConfig a = c.pools().get(0);
         assertThat(a.outlierDetection()).isEqualTo(OutlierDetectionSettings.defaults());
         assertThat(a.outlierDetection().enabled()).isTrue();
@@ -175,6 +177,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("healthCheck.path must start with /");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, healthCheck: {timeout: 0s}}]", "f.yaml"))
                 .hasMessageContaining("healthCheck.timeout must be a positive duration");
+        assertThatThrownBy(() -> ConfigLoader.parse("upstream: {retryBudgetPercent: 150}\npools: [{name: p}]",
+                "f.yaml")).hasMessageContaining("upstream.retryBudgetPercent must be 0..100, got 150");
         assertThatThrownBy(() -> ConfigLoader.parse("upstream: {firstByteTimeoutMargin: 0.5}\npools: [{name: p}]",
                 "f.yaml")).hasMessageContaining("upstream.firstByteTimeoutMargin must be at least 1");
     }

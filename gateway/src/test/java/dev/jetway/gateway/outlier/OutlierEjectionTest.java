@@ -53,8 +53,13 @@ class OutlierEjectionTest {
      * ejections short enough to watch endpoints come back.
      */
     private static String yaml(String policy, List<FakeModelServer> endpoints) {
+        return yaml(policy, "", endpoints);
+    }
+
+    private static String yaml(String policy, String upstreamExtra, List<FakeModelServer> endpoints) {
         return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\n"
-                + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms, minFirstByteTimeout: " + FLOOR_MS + "ms}\n"
+                + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms, minFirstByteTimeout: " + FLOOR_MS + "ms"
+                + upstreamExtra + "}\n"
                 + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s}\n"
                 + "pools:\n  - name: p\n    models: [m]\n"
                 + (policy == null ? "" : "    endpointPicker: " + policy + "\n")
@@ -228,6 +233,28 @@ class OutlierEjectionTest {
             post(completion(7, false));
             return fresh.completionRequests.get() > 0;
         });
+    }
+
+    @Test
+    void withThePoolsRetryBudgetSpentAFailedAttemptIsTheAnswer() throws Exception {
+        FakeModelServer good = server("good");
+        FakeModelServer failing = server("failing");
+        gw = GatewayHarness.start(yaml("random", ", retryBudgetPercent: 0, minRetryConcurrency: 0",
+                List.of(good, failing))).awaitInRotation(2);
+        failing.mode = FakeModelServer.Mode.FAIL_503;
+        int refused = 0;
+        for (int i = 0; i < 50 && failing.completionRequests.get() == 0; i++) {
+            HttpResponse<String> r = post(completion(i, false));
+            if (r.statusCode() == 503) {
+                refused++;
+                assertThat(r.body()).contains("engine dead"); // the server's own answer, passed through
+            } else {
+                assertThat(r.headers().firstValue("x-jetway-endpoint")).hasValue(good.address());
+            }
+        }
+        assertThat(refused).isEqualTo(1);
+        String page = gw.metricsPage();
+        assertThat(page).contains("jetway_pool_retries_refused_total{name=\"p\"} 1.0").contains("jetway_retries_total 0.0");
     }
 
     @Test
