@@ -2,8 +2,8 @@ package dev.jetway.gateway.extproc;
 
 import com.google.protobuf.ByteString;
 import dev.jetway.gateway.audit.RequestAudit;
-import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.http.OpenAiError;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.outlier.AttemptOutcome;
 import dev.jetway.gateway.outlier.OutlierDetector;

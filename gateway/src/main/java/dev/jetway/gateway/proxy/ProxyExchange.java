@@ -333,9 +333,6 @@ public final class ProxyExchange implements UpstreamListener {
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         sse = contentType != null && contentType.startsWith("text/event-stream");
-        if (audit != null) {
-            audit.responseHead(upstreamStatus, sse);
-        }
         if (endpointHeader) {
             out.headers().set(ENDPOINT_HEADER, endpoint.address());
         }
@@ -373,6 +370,9 @@ public final class ProxyExchange implements UpstreamListener {
         pendingHead = null;
         headSent = true;
         client.write(out);
+        if (audit != null) {
+            audit.responseHead(upstreamStatus, sse);
+        }
         if (upstreamStatus >= 400) {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
         } else {
