@@ -4,10 +4,11 @@ import java.time.Duration;
 
 /**
  * A pool's active health checks: a real one-token completion (or a GET of another path), so that a model server
- * whose {@code /metrics} look fine but which answers nothing is found out. An endpoint new to the gateway (at start,
- * from a reload or from discovery) takes no traffic until its first check passes (unless no endpoint of its pool has
- * passed one yet); an ejected endpoint whose ejection time is over comes back at its next passed check; an endpoint in
- * rotation that has given no answer for {@code interval} is checked too (docs/operations.md). A failed check counts as a gateway failure of the endpoint (docs/operations.md, "Outlier ejection").
+ * whose {@code /metrics} look fine but which answers nothing is found out. An endpoint joining a pool that serves (a
+ * reload, discovery) takes no traffic until its first check passes; a starting pool's endpoints take traffic at once
+ * and leave rotation if their first check fails; an ejected endpoint whose ejection time is over comes back at its
+ * next passed check; an endpoint in rotation that has had no request outcome for {@code interval} is checked too, and
+ * a failed check counts as a gateway failure of it (docs/operations.md, "Outlier ejection and health checks").
  *
  * @param enabled           false: no checks; new endpoints take traffic at once, ejected ones come back on time
  * @param path              {@code /v1/completions} or {@code /v1/chat/completions}: a POST asking for one token; any

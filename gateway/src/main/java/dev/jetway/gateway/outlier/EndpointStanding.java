@@ -4,9 +4,10 @@ import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import java.util.Arrays;
 
 /**
- * One endpoint's standing in its pool, beyond its scrapes: whether it has passed a health check (an endpoint new to
- * the gateway has not), whether it is ejected, until when and why, how many times in a row it was (the ejection
- * multiplier), and the recent outcomes its ejection is decided on: failures in a row, and the pace of its recent
+ * One endpoint's standing in its pool, beyond its scrapes: whether it is admitted (it has passed a health check, or
+ * it is one of a starting pool's endpoints, trusted until its first check fails; an endpoint added to a pool that
+ * already serves waits for its first passed check), whether it is ejected, until when and why, how many times in a
+ * row it was (the ejection multiplier), and the recent outcomes its ejection is decided on: failures in a row, and the pace of its recent
  * streams. Kept by its pool's {@link OutlierDetector} per address, so it survives a reload that rebuilds the endpoint.
  *
  * <p>Request threads read {@link #routable()} (volatile, no lock); every change happens under the detector's lock.
@@ -18,13 +19,15 @@ public final class EndpointStanding {
 
     /** The standing of an endpoint no detector manages (always routable; outcomes go nowhere). */
     public static EndpointStanding unmanaged(String address) {
-        EndpointStanding s = new EndpointStanding(null, address, true);
-        return s;
+        return new EndpointStanding(null, address, true);
     }
 
     final OutlierDetector detector;
     final String address;
     volatile GatewayEndpoint endpoint;
+    /** May take traffic (when not ejected). */
+    volatile boolean admitted;
+    /** A health check has passed. */
     volatile boolean checked;
     volatile boolean ejected;
     volatile long ejectedUntilNanos;
@@ -46,22 +49,27 @@ public final class EndpointStanding {
     int paceNext;
     int paceCount;
 
-    EndpointStanding(OutlierDetector detector, String address, boolean checked) {
+    EndpointStanding(OutlierDetector detector, String address, boolean admitted) {
         this.detector = detector;
         this.address = address;
-        this.checked = checked;
+        this.admitted = admitted;
     }
 
     public String address() {
         return address;
     }
 
-    /** True when the scheduler may pick it: it has passed a health check (or checks are off) and is not ejected. */
+    /** True when the scheduler may pick it: admitted (a check passed, or trusted as a starting pool's) and not ejected. */
     public boolean routable() {
-        return checked && !ejected;
+        return admitted && !ejected;
     }
 
-    /** True once a health check has passed (always, with checks off). */
+    /** True when it may take traffic once not ejected: a check passed, checks are off, or its pool is starting. */
+    public boolean admitted() {
+        return admitted;
+    }
+
+    /** True once a health check has passed. */
     public boolean checked() {
         return checked;
     }

@@ -101,7 +101,7 @@ public final class OutlierDetector {
         models = List.copyOf(nextModels);
         if (!nextChecks.enabled()) {
             for (EndpointStanding s : standings.values()) {
-                s.checked = true;
+                s.admitted = true;
             }
         }
         if (!nextSettings.enabled()) {
@@ -115,14 +115,17 @@ public final class OutlierDetector {
     }
 
     /**
-     * The standing of {@code endpoint} (created for an address new to the pool: not routable until its first check
-     * passes, unless checks are off); the endpoint object is the one requests use from now on.
+     * The standing of {@code endpoint}, created for an address new to the pool: when the pool is {@code starting}
+     * (the gateway starts, the pool was just added) it is admitted at once and leaves rotation if its first check
+     * fails, as every endpoint took traffic before it was checked when there was nothing to compare with; an endpoint
+     * joining a pool that already serves is not admitted until its first check passes (unless checks are off). The
+     * endpoint object is the one requests use from now on.
      */
-    synchronized EndpointStanding standing(GatewayEndpoint endpoint) {
+    synchronized EndpointStanding standing(GatewayEndpoint endpoint, boolean starting) {
         String address = endpoint.endpoint().address();
         EndpointStanding s = standings.get(address);
         if (s == null) {
-            s = new EndpointStanding(this, address, !checks.enabled());
+            s = new EndpointStanding(this, address, starting || !checks.enabled());
             s.multiplierSinceNanos = now();
             standings.put(address, s);
             metrics.register(s);
@@ -263,8 +266,9 @@ public final class OutlierDetector {
         s.lastCheckPassed = true;
         s.lastCheckError = null;
         metrics.checked(s, true);
-        if (!s.checked) {
-            s.checked = true;
+        s.checked = true;
+        if (!s.admitted) {
+            s.admitted = true;
             log.info("endpoint {} of pool {} passed its first health check: in rotation", s.address, pool);
         }
         if (s.ejected && now >= s.ejectedUntilNanos) {
@@ -274,8 +278,8 @@ public final class OutlierDetector {
     }
 
     /**
-     * A check failed. An endpoint in rotation counts it as a gateway failure; one that is not (new, ejected) just
-     * stays out.
+     * A check failed. An endpoint in rotation counts it as a gateway failure, unless no check of it has passed yet
+     * (a starting pool's endpoint): that one leaves rotation until one does. One that is out (new, ejected) stays out.
      */
     synchronized void checkFailed(EndpointStanding s, String error) {
         long now = now();
@@ -284,7 +288,13 @@ public final class OutlierDetector {
         s.lastCheckPassed = false;
         s.lastCheckError = error;
         metrics.checked(s, false);
-        if (!s.checked) {
+        if (s.admitted && !s.checked) {
+            s.admitted = false;
+            log.warn("endpoint {} of pool {} failed its first health check ({}): out of rotation until one passes",
+                    s.address, pool, error);
+            return;
+        }
+        if (!s.admitted) {
             if (wasPassing) {
                 log.warn("endpoint {} of pool {} failed its health check ({}): not in rotation until one passes",
                         s.address, pool, error);
@@ -337,7 +347,7 @@ public final class OutlierDetector {
         for (EndpointStanding t : standings.values()) {
             if (t.ejected) {
                 ejected++;
-            } else if (t != s && t.checked && t.endpoint != null && t.endpoint.ready()) {
+            } else if (t != s && t.admitted && t.endpoint != null && t.endpoint.ready()) {
                 othersInRotation++;
             }
         }
@@ -400,7 +410,7 @@ public final class OutlierDetector {
         StringBuilder sb = new StringBuilder();
         for (GatewayEndpoint e : endpoints) {
             EndpointStanding s = e.standing();
-            String why = s.ejected ? "ejected: " + s.reason.label() : !s.checked ? "not yet checked" : null;
+            String why = s.ejected ? "ejected: " + s.reason.label() : !s.admitted ? "not yet checked" : null;
             if (why != null) {
                 sb.append(sb.isEmpty() ? "" : ", ").append(s.address).append(" (").append(why).append(')');
             }

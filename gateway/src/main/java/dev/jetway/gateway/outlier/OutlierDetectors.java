@@ -35,14 +35,19 @@ public final class OutlierDetectors implements AutoCloseable {
 
     /**
      * Before a generation goes live: the pool's detector takes its settings, and each member gets its standing (a
-     * new address starts unchecked, its check loop started).
+     * new address's check loop is started; in a pool that already serves it waits for its first passed check).
      */
     public synchronized void prepare(PoolConfig pool, List<GatewayEndpoint> members) {
-        OutlierDetector detector = byPool.computeIfAbsent(pool.name(), name -> new OutlierDetector(name,
-                pool.outlierDetection(), pool.healthCheck(), new OutlierMetrics(metrics, name), clock, budget));
+        OutlierDetector detector = byPool.get(pool.name());
+        boolean starting = detector == null;
+        if (starting) {
+            detector = new OutlierDetector(pool.name(), pool.outlierDetection(), pool.healthCheck(),
+                    new OutlierMetrics(metrics, pool.name()), clock, budget);
+            byPool.put(pool.name(), detector);
+        }
         detector.configure(pool.outlierDetection(), pool.healthCheck(), pool.models());
         for (GatewayEndpoint e : members) {
-            EndpointStanding s = detector.standing(e);
+            EndpointStanding s = detector.standing(e, starting);
             e.standing(s);
             if (!loops.containsKey(s)) {
                 loops.put(s, new HealthCheckLoop(s, http).start());

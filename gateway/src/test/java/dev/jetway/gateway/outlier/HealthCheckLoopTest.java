@@ -45,9 +45,9 @@ class HealthCheckLoopTest {
                         Duration.ofMillis(1500)),
                 new OutlierMetrics(new GatewayMetrics(), "p"), clock::get, budget);
         d.configure(OutlierDetectionSettings.defaults(), d.checks(), List.of("m"));
-        EndpointStanding other = d.standing(endpoint(peer));
+        EndpointStanding other = d.standing(endpoint(peer), true);
         d.checkPassed(other);
-        EndpointStanding s = d.standing(endpoint(server));
+        EndpointStanding s = d.standing(endpoint(server), false); // joins a pool that serves
         return new HealthCheckLoop(s, http);
     }
 

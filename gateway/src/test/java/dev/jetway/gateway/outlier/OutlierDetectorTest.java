@@ -40,7 +40,7 @@ class OutlierDetectorTest {
             String address = "10.0.0." + (i + 1) + ":8000";
             GatewayEndpoint e = new GatewayEndpoint(new EndpointConfig(address, null, null, null, null), 3,
                     new UpstreamPools(HostPort.parse(address), NioSocketChannel.class, UpstreamSettings.defaults()));
-            EndpointStanding s = d.standing(e);
+            EndpointStanding s = d.standing(e, true);
             e.standing(s);
             if (!s.checked()) {
                 d.checkPassed(s);
@@ -177,7 +177,7 @@ class OutlierDetectorTest {
         String address = "10.0.0.9:8000";
         GatewayEndpoint fresh = new GatewayEndpoint(new EndpointConfig(address, null, null, null, null), 3,
                 new UpstreamPools(HostPort.parse(address), NioSocketChannel.class, UpstreamSettings.defaults()));
-        EndpointStanding s = d.standing(fresh);
+        EndpointStanding s = d.standing(fresh, false);
         assertThat(s.routable()).isFalse();
         d.checkFailed(s, "no answer");
         d.checkFailed(s, "no answer");
@@ -190,6 +190,23 @@ class OutlierDetectorTest {
         d.checkFailed(e.get(0), "no answer");
         d.checkFailed(e.get(0), "no answer");
         assertThat(e.get(0).reason()).isEqualTo(EjectionReason.CONSECUTIVE_GATEWAY_FAILURE);
+    }
+
+    @Test
+    void aStartingPoolsEndpointsTakeTrafficAtOnceAndLeaveRotationWhenTheirFirstCheckFails() {
+        OutlierDetector d = detector(null, true);
+        String address = "10.0.0.1:8000";
+        GatewayEndpoint e = new GatewayEndpoint(new EndpointConfig(address, null, null, null, null), 3,
+                new UpstreamPools(HostPort.parse(address), NioSocketChannel.class, UpstreamSettings.defaults()));
+        EndpointStanding s = d.standing(e, true);
+        assertThat(s.routable()).isTrue();
+        assertThat(s.checked()).isFalse();
+        d.checkFailed(s, "HTTP 503");
+        assertThat(s.routable()).isFalse();
+        assertThat(s.consecutiveGatewayFailures).isZero(); // not a failure in rotation: it was never confirmed
+        d.checkPassed(s);
+        assertThat(s.routable()).isTrue();
+        assertThat(s.checked()).isTrue();
     }
 
     @Test
