@@ -68,8 +68,8 @@ public final class GatewayPool {
 
     /**
      * The scheduler's candidates: the endpoints in rotation (scrapes succeeding, a health check passed, not ejected).
-     * When none is: the ready endpoints not ejected (every endpoint is new, none has passed its first check yet: the
-     * pool serves rather than refuses); then the endpoints whose scrapes fail but which accept connections: a pool
+     * When none is: the ready endpoints not ejected (none is admitted: each is new or failed its checks; the pool
+     * serves rather than refuses); then the endpoints whose scrapes fail but which accept connections: a pool
      * whose metrics all fail at once (a scrape blackout, a network policy, a metrics server stuck under load) keeps
      * serving on the gateway's own counters instead of refusing every request, while a server that refuses
      * connections (down) stays out. Empty when nothing can take a request.
