@@ -108,6 +108,7 @@ public final class EndpointPickerServer implements LiveServer {
             throw e;
         }
         routing.readiness().addGate(access::waitingFor);
+        routing.outliers().upstreamKeys(access::upstreamKey); // health checks carry the pools' keys
         peers.adminToken(() -> access.adminToken() == null ? null : access.adminToken().value());
         Server started = null;
         Server startedHealth = null;

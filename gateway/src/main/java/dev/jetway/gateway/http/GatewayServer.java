@@ -84,6 +84,7 @@ public final class GatewayServer implements LiveServer {
             accessControl = new AccessControl(config, kubernetes);
             serverTls = config.server().tls() == null ? null : new ServerTls(config.server().tls(), config.baseDir());
             AccessControl acl = accessControl;
+            routing.outliers().upstreamKeys(acl::upstreamKey); // health checks carry the pools' keys, as requests do
             routing.apply(config);
             auditLog = config.audit() == null ? null : AuditLog.start(config.audit(), config.baseDir(), metrics);
             routing.readiness().addGate(acl::waitingFor);

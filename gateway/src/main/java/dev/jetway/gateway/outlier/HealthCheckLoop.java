@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * the pool's latency model expects a one-token request to take behind the endpoint's queue ({@link CheckBudget})
  * when that is longer, so a busy server is not taken for a hung one; a pool without a latency model cannot tell the
  * two apart, so its endpoints are not checked while this gateway has requests in flight there (those will tell).
- * With checks off the loop only brings ejected endpoints back on time. Checks carry {@value #HEADER}{@code : 1} so model-server logs can tell them apart.
+ * With checks off the loop only brings ejected endpoints back on time. Checks carry {@value #HEADER}{@code : 1} so
+ * model-server logs can tell them apart, go over HTTPS to a pool with {@code tls} (its CA bundle, server name and
+ * client certificate) and carry the pool's {@code upstreamAuth.apiKeyFile} key, as requests do.
  */
 final class HealthCheckLoop implements AutoCloseable {
 
@@ -36,14 +38,12 @@ final class HealthCheckLoop implements AutoCloseable {
     private static final long IDLE_NANOS = 60_000_000_000L;
 
     private final EndpointStanding standing;
-    private final HttpClient http;
     private final Thread thread;
     private volatile boolean running = true;
     private boolean warnedClientError;
 
-    HealthCheckLoop(EndpointStanding standing, HttpClient http) {
+    HealthCheckLoop(EndpointStanding standing) {
         this.standing = standing;
-        this.http = http;
         this.thread = Thread.ofVirtual().name("health-check-" + standing.address).unstarted(this::loop);
         standing.loop = this;
     }
@@ -123,8 +123,13 @@ final class HealthCheckLoop implements AutoCloseable {
         if (budget > timeout.toNanos()) {
             timeout = Duration.ofNanos(budget);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + standing.address + c.path()))
-                .timeout(timeout).header(HEADER, "1");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(detector.scheme() + "://" + standing.address
+                + c.path())).timeout(timeout).header(HEADER, "1");
+        String key = detector.upstreamKey();
+        if (key != null) {
+            request.header("authorization", "Bearer " + key);
+        }
+        HttpClient http = detector.http();
         if (c.completion()) {
             request.header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body(c, model(c))));

@@ -46,6 +46,9 @@ public final class OutlierDetector {
     private volatile OutlierDetectionSettings settings;
     private volatile HealthCheckSettings checks;
     private volatile List<String> models = List.of();
+    private volatile java.net.http.HttpClient http;
+    private volatile String scheme = "http";
+    private volatile java.util.function.Function<String, String> upstreamKeys = p -> null;
 
     OutlierDetector(String pool, OutlierDetectionSettings settings, HealthCheckSettings checks, OutlierMetrics metrics,
                     LongSupplier clock) {
@@ -87,6 +90,27 @@ public final class OutlierDetector {
     /** What the latency model expects a check of {@code e} to take now, nanoseconds; -1 when it cannot say. */
     long checkBudget(GatewayEndpoint e) {
         return budget.nanos(pool, e);
+    }
+
+    /** How checks reach the pool's model servers: the client (TLS for a pool with {@code tls}), scheme, credential. */
+    void transport(java.net.http.HttpClient client, String nextScheme,
+                   java.util.function.Function<String, String> keys) {
+        http = client;
+        scheme = nextScheme;
+        upstreamKeys = keys;
+    }
+
+    java.net.http.HttpClient http() {
+        return http;
+    }
+
+    String scheme() {
+        return scheme;
+    }
+
+    /** The key the pool's model servers expect in {@code Authorization}, or null. */
+    String upstreamKey() {
+        return upstreamKeys.apply(pool);
     }
 
     /** The pool's configured models: what a check names unless {@code healthCheck.model} does. */

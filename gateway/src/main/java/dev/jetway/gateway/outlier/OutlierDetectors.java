@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +26,8 @@ public final class OutlierDetectors implements AutoCloseable {
     private final CheckBudget budget;
     private final Map<String, OutlierDetector> byPool = new HashMap<>();
     private final Map<EndpointStanding, HealthCheckLoop> loops = new HashMap<>();
+    /** Pool → the key its model servers expect in {@code Authorization} (upstreamAuth.apiKeyFile), or null. */
+    private volatile Function<String, String> upstreamKeys = pool -> null;
 
     public OutlierDetectors(GatewayMetrics metrics, HttpClient http, LongSupplier clock, CheckBudget budget) {
         this.metrics = metrics;
@@ -33,11 +36,28 @@ public final class OutlierDetectors implements AutoCloseable {
         this.budget = budget;
     }
 
+    /** Where checks find the pools' upstream credentials (the server's access control), once it exists. */
+    public void upstreamKeys(Function<String, String> keys) {
+        this.upstreamKeys = keys;
+    }
+
+    /** The key checks of {@code pool} send, or null. */
+    String upstreamKey(String pool) {
+        return upstreamKeys.apply(pool);
+    }
+
+    /** For tests and pools without TLS: checks over plain HTTP with the shared client. */
+    public synchronized void prepare(PoolConfig pool, List<GatewayEndpoint> members) {
+        prepare(pool, members, http, "http");
+    }
+
     /**
-     * Before a generation goes live: the pool's detector takes its settings, and each member gets its standing (a
+     * Before a generation goes live: the pool's detector takes its settings and the client and scheme its checks
+     * use ({@code https} and the pool's TLS client for a pool with {@code tls}), and each member gets its standing (a
      * new address's check loop is started; in a pool that already serves it waits for its first passed check).
      */
-    public synchronized void prepare(PoolConfig pool, List<GatewayEndpoint> members) {
+    public synchronized void prepare(PoolConfig pool, List<GatewayEndpoint> members, HttpClient client,
+                                     String scheme) {
         OutlierDetector detector = byPool.get(pool.name());
         boolean starting = detector == null;
         if (starting) {
@@ -46,11 +66,12 @@ public final class OutlierDetectors implements AutoCloseable {
             byPool.put(pool.name(), detector);
         }
         detector.configure(pool.outlierDetection(), pool.healthCheck(), pool.models());
+        detector.transport(client, scheme, this::upstreamKey);
         for (GatewayEndpoint e : members) {
             EndpointStanding s = detector.standing(e, starting);
             e.standing(s);
             if (!loops.containsKey(s)) {
-                loops.put(s, new HealthCheckLoop(s, http).start());
+                loops.put(s, new HealthCheckLoop(s).start());
             }
         }
     }

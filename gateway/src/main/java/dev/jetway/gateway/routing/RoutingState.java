@@ -204,7 +204,9 @@ public final class RoutingState implements AutoCloseable {
                 keep.put(key, ge);
                 members.add(ge);
             }
-            outliers.prepare(p, members);
+            PoolTls checksTls = nextTls.get(p.name());
+            outliers.prepare(p, members, checksTls == null ? scrapeClient : checksTls.scrapes(),
+                    checksTls == null ? "http" : "https");
             membersByPool.put(p.name(), members);
             // null = the scheduler's token producer estimates (tokenizer: estimate)
             Scheduler scheduler = nextSchedulers.get(p.name());

@@ -48,7 +48,8 @@ class HealthCheckLoopTest {
         EndpointStanding other = d.standing(endpoint(peer), true);
         d.checkPassed(other);
         EndpointStanding s = d.standing(endpoint(server), false); // joins a pool that serves
-        return new HealthCheckLoop(s, http);
+        d.transport(http, "http", pool -> null);
+        return new HealthCheckLoop(s);
     }
 
     private static GatewayEndpoint endpoint(FakeModelServer f) {

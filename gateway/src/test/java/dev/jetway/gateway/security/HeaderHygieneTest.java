@@ -1,6 +1,7 @@
 package dev.jetway.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.jetway.gateway.testing.FakeModelServer;
 import dev.jetway.gateway.testing.GatewayHarness;
@@ -142,6 +143,9 @@ class HeaderHygieneTest {
         start("    upstreamAuth: {apiKeyFile: \"" + dir.resolve("pool-key") + "\"}\n", "");
         send("authorization", "Bearer client-key", "x-custom", "1");
         assertThat(lastReceived()).containsEntry("authorization", "Bearer pool-secret-key");
+        // the health checks carry it too: a vLLM started with --api-key would refuse them otherwise
+        await().atMost(Duration.ofSeconds(5)).until(() -> !a.healthCheckHeaders.isEmpty());
+        assertThat(a.healthCheckHeaders.getFirst()).containsEntry("authorization", "Bearer pool-secret-key");
         gw.close();
         a.close();
         b.close();

@@ -194,6 +194,9 @@ class TlsEndToEndTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("hello from tls");
         assertThat(backend.completionRequests.get()).isEqualTo(1);
+        // and so do the health checks
+        await().atMost(Duration.ofSeconds(10)).until(() -> gw.endpointsView().contains("\"checked\":true"));
+        assertThat(backend.healthChecks.get()).isPositive();
     }
 
     @Test

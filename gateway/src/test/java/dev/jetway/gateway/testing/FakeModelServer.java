@@ -45,6 +45,8 @@ public final class FakeModelServer implements AutoCloseable {
     public final AtomicInteger completionRequests = new AtomicInteger();
     /** Requests marked as the gateway's health checks (not in completionRequests, bodies or headers). */
     public final AtomicInteger healthChecks = new AtomicInteger();
+    /** The headers of each health check. */
+    public final List<Map<String, String>> healthCheckHeaders = new CopyOnWriteArrayList<>();
     public final AtomicInteger cancelledStreams = new AtomicInteger();
     public final java.util.concurrent.atomic.AtomicLong chunksSent = new java.util.concurrent.atomic.AtomicLong();
     public final List<byte[]> bodies = new CopyOnWriteArrayList<>();
@@ -141,6 +143,7 @@ public final class FakeModelServer implements AutoCloseable {
         }
         boolean check = h.containsKey("x-jetway-health-check");
         if (check) {
+            healthCheckHeaders.add(h);
             healthChecks.incrementAndGet();
         } else {
             completionRequests.incrementAndGet();
