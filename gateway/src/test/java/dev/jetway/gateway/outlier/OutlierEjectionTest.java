@@ -57,7 +57,7 @@ class OutlierEjectionTest {
     }
 
     private static String yaml(String policy, String upstreamExtra, List<FakeModelServer> endpoints) {
-        return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\n"
+        return "server: {port: 0, adminPort: 0, host: 127.0.0.1}\nsecurity: {debugRequests: true}\n"
                 + "upstream: {connectTimeout: 500ms, retryBackoff: 1ms, minFirstByteTimeout: " + FLOOR_MS + "ms"
                 + upstreamExtra + "}\n"
                 + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s}\n"
