@@ -86,7 +86,10 @@ class DataLayerTest {
         }
         try (GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "",
                 List.of("127.0.0.1:" + closedPort)))) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> gw.get(gw.uri("/ready")).statusCode() == 503);
+            // /ready says 503 from the start (no scrape has succeeded); out of rotation takes 3 failed scrapes
+            await().atMost(Duration.ofSeconds(5)).until(() -> gw.get(gw.uri("/ready")).statusCode() == 503
+                    && gw.metricsPage().contains("jetway_endpoint_ready{model_server_endpoint=\"127.0.0.1:" + closedPort
+                    + "\",name=\"p\"} 0.0"));
             var r = gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.body()).contains("no ready endpoint");
