@@ -15,23 +15,24 @@ import java.util.List;
  * @param audit the audit log (one record per request), or null (none); read at start
  * @param guardrails what a request must pass before it is forwarded, or null (none); applied live
  * @param security API keys, the admin token, what responses reveal (docs/security.md)
+ * @param tracing OpenTelemetry tracing, or null (off); read at start
  * @param baseDir directory relative paths in the file resolve against (not a YAML key)
  */
 public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                             AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                             KubernetesSettings kubernetes, List<PoolConfig> pools, PeerSettings peers,
                             AuditSettings audit, GuardrailSettings guardrails, SecuritySettings security,
-                            @JsonIgnore Path baseDir) {
+                            TracingSettings tracing, @JsonIgnore Path baseDir) {
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, null, null, pools, null, null, null, null, baseDir);
+        this(server, upstream, dataLayer, admission, null, null, pools, null, null, null, null, null, baseDir);
     }
 
     public GatewayConfig(ServerSettings server, UpstreamSettings upstream, DataLayerSettings dataLayer,
                          AdmissionSettings admission, TenantRateLimitSettings tenantRateLimits,
                          List<PoolConfig> pools, Path baseDir) {
-        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, null, null, null, baseDir);
+        this(server, upstream, dataLayer, admission, tenantRateLimits, null, pools, null, null, null, null, null, baseDir);
     }
 
     public GatewayConfig {
@@ -71,42 +72,52 @@ public record GatewayConfig(ServerSettings server, UpstreamSettings upstream, Da
 
     public GatewayConfig withServer(ServerSettings newServer) {
         return new GatewayConfig(newServer, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools,
-                peers, audit, guardrails, security, baseDir);
+                peers, audit, guardrails, security, tracing, baseDir);
     }
 
     public GatewayConfig withBaseDir(Path dir) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                audit, guardrails, security, dir);
+                audit, guardrails, security, tracing, dir);
     }
 
     public GatewayConfig withAdmission(AdmissionSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, next, tenantRateLimits, kubernetes, pools, peers,
-                audit, guardrails, security, baseDir);
+                audit, guardrails, security, tracing, baseDir);
     }
 
     public GatewayConfig withKubernetes(KubernetesSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, next, pools, peers,
-                audit, guardrails, security, baseDir);
+                audit, guardrails, security, tracing, baseDir);
     }
 
     public GatewayConfig withPools(List<PoolConfig> next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, next, peers,
-                audit, guardrails, security, baseDir);
+                audit, guardrails, security, tracing, baseDir);
     }
 
     public GatewayConfig withAudit(AuditSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                next, guardrails, security, baseDir);
+                next, guardrails, security, tracing, baseDir);
     }
 
     public GatewayConfig withGuardrails(GuardrailSettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                audit, next, security, baseDir);
+                audit, next, security, tracing, baseDir);
     }
 
     public GatewayConfig withSecurity(SecuritySettings next) {
         return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
-                audit, guardrails, next, baseDir);
+                audit, guardrails, next, tracing, baseDir);
+    }
+
+    public GatewayConfig withTracing(TracingSettings next) {
+        return new GatewayConfig(server, upstream, dataLayer, admission, tenantRateLimits, kubernetes, pools, peers,
+                audit, guardrails, security, next, baseDir);
+    }
+
+    /** The tracing settings when tracing is on, else null. */
+    public TracingSettings tracingOn() {
+        return tracing != null && tracing.enabled() ? tracing : null;
     }
 
     /** True when some pool needs the Kubernetes API. */

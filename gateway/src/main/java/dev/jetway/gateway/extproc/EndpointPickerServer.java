@@ -14,6 +14,7 @@ import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
 import dev.jetway.gateway.peers.PeerSyncService;
 import dev.jetway.gateway.proxy.ProxyContext;
+import dev.jetway.gateway.trace.Tracing;
 import dev.jetway.gateway.request.RequestParser;
 import dev.jetway.gateway.routing.RoutingState;
 import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
@@ -86,11 +87,15 @@ public final class EndpointPickerServer implements LiveServer {
     /** The audit log, or null; its settings are read at start. */
     private final dev.jetway.gateway.audit.AuditLog audit;
     private final dev.jetway.gateway.config.AuditSettings auditSettings;
+    /** Tracing (off unless configured); read at start. */
+    private final Tracing tracing;
+    private final dev.jetway.gateway.config.TracingSettings tracingSettings;
     private volatile boolean ready;
     private final java.time.Duration drainTimeout;
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private EndpointPickerServer(GatewayConfig config, Options options) throws InterruptedException {
+    private EndpointPickerServer(GatewayConfig config, Options options, Tracing givenTracing)
+            throws InterruptedException {
         Transport transport = Transport.best();
         this.loops = transport.newGroup(options.threads(), "jetway-epp");
         this.metrics = new GatewayMetrics();
@@ -114,7 +119,11 @@ public final class EndpointPickerServer implements LiveServer {
         Server startedHealth = null;
         Channel adminChannel = null;
         dev.jetway.gateway.audit.AuditLog auditLog = null;
+        Tracing requestTracing = givenTracing;
         try {
+            if (requestTracing == null) {
+                requestTracing = Tracing.start(config.tracingOn());
+            }
             routing.apply(config);
             warnAboutHostnames(config);
             int maxBody = config.server().maxBodyBytes();
@@ -122,7 +131,7 @@ public final class EndpointPickerServer implements LiveServer {
                     : dev.jetway.gateway.audit.AuditLog.start(config.audit(), config.baseDir(), metrics);
             ProxyContext proxyContext = new ProxyContext(routing, metrics, new RequestParser(maxBody), maxBody,
                     config.server().debugHeader(), auditLog, access, config.server().maxHeaderBytes(),
-                    config.server().writeStallTimeout());
+                    config.server().writeStallTimeout(), requestTracing);
             ExtProcMetrics eppMetrics = new ExtProcMetrics(metrics);
             RequestPath path = RequestPath.endpointPicker(proxyContext, new RouteStage(metrics, eppMetrics,
                     config.server().debugHeader(), access));
@@ -168,9 +177,14 @@ public final class EndpointPickerServer implements LiveServer {
             if (auditLog != null) {
                 auditLog.close();
             }
+            if (requestTracing != null) {
+                requestTracing.close();
+            }
             throw e;
         }
         this.audit = auditLog;
+        this.tracing = requestTracing;
+        this.tracingSettings = config.tracing();
         this.auditSettings = config.audit();
         this.grpc = started;
         this.healthServer = startedHealth;
@@ -182,7 +196,13 @@ public final class EndpointPickerServer implements LiveServer {
     }
 
     public static EndpointPickerServer start(GatewayConfig config, Options options) throws InterruptedException {
-        return new EndpointPickerServer(config, options);
+        return new EndpointPickerServer(config, options, null);
+    }
+
+    /** With {@code tracing} instead of the one {@code config.tracing} describes (tests); closed when it stops. */
+    public static EndpointPickerServer start(GatewayConfig config, Options options, Tracing tracing)
+            throws InterruptedException {
+        return new EndpointPickerServer(config, options, tracing);
     }
 
     private static Server listen(String host, int port, Server server) {
@@ -241,6 +261,9 @@ public final class EndpointPickerServer implements LiveServer {
     public void reload(GatewayConfig config) {
         if (!java.util.Objects.equals(auditSettings, config.audit())) {
             log.warn("the audit settings changed: they take effect when the endpoint picker restarts");
+        }
+        if (!java.util.Objects.equals(tracingSettings, config.tracing())) {
+            log.warn("the tracing settings changed: they take effect when the endpoint picker restarts");
         }
         access.apply(config);
         routing.apply(config);
@@ -341,6 +364,7 @@ public final class EndpointPickerServer implements LiveServer {
         if (audit != null) {
             audit.close(); // last: requests ended by the shutdown are still recorded
         }
+        tracing.close(); // and their spans exported
         log.info("endpoint picker stopped");
     }
 

@@ -139,6 +139,7 @@ final class ExtProcExchange {
             outcome.head(status);
         }
         this.eventStream = eventStream;
+        request.trace().responded(status);
         if (status >= 400) {
             metrics.requestError(request.parsed().model(), Integer.toString(status));
         } else {
@@ -199,6 +200,7 @@ final class ExtProcExchange {
                 if (outcome != null) {
                     outcome.answered();
                 }
+                request.trace().firstToken();
             }
             if (outputTokens != null) {
                 outputTokens.scan(Unpooled.wrappedBuffer(chunk.asReadOnlyByteBuffer()));
@@ -261,6 +263,9 @@ final class ExtProcExchange {
     void failed(OpenAiError error) {
         if (audit != null && !finished) {
             audit.error(error);
+        }
+        if (!finished) {
+            request.trace().failed(error);
         }
         finish(false);
     }

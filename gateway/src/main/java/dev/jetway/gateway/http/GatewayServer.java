@@ -10,6 +10,7 @@ import dev.jetway.gateway.k8s.KubernetesDiscovery;
 import dev.jetway.gateway.metrics.ClientRefusal;
 import dev.jetway.gateway.security.AccessControl;
 import dev.jetway.gateway.security.ServerTls;
+import dev.jetway.gateway.trace.Tracing;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Function;
 import dev.jetway.gateway.metrics.GatewayMetrics;
@@ -61,9 +62,12 @@ public final class GatewayServer implements LiveServer {
     private final ConnectionBudget apiBudget;
     private final Duration drainTimeout;
     private final AtomicBoolean draining = new AtomicBoolean();
+    /** Tracing (off unless configured); its settings are read at start. */
+    private final Tracing tracing;
+    private final dev.jetway.gateway.config.TracingSettings tracingSettings;
 
-    private GatewayServer(GatewayConfig config, int workerThreads, Function<GatewayConfig, KubernetesClient> kubernetes)
-            throws InterruptedException {
+    private GatewayServer(GatewayConfig config, int workerThreads, Function<GatewayConfig, KubernetesClient> kubernetes,
+                          Tracing givenTracing) throws InterruptedException {
         this.transport = Transport.best();
         this.boss = transport.newGroup(1, "jetway-accept");
         this.workers = transport.newGroup(workerThreads, "jetway-io");
@@ -80,7 +84,11 @@ public final class GatewayServer implements LiveServer {
         AuditLog auditLog = null;
         AccessControl accessControl = null;
         ServerTls serverTls = null;
+        Tracing requestTracing = givenTracing;
         try {
+            if (requestTracing == null) {
+                requestTracing = Tracing.start(config.tracingOn());
+            }
             accessControl = new AccessControl(config, kubernetes);
             serverTls = config.server().tls() == null ? null : new ServerTls(config.server().tls(), config.baseDir());
             AccessControl acl = accessControl;
@@ -91,7 +99,7 @@ public final class GatewayServer implements LiveServer {
             peers.adminToken(() -> acl.adminToken() == null ? null : acl.adminToken().value());
             ProxyContext context = new ProxyContext(routing, metrics, new RequestParser(server.maxBodyBytes()),
                     server.maxBodyBytes(), server.debugHeader(), auditLog, acl, server.maxHeaderBytes(),
-                    server.writeStallTimeout());
+                    server.writeStallTimeout(), requestTracing);
             api = bind(server.host(), server.port(), new ApiChannelInitializer(new RequestPath(context),
                     server.clientIdleTimeout(), serverTls, server.headerReadTimeout(), apiBudget));
             if (server.adminPort() >= 0) {
@@ -112,6 +120,9 @@ public final class GatewayServer implements LiveServer {
             if (serverTls != null) {
                 serverTls.close();
             }
+            if (requestTracing != null) {
+                requestTracing.close();
+            }
             routing.close();
             shutdownGroups();
             throw e;
@@ -122,6 +133,8 @@ public final class GatewayServer implements LiveServer {
         this.adminChannel = admin;
         this.audit = auditLog;
         this.auditSettings = config.audit();
+        this.tracing = requestTracing;
+        this.tracingSettings = config.tracing();
         peers.configure(config.peers()); // once the admin port takes peers' digests
         log.info("gateway listening on {}{} (admin {} on {}), transport {}, up to {} client connections", port(),
                 tls == null ? "" : " (TLS)", adminPort(), config.server().adminHost(), transport.name(),
@@ -140,7 +153,16 @@ public final class GatewayServer implements LiveServer {
     /** @param kubernetes the Kubernetes API, for credentials in Secrets (asked for only then) */
     public static GatewayServer start(GatewayConfig config, int workerThreads,
                                       Function<GatewayConfig, KubernetesClient> kubernetes) throws InterruptedException {
-        return new GatewayServer(config, workerThreads, kubernetes);
+        return new GatewayServer(config, workerThreads, kubernetes, null);
+    }
+
+    /**
+     * With {@code tracing} instead of the one {@code config.tracing} describes (a test's in-memory exporter); the
+     * server closes it when it stops.
+     */
+    public static GatewayServer start(GatewayConfig config, int workerThreads, Tracing tracing)
+            throws InterruptedException {
+        return new GatewayServer(config, workerThreads, KubernetesDiscovery::client, tracing);
     }
 
     /**
@@ -169,6 +191,9 @@ public final class GatewayServer implements LiveServer {
     public void reload(GatewayConfig config) {
         if (!java.util.Objects.equals(auditSettings, config.audit())) {
             log.warn("the audit settings changed: they take effect when the gateway restarts");
+        }
+        if (!java.util.Objects.equals(tracingSettings, config.tracing())) {
+            log.warn("the tracing settings changed: they take effect when the gateway restarts");
         }
         access.apply(config);
         routing.apply(config);
@@ -286,6 +311,7 @@ public final class GatewayServer implements LiveServer {
         if (audit != null) {
             audit.close(); // last: requests ended by the shutdown are still recorded
         }
+        tracing.close(); // and their spans exported
         log.info("gateway stopped");
     }
 

@@ -9,6 +9,7 @@ import dev.jetway.gateway.request.ApiKind;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
 import dev.jetway.gateway.security.ApiKey;
+import dev.jetway.gateway.trace.RequestTrace;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.flow.FlowController;
@@ -74,6 +75,8 @@ public final class GatewayRequest {
     /** The data plane's restriction of the candidates (ext_proc's subset hint), or null. */
     private EndpointSubset subset;
     private boolean bodyReleased;
+    /** The request's spans; {@link RequestTrace#NONE} with tracing off. */
+    private final RequestTrace trace;
 
     GatewayRequest(ChannelHandlerContext ctx, FullHttpRequest http, ExchangeOwner owner, GatewayMetrics metrics,
                    RequestPath path, boolean keepAlive, ApiKind kind, long startNanos) {
@@ -91,6 +94,13 @@ public final class GatewayRequest {
         this.kind = kind;
         this.startNanos = startNanos;
         this.bodyBytes = http.content().readableBytes();
+        this.trace = path.tracing().startRequest(http, kind, bodyBytes, ctx == null ? null : ctx.channel(),
+                ctx == null);
+    }
+
+    /** The request's trace: its stages and legs report to it ({@link RequestTrace#NONE} with tracing off). */
+    public RequestTrace trace() {
+        return trace;
     }
 
     /** The HTTP client connection: only the stages that proxy (prefill, proxy) use it, and only the gateway runs them. */
@@ -195,6 +205,7 @@ public final class GatewayRequest {
 
     void parsed(ParsedRequest parsed) {
         this.parsed = parsed;
+        trace.parsed(parsed);
     }
 
     /** The API key the request was authenticated with; null when the gateway takes requests without keys. */
@@ -212,6 +223,7 @@ public final class GatewayRequest {
 
     void identity(RequestIdentity identity) {
         this.identity = identity;
+        trace.identified(identity.objective(), identity.priority(), identity.fairnessId());
     }
 
     public GatewayPool pool() {
@@ -220,6 +232,7 @@ public final class GatewayRequest {
 
     void pool(GatewayPool pool) {
         this.pool = pool;
+        trace.pool(pool.name());
     }
 
     public InferenceRequest inference() {
@@ -237,6 +250,7 @@ public final class GatewayRequest {
 
     void decision(SchedulingResult decision) {
         this.decision = decision;
+        trace.decided(decision);
     }
 
     /** The model named by the body, or "" before it is parsed: the label of the request's metrics. */
@@ -258,6 +272,7 @@ public final class GatewayRequest {
         EventExecutor executor = client.executor();
         if (executor.inEventLoop()) {
             onClientGone = null;
+            trace.stageEnded(); // the suspended stage's work came back
             path.advance(this);
         } else {
             executor.execute(this::resume);
@@ -289,6 +304,7 @@ public final class GatewayRequest {
 
     /** The response generated {@code tokens} (known only for a successful one): charged to the tenant's limit. */
     public void generated(long tokens) {
+        trace.generated(tokens);
         if (rateLimiter != null && tokens > 0) {
             rateLimiter.charge(identity.fairnessId(), tokens, System.nanoTime());
         }
@@ -298,6 +314,7 @@ public final class GatewayRequest {
     void flowDispatched(FlowController controller, FlowTicket ticket) {
         this.flowController = controller;
         this.flowTicket = ticket;
+        trace.queued(ticket.queueNanos());
         if (audit != null) {
             audit.queued(ticket.queueNanos());
         }
@@ -414,6 +431,7 @@ public final class GatewayRequest {
         if (audit != null) {
             audit.error(error);
         }
+        trace.failed(error);
         LocalReply.send(client, error, metrics, modelLabel());
         end(true);
     }
@@ -442,6 +460,7 @@ public final class GatewayRequest {
             flowController.finished(flowTicket);
             flowController.dispatch(pool.readyCandidates(), System.nanoTime());
         }
+        trace.ended(clientGone);
         client.ended(reuse);
     }
 

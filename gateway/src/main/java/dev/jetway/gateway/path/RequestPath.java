@@ -7,7 +7,9 @@ import dev.jetway.gateway.proxy.ProxyContext;
 import dev.jetway.gateway.request.ApiKind;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import dev.jetway.gateway.trace.Tracing;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * A stage answers locally through {@link GatewayRequest#replyLocally} ({@link LocalReply}), never by writing itself.
  * The stages are shared by all requests and hold no per-request state.
  *
+ * <p>With tracing on, each stage of {@link #TRACED_STAGES} runs inside a span of its own, a child of the request's
+ * (docs/operations.md, "Tracing"): opened here before the stage runs, ended when it passes the request on, when its
+ * suspended work comes back ({@link GatewayRequest#resume}) or when the request is answered or ends.
+ *
  * <p>The endpoint picker ({@code jetway epp}) runs the same stages up to {@code schedule} and the P/D decision
  * ({@code prefill}, always the sidecar's way there), then its own last stage, which answers Envoy with the destination
  * instead of proxying ({@link #endpointPicker}).
@@ -53,9 +59,19 @@ public final class RequestPath {
             "parse", "authorize", "identify", "guard", "rate-limit", "resolve-pool", "admit", "tokenize", "schedule",
             "prefill", "route");
 
+    /**
+     * The stages that get a span: those that take time (parsing a large body, waiting in flow control, a tokenizer
+     * call, scheduling). The others are a few header reads each; their work shows in the request span's attributes.
+     * The legs to model servers are client spans of their own ({@link dev.jetway.gateway.trace.LegTrace}).
+     */
+    public static final Set<String> TRACED_STAGES = Set.of("parse", "admit", "tokenize", "schedule");
+
     private final List<RequestStage> stages;
+    /** Per stage: whether it runs inside a span ({@link #TRACED_STAGES}). */
+    private final boolean[] traced;
     private final ProxyContext context;
     private final GatewayMetrics metrics;
+    private final Tracing tracing;
 
     public RequestPath(ProxyContext context) {
         this(context, context.metrics(), withLast(context, false, new ProxyStage(context)));
@@ -101,6 +117,11 @@ public final class RequestPath {
         this.context = context;
         this.metrics = metrics;
         this.stages = List.copyOf(stages);
+        this.tracing = context == null ? Tracing.off() : context.tracing();
+        this.traced = new boolean[this.stages.size()];
+        for (int i = 0; i < traced.length; i++) {
+            traced[i] = tracing.isOn() && TRACED_STAGES.contains(this.stages.get(i).name());
+        }
     }
 
     /** A path of other stages (tests). */
@@ -111,6 +132,11 @@ public final class RequestPath {
     /** What every request shares: routing state, metrics, parser. */
     public ProxyContext context() {
         return context;
+    }
+
+    /** Tracing of the requests on this path (off unless configured). */
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** The stages' names, in order. */
@@ -146,7 +172,11 @@ public final class RequestPath {
                 request.end(false);
                 return;
             }
-            RequestStage stage = stages.get(request.nextStage++);
+            int index = request.nextStage++;
+            RequestStage stage = stages.get(index);
+            if (traced[index]) {
+                request.trace().stageStarted(stage.name());
+            }
             StageResult result;
             try {
                 result = stage.apply(request);
@@ -160,6 +190,9 @@ public final class RequestPath {
             }
             switch (result) {
                 case StageResult.Next next -> {
+                    if (traced[index]) {
+                        request.trace().stageEnded();
+                    }
                 }
                 case StageResult.Reply reply -> {
                     request.replyLocally(reply.error());

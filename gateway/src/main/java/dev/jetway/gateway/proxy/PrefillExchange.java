@@ -10,6 +10,8 @@ import dev.jetway.gateway.metrics.PdMetrics;
 import dev.jetway.gateway.path.GatewayRequest;
 import dev.jetway.gateway.path.SplitLeg;
 import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.gateway.trace.Leg;
+import dev.jetway.gateway.trace.LegTrace;
 import dev.jetway.gateway.upstream.UpstreamConnection;
 import dev.jetway.gateway.upstream.UpstreamListener;
 import dev.jetway.scheduler.Endpoint;
@@ -81,6 +83,8 @@ public final class PrefillExchange implements UpstreamListener {
     private boolean done;
     private OpenAiError lastError;
     private final String upstreamKey;
+    /** The current attempt's client span (tracing). */
+    private LegTrace leg = LegTrace.NONE;
 
     /** @param upstreamKey the pool's key for the model server's {@code Authorization}, or null */
     public PrefillExchange(GatewayRequest request, DisaggregationSettings settings, PdMetrics metrics,
@@ -142,6 +146,8 @@ public final class PrefillExchange implements UpstreamListener {
         outcome = AttemptOutcome.at(target);
         pool.scheduler().preRequestPrefill(result, endpoint);
         request.flowCharged();
+        leg.end();
+        leg = request.trace().leg(Leg.PREFILL, endpoint.address(), tried.size());
         if (request.audit() != null) {
             request.audit().attempt(endpoint.address()); // a prefill failure is an upstream failure, not a refusal
         }
@@ -172,6 +178,7 @@ public final class PrefillExchange implements UpstreamListener {
         status = 0;
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, request.http().uri());
         UpstreamHeaders.copy(request, head.headers(), upstreamKey);
+        leg.inject(head.headers());
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, prefillBody.length);
@@ -195,6 +202,7 @@ public final class PrefillExchange implements UpstreamListener {
         awaitingHead = false;
         status = head.status().code();
         outcome.head(status);
+        leg.responded(status);
         answer = client.alloc().heapBuffer(512);
     }
 
@@ -255,6 +263,7 @@ public final class PrefillExchange implements UpstreamListener {
             return;
         }
         done = true;
+        leg.end();
         metrics.prefillLeg(System.nanoTime() - sentNanos);
         pool.scheduler().onPrefillComplete(result, endpoint, true);
         request.upstreamBody(PdBodies.decodeBody(clientBody, prefill.kvTransferParams()));
@@ -290,6 +299,7 @@ public final class PrefillExchange implements UpstreamListener {
         }
         cancelTimer();
         releaseAnswer();
+        leg.failed(error);
         metrics.failed(cause);
         if (outcome != null && (cause == PdFailure.CONNECT || cause == PdFailure.RESET || cause == PdFailure.TIMEOUT)) {
             outcome.failed("prefill leg: " + cause.label());
@@ -323,6 +333,7 @@ public final class PrefillExchange implements UpstreamListener {
 
     private void finishWith(OpenAiError error) {
         done = true;
+        leg.end();
         cancelTimer();
         releaseAnswer();
         request.replyLocally(error);
@@ -336,6 +347,7 @@ public final class PrefillExchange implements UpstreamListener {
         cancelTimer();
         dropConnection();
         releaseAnswer();
+        leg.end();
         metrics.failed(PdFailure.CLIENT_CANCELLED);
         if (endpoint != null) {
             pool.scheduler().onPrefillComplete(result, endpoint, false);

@@ -16,6 +16,8 @@ import dev.jetway.gateway.outlier.OutlierDetector;
 import dev.jetway.gateway.outlier.RetryBudget;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.gateway.trace.Leg;
+import dev.jetway.gateway.trace.LegTrace;
 import dev.jetway.gateway.upstream.PoolExhaustedException;
 import dev.jetway.gateway.upstream.UpstreamConnection;
 import dev.jetway.gateway.upstream.UpstreamListener;
@@ -128,6 +130,8 @@ public final class ProxyExchange implements UpstreamListener {
     private boolean sidecarPrefillCharged;
     /** What the audit log records of the request, or null. */
     private final RequestAudit audit;
+    /** The current attempt's client span (tracing). */
+    private LegTrace leg = LegTrace.NONE;
 
     /**
      * The exchange for a request the path has parsed, identified, admitted and scheduled.
@@ -210,6 +214,8 @@ public final class ProxyExchange implements UpstreamListener {
         endpoint = targets.get(targetIndex++);
         tried.add(endpoint);
         attempts++;
+        leg.end();
+        leg = request.trace().leg(split == null ? Leg.MAIN : Leg.DECODE, endpoint.address(), attempts);
         if (audit != null) {
             audit.attempt(endpoint.address());
         }
@@ -263,6 +269,7 @@ public final class ProxyExchange implements UpstreamListener {
         phase = Phase.AWAITING_HEAD;
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, http.uri());
         UpstreamHeaders.copy(request, head.headers(), upstreamKey);
+        leg.inject(head.headers());
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
         ByteBuf body = request.upstreamBody();
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
@@ -281,6 +288,7 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     private void retryOrFail(OpenAiError error) {
+        leg.failed(error);
         lastError = error;
         if (attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
             metrics.retry();
@@ -313,6 +321,7 @@ public final class ProxyExchange implements UpstreamListener {
         }
         upstreamStatus = head.status().code();
         outcome.head(upstreamStatus);
+        leg.responded(upstreamStatus);
         if (upstreamStatus >= 500 && attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
             metrics.upstreamError(UpstreamErrorKind.STATUS_5XX);
             log.debug("{}: {} answered {}, trying another endpoint", inference.requestId(), endpoint, upstreamStatus);
@@ -369,6 +378,7 @@ public final class ProxyExchange implements UpstreamListener {
         HttpResponse out = pendingHead;
         pendingHead = null;
         headSent = true;
+        request.trace().responded(upstreamStatus);
         client.write(out);
         if (audit != null) {
             audit.responseHead(upstreamStatus, sse);
@@ -440,6 +450,7 @@ public final class ProxyExchange implements UpstreamListener {
             }
             sidecarPrefillDone(true);
             pool.scheduler().onFirstToken(result, endpoint);
+            leg.firstToken();
         }
         if (outputTokens != null) {
             outputTokens.scan(content.content()); // before the write hands the buffer on
@@ -681,6 +692,8 @@ public final class ProxyExchange implements UpstreamListener {
         if (audit != null) {
             audit.error(error);
         }
+        leg.failed(error);
+        request.trace().failed(error);
         LocalReply.send(client, error, keepAlive, metrics, parsed.model());
         finish(false, true);
     }
@@ -697,6 +710,8 @@ public final class ProxyExchange implements UpstreamListener {
         if (audit != null) {
             audit.error(error);
         }
+        leg.failed(error);
+        request.trace().failed(error);
         if (client.channel().isActive()) {
             if (sse) {
                 client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(error.toSseEvent())));
@@ -726,6 +741,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (retrying != null) {
             retrying.release();
         }
+        leg.end();
         sidecarPrefillDone(false);
         if (split != null && success) {
             metrics.pd().decodeLeg(System.nanoTime() - sentNanos);

@@ -43,6 +43,12 @@ public final class GatewayHarness implements AutoCloseable {
         return new GatewayHarness(GatewayServer.start(config, 2));
     }
 
+    /** With {@code tracing} (a test's in-memory exporter) instead of what the config says. */
+    public static GatewayHarness start(GatewayConfig config, dev.jetway.gateway.trace.Tracing tracing)
+            throws InterruptedException {
+        return new GatewayHarness(GatewayServer.start(config, 2, tracing));
+    }
+
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
     }
