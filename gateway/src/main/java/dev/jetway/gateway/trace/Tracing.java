@@ -49,9 +49,9 @@ public final class Tracing implements AutoCloseable {
         if (settings == null || !settings.enabled()) {
             return OFF;
         }
-        OpenTelemetrySdk sdk = TracingSdk.build(settings, null);
-        log.info("tracing on: {}", TracingSdk.describe(sdk, settings));
-        return new Tracing(sdk, sdk.getTracer(SCOPE));
+        TracingSdk.Built built = TracingSdk.build(settings, null);
+        log.info("tracing on: {}", built.description());
+        return new Tracing(built.sdk(), built.sdk().getTracer(SCOPE));
     }
 
     /**
@@ -62,7 +62,7 @@ public final class Tracing implements AutoCloseable {
         if (settings == null || !settings.enabled()) {
             return OFF;
         }
-        OpenTelemetrySdk sdk = TracingSdk.build(settings, exporter);
+        OpenTelemetrySdk sdk = TracingSdk.build(settings, exporter).sdk();
         return new Tracing(sdk, sdk.getTracer(SCOPE));
     }
 

@@ -32,20 +32,38 @@ final class TracingSdk {
     private TracingSdk() {
     }
 
+    /** The SDK, and one line for the start log: where spans go, which sampler, as which service. */
+    record Built(OpenTelemetrySdk sdk, String description) {
+    }
+
     /**
      * @param exporter null: batch spans to the OTLP collector; else hand each span to it as it ends
      */
-    static OpenTelemetrySdk build(TracingSettings settings, SpanExporter exporter) {
+    static Built build(TracingSettings settings, SpanExporter exporter) {
+        String[] described = new String[3];
         try {
-            return AutoConfiguredOpenTelemetrySdk.builder()
+            OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .disableShutdownHook() // the server closes it, after its last request
-                    .addPropertiesCustomizer(config -> overrides(settings, config, exporter != null))
-                    .addSamplerCustomizer((ignored, config) -> sampler(settings, config))
-                    .addResourceCustomizer((resource, config) -> resource(resource, settings))
+                    .addPropertiesCustomizer(config -> {
+                        described[0] = exporter != null ? "spans to " + exporter.getClass().getSimpleName()
+                                : "OTLP/HTTP to " + tracesUrl(settings, config);
+                        return overrides(settings, config, exporter != null);
+                    })
+                    .addSamplerCustomizer((ignored, config) -> {
+                        Sampler sampler = sampler(settings, config);
+                        described[1] = sampler.getDescription();
+                        return sampler;
+                    })
+                    .addResourceCustomizer((resource, config) -> {
+                        Resource named = resource(resource, settings);
+                        described[2] = named.getAttribute(SERVICE_NAME);
+                        return named;
+                    })
                     .addTracerProviderCustomizer((builder, config) -> exporter == null ? builder
                             : builder.addSpanProcessor(SimpleSpanProcessor.create(exporter)))
                     .build()
                     .getOpenTelemetrySdk();
+            return new Built(sdk, described[0] + ", sampler " + described[1] + ", service.name " + described[2]);
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -131,8 +149,16 @@ final class TracingSdk {
         return resource.merge(Resource.create(Attributes.of(SERVICE_NAME, name)));
     }
 
-    /** One line for the start log: where spans go, how many, as what. */
-    static String describe(OpenTelemetrySdk sdk, TracingSettings settings) {
-        return sdk.getSdkTracerProvider().toString();
+    /** Where the exporter will post: jetway.yaml's endpoint, else the environment's, else OpenTelemetry's default. */
+    private static String tracesUrl(TracingSettings settings, ConfigProperties config) {
+        if (settings.endpoint() != null) {
+            return TracingSettings.tracesUrl(settings.endpoint());
+        }
+        String signal = config.getString("otel.exporter.otlp.traces.endpoint");
+        if (signal != null) {
+            return signal;
+        }
+        String base = config.getString("otel.exporter.otlp.endpoint");
+        return base != null ? TracingSettings.tracesUrl(base) : "http://localhost:4318/v1/traces";
     }
 }

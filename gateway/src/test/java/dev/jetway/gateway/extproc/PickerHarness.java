@@ -74,12 +74,18 @@ final class PickerHarness implements AutoCloseable {
 
     static PickerHarness start(List<FakeModelServer> servers, String pools, String extra)
             throws InterruptedException {
+        return start(servers, pools, extra, null);
+    }
+
+    /** With {@code tracing} (a test's in-memory exporter); null: as the config says. */
+    static PickerHarness start(List<FakeModelServer> servers, String pools, String extra,
+                               dev.jetway.gateway.trace.Tracing tracing) throws InterruptedException {
         String server = extra.startsWith("server:") ? "" : "server: {host: 127.0.0.1, port: 0, adminPort: 0}\n";
         String yaml = server
                 + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s, unreadyAfterFailures: 1}\n"
                 + extra + pools;
         EndpointPickerServer picker = EndpointPickerServer.start(ConfigLoader.parse(yaml, "test"),
-                new EndpointPickerServer.Options(0, -1, 2));
+                new EndpointPickerServer.Options(0, -1, 2), tracing);
         return new PickerHarness(servers, picker);
     }
 

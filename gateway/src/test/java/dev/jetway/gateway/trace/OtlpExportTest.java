@@ -84,6 +84,45 @@ class OtlpExportTest {
     }
 
     @Test
+    void theStandardOtelSettingsFillWhatJetwayYamlLeavesOut() throws Exception {
+        // system properties stand for the OTEL_* environment variables here: the SDK reads both, properties first
+        try (FakeCollector collector = new FakeCollector(); FakeModelServer model = new FakeModelServer("a")) {
+            System.setProperty("otel.exporter.otlp.endpoint", collector.url());
+            System.setProperty("otel.service.name", "from-the-environment");
+            System.setProperty("otel.traces.sampler", "always_on");
+            System.setProperty("otel.exporter.otlp.headers", "x-tenant=ops");
+            try (GatewayHarness gw = GatewayHarness.start(ConfigLoader.parse(GatewayHarness.yaml(null, "",
+                    List.of(model.address())) + "tracing: {}\n", "test"))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> gw.get(gw.uri("/ready")).statusCode() == 200);
+                gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"hi\"}");
+            } finally {
+                System.clearProperty("otel.exporter.otlp.endpoint");
+                System.clearProperty("otel.service.name");
+                System.clearProperty("otel.traces.sampler");
+                System.clearProperty("otel.exporter.otlp.headers");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> collector.received().contains("schedule"));
+            assertThat(collector.paths).containsOnly("/v1/traces");
+            assertThat(collector.headers.getFirst().get("X-tenant")).containsExactly("ops");
+            assertThat(collector.received()).contains("from-the-environment");
+        }
+    }
+
+    @Test
+    void anOtlpGrpcSettingInTheEnvironmentIsRefusedWithTheWayOut() {
+        System.setProperty("otel.exporter.otlp.protocol", "grpc");
+        try {
+            assertThatThrownBy(() -> Tracing.start(new dev.jetway.gateway.config.TracingSettings(true, null, null,
+                    null, null, null, null)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported")
+                    .hasMessageContaining("4318");
+        } finally {
+            System.clearProperty("otel.exporter.otlp.protocol");
+        }
+    }
+
+    @Test
     void settingsTheGatewayCannotHonourAreRefusedAtStartNamingTheKey() {
         String base = GatewayHarness.yaml(null, "", List.of("127.0.0.1:1"));
         assertThatThrownBy(() -> ConfigLoader.parse(base + "tracing: {protocol: grpc}\n", "test"))
