@@ -101,14 +101,34 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Options options) throws InterruptedException {
-        SimCluster sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
-                .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
-                // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too; with
-                // replay, messages lost on the way are fetched again instead of rebuilding a replica's entries
-                .withKvEvents("tcp://127.0.0.1:*").withKvEventsReplay("tcp://127.0.0.1:*"), roles(options));
+        return start(options, null);
+    }
+
+    /**
+     * With the gateway's requests traced by {@code tracing} ({@code jetway up --otlp-endpoint}; a test's in-memory
+     * exporter); null: no tracing. The gateway closes it when it stops.
+     */
+    public static LocalStack start(Options options, dev.jetway.gateway.trace.Tracing tracing)
+            throws InterruptedException {
+        SimCluster sim;
+        try {
+            sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
+                    .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
+                    // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too;
+                    // with replay, messages lost on the way are fetched again instead of rebuilding a replica's
+                    // entries
+                    .withKvEvents("tcp://127.0.0.1:*").withKvEventsReplay("tcp://127.0.0.1:*"), roles(options));
+        } catch (RuntimeException e) {
+            if (tracing != null) {
+                tracing.close(); // the gateway that would have owned it never starts
+            }
+            throw e;
+        }
         try {
             GatewayConfig config = config(options, sim, options.picker());
-            return new LocalStack(options, sim, GatewayServer.start(config), config);
+            GatewayServer gateway = tracing == null ? GatewayServer.start(config)
+                    : GatewayServer.start(config, Runtime.getRuntime().availableProcessors(), tracing);
+            return new LocalStack(options, sim, gateway, config);
         } catch (RuntimeException | InterruptedException e) {
             sim.close();
             throw e;

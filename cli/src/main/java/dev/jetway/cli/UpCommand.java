@@ -1,6 +1,7 @@
 package dev.jetway.cli;
 
 import dev.jetway.bench.config.PdSplit;
+import dev.jetway.gateway.config.TracingSettings;
 import dev.jetway.sim.SimRole;
 import java.util.List;
 
@@ -70,6 +71,17 @@ final class UpCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String drainTimeout;
 
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "Trace every request through the gateway with OpenTelemetry and export the spans over "
+                    + "OTLP/HTTP to this collector (e.g. http://localhost:4318; jetway.yaml: tracing.endpoint). The "
+                    + "standard OTEL_* variables apply too. Off by default.")
+    String otlpEndpoint;
+
+    @Option(names = "--trace-sampling", paramLabel = "RATIO", defaultValue = "1.0",
+            description = "With --otlp-endpoint: the share of requests traced, 0..1 (default: ${DEFAULT-VALUE}, every "
+                    + "request of a local stack; jetway.yaml: tracing.samplingRatio).")
+    double traceSampling;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
@@ -95,9 +107,20 @@ final class UpCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        dev.jetway.gateway.trace.Tracing tracing = null;
+        if (otlpEndpoint != null) {
+            try {
+                tracing = dev.jetway.gateway.trace.Tracing.start(
+                        TracingSettings.to(otlpEndpoint).withSamplingRatio(traceSampling));
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("jetway up: --otlp-endpoint / --trace-sampling: "
+                        + e.getMessage());
+                return 2;
+            }
+        }
         LocalStack stack;
         try {
-            stack = LocalStack.start(options);
+            stack = LocalStack.start(options, tracing);
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetway up failed: " + PortHint.of(e.getMessage(),
                     port, "--port", adminPort, "--admin-port"));
@@ -121,6 +144,10 @@ final class UpCommand implements Callable<Integer> {
         }
         if (stack.adminUrl() != null) {
             out.println("  metrics " + stack.adminUrl() + "/metrics");
+        }
+        if (tracing != null) {
+            out.println("  traces  " + TracingSettings.tracesUrl(otlpEndpoint) + " (OTLP/HTTP, "
+                    + Math.round(traceSampling * 100) + " % of requests)");
         }
         out.println();
         out.println("Try:");
