@@ -228,6 +228,22 @@ class HelmChartTest {
     }
 
     @Test
+    void tracingValuesBecomeJetwayYamlsTracingAndLoad() throws IOException {
+        assertThat(Rendered.template("gateway-static-values.yaml").jetwayYaml().has("tracing")).isFalse();
+        Rendered r = Rendered.template("gateway-static-values.yaml", "tracing.enabled", "true",
+                "tracing.endpoint", "http://otel-collector.observability:4318", "tracing.samplingRatio", "0.25",
+                "tracing.headers.authorization", "Bearer abc");
+        JsonNode tracing = r.jetwayYaml().path("tracing");
+        assertThat(tracing.path("endpoint").asText()).isEqualTo("http://otel-collector.observability:4318");
+        assertThat(tracing.path("samplingRatio").asDouble()).isEqualTo(0.25);
+        assertThat(tracing.path("parentBased").asBoolean()).isFalse();
+        assertThat(tracing.has("serviceName")).isFalse();
+        GatewayConfig loaded = ConfigLoader.load(write("jetway.yaml", r.configFile("jetway.yaml")));
+        assertThat(loaded.tracingOn().samplingRatio()).isEqualTo(0.25);
+        assertThat(loaded.tracingOn().headers()).containsEntry("authorization", "Bearer abc");
+    }
+
+    @Test
     void replicasFindEachOtherThroughAHeadlessServiceOverTheAdminPort() {
         Rendered r = Rendered.template("gateway-static-values.yaml");
 
