@@ -26,6 +26,8 @@ import org.HdrHistogram.Histogram;
  * bigprompts [rate=500] [seconds=20] [kb=220] [tokenizer=jetway-simple-v1|estimate]  large prompts, non-streaming
  * audit      [rate=1000] [seconds=15] [rounds=3] [text]  the same small requests through a gateway without and one
  *            with the audit log (rounds alternate), then a check of the audit file: one valid record per request
+ * tracing    [rate=1000] [seconds=15] [rounds=3]  the same small requests through gateways with tracing off, sampling
+ *            0.1 and sampling 1.0 (rounds alternate), exporting over OTLP/HTTP to a collector stand-in in this JVM
  * </pre>
  * Open loop: each request has an intended start time, and latency counts from it (no coordinated omission).
  */
@@ -42,6 +44,7 @@ public final class GatewayLoadDriver {
             case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
             case "audit" -> audit(intArg(args, 1, 1000), intArg(args, 2, 15), intArg(args, 3, 3),
                     args.length > 4 && args[4].equals("text"));
+            case "tracing" -> tracing(intArg(args, 1, 1000), intArg(args, 2, 15), intArg(args, 3, 3));
             case "bigprompts" -> bigPrompts(intArg(args, 1, 500), intArg(args, 2, 20), intArg(args, 3, 220),
                     args.length > 4 ? args[4] : "jetway-simple-v1");
             default -> throw new IllegalArgumentException("mode: latency | streams | bigprompts");
@@ -182,6 +185,110 @@ public final class GatewayLoadDriver {
             System.out.println(lines == sentToAudited && invalid == 0 && ids.size() == lines
                     ? "one valid record per request: yes" : "one valid record per request: NO");
         }
+    }
+
+    /**
+     * Added latency and CPU of tracing: three gateways on one backend, tracing off, on at sampling 0.1 and on at 1.0,
+     * exporting over OTLP/HTTP (the SDK's batch processor, the JDK's HTTP client) to a collector stand-in on loopback
+     * that reads each export and answers 200; loaded in alternating rounds. Reports the latency percentiles, the
+     * event-loop CPU per request, the CPU of the export threads, and the spans the collector received.
+     */
+    static void tracing(int rate, int seconds, int rounds) throws Exception {
+        String[] names = {"off", "0.1", "1.0"};
+        AtomicLong exportedBytes = new AtomicLong();
+        AtomicLong[] scheduleSpans = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        // a span's name is protobuf field 5 (tag 0x2A), length-prefixed: one "schedule" span per sampled request
+        byte[] scheduleName = {0x2A, 8, 's', 'c', 'h', 'e', 'd', 'u', 'l', 'e'};
+        for (int g = 1; g < names.length; g++) {
+            AtomicLong count = scheduleSpans[g];
+            collector.createContext("/" + names[g] + "/v1/traces", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                exportedBytes.addAndGet(body.length);
+                count.addAndGet(occurrences(body, scheduleName));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+        }
+        collector.start();
+        String endpoint = "http://127.0.0.1:" + collector.getAddress().getPort();
+        try (BenchBackend backend = new BenchBackend(1, 0, 0);
+             GatewayServer off = gateway(List.of(backend.port()), "jetway-simple-v1", false, "");
+             GatewayServer tenth = gateway(List.of(backend.port()), "jetway-simple-v1", false,
+                     "tracing: {endpoint: \"" + endpoint + "/0.1/v1/traces\", samplingRatio: 0.1}\n");
+             GatewayServer all = gateway(List.of(backend.port()), "jetway-simple-v1", false,
+                     "tracing: {endpoint: \"" + endpoint + "/1.0/v1/traces\", samplingRatio: 1.0}\n")) {
+            GatewayServer[] gateways = {off, tenth, all};
+            byte[] req = RawHttpConnection.post("/v1/completions",
+                    "{\"model\":\"m\",\"prompt\":\"hello world, how are you today\",\"max_tokens\":1}");
+            System.out.printf("transport %s, rate %d/s, %d rounds of %d s per gateway, OTLP/HTTP to %s%n",
+                    off.transportName(), rate, rounds, seconds, endpoint);
+            for (int g = 0; g < gateways.length; g++) {
+                run("warmup-" + names[g], gateways[g].port(), rate, 5, i -> req, false);
+            }
+            Thread.sleep(6000); // the warm-up's spans exported (the batch's 5 s delay) before counting
+            long bytesBefore = exportedBytes.get();
+            long[] before = {0, scheduleSpans[1].get(), scheduleSpans[2].get()};
+            Histogram[] h = new Histogram[gateways.length];
+            long[] cpu = new long[gateways.length];
+            long[] exporterCpu = new long[gateways.length];
+            long errors = 0;
+            for (int g = 0; g < gateways.length; g++) {
+                h[g] = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int g = 0; g < gateways.length; g++) {
+                    long c0 = cpuNanos("jetway-io");
+                    long e0 = cpuNanos("BatchSpanProcessor") + cpuNanos("HttpClient");
+                    Result res = run(names[g] + "-" + r, gateways[g].port(), rate, seconds, i -> req, true);
+                    cpu[g] += cpuNanos("jetway-io") - c0;
+                    exporterCpu[g] += cpuNanos("BatchSpanProcessor") + cpuNanos("HttpClient") - e0;
+                    h[g].add(res.h());
+                    errors += res.errors();
+                }
+            }
+            // the JDK HTTP client's threads also serve the gateways' /metrics scrapes: what they use with tracing off
+            // is taken off the export threads' figure
+            double exportBaseline = exporterCpu[0] / 1e3 / h[0].getTotalCount();
+            for (int g = 0; g < gateways.length; g++) {
+                System.out.printf("tracing %-3s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d requests); "
+                                + "event-loop CPU %.1f µs/request%s%n", names[g],
+                        ms(h[g].getValueAtPercentile(50)), ms(h[g].getValueAtPercentile(90)),
+                        ms(h[g].getValueAtPercentile(99)), ms(h[g].getValueAtPercentile(99.9)),
+                        h[g].getTotalCount(), cpu[g] / 1e3 / h[g].getTotalCount(), g == 0 ? ""
+                                : String.format(", export threads %.1f µs/request",
+                                exporterCpu[g] / 1e3 / h[g].getTotalCount() - exportBaseline));
+            }
+            for (int g = 1; g < gateways.length; g++) {
+                System.out.printf("added by tracing %s: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms%n", names[g],
+                        ms(h[g].getValueAtPercentile(50) - h[0].getValueAtPercentile(50)),
+                        ms(h[g].getValueAtPercentile(90) - h[0].getValueAtPercentile(90)),
+                        ms(h[g].getValueAtPercentile(99) - h[0].getValueAtPercentile(99)));
+            }
+            Thread.sleep(6000); // the last batch
+            System.out.printf("errors %d; collector got %.1f MB; traced requests exported: %d of %d at 0.1 "
+                            + "(%.1f %%), %d of %d at 1.0%n", errors, (exportedBytes.get() - bytesBefore) / 1e6,
+                    scheduleSpans[1].get() - before[1], h[1].getTotalCount(),
+                    100.0 * (scheduleSpans[1].get() - before[1]) / h[1].getTotalCount(),
+                    scheduleSpans[2].get() - before[2], h[2].getTotalCount());
+        } finally {
+            collector.stop(0);
+        }
+    }
+
+    private static long occurrences(byte[] haystack, byte[] needle) {
+        long n = 0;
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            n++;
+        }
+        return n;
     }
 
     /** CPU time of the threads whose name starts with {@code prefix}. */
