@@ -145,7 +145,7 @@ final class UpCommand implements Callable<Integer> {
         if (stack.adminUrl() != null) {
             out.println("  metrics " + stack.adminUrl() + "/metrics");
         }
-        if (tracing != null) {
+        if (otlpEndpoint != null) {
             out.println("  traces  " + TracingSettings.tracesUrl(otlpEndpoint) + " (OTLP/HTTP, "
                     + Math.round(traceSampling * 100) + " % of requests)");
         }

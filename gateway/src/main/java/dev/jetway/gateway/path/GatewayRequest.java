@@ -94,8 +94,8 @@ public final class GatewayRequest {
         this.kind = kind;
         this.startNanos = startNanos;
         this.bodyBytes = http.content().readableBytes();
-        this.trace = path.tracing().startRequest(http, kind, bodyBytes, ctx == null ? null : ctx.channel(),
-                ctx == null);
+        this.trace = path == null ? RequestTrace.NONE : path.tracing().startRequest(http, kind, bodyBytes,
+                ctx == null ? null : ctx.channel(), ctx == null);
     }
 
     /** The request's trace: its stages and legs report to it ({@link RequestTrace#NONE} with tracing off). */
