@@ -27,7 +27,7 @@ final class GatewayConfigCheck {
 
     /** Top-level keys only a gateway file has; an EndpointPickerConfig has {@code plugins}/{@code schedulingProfiles}. */
     private static final Set<String> GATEWAY_KEYS = Set.of("pools", "server", "upstream", "dataLayer", "admission",
-            "tenantRateLimits", "kubernetes", "peers", "audit", "guardrails");
+            "tenantRateLimits", "kubernetes", "peers", "audit", "guardrails", "tracing");
 
     private GatewayConfigCheck() {
     }
@@ -75,6 +75,9 @@ final class GatewayConfigCheck {
         if (config.guardrails() != null) {
             describeGuardrails(config.guardrails(), text);
         }
+        if (config.tracing() != null) {
+            describeTracing(config.tracing(), text);
+        }
         int warnings = 0;
         for (PoolConfig pool : config.pools()) {
             text.append("pool ").append(pool.name()).append(": models ").append(pool.models()).append(", ")
@@ -109,6 +112,22 @@ final class GatewayConfigCheck {
         out.println(warnings == 0 ? "OK" : "OK, with " + warnings + " warning" + (warnings == 1 ? "" : "s"));
         out.flush();
         return 0;
+    }
+
+    /** Where spans go and how many, as far as the file says (the OTEL_* variables fill in the rest at start). */
+    private static void describeTracing(dev.jetway.gateway.config.TracingSettings tracing, StringBuilder text) {
+        if (!tracing.enabled()) {
+            text.append("tracing: off (enabled: false)\n");
+            return;
+        }
+        text.append("tracing: OTLP/HTTP to ").append(tracing.endpoint() == null
+                        ? "OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318"
+                        : dev.jetway.gateway.config.TracingSettings.tracesUrl(tracing.endpoint()))
+                .append(", sampling ").append(tracing.samplingRatio() == null ? "OTEL_TRACES_SAMPLER_ARG, else "
+                        + dev.jetway.gateway.config.TracingSettings.DEFAULT_SAMPLING_RATIO : tracing.samplingRatio())
+                .append(tracing.parentBased() == null ? "" : Boolean.TRUE.equals(tracing.parentBased())
+                        ? ", a client's sampled flag followed" : ", a client's sampled flag not followed")
+                .append('\n');
     }
 
     /** The audit log's sinks, and whether its file's directory is there to write in (as the start checks it). */

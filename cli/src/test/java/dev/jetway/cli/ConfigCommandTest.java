@@ -183,6 +183,20 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkOfAJetwayYamlSaysWhereTracesGoAndRefusesGrpc() throws Exception {
+        Path file = dir.resolve("jetway.yaml");
+        String pools = "pools: [{name: chat, models: [m1], endpoints: [{address: \"127.0.0.1:8001\"}]}]\n";
+        Files.writeString(file, pools + "tracing: {endpoint: \"http://collector:4318\", samplingRatio: 0.2}\n");
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("tracing: OTLP/HTTP to http://collector:4318/v1/traces, sampling 0.2", "OK");
+        Files.writeString(file, pools + "tracing: {protocol: grpc}\n");
+        CliRun grpc = CliRun.of("config", "check", file.toString());
+        assertThat(grpc.exitCode()).isEqualTo(1);
+        assertThat(grpc.err()).contains("tracing.protocol grpc is not supported");
+    }
+
+    @Test
     void checkOfAJetwayYamlReportsEveryPoolsPickerProblemAndATypoWithItsFix() throws Exception {
         Path file = dir.resolve("jetway.yaml");
         Files.writeString(file, """
