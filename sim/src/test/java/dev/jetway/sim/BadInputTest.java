@@ -55,6 +55,7 @@ class BadInputTest {
             "messages not a list     | /v1/chat/completions | {\"model\":\"m\",\"messages\":\"hi\"}           | 400 | messages",
             "message without role    | /v1/chat/completions | {\"model\":\"m\",\"messages\":[{\"content\":\"hi\"}]}    | 400 | messages",
             "content wrong type      | /v1/chat/completions | {\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]} | 400 | messages",
+            "continue and gen prompt | /v1/chat/completions | {\"model\":\"m\",\"messages\":[{\"role\":\"assistant\",\"content\":\"a\"}],\"continue_final_message\":true} | 400 | continue_final_message",
             "kv params wrong type    | /v1/completions      | {\"model\":\"m\",\"prompt\":\"hi\",\"kv_transfer_params\":3} | 400 | kv_transfer_params",
             "tokenize without prompt | /tokenize            | {\"model\":\"m\"}                              | 400 | prompt",
             "unknown path            | /v2/whatever         | {}                                             | 404 | ",

@@ -104,6 +104,29 @@ class OpenAiApiTest {
     }
 
     @Test
+    void continueFinalMessageLeavesTheAssistantMessageOpenForTheModelToContinue() {
+        // what a gateway sends when it moves a half-streamed chat answer to another replica
+        String body = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Lorem ipsum dolor\"}],\"continue_final_message\":true,"
+                + "\"add_generation_prompt\":false,\"max_completion_tokens\":3,\"ignore_eos\":true}";
+        JsonNode response = client.postJson("/v1/chat/completions", body);
+
+        String open = "<|user|>\nhello there\n<|assistant|>\nLorem ipsum dolor";
+        assertThat(response.get("usage").get("prompt_tokens").asInt())
+                .isEqualTo(SimpleWordTokenizer.instance().count(open));
+        // the original prompt plus the three words already answered: the continuation's prompt grows by exactly them
+        assertThat(response.get("usage").get("prompt_tokens").asInt()).isEqualTo(
+                SimpleWordTokenizer.instance().count("<|user|>\nhello there\n<|assistant|>\n") + 3);
+        assertThat(SimpleWordTokenizer.instance().count(
+                response.get("choices").get(0).get("message").get("content").asText())).isEqualTo(3);
+
+        JsonNode tokenized = client.postJson("/tokenize", "{\"model\":\"test-model\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"hello there\"},{\"role\":\"assistant\",\"content\":"
+                + "\"Lorem ipsum dolor\"}],\"continue_final_message\":true,\"add_generation_prompt\":false}");
+        assertThat(tokenized.get("count").asInt()).isEqualTo(SimpleWordTokenizer.instance().count(open));
+    }
+
+    @Test
     void streamingCompletionSendsTextChunksThenUsageAndDone() {
         List<JsonNode> events = client.stream("/v1/completions", "{\"model\":\"test-model\",\"prompt\":\"a b c\","
                 + "\"max_tokens\":5,\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");

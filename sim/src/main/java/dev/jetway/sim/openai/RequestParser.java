@@ -185,8 +185,15 @@ public final class RequestParser {
             }
             parsed.add(new ChatTemplate.Message(role.asText(), contentText(message.get("content"))));
         }
+        boolean continueFinal = optionalBoolean(root, "continue_final_message", false);
         boolean generationPrompt = optionalBoolean(root, "add_generation_prompt", true);
-        return tokenizer.encode(ChatTemplate.render(parsed, generationPrompt));
+        if (continueFinal && generationPrompt) {
+            // vLLM rejects the pair when both are sent; left at its default, the generation prompt makes the chat
+            // template (transformers' apply_chat_template) refuse the same way
+            throw ApiError.badRequest("Cannot set both `continue_final_message` and `add_generation_prompt` to "
+                    + "True.", "continue_final_message").asException();
+        }
+        return tokenizer.encode(ChatTemplate.render(parsed, generationPrompt, continueFinal));
     }
 
     /** Message content: a string, null (e.g. assistant tool calls), or a list of parts whose text parts count. */
