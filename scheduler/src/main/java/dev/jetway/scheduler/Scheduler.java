@@ -259,6 +259,17 @@ public final class Scheduler {
         result.fellBackToAggregated = true;
     }
 
+    /**
+     * The decision serves the rest of a stream that another endpoint started and failed mid-response (request
+     * migration): the endpoint is charged as for any request, but its response teaches the latency model nothing:
+     * its prompt carries the answer so far and its output is only the remainder, so neither its time to first token
+     * nor its time per token is an observation of the request the decision's features describe. Call before
+     * {@link #preRequest}.
+     */
+    public void continuation(SchedulingResult result) {
+        result.continuation = true;
+    }
+
     /** The first token came back from {@code served}: its prompt tokens are no longer waiting for prefill. */
     public void onFirstToken(SchedulingResult result, Endpoint served) {
         result.charge.releaseTokens();

@@ -23,6 +23,8 @@ public final class SchedulingResult {
     private final PdDecision pd;
     /** The split request is served whole on its decode endpoint after all (its prefill leg could not run). */
     volatile boolean fellBackToAggregated;
+    /** The decision carries on a stream another endpoint started ({@link Scheduler#continuation}). */
+    volatile boolean continuation;
 
     SchedulingResult(SchedulingContext context, Map<String, ProfileResult> profiles, String primaryProfile,
                      DecisionRecord decision) {
@@ -81,6 +83,14 @@ public final class SchedulingResult {
      */
     public boolean servedSplit() {
         return pd != null && pd.disaggregate() && !fellBackToAggregated;
+    }
+
+    /**
+     * Whether this decision serves the rest of a stream another endpoint started and failed mid-response (the
+     * gateway's request migration): its timing is not a normal request's, so nothing learns from it.
+     */
+    public boolean continuation() {
+        return continuation;
     }
 
     /**

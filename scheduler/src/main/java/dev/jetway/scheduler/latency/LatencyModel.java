@@ -283,7 +283,7 @@ public final class LatencyModel {
         }
         o.firstTokenNanos = nowNanos;
         o.endpoint.prefilled(o.pending, nowNanos);
-        if (!o.stream) {
+        if (!o.stream || !o.teaches) {
             return; // a non-streamed response's first byte is its last: learned at completion
         }
         double ttft = (nowNanos - o.sentNanos) / 1e9;
@@ -307,7 +307,7 @@ public final class LatencyModel {
         if (o.firstTokenNanos == Long.MIN_VALUE) {
             o.endpoint.abandoned(o.pending, nowNanos);
         }
-        if (!success || outputTokens < 1) {
+        if (!success || outputTokens < 1 || !o.teaches) {
             return;
         }
         output.observe(o.maxTokens, outputTokens);
@@ -431,6 +431,7 @@ public final class LatencyModel {
         final double predictedTpot;
         long firstTokenNanos = Long.MIN_VALUE;
         boolean completed;
+        boolean teaches = true;
 
         Observation(EndpointLatency endpoint, EndpointLatency.Pending pending, double[] ttftX, double[] tpotX,
                     long sentNanos, boolean stream, int maxTokens, double predictedTtft, double predictedTpot) {
@@ -443,6 +444,14 @@ public final class LatencyModel {
             this.maxTokens = maxTokens;
             this.predictedTtft = predictedTtft;
             this.predictedTpot = predictedTpot;
+        }
+
+        /**
+         * The response still moves the endpoint's load (its prefill leaves the queue at the first token) but teaches
+         * nothing: no TTFT, TPOT or E2E sample, no output length, no prediction error.
+         */
+        public void teachNothing() {
+            teaches = false;
         }
 
         /** The endpoint's id. */

@@ -191,8 +191,12 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
         if (previous != null) {
             model.abandon(previous, now); // retried here after another endpoint failed it
         }
-        context.put(observationKey, model.sent(target, now, prompt - cached, cached, context.request().stream(),
-                context.request().maxTokens(), ttft, tpot));
+        LatencyModel.Observation sent = model.sent(target, now, prompt - cached, cached, context.request().stream(),
+                context.request().maxTokens(), ttft, tpot);
+        if (result != null && result.continuation()) {
+            sent.teachNothing(); // a migrated stream's rest: load on the endpoint, but not a sample of these features
+        }
+        context.put(observationKey, sent);
     }
 
     /** The prefill leg is a one-token, prefill-only request: its time to answer is its TTFT there. */

@@ -76,6 +76,28 @@ class PredictedLatencyProducerTest {
     }
 
     @Test
+    void aMigratedStreamsContinuationCountsAsLoadButTeachesNothing() {
+        Scheduler s = scheduler(CONFIG);
+        LatencyModel model = s.plugins(PredictedLatencyProducer.class).getFirst().model();
+        List<Endpoint> eps = Fixtures.endpoints(1);
+        long t = Fixtures.CLOCK.get();
+        for (int i = 0; i < 20; i++) {
+            SchedulingResult r = s.schedule(request("m" + i, 2000), eps);
+            s.continuation(r);
+            assertThat(r.continuation()).isTrue();
+            s.preRequest(r, eps.getFirst());
+            Fixtures.CLOCK.addAndGet(5_000_000L); // a "TTFT" far from what 2,000 prompt words take
+            s.onFirstToken(r, eps.getFirst());
+            Fixtures.CLOCK.addAndGet(3 * 20_000_000L);
+            s.onComplete(r, eps.getFirst(), true, 4);
+        }
+        Fixtures.CLOCK.set(t);
+        assertThat(model.samples(eps.getFirst())).isZero();
+        assertThat(model.errors()).isEmpty();
+        assertThat(model.expectedOutputTokens(50)).as("output lengths untouched").isNotEqualTo(4);
+    }
+
+    @Test
     void aRetryElsewhereTakesTheRequestOutOfTheFirstEndpointsQueue() {
         Scheduler s = scheduler(CONFIG);
         List<Endpoint> eps = Fixtures.endpoints(2);
