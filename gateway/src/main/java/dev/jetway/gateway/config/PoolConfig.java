@@ -36,6 +36,9 @@ import java.util.List;
  *                       false: they are removed, and {@code X-Forwarded-For} names the client's address
  * @param outlierDetection which endpoints to eject for failing or crawling (passive health checking)
  * @param healthCheck    the active health checks (a one-token completion) that admit and re-admit endpoints
+ * @param migrationLimit how many times a stream whose model server fails mid-response may be continued on another
+ *                       endpoint (request migration, docs/operations.md); 0 turns migration off; default
+ *                       {@value #DEFAULT_MIGRATION_LIMIT}
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                          String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
@@ -43,18 +46,20 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                          InferencePoolRef inferencePool, String endpointsFile,
                          ConfigMapKeyRef endpointPickerConfigMap, PoolTlsSettings tls,
                          UpstreamAuthSettings upstreamAuth, Boolean trustClientHeaders,
-                         OutlierDetectionSettings outlierDetection, HealthCheckSettings healthCheck) {
+                         OutlierDetectionSettings outlierDetection, HealthCheckSettings healthCheck,
+                         Integer migrationLimit) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
     public static final String ENGINE_TOKENIZER = "engine";
     public static final String HUGGING_FACE_TOKENIZER = "huggingface";
+    public static final int DEFAULT_MIGRATION_LIMIT = 3;
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
                       HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation) {
         this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
-                disaggregation, null, null, null, null, null, null, null, null);
+                disaggregation, null, null, null, null, null, null, null, null, null);
     }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
@@ -87,6 +92,8 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
         trustClientHeaders = trustClientHeaders != null && trustClientHeaders;
         outlierDetection = outlierDetection == null ? OutlierDetectionSettings.defaults() : outlierDetection;
         healthCheck = healthCheck == null ? HealthCheckSettings.defaults() : healthCheck;
+        migrationLimit = migrationLimit == null ? DEFAULT_MIGRATION_LIMIT : migrationLimit;
+        ConfigChecks.nonNegative("pools[" + name + "].migrationLimit", migrationLimit);
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("every pool needs a name");
         }
@@ -127,31 +134,31 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
     public PoolConfig withEndpoints(List<EndpointConfig> list) {
         return new PoolConfig(name, models, list, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
                 disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck);
+                outlierDetection, healthCheck, migrationLimit);
     }
 
     public PoolConfig withEndpointPicker(JsonNode picker) {
         return new PoolConfig(name, models, endpoints, picker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
                 disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck);
+                outlierDetection, healthCheck, migrationLimit);
     }
 
     public PoolConfig withInferencePool(InferencePoolRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck);
+                outlierDetection, healthCheck, migrationLimit);
     }
 
     public PoolConfig withEndpointsFile(String file) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck);
+                outlierDetection, healthCheck, migrationLimit);
     }
 
     public PoolConfig withEndpointPickerConfigMap(ConfigMapKeyRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, inferencePool, endpointsFile, ref, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck);
+                outlierDetection, healthCheck, migrationLimit);
     }
 
     /** True when this pool needs the Kubernetes API. */

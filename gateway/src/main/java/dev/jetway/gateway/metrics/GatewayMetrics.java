@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,6 +51,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> pollErrors = new ConcurrentHashMap<>();
     private final java.util.EnumMap<ClientRefusal, Counter> refusals = new java.util.EnumMap<>(ClientRefusal.class);
+    private final EnumMap<MigrationOutcome, Counter> migrations = new EnumMap<>(MigrationOutcome.class);
     private final ConcurrentHashMap<String, Timer> pluginDurations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> guardrailDecisions = new ConcurrentHashMap<>();
     private final List<Runnable> scrapeHooks = new CopyOnWriteArrayList<>();
@@ -80,6 +82,12 @@ public final class GatewayMetrics {
         // series an alert would use rate() or absent() on exist from the first scrape, at zero
         for (UpstreamErrorKind kind : UpstreamErrorKind.values()) {
             upstreamErrorCounter(kind);
+        }
+        for (MigrationOutcome outcome : MigrationOutcome.values()) {
+            migrations.put(outcome, Counter.builder("jetway_migrations")
+                    .description("Streams whose model server failed mid-response, by what the gateway did about it")
+                    .tag("outcome", outcome.label())
+                    .register(registry));
         }
         pd.preRegister();
         for (RemoteTokenizer.Failure reason : RemoteTokenizer.Failure.values()) {
@@ -178,6 +186,10 @@ public final class GatewayMetrics {
                 .description("Failures talking to model servers, by kind")
                 .tag("kind", k)
                 .register(registry));
+    }
+
+    public void migration(MigrationOutcome outcome) {
+        migrations.get(outcome).increment();
     }
 
     public void pollError(String endpoint) {

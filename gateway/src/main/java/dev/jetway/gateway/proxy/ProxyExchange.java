@@ -10,17 +10,21 @@ import dev.jetway.gateway.path.SplitLeg;
 import dev.jetway.gateway.path.Scheduling;
 import dev.jetway.gateway.metrics.ClientRefusal;
 import dev.jetway.gateway.metrics.GatewayMetrics;
+import dev.jetway.gateway.metrics.MigrationOutcome;
 import dev.jetway.gateway.metrics.UpstreamErrorKind;
 import dev.jetway.gateway.outlier.AttemptOutcome;
 import dev.jetway.gateway.outlier.OutlierDetector;
 import dev.jetway.gateway.outlier.RetryBudget;
+import dev.jetway.gateway.proxy.migration.StreamMigration;
 import dev.jetway.gateway.request.ParsedRequest;
 import dev.jetway.gateway.routing.GatewayPool;
+import dev.jetway.gateway.tokenize.RemoteTokenizer;
 import dev.jetway.gateway.trace.Leg;
 import dev.jetway.gateway.trace.LegTrace;
 import dev.jetway.gateway.upstream.PoolExhaustedException;
 import dev.jetway.gateway.upstream.UpstreamConnection;
 import dev.jetway.gateway.upstream.UpstreamListener;
+import dev.jetway.kvcache.tokenize.Tokenizer;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
@@ -65,6 +69,12 @@ import org.slf4j.LoggerFactory;
  * that sends its head and then nothing (a hung engine) is retried elsewhere like one that sends nothing. Retries
  * are bounded per request ({@code maxRetries}) and per pool ({@link RetryBudget}).
  *
+ * <p>A stream whose model server fails after the client had its first bytes (connection lost, or silent past the
+ * idle timeout) is continued on another endpoint when its pool allows it (request migration, docs/operations.md): a
+ * {@link StreamMigration} sees every byte of the stream on its way to the client, says what the next leg asks for,
+ * and rewrites that leg's events into the same stream; this class runs the legs, each a fresh scheduling decision
+ * without the endpoints that failed this request.
+ *
  * <p>Everything runs on the client connection's event loop, which also owns the upstream connection.
  */
 public final class ProxyExchange implements UpstreamListener {
@@ -79,7 +89,8 @@ public final class ProxyExchange implements UpstreamListener {
     private final ChannelHandlerContext client;
     private final FullHttpRequest http;
     private final ParsedRequest parsed;
-    private final InferenceRequest inference;
+    /** The scheduler's view of what the current leg asks for (a continuation's has the remaining max tokens). */
+    private InferenceRequest inference;
     private final GatewayPool pool;
     private final GatewayMetrics metrics;
     private final GatewayMetrics.ModelMeters modelMeters;
@@ -110,7 +121,14 @@ public final class ProxyExchange implements UpstreamListener {
     private FirstByteDeadline deadline;
     /** The response head, held until the first body byte (or the end): until then the request can still move. */
     private HttpResponse pendingHead;
+    /** The client has the response head: whatever happens now, it can only get the rest of a stream or an error event. */
     private boolean headSent;
+    /** The current leg has sent response bytes. */
+    private boolean legStarted;
+    /** Continues the stream on another endpoint if its model server fails mid-response; null when it cannot. */
+    private StreamMigration migration;
+    /** The body of the current continuation leg, or null for the client's request. */
+    private ByteBuf legBody;
     /** Why the last attempt failed, when the next finds no endpoint left. */
     private OpenAiError lastError;
     /** The pool's retry budget, holding a place while this request is being retried; null until then. */
@@ -183,6 +201,9 @@ public final class ProxyExchange implements UpstreamListener {
                 }
                 result = decided.result();
                 targetIndex = 0;
+                if (continuing()) {
+                    pool.scheduler().continuation(result);
+                }
                 return true;
             }
         }
@@ -228,7 +249,7 @@ public final class ProxyExchange implements UpstreamListener {
         outcome = AttemptOutcome.at(gatewayEndpoint);
         deadline = FirstByteDeadline.of(settings, result, endpoint, inference, split != null);
         pool.scheduler().preRequest(result, endpoint);
-        if (split != null && split.sidecar() && !sidecarPrefillCharged) {
+        if (split != null && split.sidecar() && !sidecarPrefillCharged && legBody == null) {
             // the decode pod's sidecar runs the prefill leg: counted on the prefill endpoint until the first token
             sidecarPrefillCharged = true;
             pool.scheduler().preRequestPrefill(result, split.prefill());
@@ -271,9 +292,9 @@ public final class ProxyExchange implements UpstreamListener {
         UpstreamHeaders.copy(request, head.headers(), upstreamKey);
         leg.inject(head.headers());
         head.headers().set(HttpHeaderNames.HOST, endpoint.address());
-        ByteBuf body = request.upstreamBody();
+        ByteBuf body = legBody != null ? legBody : request.upstreamBody();
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        if (split != null && split.sidecar()) {
+        if (split != null && split.sidecar() && legBody == null) {
             head.headers().set(SplitLeg.PREFILLER_HEADER, split.prefill().address());
         }
         c.channel().write(head);
@@ -290,6 +311,11 @@ public final class ProxyExchange implements UpstreamListener {
     private void retryOrFail(OpenAiError error) {
         leg.failed(error);
         lastError = error;
+        if (continuing()) {
+            metrics.migration(MigrationOutcome.LEG_FAILED);
+            migrateOrFail(error); // a continuation leg failed before it streamed: the migration's limit decides
+            return;
+        }
         if (attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
             metrics.retry();
             long base = settings.retryBackoff().toNanos();
@@ -322,6 +348,10 @@ public final class ProxyExchange implements UpstreamListener {
         upstreamStatus = head.status().code();
         outcome.head(upstreamStatus);
         leg.responded(upstreamStatus);
+        if (continuing()) {
+            continuationHead(head);
+            return;
+        }
         if (upstreamStatus >= 500 && attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
             metrics.upstreamError(UpstreamErrorKind.STATUS_5XX);
             log.debug("{}: {} answered {}, trying another endpoint", inference.requestId(), endpoint, upstreamStatus);
@@ -387,7 +417,51 @@ public final class ProxyExchange implements UpstreamListener {
             metrics.requestError(parsed.model(), Integer.toString(upstreamStatus));
         } else {
             recordPredictions();
+            int limit = pool.config().migrationLimit();
+            if (sse && parsed.stream() && limit > 0) {
+                migration = new StreamMigration(parsed.kind(), limit, countingTokenizer());
+            }
         }
+    }
+
+    /** The pool's tokenizer if it runs in-process (the text already streamed is counted on the event loop). */
+    private Tokenizer countingTokenizer() {
+        return pool.tokenizer() instanceof RemoteTokenizer ? null : pool.tokenizer();
+    }
+
+    /**
+     * The head of a continuation leg: the client has its head already, so it is not sent again. A 5xx or a body that
+     * is not an event stream fails the leg (the migration tries elsewhere if its limit allows); a 4xx means the model
+     * server will not continue this request anywhere: the stream ends with an error event.
+     */
+    private void continuationHead(HttpResponse head) {
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        boolean eventStream = contentType != null && contentType.startsWith("text/event-stream");
+        if (upstreamStatus >= 400 || !eventStream) {
+            dropConnection();
+            cancelTimer();
+            phase = Phase.CONNECTING;
+            OpenAiError error = OpenAiError.badGateway(endpoint.address() + " answered the continuation of the "
+                    + "stream with " + upstreamStatus + (eventStream || upstreamStatus >= 400 ? "" : " " + contentType));
+            if (upstreamStatus >= 400 && upstreamStatus < 500) {
+                metrics.migration(MigrationOutcome.REJECTED);
+                failMidStream(error);
+            } else {
+                if (upstreamStatus >= 500) {
+                    metrics.upstreamError(UpstreamErrorKind.STATUS_5XX);
+                }
+                retryOrFail(error);
+            }
+            return;
+        }
+        phase = Phase.RELAYING;
+        lastActivityNanos = System.nanoTime();
+        outputTokens = OutputTokenCounter.forEventStream();
+    }
+
+    /** The current leg continues a stream another endpoint started. */
+    private boolean continuing() {
+        return migration != null && migration.migrations() > 0;
     }
 
     /**
@@ -408,9 +482,12 @@ public final class ProxyExchange implements UpstreamListener {
         pendingHead = null;
         outputTokens = null;
         cachedTokens = null;
-        sse = false;
         upstreamStatus = 0;
-        closeDelimited = false;
+        if (!headSent) {
+            // the client's response is still open; a stream being continued elsewhere keeps its own
+            sse = false;
+            closeDelimited = false;
+        }
     }
 
     /** What the latency model predicted for the endpoint that answers (pools with a predicted-latency producer). */
@@ -440,17 +517,31 @@ public final class ProxyExchange implements UpstreamListener {
         }
         long now = System.nanoTime();
         lastActivityNanos = now;
-        if (!bodyStarted && content.content().isReadable()) {
-            bodyStarted = true;
-            // from now on silence is measured against the (usually much shorter) idle timeout
-            armTimer(settings.idleTimeout().toNanos());
-            modelMeters.firstToken(parsed.stream(), now - startNanos);
-            if (audit != null) {
-                audit.firstByte(now - startNanos);
+        if (!legStarted && content.content().isReadable()) {
+            legStarted = true;
+            if (!bodyStarted) {
+                bodyStarted = true;
+                // from now on silence is measured against the (usually much shorter) idle timeout
+                armTimer(settings.idleTimeout().toNanos());
+                modelMeters.firstToken(parsed.stream(), now - startNanos);
+                if (audit != null) {
+                    audit.firstByte(now - startNanos);
+                }
             }
             sidecarPrefillDone(true);
             pool.scheduler().onFirstToken(result, endpoint);
             leg.firstToken();
+            if (continuing()) {
+                outcome.answered();
+                metrics.migration(MigrationOutcome.RESUMED);
+            }
+        }
+        if (migration != null) {
+            // what the client gets: whole events, a continuation's rewritten; counted and audited as such
+            content = throughMigration(content);
+            if (content == null) {
+                return;
+            }
         }
         if (outputTokens != null) {
             outputTokens.scan(content.content()); // before the write hands the buffer on
@@ -478,6 +569,34 @@ public final class ProxyExchange implements UpstreamListener {
         }
     }
 
+    /**
+     * The client's part of what the leg sent: whole events only, a continuation leg's rewritten; null when the leg
+     * sent something no event stream holds (the leg has failed and the migration took over).
+     */
+    private HttpContent throughMigration(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        ByteBuf out;
+        try {
+            out = migration.relay(content.content(), client.alloc());
+            if (last) {
+                ByteBuf rest = migration.endOfLeg(client.alloc());
+                out = rest.isReadable() ? Unpooled.wrappedBuffer(out, rest) : out;
+                if (!rest.isReadable()) {
+                    rest.release();
+                }
+            }
+        } catch (IllegalStateException e) {
+            content.release();
+            outcome.failed("malformed event stream");
+            log.warn("{}: {} sent a malformed event stream: {}", inference.requestId(), endpoint, e.getMessage());
+            dropConnection();
+            migrateOrFail(OpenAiError.badGateway(endpoint.address() + " sent a malformed event stream"));
+            return null;
+        }
+        content.release();
+        return last ? new DefaultLastHttpContent(out) : new DefaultHttpContent(out);
+    }
+
     @Override
     public void onReadBatchEnd() {
         if (phase == Phase.RELAYING) {
@@ -490,7 +609,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase != Phase.RELAYING) {
             return;
         }
-        if (!bodyStarted) {
+        if (!legStarted) {
             pool.scheduler().onFirstToken(result, endpoint);
         }
         client.flush();
@@ -533,7 +652,7 @@ public final class ProxyExchange implements UpstreamListener {
             outcome.failed("connection reset mid-response");
             metrics.upstreamError(UpstreamErrorKind.RESET_MID_RESPONSE);
             log.warn("{}: {} dropped the connection mid-response: {}", inference.requestId(), endpoint, cause.toString());
-            failMidStream(OpenAiError.badGateway("the model server " + endpoint.address()
+            migrateOrFail(OpenAiError.badGateway("the model server " + endpoint.address()
                     + " closed the connection mid-response"));
         }
     }
@@ -649,7 +768,7 @@ public final class ProxyExchange implements UpstreamListener {
                     metrics.upstreamError(UpstreamErrorKind.IDLE_TIMEOUT);
                     outcome.failed("nothing for " + limit / 1_000_000 + " ms mid-response");
                     dropConnection();
-                    failMidStream(OpenAiError.gatewayTimeout(endpoint.address() + " sent nothing for "
+                    migrateOrFail(OpenAiError.gatewayTimeout(endpoint.address() + " sent nothing for "
                             + (limit / 1_000_000) + " ms"));
                 } else {
                     armTimer(due - now);
@@ -683,8 +802,8 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase == Phase.DONE) {
             return;
         }
-        if (phase == Phase.RELAYING && headSent) {
-            failMidStream(error);
+        if (headSent) {
+            failMidStream(error); // also between two legs of a migrated stream
             return;
         }
         pendingHead = null;
@@ -696,6 +815,94 @@ public final class ProxyExchange implements UpstreamListener {
         request.trace().failed(error);
         LocalReply.send(client, error, keepAlive, metrics, parsed.model());
         finish(false, true);
+    }
+
+    /**
+     * The current leg failed after the client had the response head: the stream goes on elsewhere if the migration
+     * can continue it, the gateway ends it if nothing was left to generate, and otherwise the client gets the error.
+     */
+    private void migrateOrFail(OpenAiError error) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        cancelTimer();
+        leg.failed(error); // this leg's span ends failed; a continuation gets its own
+        if (migration == null) {
+            if (sse && parsed.stream() && upstreamStatus < 400 && pool.config().migrationLimit() == 0) {
+                metrics.migration(MigrationOutcome.DISABLED);
+                error = withDetail(error, "request migration is off for this pool (migrationLimit: 0)");
+            }
+            failMidStream(error);
+            return;
+        }
+        switch (migration.next(http.content(), result.context().promptTokenCount())) {
+            case StreamMigration.GiveUp giveUp -> {
+                metrics.migration(giveUp.outcome());
+                log.warn("{}: stream not continued: {}", inference.requestId(), giveUp.reason());
+                failMidStream(withDetail(error, giveUp.reason()));
+            }
+            case StreamMigration.Finish finish -> {
+                metrics.migration(MigrationOutcome.FINISHED);
+                client.write(new DefaultLastHttpContent(finish.tail()));
+                client.flush();
+                finish(true, !closeDelimited);
+            }
+            case StreamMigration.Continue next -> continueElsewhere(next, error);
+        }
+    }
+
+    /**
+     * Sends the continuation to an endpoint that has not failed this request, on a fresh decision marked as a
+     * continuation (its response teaches the latency model nothing), after the usual jittered retry backoff.
+     */
+    private void continueElsewhere(StreamMigration.Continue next, OpenAiError error) {
+        List<Endpoint> rest = new ArrayList<>(pool.readyCandidates());
+        rest.removeAll(tried);
+        if (rest.isEmpty()) {
+            metrics.migration(MigrationOutcome.NO_ENDPOINT);
+            failMidStream(withDetail(error, "no other ready endpoint to continue the stream on"));
+            return;
+        }
+        InferenceRequest continuation = new InferenceRequest(inference.requestId(), inference.model(),
+                inference.targetModel(), inference.prompt(), inference.tokenIds(), inference.messages(),
+                inference.stream(), next.remainingTokens(), inference.headers(), inference.priority(),
+                inference.fairnessId(), inference.sessionId(), inference.loraAdapter(), inference.cacheSalt(),
+                next.body().length);
+        switch (Scheduling.schedule(pool, continuation, rest, metrics)) {
+            case Scheduling.Refused refused -> {
+                metrics.migration(MigrationOutcome.NO_ENDPOINT);
+                failMidStream(withDetail(error, refused.error().message()));
+                return;
+            }
+            case Scheduling.Decided decided -> {
+                pool.scheduler().onComplete(result, endpoint, false);
+                result = decided.result();
+                targetIndex = 0;
+            }
+        }
+        pool.scheduler().continuation(result);
+        if (result.pd() != null && result.pd().disaggregate()) {
+            pool.scheduler().fallBackToAggregated(result); // the continuation goes whole to the decode endpoint
+        }
+        inference = continuation;
+        if (legBody != null) {
+            legBody.release();
+        }
+        legBody = Unpooled.wrappedBuffer(next.body());
+        forgetResponse();
+        legStarted = false;
+        phase = Phase.CONNECTING;
+        log.info("{}: continuing the stream on another endpoint after {} tokens (migration {} of {})",
+                inference.requestId(), migration.tokensSent(), migration.migrations(),
+                pool.config().migrationLimit());
+        long base = settings.retryBackoff().toNanos();
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, base));
+        client.executor().schedule(this::tryNext, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private static OpenAiError withDetail(OpenAiError error, String detail) {
+        return new OpenAiError(error.status(), error.type(), error.message() + "; " + detail, error.param(),
+                error.code(), error.dropReason());
     }
 
     /**
@@ -749,12 +956,19 @@ public final class ProxyExchange implements UpstreamListener {
         if (outcome != null && sse && outputTokens != null) {
             outcome.streamEnded(outputTokens.contentChunks(), System.nanoTime());
         }
+        if (legBody != null) {
+            legBody.release();
+            legBody = null;
+        }
         if (result != null && endpoint != null) {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
+            pool.scheduler().onComplete(result, endpoint, success, generated);
+            if (success && migration != null && migration.migrations() > 0) {
+                generated = migration.tokensSent(); // the whole answer, every leg's tokens
+            }
             if (audit != null && success && outputTokens != null) {
                 audit.usage(outputTokens, generated);
             }
-            pool.scheduler().onComplete(result, endpoint, success, generated);
             request.generated(generated);
             modelMeters.tokens(result.context().promptTokenCount(), generated);
         }

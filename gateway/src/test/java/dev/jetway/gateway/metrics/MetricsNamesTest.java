@@ -36,6 +36,7 @@ class MetricsNamesTest {
                     // error series exist at zero before any error, for rate() and absent() alerts
                     .contains("jetway_upstream_errors_total{kind=\"idle_timeout\"} 0.0")
                     .contains("jetway_pd_prefill_failures_total{cause=\"timeout\"} 0.0")
+                    .contains("jetway_migrations_total{outcome=\"limit_reached\"} 0.0")
                     // the JVM and the process
                     .contains("jvm_memory_used_bytes{area=\"heap\"", "jvm_threads_live_threads ",
                             "process_cpu_usage ", "process_uptime_seconds ", "jvm_gc_", "jvm_info{");
