@@ -34,6 +34,9 @@ class ConfigLoaderTest {
         assertThat(p.endpoints().get(1).effectiveLabels()).containsEntry("llm-d.ai/role", "decode")
                 .containsEntry("zone", "a");
         assertThat(p.endpointPicker()).isNull();
+        assertThat(p.migrationLimit()).isEqualTo(3);
+        assertThat(ConfigLoader.parse("pools: [{name: p, migrationLimit: 0}]", "t").pools().getFirst()
+                .migrationLimit()).isZero();
     }
 
     @Test
@@ -79,6 +82,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("soon");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\npools: [{name: p}]", "f.yaml"))
                 .hasMessageContaining("server.port");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, migrationLimit: -1}]", "f.yaml"))
+                .hasMessageContaining("pools[p].migrationLimit must not be negative, got -1");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, tokenizer: bpe}]", "f.yaml"))
                 .hasMessageContaining("tokenizer must be jetway-simple-v1, estimate, engine or huggingface");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}", "f.yaml"))

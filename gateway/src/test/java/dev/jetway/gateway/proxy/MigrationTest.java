@@ -1,0 +1,262 @@
+package dev.jetway.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jetway.gateway.testing.FakeModelServer;
+import dev.jetway.gateway.testing.GatewayHarness;
+import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.sim.SimCluster;
+import dev.jetway.sim.SimOptions;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Request migration against real sockets: a model server that dies or stalls mid-stream (a {@link FakeModelServer})
+ * in front of a simulated vLLM replica that takes the rest; the client must get one complete, well-formed stream.
+ */
+class MigrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_TOKENS = 12;
+
+    private FakeModelServer bad;
+    private FakeModelServer bad2;
+    private SimCluster sim;
+    private GatewayHarness gw;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gw != null) {
+            gw.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+        if (bad != null) {
+            bad.close();
+        }
+        if (bad2 != null) {
+            bad2.close();
+        }
+    }
+
+    private String simAddress() {
+        return "127.0.0.1:" + sim.replicas().getFirst().httpPort();
+    }
+
+    private void startSim() {
+        sim = SimCluster.start(SimOptions.defaults("m").withBindHost("127.0.0.1").withPort(0)
+                .withProfile("llama-3.1-8b-h100"), 1);
+    }
+
+    /** One pool {@code p} of model {@code m}, endpoints in turn, with the given pool and upstream settings. */
+    private static String yaml(String picker, String poolExtra, String upstreamExtra, List<String> addresses) {
+        StringBuilder y = new StringBuilder("server: {port: 0, adminPort: 0, host: 127.0.0.1}\n")
+                .append("upstream: {connectTimeout: 500ms, retryBackoff: 1ms")
+                .append(upstreamExtra.isEmpty() ? "" : ", " + upstreamExtra).append("}\n")
+                .append("dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s}\n")
+                .append("pools:\n  - name: p\n    models: [m]\n");
+        y.append("    endpointPicker:").append(picker.contains("\n") ? " |\n" + picker.indent(6) : " " + picker + "\n");
+        if (!poolExtra.isEmpty()) {
+            y.append("    ").append(poolExtra).append('\n');
+        }
+        y.append("    endpoints:\n");
+        for (String a : addresses) {
+            y.append("      - {address: \"").append(a).append("\"}\n");
+        }
+        return y.toString();
+    }
+
+    private static String completion(String prompt) {
+        return "{\"model\":\"m\",\"prompt\":\"" + prompt + "\",\"max_tokens\":" + MAX_TOKENS + ",\"ignore_eos\":true,"
+                + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+    }
+
+    private static List<String> dataEvents(String body) {
+        List<String> out = new ArrayList<>();
+        for (String event : body.split("\n\n")) {
+            if (event.startsWith("data: ")) {
+                out.add(event.substring(6));
+            }
+        }
+        return out;
+    }
+
+    /** One complete, well-formed stream: one id, the requested tokens, usage for the whole answer, one [DONE]. */
+    private static void assertCompleteStream(String body, String prompt) throws Exception {
+        List<String> events = dataEvents(body);
+        assertThat(events).as(body).isNotEmpty();
+        assertThat(events.getLast()).as(body).isEqualTo("[DONE]");
+        assertThat(events.stream().filter("[DONE]"::equals)).as(body).hasSize(1);
+        StringBuilder text = new StringBuilder();
+        List<String> ids = new ArrayList<>();
+        JsonNode usage = null;
+        for (String e : events.subList(0, events.size() - 1)) {
+            JsonNode chunk = JSON.readTree(e);
+            assertThat(chunk.has("error")).as(body).isFalse();
+            ids.add(chunk.get("id").asText());
+            for (JsonNode choice : chunk.get("choices")) {
+                text.append(choice.path("text").asText(""));
+            }
+            if (chunk.hasNonNull("usage")) {
+                usage = chunk.get("usage");
+            }
+        }
+        assertThat(ids).as(body).containsOnly(ids.getFirst());
+        assertThat(SimpleWordTokenizer.instance().count(text.toString())).as(body).isEqualTo(MAX_TOKENS);
+        assertThat(usage).as(body).isNotNull();
+        assertThat(usage.get("completion_tokens").asInt()).as(body).isEqualTo(MAX_TOKENS);
+        assertThat(usage.get("prompt_tokens").asInt()).as(body).isEqualTo(SimpleWordTokenizer.instance().count(prompt));
+        assertThat(usage.get("total_tokens").asInt()).isEqualTo(MAX_TOKENS + SimpleWordTokenizer.instance().count(prompt));
+    }
+
+    /** A series' value; 0 when the page does not have it (yet). */
+    private static double metric(String page, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(page);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /**
+     * On a connection of its own: a stream that ends with an error event closes its connection, and a kept-alive
+     * client may already have picked it for the next request.
+     */
+    private HttpResponse<String> post(String body) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return client.send(HttpRequest.newBuilder(gw.uri("/v1/completions")).timeout(Duration.ofSeconds(20))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    void aStreamWhoseServerDiesMidwayIsFinishedByAnotherEndpoint() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad.mode = FakeModelServer.Mode.DIE_MID_STREAM; // two events, then a reset
+        startSim();
+        String picker = """
+                apiVersion: llm-d.ai/v1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: predicted-latency-producer
+                - type: round-robin-picker
+                """;
+        gw = GatewayHarness.start(yaml(picker, "", "", List.of(bad.address(), simAddress())));
+        int direct = 0;
+        int migrated = 0;
+        for (int i = 0; i < 8; i++) {
+            String prompt = "question number " + i;
+            HttpResponse<String> r = post(completion(prompt));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertCompleteStream(r.body(), prompt);
+            if (r.headers().firstValue("x-jetway-endpoint").orElseThrow().equals(bad.address())) {
+                migrated++;
+                // the client saw the dead server's two events first, then the rest under the same id
+                assertThat(r.body()).startsWith(bad.sseEvent(0) + bad.sseEvent(1));
+            } else {
+                direct++;
+            }
+        }
+        // in turn: a continuation takes the healthy replica's turn, so the next request starts on the dead one again
+        assertThat(migrated).isPositive();
+        assertThat(direct + migrated).isEqualTo(8);
+        assertThat(bad.completionRequests.get()).isEqualTo(migrated);
+        String page = gw.metricsPage();
+        assertThat(metric(page, "jetway_migrations_total{outcome=\"resumed\"}")).isEqualTo(migrated);
+        assertThat(metric(page, "jetway_upstream_errors_total{kind=\"reset_mid_response\"}")).isEqualTo(migrated);
+        // the continuations taught the latency model nothing: the replica's TTFT samples are its direct requests
+        assertThat(metric(page, "jetway_latency_prediction_observations_total{kind=\"ttft\",model_server_endpoint=\""
+                + simAddress() + "\",name=\"p\"}")).isEqualTo(direct);
+        assertThat(page).containsPattern("llm_d_epp_request_output_tokens_sum\\{[^}]*\\} " + (8 * MAX_TOKENS) + "\\.0");
+    }
+
+    @Test
+    void aStalledStreamIsMovedAfterTheIdleTimeout() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad.mode = FakeModelServer.Mode.STALL_MID_STREAM;
+        startSim();
+        gw = GatewayHarness.start(yaml("round-robin", "", "idleTimeout: 300ms",
+                List.of(bad.address(), simAddress())));
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = post(completion("stalled " + i));
+            assertCompleteStream(r.body(), "stalled " + i);
+        }
+        // each stalled request was cancelled there (the engine would abort it)
+        int stalled = bad.completionRequests.get();
+        assertThat(stalled).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> bad.cancelledStreams.get() == stalled);
+        assertThat(metric(gw.metricsPage(), "jetway_migrations_total{outcome=\"resumed\"}")).isEqualTo(stalled);
+    }
+
+    @Test
+    void withMigrationOffTheStreamEndsWithAnErrorEvent() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        startSim();
+        gw = GatewayHarness.start(yaml("round-robin", "migrationLimit: 0", "",
+                List.of(bad.address(), simAddress())));
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            bodies.add(post(completion("off " + i)).body());
+        }
+        String cut = bodies.stream().filter(b -> b.startsWith(bad.sseEvent(0))).findFirst().orElseThrow();
+        assertThat(cut).endsWith("\n\n").contains("data: {\"error\":{\"message\":").contains("mid-response")
+                .contains("migrationLimit: 0").doesNotContain("[DONE]");
+        assertThat(gw.metricsPage()).contains("jetway_migrations_total{outcome=\"disabled\"} 1.0");
+    }
+
+    @Test
+    void theLimitBoundsHowOftenOneStreamMoves() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad2 = new FakeModelServer("bad2");
+        bad.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        bad2.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        gw = GatewayHarness.start(yaml("round-robin", "migrationLimit: 1", "",
+                List.of(bad.address(), bad2.address())));
+        String body = post(completion("doomed")).body();
+        // two events from each, in one stream, then the error: no half event, no [DONE]
+        assertThat(dataEvents(body)).hasSize(5);
+        assertThat(body).contains("migrationLimit").doesNotContain("[DONE]");
+        String page = gw.metricsPage();
+        assertThat(page).contains("jetway_migrations_total{outcome=\"resumed\"} 1.0")
+                .contains("jetway_migrations_total{outcome=\"limit_reached\"} 1.0");
+    }
+
+    @Test
+    void aStreamThatCannotBeContinuedFaithfullyEndsWithAnErrorEventSayingWhy() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        startSim();
+        gw = GatewayHarness.start(yaml("round-robin", "", "", List.of(bad.address(), simAddress())));
+        String request = "{\"model\":\"m\",\"prompt\":\"x\",\"max_tokens\":5,\"stream\":true,"
+                + "\"response_format\":{\"type\":\"json_object\"}}";
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            bodies.add(post(request).body());
+        }
+        String cut = bodies.stream().filter(b -> b.startsWith(bad.sseEvent(0))).findFirst().orElseThrow();
+        assertThat(cut).contains("structured output").doesNotContain("[DONE]");
+        assertThat(gw.metricsPage()).contains("jetway_migrations_total{outcome=\"not_migratable\"} 1.0");
+    }
+
+    @Test
+    void withNoOtherEndpointTheStreamEndsWithAnErrorEvent() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        gw = GatewayHarness.start(yaml("round-robin", "", "", List.of(bad.address())));
+        String body = post(completion("alone")).body();
+        assertThat(body).startsWith(bad.sseEvent(0) + bad.sseEvent(1)).contains("mid-response")
+                .contains("no other ready endpoint").doesNotContain("[DONE]");
+        assertThat(gw.metricsPage()).contains("jetway_migrations_total{outcome=\"no_endpoint\"} 1.0");
+    }
+}
