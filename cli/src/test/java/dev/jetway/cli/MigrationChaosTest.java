@@ -165,8 +165,13 @@ class MigrationChaosTest {
         }
         assertThat(streams).extracting(Stream::endpoint).contains(killed);
         Run run = new Run(streams, late, killed, killedAt);
-        System.out.printf("chaos: %d streams, %d on the killed replica %s, %d of them cut by the kill%n",
-                streams.size(), streams.stream().filter(s -> s.endpoint().equals(killed)).count(), killed, run.cut());
+        System.out.printf("chaos [%s]: %d streams, %d on the killed replica %s, %d of them cut by the kill%n",
+                poolExtra.isEmpty() ? "migration on" : poolExtra, streams.size(), streams.stream().filter(s -> s.endpoint().equals(killed)).count(), killed, run.cut());
+        System.out.printf("chaos: longest silence in a cut stream %d ms, in the others %d ms%n",
+                streams.stream().filter(s -> s.endpoint().equals(killed) && s.endedAfter(killedAt))
+                        .mapToLong(s -> s.longestGapNanos).max().orElse(0) / 1_000_000,
+                streams.stream().filter(s -> !s.endpoint().equals(killed))
+                        .mapToLong(s -> s.longestGapNanos).max().orElse(0) / 1_000_000);
 
         return run;
     }
@@ -241,6 +246,8 @@ class MigrationChaosTest {
         private volatile String endpoint = "";
         private volatile int status;
         private volatile long endedNanos;
+        /** The longest silence between two reads: for a migrated stream, the seam. */
+        private volatile long longestGapNanos;
 
         private Stream(boolean chat, String prompt) {
             this.chat = chat;
@@ -269,7 +276,11 @@ class MigrationChaosTest {
                         byte[] buffer = new byte[8192];
                         int n;
                         boolean counted = false;
+                        long lastRead = System.nanoTime();
                         while ((n = in.read(buffer)) >= 0) {
+                            long now = System.nanoTime();
+                            s.longestGapNanos = Math.max(s.longestGapNanos, now - lastRead);
+                            lastRead = now;
                             text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
                             if (!counted && started != null && GENERATED.matcher(text).find()) {
                                 counted = true;

@@ -22,7 +22,8 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * latency    [rate=1000] [seconds=20] [flow-control|api-keys]  small non-streaming requests, direct vs through the
  *            gateway (api-keys: with security.apiKeys on, 1,000 keys in the file, every request carrying one)
- * streams    [streams=200] [tokens=1000] [intervalMicros=10000]  concurrent SSE streams relayed
+ * streams    [streams=200] [tokens=1000] [intervalMicros=10000] [migrationLimit=3]  concurrent SSE streams relayed
+ *            (migrationLimit 0: the relay without request migration's reading of each event)
  * bigprompts [rate=500] [seconds=20] [kb=220] [tokenizer=jetway-simple-v1|estimate]  large prompts, non-streaming
  * audit      [rate=1000] [seconds=15] [rounds=3] [text]  the same small requests through a gateway without and one
  *            with the audit log (rounds alternate), then a check of the audit file: one valid record per request
@@ -41,7 +42,8 @@ public final class GatewayLoadDriver {
             case "latency" -> latency(intArg(args, 1, 1000), intArg(args, 2, 20),
                     args.length > 3 && args[3].equals("flow-control"), args.length > 3 && args[3].equals("api-keys"));
             case "blackout" -> blackout(intArg(args, 1, 200), intArg(args, 2, 5));
-            case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000));
+            case "streams" -> streams(intArg(args, 1, 200), intArg(args, 2, 1000), intArg(args, 3, 10_000),
+                    intArg(args, 4, 3));
             case "audit" -> audit(intArg(args, 1, 1000), intArg(args, 2, 15), intArg(args, 3, 3),
                     args.length > 4 && args[4].equals("text"));
             case "tracing" -> tracing(intArg(args, 1, 1000), intArg(args, 2, 15), intArg(args, 3, 3));
@@ -398,8 +400,11 @@ public final class GatewayLoadDriver {
         }
     }
 
-    static void streams(int streams, int tokens, int intervalMicros) throws Exception {
-        try (BenchBackend backend = new BenchBackend(1, tokens, intervalMicros); GatewayServer gw = gateway(backend.port())) {
+    static void streams(int streams, int tokens, int intervalMicros, int migrationLimit) throws Exception {
+        try (BenchBackend backend = new BenchBackend(1, tokens, intervalMicros);
+             GatewayServer gw = gateway(List.of(backend.port()), "jetway-simple-v1", false,
+                     "    migrationLimit: " + migrationLimit + "\n")) {
+            System.out.printf("migrationLimit %d%n", migrationLimit);
             byte[] req = RawHttpConnection.post("/v1/completions",
                     "{\"model\":\"m\",\"prompt\":\"stream please\",\"stream\":true,\"max_tokens\":" + tokens + "}");
             AtomicLong events = new AtomicLong();

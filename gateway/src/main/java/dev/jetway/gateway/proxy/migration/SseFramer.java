@@ -3,6 +3,7 @@ package dev.jetway.gateway.proxy.migration;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ByteProcessor;
 import java.util.Arrays;
 
 /**
@@ -15,7 +16,7 @@ import java.util.Arrays;
  * <p>Each complete event's data (its {@code data:} lines, joined with a newline as the SSE specification says) goes
  * to the {@link DataSink}. Lines end in LF, CRLF or CR. Not thread-safe: one per stream, on its event loop.
  */
-final class SseFramer {
+final class SseFramer implements ByteProcessor {
 
     /** The data of one event: {@code bytes[from, to)}, valid only during the call. */
     interface DataSink {
@@ -30,6 +31,9 @@ final class SseFramer {
     // line state over everything scanned so far (held bytes included)
     private boolean lineStart = true;
     private boolean afterCr;
+    // the scan of one buffer (this is its ByteProcessor)
+    private int scanned;
+    private int lastEnd;
     private byte[] scratch = new byte[512];
 
     /**
@@ -80,29 +84,41 @@ final class SseFramer {
 
     /** Offset in {@code in} just after the last blank line it completes, or -1 when it completes none. */
     private int lastEventEnd(ByteBuf in) {
-        int from = in.readerIndex();
         int n = in.readableBytes();
-        int end = -1;
-        for (int i = 0; i < n; i++) {
-            byte b = in.getByte(from + i);
-            if (b == '\n' && afterCr) {
-                afterCr = false; // the LF of a CRLF: that line already ended
-                continue;
-            }
-            afterCr = b == '\r';
-            if (b == '\n' || b == '\r') {
-                if (lineStart) {
-                    end = i + 1; // an empty line: the event is complete
-                    if (b == '\r' && i + 1 < n && in.getByte(from + i + 1) == '\n') {
-                        end = i + 2; // keep a CRLF blank line whole
-                    }
-                }
-                lineStart = true;
-            } else {
-                lineStart = false;
-            }
+        int last = in.writerIndex() - 1;
+        if (heldLength == 0 && n >= 2 && in.getByte(last) == '\n' && in.getByte(last - 1) == '\n') {
+            // the usual chunk: whole events, the last one ended by a blank line
+            lineStart = true;
+            afterCr = false;
+            return n;
         }
-        return end;
+        scanned = 0;
+        lastEnd = -1;
+        // a CRLF blank line cut between its CR and LF ends the event at the CR; the LF goes out with what follows
+        in.forEachByte(in.readerIndex(), n, this);
+        return lastEnd;
+    }
+
+    @Override
+    public boolean process(byte b) {
+        scanned++;
+        if (b == '\n' && afterCr) {
+            afterCr = false; // the LF of a CRLF: that line already ended
+            if (lastEnd == scanned - 1) {
+                lastEnd = scanned; // keep a CRLF blank line whole
+            }
+            return true;
+        }
+        afterCr = b == '\r';
+        if (b == '\n' || b == '\r') {
+            if (lineStart) {
+                lastEnd = scanned; // an empty line: the event is complete
+            }
+            lineStart = true;
+        } else {
+            lineStart = false;
+        }
+        return true;
     }
 
     private void hold(ByteBuf in, int index, int length) {
