@@ -35,11 +35,12 @@ final class SseFramer implements ByteProcessor {
     private int scanned;
     private int lastEnd;
     private byte[] scratch = new byte[512];
+    private final EventData data = new EventData();
 
     /**
      * The complete events of what was held plus {@code in}, as one buffer for the client (the caller owns it; it may
-     * be {@code in} itself, retained), each event's data handed to {@code sink}; the rest is held. {@code in} is left
-     * as it was (the caller still releases it).
+     * be {@code in} itself, retained once more), each event's data handed to {@code sink}; the rest is held. {@code in}
+     * is left as it was (the caller still releases its reference).
      *
      * @throws IllegalStateException when one event grows past {@link #MAX_EVENT_BYTES}
      */
@@ -52,7 +53,7 @@ final class SseFramer implements ByteProcessor {
         }
         ByteBuf out;
         if (heldLength == 0 && end == n) {
-            out = in.retainedDuplicate();
+            out = in.retain(); // the same buffer, one more reference: nothing allocated on the usual path
         } else {
             out = alloc.buffer(heldLength + end);
             out.writeBytes(held, 0, heldLength);
@@ -151,7 +152,6 @@ final class SseFramer implements ByteProcessor {
             bytes = scratch;
             base = 0;
         }
-        EventData data = new EventData();
         int i = base;
         int limit = base + n;
         while (i < limit) {

@@ -123,18 +123,15 @@ final class StreamTranscript implements SseFramer.DataSink {
     private void field(int where, int k, int ke) {
         switch (where) {
             case ROOT -> {
-                if (is(k, ke, ID)) {
-                    String v = stringOrSkip();
-                    id = id == null ? v : id;
-                } else if (is(k, ke, OBJECT)) {
-                    String v = stringOrSkip();
-                    object = object == null ? v : object;
-                } else if (is(k, ke, CREATED)) {
-                    long v = integerOrSkip();
-                    created = created < 0 ? v : created;
-                } else if (is(k, ke, MODEL)) {
-                    String v = stringOrSkip();
-                    model = model == null ? v : model;
+                // the identity is the first chunk's: later ones are skipped, not decoded again
+                if (id == null && is(k, ke, ID)) {
+                    id = stringOrSkip();
+                } else if (object == null && is(k, ke, OBJECT)) {
+                    object = stringOrSkip();
+                } else if (created < 0 && is(k, ke, CREATED)) {
+                    created = integerOrSkip();
+                } else if (model == null && is(k, ke, MODEL)) {
+                    model = stringOrSkip();
                 } else if (is(k, ke, CHOICES) && peek() == '[') {
                     choices();
                 } else if (is(k, ke, USAGE_KEY) && peek() == '{') {
