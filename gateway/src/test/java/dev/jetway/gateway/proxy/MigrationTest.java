@@ -10,9 +10,14 @@ import dev.jetway.gateway.testing.GatewayHarness;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +67,13 @@ class MigrationTest {
 
     /** One pool {@code p} of model {@code m}, endpoints in turn, with the given pool and upstream settings. */
     private static String yaml(String picker, String poolExtra, String upstreamExtra, List<String> addresses) {
-        StringBuilder y = new StringBuilder("server: {port: 0, adminPort: 0, host: 127.0.0.1}\n")
+        return yaml(picker, poolExtra, upstreamExtra, "", addresses);
+    }
+
+    private static String yaml(String picker, String poolExtra, String upstreamExtra, String serverExtra,
+                               List<String> addresses) {
+        StringBuilder y = new StringBuilder("server: {port: 0, adminPort: 0, host: 127.0.0.1")
+                .append(serverExtra.isEmpty() ? "" : ", " + serverExtra).append("}\n")
                 .append("upstream: {connectTimeout: 500ms, retryBackoff: 1ms")
                 .append(upstreamExtra.isEmpty() ? "" : ", " + upstreamExtra).append("}\n")
                 .append("dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s}\n")
@@ -196,6 +207,36 @@ class MigrationTest {
         assertThat(stalled).isPositive();
         await().atMost(Duration.ofSeconds(5)).until(() -> bad.cancelledStreams.get() == stalled);
         assertThat(metric(gw.metricsPage(), "jetway_migrations_total{outcome=\"resumed\"}")).isEqualTo(stalled);
+    }
+
+    @Test
+    void aStreamSilentBecauseItsClientStopsReadingIsNotMoved() throws Exception {
+        bad = new FakeModelServer("firehose");
+        bad2 = new FakeModelServer("firehose2");
+        for (FakeModelServer f : List.of(bad, bad2)) {
+            f.mode = FakeModelServer.Mode.ENDLESS_STREAM;
+            f.chunkBytes = 16 * 1024;
+        }
+        // the idle timeout would fire long before the write-stall timeout if the paused stream counted as silent
+        gw = GatewayHarness.start(yaml("round-robin", "", "idleTimeout: 300ms", "writeStallTimeout: 2s",
+                List.of(bad.address(), bad2.address())));
+        String body = "{\"model\":\"m\",\"prompt\":\"x\",\"stream\":true}"; // no max_tokens: always more to come
+        try (Socket stuck = new Socket()) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gw.server.port()));
+            OutputStream out = stuck.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                    + "content-length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // the gateway stops reading the model server for this client; after the write-stall timeout it gives up
+            await().atMost(Duration.ofSeconds(15)).until(() -> metric(gw.metricsPage(),
+                    "jetway_client_refusals_total{reason=\"write_stall\"}") >= 1);
+        }
+        // the silence was the client's: no other endpoint was asked to continue, and nothing timed out upstream
+        Thread.sleep(1000);
+        assertThat(bad.completionRequests.get() + bad2.completionRequests.get()).isEqualTo(1);
+        assertThat(metric(gw.metricsPage(), "jetway_upstream_errors_total{kind=\"idle_timeout\"}")).isZero();
+        assertThat(metric(gw.metricsPage(), "jetway_migrations_total{outcome=\"resumed\"}")).isZero();
     }
 
     @Test
