@@ -37,7 +37,7 @@ public record OutlierDetectionSettings(Boolean enabled, Integer consecutive5xx, 
                 ? baseEjectionTime : Duration.ofSeconds(300) : maxEjectionTime;
         maxEjectionPercent = maxEjectionPercent == null ? 100 : maxEjectionPercent;
         tpotOutlierFactor = tpotOutlierFactor == null ? 5.0 : tpotOutlierFactor;
-        tpotOutlierMin = tpotOutlierMin == null ? Duration.ofMillis(100) : tpotOutlierMin;
+        tpotOutlierMin = tpotOutlierMin == null ? Duration.ofSeconds(1) : tpotOutlierMin;
         ConfigChecks.nonNegative("outlierDetection.consecutive5xx", consecutive5xx);
         ConfigChecks.nonNegative("outlierDetection.consecutiveGatewayFailure", consecutiveGatewayFailure);
         ConfigChecks.positive("outlierDetection.interval", interval);

@@ -58,6 +58,16 @@ public final class AttemptOutcome {
         }
     }
 
+    /** Body bytes of this attempt arrived at {@code nowNanos}: the endpoint is answering (see {@link #endpointAnsweredSince}). */
+    public void bodyBytes(long nowNanos) {
+        standing.bodyBytes(nowNanos);
+    }
+
+    /** Whether the endpoint sent response body bytes to any request after {@code sinceNanos}. */
+    public boolean endpointAnsweredSince(long sinceNanos) {
+        return standing.answeredAnyoneSince(sinceNanos);
+    }
+
     /** A streamed response has carried {@code contentChunks} content chunks so far, the last at {@code nowNanos}. */
     public void content(int contentChunks, long nowNanos) {
         if (detector == null || paced || contentChunks < 1) {

@@ -41,6 +41,8 @@ public final class EndpointStanding {
     volatile int consecutive5xx;
     volatile int consecutiveGatewayFailures;
     volatile long lastOutcomeNanos = Long.MIN_VALUE;
+    /** When a response body byte last came from it, to any request (at most ~1 ms stale: see {@link #bodyBytes}). */
+    private volatile long lastBodyByteNanos = Long.MIN_VALUE;
     volatile long lastCheckNanos = Long.MIN_VALUE;
     volatile boolean lastCheckPassed;
     volatile String lastCheckError;
@@ -57,6 +59,26 @@ public final class EndpointStanding {
 
     public String address() {
         return address;
+    }
+
+    /**
+     * Response body bytes came from this endpoint at {@code nowNanos}. Stamped at most once a millisecond, so the
+     * many request threads streaming from one endpoint do not all write the same field for every chunk.
+     */
+    public void bodyBytes(long nowNanos) {
+        long last = lastBodyByteNanos;
+        if (last == Long.MIN_VALUE || nowNanos - last > 1_000_000) {
+            lastBodyByteNanos = nowNanos;
+        }
+    }
+
+    /**
+     * Whether any request got response body bytes from this endpoint after {@code sinceNanos}: a busy model server
+     * streams to its running requests while the ones queued behind them wait; a hung one answers nobody.
+     */
+    public boolean answeredAnyoneSince(long sinceNanos) {
+        long last = lastBodyByteNanos;
+        return last != Long.MIN_VALUE && last - sinceNanos > 0;
     }
 
     /** True when the scheduler may pick it: admitted (a check passed, or trusted as a starting pool's) and not ejected. */

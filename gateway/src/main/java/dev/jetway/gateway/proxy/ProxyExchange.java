@@ -517,6 +517,9 @@ public final class ProxyExchange implements UpstreamListener {
         }
         long now = System.nanoTime();
         lastActivityNanos = now;
+        if (content.content().isReadable()) {
+            outcome.bodyBytes(now);
+        }
         if (!legStarted && content.content().isReadable()) {
             legStarted = true;
             if (!bodyStarted) {
@@ -736,15 +739,25 @@ public final class ProxyExchange implements UpstreamListener {
         long now = System.nanoTime();
         if (phase == Phase.AWAITING_HEAD || (phase == Phase.RELAYING && !headSent)) {
             long due = sentNanos + deadline.nanos();
+            long cap = sentNanos + settings.firstByteTimeout().toNanos();
+            if (now >= due && now - cap < 0 && outcome.endpointAnsweredSince(now - deadline.nanos())) {
+                // The predicted deadline passed, but within the last deadline's length the endpoint streamed to
+                // other requests: it is busy (the prediction was short, as under overload), not hung. Leaving would
+                // throw away this request's place in its queue and add load elsewhere; wait on, up to
+                // firstByteTimeout, and look again one deadline later.
+                armTimer(Math.min(deadline.nanos(), cap - now));
+                return;
+            }
             if (now >= due) {
                 // nothing reached the client: another endpoint may still answer in time
                 metrics.upstreamError(UpstreamErrorKind.FIRST_BYTE_TIMEOUT);
-                outcome.failed("no first byte within " + deadline.nanos() / 1_000_000 + " ms");
+                long waitedMs = (now - sentNanos) / 1_000_000;
+                outcome.failed("no first byte within " + waitedMs + " ms");
                 dropConnection();
                 forgetResponse();
                 phase = Phase.CONNECTING;
                 retryOrFail(OpenAiError.gatewayTimeout(endpoint.address() + " sent no response within "
-                        + deadline.nanos() / 1_000_000 + " ms"));
+                        + waitedMs + " ms"));
             } else {
                 armTimer(due - now);
             }

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,36 @@ class OutlierEjectionTest {
      * One pool on the default policy (it predicts TTFT, so deadlines adapt), firstByteTimeout left at its 300 s,
      * ejections short enough to watch endpoints come back.
      */
+    @Test
+    void aRequestQueuedBehindStreamsIsNotAbandonedAtItsPredictedDeadlineWhileItsEndpointAnswersOthers()
+            throws Exception {
+        // One endpoint, busy: a long stream runs on it while the next request waits in its queue (here: no head).
+        // The predicted deadline (the floor, 500 ms) passes long before the stream ends; leaving then would throw
+        // the request's place away. It must wait while the endpoint streams to others, and give up only once the
+        // endpoint is silent to everybody.
+        FakeModelServer busy = server("busy");
+        busy.streamChunks = 40;
+        busy.chunkDelayMillis = 100; // a 4 s stream
+        gw = GatewayHarness.start(yaml(null, List.of(busy))).awaitInRotation(1);
+        var running = gw.http.sendAsync(HttpRequest.newBuilder(gw.uri("/v1/completions"))
+                .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(completion(1, true))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> busy.completionRequests.get() == 1);
+        Thread.sleep(300); // the stream is flowing (a test wait for the first chunks, not a timing assertion)
+        busy.mode = FakeModelServer.Mode.STALL_BEFORE_HEAD;
+        long t0 = System.nanoTime();
+        HttpResponse<String> queued = post(completion(2, false));
+        long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+        HttpResponse<String> stream = running.get();
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.body()).contains("[DONE]");
+        // the endpoint never answered it (the fake stalls), so it ends in a 504 — but only after the stream ended,
+        // not at the 500 ms predicted deadline
+        assertThat(queued.statusCode()).isEqualTo(504);
+        assertThat(waitedMs).as(queued.body()).isGreaterThan(2_500);
+    }
+
     private static String yaml(String policy, List<FakeModelServer> endpoints) {
         return yaml(policy, "", endpoints);
     }
@@ -63,7 +94,7 @@ class OutlierEjectionTest {
                 + "dataLayer: {scrapeInterval: 20ms, scrapeTimeout: 3s}\n"
                 + "pools:\n  - name: p\n    models: [m]\n"
                 + (policy == null ? "" : "    endpointPicker: " + policy + "\n")
-                + "    outlierDetection: {interval: 1s, baseEjectionTime: 2s}\n"
+                + "    outlierDetection: {interval: 1s, baseEjectionTime: 2s, tpotOutlierMin: 200ms}\n"
                 + "    healthCheck: {interval: 1s, unhealthyInterval: 100ms, timeout: 300ms}\n"
                 + "    endpoints:\n" + endpoints.stream().map(s -> "      - {address: \"" + s.address() + "\"}")
                 .collect(Collectors.joining("\n")) + "\n";
