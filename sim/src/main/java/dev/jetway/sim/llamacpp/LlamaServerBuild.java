@@ -8,7 +8,8 @@ import java.util.Optional;
  * Where {@code scripts/llama-server.sh} puts llama.cpp's {@code llama-server} (built from the llama.cpp source that
  * the npm package node-llama-cpp ships): {@code ${JETWAY_LLAMA_CACHE:-~/.cache/jetway}/llama-server-<commit>/}, with
  * {@code bin/llama-server} and {@code models/ggml-vocab-llama-spm.gguf}. {@code JETWAY_LLAMA_SERVER} may name another
- * binary (its vocab file is then looked for next to it, under {@code ../models/}).
+ * binary (its vocab file is then looked for next to it, under {@code ../models/}). The system property
+ * {@code jetway.llamaCache} overrides both (tests).
  *
  * @param binary the llama-server executable
  * @param vocab  the Llama SentencePiece vocab-only GGUF the random models copy their tokenizer from
@@ -25,7 +26,7 @@ public record LlamaServerBuild(Path binary, Path vocab) {
     public static Optional<LlamaServerBuild> find() {
         String explicit = System.getenv("JETWAY_LLAMA_SERVER");
         Path binary;
-        if (explicit != null && !explicit.isBlank()) {
+        if (explicit != null && !explicit.isBlank() && System.getProperty("jetway.llamaCache") == null) {
             binary = Path.of(explicit);
         } else {
             binary = prefix().resolve("bin").resolve("llama-server");
@@ -39,7 +40,7 @@ public record LlamaServerBuild(Path binary, Path vocab) {
 
     /** Where the script installs this commit. */
     public static Path prefix() {
-        String cache = System.getenv("JETWAY_LLAMA_CACHE");
+        String cache = System.getProperty("jetway.llamaCache", System.getenv("JETWAY_LLAMA_CACHE"));
         Path base = cache != null && !cache.isBlank() ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "jetway");
         return base.resolve("llama-server-" + COMMIT);
