@@ -84,16 +84,18 @@ public final class RealEngineBenchmark {
     }
 
     private void run() throws Exception {
-        LlamaServerBuild build = LlamaServerBuild.find().orElseThrow(
+        boolean sim = opt("target", "llama").equals("sim");
+        LlamaServerBuild build = sim ? null : LlamaServerBuild.find().orElseThrow(
                 () -> new IllegalStateException(LlamaServerBuild.missingMessage()));
         GgufRandomModel.Shape shape = GgufRandomModel.Shape.named(opt("model", "small"));
-        Path model = build.model(shape);
+        Path model = sim ? null : build.model(shape);
         List<Planned> plan = plan();
         ObjectNode report = JSON.createObjectNode();
         report.set("options", JSON.valueToTree(opts));
         report.put("requests", plan.size());
         ArrayNode modes = report.putArray("modes");
-        System.out.printf("%s: %d requests, model %s, modes %s%n", opt("workload", ""), plan.size(), shape.name(),
+        System.out.printf("%s: %d requests, %s, modes %s%n", opt("workload", ""), plan.size(),
+                sim ? "jetway sim, profile " + opt("profile", "llama-cpp-small-1t") : "llama-server, model " + shape.name(),
                 opt("modes", "jetway,affinity,round-robin"));
         System.out.println("| mode | TTFT mean (s) | p50 | p90 | max | hit rate | errors | per replica |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
@@ -150,37 +152,108 @@ public final class RealEngineBenchmark {
         return plan;
     }
 
-    private ObjectNode runMode(String mode, LlamaServerBuild build, Path model, List<Planned> plan) throws Exception {
+    /** The replicas of one mode: real llama-server processes, or {@code jetway sim} ones (--target sim). */
+    private interface Replicas extends AutoCloseable {
+        List<String> addresses();
+
+        /** Σ uncached prompt tokens, Σ cached prompt tokens, from the engines' own metrics. */
+        double[] counters() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    private Replicas startReplicas(LlamaServerBuild build, Path model) throws Exception {
+        if (opt("target", "llama").equals("sim")) {
+            dev.jetway.sim.SimCluster sim = dev.jetway.sim.SimCluster.start(dev.jetway.sim.SimOptions.defaults("bench")
+                    .withBindHost("127.0.0.1").withAdvertiseHost("127.0.0.1").withPort(0)
+                    .withProfile(opt("profile", "llama-cpp-small-1t"))
+                    .withMaxNumSeqs(Integer.parseInt(opt("slots", "2"))), 2);
+            return new Replicas() {
+                public List<String> addresses() {
+                    return sim.replicas().stream().map(r -> "127.0.0.1:" + r.httpPort()).toList();
+                }
+
+                public double[] counters() throws Exception {
+                    double[] c = new double[2];
+                    for (String a : addresses()) {
+                        String page = RealEngine.HTTP.send(HttpRequest.newBuilder(URI.create("http://" + a + "/metrics"))
+                                .build(), HttpResponse.BodyHandlers.ofString()).body();
+                        double queries = value(page, "vllm:prefix_cache_queries_total");
+                        double hits = value(page, "vllm:prefix_cache_hits_total");
+                        c[0] += queries - hits;
+                        c[1] += hits;
+                    }
+                    return c;
+                }
+
+                public void close() {
+                    sim.close();
+                }
+            };
+        }
         LlamaServerReplica.Settings settings = new LlamaServerReplica.Settings("bench",
                 Integer.parseInt(opt("context", "8192")), Integer.parseInt(opt("slots", "2")), 1,
                 Integer.parseInt(opt("cache-ram", "0")));
         List<LlamaServerReplica> replicas = new ArrayList<>();
-        GatewayServer gateway = null;
         try {
             for (int i = 0; i < 2; i++) {
                 replicas.add(LlamaServerReplica.start(build, model, settings));
             }
-            if (!mode.equals("affinity")) {
-                gateway = GatewayServer.start(ConfigLoader.parse(yaml(mode, replicas), "bench"));
-                awaitScraped(gateway);
-            }
-            double[] before = engineCounters(replicas);
-            List<Outcome> outcomes = send(mode, gateway, replicas, plan);
-            double[] after = engineCounters(replicas);
-            return summarise(mode, outcomes, before, after);
-        } finally {
-            if (gateway != null) {
-                gateway.close();
-            }
+        } catch (Exception e) {
             replicas.forEach(LlamaServerReplica::close);
+            throw e;
+        }
+        return new Replicas() {
+            public List<String> addresses() {
+                return replicas.stream().map(LlamaServerReplica::address).toList();
+            }
+
+            public double[] counters() throws Exception {
+                return engineCounters(replicas);
+            }
+
+            public void close() {
+                replicas.forEach(LlamaServerReplica::close);
+            }
+        };
+    }
+
+    private static double value(String page, String name) {
+        for (String line : page.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    private ObjectNode runMode(String mode, LlamaServerBuild build, Path model, List<Planned> plan) throws Exception {
+        GatewayServer gateway = null;
+        try (Replicas replicas = startReplicas(build, model)) {
+            try {
+                if (!mode.equals("affinity")) {
+                    gateway = GatewayServer.start(ConfigLoader.parse(yaml(mode, replicas.addresses(),
+                            opt("target", "llama").equals("sim") ? "vllm" : "llama.cpp"), "bench"));
+                    awaitScraped(gateway);
+                }
+                double[] before = replicas.counters();
+                List<Outcome> outcomes = send(gateway, replicas.addresses(), plan);
+                double[] after = replicas.counters();
+                return summarise(mode, outcomes, before, after);
+            } finally {
+                if (gateway != null) {
+                    gateway.close();
+                }
+            }
         }
     }
 
-    private static String yaml(String policy, List<LlamaServerReplica> replicas) {
+    private static String yaml(String policy, List<String> addresses, String engine) {
         return "server: {port: 0, adminPort: -1, host: 127.0.0.1}\n"
-                + "pools:\n  - name: bench\n    models: [bench]\n    engine: llama.cpp\n"
+                + "pools:\n  - name: bench\n    models: [bench]\n    engine: " + engine + "\n"
                 + "    endpointPicker: " + policy + "\n"
-                + "    endpoints:\n" + replicas.stream().map(r -> "      - {address: \"" + r.address() + "\"}")
+                + "    endpoints:\n" + addresses.stream().map(a -> "      - {address: \"" + a + "\"}")
                 .collect(Collectors.joining("\n")) + "\n";
     }
 
@@ -196,8 +269,7 @@ public final class RealEngineBenchmark {
         throw new IllegalStateException("the gateway never scraped both replicas");
     }
 
-    private List<Outcome> send(String mode, GatewayServer gateway, List<LlamaServerReplica> replicas,
-                               List<Planned> plan) throws Exception {
+    private List<Outcome> send(GatewayServer gateway, List<String> replicas, List<Planned> plan) throws Exception {
         int output = Integer.parseInt(opt("output", "32"));
         List<Outcome> out = Collections.synchronizedList(new ArrayList<>());
         try (var executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -207,7 +279,7 @@ public final class RealEngineBenchmark {
             List<Future<?>> futures = new ArrayList<>();
             for (Planned p : plan) {
                 String base = gateway != null ? "http://127.0.0.1:" + gateway.port()
-                        : replicas.get(p.group() % replicas.size()).baseUrl();
+                        : "http://" + replicas.get(p.group() % replicas.size());
                 futures.add(executor.submit(() -> {
                     long wait = start + p.offsetNanos() - System.nanoTime();
                     if (wait > 0) {
