@@ -364,6 +364,10 @@ public final class RealEngineBenchmark {
         row.set("per_replica", JSON.valueToTree(new java.util.TreeMap<>(perReplica)));
         outcomes.stream().filter(o -> o.error() != null).findFirst()
                 .ifPresent(o -> row.put("first_error", o.error()));
+        ObjectNode placement = row.putObject("placement_by_group");
+        outcomes.stream().collect(Collectors.groupingBy(Outcome::group, java.util.TreeMap::new,
+                        Collectors.groupingBy(Outcome::target, java.util.TreeMap::new, Collectors.counting())))
+                .forEach((g, byTarget) -> placement.set(Integer.toString(g), JSON.valueToTree(byTarget)));
         ArrayNode byGroup = row.putArray("ttft_mean_by_group_s");
         int groups = outcomes.stream().mapToInt(Outcome::group).max().orElse(-1) + 1;
         for (int g = 0; g < groups; g++) {

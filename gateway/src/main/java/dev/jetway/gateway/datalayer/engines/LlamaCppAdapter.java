@@ -10,12 +10,17 @@ import java.util.Set;
  * llama.cpp's {@code llama-server} ({@code --metrics}). Its metrics give the queue ({@code llamacpp:requests_deferred}:
  * requests waiting for a free slot) and the running requests ({@code llamacpp:requests_processing}: busy slots) but no
  * KV gauge (older builds had {@code kv_cache_usage_ratio}, read when present). Jetway reads {@code GET /slots} with
- * every scrape instead: the capacity is the sum of the slots' context sizes ({@code n_ctx}, in blocks of one token,
- * as llama.cpp caches per token), the usage the context the busy slots hold ({@code n_prompt_tokens}, prompt and
- * generated so far) over that sum. Idle slots keep their last prompt cached, but like vLLM's free cached blocks that
- * is reusable space, not usage. A server started with {@code --no-slots} answers /slots with an error: its KV usage
- * is then unknown (the KV scorer sees all such endpoints alike) and load comes from the queue and Jetway's own
- * in-flight counts.
+ * every scrape instead. Usage: the context the busy slots hold ({@code n_prompt_tokens}, prompt and generated so far)
+ * over the sum of the slots' context sizes ({@code n_ctx}); idle slots keep their last prompt, but like vLLM's free
+ * cached blocks that is reusable space, not usage. Capacity (what the approximate prefix index sizes its per-endpoint
+ * memory from): llama.cpp does not page a shared pool as vLLM does, it keeps one prompt per slot, so what it can hit
+ * is what its slots hold now, busy or idle ({@code n_prompt_tokens} summed, in blocks of one token); before any slot
+ * holds a prompt, the context sizes. Sizing the index by the context sizes instead makes it believe an endpoint keeps
+ * several times the prompts it does, so it sees a shared prefix on replicas that evicted it long ago. The host-RAM
+ * prompt cache ({@code --cache-ram}) is invisible; with a large one, the index under-counts (a prefix restored from RAM
+ * is a hit Jetway did not plan for, which costs nothing). A server started with {@code --no-slots} answers /slots
+ * with an error: its KV usage and capacity are then unknown (the KV scorer sees all such endpoints alike) and load
+ * comes from the queue and Jetway's own in-flight counts.
  */
 public final class LlamaCppAdapter implements EngineAdapter {
 
@@ -48,18 +53,22 @@ public final class LlamaCppAdapter implements EngineAdapter {
 
     @Override
     public ScrapedMetrics read(List<PromSample> samples, JsonNode slots) {
-        long capacity = 0;
+        long contexts = 0;
+        long held = 0;
         long used = 0;
         if (slots != null && slots.isArray()) {
             for (JsonNode slot : slots) {
                 long ctx = Math.max(0, slot.path("n_ctx").asLong(0));
-                capacity += ctx;
+                long tokens = Math.min(ctx, Math.max(0, slot.path("n_prompt_tokens").asLong(0)));
+                contexts += ctx;
+                held += tokens;
                 if (slot.path("is_processing").asBoolean(false)) {
-                    used += Math.min(ctx, Math.max(0, slot.path("n_prompt_tokens").asLong(0)));
+                    used += tokens;
                 }
             }
         }
-        double usage = capacity > 0 ? (double) used / capacity : Series.fraction(Series.max(samples, KV_USAGE_OLD));
+        double usage = contexts > 0 ? (double) used / contexts : Series.fraction(Series.max(samples, KV_USAGE_OLD));
+        long capacity = held > 0 ? held : contexts;
         int blocks = capacity > 0 ? (int) Math.min(capacity, Integer.MAX_VALUE) : -1;
         return ScrapedMetrics.of(Series.count(Series.sum(samples, WAITING)),
                 Series.count(Series.sum(samples, RUNNING)), usage, blocks > 0 ? 1 : -1, blocks);

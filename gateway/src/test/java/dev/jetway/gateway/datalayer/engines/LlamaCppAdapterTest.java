@@ -53,6 +53,16 @@ class LlamaCppAdapterTest {
         assertThat(m.running()).isEqualTo(2);
         assertThat(m.kvCacheUsage()).isEqualTo(2048.0 / 8192);
         assertThat(m.blockSize()).isEqualTo(1);
+        // what the slots hold, busy or idle: one prompt per slot is what llama.cpp can hit
+        assertThat(m.numGpuBlocks()).isEqualTo(2048 + 3000);
+    }
+
+    @Test
+    void beforeAnySlotHoldsAPromptTheCapacityIsTheirContexts() {
+        ScrapedMetrics m = Pages.read(adapter, PAGE, """
+                [{"id":0,"n_ctx":4096,"is_processing":false},{"id":1,"n_ctx":4096,"is_processing":false}]
+                """);
+        assertThat(m.kvCacheUsage()).isZero();
         assertThat(m.numGpuBlocks()).isEqualTo(8192);
     }
 
