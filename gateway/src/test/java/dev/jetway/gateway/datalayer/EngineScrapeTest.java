@@ -44,7 +44,7 @@ class EngineScrapeTest {
                 assertThat(m.runningRequests()).isEqualTo(2);
                 assertThat(m.kvCacheUsage()).isEqualTo(0.25);
                 assertThat(m.cacheBlockSize()).isEqualTo(1);
-                assertThat(m.cacheNumBlocks()).isEqualTo(2048) // what the two slots hold;
+                assertThat(m.cacheNumBlocks()).isEqualTo(2048); // what the two slots hold
                 JsonNode ready = JSON.readTree(gw.get(gw.uri("/ready")).body());
                 assertThat(ready.path("status").asText()).isEqualTo("ready");
                 assertThat(ready.path("engines").path("p/" + llama.address()).asText())
