@@ -99,19 +99,43 @@ public final class RealEngineBenchmark {
                 opt("modes", "jetway,affinity,round-robin"));
         System.out.println("| mode | TTFT mean (s) | p50 | p90 | max | hit rate | errors | per replica |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
-        for (String mode : opt("modes", "jetway,affinity,round-robin").split(",")) {
-            ObjectNode row = runMode(mode, build, model, plan);
-            modes.add(row);
-            System.out.printf("| %s | %.3f | %.3f | %.3f | %.3f | %.1f%% | %d | %s |%n", mode,
-                    row.path("ttft_mean_s").asDouble(), row.path("ttft_p50_s").asDouble(),
-                    row.path("ttft_p90_s").asDouble(), row.path("ttft_max_s").asDouble(),
-                    100 * row.path("hit_rate").asDouble(), row.path("errors").asInt(),
-                    row.path("per_replica").toString());
+        // rounds interleave the modes, so a noisy neighbour's burst spreads over all of them; medians are reported
+        int rounds = Integer.parseInt(opt("rounds", "1"));
+        Map<String, List<ObjectNode>> byMode = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (String mode : opt("modes", "jetway,affinity,round-robin").split(",")) {
+                ObjectNode row = runMode(mode, build, model, plan).put("round", round);
+                modes.add(row);
+                byMode.computeIfAbsent(mode, k -> new ArrayList<>()).add(row);
+                System.out.printf("| %s (round %d) | %.3f | %.3f | %.3f | %.3f | %.1f%% | %d | %s |%n", mode, round,
+                        row.path("ttft_mean_s").asDouble(), row.path("ttft_p50_s").asDouble(),
+                        row.path("ttft_p90_s").asDouble(), row.path("ttft_max_s").asDouble(),
+                        100 * row.path("hit_rate").asDouble(), row.path("errors").asInt(),
+                        row.path("per_replica").toString());
+            }
+        }
+        if (rounds > 1) {
+            System.out.println();
+            System.out.println("| mode | median of " + rounds + " rounds: TTFT mean (s) | TTFT p90 (s) | hit rate |");
+            System.out.println("|---|---:|---:|---:|");
+            ObjectNode medians = report.putObject("medians");
+            byMode.forEach((mode, rows) -> {
+                double mean = median(rows, "ttft_mean_s");
+                double p90 = median(rows, "ttft_p90_s");
+                double hit = median(rows, "hit_rate");
+                medians.putObject(mode).put("ttft_mean_s", mean).put("ttft_p90_s", p90).put("hit_rate", hit);
+                System.out.printf("| %s | %.3f | %.3f | %.1f%% |%n", mode, mean, p90, 100 * hit);
+            });
         }
         if (opts.containsKey("json")) {
             Files.writeString(Path.of(opts.get("json")), JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(report));
         }
+    }
+
+    private static double median(List<ObjectNode> rows, String field) {
+        double[] v = rows.stream().mapToDouble(r -> r.path(field).asDouble()).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private List<Planned> plan() {
