@@ -53,7 +53,8 @@ public final class RealEngineBenchmark {
     record Planned(int group, String prompt, long offsetNanos) {
     }
 
-    record Outcome(int group, String target, double ttftSeconds, double e2eSeconds, String error) {
+    /** One request as the client saw it; {@code cached}: its prompt was served from the engine's cache (≥ half). */
+    record Outcome(int group, String target, double ttftSeconds, double e2eSeconds, String error, boolean cached) {
     }
 
     private final Map<String, String> opts;
@@ -97,8 +98,9 @@ public final class RealEngineBenchmark {
         System.out.printf("%s: %d requests, %s, modes %s%n", opt("workload", ""), plan.size(),
                 sim ? "jetway sim, profile " + opt("profile", "llama-cpp-small-1t") : "llama-server, model " + shape.name(),
                 opt("modes", "jetway,affinity,round-robin"));
-        System.out.println("| mode | TTFT mean (s) | p50 | p90 | max | hit rate | errors | per replica |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
+        System.out.println("| mode | TTFT mean (s) | p50 | p90 | max | hit rate | TTFT cold / cached mean (s) | errors "
+                + "| per replica |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         // rounds interleave the modes, so a noisy neighbour's burst spreads over all of them; medians are reported
         int rounds = Integer.parseInt(opt("rounds", "1"));
         Map<String, List<ObjectNode>> byMode = new LinkedHashMap<>();
@@ -107,10 +109,11 @@ public final class RealEngineBenchmark {
                 ObjectNode row = runMode(mode, build, model, plan).put("round", round);
                 modes.add(row);
                 byMode.computeIfAbsent(mode, k -> new ArrayList<>()).add(row);
-                System.out.printf("| %s (round %d) | %.3f | %.3f | %.3f | %.3f | %.1f%% | %d | %s |%n", mode, round,
-                        row.path("ttft_mean_s").asDouble(), row.path("ttft_p50_s").asDouble(),
+                System.out.printf("| %s (round %d) | %.3f | %.3f | %.3f | %.3f | %.1f%% | %.2f / %.3f | %d | %s |%n",
+                        mode, round, row.path("ttft_mean_s").asDouble(), row.path("ttft_p50_s").asDouble(),
                         row.path("ttft_p90_s").asDouble(), row.path("ttft_max_s").asDouble(),
-                        100 * row.path("hit_rate").asDouble(), row.path("errors").asInt(),
+                        100 * row.path("hit_rate").asDouble(), row.path("ttft_cold_mean_s").asDouble(),
+                        row.path("ttft_cached_mean_s").asDouble(), row.path("errors").asInt(),
                         row.path("per_replica").toString());
             }
         }
@@ -330,10 +333,11 @@ public final class RealEngineBenchmark {
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
             String target = r.headers().firstValue(ProxyExchange.ENDPOINT_HEADER).orElse(base.substring(7));
             if (r.statusCode() != 200) {
-                return new Outcome(p.group(), target, Double.NaN, Double.NaN, "HTTP " + r.statusCode());
+                return new Outcome(p.group(), target, Double.NaN, Double.NaN, "HTTP " + r.statusCode(), false);
             }
             double ttft = Double.NaN;
             boolean done = false;
+            boolean cached = false;
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
@@ -345,18 +349,21 @@ public final class RealEngineBenchmark {
                         done = true;
                         break;
                     }
-                    if (Double.isNaN(ttft)) {
-                        JsonNode chunk = JSON.readTree(data);
-                        if (chunk.path("choices").size() > 0) {
-                            ttft = (System.nanoTime() - sent) / 1e9;
-                        }
+                    JsonNode chunk = JSON.readTree(data);
+                    if (Double.isNaN(ttft) && chunk.path("choices").size() > 0) {
+                        ttft = (System.nanoTime() - sent) / 1e9;
+                    }
+                    JsonNode usage = chunk.path("usage");
+                    if (usage.isObject()) {
+                        cached = usage.path("prompt_tokens_details").path("cached_tokens").asInt(0) * 2
+                                >= usage.path("prompt_tokens").asInt(Integer.MAX_VALUE);
                     }
                 }
             }
             return new Outcome(p.group(), target, ttft, (System.nanoTime() - sent) / 1e9,
-                    done ? null : "stream ended without [DONE]");
+                    done ? null : "stream ended without [DONE]", cached);
         } catch (Exception e) {
-            return new Outcome(p.group(), base, Double.NaN, Double.NaN, e.toString());
+            return new Outcome(p.group(), base, Double.NaN, Double.NaN, e.toString(), false);
         }
     }
 
@@ -382,7 +389,12 @@ public final class RealEngineBenchmark {
                 .put("e2e_mean_s", outcomes.stream().filter(o -> o.error() == null)
                         .mapToDouble(Outcome::e2eSeconds).average().orElse(Double.NaN))
                 .put("hit_rate", cached + uncached == 0 ? 0 : cached / (cached + uncached))
-                .put("errors", (int) outcomes.stream().filter(o -> o.error() != null).count());
+                .put("errors", (int) outcomes.stream().filter(o -> o.error() != null).count())
+                .put("cold_requests", outcomes.stream().filter(o -> o.error() == null && !o.cached()).count())
+                .put("ttft_cold_mean_s", outcomes.stream().filter(o -> o.error() == null && !o.cached())
+                        .mapToDouble(Outcome::ttftSeconds).average().orElse(Double.NaN))
+                .put("ttft_cached_mean_s", outcomes.stream().filter(o -> o.error() == null && o.cached())
+                        .mapToDouble(Outcome::ttftSeconds).average().orElse(Double.NaN));
         Map<String, Long> perReplica = new ConcurrentHashMap<>(outcomes.stream()
                 .collect(Collectors.groupingBy(Outcome::target, Collectors.counting())));
         row.set("per_replica", JSON.valueToTree(new java.util.TreeMap<>(perReplica)));
