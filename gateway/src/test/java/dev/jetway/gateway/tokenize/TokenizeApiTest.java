@@ -22,7 +22,7 @@ class TokenizeApiTest {
             llama.pages.put("/tokenize", "{\"tokens\":[1,15043,3186]}");
             llama.pages.put("/apply-template", "{\"prompt\":\"<|user|>hi<|assistant|>\"}");
             RemoteTokenizer t = new RemoteTokenizer("http://" + llama.address(), "m", Duration.ofSeconds(2), 10,
-                    http, TokenizeApi.LLAMA_CPP);
+                    1 << 20, http, TokenizeApi.LLAMA_CPP);
             assertThat(t.encode("Hello world")).containsExactly(1, 15043, 3186);
             assertThat(JSON.readTree(body(llama, 0, "/tokenize")))
                     .isEqualTo(JSON.readTree("{\"content\":\"Hello world\",\"add_special\":true,\"parse_special\":true}"));
@@ -40,13 +40,15 @@ class TokenizeApiTest {
         try (FakeModelServer sglang = new FakeModelServer("sglang"); HttpClient http = HttpClient.newHttpClient()) {
             sglang.pages.put("/tokenize", "{\"tokens\":[128000,9906],\"count\":2,\"max_model_len\":131072}");
             RemoteTokenizer t = new RemoteTokenizer("http://" + sglang.address(), "llama", Duration.ofSeconds(2), 10,
-                    http, TokenizeApi.SGLANG);
+                    1 << 20, http, TokenizeApi.SGLANG);
             assertThat(t.encode("Hello")).containsExactly(128000, 9906);
             assertThat(JSON.readTree(body(sglang, 0, "/tokenize"))).isEqualTo(
                     JSON.readTree("{\"model\":\"llama\",\"prompt\":\"Hello\",\"add_special_tokens\":true}"));
             assertThatThrownBy(() -> t.encodeChat(List.of(new ChatMessage("user", "hi")), true))
                     .isInstanceOf(RemoteTokenizer.TokenizationException.class)
-                    .hasMessageContaining("SGLANG's /tokenize takes text only");
+                    .hasMessageContaining("SGLANG's /tokenize takes text only")
+                    .matches(e -> !((RemoteTokenizer.TokenizationException) e).serverAtFault(),
+                            "not the server's fault: no back-off");
         }
     }
 
@@ -55,8 +57,8 @@ class TokenizeApiTest {
         try (FakeModelServer tgi = new FakeModelServer("tgi"); HttpClient http = HttpClient.newHttpClient()) {
             tgi.pages.put("/tokenize", "[{\"id\":1,\"text\":\"<s>\",\"start\":0,\"stop\":0},"
                     + "{\"id\":22557,\"text\":\"Hello\",\"start\":0,\"stop\":5}]");
-            RemoteTokenizer t = new RemoteTokenizer("http://" + tgi.address(), "m", Duration.ofSeconds(2), 10, http,
-                    TokenizeApi.TGI);
+            RemoteTokenizer t = new RemoteTokenizer("http://" + tgi.address(), "m", Duration.ofSeconds(2), 10, 1 << 20,
+                    http, TokenizeApi.TGI);
             assertThat(t.encode("Hello")).containsExactly(1, 22557);
             assertThat(JSON.readTree(body(tgi, 0, "/tokenize"))).isEqualTo(JSON.readTree("{\"inputs\":\"Hello\"}"));
         }
@@ -66,8 +68,8 @@ class TokenizeApiTest {
     void anAnswerWithoutTokensIsAFailure() throws Exception {
         try (FakeModelServer odd = new FakeModelServer("odd"); HttpClient http = HttpClient.newHttpClient()) {
             odd.pages.put("/tokenize", "{\"error\":\"no\"}");
-            RemoteTokenizer t = new RemoteTokenizer("http://" + odd.address(), "m", Duration.ofSeconds(2), 10, http,
-                    TokenizeApi.LLAMA_CPP);
+            RemoteTokenizer t = new RemoteTokenizer("http://" + odd.address(), "m", Duration.ofSeconds(2), 10, 1 << 20,
+                    http, TokenizeApi.LLAMA_CPP);
             assertThatThrownBy(() -> t.encode("x")).hasMessageContaining("answered without a tokens array");
         }
     }
