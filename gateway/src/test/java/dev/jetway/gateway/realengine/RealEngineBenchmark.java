@@ -277,7 +277,10 @@ public final class RealEngineBenchmark {
     }
 
     private static String yaml(String policy, List<String> addresses, String engine) {
+        // no latency-predicted first-byte deadline: under a queue that grows faster than the model learns, it cut
+        // requests with 504 (docs/performance.md, "Real engine (llama.cpp)"); every mode gets the same 300 s bound
         return "server: {port: 0, adminPort: -1, host: 127.0.0.1}\n"
+                + "upstream: {firstByteTimeoutMargin: 0}\n"
                 + "pools:\n  - name: bench\n    models: [bench]\n    engine: " + engine + "\n"
                 + "    endpointPicker: " + policy + "\n"
                 + "    endpoints:\n" + addresses.stream().map(a -> "      - {address: \"" + a + "\"}")
