@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start simulated vLLM replicas and the gateway in front of them, on this machine.")
+        description = "Start simulated vLLM replicas (or real llama.cpp ones: --engine llama.cpp) and the gateway in "
+                + "front of them, on this machine.")
 final class UpCommand implements Callable<Integer> {
 
     @Mixin
@@ -82,9 +83,32 @@ final class UpCommand implements Callable<Integer> {
                     + "request of a local stack; jetway.yaml: tracing.samplingRatio).")
     double traceSampling;
 
+    @Option(names = "--engine", defaultValue = "sim", paramLabel = "sim|llama.cpp",
+            description = "The replicas: sim (simulated vLLM, default) or llama.cpp (real llama-server processes on "
+                    + "this machine, built once by scripts/llama-server.sh; a random-weight model, no download; "
+                    + "2 replicas unless --replicas).")
+    String engine;
+
+    @Option(names = "--llama-model", defaultValue = "small", paramLabel = "tiny|small",
+            description = "With --engine llama.cpp: the random-weight model, tiny (4 x 256) or small (8 x 512, "
+                    + "default: a 2000-token prompt takes seconds cold, milliseconds cached).")
+    String llamaModel;
+
+    @Option(names = "--llama-slots", defaultValue = "2",
+            description = "With --engine llama.cpp: concurrent sequences per replica (-np); more requests queue "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int llamaSlots;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        if (engine.equals("llama.cpp")) {
+            return upOnLlamaCpp(out);
+        }
+        if (!engine.equals("sim")) {
+            spec.commandLine().getErr().println("--engine must be sim or llama.cpp, got " + engine);
+            return 2;
+        }
         try {
             LocalReplicaOptions.checkReplicas(cluster.replicas);
         } catch (IllegalArgumentException e) {
@@ -156,5 +180,80 @@ final class UpCommand implements Callable<Integer> {
         out.println();
         out.println("Ctrl-C stops everything (requests in flight finish first, up to --drain-timeout).");
         out.flush();
+    }
+
+    private int upOnLlamaCpp(java.io.PrintWriter out) throws Exception {
+        var err = spec.commandLine().getErr();
+        if (pd != null) {
+            err.println("--pd runs simulated replicas only; llama-server has no P/D split");
+            return 2;
+        }
+        if (otlpEndpoint != null) {
+            err.println("--otlp-endpoint runs with simulated replicas only; with --engine llama.cpp, use jetway gateway "
+                    + "and jetway.yaml's tracing in front of the replicas");
+            return 2;
+        }
+        int replicas = spec.commandLine().getParseResult().hasMatchedOption("--replicas") ? cluster.replicas : 2;
+        dev.jetway.sim.llamacpp.GgufRandomModel.Shape shape;
+        try {
+            LocalReplicaOptions.checkReplicas(replicas);
+            shape = dev.jetway.sim.llamacpp.GgufRandomModel.Shape.named(llamaModel);
+            if (llamaSlots < 1) {
+                throw new IllegalArgumentException("--llama-slots must be at least 1");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        // OpenMP threads spin: more threads than cores over all replicas cut decode about 6x
+        int threads = Math.max(1, cores / replicas);
+        if (replicas > cores) {
+            err.println("note: " + replicas + " replicas on " + cores + " cores: they share them, each one thread");
+        }
+        String served = spec.commandLine().getParseResult().hasMatchedOption("--model") ? model : shape.name();
+        LocalStack.Options options;
+        try {
+            options = new LocalStack.Options(served, replicas, null, host, port, adminPort, picker, objectives)
+                    .withDrainTimeout(DurationText.parse(drainTimeout));
+        } catch (IllegalArgumentException e) {
+            err.println("jetway up: --drain-timeout: " + e.getMessage());
+            return 2;
+        }
+        LlamaCppStack stack;
+        try {
+            stack = LlamaCppStack.start(options, new LlamaCppStack.Settings(shape, threads, llamaSlots,
+                    4096 * llamaSlots));
+        } catch (IllegalStateException e) {
+            err.println("jetway up --engine llama.cpp: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException | java.io.IOException e) {
+            err.println("jetway up failed: " + PortHint.of(e.getMessage(), port, "--port", adminPort,
+                    "--admin-port"));
+            return 1;
+        }
+        UntilStopped.run(stack::close, "jetway-up-shutdown", () -> {
+            out.println("Jetway is up: " + replicas + " llama.cpp llama-server replica(s) (random-weight "
+                    + shape.name() + " model, " + threads + " thread(s) and " + llamaSlots + " slot(s) each) of "
+                    + served + " behind " + stack.gatewayUrl());
+            for (var r : stack.replicas()) {
+                out.println("  replica " + r.baseUrl() + " (log " + r.log() + ")");
+            }
+            if (stack.adminUrl() != null) {
+                out.println("  metrics " + stack.adminUrl() + "/metrics, engines " + stack.adminUrl() + "/ready");
+            }
+            out.println();
+            out.println("Try (the text is gibberish: the weights are random; the prefill, cache reuse and queue are "
+                    + "real):");
+            out.println("  curl -s " + stack.gatewayUrl() + "/v1/completions -H 'Content-Type: application/json' -d "
+                    + "'{\"model\":\"" + served + "\",\"prompt\":\"Hello from Jetway\",\"max_tokens\":16}'");
+            out.println("  Send the same long prompt twice: the second reports "
+                    + "usage.prompt_tokens_details.cached_tokens and lands on the replica that holds it (response "
+                    + "header x-jetway-endpoint).");
+            out.println();
+            out.println("Ctrl-C stops everything (requests in flight finish first, up to --drain-timeout).");
+            out.flush();
+        });
+        return 0;
     }
 }

@@ -117,9 +117,30 @@ public final class EngineProfiles {
                     + "the TP-1 profile's MFU with the Llama TP-4 discount, per-step costs of llama-3.1-70b-h100-tp4; "
                     + "not measured");
 
+    /**
+     * The real-engine tier's replica: Jetway's random-weight "small" Llama (8 layers × 512, 8 heads, 58.5 M parameters,
+     * F16, 16 KiB of KV per token) on llama.cpp's llama-server with one CPU thread ({@code -t 1}) of this project's
+     * machines (an AMD EPYC vCPU with AVX-512). Fitted to what that server measured here, one replica alone
+     * (docs/performance.md, "Real engine (llama.cpp)"): a 1,501-token cold prefill in 1.97 s (762 tok/s, attention
+     * included) gives the FLOP/s; a decode step of 10.3 ms (97 tok/s) at 1.5k context, less a 1 ms fixed cost, gives
+     * the bandwidth over the 117 MB of weights and 24 MB of KV read per step. KV capacity: two prompts of about
+     * 1,700 tokens, what {@code -np 2 --cache-ram 0} retains (llama.cpp keeps one prompt per slot, not paged
+     * blocks). What the fit misses: llama.cpp is about 3× slower per token on a short prefill over a long cached
+     * context (55 new tokens on 1.5k cached: 237-560 ms measured, ~100 ms modelled), so cached TTFTs come out shorter
+     * in the simulator.
+     */
+    public static final EngineProfile LLAMA_CPP_SMALL_1T = new EngineProfile(
+            "llama-cpp-small-1t",
+            new ModelShape("jetway/random-small", 58.5e6, 8, 8, 8, 64, 2),
+            new Hardware("1 AMD EPYC vCPU (AVX-512), llama.cpp -t 1", 1, 9.8e10, 1.52e10, 1e9),
+            new CostCoefficients(1.0, 1.0, 1_000_000, 0),
+            4096, 4096,
+            "fitted to llama-server de3ff81 -t 1 on the random small model here: 762 tok/s prefill, 97 tok/s decode; "
+                    + "KV = the two slots' prompts");
+
     private static final Map<String, EngineProfile> BY_NAME = index(
             List.of(QWEN3_32B_H100_TP2, LLAMA_31_8B_H100, LLAMA_31_70B_H100_TP4, QWEN3_32B_A100_TP2,
-                    GPT_OSS_120B_H200_TP1, GPT_OSS_120B_H200_TP4));
+                    GPT_OSS_120B_H200_TP1, GPT_OSS_120B_H200_TP4, LLAMA_CPP_SMALL_1T));
 
     private EngineProfiles() {
     }

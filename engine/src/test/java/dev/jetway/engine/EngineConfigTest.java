@@ -11,7 +11,8 @@ class EngineConfigTest {
     void profilesAreFoundByNameAndUnknownNamesListTheKnownOnes() {
         assertThat(EngineProfiles.names())
                 .containsExactly("qwen3-32b-h100-tp2", "llama-3.1-8b-h100", "llama-3.1-70b-h100-tp4",
-                        "qwen3-32b-a100-tp2", "gpt-oss-120b-h200-tp1", "gpt-oss-120b-h200-tp4");
+                        "qwen3-32b-a100-tp2", "gpt-oss-120b-h200-tp1", "gpt-oss-120b-h200-tp4",
+                        "llama-cpp-small-1t");
         assertThat(EngineProfiles.byName("llama-3.1-8b-h100").tensorParallel()).isEqualTo(1);
         assertThatThrownBy(() -> EngineProfiles.byName("gpt-5"))
                 .hasMessageContaining("unknown engine profile 'gpt-5'")

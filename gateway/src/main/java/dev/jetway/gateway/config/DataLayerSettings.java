@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * How endpoint state is collected.
  *
- * @param metricsPath           path of the model servers' Prometheus page
+ * @param metricsPath           path of the model servers' Prometheus page; null: the engine's own ({@code /metrics},
+ *                              trtllm-serve {@code /prometheus/metrics})
  * @param scrapeInterval        time between two scrapes of one endpoint (llm-d: 50 ms)
  * @param scrapeTimeout         one scrape's deadline
  * @param stalenessThreshold    metrics older than this make the endpoint count as saturated (llm-d: 2 s)
@@ -17,13 +18,12 @@ public record DataLayerSettings(String metricsPath, Duration scrapeInterval, Dur
                                 Duration modelsRefreshInterval) {
 
     public DataLayerSettings {
-        metricsPath = metricsPath == null ? "/metrics" : metricsPath;
         scrapeInterval = scrapeInterval == null ? Duration.ofMillis(50) : scrapeInterval;
         scrapeTimeout = scrapeTimeout == null ? Duration.ofSeconds(1) : scrapeTimeout;
         stalenessThreshold = stalenessThreshold == null ? Duration.ofSeconds(2) : stalenessThreshold;
         unreadyAfterFailures = unreadyAfterFailures == null ? 3 : unreadyAfterFailures;
         modelsRefreshInterval = modelsRefreshInterval == null ? Duration.ofSeconds(5) : modelsRefreshInterval;
-        if (!metricsPath.startsWith("/")) {
+        if (metricsPath != null && !metricsPath.startsWith("/")) {
             throw new IllegalArgumentException("dataLayer.metricsPath must start with /: " + metricsPath);
         }
         ConfigChecks.positive("dataLayer.scrapeInterval", scrapeInterval);

@@ -3,6 +3,7 @@ package dev.jetway.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
 import java.util.List;
+import dev.jetway.gateway.datalayer.engines.EngineAdapters;
 
 /**
  * A set of interchangeable model servers and how to pick among them.
@@ -39,6 +40,9 @@ import java.util.List;
  * @param migrationLimit how many times a stream whose model server fails mid-response may be continued on another
  *                       endpoint (request migration, docs/operations.md); 0 turns migration off; default
  *                       {@value #DEFAULT_MIGRATION_LIMIT}
+ * @param engine         the model-server engine whose metrics the pool's endpoints serve: {@code vllm},
+ *                       {@code sglang}, {@code trtllm-serve}, {@code triton-trtllm}, {@code tgi}, {@code llama.cpp},
+ *                       or {@value #AUTO_ENGINE} (default: recognised per endpoint from its metrics page)
  */
 public record PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                          String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
@@ -47,13 +51,26 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                          ConfigMapKeyRef endpointPickerConfigMap, PoolTlsSettings tls,
                          UpstreamAuthSettings upstreamAuth, Boolean trustClientHeaders,
                          OutlierDetectionSettings outlierDetection, HealthCheckSettings healthCheck,
-                         Integer migrationLimit) {
+                         Integer migrationLimit, String engine) {
 
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
     public static final String ENGINE_TOKENIZER = "engine";
     public static final String HUGGING_FACE_TOKENIZER = "huggingface";
     public static final int DEFAULT_MIGRATION_LIMIT = 3;
+    public static final String AUTO_ENGINE = EngineAdapters.AUTO;
+
+    public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
+                      String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
+                      HuggingFaceSettings huggingFace, DisaggregationSettings disaggregation,
+                      InferencePoolRef inferencePool, String endpointsFile, ConfigMapKeyRef endpointPickerConfigMap,
+                      PoolTlsSettings tls, UpstreamAuthSettings upstreamAuth, Boolean trustClientHeaders,
+                      OutlierDetectionSettings outlierDetection, HealthCheckSettings healthCheck,
+                      Integer migrationLimit) {
+        this(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
+                disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth,
+                trustClientHeaders, outlierDetection, healthCheck, migrationLimit, null);
+    }
 
     public PoolConfig(String name, List<String> models, List<EndpointConfig> endpoints, JsonNode endpointPicker,
                       String tokenizer, Integer kvBlockSize, EngineTokenizerSettings engineTokenizer,
@@ -105,6 +122,16 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                 throw new IllegalArgumentException("pool " + name + " lists endpoint " + e.address() + " twice");
             }
         }
+        engine = engine == null ? AUTO_ENGINE : engine;
+        if (!EngineAdapters.names().contains(engine)) {
+            throw new IllegalArgumentException("pool " + name + ": engine must be one of "
+                    + String.join(", ", EngineAdapters.names()) + ", got " + engine);
+        }
+        if (ENGINE_TOKENIZER.equals(tokenizer) && List.of("trtllm-serve", "triton-trtllm").contains(engine)) {
+            throw new IllegalArgumentException("pool " + name + ": tokenizer engine needs the model server's "
+                    + "/tokenize, which " + engine + " does not serve; use tokenizer: huggingface with the model's "
+                    + "tokenizer.json");
+        }
         if (inferencePool != null && endpointsFile != null) {
             throw new IllegalArgumentException("pool " + name + ": inferencePool and endpointsFile both say where "
                     + "the endpoints come from; keep one");
@@ -134,31 +161,37 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
     public PoolConfig withEndpoints(List<EndpointConfig> list) {
         return new PoolConfig(name, models, list, endpointPicker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
                 disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck, migrationLimit);
+                outlierDetection, healthCheck, migrationLimit, engine);
     }
 
     public PoolConfig withEndpointPicker(JsonNode picker) {
         return new PoolConfig(name, models, endpoints, picker, tokenizer, kvBlockSize, engineTokenizer, huggingFace,
                 disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck, migrationLimit);
+                outlierDetection, healthCheck, migrationLimit, engine);
+    }
+
+    public PoolConfig withEngine(String value) {
+        return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
+                huggingFace, disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth,
+                trustClientHeaders, outlierDetection, healthCheck, migrationLimit, value);
     }
 
     public PoolConfig withInferencePool(InferencePoolRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, ref, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck, migrationLimit);
+                outlierDetection, healthCheck, migrationLimit, engine);
     }
 
     public PoolConfig withEndpointsFile(String file) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, inferencePool, file, endpointPickerConfigMap, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck, migrationLimit);
+                outlierDetection, healthCheck, migrationLimit, engine);
     }
 
     public PoolConfig withEndpointPickerConfigMap(ConfigMapKeyRef ref) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, inferencePool, endpointsFile, ref, tls, upstreamAuth, trustClientHeaders,
-                outlierDetection, healthCheck, migrationLimit);
+                outlierDetection, healthCheck, migrationLimit, engine);
     }
 
     /** True when this pool needs the Kubernetes API. */

@@ -3,6 +3,7 @@ package dev.jetway.gateway.datalayer;
 import dev.jetway.gateway.config.EndpointConfig;
 import dev.jetway.gateway.config.HostPort;
 import dev.jetway.gateway.outlier.EndpointStanding;
+import dev.jetway.gateway.datalayer.engines.EngineAdapters;
 import dev.jetway.gateway.upstream.UpstreamPools;
 import dev.jetway.scheduler.Endpoint;
 import java.util.List;
@@ -22,9 +23,18 @@ public final class GatewayEndpoint {
     private volatile List<String> servedModels = List.of();
     private volatile long lastScrapeNanos = Long.MIN_VALUE;
     private volatile EndpointStanding standing;
+    private final String engineSetting;
+    private volatile String engine;
 
     public GatewayEndpoint(EndpointConfig config, int unreadyAfter, UpstreamPools pools) {
+        this(config, EngineAdapters.AUTO, unreadyAfter, pools);
+    }
+
+    /** @param engineSetting the pool's {@code engine}: an engine name or {@value EngineAdapters#AUTO} */
+    public GatewayEndpoint(EndpointConfig config, String engineSetting, int unreadyAfter, UpstreamPools pools) {
         this.config = config;
+        this.engineSetting = engineSetting;
+        this.engine = EngineAdapters.AUTO.equals(engineSetting) ? "not recognised yet" : engineSetting;
         this.address = HostPort.parse(config.address());
         this.endpoint = new Endpoint(config.address(), config.address(), config.effectiveLabels());
         this.health = new EndpointHealth(unreadyAfter);
@@ -79,6 +89,20 @@ public final class GatewayEndpoint {
 
     void servedModels(List<String> models) {
         this.servedModels = List.copyOf(models);
+    }
+
+    /** The pool's {@code engine} setting this endpoint was built with. */
+    public String engineSetting() {
+        return engineSetting;
+    }
+
+    /** The engine whose metrics are read, as {@code /ready} shows it (e.g. {@code llama.cpp (recognised)}). */
+    public String engine() {
+        return engine;
+    }
+
+    void engine(String shown) {
+        this.engine = shown;
     }
 
     public long lastScrapeNanos() {

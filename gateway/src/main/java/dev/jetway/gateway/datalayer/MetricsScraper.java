@@ -3,6 +3,8 @@ package dev.jetway.gateway.datalayer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jetway.gateway.config.DataLayerSettings;
+import dev.jetway.gateway.datalayer.engines.EngineAdapter;
+import dev.jetway.gateway.datalayer.engines.EngineAdapters;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.LoraInfo;
@@ -20,14 +22,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one endpoint's state fresh from its own virtual thread: scrapes {@code /metrics} every interval, reads
- * {@code /v1/models} now and then, marks stale metrics as saturated, and takes the endpoint out of rotation after
- * N consecutive failures. Never touches the data path's threads.
+ * Keeps one endpoint's state fresh from its own virtual thread: scrapes {@code /metrics} every interval and reads it
+ * with the endpoint's engine adapter (the pool's {@code engine}, or with {@code auto} the engine recognised from the
+ * page), reads the engine's status page where its metrics lack a signal (llama.cpp's {@code /slots}, TGI's
+ * {@code /info}), reads {@code /v1/models} now and then, marks stale metrics as saturated, and takes the endpoint out
+ * of rotation after N consecutive failures. Never touches the data path's threads.
  */
 public final class MetricsScraper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MetricsScraper.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What an unrecognised page is read as: vLLM's names, Jetway's historic default (the simulator exports them). */
+    private static final EngineAdapter VLLM_NAMES = EngineAdapters.named("vllm");
 
     /** Queue length reported for an endpoint whose metrics are stale: large enough that queue scorers avoid it. */
     static final int SATURATED_QUEUE = 1_000_000;
@@ -37,11 +43,17 @@ public final class MetricsScraper implements AutoCloseable {
     private final HttpClient http;
     private final GatewayMetrics metrics;
     private final LongSupplier clock;
-    private final URI metricsUri;
+    private final String base;
     private final URI modelsUri;
     private volatile boolean running = true;
     private final Thread thread;
     private long nextModelsRead = Long.MIN_VALUE;
+    /** The adapter in use; null while {@code engine: auto} has not recognised the page. */
+    private EngineAdapter adapter;
+    private boolean warnedUnrecognised;
+    private JsonNode status;
+    private long nextStatusRead = Long.MIN_VALUE;
+    private String statusProblem;
 
     public MetricsScraper(GatewayEndpoint target, DataLayerSettings settings, HttpClient http, GatewayMetrics metrics,
                           LongSupplier clock) {
@@ -56,9 +68,9 @@ public final class MetricsScraper implements AutoCloseable {
         this.http = http;
         this.metrics = metrics;
         this.clock = clock;
-        String base = scheme + "://" + target.address();
-        this.metricsUri = URI.create(base + settings.metricsPath());
+        this.base = scheme + "://" + target.address();
         this.modelsUri = URI.create(base + "/v1/models");
+        this.adapter = EngineAdapters.named(target.engineSetting());
         this.thread = Thread.ofVirtual().name("scrape-" + target.address()).unstarted(this::loop);
     }
 
@@ -84,12 +96,15 @@ public final class MetricsScraper implements AutoCloseable {
     /** One scrape (and a models read when due); public for tests that drive time themselves. */
     public void scrapeOnce() {
         long started = clock.getAsLong();
+        URI metricsUri = metricsUri();
         try {
             HttpResponse<String> resp = http.send(get(metricsUri), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
                 failed("HTTP " + resp.statusCode() + " from " + metricsUri, false);
             } else {
-                ScrapedMetrics m = VllmMetricsExtractor.extract(resp.body());
+                EngineAdapter reader = readerFor(resp.body());
+                readStatus(reader, started);
+                ScrapedMetrics m = reader.read(PrometheusTextParser.parse(resp.body(), reader.seriesNames()), status);
                 target.endpoint().updateMetrics(toSnapshot(m, started));
                 target.lastScrapeNanos(started);
                 if (target.health().recordSuccess()) {
@@ -109,6 +124,67 @@ public final class MetricsScraper implements AutoCloseable {
             readModels();
             nextModelsRead = started + settings.modelsRefreshInterval().toNanos();
         }
+    }
+
+    private URI metricsUri() {
+        String path = settings.metricsPath() != null ? settings.metricsPath()
+                : adapter != null ? adapter.metricsPath() : "/metrics";
+        return URI.create(base + path);
+    }
+
+    /** The adapter to read this page with; with {@code auto}, recognises the engine first (once, then kept). */
+    private EngineAdapter readerFor(String page) {
+        if (adapter != null) {
+            return adapter;
+        }
+        EngineAdapter found = EngineAdapters.detect(page);
+        if (found != null) {
+            adapter = found;
+            target.engine(found.name() + " (recognised)");
+            log.info("endpoint {} runs {} (recognised from its metrics page)", target.address(), found.name());
+            return found;
+        }
+        if (!warnedUnrecognised) {
+            warnedUnrecognised = true;
+            target.engine("not recognised: no series of " + String.join(", ", EngineAdapters.names().subList(0,
+                    EngineAdapters.names().size() - 1)) + " on its page");
+            log.warn("endpoint {}: its metrics page has no series of a known engine, so Jetway routes to it blind "
+                    + "to its queue and KV cache (set the pool's engine, or dataLayer.metricsPath)", target.address());
+        }
+        return VLLM_NAMES;
+    }
+
+    /** Reads the engine's status page when it has one and it is due; a failure leaves the signal unknown. */
+    private void readStatus(EngineAdapter reader, long now) {
+        EngineAdapter.StatusPage page = reader.statusPage();
+        if (page == null || (!page.everyScrape() && now < nextStatusRead)) {
+            return;
+        }
+        nextStatusRead = now + settings.modelsRefreshInterval().toNanos();
+        String problem;
+        try {
+            HttpResponse<String> resp = http.send(get(URI.create(base + page.path())),
+                    HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() == 200) {
+                status = JSON.readTree(resp.body());
+                problem = null;
+            } else {
+                status = null;
+                problem = "HTTP " + resp.statusCode();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return;
+        } catch (Exception e) {
+            status = null;
+            problem = e.getClass().getSimpleName();
+        }
+        if (problem != null && !problem.equals(statusProblem)) {
+            log.info("endpoint {}: {} {} answered {}; the signals it gives ({}) are unknown until it answers",
+                    target.address(), reader.name(), page.path(), problem, "KV usage and capacity");
+        }
+        statusProblem = problem;
     }
 
     private void failed(String error, boolean refused) {

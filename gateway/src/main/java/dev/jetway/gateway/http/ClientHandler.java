@@ -217,7 +217,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
             case "/ready" -> {
                 if (get) {
-                    Responses.ready(ctx, context.routing().readiness().notReadyReason(), keepAlive);
+                    Responses.ready(ctx, context.routing().readiness().notReadyReason(),
+                            context.routing().readiness().engines(), keepAlive);
                     return;
                 }
             }

@@ -40,14 +40,17 @@ public final class Responses {
                 json.getBytes(StandardCharsets.UTF_8)), keepAlive);
     }
 
-    /** {@code /ready}: 200, or 503 saying why not ({@code notReadyReason}). */
-    public static ChannelFuture ready(ChannelHandlerContext ctx, String notReadyReason, boolean keepAlive) {
-        if (notReadyReason == null) {
-            return json(ctx, 200, "{\"status\":\"ready\"}", keepAlive);
-        }
+    /**
+     * {@code /ready}: 200, or 503 saying why not ({@code notReadyReason}); either way with the engine each endpoint's
+     * metrics are read as ({@code pool/address -> engine}).
+     */
+    public static ChannelFuture ready(ChannelHandlerContext ctx, String notReadyReason,
+                                      java.util.Map<String, String> engines, boolean keepAlive) {
         var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                .put("status", notReadyReason);
-        return json(ctx, 503, body.toString(), keepAlive);
+                .put("status", notReadyReason == null ? "ready" : notReadyReason);
+        var list = body.putObject("engines");
+        engines.forEach(list::put);
+        return json(ctx, notReadyReason == null ? 200 : 503, body.toString(), keepAlive);
     }
 
     public static ChannelFuture text(ChannelHandlerContext ctx, int status, String contentType, String body,

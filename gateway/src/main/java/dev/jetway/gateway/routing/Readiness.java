@@ -1,6 +1,9 @@
 package dev.jetway.gateway.routing;
 
+import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -27,6 +30,20 @@ public final class Readiness {
     /** The server drains for shutdown: never ready again, so load balancers stop sending it requests. */
     public void drain() {
         draining = true;
+    }
+
+    /**
+     * The engine each endpoint's metrics are read as, by {@code pool/address}: the pool's {@code engine}, or with
+     * {@code auto} the one recognised from the endpoint's page ({@code llama.cpp (recognised)}).
+     */
+    public Map<String, String> engines() {
+        Map<String, String> out = new TreeMap<>();
+        for (GatewayPool p : table.get().pools()) {
+            for (GatewayEndpoint e : p.endpoints()) {
+                out.put(p.name() + "/" + e.address(), e.engine());
+            }
+        }
+        return out;
     }
 
     /** Null when ready; else why not. */

@@ -196,8 +196,9 @@ public final class RoutingState implements AutoCloseable {
                 GatewayEndpoint ge = endpoints.get(key);
                 PoolTls tls = nextTls.get(p.name());
                 boolean tlsChanged = tls != poolTls.get(p.name());
-                if (ge == null || !ge.config().equals(e) || upstreamChanged || dataLayerChanged || tlsChanged) {
-                    ge = new GatewayEndpoint(e, next.dataLayer().unreadyAfterFailures(),
+                if (ge == null || !ge.config().equals(e) || !ge.engineSetting().equals(p.engine()) || upstreamChanged
+                        || dataLayerChanged || tlsChanged) {
+                    ge = new GatewayEndpoint(e, p.engine(), next.dataLayer().unreadyAfterFailures(),
                             new UpstreamPools(HostPort.parse(e.address()), channelType, next.upstream(),
                                     tls == null ? null : tls.tls()));
                 }

@@ -45,10 +45,11 @@ public final class PoolTokenizers implements AutoCloseable {
             url = "http://" + pool.endpoints().getFirst().address();
         }
         String model = t.model() != null ? t.model() : pool.models().size() == 1 ? pool.models().getFirst() : null;
-        String key = pool.name() + '\u0000' + url + '\u0000' + model + '\u0000' + t;
+        TokenizeApi api = TokenizeApi.forEngine(pool.engine());
+        String key = pool.name() + '\u0000' + url + '\u0000' + model + '\u0000' + t + '\u0000' + api;
         String finalUrl = url;
         return remote.computeIfAbsent(key, k -> new RemoteTokenizer(finalUrl, model, t.timeout(), t.cacheSize(),
-                t.cacheBytes(), http));
+                t.cacheBytes(), http, api));
     }
 
     /** What the engine tokenizers' caches weigh now, in bytes. */

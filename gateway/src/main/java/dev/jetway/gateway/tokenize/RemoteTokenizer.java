@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.hashing.LongTupleHashFunction;
 
 /**
- * Tokenizes with the model server itself: {@code POST <baseUrl>/tokenize} (vLLM and {@code jetway sim} both serve
- * it), sending chat requests as {@code messages} so the server applies its own chat template. The token ids are then
- * exactly what the engine caches. Blocking: call it off the network event loop.
+ * Tokenizes with the model server itself: {@code POST <baseUrl>/tokenize} in the shape of its engine
+ * ({@link TokenizeApi}: vLLM and {@code jetway sim}, SGLang, llama.cpp, TGI), with chat requests rendered by the
+ * server's own chat template (vLLM: sent as {@code messages}; llama.cpp: its {@code /apply-template}). The token ids
+ * are then exactly what the engine caches. Blocking: call it off the network event loop.
  *
  * <p>Results are cached (system prompts repeat), bounded by memory, not only by count: keyed by a 128-bit hash of the
  * prompt rather than the prompt itself, and weighed by the ids they hold, so thousands of distinct 100 KB prompts
@@ -60,6 +61,8 @@ public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
     }
 
     private final URI tokenizeUri;
+    private final URI templateUri;
+    private final TokenizeApi api;
     private final String model;
     private final Duration timeout;
     private final HttpClient http;
@@ -77,8 +80,16 @@ public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
      */
     public RemoteTokenizer(String baseUrl, String model, Duration timeout, int cacheSize, long cacheBytes,
                            HttpClient http) {
+        this(baseUrl, model, timeout, cacheSize, cacheBytes, http, TokenizeApi.VLLM);
+    }
+
+    /** @param api the shape of the server's {@code /tokenize} (its engine's) */
+    public RemoteTokenizer(String baseUrl, String model, Duration timeout, int cacheSize, long cacheBytes,
+                           HttpClient http, TokenizeApi api) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.tokenizeUri = URI.create(base + "/tokenize");
+        this.templateUri = URI.create(base + "/apply-template");
+        this.api = api;
         this.model = model;
         this.timeout = timeout;
         this.http = http;
@@ -102,7 +113,7 @@ public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
     @Override
     public int[] encode(String text) {
         long[] h = HASH.hashChars(text);
-        return cached(new Key(false, h[0], h[1]), () -> body().put("prompt", text));
+        return cached(new Key(false, h[0], h[1]), () -> ids(post(tokenizeUri, api.textBody(model, text))));
     }
 
     @Override
@@ -114,10 +125,22 @@ public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
         }
         body.put("add_generation_prompt", addGenerationPrompt);
         long[] h = HASH.hashChars(body.toString());
-        return cached(new Key(true, h[0], h[1]), () -> body);
+        return switch (api) {
+            case VLLM -> cached(new Key(true, h[0], h[1]), () -> ids(post(tokenizeUri, body)));
+            case LLAMA_CPP -> cached(new Key(true, h[0], h[1]), () -> {
+                JsonNode prompt = post(templateUri, body).get("prompt");
+                if (prompt == null || !prompt.isTextual()) {
+                    throw new TokenizationException(Failure.ERROR, templateUri + " answered without a prompt");
+                }
+                return ids(post(tokenizeUri, api.textBody(model, prompt.asText())));
+            });
+            case SGLANG, TGI -> throw new TokenizationException(Failure.ERROR, api + "'s /tokenize takes text "
+                    + "only: chat requests are routed without engine tokens (tokenizer: huggingface renders the chat "
+                    + "template locally)", false);
+        };
     }
 
-    private int[] cached(Key key, java.util.function.Supplier<ObjectNode> body) {
+    private int[] cached(Key key, java.util.function.Supplier<int[]> fetch) {
         int[] hit = cache.getIfPresent(key);
         if (hit != null) {
             return hit;
@@ -129,7 +152,7 @@ public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
         }
         int[] ids;
         try {
-            ids = call(body.get());
+            ids = fetch.get();
         } catch (TokenizationException e) {
             if (!e.serverAtFault()) {
                 throw e; // this request's problem (e.g. a 400 for its length), not the server's health
@@ -163,39 +186,39 @@ public final class RemoteTokenizer implements Tokenizer, ChatTokenizer {
         return body;
     }
 
-    private int[] call(ObjectNode body) {
+    private int[] ids(JsonNode answer) {
+        int[] ids = api.ids(answer);
+        if (ids == null) {
+            throw new TokenizationException(Failure.ERROR, tokenizeUri + " answered without a tokens array");
+        }
+        return ids;
+    }
+
+    private JsonNode post(URI uri, ObjectNode body) {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(HttpRequest.newBuilder(tokenizeUri).timeout(timeout)
+            response = http.send(HttpRequest.newBuilder(uri).timeout(timeout)
                     .header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
-            throw new TokenizationException(Failure.TIMEOUT, tokenizeUri + " did not answer within "
+            throw new TokenizationException(Failure.TIMEOUT, uri + " did not answer within "
                     + timeout.toMillis() + " ms");
         } catch (IOException e) {
-            throw new TokenizationException(Failure.ERROR, "tokenizing with " + tokenizeUri + " failed: " + e);
+            throw new TokenizationException(Failure.ERROR, "tokenizing with " + uri + " failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TokenizationException(Failure.ERROR, "interrupted while tokenizing with " + tokenizeUri);
+            throw new TokenizationException(Failure.ERROR, "interrupted while tokenizing with " + uri);
         }
         if (response.statusCode() != 200) {
             String text = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
-            throw new TokenizationException(Failure.ERROR, tokenizeUri + " answered " + response.statusCode() + ": "
+            throw new TokenizationException(Failure.ERROR, uri + " answered " + response.statusCode() + ": "
                     + (text.length() > 200 ? text.substring(0, 200) + "..." : text), response.statusCode() >= 500);
         }
         try {
-            JsonNode tokens = JSON.readTree(response.body()).get("tokens");
-            if (tokens == null || !tokens.isArray()) {
-                throw new TokenizationException(Failure.ERROR, tokenizeUri + " answered without a tokens array");
-            }
-            int[] ids = new int[tokens.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = tokens.get(i).asInt();
-            }
-            return ids;
+            return JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new TokenizationException(Failure.ERROR, tokenizeUri + " answered with unreadable JSON: "
+            throw new TokenizationException(Failure.ERROR, uri + " answered with unreadable JSON: "
                     + e.getMessage());
         }
     }

@@ -9,21 +9,6 @@ import org.junit.jupiter.api.Test;
 
 class PrometheusTextParserTest {
 
-    private static final String VLLM_PAGE = """
-            # HELP vllm:num_requests_running Number of requests in model execution batches.
-            # TYPE vllm:num_requests_running gauge
-            vllm:num_requests_running{engine="0",model_name="Qwen/Qwen3-32B"} 3.0
-            # TYPE vllm:num_requests_waiting gauge
-            vllm:num_requests_waiting{engine="0",model_name="Qwen/Qwen3-32B"} 7.0
-            vllm:kv_cache_usage_perc{engine="0",model_name="Qwen/Qwen3-32B"} 0.4375
-            vllm:cache_config_info{block_size="64",cache_dtype="auto",engine="0",num_gpu_blocks="31250"} 1.0
-            vllm:lora_requests_info{max_lora="4",running_lora_adapters="a,b",waiting_lora_adapters=""} 1.7e9
-            vllm:lora_requests_info{max_lora="4",running_lora_adapters="c",waiting_lora_adapters="d"} 1.8e9
-            # TYPE vllm:time_to_first_token_seconds histogram
-            vllm:time_to_first_token_seconds_bucket{le="0.001",model_name="Qwen/Qwen3-32B"} 0.0
-            vllm:time_to_first_token_seconds_bucket{le="+Inf",model_name="Qwen/Qwen3-32B"} 12.0
-            """;
-
     @Test
     void readsNamesWithColonsLabelsAndSpecialValues() {
         List<PromSample> all = PrometheusTextParser.parse("""
@@ -68,27 +53,5 @@ class PrometheusTextParserTest {
                     .isInstanceOf(PrometheusTextParser.MetricsFormatException.class)
                     .hasMessageContaining("has no quoted value");
         }
-    }
-
-    @Test
-    void extractsVllmSignals() {
-        ScrapedMetrics m = VllmMetricsExtractor.extract(VLLM_PAGE);
-        assertThat(m.running()).isEqualTo(3);
-        assertThat(m.waiting()).isEqualTo(7);
-        assertThat(m.kvCacheUsage()).isEqualTo(0.4375);
-        assertThat(m.blockSize()).isEqualTo(64);
-        assertThat(m.numGpuBlocks()).isEqualTo(31250);
-        // the newest lora_requests_info series is the current state
-        assertThat(m.maxLora()).isEqualTo(4);
-        assertThat(m.runningLoras()).containsExactly("c");
-        assertThat(m.waitingLoras()).containsExactly("d");
-    }
-
-    @Test
-    void fallsBackToTheOldKvUsageNameAndMarksMissingSignals() {
-        ScrapedMetrics m = VllmMetricsExtractor.extract("vllm:gpu_cache_usage_perc 0.25\n");
-        assertThat(m.kvCacheUsage()).isEqualTo(0.25);
-        assertThat(m.waiting()).isEqualTo(-1);
-        assertThat(m.blockSize()).isEqualTo(-1);
     }
 }

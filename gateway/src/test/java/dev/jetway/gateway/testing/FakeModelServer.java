@@ -37,6 +37,10 @@ public final class FakeModelServer implements AutoCloseable {
             + "vllm:num_requests_running{model_name=\"m\"} 0\n"
             + "vllm:kv_cache_usage_perc{model_name=\"m\"} 0.0\n";
     public volatile boolean metricsDown;
+    /** Further pages by path (an engine's status page, another metrics path): JSON when it starts with { or [. */
+    public final Map<String, String> pages = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Requests for {@link #pages}, as "path body". */
+    public final List<String> pageRequests = new CopyOnWriteArrayList<>();
     /** Close a kept-alive connection when its second completion request arrives, without answering it. */
     public volatile boolean closeReusedConnections;
     public volatile int streamChunks = 5;
@@ -135,6 +139,13 @@ public final class FakeModelServer implements AutoCloseable {
             } else {
                 write(out, 200, "text/plain; version=0.0.4", metricsPage);
             }
+            return true;
+        }
+        String page = pages.get(path);
+        if (page != null) {
+            pageRequests.add(path + " " + new String(body, StandardCharsets.UTF_8));
+            boolean json = page.startsWith("{") || page.startsWith("[");
+            write(out, 200, json ? "application/json" : "text/plain; version=0.0.4", page);
             return true;
         }
         if (path.equals("/v1/models")) {

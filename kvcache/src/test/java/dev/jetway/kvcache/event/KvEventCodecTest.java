@@ -50,6 +50,30 @@ class KvEventCodecTest {
     }
 
     @Test
+    void decodesSglangsBatchesWhichHaveNoDpRankMediumOrLoraName() {
+        // SGLang's kv_events.py: EventBatch [ts, events] (a DP rank publishes on its own port instead), BlockStored
+        // [tag, block_hashes, parent_block_hash, token_ids, block_size, lora_id], BlockRemoved [tag, block_hashes]
+        byte[] payload = WireBytes.of()
+                .hex("92").hex(TS).hex("93")
+                .hex("96").str("BlockStored").hex("91 cf 8000000000000001").hex("2a").hex("91 07").hex("01").hex("c0")
+                .hex("92").str("BlockRemoved").hex("91 2a")
+                .hex("91").str("AllBlocksCleared")
+                .bytes();
+
+        KvEventBatch batch = KvEventDecoder.decode(payload);
+
+        assertThat(batch.events()).hasSize(3);
+        KvEvent.BlockStored stored = (KvEvent.BlockStored) batch.events().get(0);
+        assertThat(stored.parentBlockHash()).isEqualTo(42L);
+        assertThat(stored.tokenIds()).containsExactly(7);
+        assertThat(stored.blockSize()).isEqualTo(1); // SGLang's default page size: one block per token
+        assertThat(stored.medium()).isNull();
+        assertThat(stored.loraName()).isNull();
+        assertThat(((KvEvent.BlockRemoved) batch.events().get(1)).blockHashes()).containsExactly(42L);
+        assertThat(batch.events().get(2)).isEqualTo(new KvEvent.AllBlocksCleared());
+    }
+
+    @Test
     void decodesBytesHashesByTheirLastEightBytesBigEndian() {
         String sha256 = "00112233445566778899aabbccddeeff" + "0011223344556677" + "8899aabbccddeeff";
         byte[] payload = WireBytes.of()
