@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param engineId               this engine's id in {@code kv_transfer_params.remote_engine_id}
  * @param host                   host a decode engine fetches KV from ({@code remote_host})
  * @param port                   port a decode engine fetches KV from ({@code remote_port})
+ * @param schedulingPolicy       {@code --scheduling-policy}: first come first served (default) or by priority
  */
 public record EngineConfig(EngineProfile profile, int blockSize, int maxNumBatchedTokens, int maxNumSeqs,
                            int maxModelLen, long seed, long kvCapacityTokens, long hashSeed,
-                           Duration kvTransferWindow, String engineId, String host, int port) {
+                           Duration kvTransferWindow, String engineId, String host, int port,
+                           SchedulingPolicy schedulingPolicy) {
 
     public static final int DEFAULT_BLOCK_SIZE = 16;
     public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 8192;
@@ -34,6 +36,7 @@ public record EngineConfig(EngineProfile profile, int blockSize, int maxNumBatch
         Objects.requireNonNull(kvTransferWindow, "kvTransferWindow");
         Objects.requireNonNull(engineId, "engineId");
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(schedulingPolicy, "schedulingPolicy");
         if (blockSize < 1) {
             throw new IllegalArgumentException("blockSize must be positive: " + blockSize);
         }
@@ -61,7 +64,7 @@ public record EngineConfig(EngineProfile profile, int blockSize, int maxNumBatch
     /** vLLM's defaults for {@code profile}. */
     public static EngineConfig defaults(EngineProfile profile) {
         return new EngineConfig(profile, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_NUM_BATCHED_TOKENS, DEFAULT_MAX_NUM_SEQS,
-                0, 0, 0, 0, DEFAULT_KV_TRANSFER_WINDOW, "jetway-engine", "127.0.0.1", 0);
+                0, 0, 0, 0, DEFAULT_KV_TRANSFER_WINDOW, "jetway-engine", "127.0.0.1", 0, SchedulingPolicy.FCFS);
     }
 
     /** vLLM's defaults for the built-in profile called {@code profileName}. */
@@ -87,47 +90,52 @@ public record EngineConfig(EngineProfile profile, int blockSize, int maxNumBatch
 
     public EngineConfig withBlockSize(int value) {
         return new EngineConfig(profile, value, maxNumBatchedTokens, maxNumSeqs, maxModelLen, seed, kvCapacityTokens,
-                hashSeed, kvTransferWindow, engineId, host, port);
+                hashSeed, kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withMaxNumBatchedTokens(int value) {
         return new EngineConfig(profile, blockSize, value, maxNumSeqs, maxModelLen, seed, kvCapacityTokens, hashSeed,
-                kvTransferWindow, engineId, host, port);
+                kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withMaxNumSeqs(int value) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, value, maxModelLen, seed, kvCapacityTokens,
-                hashSeed, kvTransferWindow, engineId, host, port);
+                hashSeed, kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withMaxModelLen(int value) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, value, seed, kvCapacityTokens,
-                hashSeed, kvTransferWindow, engineId, host, port);
+                hashSeed, kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withSeed(long value) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, maxModelLen, value,
-                kvCapacityTokens, hashSeed, kvTransferWindow, engineId, host, port);
+                kvCapacityTokens, hashSeed, kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withKvCapacityTokens(long value) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, maxModelLen, seed, value,
-                hashSeed, kvTransferWindow, engineId, host, port);
+                hashSeed, kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withHashSeed(long value) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, maxModelLen, seed,
-                kvCapacityTokens, value, kvTransferWindow, engineId, host, port);
+                kvCapacityTokens, value, kvTransferWindow, engineId, host, port, schedulingPolicy);
     }
 
     public EngineConfig withKvTransferWindow(Duration value) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, maxModelLen, seed,
-                kvCapacityTokens, hashSeed, value, engineId, host, port);
+                kvCapacityTokens, hashSeed, value, engineId, host, port, schedulingPolicy);
     }
 
     /** Identity a decode engine uses to fetch this engine's KV: engine id, host and port. */
     public EngineConfig withTransferEndpoint(String newEngineId, String newHost, int newPort) {
         return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, maxModelLen, seed,
-                kvCapacityTokens, hashSeed, kvTransferWindow, newEngineId, newHost, newPort);
+                kvCapacityTokens, hashSeed, kvTransferWindow, newEngineId, newHost, newPort, schedulingPolicy);
+    }
+
+    public EngineConfig withSchedulingPolicy(SchedulingPolicy value) {
+        return new EngineConfig(profile, blockSize, maxNumBatchedTokens, maxNumSeqs, maxModelLen, seed,
+                kvCapacityTokens, hashSeed, kvTransferWindow, engineId, host, port, value);
     }
 }

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param loraName        LoRA adapter, or null for the base model (part of the block hash, like vLLM)
  * @param cacheSalt       cache salt, or null (hashed into block 0, like vLLM)
  * @param kvTransfer      P/D role of this run, or {@link KvTransfer#NONE}
+ * @param priority        vLLM's request {@code priority}: with {@link SchedulingPolicy#PRIORITY} a lower value is
+ *                        served first (the opposite of an InferenceObjective's priority); 0 by default
  */
 public record EngineRequest(String id, int[] promptTokens, int maxTokens, int minTokens, boolean ignoreEos,
-                            String loraName, String cacheSalt, KvTransfer kvTransfer) {
+                            String loraName, String cacheSalt, KvTransfer kvTransfer, int priority) {
 
     public EngineRequest {
         Objects.requireNonNull(id, "id");
@@ -28,6 +30,18 @@ public record EngineRequest(String id, int[] promptTokens, int maxTokens, int mi
         if (minTokens < 0 || minTokens > maxTokens) {
             throw new IllegalArgumentException("minTokens must be in [0, maxTokens]: " + minTokens);
         }
+    }
+
+    /** A request of priority 0. */
+    public EngineRequest(String id, int[] promptTokens, int maxTokens, int minTokens, boolean ignoreEos,
+                         String loraName, String cacheSalt, KvTransfer kvTransfer) {
+        this(id, promptTokens, maxTokens, minTokens, ignoreEos, loraName, cacheSalt, kvTransfer, 0);
+    }
+
+    /** This request with vLLM's {@code priority} (lower is served first under the priority policy). */
+    public EngineRequest withPriority(int value) {
+        return new EngineRequest(id, promptTokens, maxTokens, minTokens, ignoreEos, loraName, cacheSalt, kvTransfer,
+                value);
     }
 
     /** A plain aggregated request generating exactly {@code maxTokens}. */

@@ -26,6 +26,8 @@ final class Sequence {
     final RequestObserver observer;
     final int promptLength;
     final long arrivalNanos;
+    /** The engine's count of submissions when this one came: breaks ties of equal arrival times. */
+    final long submitOrder;
     /** Output tokens the run will produce, and how it then ends. */
     final int targetOutputTokens;
     final FinishReason naturalEnd;
@@ -52,12 +54,14 @@ final class Sequence {
     long readyAtNanos;
     long pinnedUntilNanos;
 
-    Sequence(EngineRequest request, RequestObserver observer, long arrivalNanos, int targetOutputTokens,
-             FinishReason naturalEnd, int blockSize, long firstBlockExtraKey, long otherBlocksExtraKey) {
+    Sequence(EngineRequest request, RequestObserver observer, long arrivalNanos, long submitOrder,
+             int targetOutputTokens, FinishReason naturalEnd, int blockSize, long firstBlockExtraKey,
+             long otherBlocksExtraKey) {
         this.request = request;
         this.observer = observer;
         this.promptLength = request.promptTokens().length;
         this.arrivalNanos = arrivalNanos;
+        this.submitOrder = submitOrder;
         this.targetOutputTokens = targetOutputTokens;
         this.naturalEnd = naturalEnd;
         this.firstBlockExtraKey = firstBlockExtraKey;

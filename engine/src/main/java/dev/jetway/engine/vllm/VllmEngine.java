@@ -11,9 +11,12 @@ import dev.jetway.engine.EngineStep;
 import dev.jetway.engine.KvEventSink;
 import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
+import dev.jetway.engine.SchedulingPolicy;
 import dev.jetway.engine.cost.StepCostModel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -24,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A model of one vLLM (V1) replica: paged KV cache with automatic prefix caching, the continuous-batching scheduler
- * with chunked prefill and recompute preemption, a roofline cost model for step times, KV events, and the NIXL-style
- * P/D roles. The behaviour and every formula are described in docs/simulator.md ("Engine model").
+ * with chunked prefill and recompute preemption (first come first served, or by request priority as
+ * {@code --scheduling-policy priority}), a roofline cost model for step times, KV events, and the NIXL-style P/D
+ * roles. The behaviour and every formula are described in docs/simulator.md ("Engine model").
  *
  * <p>Single-threaded and deterministic: time comes only from {@link #plan(long)}'s argument and the injected
  * {@link Clock} (for arrival and abort times), and nothing iterates in hash order.
@@ -48,14 +52,20 @@ public final class VllmEngine implements Engine {
     private final KvCacheManager kv;
     private final EosModel eos;
 
+    /** vLLM's preemption victim under the priority policy: the lowest priority, the latest arrival among equals. */
+    private static final Comparator<Sequence> VICTIM_ORDER = WaitingQueue.ByPriority.ORDER;
+
     private final Map<String, Sequence> byId = new HashMap<>();
-    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final boolean byPriority;
+    private final WaitingQueue waiting;
+    private long submissions;
     private final ArrayList<Sequence> running = new ArrayList<>();
     private final ArrayList<Sequence> transferring = new ArrayList<>();
     private final ArrayDeque<Sequence> pinned = new ArrayDeque<>();
 
-    /** The sequences of the step in flight (one at a time), reused from step to step. */
+    /** The sequences of the step in flight (one at a time) and the tokens each got, reused from step to step. */
     private final Sequence[] stepSequences;
+    private final int[] stepTokens;
     private Step inFlight;
 
     private long prefixCacheQueries;
@@ -81,6 +91,9 @@ public final class VllmEngine implements Engine {
         this.kv = new KvCacheManager(config.numGpuBlocks(), blockSize, maxModelLen, config.hashSeed(), sink);
         this.eos = new EosModel(config.seed());
         this.stepSequences = new Sequence[config.maxNumSeqs()];
+        this.stepTokens = new int[config.maxNumSeqs()];
+        this.byPriority = config.schedulingPolicy() == SchedulingPolicy.PRIORITY;
+        this.waiting = byPriority ? WaitingQueue.byPriority() : WaitingQueue.fcfs();
     }
 
     /** An engine with the configuration's defaults for a built-in profile, on {@code clock}, without events. */
@@ -100,7 +113,9 @@ public final class VllmEngine implements Engine {
      * {@inheritDoc}
      *
      * @throws IllegalArgumentException if the id is in use, the prompt is empty, prompt + maxTokens exceeds
-     *                                  the max model length, or the request could never fit in the KV cache
+     *                                  the max model length, the request could never fit in the KV cache, or it
+     *                                  has a priority other than 0 while the policy is first come first served
+     *                                  (vLLM refuses it so)
      */
     @Override
     public void submit(EngineRequest request, RequestObserver observer) {
@@ -112,6 +127,10 @@ public final class VllmEngine implements Engine {
         }
         if (prompt == 0) {
             throw new IllegalArgumentException("the prompt is empty");
+        }
+        if (request.priority() != 0 && !byPriority) {
+            throw new IllegalArgumentException("Got priority " + request.priority()
+                    + " but Priority scheduling is not enabled.");
         }
         if ((long) prompt + request.maxTokens() > maxModelLen) {
             throw new IllegalArgumentException("This model's maximum context length is " + maxModelLen
@@ -126,11 +145,12 @@ public final class VllmEngine implements Engine {
         }
         long now = clock.nanos();
         expireTimers(now);
-        Sequence seq = new Sequence(request, observer, now, outcome.outputTokens(), outcome.reason(), blockSize,
+        Sequence seq = new Sequence(request, observer, now, submissions++, outcome.outputTokens(), outcome.reason(),
+                blockSize,
                 kv.extraKey(request.loraName(), request.cacheSalt(), true),
                 kv.extraKey(request.loraName(), request.cacheSalt(), false));
         byId.put(request.id(), seq);
-        waiting.addLast(seq);
+        waiting.add(seq);
     }
 
     @Override
@@ -203,7 +223,14 @@ public final class VllmEngine implements Engine {
                     scheduled = true;
                     break;
                 }
-                Sequence victim = running.removeLast();
+                Sequence victim = byPriority ? Collections.max(running, VICTIM_ORDER) : running.getLast();
+                int at = byPriority ? running.indexOf(victim) : running.size() - 1;
+                running.remove(at);
+                if (at < i) {
+                    // already in this step (only by priority): it gives its tokens back, as vLLM unschedules it
+                    budget += step.remove(victim);
+                    i--;
+                }
                 preempt(victim);
                 preempted = true;
                 if (victim == seq) {
@@ -218,10 +245,10 @@ public final class VllmEngine implements Engine {
             i++;
         }
 
-        // Then waiting requests, first come first served, unless memory ran short this step.
+        // Then waiting requests in the policy's order, unless memory ran short this step.
         if (!preempted) {
             while (!waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
-                Sequence seq = waiting.peekFirst();
+                Sequence seq = waiting.peek();
                 if (!seq.kvReceived) {
                     if (!startTransfer(seq, startNanos)) {
                         break;
@@ -234,7 +261,7 @@ public final class VllmEngine implements Engine {
                 if (!kv.allocateSlots(seq, hits, numNew)) {
                     break;
                 }
-                waiting.pollFirst();
+                waiting.poll();
                 seq.state = Sequence.State.RUNNING;
                 running.add(seq);
                 if (!seq.admittedOnce) {
@@ -271,7 +298,7 @@ public final class VllmEngine implements Engine {
         List<Sequence> active = new ArrayList<>(byId.values().size());
         active.addAll(running);
         active.addAll(transferring);
-        active.addAll(waiting);
+        active.addAll(waiting.toList());
         for (Sequence seq : active) {
             abort(seq.id());
         }
@@ -303,7 +330,7 @@ public final class VllmEngine implements Engine {
         if (!kv.allocatePrompt(seq, hits)) {
             return false;
         }
-        waiting.pollFirst();
+        waiting.poll();
         int hitTokens = hits * blockSize;
         seq.state = Sequence.State.TRANSFERRING;
         KvTransfer.RemotePrefillParams params = ((KvTransfer.DecodeAfterRemotePrefill) seq.request.kvTransfer()).params();
@@ -319,7 +346,7 @@ public final class VllmEngine implements Engine {
         seq.numComputed = 0;
         seq.kvReceived = true; // a preempted remote-decode run recomputes locally, like vLLM
         seq.state = Sequence.State.WAITING;
-        waiting.addFirst(seq);
+        waiting.addBack(seq);
         preemptions++;
         LOG.debug("engine {} preempted {} ({} running)", config.engineId(), seq.id(), running.size());
     }
@@ -357,7 +384,7 @@ public final class VllmEngine implements Engine {
             seq.numComputed = seq.promptLength - 1;
             kv.cacheFullBlocks(seq, seq.numComputed);
             seq.state = Sequence.State.WAITING;
-            waiting.addFirst(seq);
+            waiting.addBack(seq);
         }
     }
 
@@ -460,15 +487,35 @@ public final class VllmEngine implements Engine {
         }
 
         void add(Sequence seq, int numNew) {
-            long before = seq.numComputed;
+            account(seq.numComputed, numNew, 1);
             seq.numComputed += numNew;
+            stepTokens[count] = numNew;
             stepSequences[count++] = seq;
-            tokens += numNew;
-            attentionPairs += StepCostModel.attentionPairs(before, numNew);
-            contextTokens += seq.numComputed;
+        }
+
+        /** Takes {@code seq} out of this step again; returns the tokens it had. */
+        int remove(Sequence seq) {
+            int k = 0;
+            while (stepSequences[k] != seq) {
+                k++;
+            }
+            int numNew = stepTokens[k];
+            seq.numComputed -= numNew;
+            account(seq.numComputed, numNew, -1);
+            System.arraycopy(stepSequences, k + 1, stepSequences, k, count - k - 1);
+            System.arraycopy(stepTokens, k + 1, stepTokens, k, count - k - 1);
+            stepSequences[--count] = null;
+            return numNew;
+        }
+
+        /** Adds ({@code sign} 1) or takes back (-1) what {@code numNew} tokens after {@code before} cost. */
+        private void account(long before, int numNew, int sign) {
+            tokens += sign * numNew;
+            attentionPairs += sign * StepCostModel.attentionPairs(before, numNew);
+            contextTokens += sign * (before + numNew);
             if (window > 0) {
-                windowPairs += StepCostModel.windowAttentionPairs(before, numNew, window);
-                windowContext += StepCostModel.windowContext(before, numNew, window);
+                windowPairs += sign * StepCostModel.windowAttentionPairs(before, numNew, window);
+                windowContext += sign * StepCostModel.windowContext(before, numNew, window);
             }
         }
 
