@@ -1,6 +1,7 @@
 package dev.jetway.cli;
 
 import dev.jetway.engine.EngineProfiles;
+import dev.jetway.engine.SchedulingPolicy;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
 import dev.jetway.sim.SimRole;
@@ -106,6 +107,13 @@ final class SimCommand implements Callable<Integer> {
                     + "legs (do_remote_decode); plain requests are served by all (default: ${DEFAULT-VALUE}).")
     String role;
 
+    @Option(names = "--scheduling-policy", defaultValue = "fcfs", paramLabel = "fcfs|priority",
+            description = "vLLM's --scheduling-policy: fcfs serves waiting requests in arrival order and refuses a "
+                    + "request priority other than 0 (400); priority admits the lowest request 'priority' first "
+                    + "(ties by arrival) and, short of KV memory, preempts the running request of the lowest "
+                    + "priority (default: ${DEFAULT-VALUE}).")
+    String schedulingPolicy;
+
     @Override
     public Integer call() throws InterruptedException {
         SimOptions options;
@@ -165,7 +173,8 @@ final class SimCommand implements Callable<Integer> {
                 .withLoraModules(loras, maxLoras)
                 .withFailures(failureRate, types)
                 .withStallAfterTokens(stallAfterTokens)
-                .withRole(SimRole.parse(role));
+                .withRole(SimRole.parse(role))
+                .withSchedulingPolicy(SchedulingPolicy.parse(schedulingPolicy));
         return advertiseHost == null ? options : options.withAdvertiseHost(advertiseHost);
     }
 }

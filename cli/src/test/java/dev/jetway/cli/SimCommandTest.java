@@ -2,6 +2,7 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jetway.engine.SchedulingPolicy;
 import dev.jetway.sim.SimOptions;
 import dev.jetway.sim.fault.FailureType;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ class SimCommandTest {
                 "--max-num-batched-tokens", "2048", "--max-model-len", "1000", "--seed", "7",
                 "--lora-modules", "a=/p/a", "b=/p/b", "--max-loras", "2", "--failure-rate", "12.5",
                 "--failure-types", "rate_limit,server_error", "--stall-after-tokens", "3",
-                "--advertise-host", "10.0.0.5").options();
+                "--advertise-host", "10.0.0.5", "--scheduling-policy", "priority").options();
 
         assertThat(options.model()).isEqualTo("m");
         assertThat(options.port()).isEqualTo(9000);
@@ -45,6 +46,7 @@ class SimCommandTest {
         assertThat(options.failureTypes()).isEqualTo(Set.of(FailureType.RATE_LIMIT, FailureType.SERVER_ERROR));
         assertThat(options.stallAfterTokens()).isEqualTo(3);
         assertThat(options.advertiseHost()).isEqualTo("10.0.0.5");
+        assertThat(options.schedulingPolicy()).isEqualTo(SchedulingPolicy.PRIORITY);
     }
 
     @Test
@@ -56,6 +58,7 @@ class SimCommandTest {
         assertThat(options.blockSize()).isEqualTo(16);
         assertThat(options.failureTypes()).hasSize(FailureType.values().length);
         assertThat(options.stallAfterTokens()).isEqualTo(-1);
+        assertThat(options.schedulingPolicy()).isEqualTo(SchedulingPolicy.FCFS);
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class ProfileEngineFactory implements EngineFactory {
                 .withMaxNumBatchedTokens(options.maxNumBatchedTokens())
                 .withMaxModelLen(options.maxModelLen())
                 .withSeed(options.seed())
-                .withHashSeed(options.seed());
+                .withHashSeed(options.seed())
+                .withSchedulingPolicy(options.schedulingPolicy());
     }
 }

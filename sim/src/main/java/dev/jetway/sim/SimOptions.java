@@ -1,5 +1,6 @@
 package dev.jetway.sim;
 
+import dev.jetway.engine.SchedulingPolicy;
 import dev.jetway.sim.fault.FailureType;
 
 import java.util.Collections;
@@ -34,12 +35,14 @@ import java.util.Set;
  * @param failureTypes        failures to choose from
  * @param stallAfterTokens    streams stop sending after this many tokens but stay open; -1 = never
  * @param role                the replicas' P/D role ({@link SimRole}): which leg of a split request they refuse
+ * @param schedulingPolicy    vLLM's {@code --scheduling-policy}: {@code fcfs}, or {@code priority} (a request's
+ *                            {@code priority}, lower first; preemption of the lowest priority)
  */
 public record SimOptions(String model, String bindHost, String advertiseHost, int port, String profile,
                          String kvEventsEndpoint, String kvEventsReplayEndpoint, int blockSize, int maxNumSeqs,
                          int maxNumBatchedTokens, int maxModelLen, long seed, Map<String, String> loraModules,
                          int maxLoras, double failureRate, Set<FailureType> failureTypes, int stallAfterTokens,
-                         SimRole role) {
+                         SimRole role, SchedulingPolicy schedulingPolicy) {
 
     public static final String DEFAULT_PROFILE = "qwen3-32b-h100-tp2";
 
@@ -49,6 +52,7 @@ public record SimOptions(String model, String bindHost, String advertiseHost, in
         Objects.requireNonNull(advertiseHost, "advertiseHost");
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(schedulingPolicy, "schedulingPolicy");
         loraModules = Collections.unmodifiableMap(new LinkedHashMap<>(loraModules));
         failureTypes = failureTypes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(failureTypes));
         requireRange("port", port, 0, 65535);
@@ -82,97 +86,103 @@ public record SimOptions(String model, String bindHost, String advertiseHost, in
         String podIp = System.getenv("POD_IP");
         return new SimOptions(model, "127.0.0.1", podIp == null || podIp.isBlank() ? "127.0.0.1" : podIp, 8000,
                 DEFAULT_PROFILE, null, null, 16, 256, 8192, 0, 0, Map.of(), 1, 0, EnumSet.allOf(FailureType.class), -1,
-                SimRole.BOTH);
+                SimRole.BOTH, SchedulingPolicy.FCFS);
     }
 
     public SimOptions withBindHost(String value) {
         return new SimOptions(model, value, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withAdvertiseHost(String value) {
         return new SimOptions(model, bindHost, value, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withPort(int value) {
         return new SimOptions(model, bindHost, advertiseHost, value, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withProfile(String value) {
         return new SimOptions(model, bindHost, advertiseHost, port, value, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withKvEvents(String endpoint) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, endpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     /** The replay endpoint of replica 0 (replica i binds port + i); null turns replay off. */
     public SimOptions withKvEventsReplay(String endpoint) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, endpoint, blockSize,
                 maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens, role);
+                stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withBlockSize(int value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 value, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withMaxNumSeqs(int value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, value, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withMaxNumBatchedTokens(int value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, value, maxModelLen, seed, loraModules, maxLoras, failureRate, failureTypes,
-                stallAfterTokens, role);
+                stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withMaxModelLen(int value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, value, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withSeed(long value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, value, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withLoraModules(Map<String, String> value, int maxLorasValue) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, value, maxLorasValue, failureRate,
-                failureTypes, stallAfterTokens, role);
+                failureTypes, stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withFailures(double rate, Set<FailureType> types) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, rate, types,
-                stallAfterTokens, role);
+                stallAfterTokens, role, schedulingPolicy);
     }
 
     public SimOptions withStallAfterTokens(int value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, value, role);
+                failureTypes, value, role, schedulingPolicy);
     }
 
     public SimOptions withRole(SimRole value) {
         return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
                 blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
-                failureTypes, stallAfterTokens, value);
+                failureTypes, stallAfterTokens, value, schedulingPolicy);
+    }
+
+    public SimOptions withSchedulingPolicy(SchedulingPolicy value) {
+        return new SimOptions(model, bindHost, advertiseHost, port, profile, kvEventsEndpoint, kvEventsReplayEndpoint,
+                blockSize, maxNumSeqs, maxNumBatchedTokens, maxModelLen, seed, loraModules, maxLoras, failureRate,
+                failureTypes, stallAfterTokens, role, value);
     }
 }

@@ -56,6 +56,8 @@ class BadInputTest {
             "message without role    | /v1/chat/completions | {\"model\":\"m\",\"messages\":[{\"content\":\"hi\"}]}    | 400 | messages",
             "content wrong type      | /v1/chat/completions | {\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]} | 400 | messages",
             "continue and gen prompt | /v1/chat/completions | {\"model\":\"m\",\"messages\":[{\"role\":\"assistant\",\"content\":\"a\"}],\"continue_final_message\":true} | 400 | continue_final_message",
+            "priority a string       | /v1/completions      | {\"model\":\"m\",\"prompt\":\"hi\",\"priority\":\"high\"} | 400 | priority",
+            "priority under fcfs     | /v1/completions      | {\"model\":\"m\",\"prompt\":\"hi\",\"max_tokens\":1,\"priority\":-1} | 400 | ",
             "kv params wrong type    | /v1/completions      | {\"model\":\"m\",\"prompt\":\"hi\",\"kv_transfer_params\":3} | 400 | kv_transfer_params",
             "tokenize without prompt | /tokenize            | {\"model\":\"m\"}                              | 400 | prompt",
             "unknown path            | /v2/whatever         | {}                                             | 404 | ",

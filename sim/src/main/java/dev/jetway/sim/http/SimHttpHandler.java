@@ -135,7 +135,7 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         active = session;
         services.loop().submit(new EngineRequest(id, request.promptTokens(), request.maxTokens(),
                 request.minTokens(), request.ignoreEos(), request.loraName(), request.cacheSalt(),
-                request.kvTransfer()), session, call.arrivalNanos(), session);
+                request.kvTransfer(), request.priority()), session, call.arrivalNanos(), session);
     }
 
     /** A prefill replica does not decode a split request, nor a decode replica prefill one for another. */

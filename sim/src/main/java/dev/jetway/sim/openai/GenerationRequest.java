@@ -16,8 +16,10 @@ import dev.jetway.engine.KvTransfer;
  * @param includeUsage {@code stream_options.include_usage}: a final chunk with {@code usage}
  * @param cacheSalt    {@code cache_salt}, or null
  * @param kvTransfer   P/D role from {@code kv_transfer_params}
+ * @param priority     vLLM's {@code priority} (lower is served first under {@code --scheduling-policy priority}),
+ *                     0 when absent
  */
 public record GenerationRequest(ApiKind kind, String model, String loraName, int[] promptTokens, int maxTokens,
                                 int minTokens, boolean ignoreEos, boolean stream, boolean includeUsage,
-                                String cacheSalt, KvTransfer kvTransfer) {
+                                String cacheSalt, KvTransfer kvTransfer, int priority) {
 }

@@ -86,8 +86,9 @@ public final class RequestParser {
         }
         String cacheSalt = optionalString(root, "cache_salt");
         KvTransfer kvTransfer = kvTransfer(root.get("kv_transfer_params"));
+        Integer priority = optionalInt(root, "priority");
         return new GenerationRequest(kind, model, lora, prompt, maxTokens, minTokens, ignoreEos, stream,
-                includeUsage, cacheSalt, kvTransfer);
+                includeUsage, cacheSalt, kvTransfer, priority == null ? 0 : priority);
     }
 
     /** Parses a {@code /tokenize} body: {@code {"model","prompt"}} or {@code {"model","messages"}}. */
