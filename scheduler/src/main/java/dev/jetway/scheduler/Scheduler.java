@@ -57,6 +57,7 @@ public final class Scheduler {
     private final String description;
     private final List<ConfigWarning> warnings;
     private final FlowControlConfig flowControl;
+    private final RequestHandling requestHandling;
     private volatile PluginTimer pluginTimer;
     private volatile boolean explainAll;
     private final CycleBuffers.Pool bufferPool =
@@ -92,8 +93,21 @@ public final class Scheduler {
     public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
                      SchedulerEnvironment environment, String description, List<ConfigWarning> warnings,
                      FlowControlConfig flowControl) {
+        this(profileHandler, profiles, plugins, environment, description, warnings, flowControl,
+                RequestHandling.DEFAULT);
+    }
+
+    /**
+     * A pipeline with the flow-control setup and the request handling its config resolved.
+     *
+     * @param requestHandling the config's {@code requestHandler} section (see {@link #requestHandling()})
+     */
+    public Scheduler(ProfileHandler profileHandler, List<SchedulingProfile> profiles, List<Plugin> plugins,
+                     SchedulerEnvironment environment, String description, List<ConfigWarning> warnings,
+                     FlowControlConfig flowControl, RequestHandling requestHandling) {
         this.warnings = List.copyOf(warnings);
         this.flowControl = Objects.requireNonNull(flowControl, "flowControl");
+        this.requestHandling = Objects.requireNonNull(requestHandling, "requestHandling");
         this.profileHandler = Objects.requireNonNull(profileHandler, "profileHandler");
         this.environment = Objects.requireNonNull(environment, "environment");
         Map<String, SchedulingProfile> byName = new LinkedHashMap<>();
@@ -370,6 +384,14 @@ public final class Scheduler {
      */
     public FlowControlConfig flowControl() {
         return flowControl;
+    }
+
+    /**
+     * The config's {@code requestHandler} section: whether the host writes the request's priority into the body it
+     * sends ({@link RequestHandling#propagatePriority()}).
+     */
+    public RequestHandling requestHandling() {
+        return requestHandling;
     }
 
     /** The resolved pipeline, with every default filled in. */

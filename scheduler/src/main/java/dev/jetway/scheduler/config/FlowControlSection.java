@@ -223,7 +223,7 @@ final class FlowControlSection {
     private <T> T resolve(String ref, String defaultType, Class<T> kind, PluginKind kindName, String where) {
         String name = ref == null ? defaultType : ref;
         Plugin p = plugins.get(name);
-        if (p == null) {
+        if (p == null && !declared(name)) {
             p = injected.computeIfAbsent(name, this::instantiate);
         }
         if (p == null && declared(name)) {

@@ -161,10 +161,6 @@ final class LegacyConfig {
                 w.add(ConfigWarning.ignored("requestHandler", rh.has("parsers") ? "parsers" : "parser",
                         "llm-d.ai/v1alpha1, v1", "Jetway's gateway parses OpenAI and vLLM requests itself"));
             }
-            if (rh.has("propagatePriority")) {
-                w.add(ConfigWarning.ignored("requestHandler", "propagatePriority: " + rh.get("propagatePriority"),
-                        "llm-d.ai/v1", "Jetway does not write the request priority into the body yet"));
-            }
         }
         JsonNode gates = root.get("featureGates");
         if (gates != null && gates.isArray() && !gates.isEmpty()) {

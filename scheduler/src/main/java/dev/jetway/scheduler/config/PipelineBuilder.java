@@ -1,5 +1,6 @@
 package dev.jetway.scheduler.config;
 
+import dev.jetway.scheduler.RequestHandling;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingProfile;
@@ -100,6 +101,7 @@ public final class PipelineBuilder {
         if (flowControl == null && problems.isEmpty()) {
             problems.add("flowControl could not be resolved");
         }
+        RequestHandling requestHandling = requestHandling();
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().map(p -> config.source() + ": " + p).toList());
         }
@@ -112,8 +114,30 @@ public final class PipelineBuilder {
                 all.add(p.picker());
             }
         }
-        return new Scheduler(handler, profiles, all, environment, describe(handler, profiles, flowControl), warnings,
-                flowControl);
+        return new Scheduler(handler, profiles, all, environment,
+                describe(handler, profiles, flowControl, requestHandling), warnings, flowControl, requestHandling);
+    }
+
+    /** {@code requestHandler.propagatePriority} (a boolean; its parsers are Jetway's own, see LegacyConfig). */
+    private RequestHandling requestHandling() {
+        JsonNode rh = config.other().get("requestHandler");
+        if (rh == null || rh.isNull()) {
+            return RequestHandling.DEFAULT;
+        }
+        if (!rh.isObject()) {
+            problems.add("requestHandler must be a mapping, got " + rh.getNodeType().name().toLowerCase(
+                    java.util.Locale.ROOT));
+            return RequestHandling.DEFAULT;
+        }
+        JsonNode propagate = rh.get("propagatePriority");
+        if (propagate == null || propagate.isNull()) {
+            return RequestHandling.DEFAULT;
+        }
+        if (!propagate.isBoolean()) {
+            problems.add("requestHandler.propagatePriority must be true or false, got " + propagate);
+            return RequestHandling.DEFAULT;
+        }
+        return new RequestHandling(propagate.booleanValue());
     }
 
     /**
@@ -445,7 +469,8 @@ public final class PipelineBuilder {
         return bound;
     }
 
-    private String describe(ProfileHandler handler, List<SchedulingProfile> profiles, FlowControlConfig flowControl) {
+    private String describe(ProfileHandler handler, List<SchedulingProfile> profiles, FlowControlConfig flowControl,
+                            RequestHandling requestHandling) {
         StringBuilder sb = new StringBuilder();
         sb.append("EndpointPickerConfig ").append(config.source()).append(" (apiVersion ").append(config.apiVersion())
                 .append(config.deprecatedApiVersion()
@@ -484,6 +509,7 @@ public final class PipelineBuilder {
         if (flowControl != null) {
             sb.append(flowControl.describe());
         }
+        sb.append(requestHandling.describe());
         sb.append("feature gates: ").append(config.featureGates().isEmpty() ? "(none)"
                 : String.join(", ", config.featureGates())).append('\n');
         return sb.toString();

@@ -323,7 +323,7 @@ public final class FlowController {
             int rank = highestWaiting();
             Band b = bands[rank];
             double saturation = load.with(inTransitRequests, inTransitTokens);
-            if (saturation + ROUNDING >= config.usageLimit().ceiling(b.priority, rank, bands.length)) {
+            if (saturation + ROUNDING >= ceiling(b, rank)) {
                 blocked = b;
                 break;
             }
@@ -407,10 +407,15 @@ public final class FlowController {
     private double ceiling(Band band) {
         for (int rank = 0; rank < bands.length; rank++) {
             if (bands[rank] == band) {
-                return config.usageLimit().ceiling(band.priority, rank, bands.length);
+                return ceiling(band, rank);
             }
         }
         throw new IllegalStateException("unknown band");
+    }
+
+    private double ceiling(Band band, int rank) {
+        return config.usageLimit().ceiling(band.priority, rank, bands.length, bands[0].priority,
+                bands[bands.length - 1].priority);
     }
 
     private boolean fits(Band band, long bytes) {

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * {@code static-usage-limit-policy} (llm-d's default, threshold 1.0): every band dispatches while the pool's
- * saturation is below {@code threshold}. Also runs llm-d's {@code priority-holdback-policy} and
- * {@code soft-reflective-ceiling-policy}, which lower the ceiling of lower bands (see {@link #why()}).
+ * saturation is below {@code threshold}. Also runs llm-d's {@code soft-reflective-ceiling-policy}, which lowers the
+ * ceiling of lower bands (see {@link #why()}).
  *
  * @param type      {@value #TYPE}, or the llm-d type it stands in for
  * @param standIn   why it stands in for {@code type}, or null when it is itself
@@ -15,7 +15,6 @@ public record StaticUsageLimit(String type, String name, double threshold, Strin
         implements UsageLimitPolicy, StandIn {
 
     public static final String TYPE = "static-usage-limit-policy";
-    public static final String HOLDBACK_TYPE = "priority-holdback-policy";
     public static final String SOFT_CEILING_TYPE = "soft-reflective-ceiling-policy";
     public static final double DEFAULT_THRESHOLD = 1.0;
 
@@ -27,7 +26,7 @@ public record StaticUsageLimit(String type, String name, double threshold, Strin
         return new StaticUsageLimit(name, p.number("threshold", DEFAULT_THRESHOLD, 0.0, Double.MAX_VALUE));
     }
 
-    /** llm-d's stepped policies, run as the static ceiling of their highest band ({@code maxCeiling}, 1.0). */
+    /** llm-d's reflective policy, run as the static ceiling of its highest band (1.0). */
     public static StaticUsageLimit standIn(String type, String name, PluginParameters p) {
         double max = p.has("maxCeiling") ? p.number("maxCeiling", 1.0, 0.0, Double.MAX_VALUE) : 1.0;
         p.acceptAll();
@@ -36,7 +35,7 @@ public record StaticUsageLimit(String type, String name, double threshold, Strin
     }
 
     @Override
-    public double ceiling(int priority, int rank, int bandCount) {
+    public double ceiling(int priority, int rank, int bandCount, int highest, int lowest) {
         return threshold;
     }
 

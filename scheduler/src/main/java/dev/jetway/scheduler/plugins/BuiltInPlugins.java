@@ -23,6 +23,7 @@ import dev.jetway.scheduler.flow.FcfsOrdering;
 import dev.jetway.scheduler.flow.GlobalStrictFairness;
 import dev.jetway.scheduler.flow.RoundRobinFairness;
 import dev.jetway.scheduler.flow.SloDeadlineOrdering;
+import dev.jetway.scheduler.flow.PriorityHoldback;
 import dev.jetway.scheduler.flow.StaticUsageLimit;
 import dev.jetway.scheduler.flow.StrictBandSelection;
 import dev.jetway.scheduler.flow.UtilizationDetector;
@@ -173,8 +174,8 @@ public final class BuiltInPlugins {
                 });
         r.register(StaticUsageLimit.TYPE, USAGE_LIMIT_POLICY, "dispatch below a fixed saturation",
                 StaticUsageLimit::create);
-        r.register(StaticUsageLimit.HOLDBACK_TYPE, USAGE_LIMIT_POLICY, "llm-d's stepped ceilings per band (runs as "
-                + "static-usage-limit-policy)", (n, p) -> StaticUsageLimit.standIn(StaticUsageLimit.HOLDBACK_TYPE, n, p));
+        r.register(PriorityHoldback.TYPE, USAGE_LIMIT_POLICY, "stepped ceilings: lower bands dispatch only below a "
+                + "lower saturation", PriorityHoldback::create);
         r.register(StaticUsageLimit.SOFT_CEILING_TYPE, USAGE_LIMIT_POLICY, "llm-d's reflective ceilings per band (runs "
                 + "as static-usage-limit-policy)", (n, p) -> StaticUsageLimit.standIn(StaticUsageLimit.SOFT_CEILING_TYPE,
                 n, p));

@@ -68,7 +68,7 @@ class FlowControlConfigTest {
         assertThat(fc.noEndpointRequestTTL()).isEqualTo(Duration.ofMinutes(5));
         assertThat(fc.enableEviction()).isTrue();
         assertThat(fc.usageLimit()).isInstanceOf(StaticUsageLimit.class);
-        assertThat(fc.usageLimit().ceiling(0, 0, 3)).isEqualTo(0.95);
+        assertThat(fc.usageLimit().ceiling(0, 0, 3, 10, -1)).isEqualTo(0.95);
         assertThat(fc.bandSelection()).isInstanceOf(StrictBandSelection.class);
         assertThat(fc.detector()).isInstanceOfSatisfying(ConcurrencyDetector.class, d -> assertThat(d.params())
                 .isEqualTo(new ConcurrencyDetector.Params(ConcurrencyDetector.Mode.HYBRID, 64, 500_000, 0.1)));
@@ -292,7 +292,7 @@ class FlowControlConfigTest {
         assertThat(s.flowControl().detector()).isInstanceOfSatisfying(UtilizationDetector.class,
                 d -> assertThat(d.params()).isEqualTo(new UtilizationDetector.Params(8, 0.9, Duration.ofSeconds(2),
                         0.2)));
-        assertThat(s.flowControl().usageLimit().ceiling(0, 0, 1)).isEqualTo(0.8);
+        assertThat(s.flowControl().usageLimit().ceiling(0, 0, 1, 0, 0)).isEqualTo(0.8);
         assertThat(warnings(s)).containsExactly("plugin 'utilization-detector': stalenessPolicy: ignore (llm-d-router "
                 + "2026 (#2492)) → ignored: Jetway neither counts a stale endpoint as saturated nor leaves it out: it "
                 + "estimates it from its last scrape and the gateway's in-flight counts, and fails open when every "
@@ -311,17 +311,15 @@ class FlowControlConfigTest {
                 - type: program-aware-fairness
                   parameters: {lasWeightService: 0.8, lasHalfLifeSeconds: 60}
                 - type: vtc-fairness-policy
-                - type: priority-holdback-policy
-                  parameters: {minCeiling: 0.5, maxCeiling: 0.9, domain: rank}
                 - type: soft-reflective-ceiling-policy
                 - type: sheddable-eviction-filter
                 - type: priority-then-time-eviction-order-policy
                 flowControl:
-                  usageLimitPolicyPluginRef: priority-holdback-policy
+                  usageLimitPolicyPluginRef: soft-reflective-ceiling-policy
                   priorityBands: [{priority: 0, fairnessPolicyRef: program-aware-fairness}]
                 """);
         assertThat(s.flowControl().bandFor(0).fairness()).isInstanceOf(RoundRobinFairness.class);
-        assertThat(s.flowControl().usageLimit().ceiling(-1, 2, 3)).isEqualTo(0.9);
+        assertThat(s.flowControl().usageLimit().ceiling(-1, 2, 3, 10, -1)).isEqualTo(1.0);
         assertThat(warnings(s)).containsExactly(
                 "plugin 'program-aware-fairness': type: program-aware-fairness (llm-d-router flow control) → "
                         + "round-robin-fairness-policy (Jetway has no least-attained-service accounting yet; flows "
@@ -330,10 +328,6 @@ class FlowControlConfigTest {
                         + "round-robin-fairness-policy (Jetway does not count virtual tokens per flow yet; flows take "
                         + "turns one request each, so a tenant of large prompts gets as many dispatches as one of "
                         + "small)",
-                "plugin 'priority-holdback-policy': type: priority-holdback-policy (llm-d-router flow control) → "
-                        + "static-usage-limit-policy {threshold=0.9} (Jetway does not hold lower bands back at a "
-                        + "lower saturation yet; every band dispatches up to 0.9 and strict priority alone orders "
-                        + "them)",
                 "plugin 'soft-reflective-ceiling-policy': type: soft-reflective-ceiling-policy (llm-d-router flow "
                         + "control) → static-usage-limit-policy {threshold=1.0} (Jetway does not hold lower bands "
                         + "back at a lower saturation yet; every band dispatches up to 1.0 and strict priority alone "

@@ -250,9 +250,9 @@ class LegacyConfigTest {
         List<String> lines = lines(s);
         assertThat(lines).noneMatch(l -> l.startsWith("apiVersion"));
         assertThat(lines).noneMatch(l -> l.contains("flowControl {") || l.contains("utilization-detector"));
+        assertThat(s.requestHandling().propagatePriority()).isTrue();
+        assertThat(lines).noneMatch(l -> l.contains("propagatePriority"));
         assertThat(lines).contains(
-                "requestHandler: propagatePriority: true (llm-d.ai/v1) → ignored: Jetway does not write the request "
-                        + "priority into the body yet",
                 "dataLayer: discovery.peers.pluginRef (llm-d.ai/v1) → ignored: Jetway replicas find their peers "
                         + "through jetway.yaml's peers",
                 "dataLayer: crossReplica {syncerPluginRef, syncInterval, publishTimeout} (llm-d.ai/v1) → ignored: "
