@@ -18,6 +18,7 @@ import dev.jetway.engine.EngineStep;
 import dev.jetway.engine.KvEventSink;
 import dev.jetway.engine.KvTransfer;
 import dev.jetway.engine.RequestObserver;
+import dev.jetway.engine.SchedulingPolicy;
 import dev.jetway.engine.VirtualClock;
 import dev.jetway.engine.vllm.VllmEngine;
 import dev.jetway.kvcache.event.KvEvent;
@@ -27,6 +28,7 @@ import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.LoraInfo;
 import dev.jetway.scheduler.PdDecision;
+import dev.jetway.scheduler.RequestHandling;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
@@ -80,6 +82,11 @@ final class PolicySimulation {
     private final AgreementTally tally;
     private final GatewaySpreader spreader;
     private Admission admission;
+    /**
+     * The policy's {@code requestHandler.propagatePriority}: requests carry their priority into the engines, which
+     * then run vLLM's priority scheduling (as {@code jetway up} starts them).
+     */
+    private boolean propagatesPriority;
     private final StageClock stageClock;
     /** The next request's stage waits for the current one to drain. */
     private boolean arrivalsBlocked;
@@ -135,6 +142,7 @@ final class PolicySimulation {
             shadow = newGateway(fleet.count());
         }
         admission = options.admission().create(new Context());
+        propagatesPriority = gateways.getFirst().scheduler().requestHandling().propagatePriority();
         if (fleet.several() && admission != Admission.OPEN) {
             throw new IllegalArgumentException("--gateways: policy '" + policy.name() + "' runs flow control, "
                     + "which is per gateway replica and not simulated with several gateways yet");
@@ -521,14 +529,23 @@ final class PolicySimulation {
                 prefillReplica = replicaOf.get(prefillTarget);
                 prefillSentNanos = clock.nanos();
                 submitTo(prefillReplica, new EngineRequest(w.id(), tokens, 1, 0, true, null, null,
-                        new KvTransfer.PrefillForRemoteDecode()), new PrefillLeg());
+                        new KvTransfer.PrefillForRemoteDecode(), enginePriority(prefillTarget)), new PrefillLeg());
                 return;
             }
             KvTransfer kv = remotePrefill == null ? KvTransfer.NONE
                     : new KvTransfer.DecodeAfterRemotePrefill(remotePrefill);
             decodeSentNanos = clock.nanos();
             submitTo(replicaOf.get(target), new EngineRequest(w.id(), tokens, w.maxTokens(),
-                    options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null, kv), this);
+                    options.ignoreEos() ? 0 : Math.min(1, w.maxTokens()), options.ignoreEos(), null, null, kv,
+                    enginePriority(target)), this);
+        }
+
+        /**
+         * The body's {@code priority} the gateway writes with {@code requestHandler.propagatePriority} (the
+         * objective's priority in the engine's convention), 0 without it.
+         */
+        private int enginePriority(Endpoint endpoint) {
+            return propagatesPriority ? RequestHandling.enginePriority(request.priority(), endpoint) : 0;
         }
 
         private void submitTo(int index, EngineRequest engineRequest, RequestObserver observer) {
@@ -729,6 +746,9 @@ final class PolicySimulation {
             }
             EngineConfig config = options.cluster().engine(index).withSeed(options.seed() + index)
                     .withTransferEndpoint(endpoint.id(), endpoint.address().split(":")[0], 8000);
+            if (propagatesPriority) {
+                config = config.withSchedulingPolicy(SchedulingPolicy.PRIORITY);
+            }
             KvEventListener listener = gateways.getFirst().instance().kvEvents();
             KvEventSink sink = listener == null ? KvEventSink.NONE : this::collectKvEvent;
             this.engine = new VllmEngine(config, clock, sink);
