@@ -44,6 +44,11 @@ import java.util.Map;
  * a delay, and the client side of each request ({@link ClientSide}: time outside the engine, timeout, concurrency
  * cap). Single-threaded and deterministic: same plan, options and policy give the same report.
  *
+ * <p>A scrape reads what the engine last published, as vLLM's gauges: its scheduler makes them at the end of every
+ * step ({@code Scheduler.make_stats} in {@code update_from_output}), and a request that reaches the engine during a
+ * step waits in the engine core's input queue, counted nowhere, until the next step is scheduled. Under a long
+ * prefill-heavy step a scrape is therefore up to a step old and misses what arrived meanwhile.
+ *
  * <p>A request's way: due ({@link #arrive}), sent ({@link #send}), at the gateway after the path's first part
  * ({@link InFlight#route}: identified from its traffic class and handed to the {@link Admission}, the seam for flow
  * control), dispatched ({@link InFlight#dispatch}: scheduled, {@code preRequest}), at its engine after the path's
@@ -551,6 +556,9 @@ final class PolicySimulation {
         private void submitTo(int index, EngineRequest engineRequest, RequestObserver observer) {
             replica = index;
             Replica r = replicas.get(index);
+            if (r.stepping) {
+                r.arrivedDuringStep++;
+            }
             try {
                 r.engine.submit(engineRequest, observer);
             } catch (IllegalArgumentException e) {
@@ -731,6 +739,10 @@ final class PolicySimulation {
         /** Replica {@code index} as every other gateway (and the shadow) sees it: the same scrapes reach them all. */
         private final List<Endpoint> otherViews = new ArrayList<>();
         boolean stepping;
+        /** What a scrape reads: the engine's state at the end of its last step ({@link #publish}). */
+        private EngineStats published;
+        /** Requests submitted while a step was in flight: in vLLM's input queue, not in its gauges, until it ends. */
+        int arrivedDuringStep;
         /** The KV events of the burst being emitted (all stamped {@link #burstTime}). */
         private final List<KvEvent> burst = new ArrayList<>();
         private long burstTime;
@@ -752,6 +764,17 @@ final class PolicySimulation {
             KvEventListener listener = gateways.getFirst().instance().kvEvents();
             KvEventSink sink = listener == null ? KvEventSink.NONE : this::collectKvEvent;
             this.engine = new VllmEngine(config, clock, sink);
+            this.published = engine.stats();
+        }
+
+        /** The step just ended: the engine's gauges as vLLM makes them, without the requests that came during it. */
+        private void publish() {
+            EngineStats s = engine.stats();
+            int waiting = Math.max(0, s.waiting() - arrivedDuringStep);
+            arrivedDuringStep = 0;
+            published = new EngineStats(s.running(), waiting, s.kvCacheUsage(), s.blockSize(), s.numGpuBlocks(),
+                    s.prefixCacheQueries(), s.prefixCacheHits(), s.promptTokens(), s.generationTokens(),
+                    s.preemptions());
         }
 
         private void collectKvEvent(KvEvent event, long timeNanos) {
@@ -783,6 +806,7 @@ final class PolicySimulation {
                 // concurrency cap, an admission), whose submit must not plan a step in the middle of this one's
                 // completion; it waits in the engine's queue for the kick below, at the same virtual time.
                 step.complete();
+                publish();
                 stepping = false;
                 flushKvEvents();
                 kick();
@@ -790,7 +814,7 @@ final class PolicySimulation {
         }
 
         void scrape() {
-            EngineStats s = engine.stats();
+            EngineStats s = published;
             EndpointMetrics m = new EndpointMetrics(s.waiting(), s.running(), s.kvCacheUsage(), s.blockSize(),
                     s.numGpuBlocks(), LoraInfo.NONE, clock.nanos());
             endpoint.updateMetrics(m);

@@ -21,9 +21,19 @@ import java.util.Locale;
  * 9.7 s through the router). Jetway instead estimates each endpoint from its last scrape and this gateway's own
  * counters, which never go stale:
  * <ul>
- *   <li>waiting ≈ the scraped waiting count + (this gateway's in-flight requests on it now − when that scrape was
- *       published), at least 0: requests sent since the scrape are assumed to wait, each completion since lets one
- *       waiting request start. Applied to fresh endpoints too, since a scrape is always a past state.</li>
+ *   <li>waiting ≈ the larger of two estimates, at least 0:
+ *     <ul>
+ *       <li>the scraped waiting count + (this gateway's in-flight requests on it now − when that scrape arrived):
+ *           requests sent since the scrape are assumed to wait, each completion since lets one waiting request
+ *           start;</li>
+ *       <li>this gateway's in-flight requests on it now − the scraped running count: whatever the gateway has there
+ *           and the engine did not report running waits. vLLM makes its gauges at the end of each step, and a
+ *           request that arrives during a step is in no gauge until the next one is scheduled, so a scrape can be a
+ *           whole (long, prefill-heavy) step old and miss everything sent since that step began; the first estimate
+ *           then forgets those requests at every scrape, the second does not, as it needs no age of the data. The
+ *           first still counts traffic that reaches the engine past this gateway.</li>
+ *     </ul>
+ *       Applied to fresh endpoints too, since a scrape is always a past state.</li>
  *   <li>KV usage ≈ the scraped value.</li>
  *   <li>An endpoint never scraped counts all of this gateway's requests on it as waiting, and an empty cache.</li>
  *   <li>When <em>every</em> endpoint is stale the detector fails open: KV readings (which nothing here can correct)
@@ -142,8 +152,10 @@ public final class UtilizationDetector implements SaturationDetector, Filter {
 
     /** The endpoint's waiting queue as estimated from its last scrape and this gateway's counters. */
     static double waiting(Endpoint e, MetricsSample s) {
-        long sinceScrape = (long) e.inFlightRequests() - s.inFlightRequests();
-        return Math.max(0, s.scraped().waitingRequests() + sinceScrape);
+        long inFlight = e.inFlightRequests();
+        long sinceScrape = s.scraped().waitingRequests() + inFlight - s.inFlightRequests();
+        long notRunning = inFlight - s.scraped().runningRequests();
+        return Math.max(0, Math.max(sinceScrape, notRunning));
     }
 
     private boolean stale(MetricsSample s, long nowNanos) {

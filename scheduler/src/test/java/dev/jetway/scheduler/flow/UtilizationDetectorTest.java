@@ -52,6 +52,24 @@ class UtilizationDetectorTest {
     }
 
     @Test
+    void aScrapeOfAnOldStepDoesNotHideWhatWasSentSinceThatStepBegan() {
+        // 10 requests on the endpoint; its gauges are from the end of its last step, which began before 6 of them
+        // arrived: 4 running, none waiting (the 6 sit in vLLM's input queue). The scrape arrives now, so "sent
+        // since the scrape" is nothing; what the engine does not report running still waits.
+        Endpoint e = new Endpoint("a", "a:8000", Map.of());
+        Fixtures.inFlight(e, 10, 0);
+        e.updateMetrics(dev.jetway.scheduler.EndpointMetrics.of(0, 4, 0.3, T0));
+        assertThat(UtilizationDetector.waiting(e, e.metricsSample())).isEqualTo(6);
+        assertThat(detector.measure(List.of(e), T0).saturation()).isCloseTo(6 / 5.0, within(1e-9));
+        // the next step's gauges show them; both estimates agree again
+        e.updateMetrics(dev.jetway.scheduler.EndpointMetrics.of(6, 4, 0.3, T0 + 300 * MS));
+        assertThat(UtilizationDetector.waiting(e, e.metricsSample())).isEqualTo(6);
+        // traffic that reaches the engine past this gateway still counts through the scraped queue
+        e.updateMetrics(dev.jetway.scheduler.EndpointMetrics.of(9, 4, 0.3, T0 + 600 * MS));
+        assertThat(UtilizationDetector.waiting(e, e.metricsSample())).isEqualTo(9);
+    }
+
+    @Test
     void aStaleEndpointIsEstimatedNotCountedSaturated() {
         Endpoint fresh = endpoint("fresh", 0, 0.0, T0);
         Endpoint stale = endpoint("stale", 1, 0.2, T0 - 5 * S);
