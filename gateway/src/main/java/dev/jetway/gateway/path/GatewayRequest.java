@@ -194,7 +194,22 @@ public final class GatewayRequest {
         bodyReplaced = true;
     }
 
-    /** Whether a guardrail rewrote the client's body ({@link #http()} holds the one forwarded). */
+    /**
+     * The body forwarded becomes {@code body}, which asks for the same as the client's (so the parsed request stays):
+     * the propagated priority ({@link ScheduleStage}).
+     */
+    void rewriteBody(byte[] body) {
+        FullHttpRequest old = http;
+        http = old.replace(Unpooled.wrappedBuffer(body));
+        old.release();
+        bodyBytes = body.length;
+        bodyReplaced = true;
+    }
+
+    /**
+     * Whether a stage rewrote the client's body (a guardrail, the propagated priority): {@link #http()} holds the one
+     * forwarded.
+     */
     public boolean bodyReplaced() {
         return bodyReplaced;
     }
