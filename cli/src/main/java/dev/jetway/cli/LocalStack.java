@@ -1,6 +1,10 @@
 package dev.jetway.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.jetway.engine.SchedulingPolicy;
+import dev.jetway.gateway.routing.PickerConfigs;
+import dev.jetway.scheduler.config.EndpointPickerConfig;
 import dev.jetway.gateway.config.EndpointConfig;
 import dev.jetway.gateway.config.AdmissionSettings;
 import dev.jetway.gateway.config.GatewayConfig;
@@ -18,8 +22,10 @@ import java.util.Map;
 
 /**
  * Simulated replicas and the gateway in front of them, in this process: what {@code jetway up} runs and what
- * {@code jetway demo} builds on. Replicas publish KV events into the gateway's precise index. Start it, point clients at {@link #gatewayUrl()}, switch routing policies with
- * {@link #usePolicy}, make every replica cold again with {@link #resetReplicas()}, and {@link #close()} it.
+ * {@code jetway demo} builds on. Replicas publish KV events into the gateway's precise index, and run vLLM's priority
+ * scheduling when the EndpointPickerConfig propagates priorities ({@code requestHandler.propagatePriority}). Start
+ * it, point clients at {@link #gatewayUrl()}, switch routing policies with {@link #usePolicy}, make every replica cold
+ * again with {@link #resetReplicas()}, and {@link #close()} it.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -114,6 +120,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             sim = SimCluster.start(SimOptions.defaults(options.model()).withBindHost("127.0.0.1")
                     .withAdvertiseHost("127.0.0.1").withPort(0).withProfile(options.profile())
+                    .withSchedulingPolicy(schedulingPolicy(options.picker()))
                     // KV events on: the gateway keeps a precise prefix index, so the "precise" policy works too;
                     // with replay, messages lost on the way are fetched again instead of rebuilding a replica's
                     // entries
@@ -133,6 +140,18 @@ public final class LocalStack implements AutoCloseable {
             sim.close();
             throw e;
         }
+    }
+
+    /**
+     * vLLM's {@code --scheduling-policy} for the replicas: {@code priority} when the pool's EndpointPickerConfig writes
+     * priorities into the bodies (a vLLM without it refuses a priority other than 0), {@code fcfs} otherwise.
+     */
+    static SchedulingPolicy schedulingPolicy(String picker) {
+        EndpointPickerConfig config = PickerConfigs.resolve(picker == null ? null : TextNode.valueOf(picker),
+                Path.of("."), "local");
+        JsonNode handler = config.other().get("requestHandler");
+        boolean propagates = handler != null && handler.path("propagatePriority").asBoolean(false);
+        return propagates ? SchedulingPolicy.PRIORITY : SchedulingPolicy.FCFS;
     }
 
     /** The replicas' roles: prefill ones first, then decode ones, for a P/D stack; all {@code both} otherwise. */

@@ -2,6 +2,7 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jetway.engine.SchedulingPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What {@code jetway up} and {@code jetway demo} stand on: replicas and the gateway in one process. */
 class LocalStackTest {
+
+    @Test
+    void replicasRunPrioritySchedulingWhenThePickerPropagatesPriorities(@TempDir Path dir) throws Exception {
+        Path epp = dir.resolve("epp.yaml");
+        Files.writeString(epp, """
+                apiVersion: llm-d.ai/v1
+                kind: EndpointPickerConfig
+                plugins: [{type: random-picker}]
+                requestHandler: {propagatePriority: true}
+                """);
+        assertThat(LocalStack.schedulingPolicy(epp.toString())).isEqualTo(SchedulingPolicy.PRIORITY);
+        assertThat(LocalStack.schedulingPolicy(null)).isEqualTo(SchedulingPolicy.FCFS);
+        assertThat(LocalStack.schedulingPolicy("round-robin")).isEqualTo(SchedulingPolicy.FCFS);
+    }
 
     @Test
     void servesThroughTheGatewaySwitchesPoliciesAndResetsReplicas() throws Exception {

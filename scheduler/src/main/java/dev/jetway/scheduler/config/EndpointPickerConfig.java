@@ -31,7 +31,8 @@ import java.util.Set;
  *                           (null node if absent)
  * @param other              the other top-level sections, raw: {@code flowControl} and the deprecated
  *                           {@code saturationDetector} (resolved into {@code Scheduler.flowControl()} when the
- *                           pipeline is built), {@code requestHandler} and {@code parser} (not acted on)
+ *                           pipeline is built), {@code requestHandler} (its {@code propagatePriority} resolved into
+ *                           {@code Scheduler.requestHandling()}) and {@code parser} (not acted on)
  * @param source             where the document came from (file path, {@code builtin:NAME}, ...), for messages
  * @param warnings           every old or unsupported form found, with what it was read as
  */
