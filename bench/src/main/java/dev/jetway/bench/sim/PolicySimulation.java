@@ -47,7 +47,8 @@ import java.util.Map;
  * <p>A scrape reads what the engine last published, as vLLM's gauges: its scheduler makes them at the end of every
  * step ({@code Scheduler.make_stats} in {@code update_from_output}), and a request that reaches the engine during a
  * step waits in the engine core's input queue, counted nowhere, until the next step is scheduled. Under a long
- * prefill-heavy step a scrape is therefore up to a step old and misses what arrived meanwhile.
+ * prefill-heavy step a scrape is therefore up to a step old and misses what arrived meanwhile. An idle engine's
+ * gauges are current (Jetway's simulator publishes them after every command it applies while idle).
  *
  * <p>A request's way: due ({@link #arrive}), sent ({@link #send}), at the gateway after the path's first part
  * ({@link InFlight#route}: identified from its traffic class and handed to the {@link Admission}, the seam for flow
@@ -739,7 +740,7 @@ final class PolicySimulation {
         /** Replica {@code index} as every other gateway (and the shadow) sees it: the same scrapes reach them all. */
         private final List<Endpoint> otherViews = new ArrayList<>();
         boolean stepping;
-        /** What a scrape reads: the engine's state at the end of its last step ({@link #publish}). */
+        /** What a scrape reads while a step is in flight: the engine's state at the end of the last one. */
         private EngineStats published;
         /** Requests submitted while a step was in flight: in vLLM's input queue, not in its gauges, until it ends. */
         int arrivedDuringStep;
@@ -814,7 +815,8 @@ final class PolicySimulation {
         }
 
         void scrape() {
-            EngineStats s = published;
+            // an idle engine applies aborts and KV releases at once and publishes them, as the simulator's loop does
+            EngineStats s = stepping ? published : engine.stats();
             EndpointMetrics m = new EndpointMetrics(s.waiting(), s.running(), s.kvCacheUsage(), s.blockSize(),
                     s.numGpuBlocks(), LoraInfo.NONE, clock.nanos());
             endpoint.updateMetrics(m);

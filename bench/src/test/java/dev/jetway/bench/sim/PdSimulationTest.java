@@ -85,9 +85,11 @@ class PdSimulationTest {
     @Test
     void thePrefillEnginesPinnedBlocksAreReleasedWhenTheDecodeLegStartsDecoding() {
         // A prefill engine of 10,000 tokens that would hold the prompt's blocks for an hour without NIXL's
-        // notification; the decode leg then runs for ~2 s of 50 ms scrapes.
+        // notification; the decode leg then runs for ~2 s. Scraped every millisecond: the engine's gauges show the
+        // pinned blocks from the end of the prefill step to the decode leg's first token, a few milliseconds.
         EngineConfig prefill = LLAMA.withKvCapacityTokens(10_000).withKvTransferWindow(Duration.ofHours(1));
-        PolicyReport r = run(ClusterLayout.pd(1, prefill, 1, LLAMA), GUIDE, plan(1, 2000, 400, 1000));
+        PolicyReport r = new WhatIfSimulator(SimulationOptions.of(ClusterLayout.pd(1, prefill, 1, LLAMA))
+                .withScrapeInterval(1_000_000L)).runOne(plan(1, 2000, 400, 1000), GUIDE, WhatIfSimulator.Progress.NONE);
         ReplicaSummary prefillReplica = r.replicas().getFirst();
         assertThat(prefillReplica.kvUsageMax()).isGreaterThanOrEqualTo(0.2); // 2,000 of 10,000 tokens, pinned
         assertThat(prefillReplica.kvUsageMean()).isLessThan(0.02);          // and freed at the first token
