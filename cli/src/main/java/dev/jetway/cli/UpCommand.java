@@ -44,7 +44,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--epp-config", paramLabel = "POLICY|FILE",
             description = "The pool's EndpointPickerConfig: a built-in policy name or an llm-d EndpointPickerConfig "
                     + "YAML file (default: Jetway's own). Not a jetway.yaml: that is what 'jetway gateway --config' "
-                    + "takes.")
+                    + "takes. With requestHandler.propagatePriority the replicas run vLLM's --scheduling-policy "
+                    + "priority.")
     String picker;
 
     /** The old name of --epp-config, which read like jetway gateway's --config (a jetway.yaml). */
