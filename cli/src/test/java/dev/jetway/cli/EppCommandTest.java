@@ -18,8 +18,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -29,11 +27,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code jetway epp}: its help; configurations or ports it cannot start with, each failing with a clear line; and the
@@ -124,41 +120,18 @@ class EppCommandTest {
     }
 
     /** {@code jetway epp ...} running on a thread of its own until closed (the command's interrupt path). */
-    private record Running(Thread thread, int port) implements AutoCloseable {
+    private record Running(CliRun.InBackground run, int port) implements AutoCloseable {
 
         private static final Pattern BANNER = Pattern.compile("jetway epp: ext_proc on [^:]+:(\\d+)");
 
         static Running start(String... args) throws InterruptedException {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            Thread t = new Thread(() -> {
-                CommandLine cli = new CommandLine(new Main());
-                cli.setOut(new PrintWriter(out, true));
-                cli.setErr(new PrintWriter(err, true));
-                cli.execute(args);
-            }, "jetway-epp-under-test");
-            t.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            Matcher m;
-            while (!(m = BANNER.matcher(out.toString())).find()) {
-                if (!t.isAlive() || System.nanoTime() > deadline) {
-                    t.interrupt();
-                    throw new AssertionError("jetway epp did not start: " + err + out);
-                }
-                Thread.sleep(20);
-            }
-            return new Running(t, Integer.parseInt(m.group(1)));
+            CliRun.InBackground run = CliRun.InBackground.start("jetway epp", BANNER, args);
+            return new Running(run, Integer.parseInt(run.banner().group(1)));
         }
 
         @Override
         public void close() {
-            thread.interrupt();
-            try {
-                thread.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            assertThat(thread.isAlive()).as("jetway epp stopped").isFalse();
+            run.close();
         }
     }
 

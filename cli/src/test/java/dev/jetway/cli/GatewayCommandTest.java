@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code jetway gateway} with discovery flags: from a watched file, from a Kubernetes InferencePool. */
 @EnableKubernetesMockClient(crud = true)
@@ -197,38 +194,22 @@ class GatewayCommandTest {
         private static final Pattern BANNER = Pattern.compile("jetway gateway on https?://[^:]+:(\\d+)/v1 "
                 + "\\(metrics on port (\\d+)\\)(.*)");
 
-        final Thread thread;
+        final CliRun.InBackground run;
         final String banner;
         final int port;
         final int adminPort;
 
-        private Running(Thread thread, String banner, int port, int adminPort) {
-            this.thread = thread;
+        private Running(CliRun.InBackground run, String banner, int port, int adminPort) {
+            this.run = run;
             this.banner = banner;
             this.port = port;
             this.adminPort = adminPort;
         }
 
         static Running start(String... args) throws InterruptedException {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            Thread t = new Thread(() -> {
-                CommandLine cli = new CommandLine(new Main());
-                cli.setOut(new PrintWriter(out, true));
-                cli.setErr(new PrintWriter(err, true));
-                cli.execute(args);
-            }, "jetway-gateway-under-test");
-            t.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            Matcher m;
-            while (!(m = BANNER.matcher(out.toString())).find()) {
-                if (!t.isAlive() || System.nanoTime() > deadline) {
-                    t.interrupt();
-                    throw new AssertionError("jetway gateway did not start: " + err + out);
-                }
-                Thread.sleep(20);
-            }
-            return new Running(t, m.group(0), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            CliRun.InBackground run = CliRun.InBackground.start("jetway gateway", BANNER, args);
+            Matcher m = run.banner();
+            return new Running(run, m.group(0), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
         }
 
         URI uri(String path) {
@@ -241,13 +222,7 @@ class GatewayCommandTest {
 
         @Override
         public void close() {
-            thread.interrupt();
-            try {
-                thread.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            assertThat(thread.isAlive()).as("jetway gateway stopped").isFalse();
+            run.close();
         }
     }
 }
