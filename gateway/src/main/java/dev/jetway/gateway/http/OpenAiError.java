@@ -128,6 +128,7 @@ public record OpenAiError(int status, String type, String message, String param,
     public static OpenAiError flowControl(FlowOutcome outcome) {
         String message = switch (outcome) {
             case CAPACITY -> "flow control queue is full, request dropped";
+            case DISPLACED -> "flow control queue is full: the request gave its place to a tenant with fewer queued";
             case CAPACITY_NO_ENDPOINTS, TTL_EXPIRED_NO_ENDPOINTS -> "the pool has no endpoints to serve the request";
             case TTL_EXPIRED -> "the request waited in flow control longer than its time to live";
             case CONTEXT_CANCELLED -> "the client went away while the request waited";

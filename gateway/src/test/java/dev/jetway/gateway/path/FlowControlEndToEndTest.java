@@ -137,6 +137,43 @@ class FlowControlEndToEndTest {
     }
 
     @Test
+    void aFullRoundRobinBandGivesATenantWithNothingQueuedItsShare() throws Exception {
+        String detector = ONE_AT_A_TIME + "\n      - type: round-robin-fairness-policy";
+        try (FakeModelServer backend = new FakeModelServer("a");
+             GatewayHarness gw = GatewayHarness.start(yaml(List.of(backend.address()), detector,
+                     "priorityBands: [{priority: 0, maxRequests: 2, "
+                             + "fairnessPolicyRef: round-robin-fairness-policy}]"))) {
+            backend.streamChunks = 10;
+            backend.chunkDelayMillis = 100;
+            var blocker = send(gw, "standard", true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.completionRequests.get() == 1);
+            var a1 = gw.http.sendAsync(tenant(gw, "tenant-a", "a1"), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(5)).until(() -> queued(gw) == 1);
+            var a2 = gw.http.sendAsync(tenant(gw, "tenant-a", "a2"), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(5)).until(() -> queued(gw) == 2);
+            var b1 = gw.http.sendAsync(tenant(gw, "tenant-b", "b1"), HttpResponse.BodyHandlers.ofString());
+
+            HttpResponse<String> displaced = a2.get(5, TimeUnit.SECONDS); // tenant-a's newest gave its place
+            assertThat(displaced.statusCode()).isEqualTo(429);
+            assertThat(displaced.headers().firstValue("x-llm-d-request-dropped-reason"))
+                    .hasValue("rejected-saturated");
+            assertThat(displaced.body()).contains("\"type\":\"rate_limit_error\"").contains("fewer queued");
+            assertThat(blocker.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(a1.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(b1.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(backend.completionRequests.get()).isEqualTo(3); // a2 never reached it
+        }
+    }
+
+    private static HttpRequest tenant(GatewayHarness gw, String tenant, String prompt) {
+        return HttpRequest.newBuilder(gw.uri("/v1/completions")).timeout(Duration.ofSeconds(20))
+                .header("content-type", "application/json").header("x-llm-d-inference-objective", "standard")
+                .header("x-llm-d-inference-fairness-id", tenant)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"" + prompt + "\"}"))
+                .build();
+    }
+
+    @Test
     void aQueuedRequestWhoseClientLeavesIsGoneFromTheQueueAtOnce() throws Exception {
         try (FakeModelServer backend = new FakeModelServer("a");
              GatewayHarness gw = GatewayHarness.start(yaml(List.of(backend.address()), ONE_AT_A_TIME, ""))) {

@@ -15,6 +15,11 @@ public enum FlowOutcome {
     CAPACITY(429, "rejected-saturated", "RejectedCapacity"),
     /** As {@link #CAPACITY}, but the pool has no endpoints: unavailability, not backpressure. */
     CAPACITY_NO_ENDPOINTS(503, "rejected-no-endpoints", "RejectedNoEndpoints"),
+    /**
+     * Queued in a full band with round-robin fairness, and pushed out by a request of a flow holding fewer there (each
+     * flow keeps an equal share of the band's room); to the client the same as {@link #CAPACITY}.
+     */
+    DISPLACED(429, "rejected-saturated", "EvictedOther"),
     /** Waited longer than its band's {@code defaultRequestTTL} while the pool had endpoints. */
     TTL_EXPIRED(429, "rejected-ttl-expired", "EvictedTTL"),
     /** Waited longer than {@code noEndpointRequestTTL} while the pool had no endpoints. */

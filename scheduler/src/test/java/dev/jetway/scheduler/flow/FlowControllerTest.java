@@ -298,6 +298,57 @@ class FlowControllerTest {
         assertThat(fc.snapshot().band(5).bytes()).isEqualTo(100);
     }
 
+    /** A saturated pool and one sheddable band of {@code maxRequests} 10 with the given fairness. */
+    private FlowController fullBandOf10(FairnessPolicy fairness) {
+        FlowControlConfig d = FlowControlConfig.defaults(true);
+        PriorityBand batch = new PriorityBand(-1, PriorityBand.DEFAULT_MAX_BYTES, 10, fairness,
+                new FcfsOrdering("fcfs"), Duration.ofSeconds(60));
+        FlowController fc = controller(new FlowControlConfig(true, 0, 0, d.defaultRequestTTL(),
+                d.noEndpointRequestTTL(), d.defaultBand(), null, List.of(batch), d.usageLimit(), concurrency(100),
+                false, null));
+        Fixtures.inFlight(ep, 100, 0); // saturated: everything queues
+        for (int i = 1; i <= 10; i++) {
+            fc.submit(rec.request("a" + i, -1, "tenant-a"), pool, now); // tenant-a fills the band first
+        }
+        return fc;
+    }
+
+    @Test
+    void aFullRoundRobinBandKeepsAnEqualShareOfItsRoomForEachFlow() {
+        FlowController fc = fullBandOf10(new RoundRobinFairness("rr"));
+        List<FlowTicket> b = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            b.add(fc.submit(rec.request("b" + i, -1, "tenant-b"), pool, now));
+        }
+        // each of b1..b5 pushed out tenant-a's newest; at 5 and 5 the arriving b6 is the one refused
+        assertThat(rec.rejected).extracting(t -> t.request().id())
+                .containsExactly("a10", "a9", "a8", "a7", "a6", "b6");
+        assertThat(rec.outcomes).containsEntry(FlowOutcome.DISPLACED, 5).containsEntry(FlowOutcome.CAPACITY, 1);
+        assertThat(FlowOutcome.DISPLACED.httpStatus()).isEqualTo(429);
+        assertThat(FlowOutcome.DISPLACED.droppedReason()).isEqualTo("rejected-saturated");
+        assertThat(b.subList(0, 5)).allMatch(t -> t.state() == FlowTicket.State.QUEUED);
+        assertThat(fc.snapshot().band(-1).requests()).isEqualTo(10);
+        assertThat(fc.snapshot().band(-1).flows()).allMatch(f -> f.requests() == 5);
+
+        Fixtures.inFlight(ep, -100, 0); // room: the two flows take turns
+        fc.dispatch(pool, now);
+        assertThat(rec.dispatchedIds()).containsExactly("a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4", "a5", "b5");
+    }
+
+    @Test
+    void theFlowHoldingLessIsNeverPushedOutAndGlobalStrictKeepsArrivalOrder() {
+        FlowController rr = fullBandOf10(new RoundRobinFairness("rr"));
+        assertThat(rr.submit(rec.request("a11", -1, "tenant-a"), pool, now).outcome())
+                .isEqualTo(FlowOutcome.CAPACITY); // the only flow: nobody to push out
+        rec.rejected.clear();
+        rec.outcomes.clear();
+
+        FlowController strict = fullBandOf10(new GlobalStrictFairness("g"));
+        assertThat(strict.submit(rec.request("b1", -1, "tenant-b"), pool, now).outcome())
+                .isEqualTo(FlowOutcome.CAPACITY); // one order over all flows: the arrival is refused
+        assertThat(rec.outcomes).doesNotContainKey(FlowOutcome.DISPLACED);
+    }
+
     @Test
     void aFullQueueWithoutEndpointsIsUnavailabilityNotBackpressure() {
         FlowControlConfig d = FlowControlConfig.defaults(true);
