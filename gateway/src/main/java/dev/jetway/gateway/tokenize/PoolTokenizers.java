@@ -22,17 +22,21 @@ public final class PoolTokenizers implements AutoCloseable {
     private final Map<String, RemoteTokenizer> remote = new ConcurrentHashMap<>();
     private final Map<String, HuggingFaceTokenizer> local = new ConcurrentHashMap<>();
 
-    /** The pool's tokenizer, or null for {@code estimate} (the scheduler's token producer estimates). */
-    public Tokenizer of(PoolConfig pool, Path baseDir) {
-        if (pool.tokenizer().equals(PoolConfig.ESTIMATE_TOKENIZER)) {
+    /**
+     * The tokenizer {@code choice} names for {@code pool}, or null for {@code estimate} (the scheduler's token
+     * producer estimates).
+     */
+    public Tokenizer of(PoolConfig pool, TokenizerChoice choice, Path baseDir) {
+        String tokenizer = choice.tokenizer();
+        if (tokenizer.equals(PoolConfig.ESTIMATE_TOKENIZER)) {
             return null;
         }
-        if (pool.tokenizer().equals(PoolConfig.HUGGING_FACE_TOKENIZER)) {
+        if (tokenizer.equals(PoolConfig.HUGGING_FACE_TOKENIZER)) {
             return local.computeIfAbsent(pool.name() + '\u0000' + baseDir + '\u0000' + pool.huggingFace(),
                     k -> HuggingFaceTokenizer.load(pool.huggingFace() == null
                             ? new HuggingFaceSettings(null, null, null, null, null) : pool.huggingFace(), baseDir));
         }
-        if (!pool.tokenizer().equals(PoolConfig.ENGINE_TOKENIZER)) {
+        if (!tokenizer.equals(PoolConfig.ENGINE_TOKENIZER)) {
             return SimpleWordTokenizer.instance();
         }
         EngineTokenizerSettings t = pool.engineTokenizer();
