@@ -185,7 +185,8 @@ public final class RoutingState implements AutoCloseable {
             TokenizerChoice choice = TokenizerChoice.of(p,
                     PrecisePlans.matchesKvEvents(nextSchedulers.get(p.name())));
             nextChoices.put(p.name(), choice);
-            Tokenizer poolTokenizer = poolTokenizers.of(p, choice, next.baseDir());
+            PoolTls tls = nextTls.get(p.name());
+            Tokenizer poolTokenizer = poolTokenizers.of(p, choice, next.baseDir(), tls == null ? null : tls.scrapes());
             if (poolTokenizer != null) {
                 nextTokenizers.put(p.name(), poolTokenizer);
             }
