@@ -6,8 +6,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.jetway.gateway.config.ConfigLoader;
 import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.PoolConfig;
+import dev.jetway.gateway.kvevents.PrecisePlans;
 import dev.jetway.gateway.routing.PickerConfigs;
 import dev.jetway.gateway.tokenize.RemoteTokenizers;
+import dev.jetway.gateway.tokenize.TokenizerChoice;
 import dev.jetway.scheduler.Scheduler;
 import dev.jetway.scheduler.config.ConfigException;
 import dev.jetway.scheduler.config.EndpointPickerConfig;
@@ -85,11 +87,19 @@ final class GatewayConfigCheck {
             if (pool.endpointPickerConfigMap() != null) {
                 text.append("  endpoint picker from ConfigMap ").append(pool.endpointPickerConfigMap())
                         .append(" (checked when it is read)\n");
+                text.append("  tokenizer: ").append(PoolConfig.AUTO_TOKENIZER.equals(pool.tokenizer())
+                        ? "auto (engine if the ConfigMap's picker matches KV events, else estimate)"
+                        : TokenizerChoice.of(pool, false).describe()).append('\n');
                 continue;
             }
             try (RemoteTokenizers tokenizers = new RemoteTokenizers()) {
-                EndpointPickerConfig picker = PickerConfigs.resolve(pool.endpointPicker(), config.baseDir(), pool.name());
+                // as the gateway resolves it: the default policy routes on KV events when every endpoint has them
+                EndpointPickerConfig picker = PickerConfigs.resolve(pool.endpointPicker(), config.baseDir(), pool.name(),
+                        pool.routesOnKvEvents());
                 Scheduler scheduler = Scheduler.fromConfig(picker, PickerConfigs.checkEnvironment(picker, tokenizers));
+                text.append("  tokenizer: ").append(TokenizerChoice.of(pool, PrecisePlans.matchesKvEvents(scheduler))
+                        .describe()).append(pool.discovered() && PoolConfig.AUTO_TOKENIZER.equals(pool.tokenizer())
+                        ? " (decided again as endpoints are discovered)" : "").append('\n');
                 text.append("  endpoint picker ").append(pickerSource(pool.endpointPicker())).append(":\n");
                 scheduler.describe().lines().forEach(l -> text.append("    ").append(l).append('\n'));
                 for (var w : scheduler.warnings()) {

@@ -172,8 +172,10 @@ public final class LocalStack implements AutoCloseable {
                         r.kvEventsReplayEndpoint()))
                 .toList();
         String policy = picker == null && options.pd() != null ? PD_POLICY : picker;
+        // the replicas are jetway sim, whose tokenizer the gateway has in-process: exact ids with no /tokenize call
+        // (tokenizer: auto cannot tell the simulator from vLLM, so it would ask the replicas or estimate)
         PoolConfig pool = new PoolConfig("local", List.of(options.model()), endpoints,
-                policy == null ? null : TextNode.valueOf(policy));
+                policy == null ? null : TextNode.valueOf(policy), PoolConfig.SIMPLE_TOKENIZER);
         ServerSettings server = ServerSettings.of(options.host(), options.port(), options.adminPort());
         if (options.drainTimeout() != null) {
             server = server.withDrainTimeout(options.drainTimeout());

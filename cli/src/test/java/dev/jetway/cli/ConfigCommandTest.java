@@ -154,6 +154,42 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkOfAJetwayYamlPrintsEachPoolsRoutingTokenizerAndWhy() throws Exception {
+        Path file = dir.resolve("jetway.yaml");
+        Files.writeString(file, """
+                pools:
+                - name: events
+                  models: [m1]
+                  endpoints: [{address: "127.0.0.1:8001", kvEvents: "tcp://127.0.0.1:5557"}]
+                - name: plain
+                  models: [m2]
+                  endpoints: [{address: "127.0.0.1:8002"}]
+                - name: sim
+                  models: [m3]
+                  endpoints: [{address: "127.0.0.1:8003"}]
+                  tokenizer: jetway-simple-v1
+                - name: found
+                  models: [m4]
+                  endpointsFile: endpoints.yaml
+                  endpointPicker: precise
+                """);
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains(
+                "pool events: models [m1], 1 endpoint\n  tokenizer: engine (auto): the picker matches KV events, "
+                        + "which needs the engine's exact token ids\n  endpoint picker (default policy jetway):",
+                "pool plain: models [m2], 1 endpoint\n  tokenizer: estimate (auto): the picker matches prompts "
+                        + "against its own routing history, which needs consistent blocks, not the engine's token ids",
+                "pool sim: models [m3], 1 endpoint\n  tokenizer: jetway-simple-v1: set explicitly",
+                "pool found: models [m4], endpoints from the file endpoints.yaml\n  tokenizer: estimate (auto): the "
+                        + "picker matches KV events, but no endpoint is known yet to ask /tokenize (engine once one "
+                        + "is) (decided again as endpoints are discovered)");
+        // the default policy over endpoints that all publish KV events is the one the gateway builds: precise
+        String events = r.out().substring(r.out().indexOf("pool events"), r.out().indexOf("pool plain"));
+        assertThat(events).contains("precise-prefix-cache-producer");
+    }
+
+    @Test
     void checkOfAJetwayYamlShowsTheGovernanceSettingsAndAMissingAuditDirectory() throws Exception {
         Path file = dir.resolve("jetway.yaml");
         String pools = """

@@ -52,6 +52,9 @@ class LocalStackTest {
             stack.usePolicy("precise");
             assertThat(post(http, stack, "precise routing").statusCode()).isEqualTo(200);
             assertThat(stack.gateway().routing().preciseIndex("local")).isNotNull();
+            // the replicas are jetway sim: the stack routes with its tokenizer, also where KV events are matched
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.adminUrl() + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("\"tokenizers\":{\"local\":\"jetway-simple-v1\"}");
 
             stack.resetReplicas();
             assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.adminUrl() + "/metrics")).build(),

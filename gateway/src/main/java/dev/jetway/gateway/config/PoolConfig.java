@@ -13,13 +13,15 @@ import dev.jetway.gateway.datalayer.engines.EngineAdapters;
  * @param endpoints      its model servers
  * @param endpointPicker llm-d {@code EndpointPickerConfig}: a file path (relative to jetway.yaml) or inline YAML;
  *                       absent = Jetway's default config
- * @param tokenizer      how the gateway turns prompts into tokens for routing: {@value #SIMPLE_TOKENIZER} (default;
- *                       the simulator's tokenizer, so routing blocks equal the simulator's cached blocks) or
- *                       {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per pseudo-token, done by the
- *                       scheduler: much cheaper for very long prompts, and as good in front of real vLLM, whose
- *                       tokenizer neither matches), {@value #ENGINE_TOKENIZER} (the model server's own
- *                       {@code /tokenize}: exact ids, needed by precise prefix routing in front of real vLLM) or
- *                       {@value #HUGGING_FACE_TOKENIZER} (the model's tokenizer.json, in-process)
+ * @param tokenizer      how the gateway turns prompts into tokens for routing: {@value #AUTO_TOKENIZER} (default:
+ *                       decided per pool when its scheduler is built, see {@code TokenizerChoice}: the engine's own
+ *                       ids where the picker matches KV events, the estimate elsewhere), {@value #SIMPLE_TOKENIZER}
+ *                       (the simulator's tokenizer, so routing blocks equal the simulator's cached blocks; what
+ *                       {@code jetway up} sets), {@value #ESTIMATE_TOKENIZER} (llm-d's estimate, 4 bytes per
+ *                       pseudo-token, done by the scheduler: no call, consistent blocks for approximate routing),
+ *                       {@value #ENGINE_TOKENIZER} (the model server's own {@code /tokenize}: exact ids, needed by
+ *                       precise prefix routing) or {@value #HUGGING_FACE_TOKENIZER} (the model's tokenizer.json,
+ *                       in-process)
  * @param kvBlockSize    tokens per KV block of the pool's model servers (vLLM {@code --block-size}); the precise
  *                       prefix index keys blocks of this size unless the picker's producer sets
  *                       {@code tokenProcessorConfig.blockSize}
@@ -53,6 +55,7 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                          OutlierDetectionSettings outlierDetection, HealthCheckSettings healthCheck,
                          Integer migrationLimit, String engine) {
 
+    public static final String AUTO_TOKENIZER = "auto";
     public static final String SIMPLE_TOKENIZER = "jetway-simple-v1";
     public static final String ESTIMATE_TOKENIZER = "estimate";
     public static final String ENGINE_TOKENIZER = "engine";
@@ -96,12 +99,12 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
     public PoolConfig {
         kvBlockSize = kvBlockSize == null ? 16 : kvBlockSize;
         ConfigChecks.positive("pools[" + name + "].kvBlockSize", kvBlockSize);
-        tokenizer = tokenizer == null ? SIMPLE_TOKENIZER : tokenizer;
-        if (!List.of(SIMPLE_TOKENIZER, ESTIMATE_TOKENIZER, ENGINE_TOKENIZER, HUGGING_FACE_TOKENIZER)
+        tokenizer = tokenizer == null ? AUTO_TOKENIZER : tokenizer;
+        if (!List.of(AUTO_TOKENIZER, SIMPLE_TOKENIZER, ESTIMATE_TOKENIZER, ENGINE_TOKENIZER, HUGGING_FACE_TOKENIZER)
                 .contains(tokenizer)) {
-            throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + SIMPLE_TOKENIZER + ", "
-                    + ESTIMATE_TOKENIZER + ", " + ENGINE_TOKENIZER + " or " + HUGGING_FACE_TOKENIZER + ", got "
-                    + tokenizer);
+            throw new IllegalArgumentException("pool " + name + ": tokenizer must be " + AUTO_TOKENIZER + ", "
+                    + SIMPLE_TOKENIZER + ", " + ESTIMATE_TOKENIZER + ", " + ENGINE_TOKENIZER + " or "
+                    + HUGGING_FACE_TOKENIZER + ", got " + tokenizer);
         }
         engineTokenizer = engineTokenizer == null ? EngineTokenizerSettings.defaults() : engineTokenizer;
         disaggregation = disaggregation == null ? DisaggregationSettings.defaults() : disaggregation;
@@ -127,7 +130,7 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
             throw new IllegalArgumentException("pool " + name + ": engine must be one of "
                     + String.join(", ", EngineAdapters.names()) + ", got " + engine);
         }
-        if (ENGINE_TOKENIZER.equals(tokenizer) && List.of("trtllm-serve", "triton-trtllm").contains(engine)) {
+        if (ENGINE_TOKENIZER.equals(tokenizer) && !servesTokenize(engine)) {
             throw new IllegalArgumentException("pool " + name + ": tokenizer engine needs the model server's "
                     + "/tokenize, which " + engine + " does not serve; use tokenizer: huggingface with the model's "
                     + "tokenizer.json");
@@ -136,6 +139,15 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
             throw new IllegalArgumentException("pool " + name + ": inferencePool and endpointsFile both say where "
                     + "the endpoints come from; keep one");
         }
+    }
+
+    /** False for the engines that serve no {@code /tokenize} (TensorRT-LLM's servers). */
+    public boolean servesTokenize() {
+        return servesTokenize(engine);
+    }
+
+    private static boolean servesTokenize(String engine) {
+        return !List.of("trtllm-serve", "triton-trtllm").contains(engine);
     }
 
     /** True when the endpoints are discovered (Kubernetes or a file) rather than listed. */
@@ -170,6 +182,12 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
                 outlierDetection, healthCheck, migrationLimit, engine);
     }
 
+    public PoolConfig withTokenizer(String value) {
+        return new PoolConfig(name, models, endpoints, endpointPicker, value, kvBlockSize, engineTokenizer,
+                huggingFace, disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth,
+                trustClientHeaders, outlierDetection, healthCheck, migrationLimit, engine);
+    }
+
     public PoolConfig withEngine(String value) {
         return new PoolConfig(name, models, endpoints, endpointPicker, tokenizer, kvBlockSize, engineTokenizer,
                 huggingFace, disaggregation, inferencePool, endpointsFile, endpointPickerConfigMap, tls, upstreamAuth,
@@ -201,7 +219,8 @@ public record PoolConfig(String name, List<String> models, List<EndpointConfig> 
 
     /**
      * True when the default policy can route on KV events: every endpoint publishes them and the pool's tokens are
-     * the engine's (any tokenizer but {@value #ESTIMATE_TOKENIZER}, whose pseudo-tokens never match engine blocks).
+     * the engine's (any tokenizer but {@value #ESTIMATE_TOKENIZER}, whose pseudo-tokens never match engine blocks;
+     * {@value #AUTO_TOKENIZER} then becomes {@value #ENGINE_TOKENIZER}).
      */
     public boolean routesOnKvEvents() {
         return !endpoints.isEmpty() && !ESTIMATE_TOKENIZER.equals(tokenizer)

@@ -56,8 +56,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             case "/metrics" -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(),
                     keepAlive);
             case "/health" -> Responses.json(ctx, 200, "{\"status\":\"ok\"}", keepAlive);
-            case "/ready" -> Responses.ready(ctx, routing.readiness().notReadyReason(),
-                    routing.readiness().engines(), keepAlive);
+            case "/ready" -> Responses.ready(ctx, routing.readiness(), keepAlive);
             case "/endpoints" -> Responses.json(ctx, 200, EndpointsView.json(routing.outliers()), keepAlive);
             default -> Responses.error(ctx, OpenAiError.notFound("no route for " + path, "not_found"), keepAlive);
         }

@@ -217,8 +217,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Exchan
             }
             case "/ready" -> {
                 if (get) {
-                    Responses.ready(ctx, context.routing().readiness().notReadyReason(),
-                            context.routing().readiness().engines(), keepAlive);
+                    Responses.ready(ctx, context.routing().readiness(), keepAlive);
                     return;
                 }
             }

@@ -41,15 +41,18 @@ public final class Responses {
     }
 
     /**
-     * {@code /ready}: 200, or 503 saying why not ({@code notReadyReason}); either way with the engine each endpoint's
-     * metrics are read as ({@code pool/address -> engine}).
+     * {@code /ready}: 200, or 503 saying why not; either way with the engine each endpoint's metrics are read as
+     * ({@code pool/address -> engine}) and each pool's routing tokenizer ({@code pool -> tokenizer}).
      */
-    public static ChannelFuture ready(ChannelHandlerContext ctx, String notReadyReason,
-                                      java.util.Map<String, String> engines, boolean keepAlive) {
+    public static ChannelFuture ready(ChannelHandlerContext ctx, dev.jetway.gateway.routing.Readiness readiness,
+                                      boolean keepAlive) {
+        String notReadyReason = readiness.notReadyReason();
         var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
                 .put("status", notReadyReason == null ? "ready" : notReadyReason);
         var list = body.putObject("engines");
-        engines.forEach(list::put);
+        readiness.engines().forEach(list::put);
+        var tokenizers = body.putObject("tokenizers");
+        readiness.tokenizers().forEach(tokenizers::put);
         return json(ctx, notReadyReason == null ? 200 : 503, body.toString(), keepAlive);
     }
 

@@ -3,6 +3,7 @@ package dev.jetway.gateway.kvevents;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.kvcache.index.precise.EndpointStats;
 import dev.jetway.kvcache.index.precise.PreciseIndexConfig;
+import dev.jetway.kvcache.index.precise.ParityReport;
 import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.scheduler.plugins.producer.PrecisePrefixCacheProducer;
 import dev.jetway.scheduler.spi.PreciseIndexProvider;
@@ -237,8 +238,20 @@ public final class KvEventIntake implements AutoCloseable {
                 + "parityTimeout ago, since their KV-event publisher was last heard from",
                 st -> st.sumEndpoints(e -> e.silent() ? 1 : 0));
         gauge(s, "jetway_kv_hash_parity_ratio", "Share of routed requests whose new blocks the engine reported under "
-                + "the keys Jetway computed (NaN until judged)", st -> st.index().poolParity().ratio());
+                + "the keys Jetway computed (1 until a request is judged: see jetway_kv_hash_parity_samples)",
+                st -> exportedRatio(st.index().poolParity()));
+        gauge(s, "jetway_kv_hash_parity_samples", "Routed requests judged by the parity check in its window (the "
+                + "ratio's evidence; the gateway warns from " + PrecisePrefixIndex.PARITY_MIN_SAMPLES + " on)",
+                st -> st.index().poolParity().samples());
         log.debug("kv-event metrics registered for pool {} ({})", s.pool, tags);
+    }
+
+    /**
+     * The ratio as exported: 1 before the first judgement (nothing disagreed yet) rather than NaN, which would make
+     * every sum, average or comparison over pools undefined until each pool has routed a request.
+     */
+    static double exportedRatio(ParityReport report) {
+        return report.samples() == 0 ? 1.0 : report.ratio();
     }
 
     private void counter(PoolState s, String name, String help, ToDoubleFunction<PoolState> f) {

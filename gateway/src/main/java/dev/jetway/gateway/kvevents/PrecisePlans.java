@@ -32,9 +32,14 @@ public final class PrecisePlans {
             }
             List<String> models = pool.config().models();
             plans.add(new PrecisePoolPlan(pool.name(), producer, targets, models.size() == 1 ? models.getFirst() : null,
-                    pool.tokenizer() == null ? "estimate" : pool.tokenizer().name()));
+                    pool.tokenizerChoice().label()));
         }
         return plans;
+    }
+
+    /** True when {@code scheduler} matches prompts against the blocks the engines report (KV events). */
+    public static boolean matchesKvEvents(Scheduler scheduler) {
+        return producerOf(scheduler) != null;
     }
 
     /** The pool's precise producer (also inside the deprecated precise scorer), or null. */

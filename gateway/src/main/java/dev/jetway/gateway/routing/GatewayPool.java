@@ -3,6 +3,7 @@ package dev.jetway.gateway.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.datalayer.GatewayEndpoint;
+import dev.jetway.gateway.tokenize.TokenizerChoice;
 import dev.jetway.kvcache.tokenize.Tokenizer;
 import dev.jetway.scheduler.Endpoint;
 import dev.jetway.scheduler.Scheduler;
@@ -20,18 +21,16 @@ public final class GatewayPool {
     private final PoolConfig config;
     private final List<GatewayEndpoint> endpoints;
     private final Scheduler scheduler;
+    private final TokenizerChoice tokenizerChoice;
     private final Tokenizer tokenizer;
     private final FlowController flowController;
 
-    public GatewayPool(PoolConfig config, List<GatewayEndpoint> endpoints, Scheduler scheduler, Tokenizer tokenizer) {
-        this(config, endpoints, scheduler, tokenizer, null);
-    }
-
-    public GatewayPool(PoolConfig config, List<GatewayEndpoint> endpoints, Scheduler scheduler, Tokenizer tokenizer,
-                       FlowController flowController) {
+    public GatewayPool(PoolConfig config, List<GatewayEndpoint> endpoints, Scheduler scheduler,
+                       TokenizerChoice tokenizerChoice, Tokenizer tokenizer, FlowController flowController) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.scheduler = scheduler;
+        this.tokenizerChoice = tokenizerChoice;
         this.tokenizer = tokenizer;
         this.flowController = flowController;
     }
@@ -59,6 +58,11 @@ public final class GatewayPool {
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** Which routing tokenizer the pool uses and why ({@code tokenizer: auto} decides per pool). */
+    public TokenizerChoice tokenizerChoice() {
+        return tokenizerChoice;
     }
 
     /** The routing tokenizer, or null when the scheduler estimates tokens from the text itself. */

@@ -46,6 +46,18 @@ public final class Readiness {
         return out;
     }
 
+    /**
+     * The routing tokenizer of each pool, by name: the pool's {@code tokenizer}, or with {@code auto} the one chosen
+     * ({@code engine (auto)}, {@code estimate (auto)}).
+     */
+    public Map<String, String> tokenizers() {
+        Map<String, String> out = new TreeMap<>();
+        for (GatewayPool p : table.get().pools()) {
+            out.put(p.name(), p.tokenizerChoice().label());
+        }
+        return out;
+    }
+
     /** Null when ready; else why not. */
     public String notReadyReason() {
         if (draining) {

@@ -16,6 +16,7 @@ import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.outlier.OutlierDetectors;
 import dev.jetway.gateway.tokenize.PoolTokenizers;
 import dev.jetway.gateway.tokenize.RemoteTokenizers;
+import dev.jetway.gateway.tokenize.TokenizerChoice;
 import dev.jetway.gateway.upstream.UpstreamPools;
 import dev.jetway.kvcache.index.precise.PrecisePrefixIndex;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
@@ -66,6 +67,8 @@ public final class RoutingState implements AutoCloseable {
     private final KvEventIntake kvEvents;
     private final RemoteTokenizers engineTokenizers = new RemoteTokenizers();
     private final PoolTokenizers poolTokenizers = new PoolTokenizers();
+    /** Each pool's routing tokenizer as last logged. */
+    private final Map<String, TokenizerChoice> loggedChoices = new HashMap<>();
     private final LatencyModels latencyModels;
     private final FlowControllers flowControllers;
     private final OutlierDetectors outliers;
@@ -143,6 +146,7 @@ public final class RoutingState implements AutoCloseable {
         Map<String, Scheduler> nextSchedulers = new HashMap<>();
         Map<String, EndpointPickerConfig> nextPickers = new HashMap<>();
         Map<String, Tokenizer> nextTokenizers = new HashMap<>();
+        Map<String, TokenizerChoice> nextChoices = new HashMap<>();
         List<String> pickerWarnings = new ArrayList<>();
         Map<String, PoolTls> nextTls = new HashMap<>();
         for (PoolConfig p : next.pools()) {
@@ -178,7 +182,11 @@ public final class RoutingState implements AutoCloseable {
                 nextSchedulers.put(p.name(), scheduler);
             }
             nextPickers.put(p.name(), picker);
-            Tokenizer poolTokenizer = poolTokenizers.of(p, next.baseDir());
+            TokenizerChoice choice = TokenizerChoice.of(p,
+                    PrecisePlans.matchesKvEvents(nextSchedulers.get(p.name())));
+            nextChoices.put(p.name(), choice);
+            PoolTls tls = nextTls.get(p.name());
+            Tokenizer poolTokenizer = poolTokenizers.of(p, choice, next.baseDir(), tls == null ? null : tls.scrapes());
             if (poolTokenizer != null) {
                 nextTokenizers.put(p.name(), poolTokenizer);
             }
@@ -209,9 +217,9 @@ public final class RoutingState implements AutoCloseable {
             outliers.prepare(p, members, checksTls == null ? scrapeClient : checksTls.scrapes(),
                     checksTls == null ? "http" : "https");
             membersByPool.put(p.name(), members);
-            // null = the scheduler's token producer estimates (tokenizer: estimate)
+            // no tokenizer = the scheduler's token producer estimates (tokenizer: estimate)
             Scheduler scheduler = nextSchedulers.get(p.name());
-            pools.add(new GatewayPool(p, members, scheduler, nextTokenizers.get(p.name()),
+            pools.add(new GatewayPool(p, members, scheduler, nextChoices.get(p.name()), nextTokenizers.get(p.name()),
                     flowControllers.forPool(p.name(), scheduler)));
         }
 
@@ -268,6 +276,17 @@ public final class RoutingState implements AutoCloseable {
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
                 pools.size(), keep.size());
         pickerWarnings.forEach(log::warn);
+        logTokenizerChoices(nextChoices);
+    }
+
+    /** Logs each pool's routing tokenizer when it is new or changed (a reload that keeps it says nothing). */
+    private void logTokenizerChoices(Map<String, TokenizerChoice> choices) {
+        loggedChoices.keySet().retainAll(choices.keySet());
+        choices.forEach((pool, choice) -> {
+            if (!choice.equals(loggedChoices.put(pool, choice))) {
+                log.info("pool {}: routing tokenizer {}", pool, choice.describe());
+            }
+        });
     }
 
     private PoolTls newPoolTls(PoolConfig p, GatewayConfig next) {

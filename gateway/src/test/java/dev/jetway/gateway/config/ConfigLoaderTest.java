@@ -85,7 +85,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, migrationLimit: -1}]", "f.yaml"))
                 .hasMessageContaining("pools[p].migrationLimit must not be negative, got -1");
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: p, tokenizer: bpe}]", "f.yaml"))
-                .hasMessageContaining("tokenizer must be jetway-simple-v1, estimate, engine or huggingface");
+                .hasMessageContaining("tokenizer must be auto, jetway-simple-v1, estimate, engine or huggingface");
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}", "f.yaml"))
                 .hasMessageContaining("at least one pool");
         assertThatThrownBy(() -> ConfigLoader.parse(

@@ -184,8 +184,10 @@ class TlsEndToEndTest {
         TestPki.Issued modelCert = models.issue("model", "model.internal");
         TestPki.Issued gatewayClient = models.issue("gateway-client", "jetway");
         backend = new FakeModelServer("tls", models.context(modelCert), true);
+        backend.pages.put("/tokenize", "{\"count\":2,\"max_model_len\":4096,\"tokens\":[1,2]}");
         String pool = "    tls: {caFile: \"" + models.caFile() + "\", serverName: model.internal, certFile: \""
-                + gatewayClient.certFile() + "\", keyFile: \"" + gatewayClient.keyFile() + "\"}\n";
+                + gatewayClient.certFile() + "\", keyFile: \"" + gatewayClient.keyFile() + "\"}\n"
+                + "    tokenizer: engine\n";
         gw = GatewayHarness.start(GatewayHarness.yaml("random", "", List.of(backend.address()))
                 .replace("    models: [m]\n", "    models: [m]\n" + pool));
         // scrapes go over HTTPS too: the endpoint comes into rotation
@@ -194,6 +196,8 @@ class TlsEndToEndTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("hello from tls");
         assertThat(backend.completionRequests.get()).isEqualTo(1);
+        // the engine tokenizer's /tokenize too, with the pool's CA, server name and client certificate
+        assertThat(backend.pageRequests).singleElement().asString().startsWith("/tokenize ");
         // and so do the health checks
         await().atMost(Duration.ofSeconds(10)).until(() -> gw.endpointsView().contains("\"checked\":true"));
         assertThat(backend.healthChecks.get()).isPositive();

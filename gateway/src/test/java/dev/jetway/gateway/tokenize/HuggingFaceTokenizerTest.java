@@ -59,10 +59,11 @@ class HuggingFaceTokenizerTest {
                   huggingFace: {path: tokenizer.json, messageTemplate: "{role}: {content} "}
                 """, "test");
         try (PoolTokenizers pools = new PoolTokenizers()) {
-            Tokenizer t = pools.of(c.pools().getFirst(), dir);
+            Tokenizer t = pools.of(c.pools().getFirst(), TokenizerChoice.of(c.pools().getFirst(), false), dir);
             assertThat(((ChatTokenizer) t).encodeChat(List.of(new ChatMessage("user", "hello world")), false))
                     .containsExactly(7, 0, 1, 2); // "user", ":" (unknown), "hello", "world"
-            assertThatThrownBy(() -> pools.of(c.pools().getFirst(), dir.resolve("elsewhere")))
+            assertThatThrownBy(() -> pools.of(c.pools().getFirst(), TokenizerChoice.of(c.pools().getFirst(), false),
+                    dir.resolve("elsewhere")))
                     .hasMessageContaining("no tokenizer.json at");
         }
     }

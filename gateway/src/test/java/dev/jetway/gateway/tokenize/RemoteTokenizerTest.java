@@ -9,6 +9,7 @@ import dev.jetway.gateway.config.GatewayConfig;
 import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.request.ChatTemplate;
 import dev.jetway.kvcache.tokenize.SimpleWordTokenizer;
+import dev.jetway.kvcache.tokenize.Tokenizer;
 import dev.jetway.scheduler.ChatMessage;
 import dev.jetway.sim.SimCluster;
 import dev.jetway.sim.SimOptions;
@@ -84,14 +85,26 @@ class RemoteTokenizerTest {
                 - name: b
                   models: [n]
                   endpoints: [{address: "127.0.0.1:10"}]
+                  tokenizer: jetway-simple-v1
+                - name: c
+                  models: [o]
+                  endpoints: [{address: "127.0.0.1:11"}]
                 """, "test");
         try (PoolTokenizers pools = new PoolTokenizers()) {
-            assertThat(pools.of(c.pools().get(0), java.nio.file.Path.of(".")).name()).isEqualTo("engine http://127.0.0.1:9/tokenize");
-            assertThat(pools.of(c.pools().get(1), java.nio.file.Path.of("."))).isSameAs(SimpleWordTokenizer.instance());
+            assertThat(of(pools, c.pools().get(0), false).name()).isEqualTo("engine http://127.0.0.1:9/tokenize");
+            assertThat(of(pools, c.pools().get(1), false)).isSameAs(SimpleWordTokenizer.instance());
+            // the default (auto): the estimate (no tokenizer) unless the picker matches KV events
+            assertThat(c.pools().get(2).tokenizer()).isEqualTo(PoolConfig.AUTO_TOKENIZER);
+            assertThat(of(pools, c.pools().get(2), false)).isNull();
+            assertThat(of(pools, c.pools().get(2), true).name()).isEqualTo("engine http://127.0.0.1:11/tokenize");
         }
         assertThat(c.pools().get(0).engineTokenizer().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThatThrownBy(() -> ConfigLoader.parse("pools: [{name: a, endpoints: [{address: \"h:1\"}], "
                 + "tokenizer: sentencepiece}]", "test")).hasMessageContaining("tokenizer must be")
                 .hasMessageContaining(PoolConfig.ENGINE_TOKENIZER);
+    }
+
+    private static Tokenizer of(PoolTokenizers pools, PoolConfig pool, boolean matchesKvEvents) {
+        return pools.of(pool, TokenizerChoice.of(pool, matchesKvEvents), java.nio.file.Path.of("."));
     }
 }
