@@ -84,7 +84,6 @@ public final class EndpointPickerServer implements LiveServer {
     private final AccessControl access;
     /** TLS on the ext_proc port, or null (plaintext). */
     private final ServerTls tls;
-    private final dev.jetway.gateway.config.ServerTlsSettings tlsSettings;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server grpc;
     private final Server healthServer;
@@ -197,7 +196,6 @@ public final class EndpointPickerServer implements LiveServer {
         }
         this.audit = auditLog;
         this.tls = serverTls;
-        this.tlsSettings = config.server().tls();
         this.tracing = requestTracing;
         this.tracingSettings = config.tracing();
         this.auditSettings = config.audit();
@@ -207,7 +205,7 @@ public final class EndpointPickerServer implements LiveServer {
         peers.configure(config.peers()); // once the admin port takes peers' digests
         this.readinessCheck = loops.scheduleAtFixedRate(this::checkReadiness, 0, 100, TimeUnit.MILLISECONDS);
         log.info("endpoint picker listening on {} (ext_proc and gRPC health, {}{}; admin {} on {}), transport {}",
-                port(), tls == null ? "plaintext" : tlsSettings.describe(),
+                port(), tls == null ? "plaintext" : tls.settings().describe(),
                 healthServer == null ? "" : "; health alone, plaintext, on " + healthPort(), adminPort(),
                 config.server().adminHost(), transport.name());
         if (tls != null && healthServer == null) {
@@ -283,7 +281,7 @@ public final class EndpointPickerServer implements LiveServer {
         if (!java.util.Objects.equals(auditSettings, config.audit())) {
             log.warn("the audit settings changed: they take effect when the endpoint picker restarts");
         }
-        if (!java.util.Objects.equals(tlsSettings, config.server().tls())) {
+        if (!java.util.Objects.equals(tls == null ? null : tls.settings(), config.server().tls())) {
             log.warn("server.tls changed: it takes effect when the endpoint picker restarts (the files it names are "
                     + "re-read whenever their content changes)");
         }

@@ -49,7 +49,7 @@ public final class ServerTls implements AutoCloseable {
     private volatile SslContext context;
 
     /** What one read of the files gives. */
-    private record Loaded(TlsIdentity identity, X509ExtendedTrustManager clientCas, SslContext context) {
+    private record Loaded(TlsIdentity identity, X509ExtendedTrustManager clientCaTrust, SslContext context) {
     }
 
     /** Reads the files (or makes the certificate) now; a file that does not load throws (the server does not start). */
@@ -62,7 +62,7 @@ public final class ServerTls implements AutoCloseable {
             this.selfSigned = settings.selfSigned() ? SelfSignedCertificate.create("jetway") : null;
             Loaded first = load();
             this.keyManager = new LiveKeyManager(first.identity());
-            this.trustManager = first.clientCas() == null ? null : new LiveTrustManager(first.clientCas());
+            this.trustManager = first.clientCaTrust() == null ? null : new LiveTrustManager(first.clientCaTrust());
             this.context = first.context();
         } catch (RuntimeException e) {
             close();
@@ -110,7 +110,7 @@ public final class ServerTls implements AutoCloseable {
             Loaded next = load();
             keyManager.replace(next.identity());
             if (trustManager != null) {
-                trustManager.replace(next.clientCas());
+                trustManager.replace(next.clientCaTrust());
             }
             context = next.context();
             log.info("server.tls: loaded the changed {}", cert != null ? "certificate from " + cert.path()
