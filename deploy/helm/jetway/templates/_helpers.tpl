@@ -97,6 +97,20 @@ release serves. Empty: static endpoints.
 - --health-port
 - {{ .Values.ports.grpcHealth | quote }}
 {{- end }}
+{{- with .Values.extProcTls }}
+{{- if and .enabled .secretName }}
+- --cert-path
+- {{ include "jetway.extProcTlsDir" $ }}
+{{- if .clientCa }}
+- --tls-client-ca
+- {{ printf "%s/ca.crt" (include "jetway.extProcTlsDir" $) }}
+{{- end }}
+{{- else if .enabled }}
+- --secure-serving
+{{- else }}
+- --secure-serving=false
+{{- end }}
+{{- end }}
 {{- else }}
 - gateway
 - --config
@@ -114,6 +128,10 @@ adminHost: 0.0.0.0
 adminPort: {{ .Values.ports.admin }}
 drainTimeout: {{ printf "%ds" (int .Values.lifecycle.drainSeconds) }}
 {{- end }}
+
+{{/* epp mode: where the TLS Secret of the ext_proc port is mounted (a directory: tls.crt, tls.key, ca.crt), without
+     subPath, so that the kubelet's updates of a rotated Secret reach the files Jetway re-reads. */}}
+{{- define "jetway.extProcTlsDir" -}}/etc/jetway-tls{{- end }}
 
 {{/* The Secret holding the admin port's bearer token (key `token`), and where the pod mounts it. */}}
 {{- define "jetway.adminTokenSecret" -}}

@@ -28,6 +28,12 @@
 {{- if not (has $v.inferencePool.failureMode (list "FailOpen" "FailClose")) }}
 {{- fail (printf "inferencePool.failureMode: %q; use FailOpen or FailClose" (toString $v.inferencePool.failureMode)) }}
 {{- end }}
+{{- if and $v.extProcTls.enabled (eq (int $v.ports.grpcHealth) (int $v.ports.extProc)) }}
+{{- fail "ports.grpcHealth: with extProcTls the ext_proc port speaks TLS, which the kubelet's gRPC probes cannot: give health a port of its own (e.g. 9003), or set extProcTls.enabled=false" }}
+{{- end }}
+{{- if and $v.extProcTls.clientCa (not (and $v.extProcTls.enabled $v.extProcTls.secretName)) }}
+{{- fail "extProcTls.clientCa: mutual TLS checks the Gateway's certificate against the ca.crt of extProcTls.secretName; name that Secret (and keep extProcTls.enabled)" }}
+{{- end }}
 {{- end }}
 {{- if lt (int $v.lifecycle.drainSeconds) 0 }}
 {{- fail "lifecycle.drainSeconds: 0 or more" }}

@@ -22,7 +22,10 @@ import picocli.CommandLine.Spec;
                 + "x-gateway-destination-endpoint (and envoy.lb metadata) or a local reply, and watches the response "
                 + "to learn. See docs/operations.md, \"Endpoint-picker mode\".",
                 "Endpoints are listed in --config's file, or discovered as jetway gateway discovers them "
-                        + "(--inference-pool, --endpoints-file; docs/kubernetes.md)."})
+                        + "(--inference-pool, --endpoints-file; docs/kubernetes.md).",
+                "The ext_proc port speaks plaintext gRPC unless told otherwise (--secure-serving, --cert-path, "
+                        + "--tls-cert or server.tls): GIE's picker defaults to TLS with a self-signed certificate, "
+                        + "which --secure-serving gives; docs/security.md."})
 final class EppCommand implements Callable<Integer> {
 
     @Mixin
@@ -60,6 +63,21 @@ final class EppCommand implements Callable<Integer> {
     @Mixin
     DiscoveryOptions discovery;
 
+    @Mixin
+    SecurityOptions security;
+
+    @Option(names = "--secure-serving", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
+            description = "TLS on the ext_proc port, as GIE's picker's flag of the name: with the certificate of "
+                    + "--cert-path, --tls-cert or server.tls, else a self-signed one made at start (Envoy then skips "
+                    + "verification). --secure-serving=false: plaintext whatever server.tls says. Not given: "
+                    + "plaintext unless a certificate is named.")
+    Boolean secureServing;
+
+    @Option(names = "--cert-path", paramLabel = "DIR",
+            description = "Directory with tls.crt and tls.key (a mounted Kubernetes TLS Secret, as GIE's "
+                    + "--cert-path): TLS on the ext_proc port with that certificate, re-read when it rotates.")
+    Path certPath;
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig cfg;
@@ -81,17 +99,23 @@ final class EppCommand implements Callable<Integer> {
             return 1;
         }
         UntilStopped.serve(picker, config, this::configure, "jetway-epp-shutdown", () -> {
-            spec.commandLine().getOut().printf("jetway epp: ext_proc on %s:%d (metrics on port %d)%s%n",
-                    cfg.server().host(), picker.server().port(), picker.server().adminPort(),
-                    config == null ? "" : ", config " + config);
+            EndpointPickerServer running = picker.server();
+            spec.commandLine().getOut().printf("jetway epp: ext_proc on %s:%d over %s (%smetrics on port %d)%s%n",
+                    cfg.server().host(), running.port(),
+                    running.tls() == null ? "plaintext gRPC" : running.tls().settings().describe(),
+                    running.healthPort() < 0 ? "" : "gRPC health alone, plaintext, on port " + running.healthPort()
+                            + "; ", running.adminPort(), config == null ? "" : ", config " + config);
             spec.commandLine().getOut().flush();
         });
         return 0;
     }
 
-    /** The file as written (or null without --config), with the command line's address, admin port and discovery. */
+    /**
+     * The file as written (or null without --config), with the command line's address, admin port, discovery and
+     * security.
+     */
     GatewayConfig configure(GatewayConfig written) {
-        GatewayConfig c = discovery.apply(written);
+        GatewayConfig c = security.apply(discovery.apply(written), certPath, secureServing);
         var server = adminPort == null ? c.server() : c.server().withPorts(c.server().port(), adminPort);
         if (drainTimeout != null) {
             server = server.withDrainTimeout(DurationText.parse(drainTimeout));

@@ -37,7 +37,7 @@ class HelmChartTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "gateway-static-values.yaml", "gateway-discovery-values.yaml", "epp-values.yaml",
-            "epp-existing-pool-values.yaml"})
+            "epp-existing-pool-values.yaml", "epp-tls-secret-values.yaml"})
     void lintsCleanInStrictMode(String ciValues) throws IOException {
         // helm lint reads the chart's own values.yaml only: lint a copy whose values.yaml has the ci file merged in.
         // ("" lints the chart as shipped: helm lint reports a template's `fail` as INFO, so that passes too.)
@@ -307,11 +307,14 @@ class HelmChartTest {
                 .inferencePool().name()).isEqualTo(FULLNAME);
 
         JsonNode c = r.container();
-        assertThat(texts(c.path("args"))).containsExactly("epp", "--config", "/etc/jetway/jetway.yaml", "--port", "9002");
-        assertThat(ports(c)).containsExactlyInAnyOrderEntriesOf(Map.of("grpc-ext-proc", 9002, "admin", 9090));
-        assertThat(c.at("/livenessProbe/grpc/port").asInt()).isEqualTo(9002);
+        // TLS with a self-signed certificate, as GIE's picker; the kubelet probes a plaintext health port
+        assertThat(texts(c.path("args"))).containsExactly("epp", "--config", "/etc/jetway/jetway.yaml", "--port", "9002",
+                "--health-port", "9003", "--secure-serving");
+        assertThat(ports(c)).containsExactlyInAnyOrderEntriesOf(Map.of("grpc-ext-proc", 9002, "grpc-health", 9003,
+                "admin", 9090));
+        assertThat(c.at("/livenessProbe/grpc/port").asInt()).isEqualTo(9003);
         assertThat(c.at("/livenessProbe/grpc/service").asText()).isEqualTo("liveness");
-        assertThat(c.at("/readinessProbe/grpc/port").asInt()).isEqualTo(9002);
+        assertThat(c.at("/readinessProbe/grpc/port").asInt()).isEqualTo(9003);
         assertThat(c.at("/readinessProbe/grpc/service").asText()).isEqualTo("readiness");
         assertThat(c.at("/startupProbe/grpc/service").asText()).isEqualTo("liveness");
 
@@ -357,12 +360,44 @@ class HelmChartTest {
     }
 
     @Test
-    void aSeparateHealthPortIsServedAndProbed() {
-        Rendered r = Rendered.template("epp-values.yaml", "ports.grpcHealth", "9003");
+    void theArgumentsAreFlagsJetwayEppTakes() {
+        for (Rendered r : List.of(Rendered.template("epp-values.yaml"), Rendered.template("epp-tls-secret-values.yaml"),
+                Rendered.template("epp-values.yaml", "extProcTls.enabled", "false"))) {
+            List<String> args = texts(r.container().path("args"));
+            var parsed = new picocli.CommandLine(new dev.jetway.cli.Main()).parseArgs(args.toArray(String[]::new));
+            assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("epp");
+            assertThat(parsed.subcommand().unmatched()).as("%s", args).isEmpty();
+        }
+    }
+
+    @Test
+    void plaintextCanServeHealthOnTheExtProcPort() {
+        Rendered r = Rendered.template("epp-values.yaml", "extProcTls.enabled", "false", "ports.grpcHealth", "9002");
         JsonNode c = r.container();
-        assertThat(texts(c.path("args"))).endsWith("--port", "9002", "--health-port", "9003");
-        assertThat(ports(c)).containsEntry("grpc-health", 9003);
-        assertThat(c.at("/readinessProbe/grpc/port").asInt()).isEqualTo(9003);
+        assertThat(texts(c.path("args"))).endsWith("--port", "9002", "--secure-serving=false");
+        assertThat(ports(c)).doesNotContainKey("grpc-health");
+        assertThat(c.at("/readinessProbe/grpc/port").asInt()).isEqualTo(9002);
+        assertThat(c.at("/volumeMounts").findValuesAsText("mountPath")).doesNotContain("/etc/jetway-tls");
+    }
+
+    @Test
+    void aTlsSecretIsMountedWholeAndNamedWithCertPath() {
+        Rendered r = Rendered.template("epp-tls-secret-values.yaml");
+        JsonNode c = r.container();
+        assertThat(texts(c.path("args"))).endsWith("--health-port", "9003", "--cert-path", "/etc/jetway-tls",
+                "--tls-client-ca", "/etc/jetway-tls/ca.crt");
+        JsonNode mount = c.at("/volumeMounts").findParents("mountPath").stream()
+                .filter(m -> m.path("mountPath").asText().equals("/etc/jetway-tls")).findFirst().orElseThrow();
+        // no subPath: the kubelet swaps a rotated Secret's files in place, and Jetway re-reads them
+        assertThat(mount.has("subPath")).isFalse();
+        assertThat(mount.path("readOnly").asBoolean()).isTrue();
+        JsonNode volume = r.one("Deployment").at("/spec/template/spec/volumes").findParents("name").stream()
+                .filter(v -> v.path("name").asText().equals(mount.path("name").asText())).findFirst().orElseThrow();
+        assertThat(volume.at("/secret/secretName").asText()).isEqualTo("qwen-epp-tls");
+        assertThat(volume.at("/secret/items").isMissingNode()).as("tls.crt, tls.key and ca.crt").isTrue();
+
+        Rendered oneWay = Rendered.template("epp-tls-secret-values.yaml", "extProcTls.clientCa", "false");
+        assertThat(texts(oneWay.container().path("args"))).endsWith("--cert-path", "/etc/jetway-tls");
     }
 
     @Test
@@ -398,6 +433,12 @@ class HelmChartTest {
                 .hasMessageContaining("inferencePool.failureMode: \"Open\"");
         assertThatThrownBy(() -> Rendered.template("epp-existing-pool-values.yaml", "inferencePool.name", ""))
                 .hasMessageContaining("inferencePool.create is false: name the existing InferencePool");
+        assertThatThrownBy(() -> Rendered.template("epp-values.yaml", "ports.grpcHealth", "9002"))
+                .hasMessageContaining("ports.grpcHealth: with extProcTls the ext_proc port speaks TLS, which the "
+                        + "kubelet's gRPC probes cannot");
+        assertThatThrownBy(() -> Rendered.template("epp-values.yaml", "extProcTls.clientCa", "true"))
+                .hasMessageContaining("extProcTls.clientCa: mutual TLS checks the Gateway's certificate against the "
+                        + "ca.crt of extProcTls.secretName");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

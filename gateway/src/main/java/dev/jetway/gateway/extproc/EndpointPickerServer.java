@@ -9,6 +9,7 @@ import dev.jetway.gateway.config.PoolConfig;
 import dev.jetway.gateway.http.AdminChannelInitializer;
 import dev.jetway.gateway.k8s.KubernetesDiscovery;
 import dev.jetway.gateway.security.AccessControl;
+import dev.jetway.gateway.security.ServerTls;
 import dev.jetway.gateway.http.Transport;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.path.RequestPath;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@code envoy.service.ext_proc.v3.ExternalProcessor} and gRPC health ({@code liveness}, {@code readiness} and the
  * ext_proc service name; the last two only when the gateway's {@code /ready} would say ready and every pool's
  * endpoints are known, {@link PoolReadiness}) on one port, optionally health alone on a second, and the gateway's
- * admin port ({@code /metrics}, {@code /ready}, peers' routing digests). {@link #reload} applies a new configuration
- * live.
+ * admin port ({@code /metrics}, {@code /ready}, peers' routing digests; {@code server.adminHost} and
+ * {@code security.adminToken} guard it as they guard the gateway's). With {@code server.tls} the ext_proc port speaks
+ * TLS (optionally mutual), as GIE's picker does with {@code --secure-serving}; the health-only port stays plaintext,
+ * since Kubernetes' gRPC probes cannot speak TLS. {@link #reload} applies a new configuration live.
  */
 public final class EndpointPickerServer implements LiveServer {
 
@@ -79,6 +82,8 @@ public final class EndpointPickerServer implements LiveServer {
     private final RoutingState routing;
     private final PeerSyncService peers;
     private final AccessControl access;
+    /** TLS on the ext_proc port, or null (plaintext). */
+    private final ServerTls tls;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server grpc;
     private final Server healthServer;
@@ -119,8 +124,10 @@ public final class EndpointPickerServer implements LiveServer {
         Server startedHealth = null;
         Channel adminChannel = null;
         dev.jetway.gateway.audit.AuditLog auditLog = null;
+        ServerTls serverTls = null;
         Tracing requestTracing = givenTracing;
         try {
+            serverTls = config.server().tls() == null ? null : new ServerTls(config.server().tls(), config.baseDir());
             if (requestTracing == null) {
                 requestTracing = Tracing.start(config.tracingOn());
             }
@@ -140,8 +147,9 @@ public final class EndpointPickerServer implements LiveServer {
             health.setStatus(READINESS, ServingStatus.NOT_SERVING);
             health.setStatus(EXT_PROC_SERVICE, ServingStatus.NOT_SERVING);
             String host = config.server().host();
-            started = listen(host, options.port(), NettyServerBuilder.forAddress(new InetSocketAddress(host,
-                            options.port()))
+            InetSocketAddress extProcAddress = new InetSocketAddress(host, options.port());
+            started = listen(host, options.port(), (serverTls == null ? NettyServerBuilder.forAddress(extProcAddress)
+                    : NettyServerBuilder.forAddress(extProcAddress, ExtProcTls.credentials(serverTls)))
                     // messages are handed to the stream's event loop at once: no second executor hop
                     .directExecutor()
                     .maxInboundMessageSize(maxBody + MESSAGE_OVERHEAD)
@@ -152,6 +160,7 @@ public final class EndpointPickerServer implements LiveServer {
                     .addService(health.getHealthService())
                     .build());
             if (options.healthPort() >= 0) {
+                // plaintext whatever the ext_proc port speaks: the kubelet's gRPC probes have no TLS
                 startedHealth = listen(host, options.healthPort(), NettyServerBuilder.forAddress(
                         new InetSocketAddress(host, options.healthPort()))
                         .directExecutor()
@@ -174,6 +183,9 @@ public final class EndpointPickerServer implements LiveServer {
             }
         } catch (RuntimeException | InterruptedException e) {
             stopAll(started, startedHealth, adminChannel);
+            if (serverTls != null) {
+                serverTls.close();
+            }
             if (auditLog != null) {
                 auditLog.close();
             }
@@ -183,6 +195,7 @@ public final class EndpointPickerServer implements LiveServer {
             throw e;
         }
         this.audit = auditLog;
+        this.tls = serverTls;
         this.tracing = requestTracing;
         this.tracingSettings = config.tracing();
         this.auditSettings = config.audit();
@@ -191,8 +204,14 @@ public final class EndpointPickerServer implements LiveServer {
         this.admin = adminChannel;
         peers.configure(config.peers()); // once the admin port takes peers' digests
         this.readinessCheck = loops.scheduleAtFixedRate(this::checkReadiness, 0, 100, TimeUnit.MILLISECONDS);
-        log.info("endpoint picker listening on {} (ext_proc and gRPC health{}, admin {}), transport {}", port(),
-                healthServer == null ? "" : "; health also on " + healthPort(), adminPort(), transport.name());
+        log.info("endpoint picker listening on {} (ext_proc and gRPC health, {}{}; admin {} on {}), transport {}",
+                port(), tls == null ? "plaintext" : tls.settings().describe(),
+                healthServer == null ? "" : "; health alone, plaintext, on " + healthPort(), adminPort(),
+                config.server().adminHost(), transport.name());
+        if (tls != null && healthServer == null) {
+            log.info("gRPC health on the ext_proc port speaks TLS too, which Kubernetes' gRPC probes cannot: probe a "
+                    + "plaintext health port of its own (--health-port)");
+        }
     }
 
     public static EndpointPickerServer start(GatewayConfig config, Options options) throws InterruptedException {
@@ -262,6 +281,10 @@ public final class EndpointPickerServer implements LiveServer {
         if (!java.util.Objects.equals(auditSettings, config.audit())) {
             log.warn("the audit settings changed: they take effect when the endpoint picker restarts");
         }
+        if (!java.util.Objects.equals(tls == null ? null : tls.settings(), config.server().tls())) {
+            log.warn("server.tls changed: it takes effect when the endpoint picker restarts (the files it names are "
+                    + "re-read whenever their content changes)");
+        }
         if (!java.util.Objects.equals(tracingSettings, config.tracing())) {
             log.warn("the tracing settings changed: they take effect when the endpoint picker restarts");
         }
@@ -278,6 +301,11 @@ public final class EndpointPickerServer implements LiveServer {
 
     public int port() {
         return grpc.getPort();
+    }
+
+    /** The ext_proc port's TLS, or null when it speaks plaintext. */
+    public ServerTls tls() {
+        return tls;
     }
 
     /** The health-only port, or -1. */
@@ -359,6 +387,9 @@ public final class EndpointPickerServer implements LiveServer {
             admin.close().awaitUninterruptibly();
         }
         access.close();
+        if (tls != null) {
+            tls.close();
+        }
         metrics.close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         if (audit != null) {

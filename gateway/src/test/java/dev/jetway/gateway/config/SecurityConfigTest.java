@@ -47,6 +47,10 @@ class SecurityConfigTest {
                 .hasMessageContaining("security.adminToken needs exactly one of file or secret");
         assertThatThrownBy(() -> parse("server: {tls: {certFile: c.pem}}\n"))
                 .hasMessageContaining("server.tls needs certFile and keyFile");
+        assertThatThrownBy(() -> parse("server: {tls: {}}\n"))
+                .hasMessageContaining("server.tls needs certFile and keyFile (PEM), or selfSigned: true");
+        assertThatThrownBy(() -> parse("server: {tls: {selfSigned: true, certFile: c.pem, keyFile: k.pem}}\n"))
+                .hasMessageContaining("server.tls: selfSigned makes its own certificate; leave out certFile");
         assertThatThrownBy(() -> parse("server: {tls: {certFile: c.pem, keyFile: k.pem, clientAuth: require}}\n"))
                 .hasMessageContaining("server.tls.clientAuth require needs clientCaFile");
         assertThatThrownBy(() -> parse("server: {tls: {certFile: c.pem, keyFile: k.pem, clientAuth: maybe}}\n"))
