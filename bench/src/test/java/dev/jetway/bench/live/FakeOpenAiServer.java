@@ -66,7 +66,7 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
+        long seq = requests.incrementAndGet(); // this request's own number: a later get() races with others
         java.util.Map<String, String> received = new java.util.HashMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> received.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst()));
         headers.add(received);
@@ -96,7 +96,7 @@ final class FakeOpenAiServer implements AutoCloseable {
         int promptTokens = prompt.split(" ").length - 1;
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         if (namesEndpoints) {
-            exchange.getResponseHeaders().set("x-jetway-endpoint", "127.0.0.1:" + (9001 + requests.get() % 2));
+            exchange.getResponseHeaders().set("x-jetway-endpoint", "127.0.0.1:" + (9001 + seq % 2));
         }
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
