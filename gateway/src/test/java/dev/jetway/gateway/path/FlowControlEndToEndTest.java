@@ -97,6 +97,16 @@ class FlowControlEndToEndTest {
     }
 
     @Test
+    void anIdlePoolShowsItsSaturationNotFull() throws Exception {
+        try (FakeModelServer backend = new FakeModelServer("a");
+             GatewayHarness gw = GatewayHarness.start(yaml(List.of(backend.address()), ONE_AT_A_TIME, ""))) {
+            // no request yet: the gauge follows the pool (0 in flight of 1), not the empty pool's "full"
+            await().atMost(Duration.ofSeconds(5)).until(() -> gw.metricsPage()
+                    .contains("llm_d_epp_flow_control_pool_saturation{inference_pool=\"p\"} 0.0"));
+        }
+    }
+
+    @Test
     void aRequestThatWaitsPastItsTtlIs429TtlExpiredAndNeverReachesTheServer() throws Exception {
         try (FakeModelServer backend = new FakeModelServer("a");
              GatewayHarness gw = GatewayHarness.start(yaml(List.of(backend.address()), ONE_AT_A_TIME,

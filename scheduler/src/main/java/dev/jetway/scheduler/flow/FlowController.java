@@ -122,6 +122,21 @@ public final class FlowController {
     }
 
     /**
+     * Measures the pool now without dispatching: an idle controller (nothing queued) runs no dispatch cycle, so its
+     * saturation and staleness would otherwise stay as the last request found them, or the empty pool's 1.0 before the
+     * first. The host calls it now and then for its gauges.
+     */
+    public void refresh(List<Endpoint> endpoints, long nowNanos) {
+        lock.lock();
+        try {
+            observe(endpoints, nowNanos);
+            lastSaturation = measure(endpoints, nowNanos).with(inTransitRequests, inTransitTokens);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The dispatched request is now charged to an endpoint (after {@code Scheduler.preRequest}), or scheduling it
      * failed: it no longer counts in transit. Repeated calls and calls for other states are ignored.
      */

@@ -314,6 +314,18 @@ class FlowControllerTest {
     }
 
     @Test
+    void refreshMeasuresAnIdlePoolForItsGauges() {
+        FlowController fc = defaults();
+        assertThat(fc.snapshot().poolSaturation()).isEqualTo(1.0); // nothing measured yet: the empty pool's value
+        scrape(ep, 1, 0.0, now); // 1 waiting of the threshold 5
+        fc.refresh(pool, now);
+        assertThat(fc.snapshot().poolSaturation()).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
+        fc.refresh(List.of(), now);
+        assertThat(fc.snapshot().poolSaturation()).isEqualTo(1.0); // no endpoints: full
+        assertThat(rec.dispatched).isEmpty();
+    }
+
+    @Test
     void aFullRoundRobinBandKeepsAnEqualShareOfItsRoomForEachFlow() {
         FlowController fc = fullBandOf10(new RoundRobinFairness("rr"));
         List<FlowTicket> b = new java.util.ArrayList<>();
