@@ -84,11 +84,9 @@ final class FlowControllers implements AutoCloseable {
     /** After {@code next} went live: shuts down the controllers no pool uses any more. */
     synchronized void sync(RoutingTable next) {
         Set<String> used = new HashSet<>();
-        long now = System.nanoTime();
         for (GatewayPool p : next.pools()) {
             if (p.flowController() != null) {
                 used.add(p.name());
-                p.flowController().refresh(p.readyCandidates(), now); // its gauges from the first scrape on
             }
         }
         for (var it = byPool.entrySet().iterator(); it.hasNext(); ) {
