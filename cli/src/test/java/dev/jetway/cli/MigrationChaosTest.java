@@ -125,7 +125,11 @@ class MigrationChaosTest {
                 pools:
                   - name: chaos
                     models: [m]
+                    tokenizer: jetway-simple-v1
                 """);
+        // The replicas are jetway sim, whose tokenizer this is (jetway up sets it too): a continuation asks for exactly
+        // the tokens not yet streamed. With the estimate, the default without KV events, a stream's tokens are counted
+        // one per chunk, and the simulator sends several words in a chunk when it falls behind (docs/operations.md).
         if (!poolExtra.isEmpty()) {
             yaml.append("    ").append(poolExtra).append('\n');
         }
