@@ -196,7 +196,10 @@ final class ExtProcExchange {
                     audit.firstByte(sinceStart);
                 }
                 sidecarPrefillDone(true);
-                pool.scheduler().onFirstToken(result, served);
+                if (status < 400) {
+                    // an error body is no first token (as in the gateway's relay)
+                    pool.scheduler().onFirstToken(result, served);
+                }
                 if (outcome != null) {
                     outcome.answered();
                 }

@@ -532,7 +532,10 @@ public final class ProxyExchange implements UpstreamListener {
                 }
             }
             sidecarPrefillDone(true);
-            pool.scheduler().onFirstToken(result, endpoint);
+            if (upstreamStatus < 400) {
+                // an error body is no first token: it would teach the latency model a TTFT and mark the prompt computed
+                pool.scheduler().onFirstToken(result, endpoint);
+            }
             leg.firstToken();
             if (continuing()) {
                 outcome.answered();
@@ -612,7 +615,7 @@ public final class ProxyExchange implements UpstreamListener {
         if (phase != Phase.RELAYING) {
             return;
         }
-        if (!legStarted) {
+        if (!legStarted && upstreamStatus < 400) {
             pool.scheduler().onFirstToken(result, endpoint);
         }
         client.flush();

@@ -121,6 +121,29 @@ public final class ApproximatePrefixIndex {
         }
     }
 
+    /**
+     * Forgets {@code keys[from, to)} on the endpoint: they were recorded for a request the endpoint never computed
+     * (it failed before its first token: rejected, timed out, retried elsewhere). Returns how many it held.
+     */
+    public int forget(String endpointId, long[] keys, int from, int to) {
+        Shard shard = endpoints.get(endpointId);
+        if (shard == null || from >= to) {
+            return 0;
+        }
+        int removed = 0;
+        long stamp = shard.lock.writeLock();
+        try {
+            for (int i = Math.max(0, from); i < Math.min(to, keys.length); i++) {
+                if (shard.lru.remove(keys[i])) {
+                    removed++;
+                }
+            }
+        } finally {
+            shard.lock.unlockWrite(stamp);
+        }
+        return removed;
+    }
+
     /** Forgets an endpoint (it left the pool). */
     public void remove(String endpointId) {
         endpoints.remove(endpointId);

@@ -53,6 +53,16 @@ final class BlockLru {
         return find(key) != NONE;
     }
 
+    /** Removes {@code key}; returns whether it was there. */
+    boolean remove(long key) {
+        int n = find(key);
+        if (n == NONE) {
+            return false;
+        }
+        removeNode(n);
+        return true;
+    }
+
     /** Changes the capacity; shrinking evicts the least recently used keys. */
     void resize(int newCapacity) {
         if (newCapacity <= 0) {

@@ -121,4 +121,27 @@ class ApproximatePrefixIndexTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void forgetRemovesOnlyTheGivenRangeAndKeepsTheLruConsistent() {
+        ApproximatePrefixIndex index = new ApproximatePrefixIndex(100);
+        long[] keys = new long[40];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = 1000 + i * 7919L;
+        }
+        index.record("e", keys, 40, 0, 0);
+        assertThat(index.forget("e", keys, 10, 40)).isEqualTo(30);
+        assertThat(index.matchLength("e", keys, 40, 0)).isEqualTo(10);
+        assertThat(index.size("e")).isEqualTo(10);
+        assertThat(index.forget("e", keys, 10, 40)).isZero();
+        assertThat(index.forget("unknown", keys, 0, 40)).isZero();
+        // what is left still evicts in order: 100 more keys push out the 10
+        long[] more = new long[100];
+        for (int i = 0; i < more.length; i++) {
+            more[i] = 5_000_000 + i;
+        }
+        index.record("e", more, 100, 0, 0);
+        assertThat(index.matchLength("e", keys, 40, 0)).isZero();
+        assertThat(index.size("e")).isEqualTo(100);
+    }
 }

@@ -7,11 +7,13 @@ import dev.jetway.scheduler.EndpointMetrics;
 import dev.jetway.scheduler.InferenceRequest;
 import dev.jetway.scheduler.SchedulingResult;
 import dev.jetway.scheduler.config.PluginParameters;
+import dev.jetway.scheduler.spi.AttributeKey;
 import dev.jetway.scheduler.spi.DataProducer;
 import dev.jetway.scheduler.spi.PreRequestHook;
 import dev.jetway.scheduler.spi.PrefixMatchInfo;
 import dev.jetway.scheduler.spi.PromptTokens;
 import dev.jetway.scheduler.spi.PromptTokensReader;
+import dev.jetway.scheduler.spi.ResponseHook;
 import dev.jetway.scheduler.spi.SchedulingContext;
 import dev.jetway.scheduler.sync.RoutedBlocks;
 import dev.jetway.scheduler.sync.RoutingJournal;
@@ -37,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Active-active: the index is this gateway's routing history; with peers ({@link dev.jetway.scheduler.sync.PeerSync})
  * every record is also journaled for them, and theirs are recorded here as they arrive.
  */
-public final class ApproxPrefixCacheProducer implements DataProducer, PreRequestHook, PromptTokensReader,
-        SharedRouting {
+public final class ApproxPrefixCacheProducer implements DataProducer, PreRequestHook, ResponseHook,
+        PromptTokensReader, SharedRouting {
 
     public static final String TYPE = "approx-prefix-cache-producer";
     /** llm-d clamps block size to at least 64 tokens to bound memory (llm-d issue #1158). */
@@ -53,11 +55,13 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
     private final ApproximatePrefixIndex index;
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
     private volatile RoutingJournal journal;
+    private final AttributeKey<Recorded> recordedKey;
 
     public ApproxPrefixCacheProducer(String name, Params params) {
         this.name = name;
         this.params = params;
         this.index = new ApproximatePrefixIndex(params.lruCapacityPerServer());
+        this.recordedKey = AttributeKey.of("approx-recorded:" + name, Recorded.class);
     }
 
     /**
@@ -154,14 +158,66 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
         if (info == null) {
             return;
         }
-        long now = context.nowNanos();
-        record(target, info, now);
+        Recorded previous = context.get(recordedKey);
+        if (previous != null) {
+            previous.forgetUnlessComputed(index); // retried here: the endpoint before it failed it
+        }
+        int slot = context.endpoints().indexOf(target);
+        record(target, info, context.nowNanos());
+        context.put(recordedKey, new Recorded(target.id(), info.requestKeys(), slot < 0 ? 0 : info.matched(slot)));
     }
 
     /** A prefill endpoint computes the prompt's KV and keeps it cached once it has been handed over. */
     @Override
     public void preRequestPrefill(SchedulingContext context, SchedulingResult result, Endpoint target) {
-        preRequest(context, result, target);
+        PrefixMatchInfo info = context.get(PrefixMatchInfo.keyFor(name));
+        if (info != null) {
+            record(target, info, context.nowNanos());
+        }
+    }
+
+    @Override
+    public void onFirstToken(SchedulingContext context, SchedulingResult result, Endpoint served, long nowNanos) {
+        Recorded r = context.get(recordedKey);
+        if (r != null) {
+            r.computed = true;
+        }
+    }
+
+    @Override
+    public void onComplete(SchedulingContext context, SchedulingResult result, Endpoint served, boolean success,
+                           int outputTokens, long nowNanos) {
+        Recorded r = context.get(recordedKey);
+        if (r != null && !success) {
+            r.forgetUnlessComputed(index);
+        }
+    }
+
+    /**
+     * What routing one request recorded on its endpoint: the blocks past what the index already believed there. If
+     * the request fails before its first token (the engine rejected it, e.g. a prompt over the context length; it
+     * timed out; it was retried elsewhere), the engine computed none of them, and believing them cached would send
+     * the next request of that prefix to a miss (measured: docs/performance.md, "Latency routing").
+     */
+    private static final class Recorded {
+        final String endpointId;
+        final long[] keys;
+        final int believedBefore;
+        volatile boolean computed;
+        private boolean forgotten;
+
+        Recorded(String endpointId, long[] keys, int believedBefore) {
+            this.endpointId = endpointId;
+            this.keys = keys;
+            this.believedBefore = believedBefore;
+        }
+
+        synchronized void forgetUnlessComputed(ApproximatePrefixIndex index) {
+            if (!computed && !forgotten) {
+                forgotten = true;
+                index.forget(endpointId, keys, believedBefore, keys.length);
+            }
+        }
     }
 
     private void record(Endpoint e, PrefixMatchInfo info, long now) {

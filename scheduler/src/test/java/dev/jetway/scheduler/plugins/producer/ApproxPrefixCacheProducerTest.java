@@ -56,6 +56,43 @@ class ApproxPrefixCacheProducerTest {
     }
 
     @Test
+    void blocksARequestNeverComputedAreForgottenAndOnlyThose() throws Exception {
+        ApproxPrefixCacheProducer p = producer(null);
+        String system = FillerText.sequence(640, 0); // 10 blocks
+        // the first request of the prefix is served: its blocks are believed on endpoint 1
+        SchedulingContext served = Fixtures.context(req(system + FillerText.sequence(100, 1), null), eps);
+        tokens.produce(served);
+        p.produce(served);
+        p.preRequest(served, null, eps.get(1));
+        p.onFirstToken(served, null, eps.get(1), 0);
+        p.onComplete(served, null, eps.get(1), true, 10, 0);
+
+        // a longer one of the same prefix goes there too and is rejected before any token (say, over the context
+        // length): its own blocks go, the prefix the first one computed stays
+        String longer = system + FillerText.sequence(640, 2);
+        SchedulingContext rejected = Fixtures.context(req(longer, null), eps);
+        tokens.produce(rejected);
+        p.produce(rejected);
+        p.preRequest(rejected, null, eps.get(1));
+        assertThat(run(p, req(longer, null)).matched(1)).isEqualTo(20);
+        p.onComplete(rejected, null, eps.get(1), false, -1, 0);
+        assertThat(run(p, req(longer, null)).matched(1)).isEqualTo(10);
+
+        // retried elsewhere before its first token: the first endpoint forgets, the second keeps until it answers
+        SchedulingContext retried = Fixtures.context(req(longer, null), eps);
+        tokens.produce(retried);
+        p.produce(retried);
+        p.preRequest(retried, null, eps.get(1));
+        p.preRequest(retried, null, eps.get(2));
+        PrefixMatchInfo after = run(p, req(longer, null));
+        assertThat(after.matched(1)).isEqualTo(10);
+        assertThat(after.matched(2)).isEqualTo(20);
+        p.onFirstToken(retried, null, eps.get(2), 0);
+        p.onComplete(retried, null, eps.get(2), false, -1, 0); // failed mid-stream: the prompt was computed
+        assertThat(run(p, req(longer, null)).matched(2)).isEqualTo(20);
+    }
+
+    @Test
     void parametersFollowLlmd() throws Exception {
         assertThat(producer(null).params()).isEqualTo(new ApproxPrefixCacheProducer.Params(64, 2048, 31250, true));
         assertThat(producer("{blockSizeTokens: 16}").params().blockSizeTokens()).as("clamped to 64").isEqualTo(64);
