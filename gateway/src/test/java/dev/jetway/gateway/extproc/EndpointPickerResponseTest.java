@@ -132,6 +132,28 @@ class EndpointPickerResponseTest {
     }
 
     @Test
+    void anErrorAnswerIsNoFirstTokenAndTeachesNothing() throws Exception {
+        try (PickerHarness h = PickerHarness.start("jetway-approximate", "", 0, 0).awaitReady();
+             EnvoyStream envoy = h.fullDuplex()) {
+            long ttft0 = observations(h, LatencyModel.Kind.TTFT);
+            String primary = route(envoy, "/v1/chat/completions", STREAMED_CHAT).split(",")[0];
+            int server = primary.equals(h.address(0)) ? 0 : 1;
+            var approx = pool(h).scheduler()
+                    .plugins(dev.jetway.scheduler.plugins.producer.ApproxPrefixCacheProducer.class).getFirst();
+            assertThat(approx.index().size(primary)).as("believed at routing").isPositive();
+            // vLLM refuses the prompt (too long): a JSON error body, no token
+            envoy.responseHeaders(400, "application/json", EnvoyStream.served(primary), false);
+            envoy.next();
+            envoy.responseBody("{\"object\":\"error\",\"message\":\"This model's maximum context length is 8 "
+                    + "tokens\",\"type\":\"BadRequestError\",\"code\":400}", true);
+            envoy.next();
+            await().atMost(Duration.ofSeconds(5)).until(() -> inFlight(h, server) == 0);
+            assertThat(observations(h, LatencyModel.Kind.TTFT)).as("a TTFT learned from the error").isEqualTo(ttft0);
+            assertThat(approx.index().size(primary)).as("the refused prompt still believed cached").isZero();
+        }
+    }
+
+    @Test
     void theEndpointEnvoyReportsAsServedTakesTheCharge() throws Exception {
         try (PickerHarness h = PickerHarness.start(queuePicker(2), "", 0, 5).awaitReady();
              EnvoyStream envoy = h.fullDuplex()) {
