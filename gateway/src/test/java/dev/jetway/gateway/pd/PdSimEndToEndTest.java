@@ -103,12 +103,18 @@ class PdSimEndToEndTest {
 
     @Test
     void metricsCountDecisionsAndLegs() throws Exception {
-        gw.post("/v1/completions", "{\"model\":\"" + MODEL + "\",\"prompt\":\"hello there\",\"max_tokens\":2}");
-        String metrics = gw.metricsPage();
-        assertThat(metrics).containsPattern("jetway_pd_decisions_total\\{decision=\"prefill-decode\",pool=\"p\"} [1-9]");
-        assertThat(metrics).containsPattern("llm_d_epp_disagg_decision_total\\{decision_type=\"prefill-decode\"} [1-9]");
-        assertThat(metrics).containsPattern("jetway_pd_leg_duration_seconds_count\\{leg=\"prefill\"} [1-9]");
-        assertThat(metrics).containsPattern("jetway_pd_leg_duration_seconds_count\\{leg=\"decode\"} [1-9]");
+        var response = gw.post("/v1/completions", "{\"model\":\"" + MODEL + "\",\"prompt\":\"hello there\","
+                + "\"max_tokens\":2}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        // the decode leg is recorded as its relay ends, which may be just after the client has the whole answer
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            String metrics = gw.metricsPage();
+            assertThat(metrics)
+                    .containsPattern("jetway_pd_decisions_total\\{decision=\"prefill-decode\",pool=\"p\"} [1-9]")
+                    .containsPattern("llm_d_epp_disagg_decision_total\\{decision_type=\"prefill-decode\"} [1-9]");
+            assertThat(metrics).containsPattern("jetway_pd_leg_duration_seconds_count\\{leg=\"prefill\"} [1-9]");
+            assertThat(metrics).containsPattern("jetway_pd_leg_duration_seconds_count\\{leg=\"decode\"} [1-9]");
+        });
     }
 
     @Test
