@@ -66,7 +66,7 @@ public final class RealEngineBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             System.err.println("usage: RealEngineBenchmark shared|skewed [--modes jetway,affinity,round-robin] "
-                    + "[--rate R] [--groups G] [--per-group P] [--requests N] [--hot F] [--prefix-words W] "
+                    + "[--tokenizer T] [--rate R] [--groups G] [--per-group P] [--requests N] [--hot F] [--prefix-words W] "
                     + "[--question-words Q] [--output T] [--seed S] [--model tiny|small] [--slots N] "
                     + "[--cache-ram MiB] [--json FILE]");
             System.exit(2);
@@ -261,7 +261,8 @@ public final class RealEngineBenchmark {
             try {
                 if (!mode.equals("affinity")) {
                     gateway = GatewayServer.start(ConfigLoader.parse(yaml(mode, replicas.addresses(),
-                            opt("target", "llama").equals("sim") ? "vllm" : "llama.cpp"), "bench"));
+                            opt("target", "llama").equals("sim") ? "vllm" : "llama.cpp", opt("tokenizer", "")),
+                            "bench"));
                     awaitScraped(gateway);
                 }
                 double[] before = replicas.counters();
@@ -276,13 +277,15 @@ public final class RealEngineBenchmark {
         }
     }
 
-    private static String yaml(String policy, List<String> addresses, String engine) {
+    /** @param tokenizer the pool's {@code tokenizer}, or empty for the default */
+    private static String yaml(String policy, List<String> addresses, String engine, String tokenizer) {
         // no latency-predicted first-byte deadline: under a queue that grows faster than the model learns, it cut
         // requests with 504 (docs/performance.md, "Real engine (llama.cpp)"); every mode gets the same 300 s bound
         return "server: {port: 0, adminPort: -1, host: 127.0.0.1}\n"
                 + "upstream: {firstByteTimeoutMargin: 0}\n"
                 + "pools:\n  - name: bench\n    models: [bench]\n    engine: " + engine + "\n"
                 + "    endpointPicker: " + policy + "\n"
+                + (tokenizer.isEmpty() ? "" : "    tokenizer: " + tokenizer + "\n")
                 + "    endpoints:\n" + addresses.stream().map(a -> "      - {address: \"" + a + "\"}")
                 .collect(Collectors.joining("\n")) + "\n";
     }
