@@ -122,11 +122,13 @@ public final class PemFiles {
         return tlv(0x30, concat(new byte[] {0x02, 0x01, 0x00}, algorithm, tlv(0x04, key)));
     }
 
-    private static byte[] seq(byte[]... parts) {
+    /** DER SEQUENCE of the encoded {@code parts}. */
+    static byte[] seq(byte[]... parts) {
         return tlv(0x30, concat(parts));
     }
 
-    private static byte[] oid(byte[] body) {
+    /** DER OBJECT IDENTIFIER with the encoded {@code body}. */
+    static byte[] oid(byte[] body) {
         return tlv(0x06, body);
     }
 
@@ -153,7 +155,7 @@ public final class PemFiles {
         return out.toByteArray();
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);

@@ -1,5 +1,9 @@
 package dev.jetway.gateway.security;
 
+import static dev.jetway.gateway.security.PemFiles.concat;
+import static dev.jetway.gateway.security.PemFiles.oid;
+import static dev.jetway.gateway.security.PemFiles.seq;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -108,16 +112,8 @@ final class SelfSignedCertificate {
                 : PemFiles.tlv(0x18, ascii(GENERALIZED_TIME.format(t)));
     }
 
-    private static byte[] seq(byte[]... parts) {
-        return PemFiles.tlv(0x30, concat(parts));
-    }
-
     private static byte[] set(byte[]... parts) {
         return PemFiles.tlv(0x31, concat(parts));
-    }
-
-    private static byte[] oid(byte[] body) {
-        return PemFiles.tlv(0x06, body);
     }
 
     private static byte[] utf8(String s) {
@@ -126,13 +122,5 @@ final class SelfSignedCertificate {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }
