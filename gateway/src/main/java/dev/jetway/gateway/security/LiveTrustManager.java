@@ -2,12 +2,9 @@ package dev.jetway.gateway.security;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -29,20 +26,11 @@ final class LiveTrustManager extends X509ExtendedTrustManager {
     /** The JDK's PKIX trust manager over exactly {@code cas}; throws {@link IllegalArgumentException}. */
     static X509ExtendedTrustManager trusting(X509Certificate[] cas) {
         try {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            for (int i = 0; i < cas.length; i++) {
-                store.setCertificateEntry("ca-" + i, cas[i]);
-            }
-            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            f.init(store);
-            for (TrustManager m : f.getTrustManagers()) {
-                if (m instanceof X509ExtendedTrustManager x) {
-                    return x;
-                }
+            if (TrustStores.of(cas) instanceof X509ExtendedTrustManager x) {
+                return x;
             }
             throw new IllegalStateException("the JDK offers no X.509 trust manager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot trust the client CA: " + e.getMessage(), e);
         }
     }

@@ -9,13 +9,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -31,7 +29,7 @@ public record UpstreamTls(SslContext netty, SSLContext jdk, String serverName) {
     public static UpstreamTls of(PoolTlsSettings settings, Path baseDir, String pool) {
         String where = "pool " + pool + " tls";
         try {
-            X509TrustManager chains = chainTrust(settings.caFile() == null ? null
+            X509TrustManager chains = TrustStores.of(settings.caFile() == null ? null
                     : PemFiles.certificates(WatchedFile.read(baseDir.resolve(settings.caFile())), settings.caFile()));
             SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                     .trustManager(new ServerNameTrustManager(chains, settings.serverName()));
@@ -47,30 +45,6 @@ public record UpstreamTls(SslContext netty, SSLContext jdk, String serverName) {
         } catch (IllegalArgumentException | SSLException | GeneralSecurityException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
-    }
-
-    private static X509TrustManager chainTrust(X509Certificate[] cas) throws GeneralSecurityException {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        if (cas == null) {
-            tmf.init((KeyStore) null); // the JDK's default trust store
-        } else {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            try {
-                store.load(null, null);
-            } catch (java.io.IOException e) {
-                throw new GeneralSecurityException(e);
-            }
-            for (int i = 0; i < cas.length; i++) {
-                store.setCertificateEntry("ca" + i, cas[i]);
-            }
-            tmf.init(store);
-        }
-        for (var tm : tmf.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x) {
-                return x;
-            }
-        }
-        throw new GeneralSecurityException("no X.509 trust manager");
     }
 
     /** A handler for a connection to {@code host:port}: SNI is the server name when one is set, else the host. */
