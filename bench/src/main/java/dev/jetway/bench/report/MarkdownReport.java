@@ -153,17 +153,26 @@ public final class MarkdownReport {
         if (report.policies().stream().noneMatch(p -> p.latencyModel() != null)) {
             return;
         }
-        md.append("\nLatency model, mean absolute percentage error of the last predictions (pool; worst endpoint):\n\n");
-        md.append("| policy | TTFT MAPE | worst endpoint | TPOT MAPE | worst endpoint | E2E MAPE (non-streamed) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+        md.append("\nLatency model, mean absolute percentage error (pool): in steady state (every prediction observed "
+                + "while requests arrived, after the first 20% of the arrivals) and at the end of the run (the model's "
+                + "last 256 predictions per endpoint, as `jetway_latency_prediction_error` exports them; in a "
+                + "simulation, the drain), with the worst endpoint's:\n\n");
+        md.append("| policy | TTFT steady | TPOT steady | E2E steady (non-streamed) | TTFT end | worst endpoint "
+                + "| TPOT end | worst endpoint | E2E end |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PolicyReport p : report.policies()) {
             LatencyModelReport m = p.latencyModel();
             if (m == null) {
                 continue;
             }
-            md.append("| ").append(p.policy()).append(" | ").append(pct(m.ttftMape())).append(" | ")
-                    .append(pct(m.worstEndpoint("ttft"))).append(" | ").append(pct(m.tpotMape())).append(" | ")
-                    .append(pct(m.worstEndpoint("tpot"))).append(" | ").append(pct(m.e2eMape())).append(" |\n");
+            LatencyModelReport.SteadyState steady = m.steady();
+            md.append("| ").append(p.policy()).append(" | ")
+                    .append(steady == null ? "–" : pct(steady.ttftMape())).append(" | ")
+                    .append(steady == null ? "–" : pct(steady.tpotMape())).append(" | ")
+                    .append(steady == null ? "–" : pct(steady.e2eMape())).append(" | ")
+                    .append(pct(m.ttftMape())).append(" | ").append(pct(m.worstEndpoint("ttft"))).append(" | ")
+                    .append(pct(m.tpotMape())).append(" | ").append(pct(m.worstEndpoint("tpot"))).append(" | ")
+                    .append(pct(m.e2eMape())).append(" |\n");
         }
     }
 

@@ -36,7 +36,7 @@ public final class LatencyTraceWriter implements Closeable {
         return new SimPolicy(policy.name(), (env, endpoints, options) -> {
             SimPolicy.Instance instance = policy.factory().create(env, endpoints, options);
             for (PredictedLatencyProducer p : instance.scheduler().plugins(PredictedLatencyProducer.class)) {
-                p.model().setSampleSink(s -> write(policy.name(), options.replicas(), s));
+                p.model().addSampleSink(s -> write(policy.name(), options.replicas(), s));
             }
             return instance;
         }, policy.disaggregates());

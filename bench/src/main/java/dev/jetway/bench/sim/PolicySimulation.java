@@ -109,6 +109,10 @@ final class PolicySimulation {
     private final ArrayDeque<InFlight> byDeadline = new ArrayDeque<>();
     private boolean deadlineWatched;
     private int finished;
+    /** When the last request was due (its arrival), for the steady-state window of the latency model's error. */
+    private long lastArrivalNanos;
+    /** The first gateway's latency model's errors, or null when its policy has none. */
+    private SteadyStateErrors steadyErrors;
 
     private final PromptTokens promptTokens;
     /**
@@ -147,6 +151,11 @@ final class PolicySimulation {
         if (fleet.several()) {
             shadow = newGateway(fleet.count());
         }
+        for (PredictedLatencyProducer p : gateways.getFirst().scheduler().plugins(PredictedLatencyProducer.class)) {
+            steadyErrors = new SteadyStateErrors();
+            p.model().addSampleSink(steadyErrors);
+            break; // the first model is the one the policy's predictions come from
+        }
         admission = options.admission().create(new Context());
         propagatesPriority = gateways.getFirst().scheduler().requestHandling().propagatePriority();
         if (fleet.several() && admission != Admission.OPEN) {
@@ -182,7 +191,8 @@ final class PolicySimulation {
         progress.update(clock.nanos(), finished, total);
         PolicyReport report = collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
         for (PredictedLatencyProducer p : gateways.getFirst().scheduler().plugins(PredictedLatencyProducer.class)) {
-            report = report.withLatencyModel(LatencyModelReport.of(p.model().errors()));
+            report = report.withLatencyModel(LatencyModelReport.of(p.model().errors())
+                    .withSteady(steadyErrors.report(lastArrivalNanos)));
             break; // the first model is the one the policy's predictions come from
         }
         if (options.cluster().disaggregated() || pdTally.any()) {
@@ -295,6 +305,7 @@ final class PolicySimulation {
 
     /** The request is due: latencies count from here; it is sent now, or once the concurrency cap lets it. */
     private void arrive(PlannedRequest planned, long sendAt) {
+        lastArrivalNanos = clock.nanos();
         scheduleNextArrival();
         RequestTrace trace = collector.start(planned.request().index(), planned.stage(), sendAt,
                 planned.trafficClass());

@@ -72,6 +72,13 @@ class WhatIfSimulatorTest {
         assertThat(withModel.latencyModel().tpotMape()).isBetween(0.0, 1.0);
         assertThat(withModel.latencyModel().endpoints()).extracting(e -> e.endpoint()).contains("replica-0",
                 "replica-1");
+        // steady state: from 20% of the arrival span (the last request is due at 49.75 s) to the last arrival
+        var steady = withModel.latencyModel().steady();
+        assertThat(steady.fromSeconds()).isEqualTo(9);
+        assertThat(steady.toSeconds()).isEqualTo(49);
+        assertThat(steady.observations()).isBetween(140L, 2L * 200);
+        assertThat(steady.ttftMape()).isBetween(0.0, 1.0);
+        assertThat(steady.tpotMape()).isBetween(0.0, 1.0);
         assertThat(sim.runOne(plan, SimPolicy.of("round-robin"), WhatIfSimulator.Progress.NONE).latencyModel())
                 .isNull();
     }

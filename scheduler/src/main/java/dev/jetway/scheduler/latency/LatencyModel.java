@@ -118,7 +118,8 @@ public final class LatencyModel {
     private final PredictionErrors poolTtftErrors = new PredictionErrors();
     private final PredictionErrors poolTpotErrors = new PredictionErrors();
     private final PredictionErrors poolE2eErrors = new PredictionErrors();
-    private volatile java.util.function.Consumer<Sample> sampleSink;
+    private final java.util.List<java.util.function.Consumer<Sample>> sampleSinks =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public LatencyModel(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -132,9 +133,10 @@ public final class LatencyModel {
         return settings;
     }
 
-    /** Hands every observation to {@code sink} from now on (null stops); called on the learning thread. */
-    public void setSampleSink(java.util.function.Consumer<Sample> sink) {
-        this.sampleSink = sink;
+    /** Hands every observation to {@code sink} from now on, besides any sink added before; called on the learning
+     * thread. */
+    public void addSampleSink(java.util.function.Consumer<Sample> sink) {
+        sampleSinks.add(Objects.requireNonNull(sink, "sink"));
     }
 
     /**
@@ -345,9 +347,12 @@ public final class LatencyModel {
     }
 
     private void emit(Observation o, Kind kind, double[] x, double observed, double predicted, long nowNanos) {
-        java.util.function.Consumer<Sample> sink = sampleSink;
-        if (sink != null) {
-            sink.accept(new Sample(o.endpoint.endpointId, kind, x, observed, predicted, nowNanos));
+        if (sampleSinks.isEmpty()) {
+            return;
+        }
+        Sample sample = new Sample(o.endpoint.endpointId, kind, x, observed, predicted, nowNanos);
+        for (java.util.function.Consumer<Sample> sink : sampleSinks) {
+            sink.accept(sample);
         }
     }
 
