@@ -239,7 +239,9 @@ public final class LatencyModel {
         // the part of a believed hit the engine recomputes after all.
         scratch.prefill = c[LatencyFeatures.TTFT_PREFILL] * u + c[LatencyFeatures.TTFT_CACHED] * m
                 + c[LatencyFeatures.TTFT_ATTENTION] * u * (m + u / 2) / 1e3
-                + c[LatencyFeatures.TTFT_DECODING_X_PREFILL] * (scratch.load.decoding / 100.0) * u;
+                + c[LatencyFeatures.TTFT_DECODING_X_PREFILL] * (scratch.load.decoding / 100.0) * u
+                // Past the KV capacity the own tokens wait for room too: their share of the overflow is theirs.
+                + c[LatencyFeatures.TTFT_KV_OVERFLOW] * Math.min(u, scratch.ttftX[LatencyFeatures.TTFT_KV_OVERFLOW]);
         scratch.decodeStep = c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_BATCH] / 100.0
                 + c[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_KV] * (uncached + cached + expectedOutput / 2)
                 / 1e4;

@@ -77,6 +77,29 @@ class LatencyModelTest {
     }
 
     @Test
+    void pastTheKvCapacityARequestsOwnTokensWaitForRoomAndThatWaitCountsAsItsPrefill() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        long now = 1_000 * MS;
+        Endpoint roomy = Endpoint.of("roomy");
+        roomy.updateMetrics(EndpointMetrics.of(0, 4, 0.10, now).withCache(16, 10_000));
+        Endpoint full = Endpoint.of("full");
+        full.updateMetrics(EndpointMetrics.of(0, 4, 0.99, now).withCache(16, 10_000));
+        LatencyModel.Scratch s = new LatencyModel.Scratch();
+
+        model.predict(roomy, now, 8_000, 0, s);
+        model.costToOthers(s, 8_000, 0, 100);
+        double roomyPrefill = s.prefill;
+        model.predict(full, now, 8_000, 0, s);
+        model.costToOthers(s, 8_000, 0, 100);
+
+        // 160,000 tokens of KV, 158,400 in use: 6,400 of the request's 8,000 tokens have no room; the model prices
+        // each like a token of prefill (the prior), and that wait is the request's own, not the queue's
+        double perKtok = 1e3 / LatencyPrior.DEFAULT.prefillTokensPerSecond();
+        assertThat(s.prefill - roomyPrefill).isCloseTo(6.4 * perKtok, offset(1e-9));
+        assertThat(s.ttft - s.prefill).isLessThan(s.ttft / 2);
+    }
+
+    @Test
     void nonStreamedResponsesTeachBothTtftAndTpotFromTheirWholeTime() {
         LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
         Replica r = replica("e", 12_000, 0.02, 0.030);
