@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and predicts for an endpoint until that endpoint has {@code minSamples} observations of its own. Both start from a
  * {@link LatencyPrior}. TTFT and TPOT share one regression so that a non-streamed response, which only reveals its
  * end-to-end time {@code E2E = TTFT + (n − 1)·TPOT}, still teaches both: it is one linear observation of the joint
- * coefficients. Observations are weighted by {@code 1/y²}, i.e. the fit minimises relative error, which is what
- * routing compares and what the error metric reports. Forgetting ({@code forgettingWindow} observations) lets an
+ * coefficients. Observations are weighted by {@code 1/max(y, ŷ)²} (ŷ the current prediction), i.e. the fit minimises
+ * relative error, which is what routing compares and what the error metric reports, and no single observation weighs
+ * more than its own size. Forgetting ({@code forgettingWindow} observations) lets an
  * endpoint that changes (a new engine version, a noisy neighbour) be relearned.
  *
  * <h2>Cost</h2>
@@ -106,7 +107,7 @@ public final class LatencyModel {
 
     private static final double MIN_TTFT_SECONDS = 1e-3;
     private static final double MIN_TPOT_SECONDS = 1e-4;
-    /** Responses faster than this are weighted as if they took this long (avoids 1/y² blowing up). */
+    /** Responses faster than this are weighted as if they took this long (avoids the weight blowing up). */
     private static final double MIN_WEIGHTED_SECONDS = 5e-3;
 
     private final Settings settings;
@@ -359,13 +360,27 @@ public final class LatencyModel {
     }
 
     private void learn(EndpointLatency s, double[] x, double y) {
-        double weighted = Math.max(y, MIN_WEIGHTED_SECONDS);
-        double weight = 1.0 / (weighted * weighted);
-        s.learn(x, y, weight);
+        s.learn(x, y, weight(s.coefficients(), x, y));
         synchronized (poolRegression) {
-            poolRegression.update(x, y, weight);
+            poolRegression.update(x, y, weight(poolCoefficients, x, y));
             poolCoefficients = poolRegression.coefficients();
         }
+    }
+
+    /**
+     * The weight of one observation: the inverse square of the larger of the observed and the currently predicted
+     * value, so the fit minimises relative error where the two are close and no single observation can pull it by
+     * more than its own size where they are not. With {@code 1/y²} alone, a response far faster than its features
+     * say (an approximate prefix index that missed a hit the engine had: 14k "uncached" tokens answered in 30 ms)
+     * weighs a thousand times a normal one and drives the prefill coefficient to zero for the next hundred.
+     */
+    private static double weight(double[] coefficients, double[] x, double y) {
+        double predicted = 0;
+        for (int i = 0; i < x.length; i++) {
+            predicted += coefficients[i] * x[i];
+        }
+        double scale = Math.max(MIN_WEIGHTED_SECONDS, Math.max(y, predicted));
+        return 1.0 / (scale * scale);
     }
 
     /**
