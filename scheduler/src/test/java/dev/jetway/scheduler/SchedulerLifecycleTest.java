@@ -174,11 +174,10 @@ class SchedulerLifecycleTest {
         s.preRequest(r);
         assertThat(seen).containsExactly("DataProducer:token-producer", "DataProducer:approx-prefix-cache-producer",
                 "DataProducer:predicted-latency-producer", "Filter:slo-headroom-tier-filter",
-                "Scorer:prefix-cache-scorer", "Scorer:kv-cache-utilization-scorer", "Scorer:queue-scorer",
-                "Scorer:active-request-scorer", "Picker:max-score-picker", "PreRequest:approx-prefix-cache-producer",
+                "Scorer:latency-cost-scorer", "Picker:max-score-picker", "PreRequest:approx-prefix-cache-producer",
                 "PreRequest:predicted-latency-producer");
         s.setPluginTimer(null);
         s.schedule(Fixtures.request("again"), Fixtures.endpoints(2));
-        assertThat(seen).hasSize(11);
+        assertThat(seen).hasSize(8);
     }
 }

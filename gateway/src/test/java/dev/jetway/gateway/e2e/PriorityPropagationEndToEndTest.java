@@ -109,7 +109,8 @@ class PriorityPropagationEndToEndTest {
                      + sim.replicas().getFirst().httpPort(), null)), propagate))) {
             URI metrics = URI.create(sim.replicas().getFirst().baseUrl() + "/metrics");
             Map<String, Long> done = new ConcurrentHashMap<>();
-            CompletableFuture<?> holder = send(gw, "batch", "holder", 300, done);
+            // ~6 s of decode: outlasts a slow start of the next sends on a loaded machine (300 tokens did not)
+            CompletableFuture<?> holder = send(gw, "batch", "holder", 1000, done);
             await().atMost(Duration.ofSeconds(10)).until(() -> gauge(gw, metrics, "running") == 1);
             CompletableFuture<?> first = send(gw, "batch", "batch-1", 4, done);
             CompletableFuture<?> second = send(gw, "batch", "batch-2", 4, done);
