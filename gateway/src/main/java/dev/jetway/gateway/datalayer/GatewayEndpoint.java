@@ -25,6 +25,7 @@ public final class GatewayEndpoint {
     private volatile EndpointStanding standing;
     private final String engineSetting;
     private volatile String engine;
+    private final TokenUnits tokenUnits = new TokenUnits();
 
     public GatewayEndpoint(EndpointConfig config, int unreadyAfter, UpstreamPools pools) {
         this(config, EngineAdapters.AUTO, unreadyAfter, pools);
@@ -60,6 +61,11 @@ public final class GatewayEndpoint {
 
     public UpstreamPools pools() {
         return pools;
+    }
+
+    /** Routing tokens per engine token, learned from its responses: the unit its KV capacity is reported in. */
+    public TokenUnits tokenUnits() {
+        return tokenUnits;
     }
 
     /** Scrapes succeed (or have not failed often enough yet): the data layer's view. */

@@ -105,7 +105,7 @@ public final class MetricsScraper implements AutoCloseable {
                 EngineAdapter reader = readerFor(resp.body());
                 readStatus(reader, started);
                 ScrapedMetrics m = reader.read(PrometheusTextParser.parse(resp.body(), reader.seriesNames()), status);
-                target.endpoint().updateMetrics(toSnapshot(m, started));
+                target.endpoint().updateMetrics(toSnapshot(m, started, target.tokenUnits()));
                 target.lastScrapeNanos(started);
                 if (target.health().recordSuccess()) {
                     log.info("endpoint {} is ready again", target.address());
@@ -233,13 +233,18 @@ public final class MetricsScraper implements AutoCloseable {
         return HttpRequest.newBuilder(uri).timeout(settings.scrapeTimeout()).GET().build();
     }
 
-    static EndpointMetrics toSnapshot(ScrapedMetrics m, long nanos) {
+    /**
+     * The scheduler's view of a scrape. The KV capacity is counted in routing tokens ({@link TokenUnits}): the block
+     * count scaled by routing tokens per engine token, so a prefix index and the latency model compare it with the
+     * prompts they count.
+     */
+    static EndpointMetrics toSnapshot(ScrapedMetrics m, long nanos, TokenUnits units) {
         LoraInfo lora = m.maxLora() < 0 && m.runningLoras().isEmpty() && m.waitingLoras().isEmpty()
                 ? LoraInfo.NONE
                 : new LoraInfo(Math.max(0, m.maxLora()), new HashSet<>(m.runningLoras()), new HashSet<>(m.waitingLoras()));
         return new EndpointMetrics(Math.max(0, m.waiting()), Math.max(0, m.running()),
                 Double.isNaN(m.kvCacheUsage()) ? 0.0 : m.kvCacheUsage(), Math.max(0, m.blockSize()),
-                Math.max(0, m.numGpuBlocks()), lora, nanos);
+                units.toRouting(Math.max(0, m.numGpuBlocks())), lora, nanos);
     }
 
     @Override

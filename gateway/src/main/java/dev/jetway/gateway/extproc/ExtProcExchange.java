@@ -246,6 +246,10 @@ final class ExtProcExchange {
             audit.usage(outputTokens, generated);
         }
         pool.scheduler().onComplete(result, served, success, generated);
+        GatewayEndpoint member = success && outputTokens != null && split == null ? pool.endpoint(served) : null;
+        if (member != null) {
+            member.tokenUnits().observe(result.context().promptTokenCount(), outputTokens.usagePromptTokens());
+        }
         request.generated(generated);
         modelMeters.tokens(result.context().promptTokenCount(), generated);
         long duration = System.nanoTime() - request.startNanos();

@@ -979,6 +979,12 @@ public final class ProxyExchange implements UpstreamListener {
         if (result != null && endpoint != null) {
             int generated = success && outputTokens != null ? outputTokens.outputTokens() : -1;
             pool.scheduler().onComplete(result, endpoint, success, generated);
+            if (success && outputTokens != null && split == null && gatewayEndpoint != null
+                    && (migration == null || migration.migrations() == 0)) {
+                // the engine's count of the prompt the router counted: the unit of its KV capacity
+                gatewayEndpoint.tokenUnits().observe(result.context().promptTokenCount(),
+                        outputTokens.usagePromptTokens());
+            }
             if (success && migration != null && migration.migrations() > 0) {
                 generated = migration.tokensSent(); // the whole answer, every leg's tokens
             }

@@ -54,6 +54,33 @@ class EngineScrapeTest {
     }
 
     @Test
+    void theKvCapacityIsCountedInRoutingTokensLearnedFromTheEnginesPromptCounts() throws Exception {
+        try (FakeModelServer llama = new FakeModelServer("llama")) {
+            llama.metricsPage = LLAMA_PAGE;
+            llama.pages.put("/slots", SLOTS);
+            // the engine counts the prompt as 500 tokens where the router's byte estimate counts 1,000
+            llama.jsonAnswer = "{\"id\":\"c\",\"object\":\"text_completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                    + "\"text\":\" x\",\"finish_reason\":\"length\"}],"
+                    + "\"usage\":{\"prompt_tokens\":500,\"completion_tokens\":1,\"total_tokens\":501}}";
+            try (GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml("random", "",
+                    List.of(llama.address())))) {
+                assertThat(awaitMetrics(gw, llama.address()).cacheNumBlocks()).isEqualTo(2048);
+                String body = "{\"model\":\"m\",\"prompt\":\"" + "abcd".repeat(1_000) + "\",\"max_tokens\":1}";
+                for (int i = 0; i < 6; i++) {
+                    var r = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.uri("/v1/completions"))
+                            .header("content-type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                }
+                // two slots holding 2,048 engine tokens are 4,096 of the router's
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                        assertThat(awaitMetrics(gw, llama.address()).cacheNumBlocks()).isEqualTo(4096));
+            }
+        }
+    }
+
+    @Test
     void aNamedEngineScrapesItsOwnMetricsPath() throws Exception {
         try (FakeModelServer trt = new FakeModelServer("trt")) {
             trt.metricsPage = "{\"iterations\":[]}"; // trtllm-serve's /metrics is JSON, not Prometheus text
