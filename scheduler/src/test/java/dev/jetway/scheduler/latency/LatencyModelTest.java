@@ -77,6 +77,28 @@ class LatencyModelTest {
     }
 
     @Test
+    void oneResponseFarFasterThanItsFeaturesSaidDoesNotUndoWhatTheOthersTaught() {
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica r = replica("r", 15_000, 0.02, 0.02);
+        SplittableRandom rnd = new SplittableRandom(5);
+        long now = 0;
+        for (int i = 0; i < 200; i++) {
+            now = serve(model, r, now, rnd.nextLong(500, 12_000), 20, true) + 10 * MS;
+        }
+        double before = predictTtft(model, r, now, 10_000);
+        // a prompt the prefix index believed 14k tokens uncached, which the engine had cached: answered in 30 ms
+        LatencyModel.Scratch s = new LatencyModel.Scratch();
+        model.predict(r.endpoint(), now, 14_000, 0, s);
+        LatencyModel.Observation o = model.sent(r.endpoint(), now, 14_000, 0, true, 20, s.ttft, s.tpot);
+        model.firstToken(o, now + 30 * MS);
+        model.completed(o, now + 30 * MS + 19 * 20 * MS, true, 20);
+
+        assertThat(before).isCloseTo(r.ttft(10_000), offset(0.05 * r.ttft(10_000)));
+        // weighted by 1/y² it would count a thousand times and halve the prediction
+        assertThat(predictTtft(model, r, now + 1_000 * MS, 10_000)).isCloseTo(before, offset(0.1 * before));
+    }
+
+    @Test
     void pastTheKvCapacityARequestsOwnTokensWaitForRoomAndThatWaitCountsAsItsPrefill() {
         LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
         long now = 1_000 * MS;
