@@ -63,9 +63,12 @@ class PeerSyncEndToEndTest {
         sim.close();
     }
 
-    /** A system prompt of ~600 words unique to {@code topic}: several of the prefix index's 64-token blocks. */
+    /**
+     * A system prompt of 2,000 words unique to {@code topic}: ~100 of the prefix index's 64-token blocks, so that a
+     * hit saves far more than the latency cost's indifference band and load noise on a busy machine can offset.
+     */
     private static String prompt(int topic, String question) {
-        String system = IntStream.range(0, 600).mapToObj(i -> "topic" + topic + "word" + (i % 37))
+        String system = IntStream.range(0, 2_000).mapToObj(i -> "topic" + topic + "word" + (i % 37))
                 .collect(Collectors.joining(" "));
         return system + " question: " + question;
     }
@@ -87,15 +90,19 @@ class PeerSyncEndToEndTest {
 
     @Test
     void aPrefixOneGatewayRoutedGoesToTheSameReplicaThroughTheOther() throws Exception {
+        java.util.Map<GatewayHarness, Integer> routed = new java.util.HashMap<>(java.util.Map.of(a, 0, b, 0));
         for (int topic = 0; topic < 6; topic++) {
             // alternate: even topics start on A, odd ones on B
             GatewayHarness first = topic % 2 == 0 ? a : b;
             GatewayHarness second = topic % 2 == 0 ? b : a;
-            long before = syncOf(second).stats().recordsApplied();
             String where = endpointOf(first.post("/v1/completions", body(prompt(topic, "one"), 2, false)));
+            // every request routed is one record for the peer: wait for all of the first gateway's, this one's too
+            // (waiting for "one more" could be met by the record of the previous topic's second request)
+            int sent = routed.merge(first, 1, Integer::sum);
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> syncOf(second).stats().recordsApplied() > before);
+                    .until(() -> syncOf(second).stats().recordsApplied() >= sent);
             String there = endpointOf(second.post("/v1/completions", body(prompt(topic, "two"), 2, false)));
+            routed.merge(second, 1, Integer::sum);
             assertThat(there).as("topic %d: routed by the other gateway", topic).isEqualTo(where);
         }
         assertThat(a.metricsPage()).contains("jetway_peer_records_applied_total{name=\"p\"}")
