@@ -67,6 +67,16 @@ class LlamaCppAdapterTest {
     }
 
     @Test
+    void aSlotThatHoldsNothingYetCountsItsWholeContextAsRoom() {
+        // one prompt of 800 tokens in one slot, the other slot empty: a second prompt fits without evicting the first
+        ScrapedMetrics m = Pages.read(adapter, PAGE, """
+                [{"id":0,"n_ctx":4096,"is_processing":false,"n_prompt_tokens":800},
+                 {"id":1,"n_ctx":4096,"is_processing":false,"n_prompt_tokens":0}]
+                """);
+        assertThat(m.numGpuBlocks()).isEqualTo(800 + 4096);
+    }
+
+    @Test
     void withoutSlotsTheKvSignalsAreUnknown() {
         ScrapedMetrics m = Pages.read(adapter, PAGE);
         assertThat(m.waiting()).isEqualTo(3);
