@@ -20,8 +20,11 @@ public final class TokenUnits {
 
     /** Weight kept by the older observations at each new one: a memory of a few hundred responses. */
     static final double DECAY = 0.995;
-    /** Engine tokens observed before the learned ratio is used. */
-    static final double MIN_ENGINE_TOKENS = 2_000;
+    /**
+     * Engine tokens observed before the learned ratio is used: one prompt of a few hundred tokens already gives it
+     * (the next request may depend on it: a llama.cpp slot sized in the wrong unit forgets the prompt it holds).
+     */
+    static final double MIN_ENGINE_TOKENS = 256;
     /** Bound on the ratio either way: beyond it the counts are not of the same prompt. */
     static final double MAX_RATIO = 8;
 

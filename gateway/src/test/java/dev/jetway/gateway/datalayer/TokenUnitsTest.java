@@ -10,10 +10,10 @@ class TokenUnitsTest {
     @Test
     void readsOneUntilEnoughEngineTokensWereSeenThenTheTokenWeightedRatio() {
         TokenUnits units = new TokenUnits();
-        units.observe(1_250, 1_000);
-        assertThat(units.routingPerEngineToken()).isEqualTo(1); // 1,000 engine tokens: not yet
-        assertThat(units.toRouting(4_096)).isEqualTo(4_096);
         units.observe(250, 200);
+        assertThat(units.routingPerEngineToken()).isEqualTo(1); // 200 engine tokens: not yet
+        assertThat(units.toRouting(4_096)).isEqualTo(4_096);
+        units.observe(1_250, 1_000);
         units.observe(2_500, 2_000);
         assertThat(units.routingPerEngineToken()).isCloseTo(1.25, offset(0.01));
         assertThat(units.toRouting(4_096)).isCloseTo(5_120, offset(30L));

@@ -33,6 +33,8 @@ public final class LatencyPredictions implements EndpointExplainer {
     private final double[] decodeStep;
     private final int[] contenders;
     private final double[] arrivals;
+    /** Prompt tokens each candidate would prefill (not believed cached there); -1 when not recorded. */
+    private final long[] uncached;
     private final SloTargets slo;
     private final double sloBufferFactor;
     private final double expectedOutputTokens;
@@ -54,6 +56,8 @@ public final class LatencyPredictions implements EndpointExplainer {
         this.decodeStep = new double[slots];
         this.contenders = new int[slots];
         this.arrivals = new double[slots];
+        this.uncached = new long[slots];
+        java.util.Arrays.fill(uncached, -1);
         this.slo = slo;
         this.sloBufferFactor = sloBufferFactor;
         this.expectedOutputTokens = expectedOutputTokens;
@@ -76,6 +80,16 @@ public final class LatencyPredictions implements EndpointExplainer {
         decodeStep[slot] = decodeStepSeconds;
         this.contenders[slot] = contenders;
         arrivals[slot] = arrivalsPerSecond;
+    }
+
+    /** Records the prompt tokens the request would prefill at {@code slot}: the work, as a count, not a prediction. */
+    public void uncachedTokens(int slot, long tokens) {
+        uncached[slot] = tokens;
+    }
+
+    /** The prompt tokens the request would prefill at {@code slot}, or -1 when not recorded. */
+    public long uncachedTokens(int slot) {
+        return uncached[slot];
     }
 
     /** The model's recent relative TTFT error (NaN when unknown), for telling predictions apart. */

@@ -14,8 +14,9 @@ import java.util.Set;
  * over the sum of the slots' context sizes ({@code n_ctx}); idle slots keep their last prompt, but like vLLM's free
  * cached blocks that is reusable space, not usage. Capacity (what the approximate prefix index sizes its per-endpoint
  * memory from): llama.cpp does not page a shared pool as vLLM does, it keeps one prompt per slot, so what it can hit
- * is what its slots hold now, busy or idle ({@code n_prompt_tokens} summed, in blocks of one token), plus the whole
- * context of each slot that holds nothing yet (room a new prompt takes without evicting one). Sizing the index by the context sizes instead makes it believe an endpoint keeps
+ * is what its slots hold now, busy or idle ({@code n_prompt_tokens} summed, in blocks of one token), plus, for each
+ * slot that holds nothing yet, room for one prompt as long as those the others hold (a slot keeps one prompt however
+ * long its context; before any slot holds one, the contexts). Sizing the index by the context sizes instead makes it believe an endpoint keeps
  * several times the prompts it does, so it sees a shared prefix on replicas that evicted it long ago. The host-RAM
  * prompt cache ({@code --cache-ram}) is invisible; with a large one, the index under-counts (a prefix restored from RAM
  * is a hit Jetway did not plan for, which costs nothing). A server started with {@code --no-slots} answers /slots
@@ -54,21 +55,36 @@ public final class LlamaCppAdapter implements EngineAdapter {
     @Override
     public ScrapedMetrics read(List<PromSample> samples, JsonNode slots) {
         long contexts = 0;
-        long capacity = 0;
+        long held = 0;
+        int holding = 0;
         long used = 0;
         if (slots != null && slots.isArray()) {
             for (JsonNode slot : slots) {
                 long ctx = Math.max(0, slot.path("n_ctx").asLong(0));
                 long tokens = Math.min(ctx, Math.max(0, slot.path("n_prompt_tokens").asLong(0)));
                 contexts += ctx;
-                // a slot keeps one prompt: what it holds is all it can hit; an empty one is room for a whole context
-                capacity += tokens > 0 ? tokens : ctx;
+                if (tokens > 0) {
+                    held += tokens;
+                    holding++;
+                }
                 if (slot.path("is_processing").asBoolean(false)) {
                     used += tokens;
                 }
             }
         }
         double usage = contexts > 0 ? (double) used / contexts : Series.fraction(Series.max(samples, KV_USAGE_OLD));
+        // a slot keeps one prompt: what the slots hold is all they can hit, and an empty slot is room for one more
+        // prompt, about as long as the ones held (at most its context)
+        long capacity = contexts;
+        if (holding > 0) {
+            capacity = held;
+            for (JsonNode slot : slots) {
+                long ctx = Math.max(0, slot.path("n_ctx").asLong(0));
+                if (ctx > 0 && slot.path("n_prompt_tokens").asLong(0) <= 0) {
+                    capacity += Math.min(ctx, held / holding);
+                }
+            }
+        }
         int blocks = capacity > 0 ? (int) Math.min(capacity, Integer.MAX_VALUE) : -1;
         return ScrapedMetrics.of(Series.count(Series.sum(samples, WAITING)),
                 Series.count(Series.sum(samples, RUNNING)), usage, blocks > 0 ? 1 : -1, blocks);

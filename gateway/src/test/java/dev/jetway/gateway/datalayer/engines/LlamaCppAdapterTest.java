@@ -67,13 +67,13 @@ class LlamaCppAdapterTest {
     }
 
     @Test
-    void aSlotThatHoldsNothingYetCountsItsWholeContextAsRoom() {
+    void aSlotThatHoldsNothingYetIsRoomForOnePromptLikeTheOthers() {
         // one prompt of 800 tokens in one slot, the other slot empty: a second prompt fits without evicting the first
         ScrapedMetrics m = Pages.read(adapter, PAGE, """
                 [{"id":0,"n_ctx":4096,"is_processing":false,"n_prompt_tokens":800},
                  {"id":1,"n_ctx":4096,"is_processing":false,"n_prompt_tokens":0}]
                 """);
-        assertThat(m.numGpuBlocks()).isEqualTo(800 + 4096);
+        assertThat(m.numGpuBlocks()).isEqualTo(800 + 800);
     }
 
     @Test

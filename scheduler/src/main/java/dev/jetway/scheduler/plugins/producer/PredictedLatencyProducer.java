@@ -163,6 +163,7 @@ public final class PredictedLatencyProducer implements DataProducer, PrefixMatch
             model.costToOthers(scratch, uncached, cached, expectedOutput);
             predictions.set(slot, scratch.ttft, scratch.tpot, scratch.prefill, scratch.decodeStep, scratch.contenders,
                     scratch.arrivals);
+            predictions.uncachedTokens(slot, uncached);
         }
         context.put(key, predictions);
         if (context.get(LatencyPredictions.DEFAULT_KEY) == null) {

@@ -39,7 +39,7 @@ import java.util.Locale;
  * <p>Scores are {@code min(cost) / cost}, except that costs the model cannot tell apart from the cheapest, within its
  * own recent TTFT error ({@code indifference: model}, clamped to 5-50%; or a fixed fraction), all count as cheapest
  * and are ranked among themselves, never below an endpoint outside the band: first those with about the least prefill
- * work (within the band of the least), then the emptier KV cache. Trusting differences smaller than the model's error
+ * work (the prompt tokens they would compute, within 5% of the least), then the emptier KV cache. Trusting differences smaller than the model's error
  * would route on noise; where the latency is the same, doing less work keeps capacity for everyone, and the endpoint
  * with room in its cache is the one where this request's prefix evicts nothing another request needs. (Measured: a
  * strict arg-min piled 26 of the 57× workload's 150 prompt groups on one replica and 13 on another, and the overfull
@@ -159,6 +159,16 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
         return cost;
     }
 
+    /**
+     * The prefill work of the candidate at {@code slot}: the prompt tokens it would compute there when the producer
+     * recorded them, else the predicted prefill time. Counted, not predicted: while the model is far off (a cold
+     * start on an engine much slower than the prior) its predicted prefill times all fall inside the indifference
+     * band, and the endpoint that holds the prompt must still count as doing less work than one that recomputes it.
+     */
+    private static double work(LatencyPredictions p, int slot, boolean byTokens) {
+        return byTokens ? p.uncachedTokens(slot) : p.prefill(slot);
+    }
+
     /** Keeps the best of the second in-band group strictly below the worst of the first. */
     private static final double NOT_LEAST_WORK = 0.999;
 
@@ -194,10 +204,14 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
         }
         double band = band(p);
         double edge = 1 / (1 + band);
+        boolean byTokens = true;
+        for (int i = 0; i < n; i++) {
+            byTokens &= p.uncachedTokens(candidates.slot(i)) >= 0;
+        }
         double leastWork = params.leastWorkFirst() ? Double.MAX_VALUE : Double.POSITIVE_INFINITY;
         for (int i = 0; i < n && params.leastWorkFirst(); i++) {
             if (ratio(scores[i], min) >= edge) {
-                leastWork = Math.min(leastWork, p.prefill(candidates.slot(i)));
+                leastWork = Math.min(leastWork, work(p, candidates.slot(i), byTokens));
             }
         }
         // Within the band: those doing (about) the least prefill work first, then the emptier KV cache, each group
@@ -207,8 +221,10 @@ public final class LatencyCostScorer implements Scorer, LatencyPredictionReader 
             double r = ratio(scores[i], min);
             if (r >= edge) {
                 double kv = candidates.get(i).metrics().kvCacheUsage();
+                // a token count is exact: only the model's predictions need the band's tolerance
+                double tolerance = byTokens ? MIN_BAND : band;
                 boolean leastWorkGroup = !params.leastWorkFirst()
-                        || p.prefill(candidates.slot(i)) <= leastWork * (1 + band) + 1e-9;
+                        || work(p, candidates.slot(i), byTokens) <= leastWork * (1 + tolerance) + 1e-9;
                 r = leastWorkGroup ? 1 - half * kv : edge + half * (1 - kv) * NOT_LEAST_WORK;
             }
             scores[i] = r;
