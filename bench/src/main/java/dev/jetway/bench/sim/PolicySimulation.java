@@ -31,6 +31,7 @@ import dev.jetway.scheduler.PdDecision;
 import dev.jetway.scheduler.RequestHandling;
 import dev.jetway.scheduler.SchedulerEnvironment;
 import dev.jetway.scheduler.SchedulingResult;
+import dev.jetway.scheduler.latency.LatencyModel;
 import dev.jetway.scheduler.plugins.producer.PredictedLatencyProducer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -111,8 +112,10 @@ final class PolicySimulation {
     private int finished;
     /** When the last request was due (its arrival), for the steady-state window of the latency model's error. */
     private long lastArrivalNanos;
-    /** The first gateway's latency model's errors, or null when its policy has none. */
-    private SteadyStateErrors steadyErrors;
+    /** The latency model the first gateway's predictions come from, or null when its policy has none. */
+    private LatencyModel latencyModel;
+    /** That model's errors in steady state. */
+    private final SteadyStateErrors steadyErrors = new SteadyStateErrors();
 
     private final PromptTokens promptTokens;
     /**
@@ -152,8 +155,8 @@ final class PolicySimulation {
             shadow = newGateway(fleet.count());
         }
         for (PredictedLatencyProducer p : gateways.getFirst().scheduler().plugins(PredictedLatencyProducer.class)) {
-            steadyErrors = new SteadyStateErrors();
-            p.model().addSampleSink(steadyErrors);
+            latencyModel = p.model();
+            latencyModel.addSampleSink(steadyErrors);
             break; // the first model is the one the policy's predictions come from
         }
         admission = options.admission().create(new Context());
@@ -190,10 +193,9 @@ final class PolicySimulation {
         }
         progress.update(clock.nanos(), finished, total);
         PolicyReport report = collector.report(policy.name(), options.cost(), stageClock.starts(), stageClock.ends());
-        for (PredictedLatencyProducer p : gateways.getFirst().scheduler().plugins(PredictedLatencyProducer.class)) {
-            report = report.withLatencyModel(LatencyModelReport.of(p.model().errors())
+        if (latencyModel != null) {
+            report = report.withLatencyModel(LatencyModelReport.of(latencyModel.errors())
                     .withSteady(steadyErrors.report(lastArrivalNanos)));
-            break; // the first model is the one the policy's predictions come from
         }
         if (options.cluster().disaggregated() || pdTally.any()) {
             report = PoolReports.attach(report, options.cluster(), pdTally.any() ? pdTally.summary() : null);

@@ -134,8 +134,7 @@ public final class LatencyModel {
         return settings;
     }
 
-    /** Hands every observation to {@code sink} from now on, besides any sink added before; called on the learning
-     * thread. */
+    /** Hands every observation to {@code sink} from now on, besides the sinks added before (on the learning thread). */
     public void addSampleSink(java.util.function.Consumer<Sample> sink) {
         sampleSinks.add(Objects.requireNonNull(sink, "sink"));
     }

@@ -16,12 +16,12 @@ import java.util.Set;
  * memory from): llama.cpp does not page a shared pool as vLLM does, it keeps one prompt per slot, so what it can hit
  * is what its slots hold now, busy or idle ({@code n_prompt_tokens} summed, in blocks of one token), plus, for each
  * slot that holds nothing yet, room for one prompt as long as those the others hold (a slot keeps one prompt however
- * long its context; before any slot holds one, the contexts). Sizing the index by the context sizes instead makes it believe an endpoint keeps
- * several times the prompts it does, so it sees a shared prefix on replicas that evicted it long ago. The host-RAM
- * prompt cache ({@code --cache-ram}) is invisible; with a large one, the index under-counts (a prefix restored from RAM
- * is a hit Jetway did not plan for, which costs nothing). A server started with {@code --no-slots} answers /slots
- * with an error: its KV usage and capacity are then unknown (the KV scorer sees all such endpoints alike) and load
- * comes from the queue and Jetway's own in-flight counts.
+ * long its context; before any slot holds one, the contexts). Sizing the index by the context sizes instead makes it
+ * believe an endpoint keeps several times the prompts it does, so it sees a shared prefix on replicas that evicted it
+ * long ago. The host-RAM prompt cache ({@code --cache-ram}) is invisible; with a large one, the index under-counts
+ * (a prefix restored from RAM is a hit Jetway did not plan for, which costs nothing). A server started with
+ * {@code --no-slots} answers /slots with an error: its KV usage and capacity are then unknown (the KV scorer sees
+ * all such endpoints alike) and load comes from the queue and Jetway's own in-flight counts.
  */
 public final class LlamaCppAdapter implements EngineAdapter {
 
@@ -58,6 +58,8 @@ public final class LlamaCppAdapter implements EngineAdapter {
         long held = 0;
         int holding = 0;
         long used = 0;
+        long[] emptyContexts = new long[slots != null && slots.isArray() ? slots.size() : 0];
+        int empty = 0;
         if (slots != null && slots.isArray()) {
             for (JsonNode slot : slots) {
                 long ctx = Math.max(0, slot.path("n_ctx").asLong(0));
@@ -66,6 +68,8 @@ public final class LlamaCppAdapter implements EngineAdapter {
                 if (tokens > 0) {
                     held += tokens;
                     holding++;
+                } else if (ctx > 0) {
+                    emptyContexts[empty++] = ctx;
                 }
                 if (slot.path("is_processing").asBoolean(false)) {
                     used += tokens;
@@ -78,11 +82,8 @@ public final class LlamaCppAdapter implements EngineAdapter {
         long capacity = contexts;
         if (holding > 0) {
             capacity = held;
-            for (JsonNode slot : slots) {
-                long ctx = Math.max(0, slot.path("n_ctx").asLong(0));
-                if (ctx > 0 && slot.path("n_prompt_tokens").asLong(0) <= 0) {
-                    capacity += Math.min(ctx, held / holding);
-                }
+            for (int i = 0; i < empty; i++) {
+                capacity += Math.min(emptyContexts[i], held / holding);
             }
         }
         int blocks = capacity > 0 ? (int) Math.min(capacity, Integer.MAX_VALUE) : -1;
