@@ -276,8 +276,13 @@ public final class ProxyExchange implements UpstreamListener {
                 outcome.failed("connect error: " + acquired.cause().getMessage());
             }
             log.debug("{}: cannot reach {}: {}", inference.requestId(), endpoint, acquired.cause().toString());
-            retryOrFail(OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
-                    + ConnectFailure.describe(acquired.cause())));
+            OpenAiError error = OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
+                    + ConnectFailure.describe(acquired.cause()));
+            if (kind == UpstreamErrorKind.CONNECT) {
+                retryOrFail(error, true);
+            } else {
+                retryOrFail(error);
+            }
             return;
         }
         UpstreamConnection c = acquired.getNow();
@@ -309,6 +314,16 @@ public final class ProxyExchange implements UpstreamListener {
     }
 
     private void retryOrFail(OpenAiError error) {
+        retryOrFail(error, false);
+    }
+
+    /**
+     * {@code unsent}: the request never reached the endpoint (its connection could not be made). Such a retry adds
+     * no work to any replica, so it does not take a place in the retry budget: the budget guards replicas against
+     * retries multiplying an overload, and a replica that just died, which the scheduler still sees as the idlest,
+     * would otherwise turn the requests routed to it before it leaves rotation into 502s.
+     */
+    private void retryOrFail(OpenAiError error, boolean unsent) {
         leg.failed(error);
         lastError = error;
         if (continuing()) {
@@ -316,7 +331,7 @@ public final class ProxyExchange implements UpstreamListener {
             migrateOrFail(error); // a continuation leg failed before it streamed: the migration's limit decides
             return;
         }
-        if (attempts <= settings.maxRetries() && client.channel().isActive() && mayRetry()) {
+        if (attempts <= settings.maxRetries() && client.channel().isActive() && (unsent || mayRetry())) {
             metrics.retry();
             long base = settings.retryBackoff().toNanos();
             long delay = base / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, base));

@@ -289,6 +289,27 @@ class OutlierEjectionTest {
     }
 
     @Test
+    void aRequestThatCouldNotConnectIsRetriedOutsideTheBudget() throws Exception {
+        // A replica that just died still looks idle to the scheduler until it leaves rotation; the requests sent to it
+        // meanwhile never reached anyone, so their retries cost no replica anything and need no place in the budget.
+        FakeModelServer good = server("good");
+        FakeModelServer dead = server("dead");
+        gw = GatewayHarness.start(yaml("random", ", retryBudgetPercent: 0, minRetryConcurrency: 0",
+                List.of(good, dead))).awaitInRotation(2);
+        dead.close(); // connection refused from now on
+        int tried = 0;
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> r = post(completion(i, false));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-jetway-endpoint")).hasValue(good.address());
+            tried = (int) Double.parseDouble(gw.metricsPage().lines()
+                    .filter(l -> l.startsWith("jetway_retries_total ")).findFirst().orElseThrow().split(" ")[1]);
+        }
+        assertThat(tried).as("requests first sent to the dead replica, then retried").isPositive();
+        assertThat(gw.metricsPage()).contains("jetway_pool_retries_refused_total{name=\"p\"} 0.0");
+    }
+
+    @Test
     void adminViewListsEveryEndpoint() throws Exception {
         FakeModelServer a = server("a");
         gw = GatewayHarness.start(yaml("random", List.of(a))).awaitInRotation(1);
