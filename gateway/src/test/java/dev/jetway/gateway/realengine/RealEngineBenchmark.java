@@ -54,7 +54,8 @@ public final class RealEngineBenchmark {
     }
 
     /** One request as the client saw it; {@code cached}: its prompt was served from the engine's cache (≥ half). */
-    record Outcome(int group, String target, double ttftSeconds, double e2eSeconds, String error, boolean cached) {
+    record Outcome(int group, String target, double ttftSeconds, double e2eSeconds, String error, boolean cached,
+                   double sentSeconds) {
     }
 
     private final Map<String, String> opts;
@@ -318,7 +319,7 @@ public final class RealEngineBenchmark {
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
-                    out.add(one(http, base, p, output));
+                    out.add(one(http, base, p, output, (System.nanoTime() - start) / 1e9));
                     return null;
                 }));
             }
@@ -329,7 +330,7 @@ public final class RealEngineBenchmark {
         return out;
     }
 
-    private static Outcome one(HttpClient http, String base, Planned p, int output) {
+    private static Outcome one(HttpClient http, String base, Planned p, int output, double sentSeconds) {
         long sent = System.nanoTime();
         try {
             HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
@@ -339,7 +340,8 @@ public final class RealEngineBenchmark {
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
             String target = r.headers().firstValue(ProxyExchange.ENDPOINT_HEADER).orElse(base.substring(7));
             if (r.statusCode() != 200) {
-                return new Outcome(p.group(), target, Double.NaN, Double.NaN, "HTTP " + r.statusCode(), false);
+                return new Outcome(p.group(), target, Double.NaN, Double.NaN, "HTTP " + r.statusCode(), false,
+                        sentSeconds);
             }
             double ttft = Double.NaN;
             boolean done = false;
@@ -367,9 +369,9 @@ public final class RealEngineBenchmark {
                 }
             }
             return new Outcome(p.group(), target, ttft, (System.nanoTime() - sent) / 1e9,
-                    done ? null : "stream ended without [DONE]", cached);
+                    done ? null : "stream ended without [DONE]", cached, sentSeconds);
         } catch (Exception e) {
-            return new Outcome(p.group(), base, Double.NaN, Double.NaN, e.toString(), false);
+            return new Outcome(p.group(), base, Double.NaN, Double.NaN, e.toString(), false, sentSeconds);
         }
     }
 
@@ -410,6 +412,12 @@ public final class RealEngineBenchmark {
         outcomes.stream().collect(Collectors.groupingBy(Outcome::group, java.util.TreeMap::new,
                         Collectors.groupingBy(Outcome::target, java.util.TreeMap::new, Collectors.counting())))
                 .forEach((g, byTarget) -> placement.set(Integer.toString(g), JSON.valueToTree(byTarget)));
+        // every request in the order sent: where each went and how it fared, to read placements as they happened
+        ArrayNode timeline = row.putArray("timeline");
+        outcomes.stream().sorted(java.util.Comparator.comparingDouble(Outcome::sentSeconds)).forEach(o -> timeline
+                .addObject().put("sent_s", Math.round(o.sentSeconds() * 1e3) / 1e3).put("group", o.group())
+                .put("target", o.target()).put("ttft_s", Math.round(o.ttftSeconds() * 1e3) / 1e3)
+                .put("cached", o.cached()));
         ArrayNode byGroup = row.putArray("ttft_mean_by_group_s");
         int groups = outcomes.stream().mapToInt(Outcome::group).max().orElse(-1) + 1;
         for (int g = 0; g < groups; g++) {
