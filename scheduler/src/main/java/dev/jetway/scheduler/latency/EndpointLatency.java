@@ -32,7 +32,7 @@ final class EndpointLatency {
     private static final long PENDING_TTL_NANOS = 600_000_000_000L;
 
     final String endpointId;
-    private final RecursiveLeastSquares regression;
+    private final CalibratedRegression regression;
     private volatile double[] coefficients;
     private volatile long samples;
 
@@ -68,7 +68,7 @@ final class EndpointLatency {
         }
     }
 
-    EndpointLatency(String endpointId, RecursiveLeastSquares start, double inflowTauSeconds,
+    EndpointLatency(String endpointId, CalibratedRegression start, double inflowTauSeconds,
                     double priorPrefillTokensPerSecond) {
         this.endpointId = endpointId;
         this.regression = start;
@@ -87,10 +87,12 @@ final class EndpointLatency {
         return samples;
     }
 
-    synchronized void learn(double[] x, double y, double weight) {
-        regression.update(x, y, weight);
+    /** Learns from one observation; returns the rescaling of its prior if this one triggered it, else null. */
+    synchronized PriorCalibration.Rescaled learn(double[] x, double y) {
+        PriorCalibration.Rescaled rescaled = regression.learn(x, y);
         samples = regression.samples();
         coefficients = regression.coefficients();
+        return rescaled;
     }
 
     /** Prefill tokens per second routed here, decayed to {@code nowNanos}. */

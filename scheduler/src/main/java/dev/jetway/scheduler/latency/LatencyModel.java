@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every endpoint has its own weighted recursive-least-squares regression ({@link RecursiveLeastSquares}), so a pool
  * of mixed hardware learns one set of coefficients per endpoint; a pool-wide regression learns from every response
  * and predicts for an endpoint until that endpoint has {@code minSamples} observations of its own. Both start from a
- * {@link LatencyPrior}. TTFT and TPOT share one regression so that a non-streamed response, which only reveals its
+ * {@link LatencyPrior}, rescaled after the first eight responses if they show an engine more than three times slower
+ * or faster than it ({@link PriorCalibration}). TTFT and TPOT share one regression so that a non-streamed response, which only reveals its
  * end-to-end time {@code E2E = TTFT + (n − 1)·TPOT}, still teaches both: it is one linear observation of the joint
  * coefficients. Observations are weighted by {@code 1/max(y, ŷ)²} (ŷ the current prediction), i.e. the fit minimises
  * relative error, which is what routing compares and what the error metric reports, and no single observation weighs
@@ -107,13 +108,16 @@ public final class LatencyModel {
 
     private static final double MIN_TTFT_SECONDS = 1e-3;
     private static final double MIN_TPOT_SECONDS = 1e-4;
-    /** Responses faster than this are weighted as if they took this long (avoids the weight blowing up). */
-    private static final double MIN_WEIGHTED_SECONDS = 5e-3;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LatencyModel.class);
 
     private final Settings settings;
     private final long stalenessNanos;
-    private final RecursiveLeastSquares poolRegression;
+    private final double lambda;
+    /** Learns from every response of the pool; guarded by itself. */
+    private final CalibratedRegression poolRegression;
     private volatile double[] poolCoefficients;
+    /** Where a new endpoint's regression starts: the pool's prior, rescaled once the pool's calibration did. */
+    private volatile PriorCalibration.Prior endpointPrior;
     private final ConcurrentHashMap<String, EndpointLatency> endpoints = new ConcurrentHashMap<>();
     private final OutputLengthEstimator output = new OutputLengthEstimator();
     private final PredictionErrors poolTtftErrors = new PredictionErrors();
@@ -125,8 +129,9 @@ public final class LatencyModel {
     public LatencyModel(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.stalenessNanos = settings.staleness().toNanos();
-        double lambda = 1.0 - 1.0 / settings.forgettingWindow();
-        this.poolRegression = new RecursiveLeastSquares(settings.prior().mean(), settings.prior().variance(), lambda);
+        this.lambda = 1.0 - 1.0 / settings.forgettingWindow();
+        this.endpointPrior = PriorCalibration.Prior.of(settings.prior());
+        this.poolRegression = new CalibratedRegression(endpointPrior, lambda);
         this.poolCoefficients = poolRegression.coefficients();
     }
 
@@ -172,8 +177,7 @@ public final class LatencyModel {
         EndpointLatency s = e.attachment(this, EndpointLatency.class);
         if (s == null) {
             s = endpoints.computeIfAbsent(e.id(), id -> new EndpointLatency(id,
-                    new RecursiveLeastSquares(settings.prior().mean(), settings.prior().variance(),
-                            1.0 - 1.0 / settings.forgettingWindow()),
+                    new CalibratedRegression(endpointPrior, lambda),
                     settings.inflowTau().toNanos() / 1e9, settings.prior().prefillTokensPerSecond()));
             e.attach(this, s);
         }
@@ -359,27 +363,24 @@ public final class LatencyModel {
     }
 
     private void learn(EndpointLatency s, double[] x, double y) {
-        s.learn(x, y, weight(s.coefficients(), x, y));
+        PriorCalibration.Rescaled own = s.learn(x, y);
+        if (own != null) {
+            log.info("latency model: the first responses of {} took {} the prior's TTFT and {} its TPOT; its prior is "
+                    + "rescaled to match", s.endpointId, times(own.ttftScale()), times(own.tpotScale()));
+        }
         synchronized (poolRegression) {
-            poolRegression.update(x, y, weight(poolCoefficients, x, y));
+            PriorCalibration.Rescaled pool = poolRegression.learn(x, y);
             poolCoefficients = poolRegression.coefficients();
+            if (pool != null) {
+                endpointPrior = poolRegression.prior();
+                log.debug("latency model: pool prior rescaled, TTFT {}, TPOT {}", times(pool.ttftScale()),
+                        times(pool.tpotScale()));
+            }
         }
     }
 
-    /**
-     * The weight of one observation: the inverse square of the larger of the observed and the currently predicted
-     * value, so the fit minimises relative error where the two are close and no single observation can pull it by
-     * more than its own size where they are not. With {@code 1/y²} alone, a response far faster than its features
-     * say (an approximate prefix index that missed a hit the engine had: 14k "uncached" tokens answered in 30 ms)
-     * weighs a thousand times a normal one and drives the prefill coefficient to zero for the next hundred.
-     */
-    private static double weight(double[] coefficients, double[] x, double y) {
-        double predicted = 0;
-        for (int i = 0; i < x.length; i++) {
-            predicted += coefficients[i] * x[i];
-        }
-        double scale = Math.max(MIN_WEIGHTED_SECONDS, Math.max(y, predicted));
-        return 1.0 / (scale * scale);
+    private static String times(double scale) {
+        return scale == 1 ? "about" : String.format(java.util.Locale.ROOT, "%.1fx", scale);
     }
 
     /**

@@ -11,9 +11,8 @@ class EndpointLatencyTest {
     private static final long S = 1_000_000_000L;
 
     private static EndpointLatency endpoint(double priorRate) {
-        LatencyPrior prior = LatencyPrior.DEFAULT;
-        return new EndpointLatency("e", new RecursiveLeastSquares(prior.mean(), prior.variance(), 0.999), 10,
-                priorRate);
+        return new EndpointLatency("e", new CalibratedRegression(PriorCalibration.Prior.of(LatencyPrior.DEFAULT), 0.999),
+                10, priorRate);
     }
 
     @Test

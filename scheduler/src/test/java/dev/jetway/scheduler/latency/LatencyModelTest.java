@@ -77,6 +77,23 @@ class LatencyModelTest {
     }
 
     @Test
+    void anEngineFifteenTimesSlowerThanThePriorIsLearnedWithinAHundredResponses() {
+        // A CPU llama.cpp replica: 800 prompt tokens a second against the prior's 15,928, 10 ms a token. Its long
+        // responses weigh little against the prior's absolute variances; without rescaling the prior to it, a cold
+        // prefill was still predicted at half its time after 200 responses.
+        LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
+        Replica cpu = replica("cpu", 800, 0.030, 0.010);
+        SplittableRandom rnd = new SplittableRandom(1);
+        long now = 0;
+        for (int i = 0; i < 100; i++) {
+            now = serve(model, cpu, now, rnd.nextBoolean() ? 1_600 : 60, 32, true) + 1_000 * MS;
+        }
+        assertThat(predictTtft(model, cpu, now, 1_600)).isCloseTo(cpu.ttft(1_600), offset(0.1 * cpu.ttft(1_600)));
+        assertThat(predictTtft(model, cpu, now, 60)).isCloseTo(cpu.ttft(60), offset(0.1 * cpu.ttft(60)));
+        assertThat(predictTpot(model, cpu, now)).isCloseTo(0.010, offset(0.001));
+    }
+
+    @Test
     void oneResponseFarFasterThanItsFeaturesSaidDoesNotUndoWhatTheOthersTaught() {
         LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
         Replica r = replica("r", 15_000, 0.02, 0.02);

@@ -1,0 +1,155 @@
+package dev.jetway.scheduler.latency;
+
+/**
+ * The first responses of a regression, held until they show how far the engine is from the prior; if far, the
+ * regression starts over from the prior rescaled to the engine and learns those responses again.
+ *
+ * <h2>Why</h2>
+ * The regression weights each observation by {@code 1/y²} (it fits relative error), while the prior's variances are
+ * absolute: (twice the prior mean)², which is also the cap on the variance ({@link RecursiveLeastSquares}). On an
+ * engine like the prior's, one response outweighs the prior several times. On an engine {@code r} times slower the
+ * responses are {@code r} times longer, so each one weighs {@code r²} times less against the same prior: a CPU
+ * llama.cpp replica 15× slower than the H100 prior still predicted a cold 1,600-token prefill at half its time after
+ * 200 responses (it learned the intercept instead). Rescaling the prior by the observed ratio puts the engine back in
+ * the regime the prior's width was meant for: the data takes over within tens of responses.
+ *
+ * <h2>How</h2>
+ * Each held response is compared with what the prior mean predicts for its features. TTFT responses measure the
+ * TTFT coefficients' scale, TPOT responses the TPOT coefficients'; a non-streamed response (its whole time) measures
+ * both together and counts for a part only while that part has no response of its own. The scale of a part is the
+ * geometric mean of its ratios. A part whose scale lies outside {@code [1/SPREAD, SPREAD]} is rescaled (means by the
+ * scale, variances by its square); within it, the prior's own width (one standard deviation = twice the mean)
+ * already covers the engine. Judged once, after {@link #SAMPLES} responses; an engine that changes later is the
+ * forgetting window's business.
+ */
+final class PriorCalibration {
+
+    /** Responses held before judging: a handful, so that routing is off for seconds, not minutes. */
+    static final int SAMPLES = 8;
+    /**
+     * The prior's mean plus one standard deviation is three times the mean: an engine within a factor of three of
+     * the prior is one the prior already allows for.
+     */
+    static final double SPREAD = 3;
+
+    /** The prior a regression starts from: coefficients and their variances (also the variance cap). */
+    record Prior(double[] mean, double[] variance) {
+
+        static Prior of(LatencyPrior prior) {
+            return new Prior(prior.mean(), prior.variance());
+        }
+
+        /** This prior with the TTFT coefficients scaled by {@code ttft} and the TPOT ones by {@code tpot}. */
+        Prior scaled(double ttft, double tpot) {
+            double[] m = mean.clone();
+            double[] v = variance.clone();
+            for (int i = 0; i < m.length; i++) {
+                double s = i < LatencyFeatures.TTFT_COUNT ? ttft : tpot;
+                m[i] *= s;
+                v[i] *= s * s;
+            }
+            return new Prior(m, v);
+        }
+
+        RecursiveLeastSquares regression(double lambda) {
+            return new RecursiveLeastSquares(mean, variance, lambda);
+        }
+    }
+
+    /** The verdict: the prior to start over from, and the scales found (1 for a part left as it was). */
+    record Rescaled(Prior prior, double ttftScale, double tpotScale) {
+    }
+
+    private final Prior prior;
+    private final double[][] xs = new double[SAMPLES][];
+    private final double[] ys = new double[SAMPLES];
+    private int held;
+    private boolean judged;
+
+    PriorCalibration(Prior prior) {
+        this.prior = prior;
+    }
+
+    Prior prior() {
+        return prior;
+    }
+
+    /** Whether responses are still being held (the verdict is not in yet). */
+    boolean holding() {
+        return !judged;
+    }
+
+    /**
+     * Holds one response ({@code x} is copied); after the {@link #SAMPLES}-th, judges. Returns the rescaled prior when
+     * the regression should start over from it (then replay {@link #heldX}/{@link #heldY}), otherwise null.
+     */
+    Rescaled add(double[] x, double y) {
+        if (judged || !(y > 0) || !Double.isFinite(y)) {
+            return null;
+        }
+        xs[held] = x.clone();
+        ys[held] = y;
+        held++;
+        if (held < SAMPLES) {
+            return null;
+        }
+        judged = true;
+        double ttft = scale(true);
+        double tpot = scale(false);
+        double t = outside(ttft) ? ttft : 1;
+        double p = outside(tpot) ? tpot : 1;
+        return t == 1 && p == 1 ? null : new Rescaled(prior.scaled(t, p), t, p);
+    }
+
+    int held() {
+        return held;
+    }
+
+    double[] heldX(int i) {
+        return xs[i];
+    }
+
+    double heldY(int i) {
+        return ys[i];
+    }
+
+    private static boolean outside(double scale) {
+        return scale > SPREAD || scale < 1 / SPREAD;
+    }
+
+    /** The geometric mean of observed over prior-predicted, for one part (1 when nothing measured it). */
+    private double scale(boolean ttftPart) {
+        double own = 0;
+        int ownCount = 0;
+        double joint = 0;
+        int jointCount = 0;
+        for (int s = 0; s < held; s++) {
+            double ttft = 0;
+            double tpot = 0;
+            for (int i = 0; i < xs[s].length; i++) {
+                double term = prior.mean()[i] * xs[s][i];
+                if (i < LatencyFeatures.TTFT_COUNT) {
+                    ttft += term;
+                } else {
+                    tpot += term;
+                }
+            }
+            boolean hasTtft = ttft > 0;
+            boolean hasTpot = tpot > 0;
+            if (hasTtft && hasTpot) {
+                joint += Math.log(ys[s] / (ttft + tpot));
+                jointCount++;
+            } else if (ttftPart && hasTtft) {
+                own += Math.log(ys[s] / ttft);
+                ownCount++;
+            } else if (!ttftPart && hasTpot) {
+                own += Math.log(ys[s] / tpot);
+                ownCount++;
+            }
+        }
+        if (ownCount > 0) {
+            return Math.exp(own / ownCount);
+        }
+        return jointCount > 0 ? Math.exp(joint / jointCount) : 1;
+    }
+}

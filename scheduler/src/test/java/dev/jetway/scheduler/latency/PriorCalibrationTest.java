@@ -1,0 +1,83 @@
+package dev.jetway.scheduler.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import org.junit.jupiter.api.Test;
+
+/** The prior rescaled, or not, by the first responses of an engine. */
+class PriorCalibrationTest {
+
+    private static final PriorCalibration.Prior PRIOR = PriorCalibration.Prior.of(LatencyPrior.DEFAULT);
+
+    /** TTFT features of a request with {@code uncachedKtok} thousand tokens to prefill on an idle endpoint. */
+    private static double[] ttft(double uncachedKtok) {
+        double[] x = new double[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_COUNT];
+        x[LatencyFeatures.TTFT_INTERCEPT] = 1;
+        x[LatencyFeatures.TTFT_PREFILL] = uncachedKtok;
+        return x;
+    }
+
+    /** TPOT features of an endpoint decoding alone. */
+    private static double[] tpot() {
+        double[] x = new double[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_COUNT];
+        x[LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_INTERCEPT] = 1;
+        return x;
+    }
+
+    private static double prior(double[] x) {
+        double y = 0;
+        for (int i = 0; i < x.length; i++) {
+            y += PRIOR.mean()[i] * x[i];
+        }
+        return y;
+    }
+
+    @Test
+    void anEngineWithinAFactorOfThreeOfThePriorKeepsIt() {
+        PriorCalibration c = new PriorCalibration(PRIOR);
+        for (int i = 0; i < PriorCalibration.SAMPLES / 2; i++) {
+            double[] x = ttft(0.5 + i);
+            assertThat(c.add(x, 2.5 * prior(x))).isNull();
+            assertThat(c.add(tpot(), 0.4 * prior(tpot()))).as("the last one judges").isNull();
+        }
+        assertThat(c.holding()).isFalse();
+        assertThat(c.add(ttft(1), 100)).as("judged once").isNull();
+    }
+
+    @Test
+    void anEngineFifteenTimesSlowerToPrefillGetsThePriorScaledForTtftOnly() {
+        PriorCalibration c = new PriorCalibration(PRIOR);
+        PriorCalibration.Rescaled rescaled = null;
+        for (int i = 0; i < PriorCalibration.SAMPLES / 2; i++) {
+            double[] x = ttft(1.6);
+            assertThat(c.add(x, 15 * prior(x))).isNull();
+            rescaled = c.add(tpot(), 0.5 * prior(tpot()));
+        }
+        assertThat(rescaled).isNotNull();
+        assertThat(rescaled.ttftScale()).isCloseTo(15, offset(1e-9));
+        assertThat(rescaled.tpotScale()).as("TPOT within the prior's width").isEqualTo(1);
+        int p = LatencyFeatures.TTFT_PREFILL;
+        assertThat(rescaled.prior().mean()[p]).isCloseTo(15 * PRIOR.mean()[p], offset(1e-12));
+        assertThat(rescaled.prior().variance()[p]).isCloseTo(225 * PRIOR.variance()[p], offset(1e-9));
+        int t = LatencyFeatures.TTFT_COUNT + LatencyFeatures.TPOT_INTERCEPT;
+        assertThat(rescaled.prior().mean()[t]).isEqualTo(PRIOR.mean()[t]);
+    }
+
+    @Test
+    void wholeResponseTimesScaleBothPartsWhenNothingStreamed() {
+        PriorCalibration c = new PriorCalibration(PRIOR);
+        PriorCalibration.Rescaled rescaled = null;
+        for (int i = 0; i < PriorCalibration.SAMPLES; i++) {
+            double[] x = ttft(1);
+            double[] t = tpot();
+            for (int j = LatencyFeatures.TTFT_COUNT; j < x.length; j++) {
+                x[j] = 99 * t[j]; // 100 output tokens
+            }
+            rescaled = c.add(x, 0.1 * prior(x));
+        }
+        assertThat(rescaled).isNotNull();
+        assertThat(rescaled.ttftScale()).isCloseTo(0.1, offset(1e-9));
+        assertThat(rescaled.tpotScale()).isCloseTo(0.1, offset(1e-9));
+    }
+}
