@@ -55,7 +55,7 @@ public final class RealEngineBenchmark {
 
     /** One request as the client saw it; {@code cached}: its prompt was served from the engine's cache (≥ half). */
     record Outcome(int group, String target, double ttftSeconds, double e2eSeconds, String error, boolean cached,
-                   double sentSeconds) {
+                   double sentSeconds, String decision) {
     }
 
     private final Map<String, String> opts;
@@ -282,7 +282,7 @@ public final class RealEngineBenchmark {
     private static String yaml(String policy, List<String> addresses, String engine, String tokenizer) {
         // no latency-predicted first-byte deadline: under a queue that grows faster than the model learns, it cut
         // requests with 504 (docs/performance.md, "Real engine (llama.cpp)"); every mode gets the same 300 s bound
-        return "server: {port: 0, adminPort: -1, host: 127.0.0.1}\n"
+        return "server: {port: 0, adminPort: -1, host: 127.0.0.1, debugHeader: true}\n"
                 + "upstream: {firstByteTimeoutMargin: 0}\n"
                 + "pools:\n  - name: bench\n    models: [bench]\n    engine: " + engine + "\n"
                 + "    endpointPicker: " + policy + "\n"
@@ -339,9 +339,10 @@ public final class RealEngineBenchmark {
                             .replace("\"model\":\"" + RealEngine.MODEL + "\"", "\"model\":\"bench\"")))
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
             String target = r.headers().firstValue(ProxyExchange.ENDPOINT_HEADER).orElse(base.substring(7));
+            String decision = r.headers().firstValue(ProxyExchange.DECISION_HEADER).orElse("");
             if (r.statusCode() != 200) {
                 return new Outcome(p.group(), target, Double.NaN, Double.NaN, "HTTP " + r.statusCode(), false,
-                        sentSeconds);
+                        sentSeconds, decision);
             }
             double ttft = Double.NaN;
             boolean done = false;
@@ -369,9 +370,9 @@ public final class RealEngineBenchmark {
                 }
             }
             return new Outcome(p.group(), target, ttft, (System.nanoTime() - sent) / 1e9,
-                    done ? null : "stream ended without [DONE]", cached, sentSeconds);
+                    done ? null : "stream ended without [DONE]", cached, sentSeconds, decision);
         } catch (Exception e) {
-            return new Outcome(p.group(), base, Double.NaN, Double.NaN, e.toString(), false, sentSeconds);
+            return new Outcome(p.group(), base, Double.NaN, Double.NaN, e.toString(), false, sentSeconds, "");
         }
     }
 
@@ -417,7 +418,7 @@ public final class RealEngineBenchmark {
         outcomes.stream().sorted(java.util.Comparator.comparingDouble(Outcome::sentSeconds)).forEach(o -> timeline
                 .addObject().put("sent_s", Math.round(o.sentSeconds() * 1e3) / 1e3).put("group", o.group())
                 .put("target", o.target()).put("ttft_s", Math.round(o.ttftSeconds() * 1e3) / 1e3)
-                .put("cached", o.cached()));
+                .put("cached", o.cached()).put("decision", o.decision()));
         ArrayNode byGroup = row.putArray("ttft_mean_by_group_s");
         int groups = outcomes.stream().mapToInt(Outcome::group).max().orElse(-1) + 1;
         for (int g = 0; g < groups; g++) {
