@@ -34,8 +34,10 @@ import org.junit.jupiter.api.Test;
  * as separate processes behind the gateway, 40 concurrent streams (completions and chat) asking for a fixed number of
  * tokens, and one replica killed ({@code destroyForcibly}, SIGKILL) while every stream is running. Requests sent just
  * after the kill must all be served; with migration every stream must complete with exactly the requested tokens and
- * one {@code [DONE]}, without it the dead replica's streams must end with a clean error event. Nothing here waits
- * for the dead replica to be taken out of rotation beyond today's readiness checks.
+ * one {@code [DONE]}, without it the dead replica's streams must end with a clean error event. With migration the
+ * dead replica must then be ejected by outlier detection (its cut streams are gateway failures), and when a new
+ * {@code jetway sim} listens on its port again it must pass a health check, come back into rotation and take new
+ * requests (docs/operations.md, "Outlier ejection and health checks").
  */
 class MigrationChaosTest {
 
@@ -65,8 +67,10 @@ class MigrationChaosTest {
     }
 
     @Test
-    void withMigrationEveryStreamCompletesWithTheRequestedTokens() throws Exception {
-        Run run = chaos("");
+    void withMigrationEveryStreamCompletesWithTheRequestedTokensAndTheDeadReplicaComesBack() throws Exception {
+        // a short ejection: the dead replica stays ejected until a check passes anyway, this only spares the wait
+        // once it is back (the default 30 s)
+        Run run = chaos("outlierDetection: {baseEjectionTime: 2s}");
         assertThat(run.cut()).as("streams that were running on the killed replica").isPositive();
         for (Stream s : run.all()) {
             s.assertComplete();
@@ -77,6 +81,7 @@ class MigrationChaosTest {
                 "disabled")) {
             assertThat(counter(page, failed)).as(failed).isZero();
         }
+        ejectedThenReadmittedWhenBack(run.killed());
     }
 
     @Test
@@ -94,6 +99,63 @@ class MigrationChaosTest {
             s.assertComplete(); // not started when the replica died: served elsewhere
         }
         assertThat(counter(metrics(), "disabled")).isEqualTo(run.cut());
+    }
+
+    /**
+     * The killed replica is ejected (its cut streams were gateway failures in a row) and stays out while it is down;
+     * a new replica on its port passes a health check, comes back into rotation and takes new requests.
+     */
+    private void ejectedThenReadmittedWhenBack(String killed) throws Exception {
+        waitUntil(() -> standing(killed).path("ejected").asBoolean(), "the killed replica " + killed + " ejected");
+        JsonNode down = standing(killed);
+        assertThat(down.path("inRotation").asBoolean()).as(down.toString()).isFalse();
+        assertThat(down.path("ejectionReason").asText()).as(down.toString()).isEqualTo("consecutive_gateway_failure");
+        assertThat(ejectedGauge(metrics(), killed)).isEqualTo(1.0);
+
+        int port = Integer.parseInt(killed.substring(killed.lastIndexOf(':') + 1));
+        assertThat(startReplica(port).get(90, TimeUnit.SECONDS)).isEqualTo(port);
+        waitUntil(() -> {
+            JsonNode s = standing(killed);
+            return s.path("inRotation").asBoolean() && !s.path("ejected").asBoolean();
+        }, "the restarted replica " + killed + " back in rotation", 60);
+        assertThat(ejectedGauge(metrics(), killed)).isZero();
+        // new requests reach it: the scheduler spreads a batch over the idle replicas (which one is its business,
+        // so batches are sent until one lands there; none within the bound fails)
+        waitUntil(() -> {
+            List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                batch.add(http.sendAsync(HttpRequest.newBuilder(uri("/v1/completions")).timeout(Duration.ofSeconds(30))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"back again " + i
+                                + "\",\"max_tokens\":5}")).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            boolean reached = false;
+            for (CompletableFuture<HttpResponse<String>> f : batch) {
+                HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                reached |= r.headers().firstValue("x-jetway-endpoint").orElse("").equals(killed);
+            }
+            return reached;
+        }, "a new request served by the restarted replica " + killed, 60);
+    }
+
+    /** The admin port's {@code /endpoints} entry of {@code address}. */
+    private JsonNode standing(String address) throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort()
+                + "/endpoints")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (JsonNode e : JSON.readTree(body).path("pools").path(0).path("endpoints")) {
+            if (e.path("address").asText().equals(address)) {
+                return e;
+            }
+        }
+        throw new AssertionError(address + " not in /endpoints: " + body);
+    }
+
+    private static double ejectedGauge(String page, String address) {
+        Matcher m = Pattern.compile("(?m)^jetway_endpoint_ejected\\{[^}]*model_server_endpoint=\"" + Pattern.quote(address)
+                + "\"[^}]*} (\\S+)$").matcher(page);
+        assertThat(m.find()).as("jetway_endpoint_ejected of " + address + " in:\n" + page).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     // ---- the run ------------------------------------------------------------------------------------------------
@@ -115,7 +177,7 @@ class MigrationChaosTest {
     private Run chaos(String poolExtra) throws Exception {
         List<CompletableFuture<Integer>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            starting.add(startReplica());
+            starting.add(startReplica(0));
         }
         for (CompletableFuture<Integer> port : starting) {
             ports.add(port.get(90, TimeUnit.SECONDS));
@@ -170,7 +232,7 @@ class MigrationChaosTest {
         assertThat(streams).extracting(Stream::endpoint).contains(killed);
         Run run = new Run(streams, late, killed, killedAt);
         System.out.printf("chaos [%s]: %d streams, %d on the killed replica %s, %d of them cut by the kill%n",
-                poolExtra.isEmpty() ? "migration on" : poolExtra, streams.size(), streams.stream().filter(s -> s.endpoint().equals(killed)).count(), killed, run.cut());
+                poolExtra, streams.size(), streams.stream().filter(s -> s.endpoint().equals(killed)).count(), killed, run.cut());
         System.out.printf("chaos: longest silence in a cut stream %d ms, in the others %d ms%n",
                 streams.stream().filter(s -> s.endpoint().equals(killed) && s.endedAfter(killedAt))
                         .mapToLong(s -> s.longestGapNanos).max().orElse(0) / 1_000_000,
@@ -180,16 +242,19 @@ class MigrationChaosTest {
         return run;
     }
 
-    /** {@code jetway sim} in a JVM of its own, as a user starts it; completes with its port once it serves. */
-    private CompletableFuture<Integer> startReplica() throws IOException {
+    /**
+     * {@code jetway sim} in a JVM of its own, as a user starts it, on {@code port} (0: any free one); completes with
+     * its port once it serves.
+     */
+    private CompletableFuture<Integer> startReplica(int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "sim", "--model", "m", "--host", "127.0.0.1", "--port", "0",
+                Main.class.getName(), "sim", "--model", "m", "--host", "127.0.0.1", "--port", String.valueOf(port),
                 "--profile", "qwen3-32b-a100-tp2")
                 .redirectErrorStream(true).start();
         replicas.add(p);
-        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<Integer> serving = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             StringBuilder seen = new StringBuilder();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
@@ -198,17 +263,17 @@ class MigrationChaosTest {
                 while ((line = out.readLine()) != null) { // read to the end: a full pipe would stall the replica
                     Matcher m = SERVING.matcher(line);
                     if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    } else if (!port.isDone()) {
+                        serving.complete(Integer.parseInt(m.group(1)));
+                    } else if (!serving.isDone()) {
                         seen.append(line).append('\n');
                     }
                 }
             } catch (IOException e) {
                 // the process went away
             }
-            port.completeExceptionally(new IllegalStateException("jetway sim exited before serving:\n" + seen));
+            serving.completeExceptionally(new IllegalStateException("jetway sim exited before serving:\n" + seen));
         });
-        return port;
+        return serving;
     }
 
     private URI uri(String path) {
@@ -231,10 +296,14 @@ class MigrationChaosTest {
     }
 
     private static void waitUntil(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        waitUntil(check, what, 30);
+    }
+
+    private static void waitUntil(Check check, String what, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!check.ok()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
+                throw new AssertionError("not within " + seconds + " s: " + what);
             }
             Thread.sleep(50);
         }
