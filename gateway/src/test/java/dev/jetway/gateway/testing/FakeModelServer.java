@@ -53,6 +53,9 @@ public final class FakeModelServer implements AutoCloseable {
     public final List<Map<String, String>> healthCheckHeaders = new CopyOnWriteArrayList<>();
     public final AtomicInteger cancelledStreams = new AtomicInteger();
     public final java.util.concurrent.atomic.AtomicLong chunksSent = new java.util.concurrent.atomic.AtomicLong();
+    /** False: completion requests are counted, not kept in {@link #bodies} and {@link #headers} (a long run's would
+     * fill the heap). */
+    public volatile boolean keepRequests = true;
     public final List<byte[]> bodies = new CopyOnWriteArrayList<>();
     public final List<Map<String, String>> headers = new CopyOnWriteArrayList<>();
     private final String name;
@@ -158,8 +161,10 @@ public final class FakeModelServer implements AutoCloseable {
             healthChecks.incrementAndGet();
         } else {
             completionRequests.incrementAndGet();
-            bodies.add(body);
-            headers.add(h);
+            if (keepRequests) {
+                bodies.add(body);
+                headers.add(h);
+            }
         }
         String text = new String(body, StandardCharsets.UTF_8);
         boolean stream = text.replace(" ", "").contains("\"stream\":true");
