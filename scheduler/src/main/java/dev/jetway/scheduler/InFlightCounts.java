@@ -8,9 +8,26 @@ public record InFlightCounts(int requests, long tokens, long contextTokens, int 
 
     public static final InFlightCounts ZERO = new InFlightCounts(0, 0, 0, 0);
 
+    /**
+     * The sum, saturating at half of each type's range: peers' reports summed, however many or however large (a
+     * peer's digest is input from the network), never wrap to a negative load, and neither does this gateway's own
+     * count added to that sum.
+     */
     public InFlightCounts plus(InFlightCounts o) {
-        return new InFlightCounts(requests + o.requests, tokens + o.tokens, contextTokens + o.contextTokens,
-                prefills + o.prefills);
+        return new InFlightCounts(sum(requests, o.requests), sum(tokens, o.tokens),
+                sum(contextTokens, o.contextTokens), sum(prefills, o.prefills));
+    }
+
+    private static int sum(int a, int b) {
+        return (int) Math.clamp((long) a + b, Integer.MIN_VALUE / 2, Integer.MAX_VALUE / 2);
+    }
+
+    private static long sum(long a, long b) {
+        long s = a + b;
+        if (((a ^ s) & (b ^ s)) < 0) { // overflowed: the true sum lies beyond the range on a's side
+            return a < 0 ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+        }
+        return Math.clamp(s, Long.MIN_VALUE / 2, Long.MAX_VALUE / 2);
     }
 
     public boolean isZero() {

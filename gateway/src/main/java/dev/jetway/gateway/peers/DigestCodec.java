@@ -17,7 +17,7 @@ import java.util.List;
  * A routing digest on the wire: big-endian binary, {@code "JWD1"}, the pool, then the digest's fields (strings as
  * modified UTF-8, keys as 8-byte longs). A digest is cut into parts that each fit the admin port's request limit;
  * the parts share the digest's sequence and load. Decoding checks every count against the bytes left, so a
- * malformed body fails fast instead of allocating.
+ * malformed body fails fast instead of allocating, and refuses negative in-flight counts.
  */
 final class DigestCodec {
 
@@ -109,8 +109,14 @@ final class DigestCodec {
             List<EndpointLoad> load = new ArrayList<>(m);
             for (int i = 0; i < m; i++) {
                 String endpoint = in.readUTF();
-                load.add(new EndpointLoad(endpoint, new InFlightCounts(in.readInt(), in.readLong(), in.readLong(),
-                        in.readInt())));
+                InFlightCounts counts = new InFlightCounts(in.readInt(), in.readLong(), in.readLong(), in.readInt());
+                if (counts.requests() < 0 || counts.tokens() < 0 || counts.contextTokens() < 0
+                        || counts.prefills() < 0) {
+                    // an endpoint made to look emptier than idle would draw every request
+                    throw new IllegalArgumentException("routing digest has a negative in-flight count for "
+                            + endpoint);
+                }
+                load.add(new EndpointLoad(endpoint, counts));
             }
             if (in.available() > 0) {
                 throw new IllegalArgumentException("routing digest has " + in.available() + " trailing bytes");

@@ -63,4 +63,17 @@ class DigestCodecTest {
         lying[at] = 0x7f;
         assertThatThrownBy(() -> DigestCodec.decode(lying)).hasMessageContaining("exceeds");
     }
+
+    @Test
+    void aNegativeInFlightCountIsRefused() {
+        // found by PeerDigestFuzzTest: a load of -134,217,727 prefills was applied, making the endpoint look emptier
+        // than idle
+        for (InFlightCounts counts : List.of(new InFlightCounts(-1, 0, 0, 0), new InFlightCounts(0, -1, 0, 0),
+                new InFlightCounts(0, 0, -1, 0), new InFlightCounts(2, 300, 900, -134_217_727))) {
+            byte[] part = DigestCodec.encode("p", new RoutingDigest("x", 1, List.of(),
+                    List.of(new EndpointLoad("10.0.0.1:8000", counts)), 0)).getFirst();
+            assertThatThrownBy(() -> DigestCodec.decode(part)).as(counts.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative in-flight count");
+        }
+    }
 }

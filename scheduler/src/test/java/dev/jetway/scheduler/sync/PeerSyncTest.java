@@ -96,6 +96,30 @@ class PeerSyncTest {
     }
 
     @Test
+    void peersReportingHugeLoadsSaturateInsteadOfWrappingToANegativeLoad() {
+        // found by PeerDigestFuzzTest: the sum of several peers' reports wrapped around
+        Scheduler b = scheduler();
+        PeerSync sync = new PeerSync(b, "b");
+        List<Endpoint> onB = endpoints();
+        InFlightCounts huge = new InFlightCounts(Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE);
+        for (String peer : List.of("a", "c", "d")) {
+            sync.apply(new RoutingDigest(peer, 1, List.of(), List.of(new EndpointLoad("e0", huge)), 0), onB, 0);
+        }
+        Endpoint e0 = onB.getFirst();
+        // and this gateway's own request on top
+        b.preRequest(b.schedule(InferenceRequest.builder("r1").model("m").tokenIds(PROMPT).build(), List.of(e0)), e0);
+        assertThat(e0.ownInFlight().requests()).isEqualTo(1);
+        assertThat(e0.peerInFlight()).isEqualTo(new InFlightCounts(Integer.MAX_VALUE / 2, Long.MAX_VALUE / 2,
+                Long.MAX_VALUE / 2, Integer.MAX_VALUE / 2));
+        assertThat(e0.inFlightRequests()).isPositive();
+        assertThat(e0.inFlightTokens()).isPositive();
+        assertThat(e0.inFlightContextTokens()).isPositive();
+        assertThat(e0.inFlightPrefills()).isPositive();
+        assertThat(new InFlightCounts(3, 4, 5, 6).plus(new InFlightCounts(1, 1, 1, 1)))
+                .isEqualTo(new InFlightCounts(4, 5, 6, 7));
+    }
+
+    @Test
     void aFullJournalDropsItsOldestRecords() {
         RoutingJournal journal = new RoutingJournal(10);
         for (int i = 0; i < 4; i++) {

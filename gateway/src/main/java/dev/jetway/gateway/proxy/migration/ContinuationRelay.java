@@ -75,7 +75,16 @@ final class ContinuationRelay implements SseFramer.DataSink {
         if (out == null) {
             out = Unpooled.buffer(rewritten.length + 8);
         }
-        out.writeBytes(DATA).writeBytes(rewritten).writeBytes(EVENT_END);
+        // data the leg sent on several lines (joined with LF) goes out on as many data lines: one line would end at
+        // the first LF, and the client would read the rest as other fields
+        int line = 0;
+        for (int j = 0; j < rewritten.length; j++) {
+            if (rewritten[j] == '\n') {
+                out.writeBytes(DATA).writeBytes(rewritten, line, j - line).writeByte('\n');
+                line = j + 1;
+            }
+        }
+        out.writeBytes(DATA).writeBytes(rewritten, line, rewritten.length - line).writeBytes(EVENT_END);
     }
 
     /** The event's data as the client gets it, or null to leave it out. */

@@ -154,6 +154,21 @@ class StreamMigrationTest {
     }
 
     @Test
+    void aContinuationsEventOfSeveralDataLinesReachesTheClientWithTheSameLines() {
+        // found by MigrationRelayFuzzTest: an event that is not a JSON chunk passes as it came, but its data lines,
+        // joined with a newline, went out as one data line, the rest of which the client read as other fields
+        StreamMigration m = new StreamMigration(ApiKind.COMPLETIONS, 3, null);
+        relay(m, text("a", " one", null));
+        assertThat(m.next(body("{\"model\":\"m\",\"prompt\":\"x\",\"stream\":true}"), 1))
+                .isInstanceOf(StreamMigration.Continue.class);
+        String client = relay(m, "data: {\"id\":\"b\",\"created\":7\ndata: :12}}\n\ndata: [DONE]\n\n");
+        assertThat(client).isEqualTo("data: {\"id\":\"b\",\"created\":7\ndata: :12}}\n\ndata: [DONE]\n\n");
+        // a JSON chunk spread over data lines is one chunk, rewritten on one line
+        String pretty = relay(m, "data: {\"id\":\"c\",\ndata: \"choices\":[]}\n\n");
+        assertThat(pretty).isEqualTo("data: {\"id\":\"a\",\"choices\":[]}\n\n");
+    }
+
+    @Test
     void nothingStreamedYetAsksForTheWholeAnswerAgain() throws Exception {
         StreamMigration m = new StreamMigration(ApiKind.CHAT_COMPLETIONS, 3, SimpleWordTokenizer.instance());
         relay(m, role("c"));
