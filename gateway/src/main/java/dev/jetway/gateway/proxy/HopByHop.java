@@ -19,7 +19,10 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** Copies {@code from} into {@code to} without hop-by-hop headers (also those named in Connection), Host, Length. */
+    /**
+     * Copies {@code from} into {@code to} without hop-by-hop headers (also those named in any Connection header),
+     * Host, Length.
+     */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
         copyEndToEnd(from, to, name -> false);
     }
@@ -27,9 +30,11 @@ final class HopByHop {
     /** As {@link #copyEndToEnd(HttpHeaders, HttpHeaders)}, also leaving out the headers {@code drop} names (lower case). */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to, java.util.function.Predicate<String> drop) {
         Set<String> named = Set.of();
-        String connection = from.get(HttpHeaderNames.CONNECTION);
-        if (connection != null) {
-            named = new HashSet<>();
+        // every Connection header's names: a message may carry several, whose lists add up (RFC 9110 §5.3)
+        for (String connection : from.getAll(HttpHeaderNames.CONNECTION)) {
+            if (named.isEmpty()) {
+                named = new HashSet<>();
+            }
             for (String token : connection.split(",")) {
                 named.add(token.trim().toLowerCase(Locale.ROOT));
             }

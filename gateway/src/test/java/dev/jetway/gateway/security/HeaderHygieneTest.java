@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jetway.gateway.testing.FakeModelServer;
 import dev.jetway.gateway.testing.GatewayHarness;
+import dev.jetway.gateway.testing.RawClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -104,6 +105,62 @@ class HeaderHygieneTest {
 
         send("x-custom", "kept", "x-request-id", "client-id-123");
         assertThat(lastReceived()).containsEntry("x-request-id", "client-id-123");
+    }
+
+    /**
+     * Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection: neither the client's reach the model server
+     * (those its Connection headers name included, from every Connection header) nor the model server's the client,
+     * streamed or not. Over raw sockets, since HTTP client libraries refuse to send most of them.
+     */
+    @Test
+    void hopByHopHeadersStopAtTheGatewayBothWays() throws Exception {
+        start("", "");
+        String upstreamHop = "Connection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5, max=100\r\n"
+                + "Proxy-Authenticate: Basic realm=\"upstream\"\r\nProxy-Connection: keep-alive\r\n"
+                + "Trailer: x-checksum\r\nUpgrade: h2c\r\nTE: trailers\r\nx-upstream-kept: yes\r\n";
+        a.responseHeaders = upstreamHop;
+        b.responseHeaders = upstreamHop;
+        for (boolean stream : List.of(false, true)) {
+            a.headers.clear();
+            b.headers.clear();
+            String json = "{\"model\":\"m\",\"prompt\":\"hi\",\"stream\":" + stream + "}";
+            String request = "POST /v1/completions HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
+                    + "Connection: close, X-Foo\r\nConnection: x-bar\r\nX-Foo: 1\r\nx-bar: 2\r\n"
+                    + "Keep-Alive: timeout=5\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+                    + "Proxy-Connection: keep-alive\r\nTE: trailers\r\nUpgrade: websocket\r\nTrailer: x-checksum\r\n"
+                    + "x-custom: kept\r\nContent-Length: " + json.length() + "\r\n\r\n" + json;
+            String response;
+            try (RawClient client = new RawClient(gw.server.port())) {
+                response = client.send(request).readToEnd(Duration.ofSeconds(10));
+            }
+            assertThat(response).as(response).startsWith("HTTP/1.1 200");
+
+            Map<String, String> got = lastReceived();
+            assertThat(got).as("the model server got").containsEntry("x-custom", "kept").doesNotContainKeys(
+                    "connection", "x-foo", "x-bar", "keep-alive", "proxy-authorization", "proxy-connection", "te",
+                    "upgrade", "trailer");
+
+            Map<String, List<String>> sent = responseHeaders(response);
+            assertThat(sent).as(response).containsKey("x-upstream-kept").doesNotContainKeys("x-hop", "keep-alive",
+                    "proxy-authenticate", "proxy-connection", "trailer", "upgrade", "te");
+            // the gateway's own connection header only (it closes, as the client asked)
+            assertThat(sent.getOrDefault("connection", List.of())).as(response).allSatisfy(v ->
+                    assertThat(v.toLowerCase(java.util.Locale.ROOT)).isIn("close", "keep-alive"));
+        }
+    }
+
+    /** The header lines of a raw HTTP/1.1 response, by lower-case name. */
+    private static Map<String, List<String>> responseHeaders(String response) {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        String head = response.substring(0, response.indexOf("\r\n\r\n"));
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                out.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        k -> new java.util.ArrayList<>()).add(line.substring(colon + 1).trim());
+            }
+        }
+        return out;
     }
 
     @Test

@@ -43,6 +43,8 @@ public final class FakeModelServer implements AutoCloseable {
     public final List<String> pageRequests = new CopyOnWriteArrayList<>();
     /** Close a kept-alive connection when its second completion request arrives, without answering it. */
     public volatile boolean closeReusedConnections;
+    /** Header lines added to every completion response, each ending in CRLF (e.g. hop-by-hop ones a proxy must drop). */
+    public volatile String responseHeaders = "";
     public volatile int streamChunks = 5;
     public volatile int chunkBytes = 0;
     public volatile long chunkDelayMillis = 0;
@@ -206,11 +208,11 @@ public final class FakeModelServer implements AutoCloseable {
         }
         if (!stream) {
             String answer = jsonAnswer;
-            write(out, 200, "application/json", answer != null ? answer : completionJson(name));
+            write(out, 200, "application/json", answer != null ? answer : completionJson(name), responseHeaders);
             return true;
         }
         out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
-                + "x-served-by: " + name + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "x-served-by: " + name + "\r\n" + responseHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         int chunks = mode == Mode.ENDLESS_STREAM ? Integer.MAX_VALUE : streamChunks;
         try {
@@ -278,9 +280,14 @@ public final class FakeModelServer implements AutoCloseable {
     }
 
     private void write(OutputStream out, int status, String type, String body) throws IOException {
+        write(out, status, type, body, "");
+    }
+
+    private void write(OutputStream out, int status, String type, String body, String extraHeaders)
+            throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 " + status + " X\r\ncontent-type: " + type + "\r\ncontent-length: " + b.length
-                + "\r\nx-served-by: " + name + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "\r\nx-served-by: " + name + "\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(b);
         out.flush();
     }
