@@ -62,6 +62,12 @@ final class AuditJson {
             g.writeStringField("endpoint", r.endpoint());
             g.writeStringField("prefillEndpoint", r.prefillEndpoint());
             g.writeNumberField("attempts", r.attempts());
+            g.writeArrayFieldStart("endpoints");
+            for (String e : r.endpoints()) {
+                g.writeString(e);
+            }
+            g.writeEndArray();
+            g.writeNumberField("migrations", r.migrations());
             g.writeStringField("decision", r.decision() == null ? null : r.decision().toCompactString());
             g.writeStringField("outcome", r.outcome());
             g.writeNumberField("status", r.status());

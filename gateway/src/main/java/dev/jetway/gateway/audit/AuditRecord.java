@@ -20,6 +20,8 @@ import java.util.List;
  * @param endpoint         the endpoint that answered (the last tried), or null
  * @param prefillEndpoint  a split request's prefill endpoint, or null
  * @param attempts         endpoints tried
+ * @param endpoints        every endpoint the request (or its continuation) was sent to, in order
+ * @param migrations       continuation legs of a migrated stream (0: not migrated)
  * @param decision         the scheduler's decision, or null
  * @param outcome          {@code ok}, {@code upstream_error}, {@code rejected}, {@code failed} or {@code cancelled}
  * @param status           the status the client got (499: it went away first)
@@ -42,7 +44,8 @@ import java.util.List;
  */
 public record AuditRecord(long epochMillis, String requestId, String tenant, String objective, int priority,
                           String api, String model, Boolean stream, String pool, String endpoint,
-                          String prefillEndpoint, int attempts, DecisionRecord decision, String outcome, int status,
+                          String prefillEndpoint, int attempts, List<String> endpoints, int migrations,
+                          DecisionRecord decision, String outcome, int status,
                           int upstreamStatus, String errorType, String errorCode, String errorMessage,
                           List<String> guardrails, long promptTokens, long completionTokens, long cachedTokens,
                           long queueNanos, long ttftNanos, long totalNanos, byte[] forwardedBody,

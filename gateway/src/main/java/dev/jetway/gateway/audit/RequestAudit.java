@@ -26,6 +26,9 @@ public final class RequestAudit {
     private long queueNanos = -1;
     private String endpoint;
     private int attempts;
+    /** Every endpoint the request was sent to, in order (null until the first). */
+    private List<String> endpoints;
+    private int migrations;
     private int upstreamStatus;
     private boolean responseSse;
     private long ttftNanos = -1;
@@ -59,11 +62,27 @@ public final class RequestAudit {
     public void attempt(String address) {
         endpoint = address;
         attempts++;
+        sentTo(address);
     }
 
     /** The endpoint that served is not the one tried first (ext_proc: Envoy retried elsewhere). */
     public void servedBy(String address) {
         endpoint = address;
+        if (endpoints == null || !endpoints.getLast().equals(address)) {
+            sentTo(address);
+        }
+    }
+
+    private void sentTo(String address) {
+        if (endpoints == null) {
+            endpoints = new ArrayList<>(2);
+        }
+        endpoints.add(address);
+    }
+
+    /** The stream goes on on another endpoint (request migration): the next attempt is a continuation leg. */
+    public void migrated() {
+        migrations++;
     }
 
     /** The model server's response head. */
@@ -216,6 +235,7 @@ public final class RequestAudit {
                 parsed == null ? null : parsed.model(), parsed == null ? null : parsed.stream(),
                 request.pool() == null ? null : request.pool().name(), endpoint,
                 request.split() == null ? null : request.split().prefill().address(), attempts,
+                endpoints == null ? List.of() : endpoints, migrations,
                 decision == null ? null : decision.decision(), outcome, status, upstreamStatus,
                 error == null ? null : error.type(), error == null ? null : error.code(),
                 error == null ? null : error.message(), guardrails == null ? List.of() : guardrails, prompt,

@@ -911,6 +911,9 @@ public final class ProxyExchange implements UpstreamListener {
                 targetIndex = 0;
             }
         }
+        if (audit != null) {
+            audit.migrated();
+        }
         pool.scheduler().continuation(result);
         if (result.pd() != null && result.pd().disaggregate()) {
             pool.scheduler().fallBackToAggregated(result); // the continuation goes whole to the decode endpoint

@@ -118,6 +118,8 @@ class AuditLogEndToEndTest {
             assertThat(ok.get("model").asText()).isEqualTo("m");
             assertThat(ok.get("pool").asText()).isEqualTo("p");
             assertThat(ok.get("endpoint").asText()).isEqualTo(backend.address());
+            assertThat(ok.get("endpoints")).extracting(JsonNode::asText).containsExactly(backend.address());
+            assertThat(ok.get("migrations").asInt()).isZero();
             assertThat(ok.get("decision").asText()).isNotBlank();
             assertThat(ok.get("tokens").get("prompt").asLong()).isEqualTo(3); // the model server's usage
             assertThat(ok.get("tokens").get("completion").asLong()).isEqualTo(3);
@@ -141,6 +143,7 @@ class AuditLogEndToEndTest {
             assertThat(bad.get("model").isNull()).isTrue();
             assertThat(bad.get("error").get("message").asText()).isNotBlank();
             assertThat(bad.get("attempts").asInt()).isZero();
+            assertThat(bad.get("endpoints")).isEmpty();
 
             JsonNode throttled = records.get("throttled");
             assertThat(throttled.get("outcome").asText()).isEqualTo("rejected");
@@ -155,6 +158,8 @@ class AuditLogEndToEndTest {
             assertThat(tooLarge.get("outcome").asText()).isEqualTo("rejected");
             assertThat(tooLarge.get("tenant").asText()).isEqualTo("team-b");
             assertThat(tooLarge.get("api").asText()).isEqualTo("/v1/completions");
+            assertThat(tooLarge.get("endpoints")).isEmpty();
+            assertThat(tooLarge.get("migrations").asInt()).isZero();
 
             JsonNode cancelled = records.get("cancelled");
             assertThat(cancelled.get("outcome").asText()).isEqualTo("cancelled");

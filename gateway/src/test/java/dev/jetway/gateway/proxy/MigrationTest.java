@@ -18,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,10 +145,18 @@ class MigrationTest {
      * client may already have picked it for the next request.
      */
     private HttpResponse<String> post(String body) throws Exception {
+        return post(body, null);
+    }
+
+    private HttpResponse<String> post(String body, String requestId) throws Exception {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return client.send(HttpRequest.newBuilder(gw.uri("/v1/completions")).timeout(Duration.ofSeconds(20))
-                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder r = HttpRequest.newBuilder(gw.uri("/v1/completions")).timeout(Duration.ofSeconds(20))
+                    .header("content-type", "application/json");
+            if (requestId != null) {
+                r.header("x-request-id", requestId);
+            }
+            return client.send(r.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 
@@ -189,6 +199,88 @@ class MigrationTest {
         assertThat(metric(page, "jetway_latency_prediction_observations_total{kind=\"ttft\",model_server_endpoint=\""
                 + simAddress() + "\",name=\"p\"}")).isEqualTo(direct);
         assertThat(page).containsPattern("llm_d_epp_request_output_tokens_sum\\{[^}]*\\} " + (8 * MAX_TOKENS) + "\\.0");
+    }
+
+    /**
+     * The audit record of a migrated stream (docs/governance.md, "A migrated stream"): one record, the outcome the
+     * client saw, every endpoint that got the request in order (the dead one, then the one that finished), the
+     * migration, and the whole answer's tokens and text, not the last leg's; a stream whose migration ran out of
+     * endpoints is recorded as failed with the error event's reason.
+     */
+    @Test
+    void aMigratedStreamsAuditRecordNamesEveryLegAndCountsTheWholeAnswer() throws Exception {
+        bad = new FakeModelServer("bad");
+        bad.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        bad2 = new FakeModelServer("bad2");
+        bad2.mode = FakeModelServer.Mode.DIE_MID_STREAM;
+        startSim();
+        Path audit = Files.createTempFile("jetway-migration-audit", ".jsonl");
+        Files.delete(audit);
+        try {
+            gw = GatewayHarness.start(yaml("round-robin", "", "", List.of(bad.address(), simAddress()))
+                    + "audit: {file: \"" + audit + "\", includeCompletion: true}\n");
+            String migratedId = null;
+            String migratedPrompt = null;
+            for (int i = 0; i < 2; i++) {
+                String prompt = "audited question " + i;
+                HttpResponse<String> r = post(completion(prompt), "audit-" + i);
+                assertCompleteStream(r.body(), prompt);
+                if (r.headers().firstValue("x-jetway-endpoint").orElseThrow().equals(bad.address())) {
+                    migratedId = "audit-" + i;
+                    migratedPrompt = prompt;
+                }
+            }
+            assertThat(migratedId).as("round-robin sends one of two to the dying server").isNotNull();
+            JsonNode record = auditRecords(audit, 2).get(migratedId);
+            assertThat(record.get("outcome").asText()).isEqualTo("ok");
+            assertThat(record.get("status").asInt()).isEqualTo(200);
+            assertThat(record.get("upstreamStatus").asInt()).isEqualTo(200);
+            assertThat(record.get("error").isNull()).isTrue();
+            assertThat(record.get("attempts").asInt()).isEqualTo(2);
+            assertThat(record.get("endpoints")).extracting(JsonNode::asText).containsExactly(bad.address(),
+                    simAddress());
+            assertThat(record.get("endpoint").asText()).as("the endpoint that finished the stream").isEqualTo(
+                    simAddress());
+            assertThat(record.get("migrations").asInt()).isEqualTo(1);
+            JsonNode tokens = record.get("tokens");
+            assertThat(tokens.get("completion").asInt()).as("both legs' tokens").isEqualTo(MAX_TOKENS);
+            assertThat(tokens.get("prompt").asInt()).as("the client's prompt, not the continuation's")
+                    .isEqualTo(SimpleWordTokenizer.instance().count(migratedPrompt));
+            String text = record.get("completion").asText();
+            assertThat(text).as("both legs' text").startsWith(" w0 w1");
+            assertThat(SimpleWordTokenizer.instance().count(text)).isEqualTo(MAX_TOKENS);
+
+            // two dying servers and nothing else: the continuation dies too, and the stream ends with an error
+            gw.close();
+            Files.delete(audit);
+            gw = GatewayHarness.start(yaml("round-robin", "", "", List.of(bad.address(), bad2.address()))
+                    + "audit: {file: \"" + audit + "\"}\n");
+            assertThat(post(completion("doomed"), "doomed").body()).contains("no other ready endpoint");
+            JsonNode failed = auditRecords(audit, 1).get("doomed");
+            assertThat(failed.get("outcome").asText()).isEqualTo("failed");
+            assertThat(failed.get("status").asInt()).isEqualTo(502);
+            assertThat(failed.get("error").get("message").asText()).contains("no other ready endpoint");
+            assertThat(failed.get("attempts").asInt()).isEqualTo(2);
+            assertThat(failed.get("endpoints")).extracting(JsonNode::asText).containsExactlyInAnyOrder(bad.address(),
+                    bad2.address());
+            assertThat(failed.get("migrations").asInt()).isEqualTo(1);
+        } finally {
+            Files.deleteIfExists(audit);
+        }
+    }
+
+    /** The audit file's records by request id, once it has {@code n} (and no more a moment later). */
+    private static java.util.Map<String, JsonNode> auditRecords(Path file, int n) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= n);
+        Thread.sleep(200); // a doubled record would be written by now
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(n);
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        for (String line : lines) {
+            JsonNode record = JSON.readTree(line);
+            byId.put(record.get("requestId").asText(), record);
+        }
+        return byId;
     }
 
     @Test
