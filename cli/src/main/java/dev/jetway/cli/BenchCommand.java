@@ -153,11 +153,12 @@ final class BenchCommand implements Callable<Integer> {
             JetwayVersion.stamp(settings);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "bench",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, List.of(result), Map.of());
-            reportOptions.write(report);
+            // the table first: a report file that cannot be written must not cost the results on stdout
             PrintWriter out = spec.commandLine().getOut();
             out.print(MarkdownReport.render(report));
             out.flush();
-            return result.summary().completed() > 0 ? 0 : 1;
+            boolean written = reportOptions.write(report, err, "jetway bench");
+            return result.summary().completed() > 0 && written ? 0 : 1;
         } catch (IllegalArgumentException e) {
             err.println("jetway bench: " + e.getMessage());
             err.flush();

@@ -117,16 +117,19 @@ final class DemoRun {
 
     /** Writes the reports asked for; exit code 0 when every run served (almost) every request. */
     private int finish(List<PolicyReport> reports, ReportPaths files) {
-        if (files.json() != null || files.markdown() != null || files.html() != null) {
-            ReportFiles.write(report(reports), files.json(), files.markdown(), files.html());
-            for (Path p : java.util.Arrays.asList(files.json(), files.markdown(), files.html())) {
-                if (p != null) {
-                    out.println("Wrote " + p);
-                }
+        List<ReportFiles.Failure> failures = ReportFiles.write(report(reports), files.json(), files.markdown(),
+                files.html());
+        for (Path p : java.util.Arrays.asList(files.json(), files.markdown(), files.html())) {
+            if (p != null && failures.stream().noneMatch(f -> f.file().equals(p))) {
+                out.println("Wrote " + p);
             }
         }
         out.flush();
-        return reports.stream().allMatch(r -> r.summary().successRate() > 0.99) ? 0 : 1;
+        for (ReportFiles.Failure f : failures) {
+            err.println("jetway demo: " + f.line());
+        }
+        err.flush();
+        return failures.isEmpty() && reports.stream().allMatch(r -> r.summary().successRate() > 0.99) ? 0 : 1;
     }
 
     /**

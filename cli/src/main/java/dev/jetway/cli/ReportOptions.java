@@ -3,7 +3,9 @@ package dev.jetway.cli;
 import dev.jetway.bench.metrics.Slo;
 import dev.jetway.bench.report.BenchReport;
 import dev.jetway.bench.report.ReportFiles;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -40,8 +42,18 @@ final class ReportOptions {
         settings.put("slo_tpot_s", sloTpot);
     }
 
-    /** Writes the report files that were asked for. */
-    void write(BenchReport report) {
-        ReportFiles.write(report, json, markdown, html);
+    /**
+     * Writes the report files that were asked for, each on its own; a file that cannot be written is one line on
+     * {@code err} ({@code jetway bench: cannot write FILE: CAUSE}) and does not stop the others.
+     *
+     * @return true when every file asked for was written
+     */
+    boolean write(BenchReport report, PrintWriter err, String command) {
+        List<ReportFiles.Failure> failures = ReportFiles.write(report, json, markdown, html);
+        for (ReportFiles.Failure f : failures) {
+            err.println(command + ": " + f.line());
+        }
+        err.flush();
+        return failures.isEmpty();
     }
 }

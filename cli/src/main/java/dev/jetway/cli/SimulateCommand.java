@@ -320,13 +320,14 @@ final class SimulateCommand implements Callable<Integer> {
             JetwayVersion.stamp(settings);
             BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate",
                     config.workload().type() + " (" + workload.getFileName() + ")", settings, reports, config.published());
-            reportOptions.write(report);
+            // the table first: a report file that cannot be written must not cost the results on stdout
             PrintWriter out = spec.commandLine().getOut();
             out.print(MarkdownReport.render(report));
             out.flush();
+            boolean written = reportOptions.write(report, err, "jetway simulate");
             err.printf("jetway simulate: done in %.1f s of wall time%n", (System.nanoTime() - started) / 1e9);
             err.flush();
-            return 0;
+            return written ? 0 : 1;
         } catch (IllegalArgumentException e) {
             err.println("jetway simulate: " + e.getMessage());
             err.flush();

@@ -238,6 +238,46 @@ class BenchAndSimulateCommandTest {
     }
 
     @Test
+    void simulateWhoseReportCannotBeWrittenKeepsTheTableAndTheOtherReports() throws Exception {
+        Path w = workload("{type: constant, stages: [{rate: 4, duration: 1}]}",
+                "{num_groups: 1, num_prompts_per_group: 2, system_prompt_len: 50, question_len: 5, output_len: 2}",
+                "{replicas: 1, profile: llama-3.1-8b-h100}");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Path html = file.resolve("r.html"); // through a regular file, as `--html /etc/passwd/r.html`
+        Path json = dir.resolve("r.json");
+        CliRun r = CliRun.of("simulate", w.toString(), "--policies", "round-robin", "--no-progress",
+                "--html", html.toString(), "--json", json.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("| round-robin |");
+        assertThat(json).isNotEmptyFile();
+        assertThat(r.err()).contains("jetway simulate: cannot write " + html + ": " + file + " is not a directory")
+                .doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void benchWhoseReportsCannotBeWrittenPrintsTheTableAndOneLinePerFile() throws Exception {
+        try (SimCluster sim = SimCluster.start(SimOptions.defaults("m").withBindHost("127.0.0.1").withPort(0)
+                .withProfile("llama-3.1-8b-h100"), 1)) {
+            Path w = workload("{type: constant, stages: [{rate: 10, duration: 0.3}]}",
+                    "{num_groups: 1, num_prompts_per_group: 3, system_prompt_len: 20, question_len: 5, output_len: 2}",
+                    null);
+            Path file = Files.writeString(dir.resolve("a-file"), "x");
+            Path html = file.resolve("r.html");
+            Path markdown = file.resolve("r.md");
+            Path json = dir.resolve("ok.json");
+            CliRun r = CliRun.of("bench", w.toString(), "--url", sim.replicas().getFirst().baseUrl(), "--no-progress",
+                    "--html", html.toString(), "--markdown", markdown.toString(), "--json", json.toString());
+            assertThat(r.exitCode()).isEqualTo(1); // every request completed, but two files asked for are missing
+            assertThat(r.out()).contains("| " + sim.replicas().getFirst().baseUrl());
+            assertThat(json).isNotEmptyFile();
+            assertThat(r.err().lines().filter(l -> l.startsWith("jetway bench: cannot write ")))
+                    .containsExactly("jetway bench: cannot write " + markdown + ": " + file + " is not a directory",
+                            "jetway bench: cannot write " + html + ": " + file + " is not a directory");
+            assertThat(r.err()).doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
     void benchNeedsAUrlAndAModel() throws Exception {
         Path w = workload("{stages: [{rate: 1, duration: 1}]}", "{num_groups: 1}", null);
         CliRun r = CliRun.of("bench", w.toString(), "--model", "m");
