@@ -69,5 +69,11 @@ class ConfigCheckPreciseTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("precise-prefix-cache-producer {blockSize=64",
                 "token-producer", "engine http://localhost:8000/tokenize");
+        // the data-layer plugins load, but say that jetway.yaml, not they, sets scraping and discovery
+        assertThat(r.out()).contains("plugin 'endpoint-notification-source': type: "
+                        + "endpoint-notification-source (llm-d data layer) → ignored",
+                "plugin 'core-metrics-extractor': type: core-metrics-extractor (llm-d data "
+                        + "layer) → ignored: the gateway does not read data-layer plugins; in jetway.yaml, "
+                        + "pools[].engine");
     }
 }

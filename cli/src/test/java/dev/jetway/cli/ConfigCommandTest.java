@@ -71,6 +71,36 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkSaysDataLayerPluginsAreNotReadAndNamesTheJetwayYamlKeysThatDoTheirJob() throws Exception {
+        Path file = dir.resolve("llm-d-data-layer.yaml");
+        Files.writeString(file, """
+                apiVersion: llm-d.ai/v1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: queue-scorer
+                - type: metrics-data-source
+                  parameters: {path: /custom-metrics, interval: 200ms}
+                - type: k8s-notification-source
+                  parameters: {namespace: llm}
+                dataLayer:
+                  sources:
+                  - pluginRef: metrics-data-source
+                  - pluginRef: k8s-notification-source
+                """);
+        CliRun r = CliRun.of("config", "check", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("read by the gateway")
+                .contains("data layer (llm-d's plugins, accepted but not read",
+                        "plugin 'metrics-data-source': type: metrics-data-source (llm-d data "
+                                + "layer) → ignored: the gateway does not read data-layer plugins; in jetway.yaml, "
+                                + "dataLayer.metricsPath, dataLayer.scrapeInterval",
+                        "plugin 'k8s-notification-source': type: k8s-notification-source "
+                                + "(llm-d data layer) → ignored: the gateway does not read data-layer plugins; in "
+                                + "jetway.yaml, pools[].endpoints, pools[].inferencePool or pools[].endpointsFile",
+                        "OK, with 2 warnings");
+    }
+
+    @Test
     void checkOfAConfigInTodaysFormHasNoMapping() {
         CliRun r = CliRun.of("config", "check", "jetway");
         assertThat(r.exitCode()).isZero();

@@ -318,7 +318,7 @@ final class LegacyConfig {
                                 "loraSpec", "cacheInfoSpec", "engineLabelKey")) {
                             params.remove(f);
                             w.add(ConfigWarning.ignored(subject, f, "GIE v1.x model-server-protocol-metrics, llm-d "
-                                    + "v0.7", "Jetway reads vLLM's metric names (other engines: engineConfigs)"));
+                                    + "v0.7", "the gateway reads the metric names of the pool's engine (jetway.yaml's pools[].engine)"));
                         }
                     }
                     default -> {

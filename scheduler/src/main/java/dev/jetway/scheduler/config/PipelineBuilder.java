@@ -90,6 +90,11 @@ public final class PipelineBuilder {
                 continue;
             }
             instantiate(spec);
+            if (plugins.get(spec.name()) instanceof DataLayerPlugin) {
+                warnings.add(ConfigWarning.ignored(LegacyConfig.subject(spec.name(), spec.type()), "type: "
+                        + spec.type(), "llm-d data layer", "the gateway does not read data-layer plugins; in "
+                        + "jetway.yaml, " + DataLayerPlugin.jetwayKeys(spec.type()) + " do this"));
+            }
         }
         injectProducers();
         injectDataLayer();
@@ -491,7 +496,8 @@ public final class PipelineBuilder {
             plugins.values().stream().filter(p -> p instanceof Admitter)
                     .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));
         }
-        sb.append("data layer (read by the gateway):");
+        sb.append("data layer (llm-d's plugins, accepted but not read: jetway.yaml's dataLayer and pools keys "
+                + "configure scraping and discovery):");
         sb.append(plugins.values().stream().anyMatch(p -> p instanceof DataLayerPlugin) ? "\n" : " (none)\n");
         plugins.values().stream().filter(p -> p instanceof DataLayerPlugin)
                 .forEach(p -> sb.append("  ").append(line(p, injected.contains(p.name()))).append('\n'));

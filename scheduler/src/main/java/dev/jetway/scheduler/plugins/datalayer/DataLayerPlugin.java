@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A data-layer plugin of llm-d's config: the scheduler itself does no I/O, so these carry their validated settings
- * for the gateway's data layer, which scrapes and discovers. Types:
+ * A data-layer plugin of llm-d's config, accepted so llm-d configs load, its parameters validated, but read by
+ * nothing: Jetway's gateway scrapes and discovers as jetway.yaml says ({@link #jetwayKeys} names the keys that do each
+ * type's job), and the pipeline warns so when a config declares one. Types:
  * <ul>
  *   <li>{@code metrics-data-source}: {@code scheme} (http), {@code path} (/metrics), {@code insecureSkipVerify}
  *       (true), {@code interval} (every 50 ms tick when absent);</li>
@@ -67,6 +68,21 @@ public final class DataLayerPlugin implements Plugin {
             }
         }
         return new DataLayerPlugin(type, name, s);
+    }
+
+    /** The jetway.yaml keys that do the job of a data-layer plugin of this type (see docs/configuration.md). */
+    public static String jetwayKeys(String type) {
+        return switch (type) {
+            case METRICS_DATA_SOURCE -> "dataLayer.metricsPath, dataLayer.scrapeInterval, dataLayer.scrapeTimeout "
+                    + "(https: pools[].tls)";
+            case CORE_METRICS_EXTRACTOR -> "pools[].engine (the engine whose metric names are read)";
+            case "endpoint-notification-source", "k8s-notification-source" -> "pools[].endpoints, "
+                    + "pools[].inferencePool or pools[].endpointsFile (KV events: pools[].endpoints[].kvEvents, "
+                    + "pools[].inferencePool.kvEventsPort)";
+            case "file-discovery" -> "pools[].endpointsFile";
+            case "models-data-source", "models-data-extractor" -> "dataLayer.modelsRefreshInterval";
+            default -> "dataLayer.*";
+        };
     }
 
     private static void putRaw(Map<String, Object> s, PluginParameters p, String field) {
