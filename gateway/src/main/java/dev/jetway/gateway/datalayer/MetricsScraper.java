@@ -72,6 +72,7 @@ public final class MetricsScraper implements AutoCloseable {
         this.modelsUri = URI.create(base + "/v1/models");
         this.adapter = EngineAdapters.named(target.engineSetting());
         this.thread = Thread.ofVirtual().name("scrape-" + target.address()).unstarted(this::loop);
+        metrics.scraping(target.address().toString()); // its failed-scrape counter at zero, for rate() alerts
     }
 
     public MetricsScraper start() {

@@ -40,6 +40,12 @@ public final class GatewayMetrics {
     private static final Duration[] DECISION_BUCKETS = buckets(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
             0.001, 0.0025, 0.005, 0.01, 0.05);
 
+    /**
+     * The statuses the gateway answers itself when a request fails: shed or over a limit (429), an upstream {@code 5xx}
+     * passed on (500), no model server reached (502), no endpoint (503), a deadline (504).
+     */
+    public static final List<String> GATEWAY_ERROR_CODES = List.of("429", "500", "502", "503", "504");
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final LabelCap models = new LabelCap(1000);
     private final LabelCap fairnessIds = new LabelCap(1000);
@@ -160,11 +166,29 @@ public final class GatewayMetrics {
     }
 
     public void requestError(String modelName, String errorCode) {
-        String label = models.apply(modelName);
-        errorCounters.computeIfAbsent(label + '\u0000' + errorCode, k -> Counter.builder("llm_d_epp_request_error")
+        errorCounter(models.apply(modelName), errorCode).increment();
+    }
+
+    private Counter errorCounter(String label, String errorCode) {
+        return errorCounters.computeIfAbsent(label + '\u0000' + errorCode, k -> Counter.builder(
+                        "llm_d_epp_request_error")
                 .description("Requests that ended in an error, by error code")
                 .tags("model_name", label, "target_model_name", label, "error_code", errorCode)
-                .register(registry)).increment();
+                .register(registry));
+    }
+
+    /**
+     * A model the configuration serves: its request meters, and its error counter for each status the gateway
+     * itself answers when a request fails ({@link #GATEWAY_ERROR_CODES}), exist at zero from the first scrape, so
+     * an error-rate alert ({@code rate(error) / rate(requests)}) is defined before the first request. Other error
+     * codes (a model server's 4xx) start with their first error.
+     */
+    public void modelConfigured(String modelName) {
+        model(modelName);
+        String label = models.apply(modelName);
+        for (String code : GATEWAY_ERROR_CODES) {
+            errorCounter(label, code);
+        }
     }
 
     /**
@@ -172,9 +196,19 @@ public final class GatewayMetrics {
      * {@code max-prompt-tokens}, {@code moderation}; {@code outcome} what it did (docs/governance.md).
      */
     public void guardrailDecision(String rule, String outcome) {
-        guardrailDecisions.computeIfAbsent(rule + '\u0000' + outcome, k -> Counter.builder("jetway_guardrail_decisions")
+        guardrailCounter(rule, outcome).increment();
+    }
+
+    /** A decision the configured guardrails can make: its series exists at zero from the first scrape. */
+    public void guardrailConfigured(String rule, String outcome) {
+        guardrailCounter(rule, outcome);
+    }
+
+    private Counter guardrailCounter(String rule, String outcome) {
+        return guardrailDecisions.computeIfAbsent(rule + '\u0000' + outcome, k -> Counter.builder(
+                        "jetway_guardrail_decisions")
                 .description("Guardrail decisions by rule and outcome").tag("rule", rule).tag("outcome", outcome)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     public void upstreamError(UpstreamErrorKind kind) {
@@ -193,10 +227,19 @@ public final class GatewayMetrics {
     }
 
     public void pollError(String endpoint) {
-        pollErrors.computeIfAbsent(endpoint, e -> Counter.builder("llm_d_epp_datalayer_poll_errors")
+        pollErrorCounter(endpoint).increment();
+    }
+
+    /** An endpoint whose metrics are scraped from now on: its failed-scrape counter exists at zero. */
+    public void scraping(String endpoint) {
+        pollErrorCounter(endpoint);
+    }
+
+    private Counter pollErrorCounter(String endpoint) {
+        return pollErrors.computeIfAbsent(endpoint, e -> Counter.builder("llm_d_epp_datalayer_poll_errors")
                 .description("Failed scrapes of model-server metrics")
                 .tag("endpoint", e)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     /** One plugin's share of a scheduling cycle (the scheduler's {@code PluginTimer}). */

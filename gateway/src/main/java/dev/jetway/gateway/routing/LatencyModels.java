@@ -26,8 +26,10 @@ import java.util.function.Function;
  * <p>Also the models' metrics, refreshed before each scrape: {@value #ERROR_METRIC} (the recent MAPE, as a fraction)
  * and {@value #OBSERVATIONS_METRIC}{@code _total} (responses whose latency was compared with a prediction),
  * labelled {@code name} (pool), {@code model_server_endpoint} (the endpoint, or {@code ""} for the pool-wide value)
- * and {@code kind} ({@code ttft}, {@code tpot}, {@code e2e}). A series appears with its first observation and goes with its endpoint, its pool, or
- * its model (a pool whose policy no longer predicts latency, or whose model was replaced by one of other settings).
+ * and {@code kind} ({@code ttft}, {@code tpot}, {@code e2e}). A pool's own series ({@code ""}) exist from the first
+ * scrape (the error 0 until a prediction was compared, the observations 0 saying so), an endpoint's appear with its first observation; they go
+ * with their endpoint, their pool, or its model (a pool whose policy no longer predicts latency, or whose model was
+ * replaced by one of other settings).
  * A pool with several producers reports the first one's model.
  */
 final class LatencyModels {
@@ -128,15 +130,23 @@ final class LatencyModels {
             }
         }
         snapshot = next;
-        unregister(registered.stream().filter(k -> !next.containsKey(k)).toList());
-        for (Key k : next.keySet()) {
+        // a pool's own series exist before its first observation, so a dashboard or alert on them is defined from
+        // the first scrape: the error 0 (no prediction was off yet), with the count of observations, 0, as evidence
+        Set<Key> keys = new HashSet<>(next.keySet());
+        for (Reported r : reported) {
+            for (LatencyModel.Kind kind : LatencyModel.Kind.values()) {
+                keys.add(new Key(r.pool(), "", kind.label()));
+            }
+        }
+        unregister(registered.stream().filter(k -> !keys.contains(k)).toList());
+        for (Key k : keys) {
             if (registered.contains(k)) {
                 continue;
             }
             metrics.gauge(ERROR_METRIC, "Mean absolute percentage error of the latency model's recent predictions, "
                     + "as a fraction", k.tags(), () -> {
                         LatencyModel.PredictionError e = snapshot.get(k);
-                        return e == null ? Double.NaN : e.mape();
+                        return e == null ? 0 : e.mape();
                     });
             metrics.functionCounter(OBSERVATIONS_METRIC, "Responses whose latency was compared with the latency "
                     + "model's prediction", k.tags(), this,
@@ -145,6 +155,6 @@ final class LatencyModels {
                         return e == null ? 0 : e.total();
                     });
         }
-        registered = next.keySet();
+        registered = keys;
     }
 }

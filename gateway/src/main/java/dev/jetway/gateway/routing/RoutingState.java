@@ -12,6 +12,7 @@ import dev.jetway.gateway.datalayer.GatewayEndpoint;
 import dev.jetway.gateway.datalayer.MetricsScraper;
 import dev.jetway.gateway.kvevents.KvEventIntake;
 import dev.jetway.gateway.kvevents.PrecisePlans;
+import dev.jetway.gateway.guard.GuardrailDecisions;
 import dev.jetway.gateway.metrics.GatewayMetrics;
 import dev.jetway.gateway.outlier.OutlierDetectors;
 import dev.jetway.gateway.tokenize.PoolTokenizers;
@@ -273,10 +274,25 @@ public final class RoutingState implements AutoCloseable {
             tenantLimiter = new TenantRateLimiter(limits.toLimit());
         }
         config = next;
+        registerConfiguredSeries(next);
         log.info("configuration generation {} active: {} pool(s), {} endpoint(s)", nextTable.generation(),
                 pools.size(), keep.size());
         pickerWarnings.forEach(log::warn);
         logTokenizerChoices(nextChoices);
+    }
+
+    /**
+     * The series of the configured models and guardrails, at zero, so that {@code rate()} and {@code absent()} alerts
+     * on them work from the first scrape (a model known only from an endpoint's /v1/models gets them at its first
+     * request).
+     */
+    private void registerConfiguredSeries(GatewayConfig next) {
+        for (PoolConfig p : next.pools()) {
+            p.models().forEach(metrics::modelConfigured);
+        }
+        for (GuardrailDecisions.Decision d : GuardrailDecisions.possible(next.guardrails())) {
+            metrics.guardrailConfigured(d.rule(), d.outcome());
+        }
     }
 
     /** Logs each pool's routing tokenizer when it is new or changed (a reload that keeps it says nothing). */

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jetway.gateway.testing.FakeModelServer;
 import dev.jetway.gateway.testing.GatewayHarness;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,5 +51,46 @@ class FirstScrapeTest {
                 assertThat(page).containsPattern("jetway_flow_control_failed_open\\{inference_pool=\"p\"} [01]\\.0");
             }
         }
+    }
+
+    @Test
+    void theConfiguredModelsEndpointsAndGuardrailsHaveTheirSeriesAtZeroOnTheFirstScrape() throws Exception {
+        try (FakeModelServer backend = new FakeModelServer("a");
+             GatewayHarness gw = GatewayHarness.start(GatewayHarness.yaml(null, "", List.of(backend.address()))
+                     + "guardrails:\n  deny: [{name: no-keys, pattern: \"PRIVATE KEY\"}]\n"
+                     + "  limits: {maxTokens: 100}\n")) {
+            String first = gw.metricsPage();
+            String model = "model_name=\"m\"";
+            assertThat(first).containsPattern("llm_d_epp_request_total\\{" + model + ",target_model_name=\"m\"} 0.0")
+                    .contains("llm_d_epp_request_input_tokens_sum{" + model, "llm_d_epp_request_output_tokens_sum{"
+                            + model)
+                    .containsPattern("llm_d_epp_datalayer_poll_errors_total\\{endpoint=\""
+                            + Pattern.quote(backend.address()) + "\"} 0.0");
+            for (String code : GatewayMetrics.GATEWAY_ERROR_CODES) {
+                assertThat(first).contains("llm_d_epp_request_error_total{error_code=\"" + code + "\"," + model
+                        + ",target_model_name=\"m\"} 0.0");
+            }
+            Set<String> guardrailSeries = series(first, "jetway_guardrail_decisions_total");
+            assertThat(guardrailSeries).containsExactlyInAnyOrder(
+                    "{outcome=\"denied\",rule=\"no-keys\"}", "{outcome=\"denied\",rule=\"max-tokens\"}",
+                    "{outcome=\"capped\",rule=\"max-tokens\"}");
+
+            // the guard stage counts its decisions on the very series registered at zero, not on new ones
+            assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"a PRIVATE KEY\"}")
+                    .statusCode()).isEqualTo(400);
+            assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\",\"max_tokens\":500}")
+                    .statusCode()).isEqualTo(400);
+            assertThat(gw.post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}").statusCode()).isEqualTo(200);
+            String later = gw.metricsPage();
+            assertThat(series(later, "jetway_guardrail_decisions_total")).isEqualTo(guardrailSeries);
+            assertThat(later).contains("jetway_guardrail_decisions_total{outcome=\"denied\",rule=\"no-keys\"} 1.0",
+                    "jetway_guardrail_decisions_total{outcome=\"capped\",rule=\"max-tokens\"} 1.0");
+        }
+    }
+
+    /** The label sets of one metric's series on a page. */
+    private static Set<String> series(String page, String name) {
+        return page.lines().filter(l -> l.startsWith(name + "{"))
+                .map(l -> l.substring(name.length(), l.lastIndexOf(' '))).collect(Collectors.toCollection(TreeSet::new));
     }
 }

@@ -110,7 +110,16 @@ class LatencyModelsTest {
     void errorSeriesFollowTheModelsEndpoints() {
         apply("jetway-approximate", List.of(A, B));
         LatencyModel model = state.latencyModel("p");
-        assertThat(metrics.scrape()).doesNotContain("jetway_latency_prediction_error");
+        // before any observation: the pool's own series, no error yet and nothing counted (the evidence); no
+        // endpoint's
+        String first = metrics.scrape();
+        for (String kind : List.of("ttft", "tpot", "e2e")) {
+            assertThat(first).contains("jetway_latency_prediction_error{kind=\"" + kind
+                            + "\",model_server_endpoint=\"\",name=\"p\"} 0.0",
+                    "jetway_latency_prediction_observations_total{kind=\"" + kind
+                            + "\",model_server_endpoint=\"\",name=\"p\"} 0.0");
+        }
+        assertThat(first).doesNotContain("jetway_latency_prediction_error{kind=\"ttft\",model_server_endpoint=\"" + A);
 
         teach(model, A);
         teach(model, B);
@@ -128,7 +137,7 @@ class LatencyModelsTest {
         assertThat(Double.parseDouble(ttftA.group(1))).isCloseTo(0.2, within(1e-9));
         assertThat(page).contains("jetway_latency_prediction_observations_total{kind=\"ttft\","
                 + "model_server_endpoint=\"\",name=\"p\"} 2.0");
-        assertThat(page).doesNotContain("kind=\"e2e\"");
+        assertThat(page).doesNotContain("kind=\"e2e\",model_server_endpoint=\"" + A);
 
         // B leaves the pool: the model forgets it and its series go; the pool's stay
         apply("jetway-approximate", List.of(A));
