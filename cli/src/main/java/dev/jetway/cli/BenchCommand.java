@@ -138,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
                     .run(plan, cap, name, progress);
             bar.done();
             Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("workload_file", workload.toString());
+            settings.put("workload_file", ReportedPath.of(workload));
             settings.put("url", options.endpoint().toString());
             settings.put("model", modelName);
             settings.put("api", apiType.name().toLowerCase(java.util.Locale.ROOT));

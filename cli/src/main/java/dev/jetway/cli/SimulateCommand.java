@@ -281,7 +281,7 @@ final class SimulateCommand implements Callable<Integer> {
                 trace.close();
             }
             Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("workload_file", workload.toString());
+            settings.put("workload_file", ReportedPath.of(workload));
             List<Integer> counts = runs.stream().map(ClusterLayout::replicas).toList();
             settings.put("replicas", counts.size() == 1 ? counts.getFirst() : counts);
             settings.put("profile", profileName);

@@ -38,6 +38,8 @@ class BenchAndSimulateCommandTest {
         JsonNode json = new ObjectMapper().readTree(dir.resolve("r.json").toFile());
         assertThat(json.path("tool").asText()).isEqualTo("simulate");
         assertThat(json.path("settings").path("replicas").asInt()).isEqualTo(2);
+        // an absolute path outside the working directory: the report names the file, not the machine's path
+        assertThat(json.path("settings").path("workload_file").asText()).isEqualTo("w.yaml");
         assertThat(json.path("policies")).hasSize(2);
         JsonNode approximate = json.path("policies").get(0).path("summary");
         assertThat(approximate.path("success_rate").asDouble()).isEqualTo(1.0);

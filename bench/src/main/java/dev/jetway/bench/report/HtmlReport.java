@@ -23,6 +23,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -62,7 +63,7 @@ public final class HtmlReport {
     }
 
     /** A chart and the sentence that says what it shows and which way is better. */
-    private record Figure(Chart<?, ?> chart, String caption) {
+    record Figure(Chart<?, ?> chart, String caption) {
 
         String html() {
             return "<figure>" + image(chart) + "<figcaption>" + escape(caption) + "</figcaption></figure>\n";
@@ -70,7 +71,7 @@ public final class HtmlReport {
     }
 
     /** The charts this report has data for; a chart without data is left out, and so is its caption. */
-    private static List<Figure> figures(List<PolicyReport> policies) {
+    static List<Figure> figures(List<PolicyReport> policies) {
         List<Figure> figures = new ArrayList<>();
         if (!policies.isEmpty() && policies.getFirst().stages().stream().filter(s -> !s.warmup()).count() > 1) {
             figures.add(new Figure(latencyVsLoad(policies, "TTFT p90 vs offered load", "TTFT p90 (s)",
@@ -154,8 +155,13 @@ public final class HtmlReport {
                 ys.add(y);
             }
         }
-        boolean log = logIfWide && spansDecades(ys.stream().flatMap(List::stream).toList());
+        List<Double> values = ys.stream().flatMap(List::stream).toList();
+        boolean log = logIfWide && spansDecades(values);
         chart.getStyler().setYAxisLogarithmic(log);
+        if (!log) {
+            roundLinearYAxis(chart, values, xs.isEmpty() ? 0 : xs.getFirst().getFirst());
+        }
+        chart.setCustomXAxisTickLabelsFormatter(HtmlReport::tickLabel);
         List<Color> colours = PolicyColours.forSeries(names);
         for (int i = 0; i < names.size(); i++) {
             List<Double> x = new ArrayList<>();
@@ -183,6 +189,9 @@ public final class HtmlReport {
                 .filter(v -> v > 0).toList();
         boolean log = spansDecades(all);
         chart.getStyler().setXAxisLogarithmic(log);
+        if (!log) {
+            chart.setCustomXAxisTickLabelsFormatter(HtmlReport::tickLabel);
+        }
         List<PolicyReport> drawn = policies.stream().filter(p -> p.ttftCdf().stream().anyMatch(c -> c.ttftS() > 0))
                 .toList();
         List<Color> colours = PolicyColours.forSeries(drawn.stream().map(PolicyReport::policy).toList());
@@ -200,6 +209,56 @@ public final class HtmlReport {
             series.setLineColor(colours.get(i));
         }
         return chart;
+    }
+
+    /**
+     * A linear y axis from 0 to a round value, with round tick labels. XChart puts the ticks of an axis on the data
+     * values themselves when those are equally spaced, as any two are: a chart of two stages had two labels, each
+     * with all its digits ({@code 377.8724403977159}). A hidden series on a round grid from 0 to above the data
+     * gives the axis a round range, on which XChart's own tick spacing applies (or, when the data falls on the grid,
+     * the grid's ticks); {@link #tickLabel} keeps the labels short.
+     */
+    private static void roundLinearYAxis(XYChart chart, List<Double> values, double x) {
+        double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        chart.setCustomYAxisTickLabelsFormatter(HtmlReport::tickLabel);
+        if (!(max > 0) || min < 0 || !Double.isFinite(max)) {
+            return;
+        }
+        List<Double> grid = roundGrid(max);
+        XYSeries hidden = chart.addSeries("\u200b", java.util.Collections.nCopies(grid.size(), x), grid);
+        hidden.setShowInLegend(false);
+        hidden.setMarker(SeriesMarkers.NONE);
+        hidden.setLineStyle(SeriesLines.NONE);
+    }
+
+    /** 0, s, 2s ... up to the first multiple of s at or above {@code max}, s a round step (1, 2, 2.5 or 5 x 10^k). */
+    static List<Double> roundGrid(double max) {
+        double raw = max / 5;
+        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+        double n = raw / magnitude;
+        double step = (n <= 1 ? 1 : n <= 2 ? 2 : n <= 2.5 ? 2.5 : n <= 5 ? 5 : 10) * magnitude;
+        List<Double> grid = new ArrayList<>();
+        for (int k = 0; grid.isEmpty() || grid.getLast() < max * (1 - 1e-9); k++) {
+            grid.add(new java.math.BigDecimal(k * step).round(new java.math.MathContext(6)).doubleValue());
+        }
+        return grid;
+    }
+
+    /**
+     * A tick label: at most three significant digits (every tick of a round grid of a dozen steps needs no more),
+     * thousands grouped, no trailing zeros: {@code 0}, {@code 0.05}, {@code 0.12}, {@code 1,500}.
+     */
+    static String tickLabel(double value) {
+        if (value == 0 || !Double.isFinite(value)) {
+            return value == 0 ? "0" : String.valueOf(value);
+        }
+        java.math.BigDecimal rounded = new java.math.BigDecimal(value).round(new java.math.MathContext(3))
+                .stripTrailingZeros();
+        java.text.DecimalFormat format = new java.text.DecimalFormat("#,##0",
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        format.setMaximumFractionDigits(Math.max(0, rounded.scale()));
+        return format.format(rounded);
     }
 
     /**
@@ -224,6 +283,7 @@ public final class HtmlReport {
         Map<String, String> shortNames = ReplicaProfiles.shortNames(ReplicaProfiles.of(policies));
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(profiles ? "replica (profile)" : "replica").yAxisTitle(yTitle).build();
+        chart.setCustomYAxisTickLabelsFormatter(HtmlReport::tickLabel);
         // Every series needs the same categories: policies run on pools of different sizes (--replicas 4,8, a P/D
         // split beside its aggregated baseline) share one axis, the union of their replicas; a replica a pool does
         // not have, or a value not measured, is a gap, not a zero.

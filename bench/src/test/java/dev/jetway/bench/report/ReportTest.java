@@ -152,6 +152,47 @@ class ReportTest {
     }
 
     @Test
+    void everyLinearAxisHasSeveralRoundTickLabels() throws Exception {
+        // one policy, two stages: two values per chart, which XChart once labelled with their 16 digits alone
+        BenchReport base = sample();
+        PolicyReport one = base.policies().getFirst();
+        List<HtmlReport.Figure> figures = HtmlReport.figures(List.of(one));
+        assertThat(figures).extracting(f -> f.chart().getTitle()).contains("TTFT p90 vs offered load",
+                "Output tokens/s vs offered load");
+        for (HtmlReport.Figure f : figures) {
+            List<String> labels = yTickLabels(f.chart());
+            assertThat(labels).as(f.chart().getTitle())
+                    .allSatisfy(l -> assertThat(l).matches("-?[0-9]{1,3}(,[0-9]{3})*(\\.[0-9]{1,3})?"));
+            if (f.chart() instanceof org.knowm.xchart.XYChart) {
+                // (bars of equal height still get only 0 and their height: XChart's own limit, and no lie)
+                assertThat(labels).as(f.chart().getTitle()).hasSizeGreaterThanOrEqualTo(4);
+            }
+        }
+        assertThat(HtmlReport.tickLabel(0.12000000000000001)).isEqualTo("0.12");
+        assertThat(HtmlReport.tickLabel(1500)).isEqualTo("1,500");
+        assertThat(HtmlReport.tickLabel(0)).isEqualTo("0");
+        assertThat(HtmlReport.tickLabel(377.8724403977159)).isEqualTo("378");
+        assertThat(HtmlReport.roundGrid(1684.01)).containsExactly(0.0, 500.0, 1000.0, 1500.0, 2000.0);
+        assertThat(HtmlReport.roundGrid(0.171647)).containsExactly(0.0, 0.05, 0.1, 0.15, 0.2);
+        assertThat(HtmlReport.roundGrid(2.0)).containsExactly(0.0, 0.5, 1.0, 1.5, 2.0);
+    }
+
+    /** The y-axis tick labels XChart draws, read after rendering (XChart keeps them package-private). */
+    @SuppressWarnings("unchecked")
+    private static List<String> yTickLabels(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) throws Exception {
+        org.knowm.xchart.BitmapEncoder.getBitmapBytes(chart, org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+        java.lang.reflect.Method axisPair = org.knowm.xchart.internal.chartpart.Chart.class
+                .getDeclaredMethod("getAxisPair");
+        axisPair.setAccessible(true);
+        Object pair = axisPair.invoke(chart);
+        java.lang.reflect.Method yAxis = pair.getClass().getDeclaredMethod("getYAxis");
+        yAxis.setAccessible(true);
+        org.knowm.xchart.internal.chartpart.Axis<?, ?> axis =
+                (org.knowm.xchart.internal.chartpart.Axis<?, ?>) yAxis.invoke(pair);
+        return axis.getAxisTickCalculator().getTickLabels();
+    }
+
+    @Test
     void aPolicyKeepsItsColourAcrossReportsAndSeriesOfOneChartDiffer() {
         assertThat(PolicyColours.of("jetway@4")).isEqualTo(PolicyColours.of("jetway"));
         assertThat(PolicyColours.of("jetway aggregated x4")).isEqualTo(PolicyColours.of("jetway"));
