@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = "Drive a workload against any OpenAI-compatible URL and report latency and throughput.",
         footer = {"", "Example: jetway bench workload.yaml --url http://127.0.0.1:8080 --model m --json out.json"})
 final class BenchCommand implements Callable<Integer> {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jetway config}: check EndpointPickerConfig files and look at the built-in policies. */
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(name = "config", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = "Check jetway.yaml and EndpointPickerConfig files (llm-d format) and show Jetway's built-in "
                 + "policies.",
         subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class, ConfigCommand.Plugins.class})
@@ -35,7 +35,7 @@ final class ConfigCommand implements Runnable {
     /** Exit code when the config has problems. */
     static final int INVALID = 1;
 
-    @Command(name = "check", mixinStandardHelpOptions = true,
+    @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
             description = {"Load a config and print the resolved pipeline with every default filled in, then the "
                     + "mapping of settings from older GIE / llm-d releases (old -> new, or ignored and why), or every "
                     + "problem found (exit code 1). Warnings alone exit 0.",
@@ -94,7 +94,7 @@ final class ConfigCommand implements Runnable {
         return PickerConfigs.checkEnvironment(config, new dev.jetway.gateway.tokenize.RemoteTokenizers());
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
             description = "Print the YAML of a built-in policy (a starting point for your own config).")
     static final class Show implements Callable<Integer> {
 
@@ -122,7 +122,7 @@ final class ConfigCommand implements Runnable {
         }
     }
 
-    @Command(name = "plugins", mixinStandardHelpOptions = true,
+    @Command(name = "plugins", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
             description = "List the plugin types Jetway understands, the old names it accepts (with what it reads "
                     + "them as), and those not built yet.")
     static final class Plugins implements Callable<Integer> {

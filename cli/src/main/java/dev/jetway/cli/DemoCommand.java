@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = {
                 "Drive a shared-prefix workload through the gateway with round-robin, then with Jetway's routing, and compare.",
                 "",

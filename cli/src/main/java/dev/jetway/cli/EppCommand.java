@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "epp", mixinStandardHelpOptions = true,
+@Command(name = "epp", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = {"Run the endpoint picker for Envoy: a gRPC ext_proc server speaking the Gateway API Inference "
                 + "Extension's endpoint-picker protocol (llm-d's EPP), routing with jetway.yaml's pools, schedulers, "
                 + "flow control and latency model. Envoy sends each request's headers and body; the picker answers "

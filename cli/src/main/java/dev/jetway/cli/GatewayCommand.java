@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "gateway", mixinStandardHelpOptions = true,
+@Command(name = "gateway", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = {"Run the gateway in front of real model servers (the production entry point).",
                 "Endpoints are listed in --config's file, or discovered: from a Kubernetes InferencePool "
                         + "(--inference-pool, or pools[].inferencePool) or a watched file (--endpoints-file, or "

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jetway keys}: make API keys and the lines of the keys file that accept them (docs/security.md). */
-@Command(name = "keys", mixinStandardHelpOptions = true,
+@Command(name = "keys", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = "Make API keys for security.apiKeys: the key (give it to the client, it is shown once) and the "
                 + "line for the keys file (only its SHA-256 digest is stored).",
         subcommands = {KeysCommand.Generate.class, KeysCommand.Hash.class})
@@ -56,7 +56,7 @@ final class KeysCommand implements Runnable {
         String name;
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
+    @Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
             description = "Print a new random key (256 bits) on the first line and its keys-file line on the second.")
     static final class Generate extends Entry implements Callable<Integer> {
 
@@ -74,7 +74,7 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "hash", mixinStandardHelpOptions = true,
+    @Command(name = "hash", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
             description = "Print the keys-file line for an existing key (e.g. one moved from another gateway).")
     static final class Hash extends Entry implements Callable<Integer> {
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sim", mixinStandardHelpOptions = true,
+@Command(name = "sim", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = "Run vLLM-compatible simulated replicas (OpenAI API, /metrics, KV events).")
 final class SimCommand implements Callable<Integer> {
 

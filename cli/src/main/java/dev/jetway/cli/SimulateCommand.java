@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(name = "simulate", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = "What-if simulation in virtual time: compare routing policies, replica counts and P/D splits on the same requests.",
         footer = {"", "Example: jetway simulate llm-d-57x.yaml --policies approximate,random,load --json out.json --html out.html",
                 "P/D:     jetway simulate docs/workloads/pd-guide-45qps.yaml --pd 8P2D --policies docs/workloads/pd-llmd-guide.yaml --baseline random"})

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "up", mixinStandardHelpOptions = true,
+@Command(name = "up", mixinStandardHelpOptions = true, versionProvider = JetwayVersion.class,
         description = "Start simulated vLLM replicas (or real llama.cpp ones: --engine llama.cpp) and the gateway in "
                 + "front of them, on this machine.")
 final class UpCommand implements Callable<Integer> {

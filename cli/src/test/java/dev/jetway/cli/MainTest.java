@@ -2,7 +2,10 @@ package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class MainTest {
 
@@ -33,6 +36,36 @@ class MainTest {
         unfilled.setProperty("version", "0.1.0");
         unfilled.setProperty("commit", "${git.commit.id.abbrev}");
         assertThat(JetwayVersion.line(unfilled)).startsWith("jetway 0.1.0 (commit unknown), Java ");
+    }
+
+    @Test
+    void everySubcommandPrintsTheVersionItsUsageOffers() {
+        String expected = CliRun.of("--version").out();
+        List<List<String>> paths = new ArrayList<>();
+        collect(new CommandLine(new Main()), new ArrayList<>(), paths);
+        assertThat(paths).hasSizeGreaterThan(10).contains(List.of("sim"), List.of("bench"), List.of("up"),
+                List.of("config", "check"));
+        for (List<String> path : paths) {
+            for (String flag : new String[] {"-V", "--version"}) {
+                List<String> args = new ArrayList<>(path);
+                args.add(flag);
+                CliRun r = CliRun.of(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(args.toString()).isZero();
+                assertThat(r.out()).as(args.toString()).isEqualTo(expected).startsWith("jetway ");
+            }
+        }
+    }
+
+    /** Every command below {@code cl} whose usage lists {@code --version}, as the words that reach it. */
+    private static void collect(CommandLine cl, List<String> path, List<List<String>> out) {
+        cl.getSubcommands().forEach((name, sub) -> {
+            List<String> p = new ArrayList<>(path);
+            p.add(name);
+            if (sub.getCommandSpec().findOption("--version") != null) {
+                out.add(p);
+            }
+            collect(sub, p, out);
+        });
     }
 
     @Test
