@@ -14,6 +14,18 @@ final class PortHint {
         return of(of(message, port, flag), otherPort, otherFlag);
     }
 
+    /**
+     * {@code message}, plus "; choose another with FLAG" when it says that the port of the socket it names
+     * ({@code "cannot bind the KV-event publisher to ..."}) is taken.
+     */
+    static String forSocket(String message, String socket, String flag) {
+        if (message == null || !message.startsWith("cannot bind the " + socket + " to ")
+                || !message.endsWith("the port is already in use")) {
+            return message;
+        }
+        return message + "; choose another with " + flag;
+    }
+
     /** {@code message}, plus "; choose another with --flag N" when it is about {@code port}. */
     static String of(String message, int port, String flag) {
         if (message == null || !message.startsWith("cannot listen on ") || message.contains("; choose another")

@@ -126,8 +126,10 @@ final class SimCommand implements Callable<Integer> {
         try {
             cluster = SimCluster.start(options, replicas);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            spec.commandLine().getErr().println("jetway sim: " + PortHint.of(e.getMessage(), port,
-                    "--port"));
+            String line = PortHint.of(e.getMessage(), port, "--port");
+            line = PortHint.forSocket(line, "KV-event publisher", "--kv-events");
+            line = PortHint.forSocket(line, "KV-event replay socket", "--kv-events-replay");
+            spec.commandLine().getErr().println("jetway sim: " + line);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -51,4 +51,24 @@ class BusyPortTest {
                     + "choose another with --port N").doesNotContain("\tat ");
         }
     }
+
+    @Test
+    void simNamesTheTakenKvEventPortAndItsFlag() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            CliRun r = CliRun.of("sim", "--model", "m", "--port", "0", "--kv-events", "tcp://127.0.0.1:" + port,
+                    "--profile", "llama-3.1-8b-h100");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("jetway sim: cannot bind the KV-event publisher to tcp://127.0.0.1:" + port
+                    + ": the port is already in use; choose another with --kv-events\n");
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            CliRun r = CliRun.of("sim", "--model", "m", "--port", "0", "--kv-events", "tcp://127.0.0.1:0",
+                    "--kv-events-replay", "tcp://127.0.0.1:" + port, "--profile", "llama-3.1-8b-h100");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains("cannot bind the KV-event replay socket to tcp://127.0.0.1:" + port
+                    + ": the port is already in use; choose another with --kv-events-replay").doesNotContain("\tat ");
+        }
+    }
 }

@@ -50,6 +50,6 @@ class SimClusterTest {
                 .hasMessageContaining("KV-event endpoint needs a numeric port");
         assertThatThrownBy(() -> SimCluster.start(options().withPort(0).withKvEvents("pigeon://127.0.0.1:0"), 1))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("cannot bind KV-event publisher");
+                .hasMessageContaining("cannot bind the KV-event publisher");
     }
 }

@@ -11,6 +11,8 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.ZError;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -95,19 +97,27 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
             this.boundEndpoint = socket.getLastEndpoint();
         } catch (RuntimeException e) {
             context.close();
-            throw new IllegalStateException("cannot bind KV-event publisher to " + bindEndpoint + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot bind the KV-event publisher to " + bindEndpoint + ": "
+                    + bindFailure(e), e);
         }
         try {
             this.replay = replayEndpoint == null ? null
                     : new ReplaySocket(context, ephemeralAsWildcard(replayEndpoint), bufferSteps);
         } catch (RuntimeException e) {
             context.close();
-            throw new IllegalStateException("cannot bind KV-event replay socket to " + replayEndpoint + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot bind the KV-event replay socket to " + replayEndpoint + ": "
+                    + bindFailure(e), e);
         }
         this.thread = Thread.ofPlatform().name("sim-kv-events-" + port(boundEndpoint)).daemon(true)
                 .start(this::run);
+    }
+
+    /** Why a bind failed, in words: JeroMQ says only "Errno 48" for a port that is taken. */
+    static String bindFailure(RuntimeException e) {
+        if (e instanceof ZMQException z && z.getErrorCode() == ZError.EADDRINUSE) {
+            return "the port is already in use";
+        }
+        return e.getMessage();
     }
 
     /** The endpoint actually bound, e.g. {@code tcp://0.0.0.0:5557}. */
