@@ -144,6 +144,26 @@ class ReportTest {
     }
 
     @Test
+    void aTwoStageRunShowsTheLastStagesTtftBesideThePooledOne() {
+        // a cold first stage (2 s to first token) and a warm second one (0.1 s): pooled, the p90 is the cold one's
+        List<StageInfo> stages = List.of(new StageInfo(0, 2, 0, 10 * S, false), new StageInfo(1, 5, 10 * S, 20 * S, false));
+        MetricsCollector c = new MetricsCollector(stages, null);
+        for (int i = 0; i < 20; i++) {
+            long ttft = i < 10 ? 2 * S : S / 10;
+            RequestTrace r = c.start(i, i < 10 ? 0 : 1, i * S);
+            c.tokens(r, 1, i * S + ttft);
+            c.finish(r, true, null, i * S + ttft, 100, 1, 0, 0);
+        }
+        BenchReport report = new BenchReport(BenchReport.SCHEMA_VERSION, "simulate", "shared_prefix (test)",
+                Map.of(), List.of(c.report("cold", null)), Map.of());
+        String md = MarkdownReport.render(report);
+        assertThat(md).containsPattern("\\| cold \\| [0-9.]+ \\| 2\\.00\\d \\|") // the pooled p90 is the cold stage's
+                .contains("and the first stage runs on cold prefix caches")
+                .containsPattern("TTFT p90 of the last stage \\(5 req/s\\), the steady state, beside the pooled one: "
+                        + "cold 0\\.100 s \\(pooled 2\\.00\\d s\\)\\.");
+    }
+
+    @Test
     void aLogAxisIsUsedOnlyWhenItCarriesTwoLabelledDecades() {
         assertThat(HtmlReport.spansDecades(List.of(0.2, 0.9, 3.0))).isFalse();
         assertThat(HtmlReport.spansDecades(List.of(0.05, 3.0))).isTrue(); // ticks at 0.1 and 1
