@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,12 +131,15 @@ final class SimCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jetway sim: " + line);
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cluster.close();
-            stopped.countDown();
-        }, "sim-shutdown"));
-        stopped.await();
+        // until SIGTERM or SIGINT (or, in tests, an interruption), as the other serving commands
+        UntilStopped.run(cluster::close, "jetway-sim-shutdown", () -> {
+            var out = spec.commandLine().getOut();
+            for (var r : cluster.replicas()) {
+                out.println("jetway sim: " + options.model() + " listening on " + options.bindHost() + ":"
+                        + r.httpPort());
+            }
+            out.flush();
+        });
         return 0;
     }
 

@@ -1,14 +1,22 @@
 package dev.jetway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jetway.engine.SchedulingPolicy;
 import dev.jetway.sim.SimOptions;
 import dev.jetway.sim.fault.FailureType;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -59,6 +67,28 @@ class SimCommandTest {
         assertThat(options.failureTypes()).hasSize(FailureType.values().length);
         assertThat(options.stallAfterTokens()).isEqualTo(-1);
         assertThat(options.schedulingPolicy()).isEqualTo(SchedulingPolicy.FCFS);
+        assertThat(options.bindHost()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void bindsLoopbackOnlyByDefault() throws Exception {
+        // On Linux all of 127/8 is loopback: a listener on every interface (0.0.0.0) takes a connection to 127.0.0.2,
+        // one bound to 127.0.0.1 refuses it. Elsewhere 127.0.0.2 may not exist, and this cannot be told apart.
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("127.0.0.2", 0));
+        } catch (IOException e) {
+            Assumptions.abort("127.0.0.2 is not a local address here");
+        }
+        try (CliRun.InBackground sim = CliRun.InBackground.start("jetway sim",
+                Pattern.compile("listening on (\\S+):(\\d+)"), "sim", "--model", "m", "--port", "0",
+                "--profile", "llama-3.1-8b-h100")) {
+            assertThat(sim.banner().group(1)).isEqualTo("127.0.0.1");
+            int port = Integer.parseInt(sim.banner().group(2));
+            try (Socket ok = new Socket("127.0.0.1", port)) {
+                assertThat(ok.isConnected()).isTrue();
+            }
+            assertThatThrownBy(() -> new Socket("127.0.0.2", port).close()).isInstanceOf(ConnectException.class);
+        }
     }
 
     @Test
