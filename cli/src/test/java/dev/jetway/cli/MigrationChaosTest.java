@@ -119,15 +119,16 @@ class MigrationChaosTest {
             return s.path("inRotation").asBoolean() && !s.path("ejected").asBoolean();
         }, "the restarted replica " + killed + " back in rotation", 60);
         assertThat(ejectedGauge(metrics(), killed)).isZero();
-        // new requests reach it: the scheduler spreads a batch over the idle replicas (which one is its business,
-        // so batches are sent until one lands there; none within the bound fails)
+        // new requests reach it: a batch large enough to load the other replicas (a restarted replica's latency
+        // model still remembers its last minutes before the kill, so on an idle pool a tie may keep going elsewhere;
+        // which one serves is the scheduler's business, so batches are sent until one lands there)
         waitUntil(() -> {
             List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 12; i++) {
                 batch.add(http.sendAsync(HttpRequest.newBuilder(uri("/v1/completions")).timeout(Duration.ofSeconds(30))
                         .header("content-type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"back again " + i
-                                + "\",\"max_tokens\":5}")).build(), HttpResponse.BodyHandlers.ofString()));
+                                + "\",\"max_tokens\":40}")).build(), HttpResponse.BodyHandlers.ofString()));
             }
             boolean reached = false;
             for (CompletableFuture<HttpResponse<String>> f : batch) {
