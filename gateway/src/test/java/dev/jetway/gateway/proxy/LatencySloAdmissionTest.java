@@ -70,7 +70,9 @@ class LatencySloAdmissionTest {
                 assertThat(page).containsPattern("llm_d_epp_request_error_total\\{error_code=\"429\",model_name=\"m\","
                         + "target_model_name=\"m\"\\} [2-9]");
                 assertThat(page).contains("jetway_retries_total 0.0");
-                assertThat(page).doesNotContain("error_code=\"503\"");
+                // pre-registered at zero, and still zero: nothing was answered 503
+                assertThat(page).containsPattern("llm_d_epp_request_error_total\\{error_code=\"503\",[^}]*\\} 0\\.0\n")
+                        .doesNotContainPattern("llm_d_epp_request_error_total\\{error_code=\"503\",[^}]*\\} [1-9]");
 
                 // one endpoint goes idle: the admitter lets the request try there
                 b.metricsPage = IDLE;
