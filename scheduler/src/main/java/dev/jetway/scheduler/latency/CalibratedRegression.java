@@ -2,7 +2,7 @@ package dev.jetway.scheduler.latency;
 
 /**
  * The latency regression of an endpoint or a pool: {@link RecursiveLeastSquares} from a prior, fitting relative
- * error, whose prior is rescaled once its first responses show the engine is far from it ({@link PriorCalibration}).
+ * error, whose prior is widened once its first responses show the engine is far from it ({@link PriorCalibration}).
  *
  * <p>Not thread-safe: the owner serialises {@link #learn}; {@link #coefficients()} is a fresh array per update and
  * may be published.
@@ -27,25 +27,25 @@ final class CalibratedRegression {
     }
 
     /**
-     * Learns from one observation {@code y ≈ θ·x}; returns the rescaling when this observation completed a
-     * calibration that rescaled the prior (the regression then started over and learned the held responses again),
+     * Learns from one observation {@code y ≈ θ·x}; returns the verdict when this observation completed a
+     * calibration that widened the prior (the regression then started over and learned the held responses again),
      * otherwise null.
      */
-    PriorCalibration.Rescaled learn(double[] x, double y) {
+    PriorCalibration.Widened learn(double[] x, double y) {
         update(x, y);
         if (!calibration.holding()) {
             return null;
         }
-        PriorCalibration.Rescaled rescaled = calibration.add(x, y);
-        if (rescaled != null) {
-            prior = rescaled.prior();
+        PriorCalibration.Widened widened = calibration.add(x, y);
+        if (widened != null) {
+            prior = widened.prior();
             regression = prior.regression(lambda);
             coefficients = regression.coefficients();
             for (int i = 0; i < calibration.held(); i++) {
                 update(calibration.heldX(i), calibration.heldY(i));
             }
         }
-        return rescaled;
+        return widened;
     }
 
     private void update(double[] x, double y) {
@@ -62,7 +62,7 @@ final class CalibratedRegression {
         return regression.samples();
     }
 
-    /** The prior in force: the rescaled one once a calibration rescaled it. */
+    /** The prior in force: the widened one once a calibration widened it. */
     PriorCalibration.Prior prior() {
         return prior;
     }

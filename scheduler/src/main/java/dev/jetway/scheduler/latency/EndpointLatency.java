@@ -87,12 +87,12 @@ final class EndpointLatency {
         return samples;
     }
 
-    /** Learns from one observation; returns the rescaling of its prior if this one triggered it, else null. */
-    synchronized PriorCalibration.Rescaled learn(double[] x, double y) {
-        PriorCalibration.Rescaled rescaled = regression.learn(x, y);
+    /** Learns from one observation; returns the widening of its prior if this one triggered it, else null. */
+    synchronized PriorCalibration.Widened learn(double[] x, double y) {
+        PriorCalibration.Widened widened = regression.learn(x, y);
         samples = regression.samples();
         coefficients = regression.coefficients();
-        return rescaled;
+        return widened;
     }
 
     /** Prefill tokens per second routed here, decayed to {@code nowNanos}. */

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every endpoint has its own weighted recursive-least-squares regression ({@link RecursiveLeastSquares}), so a pool
  * of mixed hardware learns one set of coefficients per endpoint; a pool-wide regression learns from every response
  * and predicts for an endpoint until that endpoint has {@code minSamples} observations of its own. Both start from a
- * {@link LatencyPrior}, rescaled after the first eight responses if they show an engine more than three times slower
+ * {@link LatencyPrior}, widened after the first eight responses if they show an engine more than three times slower
  * or faster than it ({@link PriorCalibration}). TTFT and TPOT share one regression so that a non-streamed response, which only reveals its
  * end-to-end time {@code E2E = TTFT + (n − 1)·TPOT}, still teaches both: it is one linear observation of the joint
  * coefficients. Observations are weighted by {@code 1/max(y, ŷ)²} (ŷ the current prediction), i.e. the fit minimises
@@ -116,7 +116,7 @@ public final class LatencyModel {
     /** Learns from every response of the pool; guarded by itself. */
     private final CalibratedRegression poolRegression;
     private volatile double[] poolCoefficients;
-    /** Where a new endpoint's regression starts: the pool's prior, rescaled once the pool's calibration did. */
+    /** Where a new endpoint's regression starts: the pool's prior, widened once the pool's calibration did. */
     private volatile PriorCalibration.Prior endpointPrior;
     private final ConcurrentHashMap<String, EndpointLatency> endpoints = new ConcurrentHashMap<>();
     private final OutputLengthEstimator output = new OutputLengthEstimator();
@@ -363,17 +363,17 @@ public final class LatencyModel {
     }
 
     private void learn(EndpointLatency s, double[] x, double y) {
-        PriorCalibration.Rescaled own = s.learn(x, y);
+        PriorCalibration.Widened own = s.learn(x, y);
         if (own != null) {
             log.info("latency model: the first responses of {} took {} the prior's TTFT and {} its TPOT; its prior is "
-                    + "rescaled to match", s.endpointId, times(own.ttftScale()), times(own.tpotScale()));
+                    + "widened to match", s.endpointId, times(own.ttftScale()), times(own.tpotScale()));
         }
         synchronized (poolRegression) {
-            PriorCalibration.Rescaled pool = poolRegression.learn(x, y);
+            PriorCalibration.Widened pool = poolRegression.learn(x, y);
             poolCoefficients = poolRegression.coefficients();
             if (pool != null) {
                 endpointPrior = poolRegression.prior();
-                log.debug("latency model: pool prior rescaled, TTFT {}, TPOT {}", times(pool.ttftScale()),
+                log.debug("latency model: pool prior widened, TTFT {}, TPOT {}", times(pool.ttftScale()),
                         times(pool.tpotScale()));
             }
         }

@@ -2,7 +2,7 @@ package dev.jetway.scheduler.latency;
 
 /**
  * The first responses of a regression, held until they show how far the engine is from the prior; if far, the
- * regression starts over from the prior rescaled to the engine and learns those responses again.
+ * regression starts over from the prior widened to the engine's scale and learns those responses again.
  *
  * <h2>Why</h2>
  * The regression weights each observation by {@code 1/y²} (it fits relative error), while the prior's variances are
@@ -10,16 +10,20 @@ package dev.jetway.scheduler.latency;
  * engine like the prior's, one response outweighs the prior several times. On an engine {@code r} times slower the
  * responses are {@code r} times longer, so each one weighs {@code r²} times less against the same prior: a CPU
  * llama.cpp replica 15× slower than the H100 prior still predicted a cold 1,600-token prefill at half its time after
- * 200 responses (it learned the intercept instead). Rescaling the prior by the observed ratio puts the engine back in
- * the regime the prior's width was meant for: the data takes over within tens of responses.
+ * 200 responses (it learned the intercept instead). Widening the prior by the observed ratio puts the engine back in
+ * the regime the prior's width was meant for: the data takes over within tens of responses. Only the width moves,
+ * not the means: a ratio from eight responses also carries what their features do not explain (the first
+ * responses of a burst wait behind each other: 25-36× the prior's TTFT on simulated A100s), and moving the means by
+ * it carried that noise into every later prediction of the endpoint (one replica of three, 1.4× slower by its
+ * burst, lost every tie for a minute after a restart); a wide prior lets the data put them where it shows.
  *
  * <h2>How</h2>
  * Each held response is compared with what the prior mean predicts for its features. TTFT responses measure the
  * TTFT coefficients' scale, TPOT responses the TPOT coefficients'; a non-streamed response (its whole time) measures
  * both together and counts for a part only while that part has no response of its own. The scale of a part is the
- * geometric mean of its ratios. A part whose scale lies outside {@code [1/SPREAD, SPREAD]} is rescaled (means by the
- * scale, variances by its square); within it, the prior's own width (one standard deviation = twice the mean)
- * already covers the engine. Judged once, after {@link #SAMPLES} responses; an engine that changes later is the
+ * geometric mean of its ratios. A part whose scale lies outside {@code [1/SPREAD, SPREAD]} gets its variances (and
+ * so their cap) multiplied by the scale's square; within it, the prior's own width (one standard deviation = twice
+ * the mean) already covers the engine. Judged once, after {@link #SAMPLES} responses; an engine that changes later is the
  * forgetting window's business.
  */
 final class PriorCalibration {
@@ -39,16 +43,17 @@ final class PriorCalibration {
             return new Prior(prior.mean(), prior.variance());
         }
 
-        /** This prior with the TTFT coefficients scaled by {@code ttft} and the TPOT ones by {@code tpot}. */
-        Prior scaled(double ttft, double tpot) {
-            double[] m = mean.clone();
+        /**
+         * This prior with the TTFT coefficients' standard deviations widened by {@code ttft} and the TPOT ones' by
+         * {@code tpot}; the means stay.
+         */
+        Prior widened(double ttft, double tpot) {
             double[] v = variance.clone();
-            for (int i = 0; i < m.length; i++) {
+            for (int i = 0; i < v.length; i++) {
                 double s = i < LatencyFeatures.TTFT_COUNT ? ttft : tpot;
-                m[i] *= s;
                 v[i] *= s * s;
             }
-            return new Prior(m, v);
+            return new Prior(mean, v);
         }
 
         RecursiveLeastSquares regression(double lambda) {
@@ -57,7 +62,7 @@ final class PriorCalibration {
     }
 
     /** The verdict: the prior to start over from, and the scales found (1 for a part left as it was). */
-    record Rescaled(Prior prior, double ttftScale, double tpotScale) {
+    record Widened(Prior prior, double ttftScale, double tpotScale) {
     }
 
     private final Prior prior;
@@ -80,10 +85,10 @@ final class PriorCalibration {
     }
 
     /**
-     * Holds one response ({@code x} is copied); after the {@link #SAMPLES}-th, judges. Returns the rescaled prior when
+     * Holds one response ({@code x} is copied); after the {@link #SAMPLES}-th, judges. Returns the widened prior when
      * the regression should start over from it (then replay {@link #heldX}/{@link #heldY}), otherwise null.
      */
-    Rescaled add(double[] x, double y) {
+    Widened add(double[] x, double y) {
         if (judged || !(y > 0) || !Double.isFinite(y)) {
             return null;
         }
@@ -98,7 +103,7 @@ final class PriorCalibration {
         double tpot = scale(false);
         double t = outside(ttft) ? ttft : 1;
         double p = outside(tpot) ? tpot : 1;
-        return t == 1 && p == 1 ? null : new Rescaled(prior.scaled(t, p), t, p);
+        return t == 1 && p == 1 ? null : new Widened(prior.widened(t, p), t, p);
     }
 
     int held() {

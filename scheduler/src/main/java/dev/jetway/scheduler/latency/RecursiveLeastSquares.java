@@ -63,17 +63,6 @@ final class RecursiveLeastSquares {
         this.px = new double[k];
     }
 
-    /** A copy of another model's state (coefficients and covariance), e.g. to start an endpoint from the pool's. */
-    RecursiveLeastSquares(RecursiveLeastSquares from) {
-        this.k = from.k;
-        this.theta = from.theta.clone();
-        this.p = from.p.clone();
-        this.maxVariance = from.maxVariance.clone();
-        this.lambda = from.lambda;
-        this.px = new double[k];
-        this.samples = 0;
-    }
-
     int features() {
         return k;
     }

@@ -79,7 +79,7 @@ class LatencyModelTest {
     @Test
     void anEngineFifteenTimesSlowerThanThePriorIsLearnedWithinAHundredResponses() {
         // A CPU llama.cpp replica: 800 prompt tokens a second against the prior's 15,928, 10 ms a token. Its long
-        // responses weigh little against the prior's absolute variances; without rescaling the prior to it, a cold
+        // responses weigh little against the prior's absolute variances; without widening the prior to it, a cold
         // prefill was still predicted at half its time after 200 responses.
         LatencyModel model = new LatencyModel(LatencyModel.Settings.DEFAULT);
         Replica cpu = replica("cpu", 800, 0.030, 0.010);
