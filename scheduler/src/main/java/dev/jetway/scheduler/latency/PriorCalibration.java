@@ -13,9 +13,9 @@ package dev.jetway.scheduler.latency;
  * 200 responses (it learned the intercept instead). Widening the prior by the observed ratio puts the engine back in
  * the regime the prior's width was meant for: the data takes over within tens of responses. Only the width moves,
  * not the means: a ratio from eight responses also carries what their features do not explain (the first
- * responses of a burst wait behind each other: 25-36× the prior's TTFT on simulated A100s), and moving the means by
- * it carried that noise into every later prediction of the endpoint (one replica of three, 1.4× slower by its
- * burst, lost every tie for a minute after a restart); a wide prior lets the data put them where it shows.
+ * responses of a burst wait behind each other: 25-36× the prior's TTFT for three identical simulated A100s), and
+ * moving the means by it carried that noise into the endpoints' later predictions (in the chaos test a restarted
+ * replica then got no request for a minute); a wide prior lets the data put them where it shows.
  *
  * <h2>How</h2>
  * Each held response is compared with what the prior mean predicts for its features. TTFT responses measure the
