@@ -21,9 +21,9 @@ package dev.jetway.scheduler.latency;
  * Each held response is compared with what the prior mean predicts for its features. TTFT responses measure the
  * TTFT coefficients' scale, TPOT responses the TPOT coefficients'; a non-streamed response (its whole time) measures
  * both together and counts for a part only while that part has no response of its own. The scale of a part is the
- * geometric mean of its ratios. A part whose scale lies outside {@code [1/SPREAD, SPREAD]} gets its variances (and
- * so their cap) multiplied by the scale's square; within it, the prior's own width (one standard deviation = twice
- * the mean) already covers the engine. Judged once, after {@link #SAMPLES} responses; an engine that changes later is the
+ * geometric mean of its ratios. A part whose scale is above {@code SPREAD} gets its variances (and so their cap)
+ * multiplied by the scale's square; below it, the prior's own width (one standard deviation = twice the mean) already
+ * covers the engine, and a faster engine's responses outweigh the prior by themselves. Judged once, after {@link #SAMPLES} responses; an engine that changes later is the
  * forgetting window's business.
  */
 final class PriorCalibration {
@@ -118,8 +118,12 @@ final class PriorCalibration {
         return ys[i];
     }
 
+    /**
+     * Only a slower engine needs a wider prior: a faster one's short responses already outweigh it, and narrowing it
+     * around means the data says are too large would hold the coefficients there.
+     */
     private static boolean outside(double scale) {
-        return scale > SPREAD || scale < 1 / SPREAD;
+        return scale > SPREAD;
     }
 
     /** The geometric mean of observed over prior-predicted, for one part (1 when nothing measured it). */

@@ -65,7 +65,7 @@ class PriorCalibrationTest {
     }
 
     @Test
-    void wholeResponseTimesScaleBothPartsWhenNothingStreamed() {
+    void wholeResponseTimesWidenBothPartsWhenNothingStreamed() {
         PriorCalibration c = new PriorCalibration(PRIOR);
         PriorCalibration.Widened widened = null;
         for (int i = 0; i < PriorCalibration.SAMPLES; i++) {
@@ -74,10 +74,24 @@ class PriorCalibrationTest {
             for (int j = LatencyFeatures.TTFT_COUNT; j < x.length; j++) {
                 x[j] = 99 * t[j]; // 100 output tokens
             }
-            widened = c.add(x, 0.1 * prior(x));
+            widened = c.add(x, 10 * prior(x));
         }
         assertThat(widened).isNotNull();
-        assertThat(widened.ttftScale()).isCloseTo(0.1, offset(1e-9));
-        assertThat(widened.tpotScale()).isCloseTo(0.1, offset(1e-9));
+        assertThat(widened.ttftScale()).isCloseTo(10, offset(1e-9));
+        assertThat(widened.tpotScale()).isCloseTo(10, offset(1e-9));
+    }
+
+    @Test
+    void aFasterEngineKeepsThePrior() {
+        // its short responses outweigh the prior already; a narrower prior would hold the coefficients too high
+        PriorCalibration c = new PriorCalibration(PRIOR);
+        PriorCalibration.Widened widened = null;
+        for (int i = 0; i < PriorCalibration.SAMPLES / 2; i++) {
+            double[] x = ttft(2);
+            assertThat(c.add(x, 0.05 * prior(x))).isNull();
+            widened = c.add(tpot(), 0.05 * prior(tpot()));
+        }
+        assertThat(widened).isNull();
+        assertThat(c.holding()).isFalse();
     }
 }
