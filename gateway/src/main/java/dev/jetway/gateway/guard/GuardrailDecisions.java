@@ -17,6 +17,19 @@ public final class GuardrailDecisions {
     public record Decision(String rule, String outcome) {
     }
 
+    // The label values, here and in the guard stage that counts them: one list, so the zeros match the decisions.
+    public static final String MODELS = "models";
+    public static final String MAX_TOKENS = "max-tokens";
+    public static final String MAX_PROMPT_TOKENS = "max-prompt-tokens";
+    public static final String MODERATION = "moderation";
+    public static final String DENIED = "denied";
+    public static final String CAPPED = "capped";
+    public static final String REDACTED = "redacted";
+    public static final String ALLOWED = "allowed";
+    public static final String FLAGGED = "flagged";
+    public static final String ERROR_DENIED = "error_denied";
+    public static final String ERROR_ALLOWED = "error_allowed";
+
     private GuardrailDecisions() {
     }
 
@@ -27,26 +40,26 @@ public final class GuardrailDecisions {
             return out;
         }
         if (anyLimit(settings, GuardrailSettings.Limits::models)) {
-            out.add(new Decision("models", "denied"));
+            out.add(new Decision(MODELS, DENIED));
         }
         if (anyLimit(settings, GuardrailSettings.Limits::maxTokens)) {
-            out.add(new Decision("max-tokens", "denied"));
-            out.add(new Decision("max-tokens", "capped"));
+            out.add(new Decision(MAX_TOKENS, DENIED));
+            out.add(new Decision(MAX_TOKENS, CAPPED));
         }
         if (anyLimit(settings, GuardrailSettings.Limits::maxPromptTokens)) {
-            out.add(new Decision("max-prompt-tokens", "denied"));
+            out.add(new Decision(MAX_PROMPT_TOKENS, DENIED));
         }
         for (RegexRule r : settings.deny()) {
-            out.add(new Decision(r.name(), "denied"));
+            out.add(new Decision(r.name(), DENIED));
         }
         for (RegexRule r : settings.redact()) {
-            out.add(new Decision(r.name(), "redacted"));
+            out.add(new Decision(r.name(), REDACTED));
         }
         GuardrailSettings.Moderation moderation = settings.moderation();
         if (moderation != null) {
-            out.add(new Decision("moderation", "allowed"));
-            out.add(new Decision("moderation", "flagged"));
-            out.add(new Decision("moderation", moderation.failClosed() ? "error_denied" : "error_allowed"));
+            out.add(new Decision(MODERATION, ALLOWED));
+            out.add(new Decision(MODERATION, FLAGGED));
+            out.add(new Decision(MODERATION, moderation.failClosed() ? ERROR_DENIED : ERROR_ALLOWED));
         }
         return out;
     }

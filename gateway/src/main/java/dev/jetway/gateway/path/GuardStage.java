@@ -1,5 +1,17 @@
 package dev.jetway.gateway.path;
 
+import static dev.jetway.gateway.guard.GuardrailDecisions.ALLOWED;
+import static dev.jetway.gateway.guard.GuardrailDecisions.CAPPED;
+import static dev.jetway.gateway.guard.GuardrailDecisions.DENIED;
+import static dev.jetway.gateway.guard.GuardrailDecisions.ERROR_ALLOWED;
+import static dev.jetway.gateway.guard.GuardrailDecisions.ERROR_DENIED;
+import static dev.jetway.gateway.guard.GuardrailDecisions.FLAGGED;
+import static dev.jetway.gateway.guard.GuardrailDecisions.MAX_PROMPT_TOKENS;
+import static dev.jetway.gateway.guard.GuardrailDecisions.MAX_TOKENS;
+import static dev.jetway.gateway.guard.GuardrailDecisions.MODELS;
+import static dev.jetway.gateway.guard.GuardrailDecisions.MODERATION;
+import static dev.jetway.gateway.guard.GuardrailDecisions.REDACTED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -90,12 +102,12 @@ final class GuardStage implements RequestStage {
         String tenant = request.identity().fairnessId();
         GuardrailSettings.Limits limits = g.limitsFor(tenant);
         if (limits.models() != null && !limits.models().contains(parsed.model())) {
-            decided(request, "models", "denied");
+            decided(request, MODELS, DENIED);
             return StageResult.reply(OpenAiError.modelNotAllowed(tenant, parsed.model()));
         }
         Integer maxTokens = limits.maxTokens();
         if (maxTokens != null && parsed.maxTokens() > maxTokens) {
-            decided(request, "max-tokens", "denied");
+            decided(request, MAX_TOKENS, DENIED);
             return StageResult.reply(OpenAiError.overLimit("max_tokens " + parsed.maxTokens() + " is more than the "
                     + maxTokens + " tenant " + tenant + " may ask for", "max_tokens", "max_tokens_exceeded"));
         }
@@ -119,7 +131,7 @@ final class GuardStage implements RequestStage {
             }
             long tokens = PromptTexts.promptTokenIds(body) + chars / 4;
             if (tokens > maxPrompt) {
-                decided(request, "max-prompt-tokens", "denied");
+                decided(request, MAX_PROMPT_TOKENS, DENIED);
                 return StageResult.reply(OpenAiError.overLimit("the prompt is about " + tokens + " tokens, more than "
                         + "the " + maxPrompt + " tenant " + tenant + " may send", "messages", "prompt_too_long"));
             }
@@ -127,7 +139,7 @@ final class GuardStage implements RequestStage {
         for (String text : texts) {
             Guardrails.Rule rule = g.denied(text);
             if (rule != null) {
-                decided(request, rule.name(), "denied");
+                decided(request, rule.name(), DENIED);
                 return StageResult.reply(OpenAiError.contentPolicy(rule.reason()));
             }
         }
@@ -136,13 +148,13 @@ final class GuardStage implements RequestStage {
             boolean hit = PromptTexts.rewrite(body, request.kind(),
                     text -> rule.pattern().matcher(text).replaceAll(rule.replacement()));
             if (hit) {
-                decided(request, rule.name(), "redacted");
+                decided(request, rule.name(), REDACTED);
                 changed = true;
             }
         }
         if (capTokens && body instanceof ObjectNode object) {
             object.put("max_tokens", maxTokens);
-            decided(request, "max-tokens", "capped");
+            decided(request, MAX_TOKENS, CAPPED);
             changed = true;
         }
         if (changed) {
@@ -191,10 +203,10 @@ final class GuardStage implements RequestStage {
                 default -> "the check failed";
             };
             if (moderation.settings().failClosed()) {
-                decided(request, "moderation", "error_denied");
+                decided(request, MODERATION, ERROR_DENIED);
                 request.replyLocally(OpenAiError.guardrailUnavailable(why));
             } else {
-                decided(request, "moderation", "error_allowed");
+                decided(request, MODERATION, ERROR_ALLOWED);
                 log.debug("{}: moderation check failed ({}); fail-open lets the request through",
                         request.requestId(), why);
                 request.resume();
@@ -202,12 +214,12 @@ final class GuardStage implements RequestStage {
             return;
         }
         if (verdict.flagged()) {
-            decided(request, "moderation", "flagged");
+            decided(request, MODERATION, FLAGGED);
             request.replyLocally(OpenAiError.contentPolicy("the request was flagged by the content moderation check"
                     + (verdict.categories().isEmpty() ? "" : ": " + String.join(", ", verdict.categories()))));
             return;
         }
-        decided(request, "moderation", "allowed");
+        decided(request, MODERATION, ALLOWED);
         request.resume();
     }
 
