@@ -278,11 +278,7 @@ public final class ProxyExchange implements UpstreamListener {
             log.debug("{}: cannot reach {}: {}", inference.requestId(), endpoint, acquired.cause().toString());
             OpenAiError error = OpenAiError.badGateway("cannot connect to " + endpoint.address() + ": "
                     + ConnectFailure.describe(acquired.cause()));
-            if (kind == UpstreamErrorKind.CONNECT) {
-                retryOrFail(error, true);
-            } else {
-                retryOrFail(error);
-            }
+            retryOrFail(error, kind == UpstreamErrorKind.CONNECT); // our own pool being full is not "unsent"
             return;
         }
         UpstreamConnection c = acquired.getNow();
