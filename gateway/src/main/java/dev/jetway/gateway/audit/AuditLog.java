@@ -117,7 +117,8 @@ public final class AuditLog implements AutoCloseable {
         String tenant = headers.get(InferenceRequest.FAIRNESS_HEADER);
         offer(new AuditRecord(System.currentTimeMillis(), id != null && !id.isEmpty() ? id : GatewayRequest.newId(),
                 tenant != null && !tenant.isEmpty() ? tenant : null, null, 0, kind.path(), null, null, null, null,
-                null, 0, List.of(), 0, null, AuditRecord.REJECTED, error.status(), 0, error.type(), error.code(), error.message(),
+                null, 0, List.of(), 0, null, AuditRecord.REJECTED, error.status(), 0, error.type(), error.code(),
+                error.message(),
                 List.of(), -1, -1, -1, -1, -1, 0, null, false, null, false, false));
     }
 

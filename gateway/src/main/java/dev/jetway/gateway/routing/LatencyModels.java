@@ -24,12 +24,12 @@ import java.util.function.Function;
  * endpoints that left the pool ({@link LatencyModel#retain}).
  *
  * <p>Also the models' metrics, refreshed before each scrape: {@value #ERROR_METRIC} (the recent MAPE, as a fraction)
- * and {@value #OBSERVATIONS_METRIC}{@code _total} (responses whose latency was compared with a prediction),
- * labelled {@code name} (pool), {@code model_server_endpoint} (the endpoint, or {@code ""} for the pool-wide value)
- * and {@code kind} ({@code ttft}, {@code tpot}, {@code e2e}). A pool's own series ({@code ""}) exist from the first
- * scrape (the error 0 until a prediction was compared, the observations 0 saying so), an endpoint's appear with its first observation; they go
- * with their endpoint, their pool, or its model (a pool whose policy no longer predicts latency, or whose model was
- * replaced by one of other settings).
+ * and {@value #OBSERVATIONS_METRIC}{@code _total} (responses whose latency was compared with a prediction), labelled
+ * {@code name} (pool), {@code model_server_endpoint} (the endpoint, or {@code ""} for the pool-wide value) and
+ * {@code kind} ({@code ttft}, {@code tpot}, {@code e2e}). A pool's own series ({@code ""}) exist from the first scrape (the
+ * error 0 until a prediction was compared, the observations 0 saying so), an endpoint's appear with its first
+ * observation; they go with their endpoint, their pool, or its model (a pool whose policy no longer predicts latency,
+ * or whose model was replaced by one of other settings).
  * A pool with several producers reports the first one's model.
  */
 final class LatencyModels {

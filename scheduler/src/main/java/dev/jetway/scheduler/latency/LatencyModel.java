@@ -13,12 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link LatencyFeatures} with coefficients learned online from the responses this gateway relays.
  *
  * <h2>How it learns</h2>
- * Every endpoint has its own weighted recursive-least-squares regression ({@link RecursiveLeastSquares}), so a pool
- * of mixed hardware learns one set of coefficients per endpoint; a pool-wide regression learns from every response
- * and predicts for an endpoint until that endpoint has {@code minSamples} observations of its own. Both start from a
- * {@link LatencyPrior}, widened after the first eight responses if they show an engine more than three times slower
- * than it ({@link PriorCalibration}). TTFT and TPOT share one regression so that a non-streamed response, which only reveals its
- * end-to-end time {@code E2E = TTFT + (n − 1)·TPOT}, still teaches both: it is one linear observation of the joint
+ * Every endpoint has its own weighted recursive-least-squares regression ({@link RecursiveLeastSquares}), so a pool of
+ * mixed hardware learns one set of coefficients per endpoint; a pool-wide regression learns from every response and
+ * predicts for an endpoint until that endpoint has {@code minSamples} observations of its own. Both start from a
+ * {@link LatencyPrior}, widened after the first eight responses if they show an engine more than three times slower than it
+ * ({@link PriorCalibration}). TTFT and TPOT share one regression so that a non-streamed response, which only reveals
+ * its end-to-end time {@code E2E = TTFT + (n − 1)·TPOT}, still teaches both: it is one linear observation of the joint
  * coefficients. Observations are weighted by {@code 1/max(y, ŷ)²} (ŷ the current prediction), i.e. the fit minimises
  * relative error, which is what routing compares and what the error metric reports, and no single observation weighs
  * more than its own size. Forgetting ({@code forgettingWindow} observations) lets an

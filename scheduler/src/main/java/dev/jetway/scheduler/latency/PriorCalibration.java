@@ -18,13 +18,13 @@ package dev.jetway.scheduler.latency;
  * replica then got no request for a minute); a wide prior lets the data put them where it shows.
  *
  * <h2>How</h2>
- * Each held response is compared with what the prior mean predicts for its features. TTFT responses measure the
- * TTFT coefficients' scale, TPOT responses the TPOT coefficients'; a non-streamed response (its whole time) measures
- * both together and counts for a part only while that part has no response of its own. The scale of a part is the
- * geometric mean of its ratios. A part whose scale is above {@code SPREAD} gets its variances (and so their cap)
- * multiplied by the scale's square; below it, the prior's own width (one standard deviation = twice the mean) already
- * covers the engine, and a faster engine's responses outweigh the prior by themselves. Judged once, after {@link #SAMPLES} responses; an engine that changes later is the
- * forgetting window's business.
+ * Each held response is compared with what the prior mean predicts for its features. TTFT responses measure the TTFT
+ * coefficients' scale, TPOT responses the TPOT coefficients'; a non-streamed response (its whole time) measures both
+ * together and counts for a part only while that part has no response of its own. The scale of a part is the geometric
+ * mean of its ratios. A part whose scale is above {@code SPREAD} gets its variances (and so their cap) multiplied by
+ * the scale's square; below it, the prior's own width (one standard deviation = twice the mean) already covers the
+ * engine, and a faster engine's responses outweigh the prior by themselves. Judged once, after {@link #SAMPLES}
+ * responses; an engine that changes later is the forgetting window's business.
  */
 final class PriorCalibration {
 
